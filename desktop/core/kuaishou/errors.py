@@ -1,0 +1,175 @@
+"""Typed errors for every row of the spec's error table (spec §3).
+
+:func:`classify` turns a failed envelope into the right exception. Both field families are read
+(``result``/``error_msg`` and ``code``/``msg``/``sub_code``/``sub_msg``), and the 3000xx codes are
+looked for in ``result`` and in ``sub_code`` alike, since the docs do not say which carries them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class KuaishouError(Exception):
+    """Base of everything the client raises."""
+
+    #: the user must authorise again before anything else works
+    needs_reauth = False
+    #: a retry after a pause may succeed
+    transient = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        result: object = None,
+        code: str | None = None,
+        sub_code: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.result = result
+        self.code = code
+        self.sub_code = sub_code
+        self.request_id = request_id
+
+    def __str__(self) -> str:
+        where = f" [{self.method}]" if self.method else ""
+        rid = f" (requestId {self.request_id})" if self.request_id else ""
+        return f"{self.message}{where}{rid}"
+
+
+class TransportError(KuaishouError):
+    """Connection refused/reset, timeout, TLS failure, HTTP 5xx: the request may not have arrived."""
+
+    transient = True
+
+    def __init__(self, message: str, *, status: int | None = None, **kw) -> None:
+        super().__init__(message, **kw)
+        self.status = status
+
+
+class MalformedResponse(KuaishouError):
+    """The gateway answered something that is not a well-formed envelope (HTML, truncated JSON…)."""
+
+
+class ParseError(MalformedResponse):
+    """A field of a well-formed envelope has the wrong type. ``field`` names it (a dotted path)."""
+
+    def __init__(self, field: str, problem: str, **kw) -> None:
+        super().__init__(f"field {field!r}: {problem}", **kw)
+        self.field = field
+        self.problem = problem
+
+
+class ApiError(KuaishouError):
+    """The gateway answered with ``result != 1`` (a business or request failure)."""
+
+
+class AuthError(ApiError):
+    needs_reauth = True
+
+
+class AuthorizationRevoked(AuthError):
+    """24 AUTHORIZATION_REVOKED, 26 主账号不存在: authorise again."""
+
+
+class TokenExpired(AuthError):
+    """鉴权失败 / TOKEN过期: refresh once, then authorise again."""
+
+
+class ScopeMissing(AuthError):
+    """token中无scope权限: authorise again with the scope."""
+
+
+class SignatureError(ApiError):
+    """验签失败 / 签名校验失败: a bug or a wrong signSecret."""
+
+
+class RateLimited(ApiError):
+    """Exceed qps limit: back off and retry."""
+
+    transient = True
+
+
+class QuotaExceeded(ApiError):
+    """Exceed quota limit / [1017]: stop calling until tomorrow."""
+
+
+class RefundChanged(ApiError):
+    """300014/300017/300018/300010/300013: the refund moved under us; re-fetch, never retry blindly."""
+
+
+class RequestError(ApiError):
+    """300003/300005/300019/300004/300011/300012 and other request errors: bugs or stale data."""
+
+
+class BusinessRejected(ApiError):
+    """21 and any other business rejection: show the message."""
+
+
+class OAuthError(KuaishouError):
+    """The OAuth endpoints answered an error (codes 100200100–100200500)."""
+
+    def __init__(self, message: str, *, error: str | None = None, **kw) -> None:
+        super().__init__(message, **kw)
+        self.error = error
+
+    @property
+    def refresh_token_discarded(self) -> bool:
+        return "discarded" in f"{self.error or ''} {self.message}".lower()
+
+    @property
+    def needs_reauth(self) -> bool:  # type: ignore[override]
+        return True
+
+
+REFUND_CHANGED_CODES = frozenset({"300014", "300017", "300018", "300010", "300013"})
+REQUEST_ERROR_CODES = frozenset({"300003", "300005", "300019", "300004", "300011", "300012"})
+REVOKED_RESULTS = frozenset({"24", "26"})
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def classify(envelope: Mapping[str, object], *, method: str | None = None) -> ApiError:
+    """The typed error for a failed envelope (``result != 1``)."""
+    result = envelope.get("result")
+    code = _text(envelope.get("code")) or None
+    sub_code = _text(envelope.get("sub_code")) or None
+    texts = [
+        _text(envelope.get(k)) for k in ("error_msg", "msg", "sub_msg", "error") if envelope.get(k)
+    ]
+    message = " / ".join(dict.fromkeys(t for t in texts if t)) or f"result {result}"
+    blob = " ".join(texts)
+    low = blob.lower()
+    codes = {_text(result), _text(code), _text(sub_code)} - {""}
+    kw = dict(
+        method=method,
+        result=result,
+        code=code,
+        sub_code=sub_code,
+        request_id=_text(envelope.get("requestId") or envelope.get("request_id")) or None,
+    )
+
+    if codes & REFUND_CHANGED_CODES:
+        return RefundChanged(message, **kw)
+    if codes & REQUEST_ERROR_CODES:
+        return RequestError(message, **kw)
+    if codes & REVOKED_RESULTS or "AUTHORIZATION_REVOKED" in blob or "主账号不存在" in blob:
+        return AuthorizationRevoked(message, **kw)
+    if "scope" in low and ("无" in blob or "no scope" in low or "权限" in blob):
+        return ScopeMissing(message, **kw)
+    if "exceed qps" in low:
+        return RateLimited(message, **kw)
+    if "exceed quota" in low or "[1017]" in blob or "1017" in codes:
+        return QuotaExceeded(message, **kw)
+    if "验签失败" in blob or "签名校验失败" in blob or "sign" in low and "invalid" in low:
+        return SignatureError(message, **kw)
+    if "鉴权失败" in blob or "token过期" in low or "token expired" in low:
+        return TokenExpired(message, **kw)
+    return BusinessRejected(message, **kw)
