@@ -1,0 +1,789 @@
+"""The SQLite store: connections, transactions, integrity check, migrations, and the queries.
+
+Threading: one *writer* connection guarded by a lock — every change goes through
+:meth:`Store.transaction` (``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception), one
+transaction per logical change. Reads use a per-thread reader connection (WAL lets them run while a
+write is in progress); a read made inside a transaction on the same thread uses the writer, so it
+sees the transaction's own changes.
+
+Errors: environmental failures (locked, disk full, read-only, I/O) become
+:class:`~desktop.core.store.errors.StoreUnavailable`, a damaged file
+:class:`~desktop.core.store.errors.StoreDamaged`; anything else is a bug and propagates unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from desktop.core.i18n import tr
+from desktop.core.store.errors import (
+    StoreDamaged,
+    StoreError,
+    StoreUnavailable,
+    damaged_message,
+    translate,
+)
+from desktop.core.store.records import (
+    JOURNAL_OPEN_STATES,
+    JOURNAL_STATES,
+    REFUND_COLUMNS,
+    SHOP_COLUMNS,
+    JournalEntry,
+    Observation,
+    ScoreSnapshot,
+    Shop,
+    StoredRefund,
+    UpsertStats,
+)
+from desktop.core.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_S = 10.0
+#: status values after which a refund is finished (succeeded / failed-or-closed)
+CLOSED_STATUSES = frozenset({60, 70})
+# keys that must never appear in the journal's parameters
+_SECRET_PARAM_WORDS = ("token", "secret", "sign", "password")
+
+# the refund columns written from an API record (attribute name == column name)
+_API_COLUMNS = (
+    "order_id", "handling_way", "negotiate_status", "status", "refund_type", "refund_fee",
+    "refund_reason", "refund_reason_desc", "refund_desc", "sku_id", "sku_nick", "item_id",
+    "rel_item_id", "rel_sku_id", "seller_id", "submit_time", "create_time", "update_time",
+    "negotiate_update_time", "end_time", "receipt_status", "logistics_id", "expire_time",
+    "urge_times", "require_return_freight", "special_refund_type", "buyer_modify_deadline",
+    "time_limit_negotiate_change",
+)
+# only the detail carries these: a list item must not erase what a detail told us
+_DETAIL_ONLY = frozenset({"special_refund_type", "buyer_modify_deadline", "time_limit_negotiate_change"})
+# a change of any of these is an observation
+_OBSERVED = ("status", "negotiate_status", "handling_way", "expire_time", "update_time")
+
+_UPSERT_SQL = (
+    "INSERT INTO refunds (shop_id, refund_id, {cols}, merchant_turn, first_seen_at, last_seen_at, "
+    "closed_at, last_pending_seen_at, last_pending_expire_time, detail_fetched_at) "
+    "VALUES (?, ?, {marks}, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (shop_id, refund_id) DO UPDATE SET {updates}, "
+    "merchant_turn = excluded.merchant_turn, last_seen_at = excluded.last_seen_at, "
+    "closed_at = excluded.closed_at, "
+    "last_pending_seen_at = COALESCE(excluded.last_pending_seen_at, refunds.last_pending_seen_at), "
+    "last_pending_expire_time = CASE WHEN excluded.last_pending_seen_at IS NULL "
+    "  THEN refunds.last_pending_expire_time ELSE excluded.last_pending_expire_time END, "
+    "detail_fetched_at = COALESCE(excluded.detail_fetched_at, refunds.detail_fetched_at), "
+    # a change reopens the question of how it ended: the sync classifies it again
+    "outcome = CASE WHEN ? THEN NULL ELSE refunds.outcome END, "
+    "certainty = CASE WHEN ? THEN NULL ELSE refunds.certainty END, "
+    "decided_by = CASE WHEN ? THEN NULL ELSE refunds.decided_by END, "
+    "overdue_at = CASE WHEN ? THEN NULL ELSE refunds.overdue_at END, "
+    "classified_at = CASE WHEN ? THEN NULL ELSE refunds.classified_at END"
+).format(
+    cols=", ".join(_API_COLUMNS),
+    marks=", ".join("?" * len(_API_COLUMNS)),
+    updates=", ".join(
+        f"{c} = COALESCE(excluded.{c}, refunds.{c})" if c in _DETAIL_ONLY else f"{c} = excluded.{c}"
+        for c in _API_COLUMNS
+    ),
+)
+
+
+_RRF = REFUND_COLUMNS.index("require_return_freight")
+_TURN = REFUND_COLUMNS.index("merchant_turn")
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _chunks(seq: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(seq), size):
+        yield seq[i : i + size]
+
+
+def _is_closed(status: int | None) -> bool:
+    return status in CLOSED_STATUSES
+
+
+def _default_merchant_turn() -> Callable[[Any], bool]:
+    from desktop.core.domain.deadlines import waits_on_merchant
+
+    return waits_on_merchant
+
+
+class Store:
+    """The local database. Open it with :func:`open_store`; close it with :meth:`close`."""
+
+    def __init__(self, path: str | Path, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
+        self.path = Path(path)
+        self._busy_timeout_s = busy_timeout_s
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._closed = False
+        self._writer = self._connect()
+        try:
+            self._check_integrity()
+            self._migrate()
+        except BaseException:
+            self._writer.close()
+            raise
+
+    # ------------------------------------------------------------------ connections & errors
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self.path, timeout=self._busy_timeout_s, isolation_level=None,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from exc
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_s * 1000)}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                log.warning("SQLite refused WAL mode for %s (mode %s)", self.path, mode)
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.Error as exc:
+            conn.close()
+            raise self._translate(exc) from exc
+        return conn
+
+    def _translate(self, exc: sqlite3.Error) -> BaseException:
+        err = translate(exc, self.path)
+        return err if err is not None else exc
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            err = translate(exc, self.path)
+            if err is None:
+                raise
+            raise err from exc
+
+    def _reader(self) -> sqlite3.Connection:
+        if getattr(self._local, "depth", 0):
+            return self._writer  # inside this thread's transaction: see its changes
+        conn = getattr(self._local, "reader", None)
+        if conn is None:
+            if self._closed:
+                raise StoreError(tr("The local database is closed."), path=self.path)
+            conn = self._connect()
+            conn.execute("PRAGMA query_only = ON")
+            self._local.reader = conn
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
+    def close(self) -> None:
+        """Close every connection (readers of other threads too). Idempotent."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            with self._readers_lock:
+                readers, self._readers = self._readers, []
+            for conn in readers:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            with contextlib.suppress(sqlite3.Error):
+                self._writer.execute("PRAGMA optimize")
+            self._writer.close()
+        self._local = threading.local()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One logical change: commits when the block ends, rolls back on any exception.
+
+        Re-entrant on the same thread (an inner block joins the outer transaction).
+        """
+        with self._lock:
+            if self._closed:
+                raise StoreError(tr("The local database is closed."), path=self.path)
+            depth = getattr(self._local, "depth", 0)
+            if depth:
+                self._local.depth = depth + 1
+                try:
+                    yield self._writer
+                finally:
+                    self._local.depth = depth
+                return
+            with self._guard():
+                self._writer.execute("BEGIN IMMEDIATE")
+            self._local.depth = 1
+            try:
+                yield self._writer
+            except BaseException:
+                self._local.depth = 0
+                with contextlib.suppress(sqlite3.Error):
+                    self._writer.execute("ROLLBACK")
+                raise
+            self._local.depth = 0
+            try:
+                with self._guard():
+                    self._writer.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self._writer.execute("ROLLBACK")
+                raise
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._guard():
+            return self._reader().execute(sql, params).fetchall()
+
+    # ------------------------------------------------------------------ integrity & migrations
+
+    def _check_integrity(self) -> None:
+        with self._guard():
+            rows = self._writer.execute("PRAGMA quick_check").fetchall()
+        problems = [r[0] for r in rows if r[0] != "ok"]
+        if problems:
+            raise StoreDamaged(damaged_message(self.path), path=self.path, detail="; ".join(problems[:5]))
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._read("PRAGMA user_version")[0][0])
+
+    def _migrate(self) -> None:
+        with self._guard():
+            version = int(self._writer.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise StoreUnavailable(
+                tr("The local database {path} was written by a newer version of AfterSale Watch "
+                   "(schema {found}, this version knows {known}). Update the app.",
+                   path=str(self.path), found=version, known=SCHEMA_VERSION),
+                reason="newer", path=self.path)
+        if version == SCHEMA_VERSION:
+            return
+        if version > 0:
+            backup = self.backup(
+                self.path.with_name(f"{self.path.name}.v{version}-{datetime.now():%Y%m%d-%H%M%S}.bak")
+            )
+            log.info("schema %s -> %s; backup written to %s", version, SCHEMA_VERSION, backup)
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            script = MIGRATIONS[target - 1]
+            try:
+                with self._guard():
+                    self._writer.executescript(
+                        f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {target};\nCOMMIT;"
+                    )
+            except BaseException:
+                if self._writer.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._writer.execute("ROLLBACK")
+                raise
+            log.info("database %s migrated to schema %s", self.path, target)
+
+    def backup(self, target: str | Path) -> Path:
+        """A consistent copy of the database at ``target`` (SQLite's online backup API)."""
+        target = Path(target)
+        with self._lock, self._guard():
+            dest = sqlite3.connect(target)
+            try:
+                self._writer.backup(dest)
+            finally:
+                dest.close()
+        return target
+
+    # ------------------------------------------------------------------ settings
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        rows = self._read("SELECT value FROM settings WHERE key = ?", (key,))
+        return json.loads(rows[0][0]) if rows else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Store a small JSON-serialisable value (``None`` deletes the key). Never a secret."""
+        with self.transaction() as conn:
+            if value is None:
+                conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+            else:
+                conn.execute(
+                    "INSERT INTO settings (key, value) VALUES (?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (key, _json(value)),
+                )
+
+    # ------------------------------------------------------------------ shops
+
+    _SHOP_SELECT = f"SELECT {', '.join(SHOP_COLUMNS)} FROM shops"
+    _SHOP_EDITABLE = frozenset(SHOP_COLUMNS) - {"id", "created_at"}
+
+    @staticmethod
+    def _shop(row: tuple) -> Shop:
+        values = dict(zip(SHOP_COLUMNS, row))
+        values["first_sweep_done"] = bool(values["first_sweep_done"])
+        return Shop(**values)
+
+    def add_shop(self, *, base_url: str, seller_id: int | None = None, **fields: Any) -> Shop:
+        """A new shop row (non-secret profile fields only); see :class:`Shop` for the fields."""
+        unknown = set(fields) - self._SHOP_EDITABLE
+        if unknown:
+            raise ValueError(f"unknown shop fields: {', '.join(sorted(unknown))}")
+        values = {"base_url": base_url, "seller_id": seller_id, "created_at": _now_ms(), **fields}
+        with self.transaction() as conn:
+            cur = conn.execute(
+                f"INSERT INTO shops ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+                tuple(values.values()),
+            )
+            shop_id = int(cur.lastrowid)
+        shop = self.shop(shop_id)
+        assert shop is not None
+        return shop
+
+    def update_shop(self, shop_id: int, **fields: Any) -> None:
+        unknown = set(fields) - self._SHOP_EDITABLE
+        if unknown:
+            raise ValueError(f"unknown shop fields: {', '.join(sorted(unknown))}")
+        if not fields:
+            return
+        with self.transaction() as conn:
+            cur = conn.execute(
+                f"UPDATE shops SET {', '.join(f'{k} = ?' for k in fields)} WHERE id = ?",
+                (*fields.values(), shop_id),
+            )
+            if cur.rowcount != 1:
+                raise KeyError(f"no shop with id {shop_id}")
+
+    def shop(self, shop_id: int) -> Shop | None:
+        rows = self._read(f"{self._SHOP_SELECT} WHERE id = ?", (shop_id,))
+        return self._shop(rows[0]) if rows else None
+
+    def find_shop(self, base_url: str, seller_id: int) -> Shop | None:
+        rows = self._read(
+            f"{self._SHOP_SELECT} WHERE base_url = ? AND seller_id = ?", (base_url, seller_id)
+        )
+        return self._shop(rows[0]) if rows else None
+
+    def shops(self) -> list[Shop]:
+        return [self._shop(r) for r in self._read(f"{self._SHOP_SELECT} ORDER BY id")]
+
+    def delete_shop(self, shop_id: int) -> None:
+        """Forget a shop and everything stored of it (its secrets live elsewhere)."""
+        with self.transaction() as conn:
+            # observations/comments/raw cascade from refunds, refunds and the rest from shops
+            conn.execute("DELETE FROM shops WHERE id = ?", (shop_id,))
+
+    # ------------------------------------------------------------------ refunds
+
+    _REFUND_SELECT = f"SELECT {', '.join(REFUND_COLUMNS)} FROM refunds"
+
+    @staticmethod
+    def _refund(row: tuple) -> StoredRefund:
+        values = list(row)
+        if values[_RRF] is not None:
+            values[_RRF] = bool(values[_RRF])
+        values[_TURN] = bool(values[_TURN])
+        return StoredRefund(*values)
+
+    def upsert_refunds(
+        self,
+        shop_id: int,
+        refunds: Iterable[Any],
+        *,
+        seen_at: int,
+        source: str = "list",
+        merchant_turn: Callable[[Any], bool] | None = None,
+    ) -> UpsertStats:
+        """Insert or update refunds (``Refund`` records) and record an observation for each change.
+
+        Idempotent: the same records twice change nothing the second time (only ``last_seen_at``).
+        ``source`` is ``"list"`` or ``"detail"`` (which raw JSON to keep). ``merchant_turn`` decides
+        whether a refund waits on the merchant (default: the domain rule). Joins the caller's
+        transaction, or makes its own.
+        """
+        if source not in ("list", "detail"):
+            raise ValueError(f"source must be 'list' or 'detail', not {source!r}")
+        turn = merchant_turn or _default_merchant_turn()
+        batch = {r.refund_id: r for r in refunds}  # the last record of an id wins
+        if not batch:
+            return UpsertStats()
+        new = changed = unchanged = 0
+        closed: list[int] = []
+        with self.transaction() as conn:
+            existing: dict[int, tuple] = {}
+            for ids in _chunks(list(batch), 500):
+                for row in conn.execute(
+                    f"SELECT refund_id, {', '.join(_OBSERVED)}, closed_at FROM refunds "
+                    f"WHERE shop_id = ? AND refund_id IN ({', '.join('?' * len(ids))})",
+                    (shop_id, *ids),
+                ):
+                    existing[row[0]] = row[1:]
+            rows, observations, raws = [], [], []
+            for refund_id, r in batch.items():
+                key = tuple(getattr(r, c) for c in _OBSERVED)
+                before = existing.get(refund_id)
+                is_change = before is None or before[:-1] != key
+                if before is None:
+                    new += 1
+                elif is_change:
+                    changed += 1
+                else:
+                    unchanged += 1
+                if is_change:
+                    observations.append((shop_id, refund_id, *key, seen_at))
+                waiting = bool(turn(r))
+                if _is_closed(r.status):
+                    closed_at = before[-1] if before is not None and before[-1] is not None else (
+                        r.end_time or r.negotiate_update_time or r.update_time or seen_at
+                    )
+                    if before is not None and before[-1] is None:
+                        closed.append(refund_id)
+                else:
+                    closed_at = None
+                rfr = r.require_return_freight
+                values = [getattr(r, c) for c in _API_COLUMNS]
+                values[_API_COLUMNS.index("require_return_freight")] = None if rfr is None else int(rfr)
+                rows.append((
+                    shop_id, refund_id, *values, int(waiting), seen_at, seen_at, closed_at,
+                    seen_at if waiting else None, r.expire_time if waiting else None,
+                    seen_at if source == "detail" else None,
+                    *([is_change] * 5),
+                ))
+                raws.append((shop_id, refund_id, _json(r.raw)))
+            with self._guard():
+                conn.executemany(_UPSERT_SQL, rows)
+                column = "list_json" if source == "list" else "detail_json"
+                conn.executemany(
+                    f"INSERT INTO refund_raw (shop_id, refund_id, {column}) VALUES (?, ?, ?) "
+                    f"ON CONFLICT (shop_id, refund_id) DO UPDATE SET {column} = excluded.{column}",
+                    raws,
+                )
+                if observations:
+                    self._insert_observations(conn, observations)
+        return UpsertStats(new, changed, unchanged, tuple(closed))
+
+    @staticmethod
+    def _insert_observations(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
+        conn.executemany(
+            "INSERT INTO observations (shop_id, refund_id, status, negotiate_status, handling_way, "
+            "expire_time, update_time, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def add_observations(self, rows: Iterable[tuple]) -> None:
+        """Bulk-insert observations ``(shop_id, refund_id, status, negotiate_status, handling_way,
+        expire_time, update_time, seen_at)`` for refunds already stored (imports, fixtures)."""
+        with self.transaction() as conn, self._guard():
+            self._insert_observations(conn, rows)
+
+    def refund(self, shop_id: int, refund_id: int) -> StoredRefund | None:
+        rows = self._read(f"{self._REFUND_SELECT} WHERE shop_id = ? AND refund_id = ?", (shop_id, refund_id))
+        return self._refund(rows[0]) if rows else None
+
+    def refunds(
+        self, shop_id: int | None = None, *, merchant_turn: bool | None = None, open_only: bool = False
+    ) -> list[StoredRefund]:
+        """Stored refunds (of one shop or all), filtered; waiting ones soonest ``expireTime`` first."""
+        where, params = [], []
+        if shop_id is not None:
+            where.append("shop_id = ?")
+            params.append(shop_id)
+        if merchant_turn is not None:
+            where.append("merchant_turn = ?")
+            params.append(int(merchant_turn))
+        if open_only:
+            where.append("closed_at IS NULL")
+        sql = self._REFUND_SELECT + (f" WHERE {' AND '.join(where)}" if where else "")
+        sql += " ORDER BY expire_time IS NULL, expire_time, refund_id"
+        return [self._refund(r) for r in self._read(sql, params)]
+
+    def waiting_refunds(self, shop_id: int | None = None) -> list[StoredRefund]:
+        """Requests waiting on the merchant, soonest platform deadline first (no deadline last)."""
+        return self.refunds(shop_id, merchant_turn=True)
+
+    def refund_count(self, shop_id: int | None = None) -> int:
+        if shop_id is None:
+            return int(self._read("SELECT count(*) FROM refunds")[0][0])
+        return int(self._read("SELECT count(*) FROM refunds WHERE shop_id = ?", (shop_id,))[0][0])
+
+    def refund_raw(self, shop_id: int, refund_id: int) -> tuple[dict | None, dict | None]:
+        """The raw JSON of the last list item and of the last detail (``None`` when never seen)."""
+        rows = self._read(
+            "SELECT list_json, detail_json FROM refund_raw WHERE shop_id = ? AND refund_id = ?",
+            (shop_id, refund_id),
+        )
+        if not rows:
+            return None, None
+        return tuple(json.loads(v) if v else None for v in rows[0])  # type: ignore[return-value]
+
+    def unclassified(self, shop_id: int, *, limit: int | None = None) -> list[StoredRefund]:
+        """Closed refunds whose outcome is not decided yet (new, or changed since)."""
+        sql = f"{self._REFUND_SELECT} WHERE shop_id = ? AND closed_at IS NOT NULL AND outcome IS NULL"
+        params: list[Any] = [shop_id]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [self._refund(r) for r in self._read(sql, params)]
+
+    def set_classifications(
+        self, shop_id: int, decisions: Iterable[tuple[int, str, str, str | None, int | None]], *, at: int
+    ) -> int:
+        """Store ``(refund_id, outcome, certainty, decided_by, overdue_at)`` tuples; returns how many."""
+        rows = [(o, c, d, od, at, shop_id, rid) for rid, o, c, d, od in decisions]
+        with self.transaction() as conn, self._guard():
+            conn.executemany(
+                "UPDATE refunds SET outcome = ?, certainty = ?, decided_by = ?, overdue_at = ?, "
+                "classified_at = ? WHERE shop_id = ? AND refund_id = ?",
+                rows,
+            )
+        return len(rows)
+
+    def mark_detail_fetched(self, shop_id: int, refund_id: int, at: int) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE refunds SET detail_fetched_at = ? WHERE shop_id = ? AND refund_id = ?",
+                (at, shop_id, refund_id),
+            )
+
+    # ------------------------------------------------------------------ observations
+
+    def observations(self, shop_id: int, refund_id: int) -> list[Observation]:
+        rows = self._read(
+            "SELECT id, shop_id, refund_id, status, negotiate_status, handling_way, expire_time, "
+            "update_time, seen_at FROM observations WHERE shop_id = ? AND refund_id = ? "
+            "ORDER BY seen_at, id",
+            (shop_id, refund_id),
+        )
+        return [Observation(*r) for r in rows]
+
+    def observation_count(self, shop_id: int | None = None) -> int:
+        if shop_id is None:
+            return int(self._read("SELECT count(*) FROM observations")[0][0])
+        return int(
+            self._read("SELECT count(*) FROM observations WHERE shop_id = ?", (shop_id,))[0][0]
+        )
+
+    # ------------------------------------------------------------------ negotiation comments
+
+    def save_comments(self, shop_id: int, refund_id: int, comments: Sequence[Any], *, at: int) -> None:
+        """Replace the cached negotiation history (``NegotiationComment`` records) of a refund."""
+        with self.transaction() as conn, self._guard():
+            conn.execute("DELETE FROM comments WHERE shop_id = ? AND refund_id = ?", (shop_id, refund_id))
+            conn.executemany(
+                "INSERT INTO comments (shop_id, refund_id, seq, title, role, create_time, "
+                "staff_account_id, staff_account_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (shop_id, refund_id, i, c.title, c.role, c.create_time, c.staff_account_id,
+                     c.staff_account_name)
+                    for i, c in enumerate(comments)
+                ],
+            )
+            conn.execute(
+                "UPDATE refunds SET comments_fetched_at = ? WHERE shop_id = ? AND refund_id = ?",
+                (at, shop_id, refund_id),
+            )
+
+    def comments(self, shop_id: int, refund_id: int) -> list[dict[str, Any]]:
+        """The cached negotiation history, oldest first (dicts with the record's attribute names)."""
+        rows = self._read(
+            "SELECT title, role, create_time, staff_account_id, staff_account_name FROM comments "
+            "WHERE shop_id = ? AND refund_id = ? ORDER BY seq",
+            (shop_id, refund_id),
+        )
+        keys = ("title", "role", "create_time", "staff_account_id", "staff_account_name")
+        return [dict(zip(keys, r)) for r in rows]
+
+    # ------------------------------------------------------------------ shop score
+
+    def add_score(self, shop_id: int, score: Any, *, at: int) -> None:
+        """Keep a snapshot of the platform's shop score (a ``ShopScore`` record)."""
+        dims = [[d.dim_name, d.dim_score_str] for d in (score.dimensions or ())]
+        summary = score.summary
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO shop_scores (shop_id, fetched_at, has_data, show_name, score_str, "
+                "dimensions) VALUES (?, ?, ?, ?, ?, ?)",
+                (shop_id, at, None if score.has_data is None else int(score.has_data),
+                 summary.show_name if summary else None, summary.score_str if summary else None,
+                 _json(dims)),
+            )
+
+    def latest_score(self, shop_id: int) -> ScoreSnapshot | None:
+        rows = self._read(
+            "SELECT shop_id, fetched_at, has_data, show_name, score_str, dimensions FROM shop_scores "
+            "WHERE shop_id = ? ORDER BY fetched_at DESC, id DESC LIMIT 1",
+            (shop_id,),
+        )
+        if not rows:
+            return None
+        sid, at, has_data, show_name, score_str, dims = rows[0]
+        return ScoreSnapshot(
+            sid, at, None if has_data is None else bool(has_data), show_name, score_str,
+            tuple((d[0], d[1]) for d in json.loads(dims)),
+        )
+
+    # ------------------------------------------------------------------ action journal
+
+    @staticmethod
+    def _check_params(params: dict[str, Any]) -> None:
+        for key in params:
+            low = str(key).lower()
+            if any(word in low for word in _SECRET_PARAM_WORDS):
+                raise ValueError(f"journal parameters must not carry secrets (key {key!r})")
+
+    def journal_plan(
+        self, shop_id: int, refund_id: int, kind: str, params: dict[str, Any] | None = None,
+        *, batch: str | None = None,
+    ) -> int:
+        """Write an intended action (state ``planned``) before it is sent; returns its id."""
+        params = dict(params or {})
+        self._check_params(params)
+        now = _now_ms()
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO actions (shop_id, refund_id, kind, params, state, batch, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, 'planned', ?, ?, ?)",
+                (shop_id, refund_id, kind, _json(params), batch, now, now),
+            )
+            return int(cur.lastrowid)
+
+    def journal_mark(
+        self, entry_id: int, state: str, *, result: Any = None, error: str | None = None
+    ) -> None:
+        """Move a journal entry to ``state`` (sent / done / failed / unknown), with its result."""
+        if state not in JOURNAL_STATES:
+            raise ValueError(f"journal state must be one of {', '.join(JOURNAL_STATES)}, not {state!r}")
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE actions SET state = ?, result = COALESCE(?, result), error = ?, updated_at = ? "
+                "WHERE id = ?",
+                (state, None if result is None else _json(result), error, _now_ms(), entry_id),
+            )
+            if cur.rowcount != 1:
+                raise KeyError(f"no journal entry {entry_id}")
+
+    _JOURNAL_SELECT = (
+        "SELECT id, shop_id, refund_id, kind, params, state, batch, result, error, created_at, "
+        "updated_at FROM actions"
+    )
+
+    @staticmethod
+    def _entry(row: tuple) -> JournalEntry:
+        values = list(row)
+        values[4] = json.loads(values[4]) if values[4] else {}
+        values[7] = json.loads(values[7]) if values[7] else None
+        return JournalEntry(*values)
+
+    def journal_open_entries(self, shop_id: int | None = None) -> list[JournalEntry]:
+        """Entries not finished (planned, sent, unknown): to reconcile after a crash. Oldest first."""
+        marks = ", ".join("?" * len(JOURNAL_OPEN_STATES))
+        sql = f"{self._JOURNAL_SELECT} WHERE state IN ({marks})"
+        params: list[Any] = list(JOURNAL_OPEN_STATES)
+        if shop_id is not None:
+            sql += " AND shop_id = ?"
+            params.append(shop_id)
+        return [self._entry(r) for r in self._read(sql + " ORDER BY id", params)]
+
+    def journal_entries(
+        self, shop_id: int | None = None, *, refund_id: int | None = None, since: int | None = None
+    ) -> list[JournalEntry]:
+        """The journal (the audit log), oldest first, optionally for one refund or since a time."""
+        where, params = [], []
+        for clause, value in (("shop_id = ?", shop_id), ("refund_id = ?", refund_id),
+                              ("created_at >= ?", since)):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        sql = self._JOURNAL_SELECT + (f" WHERE {' AND '.join(where)}" if where else "")
+        return [self._entry(r) for r in self._read(sql + " ORDER BY id", params)]
+
+    def acted_on(self, shop_id: int, refund_ids: Iterable[int]) -> set[int]:
+        """Those of ``refund_ids`` the app sent an action for (sent, done or unknown)."""
+        ids = list(refund_ids)
+        found: set[int] = set()
+        for chunk in _chunks(ids, 500):
+            rows = self._read(
+                f"SELECT DISTINCT refund_id FROM actions WHERE shop_id = ? AND state IN "
+                f"('sent', 'done', 'unknown') AND refund_id IN ({', '.join('?' * len(chunk))})",
+                (shop_id, *chunk),
+            )
+            found.update(r[0] for r in rows)
+        return found
+
+    # ------------------------------------------------------------------ notifications
+
+    def mark_notified(self, shop_id: int, refund_id: int, threshold: str, *, at: int) -> bool:
+        """Remember that (refund, threshold) was notified; ``False`` if it already was."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO notifications (shop_id, refund_id, threshold, sent_at) "
+                "VALUES (?, ?, ?, ?)",
+                (shop_id, refund_id, threshold, at),
+            )
+            return cur.rowcount == 1
+
+    def was_notified(self, shop_id: int, refund_id: int, threshold: str) -> bool:
+        return bool(self._read(
+            "SELECT 1 FROM notifications WHERE shop_id = ? AND refund_id = ? AND threshold = ?",
+            (shop_id, refund_id, threshold),
+        ))
+
+    def notified(self, shop_id: int) -> set[tuple[int, str]]:
+        """Every (refund_id, threshold) already notified for the shop."""
+        rows = self._read("SELECT refund_id, threshold FROM notifications WHERE shop_id = ?", (shop_id,))
+        return {(r[0], r[1]) for r in rows}
+
+
+def open_store(path: str | Path | None = None) -> Store:
+    """Open (creating or migrating as needed) the store at ``path`` (default: the app's database).
+
+    Raises :class:`StoreDamaged` for a damaged file (see :func:`rebuild_store`) and
+    :class:`StoreUnavailable` when the environment prevents opening it.
+    """
+    from desktop.core import paths
+
+    return Store(Path(path) if path is not None else paths.database_path())
+
+
+def rebuild_store(path: str | Path | None = None) -> tuple[Store, Path | None]:
+    """Move a damaged database aside (``<name>.damaged-<timestamp>``) and open a fresh one.
+
+    Returns the new store and where the old file went (``None`` when there was none). The caller
+    must have closed every store on ``path`` first. The next sync fills the fresh store again.
+    """
+    from desktop.core import paths
+
+    db = Path(path) if path is not None else paths.database_path()
+    moved: Path | None = None
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    if db.exists():
+        moved = db.with_name(f"{db.name}.damaged-{stamp}")
+        n = 1
+        while moved.exists():
+            moved = db.with_name(f"{db.name}.damaged-{stamp}-{n}")
+            n += 1
+        try:
+            db.replace(moved)
+            for suffix in ("-wal", "-shm"):
+                side = db.with_name(db.name + suffix)
+                if side.exists():
+                    side.replace(moved.with_name(moved.name + suffix))
+        except OSError as exc:
+            raise StoreUnavailable(
+                tr("The damaged database {path} cannot be moved aside: {problem}",
+                   path=str(db), problem=exc.strerror or str(exc)),
+                reason="io", path=db, detail=str(exc)) from exc
+        log.warning("damaged database moved aside to %s", moved)
+    return Store(db), moved

@@ -1,0 +1,197 @@
+"""The database schema as a list of migrations; ``PRAGMA user_version`` is the index reached.
+
+Rules: a migration is never edited once released — add a new one. Each runs in one transaction
+together with its ``user_version`` bump. :data:`SCHEMA_VERSION` is the version this code expects.
+
+Tables (times epoch ms UTC, money fen, ids int):
+
+* ``shops`` — one row per signed-in shop; non-secret profile fields and sync bookkeeping.
+* ``refunds`` — the latest state of every refund seen (the API's list fields as columns), the
+  classification of closed ones (``outcome``, ``certainty``, ``decided_by``, ``overdue_at``), and
+  ``merchant_turn`` (1 while the request waits on the merchant, per the domain rules).
+* ``refund_raw`` — the raw JSON of the last list item and of the last detail, per refund (kept apart
+  so the ``refunds`` table stays narrow for scans).
+* ``observations`` — one row per change seen (status, negotiate_status, handling_way, expire_time,
+  update_time, seen_at), so "was it auto-approved?" can be answered later.
+* ``actions`` — the action journal (planned → sent → done | failed | unknown).
+* ``notifications`` — each (shop, refund, threshold) notified once.
+* ``comments`` — the negotiation history cache.
+* ``shop_scores`` — snapshots of the platform's shop experience score.
+* ``settings`` — small key/value pairs (JSON values); never secrets.
+"""
+
+from __future__ import annotations
+
+V1 = """
+CREATE TABLE shops (
+    id                      INTEGER PRIMARY KEY,
+    seller_id               INTEGER,
+    name                    TEXT NOT NULL DEFAULT '',
+    display_name            TEXT,
+    app_key                 TEXT NOT NULL DEFAULT '',
+    sign_method             TEXT NOT NULL DEFAULT 'HMAC_SHA256'
+                            CHECK (sign_method IN ('HMAC_SHA256', 'MD5')),
+    base_url                TEXT NOT NULL,
+    auth_mode               TEXT NOT NULL DEFAULT 'token' CHECK (auth_mode IN ('oauth', 'token')),
+    token_expires_at        INTEGER,
+    last_sync_at            INTEGER,
+    first_sweep_done        INTEGER NOT NULL DEFAULT 0,
+    server_clock_offset_ms  INTEGER,
+    last_error              TEXT,
+    created_at              INTEGER NOT NULL,
+    UNIQUE (base_url, seller_id)
+);
+
+CREATE TABLE refunds (
+    shop_id                 INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    refund_id               INTEGER NOT NULL,
+    order_id                INTEGER,
+    handling_way            INTEGER,
+    negotiate_status        INTEGER,
+    status                  INTEGER,
+    refund_type             INTEGER,
+    refund_fee              INTEGER,
+    refund_reason,
+    refund_reason_desc      TEXT,
+    refund_desc             TEXT,
+    sku_id                  INTEGER,
+    sku_nick                TEXT,
+    item_id                 INTEGER,
+    seller_id               INTEGER,
+    submit_time             INTEGER,
+    create_time             INTEGER,
+    update_time             INTEGER,
+    negotiate_update_time   INTEGER,
+    end_time                INTEGER,
+    receipt_status          INTEGER,
+    expire_time             INTEGER,
+    urge_times              INTEGER,
+    first_seen_at           INTEGER NOT NULL,
+    last_seen_at            INTEGER NOT NULL,
+    raw                     TEXT,
+    PRIMARY KEY (shop_id, refund_id)
+);
+
+CREATE TABLE observations (
+    id                      INTEGER PRIMARY KEY,
+    shop_id                 INTEGER NOT NULL,
+    refund_id               INTEGER NOT NULL,
+    status                  INTEGER,
+    negotiate_status        INTEGER,
+    expire_time             INTEGER,
+    update_time             INTEGER,
+    seen_at                 INTEGER NOT NULL,
+    FOREIGN KEY (shop_id, refund_id) REFERENCES refunds(shop_id, refund_id) ON DELETE CASCADE
+);
+CREATE INDEX observations_by_refund ON observations(shop_id, refund_id, seen_at);
+
+CREATE TABLE settings (
+    key                     TEXT PRIMARY KEY,
+    value                   TEXT NOT NULL
+);
+"""
+
+V2 = """
+ALTER TABLE shops ADD COLUMN refresh_expires_at INTEGER;
+ALTER TABLE shops ADD COLUMN last_error_at INTEGER;
+ALTER TABLE shops ADD COLUMN last_success_at INTEGER;
+ALTER TABLE shops ADD COLUMN sweep_begin_ms INTEGER;
+ALTER TABLE shops ADD COLUMN sweep_end_ms INTEGER;
+ALTER TABLE shops ADD COLUMN sweep_next_ms INTEGER;
+ALTER TABLE shops ADD COLUMN incremental_from_ms INTEGER;
+
+ALTER TABLE refunds ADD COLUMN rel_item_id INTEGER;
+ALTER TABLE refunds ADD COLUMN rel_sku_id INTEGER;
+ALTER TABLE refunds ADD COLUMN logistics_id INTEGER;
+ALTER TABLE refunds ADD COLUMN require_return_freight INTEGER;
+ALTER TABLE refunds ADD COLUMN special_refund_type INTEGER;
+ALTER TABLE refunds ADD COLUMN buyer_modify_deadline INTEGER;
+ALTER TABLE refunds ADD COLUMN time_limit_negotiate_change INTEGER;
+ALTER TABLE refunds ADD COLUMN merchant_turn INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE refunds ADD COLUMN closed_at INTEGER;
+ALTER TABLE refunds ADD COLUMN last_pending_seen_at INTEGER;
+ALTER TABLE refunds ADD COLUMN last_pending_expire_time INTEGER;
+ALTER TABLE refunds ADD COLUMN detail_fetched_at INTEGER;
+ALTER TABLE refunds ADD COLUMN comments_fetched_at INTEGER;
+ALTER TABLE refunds ADD COLUMN outcome TEXT;
+ALTER TABLE refunds ADD COLUMN certainty TEXT;
+ALTER TABLE refunds ADD COLUMN decided_by TEXT;
+ALTER TABLE refunds ADD COLUMN overdue_at INTEGER;
+ALTER TABLE refunds ADD COLUMN classified_at INTEGER;
+
+-- the raw JSON moves out of the scanned table
+CREATE TABLE refund_raw (
+    shop_id                 INTEGER NOT NULL,
+    refund_id               INTEGER NOT NULL,
+    list_json               TEXT,
+    detail_json             TEXT,
+    PRIMARY KEY (shop_id, refund_id),
+    FOREIGN KEY (shop_id, refund_id) REFERENCES refunds(shop_id, refund_id) ON DELETE CASCADE
+) WITHOUT ROWID;
+INSERT INTO refund_raw (shop_id, refund_id, list_json)
+    SELECT shop_id, refund_id, raw FROM refunds WHERE raw IS NOT NULL;
+ALTER TABLE refunds DROP COLUMN raw;
+UPDATE refunds SET closed_at = COALESCE(end_time, negotiate_update_time, update_time, last_seen_at)
+    WHERE status IN (60, 70);
+
+ALTER TABLE observations ADD COLUMN handling_way INTEGER;
+
+CREATE INDEX refunds_waiting ON refunds(shop_id, expire_time) WHERE merchant_turn = 1;
+CREATE INDEX refunds_closed ON refunds(shop_id, outcome, closed_at) WHERE closed_at IS NOT NULL;
+CREATE INDEX refunds_unclassified ON refunds(shop_id) WHERE closed_at IS NOT NULL AND outcome IS NULL;
+CREATE INDEX observations_by_time ON observations(shop_id, seen_at);
+
+CREATE TABLE actions (
+    id                      INTEGER PRIMARY KEY,
+    shop_id                 INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    refund_id               INTEGER NOT NULL,
+    kind                    TEXT NOT NULL,
+    params                  TEXT NOT NULL DEFAULT '{}',
+    state                   TEXT NOT NULL DEFAULT 'planned'
+                            CHECK (state IN ('planned', 'sent', 'done', 'failed', 'unknown')),
+    batch                   TEXT,
+    result                  TEXT,
+    error                   TEXT,
+    created_at              INTEGER NOT NULL,
+    updated_at              INTEGER NOT NULL
+);
+CREATE INDEX actions_open ON actions(shop_id, state) WHERE state IN ('planned', 'sent', 'unknown');
+CREATE INDEX actions_by_refund ON actions(shop_id, refund_id, created_at);
+CREATE INDEX actions_by_time ON actions(created_at);
+
+CREATE TABLE notifications (
+    shop_id                 INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    refund_id               INTEGER NOT NULL,
+    threshold               TEXT NOT NULL,
+    sent_at                 INTEGER NOT NULL,
+    PRIMARY KEY (shop_id, refund_id, threshold)
+) WITHOUT ROWID;
+
+CREATE TABLE comments (
+    shop_id                 INTEGER NOT NULL,
+    refund_id               INTEGER NOT NULL,
+    seq                     INTEGER NOT NULL,
+    title                   TEXT,
+    role,
+    create_time             INTEGER,
+    staff_account_id        INTEGER,
+    staff_account_name      TEXT,
+    PRIMARY KEY (shop_id, refund_id, seq),
+    FOREIGN KEY (shop_id, refund_id) REFERENCES refunds(shop_id, refund_id) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+CREATE TABLE shop_scores (
+    id                      INTEGER PRIMARY KEY,
+    shop_id                 INTEGER NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    fetched_at              INTEGER NOT NULL,
+    has_data                INTEGER,
+    show_name               TEXT,
+    score_str               TEXT,
+    dimensions              TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX shop_scores_latest ON shop_scores(shop_id, fetched_at);
+"""
+
+#: MIGRATIONS[i] takes the schema from version i to version i + 1
+MIGRATIONS: tuple[str, ...] = (V1, V2)
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,263 @@
+"""The store: refunds and observations, journal, notifications, settings, transactions, threads."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+
+from desktop.core.kuaishou.models import (
+    NegotiationComment,
+    Refund,
+    ScoreDimension,
+    ScoreSummary,
+    ShopScore,
+    parse,
+)
+from desktop.core.store import Store, StoreUnavailable, open_store
+
+T0 = 1_764_000_000_000  # 2025-11-24, epoch ms
+HOUR = 3_600_000
+
+
+def waiting(r) -> bool:
+    return r.negotiate_status == 1
+
+
+def refund(refund_id: int = 2100000012345678, **fields) -> Refund:
+    data = {
+        "refundId": refund_id, "oid": 9100000000000001, "handlingWay": 10, "negotiateStatus": 1,
+        "status": 10, "refundFee": 1990, "refundReasonDesc": "不想要了", "skuNick": "加绒卫衣 黑色 XL",
+        "submitTime": T0, "createTime": T0, "updateTime": T0, "expireTime": T0 + 48 * HOUR,
+        "urgeTimes": 0,
+    }
+    data.update(fields)
+    return parse(Refund, data)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = open_store(tmp_path / "store.sqlite3")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def shop(store):
+    return store.add_shop(base_url="http://127.0.0.1:1", seller_id=42, name="小店", app_key="ks1")
+
+
+def test_a_fresh_store_uses_wal_and_foreign_keys(store):
+    assert store.schema_version >= 2
+    with store.transaction() as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_upsert_is_idempotent_and_records_an_observation_per_change(store, shop):
+    stats = store.upsert_refunds(shop.id, [refund()], seen_at=T0, merchant_turn=waiting)
+    assert (stats.new, stats.changed, stats.unchanged) == (1, 0, 0)
+    stats = store.upsert_refunds(shop.id, [refund()], seen_at=T0 + 1000, merchant_turn=waiting)
+    assert (stats.new, stats.changed, stats.unchanged) == (0, 0, 1)
+    assert len(store.observations(shop.id, 2100000012345678)) == 1
+    stored = store.refund(shop.id, 2100000012345678)
+    assert stored.last_seen_at == T0 + 1000 and stored.first_seen_at == T0
+    assert stored.merchant_turn is True and stored.last_pending_expire_time == T0 + 48 * HOUR
+
+    # the deadline moves (platform extension): a new observation
+    store.upsert_refunds(
+        shop.id, [refund(expireTime=T0 + 72 * HOUR, updateTime=T0 + HOUR)], seen_at=T0 + 2 * HOUR,
+        merchant_turn=waiting,
+    )
+    obs = store.observations(shop.id, 2100000012345678)
+    assert [o.expire_time for o in obs] == [T0 + 48 * HOUR, T0 + 72 * HOUR]
+    assert [o.seen_at for o in obs] == [T0, T0 + 2 * HOUR]
+
+
+def test_a_refund_that_closes_is_reported_and_keeps_when_it_was_last_seen_waiting(store, shop):
+    store.upsert_refunds(shop.id, [refund()], seen_at=T0, merchant_turn=waiting)
+    closed = refund(status=60, negotiateStatus=2, updateTime=T0 + 50 * HOUR, endTime=T0 + 49 * HOUR)
+    stats = store.upsert_refunds(shop.id, [closed], seen_at=T0 + 51 * HOUR, merchant_turn=waiting)
+    assert stats.closed == (2100000012345678,)
+    stored = store.refund(shop.id, 2100000012345678)
+    assert stored.closed_at == T0 + 49 * HOUR
+    assert stored.merchant_turn is False
+    assert stored.last_pending_seen_at == T0 and stored.last_pending_expire_time == T0 + 48 * HOUR
+    assert [r.refund_id for r in store.unclassified(shop.id)] == [2100000012345678]
+    assert store.waiting_refunds(shop.id) == []
+
+    store.set_classifications(
+        shop.id, [(2100000012345678, "auto_approved", "certain", "observed", T0 + 48 * HOUR)],
+        at=T0 + 52 * HOUR,
+    )
+    assert store.unclassified(shop.id) == []
+    # seeing it again unchanged keeps the classification; a change clears it for a new decision
+    store.upsert_refunds(shop.id, [closed], seen_at=T0 + 53 * HOUR, merchant_turn=waiting)
+    assert store.refund(shop.id, 2100000012345678).outcome == "auto_approved"
+    store.upsert_refunds(
+        shop.id, [refund(status=70, negotiateStatus=2, updateTime=T0 + 60 * HOUR)],
+        seen_at=T0 + 61 * HOUR, merchant_turn=waiting,
+    )
+    again = store.refund(shop.id, 2100000012345678)
+    assert again.outcome is None and again.closed_at == T0 + 49 * HOUR
+
+
+def test_detail_fields_survive_a_later_list_item_and_both_raw_jsons_are_kept(store, shop):
+    detail = refund(specialRefundType=1, validNegotiateBuyerModifyTimeStamp=T0 + 5, pictures=["a.jpg"])
+    store.upsert_refunds(shop.id, [detail], seen_at=T0, source="detail", merchant_turn=waiting)
+    store.upsert_refunds(shop.id, [refund(urgeTimes=2)], seen_at=T0 + 1, merchant_turn=waiting)
+    stored = store.refund(shop.id, 2100000012345678)
+    assert stored.special_refund_type == 1 and stored.buyer_modify_deadline == T0 + 5
+    assert stored.urge_times == 2 and stored.detail_fetched_at == T0
+    list_json, detail_json = store.refund_raw(shop.id, 2100000012345678)
+    assert list_json["urgeTimes"] == 2 and detail_json["pictures"] == ["a.jpg"]
+    assert "pictures" not in list_json
+
+
+def test_waiting_refunds_come_soonest_deadline_first_without_deadline_last(store, shop):
+    store.upsert_refunds(
+        shop.id,
+        [refund(1, expireTime=T0 + 5 * HOUR), refund(2, expireTime=None), refund(3, expireTime=T0 + HOUR),
+         refund(4, negotiateStatus=2, status=30)],
+        seen_at=T0, merchant_turn=waiting,
+    )
+    assert [r.refund_id for r in store.waiting_refunds(shop.id)] == [3, 1, 2]
+    assert store.refund_count(shop.id) == 4
+
+
+def test_a_failed_transaction_leaves_nothing_behind(store, shop):
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.upsert_refunds(shop.id, [refund()], seen_at=T0, merchant_turn=waiting)
+            store.set_setting("inside", 1)
+            raise RuntimeError("half-way")
+    assert store.refund_count(shop.id) == 0 and store.observation_count() == 0
+    assert store.get_setting("inside") is None
+
+
+def test_sql_mistakes_are_bugs_not_environmental_errors(store):
+    with pytest.raises(sqlite3.OperationalError, match="no such column"):
+        with store.transaction() as conn:
+            conn.execute("SELECT no_such_column FROM refunds")
+    with pytest.raises(ValueError, match="unknown shop fields: access_token"):
+        store.add_shop(base_url="http://x", access_token="tok")
+
+
+def test_journal_plan_mark_and_open_entries(store, shop):
+    first = store.journal_plan(shop.id, 1, "approve_refund", {"refund_amount": 1990}, batch="b1")
+    second = store.journal_plan(shop.id, 2, "reject", {"reason_code": 3})
+    store.journal_mark(first, "sent")
+    store.journal_mark(second, "sent")
+    store.journal_mark(second, "done", result={"ok": True})
+    open_entries = store.journal_open_entries(shop.id)
+    assert [(e.id, e.state, e.params, e.batch) for e in open_entries] == [
+        (first, "sent", {"refund_amount": 1990}, "b1")
+    ]
+    done = store.journal_entries(shop.id, refund_id=2)[0]
+    assert done.state == "done" and done.result == {"ok": True} and done.updated_at >= done.created_at
+    assert store.acted_on(shop.id, [1, 2, 3]) == {1, 2}
+    store.journal_mark(first, "failed", error="300014 refund changed")
+    assert store.journal_open_entries() == []
+    with pytest.raises(ValueError, match="state must be one of"):
+        store.journal_mark(first, "finished")
+    with pytest.raises(KeyError):
+        store.journal_mark(999, "done")
+
+
+def test_the_journal_refuses_secret_parameters(store, shop):
+    with pytest.raises(ValueError, match="access_token"):
+        store.journal_plan(shop.id, 1, "approve_refund", {"access_token": "x"})
+    assert store.journal_entries() == []
+
+
+def test_each_notification_is_remembered_once_across_reopen(tmp_path):
+    path = tmp_path / "n.sqlite3"
+    with open_store(path) as store:
+        shop = store.add_shop(base_url="http://x", seller_id=1)
+        assert store.mark_notified(shop.id, 7, "2h", at=T0) is True
+        assert store.mark_notified(shop.id, 7, "2h", at=T0 + 1) is False
+        assert store.mark_notified(shop.id, 7, "30m", at=T0 + 2) is True
+    with open_store(path) as store:
+        assert store.was_notified(shop.id, 7, "2h") and not store.was_notified(shop.id, 8, "2h")
+        assert store.notified(shop.id) == {(7, "2h"), (7, "30m")}
+
+
+def test_settings_comments_and_score_snapshots(store, shop):
+    store.set_setting("poll_minutes", 5)
+    store.set_setting("tiers", [24, 6, 2])
+    assert store.get_setting("poll_minutes") == 5 and store.get_setting("tiers") == [24, 6, 2]
+    store.set_setting("poll_minutes", None)
+    assert store.get_setting("poll_minutes", "default") == "default"
+
+    store.upsert_refunds(shop.id, [refund()], seen_at=T0, merchant_turn=waiting)
+    history = [NegotiationComment(title="买家发起仅退款", role=1, create_time=T0),
+               NegotiationComment(title="系统自动同意退款", role=3, create_time=T0 + 48 * HOUR)]
+    store.save_comments(shop.id, 2100000012345678, history, at=T0 + 49 * HOUR)
+    assert [c["title"] for c in store.comments(shop.id, 2100000012345678)] == [
+        "买家发起仅退款", "系统自动同意退款"]
+    assert store.refund(shop.id, 2100000012345678).comments_fetched_at == T0 + 49 * HOUR
+
+    store.add_score(shop.id, ShopScore(True, ScoreSummary("店铺体验分", "4.62"), (
+        ScoreDimension("售后服务", "4.50"),)), at=T0)
+    store.add_score(shop.id, ShopScore(True, ScoreSummary("店铺体验分", "4.70"), ()), at=T0 + HOUR)
+    latest = store.latest_score(shop.id)
+    assert latest.score_str == "4.70" and latest.fetched_at == T0 + HOUR and latest.dimensions == ()
+
+
+def test_deleting_a_shop_deletes_everything_of_it(store, shop):
+    store.upsert_refunds(shop.id, [refund()], seen_at=T0, merchant_turn=waiting)
+    store.journal_plan(shop.id, 2100000012345678, "approve_refund", {})
+    store.mark_notified(shop.id, 2100000012345678, "2h", at=T0)
+    store.delete_shop(shop.id)
+    with store.transaction() as conn:
+        for table in ("refunds", "refund_raw", "observations", "actions", "notifications"):
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+
+
+def test_writes_from_many_threads_are_serialised_and_readers_see_commits(store, shop):
+    errors: list[BaseException] = []
+
+    def writer(base: int) -> None:
+        try:
+            for i in range(20):
+                store.upsert_refunds(shop.id, [refund(base + i)], seen_at=T0, merchant_turn=waiting)
+                store.refund_count(shop.id)  # a read on this thread's own connection
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n * 1000,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert store.refund_count(shop.id) == 80 and store.observation_count(shop.id) == 80
+
+
+def test_a_database_locked_by_another_program_is_an_environmental_error(tmp_path):
+    path = tmp_path / "locked.sqlite3"
+    open_store(path).close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreUnavailable) as info:
+            Store(path, busy_timeout_s=0.05).set_setting("x", 1)
+        assert info.value.reason == "locked"
+        assert "another program" in info.value.message or "其他程序" in info.value.message
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_a_full_disk_is_an_environmental_error(store, shop):
+    with store.transaction() as conn:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(StoreUnavailable) as info:
+        store.upsert_refunds(
+            shop.id, [refund(i, refundDesc="很长的描述" * 200) for i in range(200)],
+            seen_at=T0, merchant_turn=waiting,
+        )
+    assert info.value.reason == "full"
+    assert store.refund_count(shop.id) == 0  # the failed transaction left nothing half-written
