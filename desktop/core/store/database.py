@@ -214,10 +214,12 @@ class Store:
         self.close()
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
         """One logical change: commits when the block ends, rolls back on any exception.
 
-        Re-entrant on the same thread (an inner block joins the outer transaction).
+        Re-entrant on the same thread (an inner block joins the outer transaction). ``durable``
+        (outermost block only): the commit is fsync'd before it returns (``synchronous = FULL``),
+        so it survives a power cut too — the action journal needs that before it sends a request.
         """
         with self._lock:
             if self._closed:
@@ -230,24 +232,32 @@ class Store:
                 finally:
                     self._local.depth = depth
                 return
-            with self._guard():
-                self._writer.execute("BEGIN IMMEDIATE")
-            self._local.depth = 1
-            try:
-                yield self._writer
-            except BaseException:
-                self._local.depth = 0
-                with contextlib.suppress(sqlite3.Error):
-                    self._writer.execute("ROLLBACK")
-                raise
-            self._local.depth = 0
+            if durable:
+                with self._guard():
+                    self._writer.execute("PRAGMA synchronous = FULL")
             try:
                 with self._guard():
-                    self._writer.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    self._writer.execute("ROLLBACK")
-                raise
+                    self._writer.execute("BEGIN IMMEDIATE")
+                self._local.depth = 1
+                try:
+                    yield self._writer
+                except BaseException:
+                    self._local.depth = 0
+                    with contextlib.suppress(sqlite3.Error):
+                        self._writer.execute("ROLLBACK")
+                    raise
+                self._local.depth = 0
+                try:
+                    with self._guard():
+                        self._writer.execute("COMMIT")
+                except BaseException:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._writer.execute("ROLLBACK")
+                    raise
+            finally:
+                if durable:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._writer.execute("PRAGMA synchronous = NORMAL")
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self._guard():
@@ -651,7 +661,7 @@ class Store:
         params = dict(params or {})
         self._check_params(params)
         now = _now_ms()
-        with self.transaction() as conn:
+        with self.transaction(durable=True) as conn:
             cur = conn.execute(
                 "INSERT INTO actions (shop_id, refund_id, kind, params, state, batch, created_at, "
                 "updated_at) VALUES (?, ?, ?, ?, 'planned', ?, ?, ?)",
@@ -665,7 +675,7 @@ class Store:
         """Move a journal entry to ``state`` (sent / done / failed / unknown), with its result."""
         if state not in JOURNAL_STATES:
             raise ValueError(f"journal state must be one of {', '.join(JOURNAL_STATES)}, not {state!r}")
-        with self.transaction() as conn:
+        with self.transaction(durable=True) as conn:
             cur = conn.execute(
                 "UPDATE actions SET state = ?, result = COALESCE(?, result), error = ?, updated_at = ? "
                 "WHERE id = ?",
