@@ -15,7 +15,7 @@ from desktop.core.kuaishou.models import (
     ShopScore,
     parse,
 )
-from desktop.core.store import Store, StoreUnavailable, open_store
+from desktop.core.store import Decision, Store, StoreUnavailable, open_store
 
 T0 = 1_764_000_000_000  # 2025-11-24, epoch ms
 HOUR = 3_600_000
@@ -88,19 +88,21 @@ def test_a_refund_that_closes_is_reported_and_keeps_when_it_was_last_seen_waitin
     assert store.waiting_refunds(shop.id) == []
 
     store.set_classifications(
-        shop.id, [(2100000012345678, "auto_approved", "certain", "observed", T0 + 48 * HOUR)],
+        shop.id,
+        [Decision(2100000012345678, "auto_approved_overdue", "observed", "certain",
+                  deadline_at=T0 + 48 * HOUR, overdue_at=T0 + 48 * HOUR, decided_at=T0 + 49 * HOUR)],
         at=T0 + 52 * HOUR,
     )
     assert store.unclassified(shop.id) == []
     # seeing it again unchanged keeps the classification; a change clears it for a new decision
     store.upsert_refunds(shop.id, [closed], seen_at=T0 + 53 * HOUR, merchant_turn=waiting)
-    assert store.refund(shop.id, 2100000012345678).outcome == "auto_approved"
+    assert store.refund(shop.id, 2100000012345678).outcome == "auto_approved_overdue"
     store.upsert_refunds(
         shop.id, [refund(status=70, negotiateStatus=2, updateTime=T0 + 60 * HOUR)],
         seen_at=T0 + 61 * HOUR, merchant_turn=waiting,
     )
     again = store.refund(shop.id, 2100000012345678)
-    assert again.outcome is None and again.closed_at == T0 + 49 * HOUR
+    assert again.outcome is None and again.decided_at is None and again.closed_at == T0 + 49 * HOUR
 
 
 def test_detail_fields_survive_a_later_list_item_and_both_raw_jsons_are_kept(store, shop):

@@ -14,6 +14,7 @@ from desktop.core.store.errors import StoreDamaged, StoreError, StoreUnavailable
 from desktop.core.store.records import (
     JOURNAL_OPEN_STATES,
     JOURNAL_STATES,
+    Decision,
     JournalEntry,
     Observation,
     ScoreSnapshot,
@@ -25,6 +26,7 @@ from desktop.core.store.schema import SCHEMA_VERSION
 
 __all__ = [
     "CLOSED_STATUSES",
+    "Decision",
     "JOURNAL_OPEN_STATES",
     "JOURNAL_STATES",
     "SCHEMA_VERSION",

@@ -34,6 +34,7 @@ from desktop.core.store.errors import (
 )
 from desktop.core.store.records import (
     JOURNAL_OPEN_STATES,
+    Decision,
     JOURNAL_STATES,
     REFUND_COLUMNS,
     SHOP_COLUMNS,
@@ -84,6 +85,9 @@ _UPSERT_SQL = (
     "certainty = CASE WHEN ? THEN NULL ELSE refunds.certainty END, "
     "decided_by = CASE WHEN ? THEN NULL ELSE refunds.decided_by END, "
     "overdue_at = CASE WHEN ? THEN NULL ELSE refunds.overdue_at END, "
+    "deadline_at = CASE WHEN ? THEN NULL ELSE refunds.deadline_at END, "
+    "decided_at = CASE WHEN ? THEN NULL ELSE refunds.decided_at END, "
+    "first_action_at = CASE WHEN ? THEN NULL ELSE refunds.first_action_at END, "
     "classified_at = CASE WHEN ? THEN NULL ELSE refunds.classified_at END"
 ).format(
     cols=", ".join(_API_COLUMNS),
@@ -469,7 +473,7 @@ class Store:
                     shop_id, refund_id, *values, int(waiting), seen_at, seen_at, closed_at,
                     seen_at if waiting else None, r.expire_time if waiting else None,
                     seen_at if source == "detail" else None,
-                    *([is_change] * 5),
+                    *([is_change] * 8),
                 ))
                 raws.append((shop_id, refund_id, _json(r.raw)))
             with self._guard():
@@ -547,15 +551,18 @@ class Store:
             params.append(limit)
         return [self._refund(r) for r in self._read(sql, params)]
 
-    def set_classifications(
-        self, shop_id: int, decisions: Iterable[tuple[int, str, str, str | None, int | None]], *, at: int
-    ) -> int:
-        """Store ``(refund_id, outcome, certainty, decided_by, overdue_at)`` tuples; returns how many."""
-        rows = [(o, c, d, od, at, shop_id, rid) for rid, o, c, d, od in decisions]
+    def set_classifications(self, shop_id: int, decisions: Iterable[Decision], *, at: int) -> int:
+        """Store how closed requests ended; returns how many were written."""
+        rows = [
+            (d.outcome, d.certainty, d.decided_by, d.overdue_at, d.deadline_at, d.decided_at,
+             d.first_action_at, at, shop_id, d.refund_id)
+            for d in decisions
+        ]
         with self.transaction() as conn, self._guard():
             conn.executemany(
                 "UPDATE refunds SET outcome = ?, certainty = ?, decided_by = ?, overdue_at = ?, "
-                "classified_at = ? WHERE shop_id = ? AND refund_id = ?",
+                "deadline_at = ?, decided_at = ?, first_action_at = ?, classified_at = ? "
+                "WHERE shop_id = ? AND refund_id = ?",
                 rows,
             )
         return len(rows)

@@ -91,6 +91,9 @@ class StoredRefund:
     certainty: str | None
     decided_by: str | None
     overdue_at: int | None
+    deadline_at: int | None
+    decided_at: int | None
+    first_action_at: int | None
     classified_at: int | None
 
 
@@ -134,6 +137,20 @@ class ScoreSnapshot:
     show_name: str | None
     score_str: str | None
     dimensions: tuple[tuple[str | None, str | None], ...]  # (dimName, dimScoreStr)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """How a closed request ended, as stored (see :mod:`desktop.core.store.schema`)."""
+
+    refund_id: int
+    outcome: str
+    decided_by: str
+    certainty: str | None = None
+    deadline_at: int | None = None
+    overdue_at: int | None = None
+    decided_at: int | None = None
+    first_action_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

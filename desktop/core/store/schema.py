@@ -6,9 +6,13 @@ together with its ``user_version`` bump. :data:`SCHEMA_VERSION` is the version t
 Tables (times epoch ms UTC, money fen, ids int):
 
 * ``shops`` — one row per signed-in shop; non-secret profile fields and sync bookkeeping.
-* ``refunds`` — the latest state of every refund seen (the API's list fields as columns), the
-  classification of closed ones (``outcome``, ``certainty``, ``decided_by``, ``overdue_at``), and
-  ``merchant_turn`` (1 while the request waits on the merchant, per the domain rules).
+* ``refunds`` — the latest state of every refund seen (the API's list fields as columns), and
+  ``merchant_turn`` (1 while the request waits on the merchant, per the domain rules). Closed ones
+  (status 60/70; ``closed_at`` set) carry their classification (:mod:`desktop.core.domain.classify`):
+  ``outcome`` (an ``Outcome`` value), ``certainty`` ("certain" | "likely" for auto-approvals),
+  ``decided_by`` (the rule), ``deadline_at`` (the deadline that decided, platform clock),
+  ``overdue_at`` (= that deadline, for auto-approved overdue ones only), ``decided_at`` (when the
+  outcome happened) and ``first_action_at`` (the merchant's first agree/reject, when known).
 * ``refund_raw`` — the raw JSON of the last list item and of the last detail, per refund (kept apart
   so the ``refunds`` table stays narrow for scans).
 * ``observations`` — one row per change seen (status, negotiate_status, handling_way, expire_time,
@@ -117,6 +121,9 @@ ALTER TABLE refunds ADD COLUMN outcome TEXT;
 ALTER TABLE refunds ADD COLUMN certainty TEXT;
 ALTER TABLE refunds ADD COLUMN decided_by TEXT;
 ALTER TABLE refunds ADD COLUMN overdue_at INTEGER;
+ALTER TABLE refunds ADD COLUMN deadline_at INTEGER;
+ALTER TABLE refunds ADD COLUMN decided_at INTEGER;
+ALTER TABLE refunds ADD COLUMN first_action_at INTEGER;
 ALTER TABLE refunds ADD COLUMN classified_at INTEGER;
 
 -- the raw JSON moves out of the scanned table
