@@ -1,0 +1,228 @@
+"""When to warn before an auto-approval (Qt-free; the tray and notifier in ``desktop/ui`` show them).
+
+The planner is a pure function of: the pending requests that wait on the merchant (each with its
+deadline already on the local clock), what was already alerted (from the store, so it survives
+restarts), the time now, and the policy (thresholds, quiet hours, pause). It returns the digests to
+show and the (refund, key) pairs to remember. Rules:
+
+* Each (request, threshold) is alerted exactly once. When a request is first seen already inside
+  several thresholds (say 1 h left: inside 24 h, 6 h and 2 h), only the tightest one is shown and the
+  looser ones are remembered as passed, so they never fire later.
+* Several alerts due at once become one digest per threshold ("5 requests expire within 2 h, ¥1,230").
+* Paused or inside quiet hours: nothing is shown and nothing is remembered, so what is still relevant
+  fires as soon as the pause or the quiet hours end (stale looser thresholds are skipped then).
+* Before quiet hours begin (``pre_quiet_lead``), one digest lists every request whose deadline falls
+  inside the coming quiet hours: the overnight auto-approval is the classic way sellers get caught.
+* A request the sync classified as auto-approved after its deadline gets one "expired and
+  auto-approved" alert, so the seller learns of it the same day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from desktop.core.i18n import tr
+
+HOUR_MS = 3_600_000
+MINUTE_MS = 60_000
+
+#: store key of the pre-quiet digest for one night (``prequiet:2026-11-26``)
+PRE_QUIET_PREFIX = "prequiet:"
+AUTO_APPROVED_KEY = "auto_approved"
+OVERDUE_KEY = "overdue"
+
+
+def threshold_key(threshold_ms: int) -> str:
+    """The store key of a threshold (``"t7200"`` for 2 h): stable when the tiers are edited."""
+    return f"t{threshold_ms // 1000}"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertItem:
+    """A request waiting on the merchant, as the planner needs it."""
+
+    shop_id: int
+    refund_id: int
+    deadline_ms: int  # on the local clock (already corrected by the server clock offset)
+    refund_fee: int = 0  # fen
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """A daily quiet period in local time; ``start > end`` spans midnight (22:00–08:00)."""
+
+    start: dt.time
+    end: dt.time
+
+    def contains(self, moment: dt.datetime) -> bool:
+        t = moment.timetz().replace(tzinfo=None)
+        if self.start <= self.end:
+            return self.start <= t < self.end
+        return t >= self.start or t < self.end
+
+    def next_period(self, moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """The next quiet period that has not ended yet at ``moment`` (local, aware datetimes)."""
+        day = moment.date() - dt.timedelta(days=1)
+        for _ in range(3):
+            begin = dt.datetime.combine(day, self.start, tzinfo=moment.tzinfo)
+            end_day = day if self.start < self.end else day + dt.timedelta(days=1)
+            end = dt.datetime.combine(end_day, self.end, tzinfo=moment.tzinfo)
+            if end > moment:
+                return begin, end
+            day += dt.timedelta(days=1)
+        raise AssertionError("unreachable: a quiet period ends within two days")
+
+
+@dataclass(frozen=True, slots=True)
+class AlertPolicy:
+    thresholds_ms: tuple[int, ...] = (24 * HOUR_MS, 6 * HOUR_MS, 2 * HOUR_MS, 30 * MINUTE_MS)
+    quiet: QuietHours | None = None
+    pre_quiet_lead_ms: int = 30 * MINUTE_MS
+    paused_until_ms: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.thresholds_ms or any(t <= 0 for t in self.thresholds_ms):
+            raise ValueError("alert thresholds must be positive")
+        # loosest first
+        object.__setattr__(self, "thresholds_ms", tuple(sorted(set(self.thresholds_ms), reverse=True)))
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """One notification: one or more requests sharing a reason."""
+
+    kind: str  # "threshold" | "pre_quiet" | "auto_approved"
+    items: tuple[AlertItem, ...]
+    threshold_ms: int | None = None
+    quiet_begin: dt.datetime | None = None
+    quiet_end: dt.datetime | None = None
+
+    @property
+    def total_fee(self) -> int:
+        return sum(i.refund_fee for i in self.items)
+
+    @property
+    def critical(self) -> bool:
+        return self.kind == "auto_approved" or (
+            self.kind == "threshold" and self.threshold_ms is not None and self.threshold_ms <= 2 * HOUR_MS
+        )
+
+    def title(self) -> str:
+        if self.kind == "auto_approved":
+            return tr("Auto-approved after the deadline")
+        if self.kind == "pre_quiet":
+            return tr("Deadlines during your quiet hours")
+        return tr("After-sale deadline approaching")
+
+    def text(self) -> str:
+        n = len(self.items)
+        money = format_fen(self.total_fee)
+        if self.kind == "auto_approved":
+            return tr("{count} request(s) expired and were auto-approved by the platform, {money}", count=n, money=money)
+        if self.kind == "pre_quiet":
+            return tr(
+                "{count} request(s) expire between {begin} and {end}, {money}: handle them before you stop",
+                count=n,
+                money=money,
+                begin=self.quiet_begin.strftime("%H:%M") if self.quiet_begin else "",
+                end=self.quiet_end.strftime("%H:%M") if self.quiet_end else "",
+            )
+        return tr(
+            "{count} request(s) expire within {within}, {money}",
+            count=n,
+            within=format_duration(self.threshold_ms or 0),
+            money=money,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AlertPlan:
+    digests: tuple[Digest, ...] = ()
+    #: (shop_id, refund_id, key) to remember as alerted (shown or deliberately skipped)
+    remember: tuple[tuple[int, int, str], ...] = ()
+    #: why nothing was shown although something was due ("paused" | "quiet" | "")
+    held_back: str = ""
+    held_items: tuple[AlertItem, ...] = field(default=())
+
+
+def format_fen(fen: int) -> str:
+    return f"¥{fen / 100:,.2f}"
+
+
+def format_duration(ms: int) -> str:
+    if ms >= HOUR_MS and ms % HOUR_MS == 0:
+        return tr("{hours} h", hours=ms // HOUR_MS)
+    return tr("{minutes} min", minutes=round(ms / MINUTE_MS))
+
+
+def plan_alerts(
+    pending: Iterable[AlertItem],
+    alerted: set[tuple[int, int, str]],
+    now: dt.datetime,
+    policy: AlertPolicy,
+    *,
+    auto_approved: Sequence[AlertItem] = (),
+) -> AlertPlan:
+    """What to show now. ``now`` is an aware local datetime; ``alerted`` holds (shop, refund, key)."""
+    pending = list(pending)
+    now_ms = int(now.timestamp() * 1000)
+    due: dict[int, list[AlertItem]] = {}
+    remember: list[tuple[int, int, str]] = []
+    for item in pending:
+        left = item.deadline_ms - now_ms
+        if left < 0:
+            continue  # overdue: the sync tells whether it was auto-approved
+        inside = [t for t in policy.thresholds_ms if left <= t]
+        if not inside:
+            continue
+        tightest = inside[-1]
+        key = threshold_key(tightest)
+        if (item.shop_id, item.refund_id, key) in alerted:
+            continue
+        due.setdefault(tightest, []).append(item)
+        remember.extend((item.shop_id, item.refund_id, threshold_key(t)) for t in inside)
+    fresh_auto = [
+        i for i in auto_approved if (i.shop_id, i.refund_id, AUTO_APPROVED_KEY) not in alerted
+    ]
+
+    pre_quiet: Digest | None = None
+    if policy.quiet is not None:
+        begin, end = policy.quiet.next_period(now)
+        night_key = PRE_QUIET_PREFIX + begin.date().isoformat()
+        lead_start = begin - dt.timedelta(milliseconds=policy.pre_quiet_lead_ms)
+        if lead_start <= now < begin:
+            begin_ms, end_ms = int(begin.timestamp() * 1000), int(end.timestamp() * 1000)
+            night = [
+                i
+                for i in pending
+                if begin_ms <= i.deadline_ms < end_ms
+                and (i.shop_id, i.refund_id, night_key) not in alerted
+            ]
+            if night:
+                night.sort(key=lambda i: i.deadline_ms)
+                pre_quiet = Digest("pre_quiet", tuple(night), quiet_begin=begin, quiet_end=end)
+                remember.extend((i.shop_id, i.refund_id, night_key) for i in night)
+
+    digests: list[Digest] = []
+    if pre_quiet is not None:
+        digests.append(pre_quiet)
+    for threshold in sorted(due):  # tightest first
+        items = tuple(sorted(due[threshold], key=lambda i: i.deadline_ms))
+        digests.append(Digest("threshold", items, threshold_ms=threshold))
+    if fresh_auto:
+        digests.append(Digest("auto_approved", tuple(fresh_auto)))
+        remember.extend((i.shop_id, i.refund_id, AUTO_APPROVED_KEY) for i in fresh_auto)
+
+    held = ""
+    if policy.paused_until_ms is not None and now_ms < policy.paused_until_ms:
+        held = "paused"
+    elif policy.quiet is not None and policy.quiet.contains(now):
+        held = "quiet"
+    if held:
+        items = tuple(i for d in digests for i in d.items)
+        return AlertPlan(held_back=held if items else "", held_items=items)
+    return AlertPlan(tuple(digests), tuple(dict.fromkeys(remember)))
+
