@@ -43,13 +43,21 @@ class KuaishouError(Exception):
 
 
 class TransportError(KuaishouError):
-    """Connection refused/reset, timeout, TLS failure, HTTP 5xx: the request may not have arrived."""
+    """Connection refused/reset, timeout, TLS failure, HTTP 5xx: the request may not have arrived.
+
+    ``maybe_processed`` is False only when the failure certainly happened before the request was
+    sent (connection refused, connect timeout, TLS handshake). When it is True an action may have
+    been carried out: reconcile by reading the refund again, never resend blindly.
+    """
 
     transient = True
 
-    def __init__(self, message: str, *, status: int | None = None, **kw) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, maybe_processed: bool = True, **kw
+    ) -> None:
         super().__init__(message, **kw)
         self.status = status
+        self.maybe_processed = maybe_processed
 
 
 class MalformedResponse(KuaishouError):
@@ -79,6 +87,10 @@ class AuthorizationRevoked(AuthError):
 
 class TokenExpired(AuthError):
     """鉴权失败 / TOKEN过期: refresh once, then authorise again."""
+
+
+class PastedTokenExpired(TokenExpired):
+    """A pasted access token (no refresh token to renew it) expired: the user must paste a new one."""
 
 
 class ScopeMissing(AuthError):
@@ -125,6 +137,14 @@ class OAuthError(KuaishouError):
     @property
     def needs_reauth(self) -> bool:  # type: ignore[override]
         return True
+
+
+class OAuthRedirectError(ValueError):
+    """A pasted/caught authorisation redirect cannot be used (refused, no code, unreadable)."""
+
+
+class OAuthStateMismatch(OAuthRedirectError):
+    """The redirect's ``state`` is not the one this app generated: possibly forged, or stale."""
 
 
 REFUND_CHANGED_CODES = frozenset({"300014", "300017", "300018", "300010", "300013"})

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -87,6 +88,10 @@ def _key(name: str, **extra: Any) -> dict[str, Any]:
     return {"key": name, **extra}
 
 
+# an optional minus and at most 40 ASCII digits (64-bit ids have 20; Python refuses huge texts)
+_INT_TEXT = re.compile(r"-?[0-9]{1,40}")
+
+
 def _parse_int(value: Any, path: str) -> int:
     if isinstance(value, bool):
         return int(value)
@@ -98,7 +103,7 @@ def _parse_int(value: Any, path: str) -> int:
         raise ParseError(path, f"expected an integer, got {value!r}")
     if isinstance(value, str):
         text = value.strip()
-        if text.lstrip("-").isdigit() and text.isascii():
+        if _INT_TEXT.fullmatch(text):
             return int(text)
         raise ParseError(path, f"expected an integer, got the text {value[:40]!r}")
     raise ParseError(path, f"expected an integer, got {type(value).__name__}")

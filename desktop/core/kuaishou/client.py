@@ -1,0 +1,682 @@
+"""The Kuaishou shop open-platform client (spec §1–§4), Qt-free.
+
+One :class:`KuaishouClient` per shop. It signs every call (:mod:`.signing`), sends GET parameters in
+the query string and POST parameters as a form body, serialises the business ``param`` once and
+sends exactly the text it signed, parses the envelope of both field families into data or a typed
+error (:func:`.errors.classify`), and turns ``data`` into typed records (:mod:`.models`).
+
+Transport rules:
+
+* HTTPS with certificate checks; plain ``http`` only to loopback hosts (the sandbox).
+* Every call waits for the client's token bucket (``qps``), then runs with ``timeout``.
+* Retries (at most ``max_retries`` more attempts, exponential backoff with full jitter) only for
+  transient failures, and only when resending cannot do anything twice:
+
+  - reads (GET): connection failures, timeouts, HTTP 5xx and "Exceed qps limit" / HTTP 429;
+  - actions (POST): only failures that certainly happened before the request was sent (connection
+    refused, connect timeout) and explicit rate-limit refusals. A timeout, a dropped connection or
+    a 5xx after sending may have carried the action out: it is raised as a :class:`TransportError`
+    with ``maybe_processed=True`` and the caller reconciles by reading the refund again.
+
+  Business errors are never retried.
+* An expired access token is refreshed once (when the credentials hold ``app_secret`` and a
+  ``refresh_token``), the new tokens are handed to ``on_tokens_refreshed`` before they are used, and
+  the call is repeated once. One refresh at a time per client: concurrent callers wait for it and
+  reuse its token. Without a refresh token (a pasted access token) the expiry surfaces as
+  :class:`PastedTokenExpired`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import random
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import requests
+
+from desktop.core.i18n import tr
+from desktop.core.kuaishou import signing
+from desktop.core.kuaishou.errors import (
+    KuaishouError,
+    MalformedResponse,
+    ParseError,
+    PastedTokenExpired,
+    RateLimited,
+    TokenExpired,
+    TransportError,
+    classify,
+)
+from desktop.core.kuaishou.models import (
+    Address,
+    NegotiationComment,
+    OAuthToken,
+    Refund,
+    RefundPage,
+    RejectReason,
+    SellerInfo,
+    ShopScore,
+    parse,
+)
+from desktop.core.kuaishou.oauth import OAuthClient
+from desktop.core.kuaishou.ratelimit import RateLimiter
+from desktop.core.kuaishou.transport import (
+    DEFAULT_AUTHORIZE_URL,
+    DEFAULT_BASE_URL,
+    check_base_url,
+    date_header_ms,
+    decode_object,
+    new_session,
+    transport_error,
+)
+from desktop.core.logsetup import register_secret
+
+__all__ = [
+    "DAY_MS",
+    "DEFAULT_AUTHORIZE_URL",
+    "DEFAULT_BASE_URL",
+    "MAX_HISTORY_MS",
+    "METHOD_VERBS",
+    "Credentials",
+    "KuaishouClient",
+    "ListProgress",
+]
+
+log = logging.getLogger(__name__)
+
+DAY_MS = 86_400_000
+#: the list API refuses begin times older than this (spec §4)
+MAX_HISTORY_MS = 90 * DAY_MS
+API_VERSION = "1"
+
+LIST_REFUNDS = "open.seller.order.refund.pcursor.list"
+REFUND_DETAIL = "open.seller.order.refund.detail"
+APPROVE_REFUND = "open.seller.order.refund.approve"
+APPROVE_RETURN = "open.seller.order.refund.returngoods.approve"
+LIST_ADDRESSES = "open.address.seller.list"
+CONFIRM_RECEIPT = "open.seller.order.refund.confirm.receipt"
+REJECT_REASONS = "open.refund.reject.reason"
+REJECT = "open.refund.reject"
+NEGOTIATION_HISTORY = "open.refund.comment.basic.list"
+SELLER_INFO = "open.user.seller.get"
+SHOP_SCORE = "open.score.shop.get"
+
+#: the one documented verb of every method this app uses (spec §4)
+METHOD_VERBS: Mapping[str, str] = {
+    LIST_REFUNDS: "GET",
+    REFUND_DETAIL: "GET",
+    APPROVE_REFUND: "POST",
+    APPROVE_RETURN: "POST",
+    LIST_ADDRESSES: "GET",
+    CONFIRM_RECEIPT: "POST",
+    REJECT_REASONS: "GET",
+    REJECT: "POST",
+    NEGOTIATION_HISTORY: "GET",
+    SELLER_INFO: "GET",
+    SHOP_SCORE: "GET",
+}
+
+_FORM = {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"}
+
+T = TypeVar("T")
+
+
+@dataclass
+class Credentials:
+    """What one shop's calls are signed and authorised with. ``repr`` never shows a secret.
+
+    Without ``app_secret`` and ``refresh_token`` this is the "pasted access token" mode: the token
+    works for its 48 hours and is then replaced by hand.
+    """
+
+    app_key: str
+    sign_secret: str = field(repr=False)
+    access_token: str = field(repr=False)
+    sign_method: str = signing.HMAC_SHA256
+    app_secret: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+
+    @property
+    def can_refresh(self) -> bool:
+        return bool(self.app_secret and self.refresh_token)
+
+
+@dataclass(frozen=True, slots=True)
+class ListProgress:
+    """Where :meth:`KuaishouClient.iter_refunds` is: reported after every page."""
+
+    windows_done: int
+    windows_total: int
+    pages: int
+    refunds: int
+
+
+def _int_arg(name: str, value: object, *, minimum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _choice(name: str, value: object, allowed: tuple[int, ...]) -> int:
+    if isinstance(value, bool) or value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(str, allowed))}, got {value!r}")
+    return value  # type: ignore[return-value]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _is_success(envelope: Mapping[str, Any]) -> bool:
+    result = envelope.get("result")
+    if result is not None:
+        return not isinstance(result, bool) and (result == 1 or result == "1")
+    # [inferred] an answer of the newer family only: code "0"/"1" and no sub_code means success
+    code = envelope.get("code")
+    return code is not None and str(code) in ("0", "1") and not envelope.get("sub_code")
+
+
+def unwrap(envelope: Mapping[str, Any], *, method: str | None = None) -> Any:
+    """``envelope["data"]`` of a successful envelope; the typed error of a failed one."""
+    if "result" not in envelope and "code" not in envelope:
+        raise MalformedResponse("the answer has neither 'result' nor 'code'", method=method)
+    if _is_success(envelope):
+        return envelope.get("data")
+    raise classify(envelope, method=method)
+
+
+def _items(data: Any, path: str) -> list[Any]:
+    """A list answer: ``data`` itself, or the one list inside a ``data`` object."""
+    if isinstance(data, list):
+        return data
+    if isinstance(data, Mapping):
+        lists = [(k, v) for k, v in data.items() if isinstance(v, list)]
+        if len(lists) == 1:
+            return lists[0][1]
+        if not lists and not data:
+            return []
+    raise ParseError(path, f"expected a list, got {type(data).__name__}")
+
+
+def _typed(cls: type[T], data: Any, method: str) -> T:
+    """``data`` as a ``cls`` record; a :class:`ParseError` names the field and the method."""
+    try:
+        return parse(cls, data, "data")
+    except ParseError as exc:
+        exc.method = method
+        raise
+
+
+def _typed_list(cls: type[T], data: Any, method: str) -> list[T]:
+    if data is None:
+        return []
+    try:
+        return [parse(cls, item, f"data[{i}]") for i, item in enumerate(_items(data, "data"))]
+    except ParseError as exc:
+        exc.method = method
+        raise
+
+
+class KuaishouClient:
+    """Signed calls to the gateway (or the sandbox) for one shop. Thread-safe."""
+
+    BACKOFF_BASE_S = 0.5
+    BACKOFF_CAP_S = 8.0
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        qps: float = 20.0,
+        timeout: float | tuple[float, float] = (5, 20),
+        max_retries: int = 3,
+        session: requests.Session | None = None,
+        on_tokens_refreshed: Callable[[OAuthToken], None] | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        oauth: OAuthClient | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        if not credentials.app_key or not credentials.sign_secret or not credentials.access_token:
+            raise ValueError("credentials need an app key, a sign secret and an access token")
+        if credentials.sign_method not in signing.SIGN_METHODS:
+            raise ValueError(
+                f"unknown sign method {credentials.sign_method!r}; use MD5 or HMAC_SHA256"
+            )
+        _int_arg("max_retries", max_retries, minimum=0)
+        for secret in (credentials.sign_secret, credentials.access_token, credentials.app_secret,
+                       credentials.refresh_token):
+            register_secret(secret)
+        self.base_url = check_base_url(base_url)
+        self._credentials = dataclasses.replace(credentials)
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self._session = session or new_session()
+        self._limiter = limiter or RateLimiter(qps)
+        self._on_tokens_refreshed = on_tokens_refreshed
+        self._clock = clock
+        self._sleep = sleep
+        self._random = random.Random()
+        self._oauth = oauth
+        self._refresh_lock = threading.Lock()
+        self.server_clock_offset_ms: int | None = None
+
+    def __repr__(self) -> str:
+        return f"KuaishouClient(app_key={self._credentials.app_key!r}, base_url={self.base_url!r})"
+
+    @property
+    def credentials(self) -> Credentials:
+        """The current credentials (tokens change after a refresh). Treat as read-only."""
+        return self._credentials
+
+    def now_ms(self) -> int:
+        """The best estimate of the gateway's clock (local clock + the last measured offset)."""
+        return int(self._clock() * 1000) + (self.server_clock_offset_ms or 0)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> KuaishouClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --------------------------------------------------------------------------------- calls
+    def call(self, method: str, params: Mapping[str, Any] | None = None, *,
+             verb: str | None = None) -> Any:
+        """Call ``method`` with the business ``params``; return ``envelope["data"]``.
+
+        ``None`` values are left out of ``param``. ``verb`` is needed only for a method outside
+        :data:`METHOD_VERBS`.
+        """
+        verb = verb or METHOD_VERBS.get(method)
+        if verb not in ("GET", "POST"):
+            raise ValueError(f"no known verb for {method!r}: pass verb='GET' or verb='POST'")
+        business = {k: v for k, v in (params or {}).items() if v is not None}
+        # serialised ONCE: this exact text is signed and sent
+        param_text = json.dumps(business, ensure_ascii=False, separators=(",", ":"))
+        token = self._credentials.access_token
+        try:
+            return self._call_with_retries(method, verb, param_text, token)
+        except TokenExpired as exc:
+            if not self._credentials.can_refresh:
+                raise PastedTokenExpired(
+                    tr(
+                        "The pasted access token has expired (such tokens last 48 hours). Paste a "
+                        "new one from the Kuaishou developer console, or authorise the app."
+                    ),
+                    method=method, result=exc.result, code=exc.code, sub_code=exc.sub_code,
+                    request_id=exc.request_id,
+                ) from exc
+            self._refresh_tokens(token)
+            return self._call_with_retries(method, verb, param_text, self._credentials.access_token)
+
+    def _refresh_tokens(self, expired_token: str) -> None:
+        """Refresh once; callers that find a newer token than the one that expired reuse it."""
+        with self._refresh_lock:
+            creds = self._credentials
+            if creds.access_token != expired_token:
+                return  # another call refreshed meanwhile
+            if self._oauth is None:
+                self._oauth = OAuthClient(
+                    creds.app_key, creds.app_secret or "", base_url=self.base_url,
+                    session=self._session, timeout=self.timeout,
+                )
+            log.info("access token expired; refreshing it")
+            token = self._oauth.refresh(creds.refresh_token or "")
+            try:
+                # the caller stores the rotated refresh token before the new access token is used
+                if self._on_tokens_refreshed is not None:
+                    self._on_tokens_refreshed(token)
+            finally:
+                # kept in memory even when storing failed: the old refresh token is dying
+                self._credentials = dataclasses.replace(
+                    creds,
+                    access_token=token.access_token,
+                    refresh_token=token.refresh_token or creds.refresh_token,
+                )
+
+    def _call_with_retries(self, method: str, verb: str, param_text: str, token: str) -> Any:
+        attempt = 0
+        while True:
+            try:
+                return self._send(method, verb, param_text, token, attempt)
+            except (TransportError, RateLimited) as exc:
+                if attempt >= self.max_retries or not self._may_retry(exc, verb):
+                    raise
+                delay = self._random.uniform(
+                    0, min(self.BACKOFF_CAP_S, self.BACKOFF_BASE_S * 2**attempt)
+                )
+                log.info("%s: %s; retry %d/%d in %.2f s", method, exc.message, attempt + 1,
+                         self.max_retries, delay)
+                self._sleep(delay)
+                attempt += 1
+
+    @staticmethod
+    def _may_retry(exc: KuaishouError, verb: str) -> bool:
+        if not exc.transient:
+            return False
+        if verb == "GET" or isinstance(exc, RateLimited):
+            return True
+        # an action is resent only when it certainly never left this machine
+        return isinstance(exc, TransportError) and not exc.maybe_processed
+
+    def _send(self, method: str, verb: str, param_text: str, token: str, attempt: int) -> Any:
+        self._limiter.acquire()
+        creds = self._credentials
+        common = {
+            "access_token": token,
+            "appkey": creds.app_key,
+            "method": method,
+            "param": param_text,
+            "signMethod": creds.sign_method,
+            "timestamp": str(int(self._clock() * 1000)),
+            "version": API_VERSION,
+        }
+        common["sign"] = signing.sign(common, creds.sign_secret, creds.sign_method)
+        form = urllib.parse.urlencode(common)  # the HMAC's + / = become %2B %2F %3D
+        url = f"{self.base_url}/{method.replace('.', '/')}"
+        started = time.monotonic()
+        sent_at = self._clock()
+        outcome = "?"
+        try:
+            try:
+                if verb == "GET":
+                    resp = self._session.get(f"{url}?{form}", timeout=self.timeout)
+                else:
+                    resp = self._session.post(url, data=form.encode("ascii"), headers=_FORM,
+                                              timeout=self.timeout)
+            except requests.RequestException as exc:
+                raise transport_error(exc, method=method) from None
+            self._note_server_clock(resp.headers.get("Date"), sent_at, self._clock())
+            status = resp.status_code
+            if status == 429:
+                raise RateLimited("too many requests (HTTP 429)", method=method)
+            if status >= 500:
+                raise TransportError(
+                    f"the gateway failed (HTTP {status})", method=method, status=status,
+                    maybe_processed=True,
+                )
+            data = unwrap(decode_object(resp.content, method=method, status=status), method=method)
+            outcome = "ok"
+            return data
+        except KuaishouError as exc:
+            outcome = type(exc).__name__ + ("" if exc.result is None else f" {exc.result}")
+            raise
+        finally:
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("call %s %s attempt %d -> %s in %.0f ms", method, verb, attempt + 1,
+                          outcome, (time.monotonic() - started) * 1000)
+
+    def _note_server_clock(self, date: str | None, sent_at: float, received_at: float) -> None:
+        server_ms = date_header_ms(date)
+        if server_ms is None:
+            return
+        # the Date header has whole seconds (truncated): +500 ms centres the estimate
+        local_ms = (sent_at + received_at) * 500
+        self.server_clock_offset_ms = int(server_ms + 500 - local_ms)
+
+    # ------------------------------------------------------------------------------- listing
+    def list_refunds_page(
+        self,
+        begin_ms: int,
+        end_ms: int,
+        *,
+        pcursor: str = "",
+        type: int = 9,  # noqa: A002 (the API's name)
+        query_type: int = 1,
+        page_size: int = 100,
+        sort: int | None = None,
+        **filters: Any,
+    ) -> RefundPage:
+        """One page of ``open.seller.order.refund.pcursor.list``.
+
+        ``type`` 8 waiting / 9 all; ``query_type`` 1 by create time / 2 by update time; ``sort``
+        1 descending / 2 ascending. Extra ``filters`` (``negotiate_status``, ``status``,
+        ``order_id``, ``option``…) are sent under their camelCase names.
+        """
+        param: dict[str, Any] = {
+            "beginTime": _int_arg("begin_ms", begin_ms, minimum=0),
+            "endTime": _int_arg("end_ms", end_ms, minimum=0),
+            "type": _choice("type", type, (8, 9)),
+            "pageSize": _int_arg("page_size", page_size, minimum=1),
+            "currentPage": 1,
+            "pcursor": pcursor,
+            "queryType": _choice("query_type", query_type, (1, 2)),
+        }
+        if page_size > 100:
+            raise ValueError(f"page_size must be at most 100, got {page_size}")
+        if not isinstance(pcursor, str):
+            raise ValueError(f"pcursor must be text, got {pcursor!r}")
+        if sort is not None:
+            param["sort"] = _choice("sort", sort, (1, 2))
+        for name, value in filters.items():
+            param[_camel(name)] = value
+        return _typed(RefundPage, self.call(LIST_REFUNDS, param), LIST_REFUNDS)
+
+    def iter_refunds(
+        self,
+        begin_ms: int,
+        end_ms: int,
+        *,
+        type: int = 9,  # noqa: A002 (the API's name)
+        query_type: int = 1,
+        page_size: int = 100,
+        window_ms: int = DAY_MS,
+        progress: Callable[[ListProgress], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Iterator[Refund]:
+        """Every refund in ``[begin_ms, end_ms]``: windows of ``window_ms`` (oldest first), each
+        paged from ``pcursor=""`` to ``"nomore"``.
+
+        Adjacent windows share their boundary millisecond (the gateway's inclusiveness is not
+        documented); a refund met twice with the same ``updateTime`` is yielded once. ``progress``
+        is called after every page; ``cancelled`` is checked before every page request and ends
+        the iteration quietly when it returns True. Arguments are checked at once, before the
+        first item is requested: ``ValueError`` for a range older than 90 days.
+        """
+        _int_arg("begin_ms", begin_ms, minimum=0)
+        _int_arg("end_ms", end_ms, minimum=0)
+        _int_arg("window_ms", window_ms, minimum=1)
+        _choice("type", type, (8, 9))
+        _choice("query_type", query_type, (1, 2))
+        if not 1 <= _int_arg("page_size", page_size) <= 100:
+            raise ValueError(f"page_size must be between 1 and 100, got {page_size}")
+        if end_ms < begin_ms:
+            raise ValueError(f"the range ends ({end_ms}) before it begins ({begin_ms})")
+        oldest = self.now_ms() - MAX_HISTORY_MS
+        if begin_ms < oldest:
+            raise ValueError(
+                tr(
+                    "Refunds can be listed for the last 90 days only; the requested range starts "
+                    "{days} days too early.",
+                    days=-(-(oldest - begin_ms) // DAY_MS),
+                )
+            )
+        windows: list[tuple[int, int]] = []
+        start = begin_ms
+        while True:
+            stop = min(start + window_ms, end_ms)
+            windows.append((start, stop))
+            if stop >= end_ms:
+                break
+            start = stop
+        return self._iter_windows(windows, type, query_type, page_size, progress, cancelled)
+
+    def _iter_windows(
+        self,
+        windows: list[tuple[int, int]],
+        type_: int,
+        query_type: int,
+        page_size: int,
+        progress: Callable[[ListProgress], None] | None,
+        cancelled: Callable[[], bool] | None,
+    ) -> Iterator[Refund]:
+        seen: dict[int, int | None] = {}
+        pages = refunds = 0
+        for index, (begin, end) in enumerate(windows):
+            cursor = ""
+            used: set[str] = set()
+            while True:
+                if cancelled is not None and cancelled():
+                    log.info("refund listing cancelled after %d pages", pages)
+                    return
+                page = self.list_refunds_page(begin, end, pcursor=cursor, type=type_,
+                                              query_type=query_type, page_size=page_size)
+                pages += 1
+                for refund in page.items:
+                    if seen.get(refund.refund_id, -1) == refund.update_time:
+                        continue  # met again on a shared window boundary
+                    seen[refund.refund_id] = refund.update_time
+                    refunds += 1
+                    yield refund
+                last = page.is_last
+                if progress is not None:
+                    progress(ListProgress(index + (1 if last else 0), len(windows), pages, refunds))
+                if last:
+                    break
+                used.add(cursor)
+                if page.pcursor in used:
+                    raise MalformedResponse(
+                        f"the list cursor did not advance (pcursor {page.pcursor[:40]!r} again)",
+                        method=LIST_REFUNDS,
+                    )
+                cursor = page.pcursor
+
+    # ----------------------------------------------------------------------------- one refund
+    def refund_detail(self, refund_id: int) -> Refund:
+        data = self.call(REFUND_DETAIL, {"refundId": _int_arg("refund_id", refund_id)})
+        return _typed(Refund, data, REFUND_DETAIL)
+
+    def approve_refund(
+        self,
+        refund_id: int,
+        refund_amount: int,
+        *,
+        status: int | None = None,
+        negotiate_status: int | None = None,
+        handing_way: int | None = None,
+    ) -> Any:
+        """Agree a refund-only request; ``refund_amount`` (fen) must equal the refund's fee."""
+        return self.call(
+            APPROVE_REFUND,
+            {
+                "refundId": _int_arg("refund_id", refund_id),
+                "refundAmount": _int_arg("refund_amount", refund_amount, minimum=0),
+                "status": status,
+                "negotiateStatus": negotiate_status,
+                "refundHandingWay": handing_way,  # sic: the API spells it "Handing"
+            },
+        )
+
+    def approve_return(self, refund_id: int, refund_amount: int, *,
+                       address_id: int | None = None) -> Any:
+        """Agree a return (or an exchange, amount 0); no ``address_id`` = the default address."""
+        return self.call(
+            APPROVE_RETURN,
+            {
+                "refundId": _int_arg("refund_id", refund_id),
+                "refundAmount": _int_arg("refund_amount", refund_amount, minimum=0),
+                "addressId": None if address_id is None else _int_arg("address_id", address_id),
+            },
+        )
+
+    def confirm_receipt(
+        self,
+        refund_id: int,
+        *,
+        status: int | None = None,
+        freight_accept: bool | None = None,
+        freight_amount: int | None = None,
+        freight_reject_desc: str | None = None,
+        freight_reject_images: list[str] | tuple[str, ...] | None = None,
+    ) -> Any:
+        """Confirm the returned goods. Freight fields only when the refund has
+        ``returnFreightInfo``: accept with ``freight_amount``, or reject with a description
+        (< 300 characters) and at most 6 images."""
+        param: dict[str, Any] = {"refundId": _int_arg("refund_id", refund_id), "status": status}
+        if freight_accept is None:
+            if freight_amount is not None or freight_reject_desc or freight_reject_images:
+                raise ValueError("freight details need freight_accept=True or False")
+        elif freight_accept:
+            if freight_reject_desc or freight_reject_images:
+                raise ValueError("an accepted return freight takes no rejection text or images")
+            param["returnFreightHandlingAdvice"] = 1
+            param["returnFreightAmount"] = _int_arg("freight_amount", freight_amount, minimum=0)
+        else:
+            if freight_amount is not None:
+                raise ValueError("a rejected return freight takes no amount")
+            if not freight_reject_desc or len(freight_reject_desc) >= 300:
+                raise ValueError("rejecting the return freight needs a reason under 300 characters")
+            param["returnFreightHandlingAdvice"] = 2
+            param["returnFreightRejectDesc"] = freight_reject_desc
+            if freight_reject_images:
+                param["returnFreightRejectImages"] = _images(freight_reject_images)
+        return self.call(CONFIRM_RECEIPT, param)
+
+    def reject_reasons(self, refund_id: int) -> list[RejectReason]:
+        """The reasons allowed for rejecting THIS refund (they depend on the refund)."""
+        data = self.call(REJECT_REASONS, {"refundId": _int_arg("refund_id", refund_id)})
+        return _typed_list(RejectReason, data, REJECT_REASONS)
+
+    def reject(
+        self,
+        refund_id: int,
+        reason_code: int,
+        refund_version: int,
+        *,
+        reject_desc: str | None = None,
+        reject_images: list[str] | tuple[str, ...] | None = None,
+        edit_handling_way: int | None = None,
+        edit_return_address_id: int | None = None,
+    ) -> Any:
+        """Reject; ``refund_version`` is the refund's ``updateTime`` (a stale one is refused)."""
+        return self.call(
+            REJECT,
+            {
+                "refundId": _int_arg("refund_id", refund_id),
+                "reasonCode": _int_arg("reason_code", reason_code),
+                "rejectDesc": reject_desc or None,
+                "rejectImages": _images(reject_images) if reject_images else None,
+                "refundVersion": _int_arg("refund_version", refund_version),
+                "editHandlingWay": edit_handling_way,
+                "editReturnAddressId": edit_return_address_id,
+            },
+        )
+
+    def negotiation_history(self, refund_id: int) -> list[NegotiationComment]:
+        data = self.call(NEGOTIATION_HISTORY, {"refundId": _int_arg("refund_id", refund_id)})
+        return _typed_list(NegotiationComment, data, NEGOTIATION_HISTORY)
+
+    # ---------------------------------------------------------------------------------- shop
+    def list_addresses(self, address_type: int = 2) -> list[Address]:
+        """The shop's addresses: 2 return addresses, 3 shipping addresses."""
+        data = self.call(LIST_ADDRESSES, {"addressType": _choice("address_type", address_type,
+                                                                  (2, 3))})
+        return _typed_list(Address, data, LIST_ADDRESSES)
+
+    def seller_info(self) -> SellerInfo:
+        return _typed(SellerInfo, self.call(SELLER_INFO), SELLER_INFO)
+
+    def shop_score(self) -> ShopScore:
+        return _typed(ShopScore, self.call(SHOP_SCORE), SHOP_SCORE)
+
+
+def _images(images: list[str] | tuple[str, ...]) -> list[str]:
+    images = list(images)
+    if len(images) > 6:
+        raise ValueError(f"at most 6 images may be attached, got {len(images)}")
+    if not all(isinstance(i, str) and i for i in images):
+        raise ValueError("images must be non-empty texts (URLs)")
+    return images
