@@ -1,0 +1,145 @@
+"""The audit log: every action the app sent or meant to send, read from the store's journal.
+
+Each row: when, which shop, which refund, which action and method, the parameters exactly as sent
+(business parameters only — the signed envelope with the token never reaches the journal), the
+journal state and the result. :func:`export_csv` writes it as CSV in UTF-8 with a BOM (so that
+Excel opens the Chinese texts correctly).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from desktop.core.actions.model import METHOD_OF, ActionKind, Outcome
+from desktop.core.i18n import tr
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    id: int
+    at_ms: int  # when the action was planned
+    updated_ms: int  # its last change of state
+    shop_id: int
+    shop: str
+    refund_id: int
+    kind: str
+    method: str
+    params: dict[str, Any]
+    state: str
+    outcome: str | None
+    message: str
+    error: str | None
+
+    @property
+    def action_text(self) -> str:
+        return kind_text(self.kind)
+
+
+def kind_text(kind: str) -> str:
+    """The translated name of an action kind (unknown kinds shown as they are)."""
+    names = {
+        ActionKind.APPROVE_REFUND.value: tr("Agree refund"),
+        ActionKind.APPROVE_RETURN.value: tr("Agree return"),
+        ActionKind.CONFIRM_RECEIPT.value: tr("Confirm receipt"),
+        ActionKind.REJECT.value: tr("Reject"),
+    }
+    return names.get(kind, kind)
+
+
+def outcome_text(outcome: str | None, state: str) -> str:
+    """The translated result of a journal entry (its outcome, else its state)."""
+    names = {
+        Outcome.DONE.value: tr("Done"),
+        Outcome.FAILED.value: tr("Failed"),
+        Outcome.CHANGED.value: tr("Refund changed"),
+        Outcome.NOT_APPLIED.value: tr("Not applied"),
+        Outcome.UNKNOWN.value: tr("Unknown"),
+        Outcome.CANCELLED.value: tr("Not sent"),
+        "planned": tr("Planned"),
+        "sent": tr("Sent, no answer yet"),
+    }
+    key = outcome or state
+    return names.get(key, key)
+
+
+def audit_rows(store: Any, shop_id: int | None = None, *, since: int | None = None) -> list[AuditRow]:
+    """The journal as audit rows, newest first."""
+    labels = {s.id: s.label for s in store.shops()}
+    rows = []
+    for e in store.journal_entries(shop_id, since=since):
+        params = e.params or {}
+        result = e.result if isinstance(e.result, dict) else {}
+        try:
+            method = METHOD_OF[ActionKind(e.kind)]
+        except ValueError:
+            method = str(params.get("method") or "")
+        rows.append(
+            AuditRow(
+                id=e.id, at_ms=e.created_at, updated_ms=e.updated_at, shop_id=e.shop_id,
+                shop=labels.get(e.shop_id, str(e.shop_id)), refund_id=e.refund_id, kind=e.kind,
+                method=params.get("method") or method, params=dict(params.get("param") or {}),
+                state=e.state, outcome=result.get("outcome"), message=result.get("message") or "",
+                error=e.error,
+            )
+        )
+    rows.reverse()
+    return rows
+
+
+def local_time(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def csv_header() -> list[str]:
+    return [tr("Time"), tr("Last change"), tr("Shop"), tr("Refund"), tr("Action"), tr("Method"),
+            tr("Parameters"), tr("State"), tr("Result"), tr("Message"), tr("Error")]
+
+
+def csv_record(row: AuditRow) -> list[str]:
+    return [
+        local_time(row.at_ms),
+        local_time(row.updated_ms),
+        row.shop,
+        str(row.refund_id),
+        row.action_text,
+        row.method,
+        json.dumps(row.params, ensure_ascii=False, sort_keys=True),
+        row.state,
+        outcome_text(row.outcome, row.state),
+        row.message,
+        row.error or "",
+    ]
+
+
+def export_csv(rows: Iterable[AuditRow], path: str | os.PathLike[str]) -> int:
+    """Write ``rows`` to ``path`` (UTF-8 with BOM, one header line); returns the rows written.
+
+    Written to a temporary file first and moved into place, so a failed export never leaves half a
+    file under the chosen name.
+    """
+    target = Path(path)
+    tmp = target.with_name(target.name + ".part")
+    count = 0
+    try:
+        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(csv_header())
+            for row in rows:
+                writer.writerow(csv_record(row))
+                count += 1
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return count
+
+
+def header_and_records(rows: Sequence[AuditRow]) -> tuple[list[str], list[list[str]]]:
+    """The same cells as the CSV (for a table view)."""
+    return csv_header(), [csv_record(r) for r in rows]

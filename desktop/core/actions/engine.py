@@ -1,0 +1,626 @@
+"""The bulk action engine: journal first, paced sends, one result per refund, crash-safe.
+
+Life of one action (a row of the store's ``actions`` journal)::
+
+    planned ──► sent ──► done
+                  │ └──► failed    (refused; refund changed; not sent; did not land)
+                  └────► unknown ──► done | failed    (by reading the refund: reconciliation)
+
+* The whole plan is written (``planned``) in one committed transaction before anything is sent.
+* Each entry is marked ``sent`` and committed *before* its HTTP call (SQLite fsyncs the commit).
+  A crash therefore leaves every action either ``planned`` (certainly not sent), or ``sent`` /
+  ``unknown`` (maybe sent).
+* ``sent``/``unknown`` entries are never re-sent: they are *reconciled* by reading the refund. If
+  it shows the action took effect → ``done``; if it still shows the very version the action was
+  planned against → it did not land → ``failed`` (``not_applied``: the user may retry); if it moved
+  otherwise → ``failed`` (``changed``, its new state reported). Reconciliation waits until the
+  send is at least ``settle_s`` old, so a request the server may still be processing is not judged
+  too early.
+* "Exceed qps limit" answers were refused by the gateway: they are retried after a back-off.
+  "Refund changed" answers (300014…) are never retried: the refund is read again and its new state
+  reported. A POST whose delivery is uncertain (connection lost, timeout, garbled answer) becomes
+  ``unknown`` and is reconciled at the end of the run.
+* Cancellation is honoured before each send (and during every wait); the rest of the plan is
+  marked ``failed`` (``cancelled``) and reported.
+
+The engine is Qt-free and blocking: the UI runs it on a worker thread, the CLI directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from desktop.core.actions import planner
+from desktop.core.actions.model import (
+    ActionKind,
+    Approve,
+    BatchReport,
+    Intent,
+    ItemResult,
+    Outcome,
+    Plan,
+    PlannedAction,
+    ProgressCallback,
+    RefundState,
+    Reject,
+    Skip,
+)
+from desktop.core.actions.reasons import ReasonsSummary, summarise
+from desktop.core.actions.throttle import DEFAULT_QPS, Cancelled, Throttle, as_predicate
+from desktop.core.i18n import tr
+from desktop.core.kuaishou.errors import (
+    ApiError,
+    AuthError,
+    KuaishouError,
+    MalformedResponse,
+    QuotaExceeded,
+    RateLimited,
+    RefundChanged,
+    SignatureError,
+    TransportError,
+)
+
+log = logging.getLogger(__name__)
+
+#: how many times one send is retried after "Exceed qps limit" answers before it is reported failed
+MAX_RATE_LIMIT_RETRIES = 8
+#: how long after a send with uncertain delivery the refund is read to judge it (seconds)
+DEFAULT_SETTLE_S = 10.0
+#: journal ``result.outcome`` values, per final journal state
+_JOURNAL_STATE = {
+    Outcome.DONE: "done",
+    Outcome.FAILED: "failed",
+    Outcome.CHANGED: "failed",
+    Outcome.NOT_APPLIED: "failed",
+    Outcome.CANCELLED: "failed",
+    Outcome.UNKNOWN: "unknown",
+}
+
+
+class _Stop(Exception):
+    """The run must stop (quota spent, authorisation lost, the journal cannot be written).
+
+    ``result``: the final result of the item that revealed it, when that item was finished.
+    """
+
+    def __init__(self, reason: str, result: ItemResult | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.result = result
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """A journal entry as the engine needs it."""
+
+    id: int
+    refund_id: int
+    kind: ActionKind
+    param: Mapping[str, Any]
+    before: RefundState
+    state: str
+    updated_at: int
+
+
+def _now_ms(clock: Callable[[], float]) -> int:
+    return int(clock() * 1000)
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, KuaishouError):
+        return exc.message
+    return str(exc) or type(exc).__name__
+
+
+class ActionEngine:
+    """Approve or reject many refunds safely.
+
+    ``client``: a :class:`~desktop.core.kuaishou.client.KuaishouClient` (or anything with ``call``,
+    ``refund_detail``, ``list_addresses`` and ``reject_reasons``); ``store``: the
+    :class:`~desktop.core.store.Store` holding the journal; ``shop_id``: the store's shop row.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        store: Any,
+        *,
+        shop_id: int,
+        qps: float = DEFAULT_QPS,
+        settle_s: float = DEFAULT_SETTLE_S,
+        clock: Callable[[], float] = time.time,
+        throttle: Throttle | None = None,
+    ) -> None:
+        if settle_s < 0:
+            raise ValueError(f"settle_s must not be negative, got {settle_s!r}")
+        self.client = client
+        self.store = store
+        self.shop_id = shop_id
+        self.settle_s = float(settle_s)
+        self.throttle = throttle or Throttle(qps)
+        self._clock = clock
+        # one run at a time per engine (the journal's order of events relies on it)
+        self._run_lock = threading.Lock()
+        # journal entry id -> when it was marked sent (epoch ms), for the settle time
+        self._sent_at: dict[int, int] = {}
+
+    # ----------------------------------------------------------------------------- journal
+    def _journal_plan(self, actions: Sequence[PlannedAction], batch: str) -> list[int]:
+        """Write the whole plan as ``planned`` entries in one committed transaction."""
+        with self.store.transaction(durable=True):
+            return [
+                self.store.journal_plan(
+                    self.shop_id, a.refund_id, a.kind.value,
+                    {"method": a.method, "param": dict(a.params), "before": a.before.to_json()},
+                    batch=batch,
+                )
+                for a in actions
+            ]
+
+    def _journal_mark(
+        self, entry_id: int, state: str, *, result: Mapping[str, Any] | None = None,
+        error: str | None = None,
+    ) -> None:
+        self.store.journal_mark(entry_id, state, result=result, error=error)
+
+    def _open_entries(self, refund_ids: Iterable[int] | None = None) -> list[_Entry]:
+        wanted = set(refund_ids) if refund_ids is not None else None
+        out = []
+        for e in self.store.journal_open_entries(self.shop_id):
+            if wanted is not None and e.refund_id not in wanted:
+                continue
+            params = e.params or {}
+            try:
+                kind = ActionKind(e.kind)
+            except ValueError:
+                log.error("journal entry %s has an unknown kind %r", e.id, e.kind)
+                continue
+            out.append(
+                _Entry(e.id, e.refund_id, kind, params.get("param") or {},
+                       RefundState.from_json(params.get("before")), e.state, e.updated_at)
+            )
+        return out
+
+    def _finish(self, entry_id: int, refund_id: int, kind: ActionKind, outcome: Outcome,
+                message: str, *, after: RefundState | None = None, error: str | None = None,
+                reconciled: bool = False) -> ItemResult:
+        result: dict[str, Any] = {"outcome": outcome.value, "message": message}
+        if after is not None:
+            result["after"] = after.to_json()
+        self._journal_mark(entry_id, _JOURNAL_STATE[outcome], result=result, error=error)
+        return ItemResult(refund_id, outcome, message, kind, after, entry_id, reconciled)
+
+    # ------------------------------------------------------------------------ reconciling
+    def reconcile(
+        self,
+        refund_ids: Iterable[int] | None = None,
+        *,
+        cancelled: Cancelled | threading.Event | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> list[ItemResult]:
+        """Settle the journal entries an interrupted run left open (all, or those of ``refund_ids``).
+
+        ``planned`` entries were never sent: reported as not sent. ``sent``/``unknown`` entries are
+        judged by reading the refund (after the settle time). Entries whose refund cannot be read
+        stay ``unknown`` and are reported as such (they are tried again next time).
+        """
+        is_cancelled = as_predicate(cancelled)
+        entries = self._open_entries(refund_ids)
+        results: list[ItemResult] = []
+        for i, entry in enumerate(entries, 1):
+            if is_cancelled():
+                break
+            result = self._reconcile_entry(entry, is_cancelled)
+            results.append(result)
+            if progress:
+                progress(result, i, len(entries))
+        return results
+
+    def _reconcile_entry(self, entry: _Entry, is_cancelled: Cancelled) -> ItemResult:
+        if entry.state == "planned":
+            return self._finish(entry.id, entry.refund_id, entry.kind, Outcome.CANCELLED,
+                                tr("Not sent: the run was interrupted before this request."),
+                                reconciled=True)
+        wait = entry.updated_at / 1000 + self.settle_s - self._clock()
+        if wait > 0 and not self.throttle.pause(wait, is_cancelled):
+            return ItemResult(entry.refund_id, Outcome.UNKNOWN,
+                              tr("Still unknown: the check was cancelled."), entry.kind,
+                              journal_id=entry.id, reconciled=True)
+        return self._judge(entry.id, entry.refund_id, entry.kind, entry.before, is_cancelled,
+                           reconciled=True)
+
+    def _judge(self, entry_id: int, refund_id: int, kind: ActionKind, before: RefundState,
+               is_cancelled: Cancelled, *, reconciled: bool) -> ItemResult:
+        """Read the refund and decide whether the action of an uncertain send landed."""
+        try:
+            now = self._read(refund_id, is_cancelled)
+        except KuaishouError as exc:
+            message = tr("Unknown whether it was applied (the refund could not be read: {error}); "
+                         "it is checked again next time.", error=_error_text(exc))
+            self._journal_mark(entry_id, "unknown", result={"outcome": Outcome.UNKNOWN.value,
+                                                            "message": message},
+                               error=_error_text(exc))
+            return ItemResult(refund_id, Outcome.UNKNOWN, message, kind, None, entry_id, reconciled)
+        after = RefundState.of(now)
+        if planner.took_effect(kind, before, now):
+            return self._finish(entry_id, refund_id, kind, Outcome.DONE,
+                                tr("Done (confirmed by reading the refund): {state}.",
+                                   state=planner.describe_state(now)),
+                                after=after, reconciled=reconciled)
+        if planner.unchanged(before, now):
+            return self._finish(entry_id, refund_id, kind, Outcome.NOT_APPLIED,
+                                tr("Not applied: the refund is unchanged, so the request did not "
+                                   "land. You may try again."),
+                                after=after, reconciled=reconciled)
+        return self._finish(entry_id, refund_id, kind, Outcome.CHANGED,
+                            tr("The refund changed meanwhile; now: {state}.",
+                               state=planner.describe_state(now)),
+                            after=after, reconciled=reconciled)
+
+    def _read(self, refund_id: int, is_cancelled: Cancelled) -> Any:
+        """A fresh detail of the refund (paced; "Exceed qps limit" answers retried)."""
+        attempt = 0
+        while True:
+            if not self.throttle.wait(is_cancelled):
+                raise _Cancelled()
+            try:
+                return self.client.refund_detail(refund_id)
+            except RateLimited:
+                if attempt >= MAX_RATE_LIMIT_RETRIES:
+                    raise
+                if not self.throttle.backoff(attempt, is_cancelled):
+                    raise _Cancelled() from None
+                attempt += 1
+
+    # --------------------------------------------------------------------------- planning
+    def prepare(
+        self,
+        refunds: Sequence[Any | int],
+        intent: Intent,
+        *,
+        reasons: Mapping[int, Sequence[Any]] | None = None,
+        cancelled: Cancelled | threading.Event | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Plan:
+        """Read every refund afresh and decide what to send (nothing is sent or journaled).
+
+        ``refunds``: refund ids, or refunds as the user saw them (then a request the buyer changed
+        since is flagged). ``reasons``: the reject reasons already fetched per refund (others are
+        fetched). Interrupted earlier actions on these refunds are reconciled first; a refund whose
+        earlier action is still unresolved is skipped. ``progress(done, total)`` after each read.
+        Raises :class:`ActionsCancelled` when cancelled.
+        """
+        is_cancelled = as_predicate(cancelled)
+        listed: dict[int, Any] = {}
+        ids: list[int] = []
+        for r in refunds:
+            rid = r if isinstance(r, int) else r.refund_id
+            if rid in listed or rid in ids:
+                continue  # the same refund twice in a selection is one action
+            ids.append(rid)
+            if not isinstance(r, int):
+                listed[rid] = r
+
+        reconciled = self.reconcile(ids, cancelled=is_cancelled)
+        if is_cancelled():
+            raise ActionsCancelled()
+        unresolved = {r.refund_id for r in reconciled if r.outcome is Outcome.UNKNOWN}
+
+        fresh: dict[int, Any] = {}
+        skipped: list[Skip] = []
+        total = len(ids)
+        for i, rid in enumerate(ids, 1):
+            if rid in unresolved:
+                skipped.append(Skip(rid, tr("An earlier action on this refund is still unresolved; "
+                                            "it is checked again next time.")))
+            else:
+                try:
+                    fresh[rid] = self._read(rid, is_cancelled)
+                except _Cancelled:
+                    raise ActionsCancelled() from None
+                except (AuthError, QuotaExceeded, SignatureError):
+                    raise
+                except KuaishouError as exc:
+                    skipped.append(Skip(rid, tr("The refund could not be read: {error}",
+                                                error=_error_text(exc))))
+            if progress:
+                progress(i, total)
+
+        address_id: int | None = None
+        if isinstance(intent, Approve):
+            address_id = intent.address_id
+            if address_id is None and any(planner.needs_return_address(r) for r in fresh.values()):
+                address_id = self.default_return_address()
+
+        reason_map: dict[int, Sequence[Any] | None] = dict(reasons or {})
+        if isinstance(intent, Reject):
+            for rid, refund in fresh.items():
+                if rid in reason_map:
+                    continue
+                try:
+                    reason_map[rid] = self._reasons(rid, is_cancelled)
+                except _Cancelled:
+                    raise ActionsCancelled() from None
+                except (AuthError, QuotaExceeded, SignatureError):
+                    raise
+                except KuaishouError as exc:
+                    log.warning("reject reasons of %s unreadable: %s", rid, exc)
+                    reason_map[rid] = None
+
+        actions: list[PlannedAction] = []
+        for rid in ids:
+            refund = fresh.get(rid)
+            if refund is None:
+                continue
+            planned = planner.plan_one(refund, intent, listed=listed.get(rid),
+                                       address_id=address_id, reasons=reason_map.get(rid))
+            if isinstance(planned, Skip):
+                skipped.append(planned)
+            else:
+                actions.append(planned)
+        order = {rid: i for i, rid in enumerate(ids)}
+        skipped.sort(key=lambda s: order.get(s.refund_id, 0))
+        return Plan(intent, tuple(actions), tuple(skipped), tuple(reconciled), address_id)
+
+    def _reasons(self, refund_id: int, is_cancelled: Cancelled) -> list[Any]:
+        attempt = 0
+        while True:
+            if not self.throttle.wait(is_cancelled):
+                raise _Cancelled()
+            try:
+                return list(self.client.reject_reasons(refund_id))
+            except RateLimited:
+                if attempt >= MAX_RATE_LIMIT_RETRIES:
+                    raise
+                if not self.throttle.backoff(attempt, is_cancelled):
+                    raise _Cancelled() from None
+                attempt += 1
+
+    def reject_reasons(
+        self,
+        refund_ids: Sequence[int],
+        *,
+        cancelled: Cancelled | threading.Event | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ReasonsSummary:
+        """Fetch the allowed reasons of each refund (paced) and what they share.
+
+        A refund whose reasons cannot be read (e.g. not rejectable in its state) is listed in
+        ``unavailable`` with the platform's message. Raises :class:`ActionsCancelled`.
+        """
+        is_cancelled = as_predicate(cancelled)
+        per: dict[int, list[Any]] = {}
+        unavailable: dict[int, str] = {}
+        ids = list(dict.fromkeys(refund_ids))
+        for i, rid in enumerate(ids, 1):
+            try:
+                per[rid] = self._reasons(rid, is_cancelled)
+            except _Cancelled:
+                raise ActionsCancelled() from None
+            except (AuthError, QuotaExceeded, SignatureError):
+                raise
+            except KuaishouError as exc:
+                unavailable[rid] = _error_text(exc)
+            if progress:
+                progress(i, len(ids))
+        return summarise(per, unavailable)
+
+    def default_return_address(self) -> int | None:
+        """The shop's default return address (``None``: let the platform use its default)."""
+        try:
+            addresses = self.client.list_addresses(2)
+        except (AuthError, QuotaExceeded, SignatureError):
+            raise
+        except KuaishouError as exc:
+            log.warning("return addresses unreadable, the platform's default applies: %s", exc)
+            return None
+        return default_address_id(addresses)
+
+    # --------------------------------------------------------------------------- sending
+    def execute(
+        self,
+        plan: Plan,
+        *,
+        cancelled: Cancelled | threading.Event | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> BatchReport:
+        """Send the plan: journal first, paced, one result per planned action (in plan order).
+
+        ``progress(result, finished, total)`` is called after every item (from this thread).
+        Store errors while writing the plan propagate (nothing was sent); later ones stop the run.
+        """
+        is_cancelled = as_predicate(cancelled)
+        with self._run_lock:
+            return self._execute(plan, is_cancelled, progress)
+
+    def _execute(self, plan: Plan, is_cancelled: Cancelled,
+                 progress: ProgressCallback | None) -> BatchReport:
+        batch = uuid.uuid4().hex
+        actions = plan.actions
+        total = len(actions)
+        entries = list(zip(actions, self._journal_plan(actions, batch) if actions else [],
+                           strict=True))
+        results: list[ItemResult] = []
+        uncertain: list[tuple[int, PlannedAction, int]] = []  # (position, action, entry id)
+        stopped: str | None = None
+
+        def report(result: ItemResult, position: int | None = None) -> None:
+            if position is None:
+                results.append(result)
+            else:
+                results[position] = result
+            if progress:
+                progress(result, len(results), total)
+
+        try:
+            for action, entry_id in entries:
+                if is_cancelled():
+                    break
+                result = self._send(action, entry_id, is_cancelled)
+                if result is None:  # delivery uncertain: judged at the end of the run
+                    uncertain.append((len(results), action, entry_id))
+                    result = ItemResult(action.refund_id, Outcome.UNKNOWN,
+                                        tr("No clear answer; checking the refund…"), action.kind,
+                                        journal_id=entry_id)
+                report(result)
+                if result.outcome is Outcome.CANCELLED:
+                    break
+        except _Stop as stop:
+            stopped = stop.reason
+            if stop.result is not None:
+                report(stop.result)
+            log.warning("bulk run stopped: %s", stop.reason)
+
+        # whatever was not sent is reported, never silently dropped
+        reason = (tr("Not sent: {reason}", reason=stopped) if stopped
+                  else tr("Not sent: cancelled."))
+        for action, entry_id in entries[len(results):]:
+            try:
+                result = self._finish(entry_id, action.refund_id, action.kind, Outcome.CANCELLED,
+                                      reason)
+            except Exception:  # noqa: BLE001 - left "planned": reported by the next reconciliation
+                log.exception("cannot mark journal entry %s as not sent", entry_id)
+                result = ItemResult(action.refund_id, Outcome.CANCELLED, reason, action.kind,
+                                    journal_id=entry_id)
+            report(result)
+
+        # uncertain sends: read the refunds (once the settle time passed) and report what happened
+        for position, action, entry_id in uncertain:
+            wait = self._sent_at.pop(entry_id, 0) / 1000 + self.settle_s - self._clock()
+            if wait > 0 and not self.throttle.pause(wait, is_cancelled):
+                break  # left "unknown": reconciled next time; the provisional result stands
+            try:
+                final = self._judge(entry_id, action.refund_id, action.kind, action.before,
+                                    is_cancelled, reconciled=False)
+            except _Cancelled:
+                break
+            report(final, position)
+        return BatchReport(tuple(results), batch, stopped)
+
+    def _send(self, action: PlannedAction, entry_id: int,
+              is_cancelled: Cancelled) -> ItemResult | None:
+        """Send one action; its final result, or ``None`` when delivery is uncertain."""
+        attempt = 0
+        marked = False
+        while True:
+            if not self.throttle.wait(is_cancelled):
+                return self._finish(entry_id, action.refund_id, action.kind, Outcome.CANCELLED,
+                                    tr("Not sent: cancelled."))
+            if not marked:
+                try:
+                    self._journal_mark(entry_id, "sent")
+                except Exception as exc:  # noqa: BLE001 - cannot journal: must not send
+                    log.exception("cannot journal the send of entry %s", entry_id)
+                    raise _Stop(tr("the action journal cannot be written ({error})",
+                                   error=exc)) from exc
+                self._sent_at[entry_id] = _now_ms(self._clock)
+                marked = True
+            try:
+                self.client.call(action.method, dict(action.params))
+            except RateLimited as exc:
+                # refused by the gateway: nothing happened, so it is safe to send again
+                if attempt >= MAX_RATE_LIMIT_RETRIES:
+                    return self._finish(entry_id, action.refund_id, action.kind, Outcome.FAILED,
+                                        tr("The platform kept answering \"too many requests\"; "
+                                           "not applied."), error=_error_text(exc))
+                if not self.throttle.backoff(attempt, is_cancelled):
+                    return self._finish(entry_id, action.refund_id, action.kind, Outcome.CANCELLED,
+                                        tr("Not sent: cancelled."))
+                attempt += 1
+                continue
+            except RefundChanged as exc:
+                return self._changed(entry_id, action, exc, is_cancelled)
+            except TransportError as exc:
+                if not exc.maybe_processed:
+                    return self._finish(entry_id, action.refund_id, action.kind, Outcome.FAILED,
+                                        tr("Not sent: {error}.", error=_error_text(exc)),
+                                        error=_error_text(exc))
+                self._journal_mark(entry_id, "unknown",
+                                   result={"outcome": Outcome.UNKNOWN.value},
+                                   error=_error_text(exc))
+                return None
+            except MalformedResponse as exc:
+                self._journal_mark(entry_id, "unknown",
+                                   result={"outcome": Outcome.UNKNOWN.value},
+                                   error=_error_text(exc))
+                return None
+            except (QuotaExceeded, AuthError, SignatureError) as exc:
+                # refused before it was carried out: the request did not apply
+                result = self._finish(entry_id, action.refund_id, action.kind, Outcome.FAILED,
+                                      tr("Refused: {error}", error=_error_text(exc)),
+                                      error=_error_text(exc))
+                raise _Stop(_stop_reason(exc), result) from exc
+            except ApiError as exc:
+                return self._finish(entry_id, action.refund_id, action.kind, Outcome.FAILED,
+                                    tr("Refused by the platform: {error}", error=_error_text(exc)),
+                                    error=_error_text(exc))
+            return self._finish(entry_id, action.refund_id, action.kind, Outcome.DONE,
+                                _done_text(action.kind))
+
+    def _changed(self, entry_id: int, action: PlannedAction, exc: RefundChanged,
+                 is_cancelled: Cancelled) -> ItemResult:
+        """The refund moved under us: read it and report its new state (never retried)."""
+        try:
+            now = self._read(action.refund_id, is_cancelled)
+        except (KuaishouError, _Cancelled):
+            return self._finish(entry_id, action.refund_id, action.kind, Outcome.CHANGED,
+                                tr("The refund changed meanwhile ({error}); not applied.",
+                                   error=_error_text(exc)), error=_error_text(exc))
+        return self._finish(entry_id, action.refund_id, action.kind, Outcome.CHANGED,
+                            tr("The refund changed meanwhile; not applied. Now: {state}.",
+                               state=planner.describe_state(now)),
+                            after=RefundState.of(now), error=_error_text(exc))
+
+    # ----------------------------------------------------------------------------- both
+    def run(
+        self,
+        refunds: Sequence[Any | int],
+        intent: Intent,
+        *,
+        cancelled: Cancelled | threading.Event | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> tuple[Plan, BatchReport]:
+        """Prepare and execute in one go (the headless commands)."""
+        plan = self.prepare(refunds, intent, cancelled=cancelled)
+        report = self.execute(plan, cancelled=cancelled, progress=progress)
+        return plan, report
+
+
+class ActionsCancelled(Exception):
+    """Preparing a plan was cancelled by the user."""
+
+
+class _Cancelled(Exception):
+    """A paced wait was cut short by cancellation (internal)."""
+
+
+def default_address_id(addresses: Iterable[Any]) -> int | None:
+    """The default return address among ``addresses`` (the first usable one when none is marked)."""
+    addresses = list(addresses)
+    for a in addresses:
+        if a.default_address:
+            return a.address_id
+    return addresses[0].address_id if len(addresses) == 1 else None
+
+
+def _stop_reason(exc: KuaishouError) -> str:
+    if isinstance(exc, QuotaExceeded):
+        return tr("the daily call quota is spent; try again tomorrow")
+    if isinstance(exc, SignatureError):
+        return tr("the platform refused the request signature; check the signSecret")
+    return tr("the shop must be authorised again")
+
+
+def _done_text(kind: ActionKind) -> str:
+    return {
+        ActionKind.APPROVE_REFUND: tr("Agreed: the money is refunded."),
+        ActionKind.APPROVE_RETURN: tr("Return agreed: waiting for the buyer to send the goods."),
+        ActionKind.CONFIRM_RECEIPT: tr("Receipt confirmed: the money is refunded."),
+        ActionKind.REJECT: tr("Rejected."),
+    }[kind]

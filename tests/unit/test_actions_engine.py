@@ -1,0 +1,367 @@
+"""The engine against an in-process fake platform and a real store: journal order, outcomes,
+retries, cancellation, reconciliation after a crash, reject reasons, audit export."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+import threading
+
+import pytest
+
+from desktop.core.actions import (
+    ActionEngine,
+    ActionKind,
+    Approve,
+    Outcome,
+    Reject,
+    RefundState,
+    Throttle,
+)
+from desktop.core.actions.audit import audit_rows, export_csv
+from desktop.core.kuaishou.errors import (
+    AuthorizationRevoked,
+    BusinessRejected,
+    MalformedResponse,
+    QuotaExceeded,
+    RateLimited,
+    RefundChanged,
+    TransportError,
+)
+from desktop.core.kuaishou.models import Address, Refund, RejectReason, parse
+from desktop.core.store import open_store
+
+EFFECTS = {
+    "open.seller.order.refund.approve": {"status": 60, "negotiateStatus": 2},
+    "open.seller.order.refund.returngoods.approve": {"status": 30, "negotiateStatus": 2},
+    "open.seller.order.refund.confirm.receipt": {"status": 60},
+    "open.refund.reject": {"status": 12, "negotiateStatus": 3},
+}
+
+
+class FakePlatform:
+    """Just enough of the gateway: details, reasons, addresses, and actions with their effects.
+
+    ``script[refund_id]``: what the next action calls on that refund do, in order — an exception
+    to raise, or ``("apply", exc)`` to carry the action out and then raise ``exc`` (an answer lost
+    on the way back).
+    """
+
+    def __init__(self, store, refunds):
+        self.store = store
+        self.refunds = {r["refundId"]: dict(r) for r in refunds}
+        self.actions: list[tuple[str, dict, str]] = []  # (method, params, journal state seen)
+        self.script: dict[int, list] = {}
+        self.reasons: dict[int, list[dict]] = {}
+        self.unreadable: set[int] = set()
+        self.on_action = None
+
+    def refund_detail(self, refund_id):
+        if refund_id in self.unreadable:
+            raise TransportError("connection lost")
+        return parse(Refund, self.refunds[refund_id])
+
+    def reject_reasons(self, refund_id):
+        if refund_id not in self.reasons:
+            raise BusinessRejected("当前售后状态不能拒绝")
+        return [parse(RejectReason, r) for r in self.reasons[refund_id]]
+
+    def list_addresses(self, address_type=2):
+        return [parse(Address, {"addressId": 5, "defaultAddress": False}),
+                parse(Address, {"addressId": 6, "defaultAddress": True})]
+
+    def _journal_state(self, refund_id):
+        # read with a separate connection: proves the state was committed before the call
+        conn = sqlite3.connect(self.store.path)
+        try:
+            row = conn.execute("SELECT state FROM actions WHERE refund_id = ? ORDER BY id DESC",
+                               (refund_id,)).fetchone()
+        finally:
+            conn.close()
+        return row[0] if row else None
+
+    def call(self, method, params):
+        rid = params["refundId"]
+        self.actions.append((method, dict(params), self._journal_state(rid)))
+        if self.on_action:
+            self.on_action(rid)
+        steps = self.script.get(rid)
+        step = steps.pop(0) if steps else None
+        if isinstance(step, tuple):
+            self._apply(method, rid)
+            raise step[1]
+        if step is not None:
+            raise step
+        self._apply(method, rid)
+        return {}
+
+    def _apply(self, method, rid):
+        r = self.refunds[rid]
+        r.update(EFFECTS[method])
+        r["updateTime"] += 1
+
+
+def R(rid, **fields):
+    base = {"refundId": rid, "handlingWay": 10, "status": 10, "negotiateStatus": 1,
+            "refundFee": 1000 + rid, "updateTime": 1_700_000_000_000 + rid}
+    base.update(fields)
+    return base
+
+
+@pytest.fixture
+def store(app_home):
+    s = open_store()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def shop(store):
+    return store.add_shop(base_url="http://127.0.0.1:1", seller_id=1, name="测试店")
+
+
+def engine_for(platform, store, shop, **kw):
+    kw.setdefault("settle_s", 0)
+    return ActionEngine(platform, store, shop_id=shop.id, throttle=Throttle(1000), **kw)
+
+
+def test_each_action_is_journaled_and_committed_before_it_is_sent(store, shop):
+    platform = FakePlatform(store, [R(1), R(2, handlingWay=1), R(3, handlingWay=1, status=40)])
+    engine = engine_for(platform, store, shop)
+    plan = engine.prepare([1, 2, 3], Approve())
+    assert [a.kind for a in plan.actions] == [ActionKind.APPROVE_REFUND, ActionKind.APPROVE_RETURN,
+                                             ActionKind.CONFIRM_RECEIPT]
+    assert plan.address_id == 6  # the default return address
+    report = engine.execute(plan)
+    assert [r.outcome for r in report.results] == [Outcome.DONE] * 3
+    assert [state for _, _, state in platform.actions] == ["sent"] * 3
+    assert platform.actions[1][1] == {"refundId": 2, "refundAmount": 1002, "addressId": 6}
+    entries = store.journal_entries(shop.id)
+    assert [e.state for e in entries] == ["done"] * 3
+    assert entries[0].params == {
+        "method": "open.seller.order.refund.approve",
+        "param": {"refundId": 1, "refundAmount": 1001, "status": 10, "negotiateStatus": 1,
+                  "refundHandingWay": 10},
+        "before": {"status": 10, "negotiateStatus": 1, "updateTime": 1_700_000_000_001},
+    }
+    assert report.all_ok and report.retryable_ids == []
+
+
+def test_skips_are_reported_and_never_sent(store, shop):
+    platform = FakePlatform(store, [R(1), R(2, status=60, negotiateStatus=2), R(3, status=99)])
+    engine = engine_for(platform, store, shop)
+    plan = engine.prepare([1, 2, 3, 1], Approve())
+    assert [s.refund_id for s in plan.skipped] == [2, 3]
+    assert plan.skipped[1].manual
+    engine.execute(plan)
+    assert [p["refundId"] for _, p, _ in platform.actions] == [1]
+
+
+def test_rate_limit_answers_are_retried_until_accepted(store, shop):
+    platform = FakePlatform(store, [R(1)])
+    platform.script[1] = [RateLimited("Exceed qps limit"), RateLimited("Exceed qps limit")]
+    engine = engine_for(platform, store, shop)
+    report = engine.execute(engine.prepare([1], Approve()))
+    assert report.results[0].outcome is Outcome.DONE
+    assert len(platform.actions) == 3
+    assert engine.throttle.rate < 1000  # slowed down after the refusals
+
+
+def test_refund_changed_is_read_again_and_reported_not_retried(store, shop):
+    platform = FakePlatform(store, [R(1), R(2)])
+    engine = engine_for(platform, store, shop)
+    plan = engine.prepare([1, 2], Approve())
+
+    def buyer_cancels(rid):
+        if rid == 1:
+            platform.refunds[1].update(status=70, updateTime=platform.refunds[1]["updateTime"] + 5)
+    platform.on_action = buyer_cancels
+    platform.script[1] = [RefundChanged("退款单状态已更新，请刷新重试", result=300014)]
+    report = engine.execute(plan)
+    first, second = report.results
+    assert first.outcome is Outcome.CHANGED and first.after == RefundState(70, 1, platform.refunds[1]["updateTime"])
+    assert second.outcome is Outcome.DONE
+    assert [p["refundId"] for _, p, _ in platform.actions] == [1, 2]  # 1 not re-sent
+    assert store.journal_entries(shop.id)[0].state == "failed"
+    assert report.retryable_ids == [1]
+
+
+@pytest.mark.parametrize("landed, outcome", [(True, Outcome.DONE), (False, Outcome.NOT_APPLIED)])
+def test_uncertain_delivery_is_judged_by_reading_the_refund(store, shop, landed, outcome):
+    platform = FakePlatform(store, [R(1), R(2)])
+    error = TransportError("no answer before the timeout", maybe_processed=True)
+    platform.script[1] = [("apply", error)] if landed else [error]
+    engine = engine_for(platform, store, shop)
+    progress = []
+    report = engine.execute(engine.prepare([1, 2], Approve()),
+                            progress=lambda r, n, total: progress.append((r.refund_id, r.outcome)))
+    assert report.results[0].outcome is outcome
+    assert len([a for a in platform.actions if a[1]["refundId"] == 1]) == 1  # never re-sent
+    assert progress[0] == (1, Outcome.UNKNOWN) and progress[-1] == (1, outcome)
+    assert store.journal_entries(shop.id)[0].state == ("done" if landed else "failed")
+
+
+def test_garbled_answer_is_uncertain_too(store, shop):
+    platform = FakePlatform(store, [R(1)])
+    platform.script[1] = [("apply", MalformedResponse("not JSON"))]
+    engine = engine_for(platform, store, shop)
+    assert engine.execute(engine.prepare([1], Approve())).results[0].outcome is Outcome.DONE
+
+
+def test_uncertain_and_unreadable_stays_unknown_for_the_next_start(store, shop):
+    platform = FakePlatform(store, [R(1)])
+    engine = engine_for(platform, store, shop)
+    plan = engine.prepare([1], Approve())
+    platform.script[1] = [TransportError("connection lost")]
+    platform.unreadable.add(1)
+    report = engine.execute(plan)
+    assert report.results[0].outcome is Outcome.UNKNOWN
+    assert [e.state for e in store.journal_open_entries(shop.id)] == ["unknown"]
+    # next time: still unreadable → the refund is not planned again
+    plan = engine.prepare([1], Approve())
+    assert plan.actions == () and plan.skipped[0].refund_id == 1
+    platform.unreadable.clear()
+    plan = engine.prepare([1], Approve())
+    assert plan.reconciled[0].outcome is Outcome.NOT_APPLIED and plan.reconciled[0].reconciled
+    assert len(plan.actions) == 1  # the user asked again: it may be sent now
+
+
+def test_a_request_that_certainly_was_not_sent_fails_plainly(store, shop):
+    platform = FakePlatform(store, [R(1)])
+    platform.script[1] = [TransportError("cannot connect", maybe_processed=False)]
+    engine = engine_for(platform, store, shop)
+    result = engine.execute(engine.prepare([1], Approve())).results[0]
+    assert result.outcome is Outcome.FAILED and result.outcome.retryable
+
+
+def test_business_refusal_is_reported_with_the_message(store, shop):
+    platform = FakePlatform(store, [R(1)])
+    platform.script[1] = [BusinessRejected("order operation reject", result=21)]
+    engine = engine_for(platform, store, shop)
+    result = engine.execute(engine.prepare([1], Approve())).results[0]
+    assert result.outcome is Outcome.FAILED and "order operation reject" in result.message
+
+
+def test_cancel_stops_before_the_next_send_and_reports_the_rest(store, shop):
+    platform = FakePlatform(store, [R(i) for i in range(1, 6)])
+    engine = engine_for(platform, store, shop)
+    plan = engine.prepare(list(range(1, 6)), Approve())
+    stop = threading.Event()
+    platform.on_action = lambda rid: stop.set() if rid == 2 else None
+    report = engine.execute(plan, cancelled=stop)
+    assert [r.outcome for r in report.results] == [Outcome.DONE, Outcome.DONE] + [Outcome.CANCELLED] * 3
+    assert len(platform.actions) == 2
+    assert store.journal_open_entries(shop.id) == []
+    assert report.retryable_ids == [3, 4, 5]
+
+
+@pytest.mark.parametrize("error", [QuotaExceeded("Exceed quota limit"),
+                                   AuthorizationRevoked("AUTHORIZATION_REVOKED", result=24)])
+def test_quota_or_authorisation_loss_stops_the_run(store, shop, error):
+    platform = FakePlatform(store, [R(1), R(2), R(3)])
+    platform.script[2] = [error]
+    engine = engine_for(platform, store, shop)
+    report = engine.execute(engine.prepare([1, 2, 3], Approve()))
+    assert [r.outcome for r in report.results] == [Outcome.DONE, Outcome.FAILED, Outcome.CANCELLED]
+    assert report.stopped
+    assert len(platform.actions) == 2
+
+
+def test_reconcile_after_a_crash(store, shop):
+    platform = FakePlatform(store, [R(1), R(2), R(3), R(4)])
+    engine = engine_for(platform, store, shop)
+    plan = engine.prepare([1, 2, 3, 4], Approve())
+    # a crashed run: everything planned, 1..3 marked sent, only 1 landed, 3 then changed by the buyer
+    with store.transaction():
+        ids = engine._journal_plan(plan.actions, "crashed")
+    for entry_id in ids[:3]:
+        store.journal_mark(entry_id, "sent")
+    platform._apply("open.seller.order.refund.approve", 1)
+    platform.refunds[3].update(status=70, updateTime=platform.refunds[3]["updateTime"] + 9)
+    results = {r.refund_id: r for r in engine.reconcile()}
+    assert results[1].outcome is Outcome.DONE
+    assert results[2].outcome is Outcome.NOT_APPLIED
+    assert results[3].outcome is Outcome.CHANGED
+    assert results[4].outcome is Outcome.CANCELLED  # planned, never sent
+    assert all(r.reconciled for r in results.values())
+    assert platform.actions == []  # nothing re-sent
+    assert store.journal_open_entries(shop.id) == []
+
+
+def test_reconcile_waits_for_the_settle_time(store, shop):
+    platform = FakePlatform(store, [R(1)])
+    now = [1_000.0]
+    engine = engine_for(platform, store, shop, settle_s=30, clock=lambda: now[0])
+    plan = engine.prepare([1], Approve())
+    with store.transaction():
+        (entry_id,) = engine._journal_plan(plan.actions, "crashed")
+    store.journal_mark(entry_id, "sent")
+    entry = store.journal_open_entries(shop.id)[0]
+    now[0] = entry.updated_at / 1000 + 29.9  # 0.1 s before the settle time
+    stop = threading.Event()
+    stop.set()  # the wait is cut short: the entry stays open
+    assert engine.reconcile(cancelled=stop) == []
+    assert store.journal_open_entries(shop.id)[0].state == "sent"
+    assert engine.reconcile()[0].outcome is Outcome.NOT_APPLIED
+
+
+def test_shared_reject_reasons(store, shop):
+    platform = FakePlatform(store, [R(1), R(2), R(3)])
+    platform.reasons[1] = [{"code": 1, "desc": "已发货", "requiredRejectDesc": False},
+                           {"code": 2, "desc": "商品无问题", "requiredRejectImage": True},
+                           {"code": 3, "desc": "其他", "requiredRejectDesc": True}]
+    platform.reasons[2] = [{"code": 2, "desc": "商品无问题", "requiredRejectImage": False},
+                           {"code": 1, "desc": "已发货", "requiredRejectDesc": True}]
+    engine = engine_for(platform, store, shop)
+    summary = engine.reject_reasons([1, 2, 3])
+    assert [r.code for r in summary.shared] == [1, 2]
+    assert summary.reason(1).needs_desc and not summary.reason(1).needs_images
+    assert summary.reason(2).image_refunds == (1,)
+    assert list(summary.unavailable) == [3]
+    plan = engine.prepare([1, 2], Reject(2), reasons=summary.per_refund)
+    assert [a.refund_id for a in plan.actions] == [2]
+    assert [s.refund_id for s in plan.manual] == [1]
+    engine.execute(plan)
+    assert platform.actions[0][1] == {"refundId": 2, "reasonCode": 2,
+                                      "refundVersion": 1_700_000_000_002}
+
+
+def test_audit_log_lists_every_action_and_exports_csv_with_bom(store, shop, tmp_path):
+    platform = FakePlatform(store, [R(1), R(2)])
+    platform.script[2] = [BusinessRejected("order operation reject", result=21)]
+    engine = engine_for(platform, store, shop)
+    engine.execute(engine.prepare([1, 2], Approve()))
+    rows = audit_rows(store)
+    assert [(r.refund_id, r.state, r.outcome) for r in rows] == [(2, "failed", "failed"),
+                                                                 (1, "done", "done")]
+    assert rows[0].shop == "测试店" and rows[0].method == "open.seller.order.refund.approve"
+    assert rows[1].params["refundAmount"] == 1001
+    out = tmp_path / "audit.csv"
+    assert export_csv(rows, out) == 2
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        table = list(csv.reader(fh))
+    assert len(table) == 3 and table[1][3] == "2" and "order operation reject" in table[1][9]
+    assert "token" not in raw.decode("utf-8-sig").lower()
+
+
+def test_throttle_paces_and_backs_off():
+    now = [0.0]
+    slept = []
+
+    def sleep(s):
+        slept.append(s)
+        now[0] += s
+
+    throttle = Throttle(10, clock=lambda: now[0], sleep=sleep)
+    for _ in range(11):
+        assert throttle.wait()
+    assert now[0] == pytest.approx(1.0)
+    assert throttle.backoff(0)
+    assert throttle.rate < 10
+    stop = threading.Event()
+    stop.set()
+    assert not throttle.wait(stop.is_set)
+    with pytest.raises(ValueError):
+        Throttle(0)
