@@ -1,0 +1,142 @@
+"""iter_refunds: 1-day windows, cursor paging to "nomore", the 90-day limit, progress, cancel."""
+
+from __future__ import annotations
+
+import pytest
+from kuaishou_fake import FakeGateway, ok
+
+from desktop.core.kuaishou import errors
+from desktop.core.kuaishou.client import DAY_MS, Credentials, KuaishouClient, ListProgress
+
+NOW_MS = 1_700_000_000_000
+
+
+@pytest.fixture
+def gw():
+    gateway = FakeGateway()
+    yield gateway
+    gateway.close()
+
+
+def client_for(gw, **kw):
+    return KuaishouClient(Credentials("ks1", "sign-secret-x", "token-abc-x"), base_url=gw.base_url,
+                          qps=10_000, clock=lambda: NOW_MS / 1000, sleep=lambda s: None, **kw)
+
+
+def refund(rid: int, t: int) -> dict:
+    return {"refundId": rid, "createTime": t, "updateTime": t, "status": 10}
+
+
+def paged_shop(refunds: list[dict], per_page: int):
+    """A handler serving ``refunds`` by createTime within [beginTime, endTime], ``per_page`` at a
+    time, with opaque cursors."""
+
+    def handle(req):
+        p = req.business
+        hits = [r for r in refunds if p["beginTime"] <= r["createTime"] <= p["endTime"]]
+        start = int(p["pcursor"][1:]) if p["pcursor"] else 0
+        chunk = hits[start:start + per_page]
+        nxt = start + per_page
+        return ok({"pcursor": f"c{nxt}" if nxt < len(hits) else "nomore",
+                   "totalSize": len(hits), "refundOrderInfoList": chunk})
+
+    return handle
+
+
+def test_windows_of_one_day_and_cursor_paging_to_nomore(gw):
+    begin = NOW_MS - 3 * DAY_MS + 5
+    end = NOW_MS - 5  # 3 days minus 10 ms: three windows, the last one shorter
+    data = [refund(i, begin + i * (DAY_MS // 10)) for i in range(30)]  # 10 a day
+    gw.handler = paged_shop(data, per_page=4)
+    seen: list[ListProgress] = []
+    got = list(client_for(gw).iter_refunds(begin, end, page_size=4, progress=seen.append))
+    assert [r.refund_id for r in got] == list(range(30))
+    params = [r.business for r in gw.requests]
+    windows = sorted({(p["beginTime"], p["endTime"]) for p in params})
+    assert windows == [(begin, begin + DAY_MS), (begin + DAY_MS, begin + 2 * DAY_MS),
+                       (begin + 2 * DAY_MS, end)]
+    assert all(p["endTime"] - p["beginTime"] <= DAY_MS for p in params)
+    first_window = [p["pcursor"] for p in params if p["beginTime"] == begin]
+    assert first_window == ["", "c4", "c8"]  # the refund on the boundary belongs to window 2
+    assert all(p["pageSize"] == 4 and p["currentPage"] == 1 and p["type"] == 9
+               and p["queryType"] == 1 for p in params)
+    assert len(seen) == len(gw.requests)
+    assert seen[-1] == ListProgress(3, 3, len(gw.requests), 30)
+    assert [s.windows_done for s in seen] == sorted(s.windows_done for s in seen)
+
+
+def test_a_refund_on_a_shared_window_boundary_is_yielded_once(gw):
+    begin = NOW_MS - 2 * DAY_MS
+    data = [refund(1, begin), refund(2, begin + DAY_MS), refund(3, begin + 2 * DAY_MS)]
+    gw.handler = paged_shop(data, per_page=10)  # inclusive on both ends, like SQL BETWEEN
+    got = list(client_for(gw).iter_refunds(begin, begin + 2 * DAY_MS))
+    assert [r.refund_id for r in got] == [1, 2, 3]
+    assert len(gw.requests) == 2
+
+
+def test_update_time_queries_and_waiting_only(gw):
+    gw.handler = lambda req: ok({"pcursor": "nomore", "refundOrderInfoList": []})
+    list(client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS, type=8, query_type=2))
+    p = gw.requests[0].business
+    assert p["type"] == 8 and p["queryType"] == 2
+
+
+def test_ranges_older_than_90_days_are_refused_before_any_call(gw):
+    client = client_for(gw)
+    with pytest.raises(ValueError, match="90") as info:
+        client.iter_refunds(NOW_MS - 91 * DAY_MS - 1000, NOW_MS)  # at once, not on next()
+    assert " 2 " in str(info.value)  # "... 2 days too early": 1 day and a bit, rounded up
+    assert gw.requests == []
+    gw.handler = lambda req: ok({"pcursor": "nomore", "refundOrderInfoList": []})
+    assert list(client.iter_refunds(NOW_MS - 90 * DAY_MS + 1000, NOW_MS - 89 * DAY_MS)) == []
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(begin_ms=NOW_MS, end_ms=NOW_MS - 1), dict(begin_ms=NOW_MS, end_ms=NOW_MS, window_ms=0),
+     dict(begin_ms=NOW_MS, end_ms=NOW_MS, page_size=0), dict(begin_ms=NOW_MS, end_ms=NOW_MS, type=1),
+     dict(begin_ms=float(NOW_MS), end_ms=NOW_MS)],
+)
+def test_bad_ranges_are_refused(gw, kwargs):
+    with pytest.raises(ValueError):
+        client_for(gw).iter_refunds(**kwargs)
+
+
+def test_the_window_is_configurable(gw):
+    gw.handler = lambda req: ok({"pcursor": "nomore", "refundOrderInfoList": []})
+    list(client_for(gw).iter_refunds(NOW_MS - DAY_MS, NOW_MS, window_ms=DAY_MS // 4))
+    assert len(gw.requests) == 4
+
+
+def test_cancelled_is_checked_between_pages(gw):
+    begin = NOW_MS - 2 * DAY_MS
+    gw.handler = paged_shop([refund(i, begin + i) for i in range(10)], per_page=2)
+    pages = []
+    got = list(client_for(gw).iter_refunds(begin, NOW_MS, page_size=2,
+                                           progress=pages.append,
+                                           cancelled=lambda: len(pages) >= 2))
+    assert len(gw.requests) == 2 and [r.refund_id for r in got] == [0, 1, 2, 3]
+
+
+def test_a_cursor_that_does_not_advance_is_an_error_not_a_loop(gw):
+    gw.handler = lambda req: ok({"pcursor": "same", "refundOrderInfoList": [refund(1, NOW_MS)]})
+    with pytest.raises(errors.MalformedResponse, match="cursor"):
+        list(client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS))
+    assert len(gw.requests) == 2
+
+
+def test_a_missing_cursor_ends_the_window(gw):
+    gw.handler = lambda req: ok({"refundOrderInfoList": [refund(1, NOW_MS)]})
+    assert len(list(client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS))) == 1
+    assert len(gw.requests) == 1
+
+
+def test_an_error_mid_listing_surfaces_typed(gw):
+    gw.handler = lambda req: ok({"pcursor": "c1", "refundOrderInfoList": [refund(1, NOW_MS)]}) \
+        if req.business["pcursor"] == "" else ok({"pcursor": "nomore",
+                                                  "refundOrderInfoList": [{"refundId": "x"}]})
+    it = client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS)
+    assert next(it).refund_id == 1
+    with pytest.raises(errors.ParseError) as info:
+        next(it)
+    assert info.value.field == "data.refundOrderInfoList[0].refundId"
