@@ -96,6 +96,7 @@ class Digest:
 
     kind: str  # "threshold" | "pre_quiet" | "auto_approved"
     items: tuple[AlertItem, ...]
+    key: str  # what the store remembers per item for this digest
     threshold_ms: int | None = None
     quiet_begin: dt.datetime | None = None
     quiet_end: dt.datetime | None = None
@@ -203,7 +204,7 @@ def plan_alerts(
             ]
             if night:
                 night.sort(key=lambda i: i.deadline_ms)
-                pre_quiet = Digest("pre_quiet", tuple(night), quiet_begin=begin, quiet_end=end)
+                pre_quiet = Digest("pre_quiet", tuple(night), night_key, quiet_begin=begin, quiet_end=end)
                 remember.extend((i.shop_id, i.refund_id, night_key) for i in night)
 
     digests: list[Digest] = []
@@ -211,9 +212,9 @@ def plan_alerts(
         digests.append(pre_quiet)
     for threshold in sorted(due):  # tightest first
         items = tuple(sorted(due[threshold], key=lambda i: i.deadline_ms))
-        digests.append(Digest("threshold", items, threshold_ms=threshold))
+        digests.append(Digest("threshold", items, threshold_key(threshold), threshold_ms=threshold))
     if fresh_auto:
-        digests.append(Digest("auto_approved", tuple(fresh_auto)))
+        digests.append(Digest("auto_approved", tuple(fresh_auto), AUTO_APPROVED_KEY))
         remember.extend((i.shop_id, i.refund_id, AUTO_APPROVED_KEY) for i in fresh_auto)
 
     held = ""

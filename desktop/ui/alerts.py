@@ -1,0 +1,285 @@
+"""Warnings before auto-approval, on the Qt side: the notifier chain, the alert center and the poller.
+
+* :class:`Notifier` shows a :class:`~desktop.core.alerts.Digest` as a tray message when a system
+  tray exists, else in the in-app :class:`AlertBanner`; a click on either emits ``clicked`` with the
+  (shop, refund) keys of that digest, so the window can select those rows.
+* :class:`AlertCenter` plans alerts with the pure planner (:func:`desktop.core.alerts.plan_alerts`)
+  every ``interval_ms`` and after each sync. The planning and the store writes run in the background;
+  each (request, threshold) is written to the store's ``notifications`` table *before* it is shown,
+  and only the keys the store had not seen are shown — so a threshold fires once, also across restarts
+  or two evaluations racing.
+* :class:`Poller` decides when the next background sync is due (:mod:`desktop.core.polling`): the
+  configured interval, faster near a deadline, backing off on failures, never two syncs at once, and a
+  sync at once after the computer slept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSystemTrayIcon, QWidget
+
+from desktop.core.alerts import AlertItem, AlertPlan, AlertPolicy, Digest, plan_alerts
+from desktop.core.polling import PollPolicy, next_delay_s, slept_through
+from desktop.ui.workers import run_in_background
+
+log = logging.getLogger(__name__)
+
+Key = tuple[int, int]  # (shop_id, refund_id)
+
+
+class AlertBanner(QFrame):
+    """The in-app place for alerts when there is no system tray (or the window is in front)."""
+
+    show_requested = Signal(list)  # list[Key]
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("alertBanner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet(
+            "#alertBanner { background: #fff4e5; border: 1px solid #f0a04b; border-radius: 4px; }"
+        )
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.show_button = QPushButton(self.tr("Show these requests"))
+        self.close_button = QPushButton(self.tr("Dismiss"))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        icon = QLabel("⚠")
+        icon.setAccessibleName(self.tr("Warning"))
+        layout.addWidget(icon)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.show_button)
+        layout.addWidget(self.close_button)
+        self._keys: list[Key] = []
+        self.show_button.clicked.connect(lambda: self.show_requested.emit(list(self._keys)))
+        self.close_button.clicked.connect(self.hide)
+        self.hide()
+
+    def show_digest(self, digest: Digest) -> None:
+        self._keys = [(i.shop_id, i.refund_id) for i in digest.items]
+        self.text.setText(f"<b>{digest.title()}</b> — {digest.text()}")
+        self.show()
+
+
+class Notifier(QObject):
+    """Tray message when a tray exists, else the in-app banner (a fallback chain)."""
+
+    clicked = Signal(list)  # list[Key]
+    shown = Signal(object)  # Digest
+
+    def __init__(
+        self, tray: QSystemTrayIcon | None, banner: AlertBanner | None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.tray = tray
+        self.banner = banner
+        self._last: list[Key] = []
+        if tray is not None:
+            tray.messageClicked.connect(lambda: self.clicked.emit(list(self._last)))
+        if banner is not None:
+            banner.show_requested.connect(self.clicked)
+
+    def notify(self, digest: Digest) -> None:
+        self._last = [(i.shop_id, i.refund_id) for i in digest.items]
+        tray = self.tray
+        if tray is not None and tray.isVisible() and QSystemTrayIcon.supportsMessages():
+            icon = (
+                QSystemTrayIcon.MessageIcon.Critical
+                if digest.critical
+                else QSystemTrayIcon.MessageIcon.Warning
+            )
+            tray.showMessage(digest.title(), digest.text(), icon, 15_000)
+        elif self.banner is not None:
+            self.banner.show_digest(digest)
+        log.info("alert shown: %s (%d requests)", digest.kind, len(digest.items))
+        self.shown.emit(digest)
+
+
+class AlertCenter(QObject):
+    """Plans and shows alerts; the store remembers what was shown.
+
+    ``items_fn()`` returns the pending requests (:class:`AlertItem`, deadlines on the local clock) from
+    memory — the window's loaded rows; ``auto_approved_fn()`` (run in the background) returns the
+    requests the last sync classified as auto-approved. ``policy_fn()`` gives the current policy.
+    """
+
+    evaluated = Signal(object)  # AlertPlan
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        store: Any,
+        notifier: Notifier,
+        *,
+        items_fn: Callable[[], Sequence[AlertItem]],
+        policy_fn: Callable[[], AlertPolicy],
+        auto_approved_fn: Callable[[], Sequence[AlertItem]] = lambda: (),
+        clock: Callable[[], float] = time.time,
+        interval_ms: int = 30_000,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.notifier = notifier
+        self.items_fn = items_fn
+        self.policy_fn = policy_fn
+        self.auto_approved_fn = auto_approved_fn
+        self.clock = clock
+        self._busy = False
+        self._again = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.evaluate)
+
+    def start(self) -> None:
+        self.timer.start()
+        self.evaluate()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.clock()).astimezone()
+
+    def evaluate(self, *, include_auto_approved: bool = False) -> None:
+        """Plan now (in the background); a request made while one runs is done right after it."""
+        if self._busy:
+            self._again = True
+            return
+        self._busy = True
+        items = list(self.items_fn())
+        policy = self.policy_fn()
+        now = self.now()
+        store = self.store
+        auto_fn = self.auto_approved_fn if include_auto_approved else (lambda: ())
+
+        def work() -> AlertPlan:
+            auto = list(auto_fn())
+            shops = {i.shop_id for i in items} | {i.shop_id for i in auto}
+            alerted = {(s, r, k) for s in shops for (r, k) in store.notified(s)}
+            plan = plan_alerts(items, alerted, now, policy, auto_approved=auto)
+            at = int(now.timestamp() * 1000)
+            fresh = {key for key in plan.remember if store.mark_notified(*key, at=at)}
+            # show only what this evaluation was first to write (another may have raced us)
+            digests = []
+            for d in plan.digests:
+                keep = tuple(i for i in d.items if (i.shop_id, i.refund_id, d.key) in fresh)
+                if keep:
+                    digests.append(dataclasses.replace(d, items=keep))
+            return AlertPlan(tuple(digests), plan.remember, plan.held_back, plan.held_items)
+
+        run_in_background(work, self._shown, self._failed)
+
+    def _shown(self, plan: AlertPlan) -> None:
+        self._busy = False
+        for digest in plan.digests:
+            self.notifier.notify(digest)
+        self.evaluated.emit(plan)
+        if self._again:
+            self._again = False
+            self.evaluate()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._busy = False
+        log.error("could not evaluate alerts: %s", exc)
+        self.failed.emit(str(exc))
+        if self._again:
+            self._again = False
+            self.evaluate()
+
+
+class Poller(QObject):
+    """Asks for a sync when one is due; the window reports back with :meth:`finished`."""
+
+    sync_due = Signal()
+
+    def __init__(
+        self,
+        policy_fn: Callable[[], PollPolicy],
+        *,
+        clock: Callable[[], float] = time.time,
+        heartbeat_ms: int = 15_000,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.policy_fn = policy_fn
+        self.clock = clock
+        self.running = False  # a sync is under way
+        self.failures = 0
+        self.nearest_deadline_ms: int | None = None
+        self.expected_delay_s = 0.0
+        self._scheduled_at = clock()
+        self._last_beat = clock()
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self._due)
+        self.heartbeat = QTimer(self)
+        self.heartbeat.setInterval(heartbeat_ms)
+        self.heartbeat.timeout.connect(self._beat)
+
+    def start(self, *, sync_now: bool = True) -> None:
+        self.heartbeat.start()
+        if sync_now:
+            self._due()
+        else:
+            self._schedule()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.heartbeat.stop()
+
+    def request_sync(self) -> bool:
+        """"Sync now" from the user or the tray; ``False`` when one is already running."""
+        if self.running:
+            return False
+        self._due()
+        return True
+
+    def finished(self, ok: bool, nearest_deadline_ms: int | None = None) -> None:
+        """The sync the poller asked for has ended."""
+        self.running = False
+        self.failures = 0 if ok else self.failures + 1
+        if nearest_deadline_ms is not None or ok:
+            self.nearest_deadline_ms = nearest_deadline_ms
+        self._schedule()
+
+    def next_delay_s(self) -> int:
+        return next_delay_s(
+            self.policy_fn(),
+            now_ms=int(self.clock() * 1000),
+            nearest_deadline_ms=self.nearest_deadline_ms,
+            consecutive_failures=self.failures,
+        )
+
+    def _schedule(self) -> None:
+        delay = self.next_delay_s()
+        self.expected_delay_s = delay
+        self._scheduled_at = self.clock()
+        self.timer.start(delay * 1000)
+
+    def _due(self) -> None:
+        if self.running:
+            return
+        self.timer.stop()
+        self.running = True
+        self.sync_due.emit()
+
+    def _beat(self) -> None:
+        now = self.clock()
+        gap = now - self._last_beat
+        self._last_beat = now
+        beat_s = self.heartbeat.interval() / 1000
+        if slept_through(self.policy_fn(), expected_delay_s=beat_s, elapsed_wall_s=gap):
+            log.info("woke after %.0f s asleep: syncing now", gap)
+            self._due()
+        elif not self.running and now - self._scheduled_at >= self.expected_delay_s + beat_s:
+            self._due()  # the timer was starved or the clock jumped: do not wait longer than due
