@@ -1,0 +1,603 @@
+"""The sandbox gateway: a real HTTP server on 127.0.0.1 that answers like the Kuaishou open platform.
+
+Routes:
+
+* ``/<method with dots as slashes>`` — the business methods (spec §4), GET in the query string, POST
+  as a form body; common parameters, signature (MD5 and HMAC_SHA256), app key, token, scope and the
+  per-method QPS limit are checked in that order before the method runs.
+* ``/oauth/authorize`` — the browser page: auto-consents and redirects (302) to the loopback
+  ``redirect_uri`` with ``code`` and ``state``.
+* ``/oauth2/access_token``, ``/oauth2/refresh_token`` — code exchange and refresh (GET or POST).
+* ``/sandbox/pictures/<name>.png`` — the evidence pictures the detail links to (generated).
+
+Every response carries a ``Date`` header from the sandbox clock, so a client measuring the server's
+clock offset sees the sandbox's idea of "now" (which tests move with :meth:`Sandbox.advance`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import logging
+import random
+import socket
+import struct
+import threading
+import time
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from desktop.core.kuaishou import signing
+from desktop.sandbox import errors as E
+from desktop.sandbox import seed as seeding
+from desktop.sandbox.auth import (
+    ACCESS_TOKEN_TTL_S,
+    DEMO_CREDENTIALS,
+    Auth,
+    OAuthFailure,
+    QpsLimiter,
+    SandboxCredentials,
+)
+from desktop.sandbox.errors import ApiFailure
+from desktop.sandbox.faults import Fault, FaultPlan
+from desktop.sandbox.state import DAY_MS, Shop
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1_000_000
+COMMON_PARAMS = ("appkey", "method", "version", "access_token", "timestamp", "signMethod", "sign")
+
+
+@dataclass(frozen=True)
+class _Method:
+    verb: str
+    run: Callable[[Shop, Mapping[str, Any], str], Any]  # (shop, params, open_id) -> data
+
+
+METHODS: dict[str, _Method] = {
+    "open.seller.order.refund.pcursor.list": _Method("GET", lambda s, p, o: s.list_refunds(p)),
+    "open.seller.order.refund.detail": _Method("GET", lambda s, p, o: s.detail(p)),
+    "open.seller.order.refund.approve": _Method("POST", lambda s, p, o: s.approve(p)),
+    "open.seller.order.refund.returngoods.approve": _Method("POST", lambda s, p, o: s.approve_return(p)),
+    "open.address.seller.list": _Method("GET", lambda s, p, o: s.list_addresses(p)),
+    "open.seller.order.refund.confirm.receipt": _Method("POST", lambda s, p, o: s.confirm_receipt(p)),
+    "open.refund.reject.reason": _Method("GET", lambda s, p, o: s.reject_reasons(p)),
+    "open.refund.reject": _Method("POST", lambda s, p, o: s.reject(p)),
+    "open.refund.comment.basic.list": _Method("GET", lambda s, p, o: s.comment_list(p)),
+    "open.user.seller.get": _Method("GET", lambda s, p, o: s.seller_info(o)),
+    "open.score.shop.get": _Method("GET", lambda s, p, o: s.shop_score()),
+}
+
+
+@dataclass
+class Answer:
+    """What the handler writes back."""
+
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/json;charset=UTF-8"
+    headers: tuple[tuple[str, str], ...] = ()
+    drop: bool = False
+    delay_s: float = 0.0
+
+
+def _json(body: Mapping[str, Any]) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _png(name: str, size: int = 96) -> bytes:
+    """A small solid-colour PNG, its colour derived from ``name``."""
+    rgb = hashlib.md5(name.encode("utf-8")).digest()[:3]
+    raw = (b"\x00" + rgb * size) * size
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def _html(title: str, text: str) -> bytes:
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>{0}</title></head>"
+        "<body><h1>{0}</h1><p>{1}</p></body></html>".format(title, text)
+    ).encode("utf-8")
+
+
+class Sandbox:
+    """A Kuaishou-compatible gateway with one demo shop, on loopback. See the package docstring."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = 7,
+        demo_data: bool = True,
+        clock: Callable[[], float] | None = None,
+        qps_limit: int | None = None,
+        port: int = 0,
+        credentials: SandboxCredentials = DEMO_CREDENTIALS,
+        access_token_ttl_s: int = ACCESS_TOKEN_TTL_S,
+        refresh_grace_s: float = 0.0,
+        buyer_ships_after_s: float | None = 300.0,
+        max_window_ms: int = DAY_MS,
+        settle_interval_s: float = 1.0,
+    ) -> None:
+        self._clock = clock or time.time
+        self._offset_s = 0.0
+        self._port = port
+        self._seed = seed
+        self._rng = random.Random(seed ^ 0x5EED)
+        self._creds = credentials
+        self._settle_interval_s = settle_interval_s
+        self.shop = Shop(
+            now_ms=self.now_ms,
+            seller_id=credentials.seller_id,
+            shop_name=seeding.SHOP_NAME,
+            buyer_ships_after_ms=None if buyer_ships_after_s is None else int(buyer_ships_after_s * 1000),
+            max_window_ms=max_window_ms,
+        )
+        seeding.install_addresses(self.shop)
+        self.auth = Auth(
+            credentials, self.now_ms, access_token_ttl_s=access_token_ttl_s, refresh_grace_s=refresh_grace_s
+        )
+        self.qps = QpsLimiter(qps_limit)
+        self.faults = FaultPlan()
+        self._log_lock = threading.Lock()
+        self.call_log: list[dict[str, Any]] = []
+        self.oauth_log: list[dict[str, Any]] = []
+        self._request_ids = itertools.count(1)
+        self._server: _Server | None = None
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+        if demo_data:
+            seeding.seed_demo(self.shop, seed, self.now_ms())
+
+    # ------------------------------------------------------------------------- clock
+    def now_ms(self) -> int:
+        return int((self._clock() + self._offset_s) * 1000)
+
+    def advance(self, seconds: float) -> None:
+        """Move the sandbox clock forward and let every timer that became due fire."""
+        if seconds < 0:
+            raise ValueError("the sandbox clock only moves forward")
+        self._offset_s += seconds
+        self.shop.settle()
+
+    # --------------------------------------------------------------------- lifecycle
+    def start(self) -> str:
+        if self._server is not None:
+            return self.base_url
+        self._stopping.clear()
+        server = _Server(("127.0.0.1", self._port), _Handler, self)
+        self._server = server
+        self.shop.base_url = self.base_url
+        serve = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                                 name="sandbox-http", daemon=True)
+        timer = threading.Thread(target=self._settle_loop, name="sandbox-timers", daemon=True)
+        self._threads = [serve, timer]
+        for t in self._threads:
+            t.start()
+        log.info("sandbox gateway listening on %s", self.base_url)
+        return self.base_url
+
+    def stop(self) -> None:
+        server = self._server
+        if server is None:
+            return
+        self._stopping.set()
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        for t in self._threads:
+            t.join(timeout=5)
+        self._threads = []
+        self._server = None
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _settle_loop(self) -> None:
+        while not self._stopping.wait(self._settle_interval_s):
+            try:
+                self.shop.settle()
+            except Exception:  # a timer bug must not kill the timer thread silently
+                log.exception("sandbox timer failed")
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running: call start() first")
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def authorize_url(self) -> str:
+        return self.base_url + "/oauth/authorize"
+
+    @property
+    def credentials(self) -> SandboxCredentials:
+        return self._creds
+
+    # -------------------------------------------------------------------- test controls
+    @property
+    def refunds(self) -> dict[int, dict[str, Any]]:
+        """The live refunds (camelCase). Change them with :meth:`update_refund` to keep indexes right."""
+        return self.shop.refunds
+
+    def comments(self, refund_id: int) -> list[dict[str, Any]]:
+        with self.shop.lock:
+            return [dict(c) for c in self.shop.comments.get(refund_id, [])]
+
+    def add_refund(self, **fields: Any) -> dict[str, Any]:
+        """Add one refund; unspecified fields get defaults (a refund-only request, due in 48 h).
+
+        ``expireTime=None`` leaves the field out entirely.
+        """
+        return seeding.add_refund(self.shop, self._rng, self.now_ms(), fields)
+
+    def update_refund(self, refund_id: int, **fields: Any) -> dict[str, Any]:
+        return self.shop.update(refund_id, fields)
+
+    def seed_bulk(self, n: int, *, days: int = 90) -> list[int]:
+        return seeding.seed_bulk(self.shop, self._rng, n, self.now_ms(), days)
+
+    def set_qps_limit(self, limit: int | None) -> None:
+        if limit is not None and limit < 1:
+            raise ValueError("the QPS limit must be >= 1 (or None for no limit)")
+        self.qps.limit = limit
+
+    def inject_fault(
+        self,
+        method: str,
+        kind: str,
+        *,
+        times: int | None = 1,
+        delay_s: float = 0.0,
+        result: int | None = None,
+        error_msg: str | None = None,
+        sub_code: str | None = None,
+        status: int = 500,
+        after_processing: bool = False,
+    ) -> None:
+        self.faults.add(
+            Fault(method, kind, times, delay_s, result, error_msg, sub_code, status, after_processing)
+        )
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    def expire_access_token(self) -> None:
+        self.auth.expire_access_tokens()
+
+    def revoke_access_token(self) -> None:
+        self.auth.revoke()
+
+    def settle(self) -> int:
+        """Rebuild the indexes (picks up direct edits of :attr:`refunds`) and fire every due timer."""
+        with self.shop.lock:
+            self.shop.reindex()
+            return self.shop.settle()
+
+    def clear_call_log(self) -> None:
+        with self._log_lock:
+            self.call_log.clear()
+            self.oauth_log.clear()
+
+    # ---------------------------------------------------------------------- gateway
+    def _request_id(self) -> str:
+        return f"{self.now_ms()}{next(self._request_ids) % 1_000_000:06d}"
+
+    def _log(self, target: list[dict[str, Any]], entry: dict[str, Any]) -> None:
+        with self._log_lock:
+            target.append(entry)
+
+    def handle_api(self, path: str, verb: str, params: dict[str, str]) -> Answer:
+        name = path.strip("/").replace("/", ".")
+        method = METHODS.get(name)
+        try:
+            business = json.loads(params["param"]) if params.get("param") else {}
+        except ValueError:
+            business = None
+        log_entry: dict[str, Any] = {
+            "method": name,
+            "params": business if isinstance(business, dict) else {},
+            "result": None,
+            "at_ms": self.now_ms(),
+            "verb": verb,
+            "fault": None,
+        }
+        fault = self.faults.take(name) if method is not None else None
+        if fault is not None:
+            log_entry["fault"] = fault.kind
+            if not fault.after_processing and fault.kind != "delay":
+                answer = self._fault_answer(fault, None)
+                log_entry["result"] = fault.result if fault.kind == "result" else None
+                self._log(self.call_log, log_entry)
+                return answer
+        request_id = self._request_id()
+        try:
+            data = self._run(name, method, verb, params, business)
+            envelope: dict[str, Any] = {"result": 1, "data": data, "error_msg": "", "requestId": request_id}
+        except ApiFailure as failure:
+            envelope = failure.envelope(request_id)
+        except Exception:  # a sandbox bug: answer like a gateway's internal error, keep serving
+            log.exception("sandbox failed on %s", name)
+            envelope = ApiFailure(E.SERVER_ERROR, "系统繁忙，请稍后重试", sub_code="isp.internal-error").envelope(request_id)
+        log_entry["result"] = envelope["result"]
+        self._log(self.call_log, log_entry)
+        answer = Answer(body=_json(envelope))
+        if fault is not None:
+            if fault.kind == "delay":
+                answer.delay_s = fault.delay_s
+            else:
+                answer = self._fault_answer(fault, envelope)
+        return answer
+
+    def _run(self, name: str, method: _Method | None, verb: str, params: dict[str, str], business: Any) -> Any:
+        if method is None:
+            raise ApiFailure(E.UNKNOWN_API, f"API不存在：{name}", sub_code="isv.method-not-exist")
+        if verb != method.verb:
+            raise ApiFailure(
+                E.WRONG_VERB,
+                f"请求方式错误：{name} 只支持 {method.verb} 请求",
+                sub_code="isv.http-method-not-allowed",
+            )
+        for key in COMMON_PARAMS:
+            if not params.get(key):
+                raise ApiFailure(E.MISSING_COMMON_PARAM, f"缺少公共参数：{key}", sub_code="isv.missing-parameter")
+        if params["method"] != name:
+            raise ApiFailure(
+                E.MISSING_COMMON_PARAM,
+                f"参数 method={params['method']} 与请求路径不一致",
+                sub_code="isv.invalid-parameter",
+            )
+        if params["version"] != "1":
+            raise ApiFailure(E.MISSING_COMMON_PARAM, "version 必须是 1", sub_code="isv.invalid-parameter")
+        if not params["timestamp"].isdigit():
+            raise ApiFailure(E.MISSING_COMMON_PARAM, "timestamp 必须是毫秒时间戳", sub_code="isv.invalid-parameter")
+        if params["appkey"] != self._creds.app_key:
+            raise ApiFailure(E.BAD_APPKEY, "appkey不存在或无效", sub_code="isv.appkey-invalid")
+        if not self.qps.allow(name):
+            raise ApiFailure(
+                E.QPS_EXCEEDED,
+                f"Exceed qps limit: {name} allows {self.qps.limit} calls per second",
+                sub_code="isv.qps-limit",
+            )
+        if params["signMethod"] not in signing.SIGN_METHODS:
+            raise ApiFailure(
+                E.SIGNATURE_FAILED,
+                f"验签失败：不支持的signMethod {params['signMethod'][:20]}",
+                sub_code="isv.sign-method-invalid",
+            )
+        if not signing.verify(params, self._creds.sign_secret):
+            raise ApiFailure(
+                E.SIGNATURE_FAILED,
+                "验签失败",
+                sub_code="isv.sign-invalid",
+                sub_msg="签名校验失败，请检查signSecret与签名方法",
+            )
+        grant = self.auth.check_access_token(params["access_token"], name)
+        if business is None:
+            raise E.param_error("param 不是合法的JSON")
+        if not isinstance(business, dict):
+            raise E.param_error("param 必须是JSON对象")
+        self.shop.settle()
+        return method.run(self.shop, business, grant.open_id)
+
+    def _fault_answer(self, fault: Fault, envelope: dict[str, Any] | None) -> Answer:
+        if fault.kind == "drop":
+            return Answer(drop=True)
+        if fault.kind == "http500":
+            reason = "Internal Server Error" if fault.status == 500 else "Gateway Error"
+            return Answer(status=fault.status, body=f"{fault.status} {reason}".encode(), content_type="text/plain")
+        if fault.kind == "html":
+            return Answer(
+                body=_html("502 Bad Gateway", "网关繁忙，请稍后再试"), content_type="text/html;charset=UTF-8"
+            )
+        if fault.kind == "truncated":
+            full = _json(envelope or {"result": 1, "data": {"pcursor": "nomore"}, "requestId": self._request_id()})
+            return Answer(body=full[: max(1, len(full) // 2)])
+        if fault.kind == "delay":
+            return Answer(body=_json(envelope or {}), delay_s=fault.delay_s)
+        failure = ApiFailure(
+            fault.result if fault.result is not None else E.BUSINESS_REJECTED,
+            fault.error_msg,
+            sub_code=fault.sub_code,
+        )
+        return Answer(body=_json(failure.envelope(self._request_id())))
+
+    # ------------------------------------------------------------------------ OAuth
+    def handle_authorize(self, verb: str, params: dict[str, str]) -> Answer:
+        self._log(self.oauth_log, {"endpoint": "oauth.authorize", "at_ms": self.now_ms()})
+        if verb != "GET":
+            return Answer(status=405, body=_html("405", "只支持 GET"), content_type="text/html;charset=UTF-8")
+        try:
+            code = self.auth.authorize(
+                params.get("app_id"), params.get("redirect_uri"), params.get("scope"), params.get("response_type")
+            )
+        except ValueError as exc:
+            return Answer(status=400, body=_html("授权失败", str(exc)), content_type="text/html;charset=UTF-8")
+        query = {"code": code}
+        if params.get("state") is not None:
+            query["state"] = params["state"]
+        uri = params["redirect_uri"]
+        location = uri + ("&" if "?" in uri else "?") + urlencode(query)
+        return Answer(status=302, body=b"", content_type="text/plain", headers=(("Location", location),))
+
+    def handle_token(self, endpoint: str, params: dict[str, str]) -> Answer:
+        entry = {"endpoint": endpoint, "at_ms": self.now_ms(), "result": None}
+        fault = self.faults.take(endpoint)
+        if fault is not None and not fault.after_processing and fault.kind not in ("delay", "result"):
+            self._log(self.oauth_log, entry)
+            return self._fault_answer(fault, None)
+        try:
+            if fault is not None and fault.kind == "result" and not fault.after_processing:
+                raise OAuthFailure(
+                    fault.result or 100200500, fault.sub_code or "server_error", fault.error_msg or "服务异常"
+                )
+            if endpoint == "oauth2.access_token":
+                body = self.auth.exchange_code(params)
+            else:
+                body = self.auth.refresh(params)
+        except OAuthFailure as failure:
+            body = failure.body()
+        entry["result"] = body["result"]
+        self._log(self.oauth_log, entry)
+        answer = Answer(body=_json(body))
+        if fault is not None and fault.after_processing:
+            answer = self._fault_answer(fault, body)
+        elif fault is not None and fault.kind == "delay":
+            answer.delay_s = fault.delay_s
+        return answer
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End the kept-alive connections too, so stop() leaves nothing listening or open."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for conn in connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.debug("sandbox connection error from %s", client_address, exc_info=True)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "KwaiOpenGateway-Sandbox/1.0"
+    sys_version = ""
+    timeout = 120  # an idle kept-alive connection is closed after this
+    server: _Server
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        return formatdate(self.server.sandbox.now_ms() / 1000, usegmt=True)
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
+    def _read_body(self) -> bytes | None:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self.close_connection = True
+            return None
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self.close_connection = True
+            return None
+        if length > MAX_BODY or length < 0:
+            self.close_connection = True
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _dispatch(self, verb: str) -> None:
+        sandbox = self.server.sandbox
+        try:
+            url = urlsplit(self.path)
+            params = _params(url.query)
+            body = self._read_body()
+            if body is None:
+                self._send(Answer(status=413, body=b"request body refused", content_type="text/plain"))
+                return
+            if body:
+                content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+                if content_type != "application/x-www-form-urlencoded":
+                    failure = E.param_error("Content-Type 必须是 application/x-www-form-urlencoded")
+                    self._send(Answer(body=_json(failure.envelope(sandbox._request_id()))))
+                    return
+                params.update(_params(body.decode("utf-8", errors="replace")))
+            path = url.path
+            if path == "/oauth/authorize":
+                answer = sandbox.handle_authorize(verb, params)
+            elif path in ("/oauth2/access_token", "/oauth2/refresh_token"):
+                answer = sandbox.handle_token(path.strip("/").replace("/", "."), params)
+            elif path.startswith("/sandbox/pictures/") and verb == "GET":
+                answer = Answer(body=_png(path.rsplit("/", 1)[-1]), content_type="image/png")
+            else:
+                answer = sandbox.handle_api(path, verb, params)
+        except Exception:
+            log.exception("sandbox handler failed")
+            answer = Answer(status=500, body=b"sandbox error", content_type="text/plain")
+        self._send(answer)
+
+    def _send(self, answer: Answer) -> None:
+        if answer.delay_s:
+            self.server.sandbox._stopping.wait(answer.delay_s)
+        try:
+            if answer.drop:
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.content_type)
+            self.send_header("Content-Length", str(len(answer.body)))
+            for key, value in answer.headers:
+                self.send_header(key, value)
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(answer.body)
+        except OSError:  # the client went away (timed out, or the sandbox is stopping)
+            self.close_connection = True
+
+
+def _params(text: str) -> dict[str, str]:
+    """Decode a query string or form body; the first value of a repeated name wins."""
+    out: dict[str, str] = {}
+    for key, value in parse_qsl(text, keep_blank_values=True):
+        out.setdefault(key, value)
+    return out
