@@ -1,0 +1,132 @@
+"""The app's settings: ``QSettings`` in INI format in :func:`desktop.core.paths.config_dir`.
+
+Only non-secret preferences live here (language, window state, intervals, the active shop id);
+secrets go to :mod:`desktop.core.secrets`, shop profiles to the store. Keys are the constants below;
+:class:`Settings` gives typed access so nobody reads a raw string with a typo.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core import paths
+from desktop.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+FILE_NAME = "settings.ini"
+
+LANGUAGE = "ui/language"
+WINDOW_GEOMETRY = "window/geometry"
+WINDOW_STATE = "window/state"
+SPLITTER_STATE = "window/splitter"
+SYNC_INTERVAL_S = "sync/interval_s"
+ACTIVE_SHOP = "shops/active"
+
+DEFAULT_SYNC_INTERVAL_S = 300
+MIN_SYNC_INTERVAL_S = 30
+
+
+def settings_path() -> str:
+    return str(paths.config_dir() / FILE_NAME)
+
+
+def qsettings() -> QSettings:
+    """A ``QSettings`` on the app's INI file (cheap to create; Qt caches and syncs it)."""
+    return QSettings(settings_path(), QSettings.Format.IniFormat)
+
+
+class Settings:
+    """Typed access to the keys the shell owns; other areas add their own accessors here."""
+
+    def __init__(self, store: QSettings | None = None) -> None:
+        self.qs = store if store is not None else qsettings()
+
+    # -- language -----------------------------------------------------------------------------
+    def language(self) -> str:
+        value = str(self.qs.value(LANGUAGE, DEFAULT_LANGUAGE))
+        return value if value in LANGUAGES else DEFAULT_LANGUAGE
+
+    def set_language(self, lang: str) -> None:
+        if lang not in LANGUAGES:
+            raise ValueError(f"unsupported language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+        self.qs.setValue(LANGUAGE, lang)
+
+    # -- sync -----------------------------------------------------------------------------------
+    def sync_interval_s(self) -> int:
+        try:
+            value = int(self.qs.value(SYNC_INTERVAL_S, DEFAULT_SYNC_INTERVAL_S))
+        except (TypeError, ValueError):
+            value = DEFAULT_SYNC_INTERVAL_S
+        return max(MIN_SYNC_INTERVAL_S, value)
+
+    def set_sync_interval_s(self, seconds: int) -> None:
+        if seconds < MIN_SYNC_INTERVAL_S:
+            raise ValueError(f"the sync interval must be at least {MIN_SYNC_INTERVAL_S} s")
+        self.qs.setValue(SYNC_INTERVAL_S, int(seconds))
+
+    # -- shops ----------------------------------------------------------------------------------
+    def active_shop(self) -> int | None:
+        value = self.qs.value(ACTIVE_SHOP)
+        try:
+            return int(value) if value not in (None, "") else None
+        except (TypeError, ValueError):
+            return None
+
+    def set_active_shop(self, shop_id: int | None) -> None:
+        if shop_id is None:
+            self.qs.remove(ACTIVE_SHOP)
+        else:
+            self.qs.setValue(ACTIVE_SHOP, str(int(shop_id)))
+
+    # -- window ---------------------------------------------------------------------------------
+    def bytes_value(self, key: str) -> QByteArray | None:
+        value = self.qs.value(key)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def set_bytes_value(self, key: str, value: QByteArray) -> None:
+        self.qs.setValue(key, value)
+
+    def sync(self) -> None:
+        self.qs.sync()
+
+
+class SettingsDialog(QDialog):
+    """The preferences the shell owns: the interface language and the sync interval."""
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle(self.tr("Settings"))
+        self.language = QComboBox()
+        for lang, label in (("zh_CN", "简体中文"), ("en", "English")):
+            self.language.addItem(label, lang)
+        self.language.setCurrentIndex(max(0, self.language.findData(settings.language())))
+        self.interval = QSpinBox()
+        self.interval.setRange(1, 240)
+        self.interval.setSuffix(self.tr(" min"))
+        self.interval.setValue(max(1, settings.sync_interval_s() // 60))
+        form = QFormLayout()
+        form.addRow(self.tr("Language:"), self.language)
+        form.addRow(self.tr("Check for new requests every:"), self.interval)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        self.settings.set_language(str(self.language.currentData()))
+        self.settings.set_sync_interval_s(self.interval.value() * 60)
+        self.settings.sync()
+        super().accept()

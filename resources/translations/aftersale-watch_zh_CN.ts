@@ -1,0 +1,714 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>AlertBanner</name>
+    <message>
+        <location filename="../../desktop/ui/alerts.py" line="+52"/>
+        <source>Show these requests</source>
+        <translation>查看这些申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+</context>
+<context>
+    <name>Banner</name>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="+87"/>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorDialog</name>
+    <message>
+        <location filename="../../desktop/ui/errors.py" line="+49"/>
+        <source>Unexpected error</source>
+        <translation>意外错误</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Something went wrong that the app did not expect. Your data is safe; the app keeps running, but the last action may not have completed.</source>
+        <translation>发生了意外错误。您的数据是安全的，应用会继续运行，但上一个操作可能没有完成。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Log file: %1</source>
+        <translation>日志文件：%1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Copy details</source>
+        <translation>复制详细信息</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../../desktop/ui/login_dialog.py" line="+123"/>
+        <source>Sign in to a Kuaishou shop</source>
+        <translation>登录快手小店</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Sign in to your Kuaishou shop</source>
+        <translation>登录您的快手小店</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Enter the credentials of your shop&apos;s app from the Kuaishou open platform (开放平台 → 控制台 → 应用详情). They stay on this computer.</source>
+        <translation>请填写您在快手开放平台创建的应用凭证（开放平台 → 控制台 → 应用详情）。这些信息只保存在本机。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>App key (appKey):</source>
+        <translation>应用 Key（appKey）：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign secret (signSecret):</source>
+        <translation>签名密钥（signSecret）：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign method:</source>
+        <translation>签名方式：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The callback address registered for your app. A loopback address (http://127.0.0.1:PORT/callback) is caught by this app; with an https callback you paste the address the browser lands on.</source>
+        <translation>应用登记的回调地址。本机回环地址（http://127.0.0.1:端口/callback）由本应用自动接收；若是 https 回调地址，请把浏览器跳转后的网址粘贴回来。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+49"/>
+        <source>Authorise in the browser</source>
+        <translation>在浏览器中授权</translation>
+    </message>
+    <message>
+        <location line="-44"/>
+        <source>The authorisation address appears here</source>
+        <translation>授权网址将显示在这里</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Paste the address the browser landed on, or the code</source>
+        <translation>粘贴浏览器跳转后的网址，或授权码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Continue</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Redirected address or code:</source>
+        <translation>跳转网址或授权码：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+17"/>
+        <source>App secret (appSecret):</source>
+        <translation>应用密钥（appSecret）：</translation>
+    </message>
+    <message>
+        <location line="-16"/>
+        <source>Redirect URI:</source>
+        <translation>回调地址：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Authorisation address:</source>
+        <translation>授权网址：</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>optional</source>
+        <translation>可选</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>optional, to refresh the token</source>
+        <translation>可选，用于自动刷新令牌</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Verify and sign in</source>
+        <translation>验证并登录</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Access token:</source>
+        <translation>访问令牌：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refresh token:</source>
+        <translation>刷新令牌：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>An access token from the developer console is valid for 48 hours; with the refresh token and the app secret the app renews it by itself.</source>
+        <translation>从开发者控制台获取的访问令牌有效期为 48 小时；同时填写刷新令牌和应用密钥后，本应用会自动续期。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Paste an access token</source>
+        <translation>粘贴访问令牌</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Advanced</source>
+        <translation>高级</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Gateway address:</source>
+        <translation>网关地址：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Authorisation page:</source>
+        <translation>授权页面：</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <location line="+56"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="-29"/>
+        <source>Keys and tokens are kept in: %1</source>
+        <translation>密钥和令牌保存在：%1</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Please fill in: %1</source>
+        <translation>请填写：%1</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <location line="+114"/>
+        <source>App key</source>
+        <translation>应用 Key</translation>
+    </message>
+    <message>
+        <location line="-113"/>
+        <location line="+114"/>
+        <source>Sign secret</source>
+        <translation>签名密钥</translation>
+    </message>
+    <message>
+        <location line="-113"/>
+        <source>App secret</source>
+        <translation>应用密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Redirect URI</source>
+        <translation>回调地址</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Agree in the browser, then paste the address it lands on (or the code) below and press Continue. The code is valid for 2 minutes.</source>
+        <translation>请在浏览器中同意授权，然后把跳转后的网址（或授权码）粘贴到下方并点击“继续”。授权码 2 分钟内有效。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>No browser could be opened: copy the authorisation address into your browser.</source>
+        <translation>无法打开浏览器：请把授权网址复制到浏览器中打开。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Waiting for the browser: agree to the authorisation there. This window continues by itself.</source>
+        <translation>正在等待浏览器：请在浏览器中同意授权，本窗口会自动继续。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Authorised. Fetching the tokens and checking the shop…</source>
+        <translation>已授权，正在获取令牌并核对店铺…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Press “Authorise in the browser” first.</source>
+        <translation>请先点击“在浏览器中授权”。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Fetching the tokens and checking the shop…</source>
+        <translation>正在获取令牌并核对店铺…</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Access token</source>
+        <translation>访问令牌</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Checking the token…</source>
+        <translation>正在验证令牌…</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Signed in to %1.</source>
+        <translation>已登录：%1。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>The authorisation server refused: %1. Check the app key and app secret, and authorise again (a code works once, for 2 minutes).</source>
+        <translation>授权服务器拒绝了请求：%1。请检查应用 Key 和应用密钥，然后重新授权（授权码只能使用一次，有效期 2 分钟）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The gateway refused the request signature: check the sign secret (signSecret, not the app secret) and the sign method.</source>
+        <translation>网关拒绝了请求签名：请检查签名密钥（signSecret，不是应用密钥）和签名方式。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The gateway refused the token: %1. Check the access token, or authorise again.</source>
+        <translation>网关拒绝了令牌：%1。请检查访问令牌，或重新授权。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cannot reach the gateway: %1. Check the network and the gateway address (Advanced).</source>
+        <translation>无法连接网关：%1。请检查网络和网关地址（高级）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The gateway answered with an error: %1</source>
+        <translation>网关返回错误：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cannot listen for the browser on the redirect address (%1). Is another program using that port?</source>
+        <translation>无法在回调地址上等待浏览器（%1）。是否有其他程序占用了该端口？</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Signing in failed unexpectedly: %1 (details in the log).</source>
+        <translation>登录意外失败：%1（详情见日志）。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="+59"/>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Fetch the latest after-sale requests now (F5)</source>
+        <translation>立即获取最新的售后申请（F5）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save the requests shown to a CSV file that Excel opens</source>
+        <translation>把当前显示的申请保存为可用 Excel 打开的 CSV 文件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Manage shops…</source>
+        <translation>管理店铺…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add shop…</source>
+        <translation>添加店铺…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sign in again…</source>
+        <translation>重新登录…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+479"/>
+        <source>About AfterSale Watch</source>
+        <translation>关于售后守望</translation>
+    </message>
+    <message>
+        <location line="-461"/>
+        <source>First download of the after-sale requests… %p%</source>
+        <translation>首次下载售后申请… %p%</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The pending requests appear here.</source>
+        <translation>待处理的申请将显示在这里。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Request details</source>
+        <translation>申请详情</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Select a request to see its details.</source>
+        <translation>选择一条申请以查看详情。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Sanction risk</source>
+        <translation>处罚风险</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The shop&apos;s risk estimate appears here.</source>
+        <translation>店铺的风险评估将显示在这里。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>&amp;Shop</source>
+        <translation>店铺(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Switch to</source>
+        <translation>切换到</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Requests</source>
+        <translation>申请(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>S&amp;ettings</source>
+        <translation>设置(&amp;E)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+390"/>
+        <location line="+9"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location line="-396"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Main toolbar</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Shop:</source>
+        <translation>店铺：</translation>
+    </message>
+    <message>
+        <location line="+140"/>
+        <source>You are signed out of %1: the list below is what was downloaded last. Sign in again to keep it up to date.</source>
+        <translation>您已退出“%1”的登录：下方列表是上次下载的数据。重新登录后才能继续更新。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+175"/>
+        <source>Sign in…</source>
+        <translation>登录…</translation>
+    </message>
+    <message>
+        <location line="-141"/>
+        <source>Keys and tokens are kept in: %1</source>
+        <translation>密钥和令牌保存在：%1</translation>
+    </message>
+    <message>
+        <location line="+76"/>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Sync complete.</source>
+        <translation>同步完成。</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>the shop&apos;s authorisation is no longer accepted (%1)</source>
+        <translation>店铺授权已失效（%1）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>the Kuaishou gateway cannot be reached (%1)</source>
+        <translation>无法连接快手网关（%1）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+4"/>
+        <location line="+86"/>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location line="-82"/>
+        <source>Sync failed: %1. The list shows the requests downloaded %2; the app keeps trying.</source>
+        <translation>同步失败：%1。列表显示的是 %2 下载的数据；应用会继续重试。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>just now</source>
+        <translation>刚刚</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 min ago</source>
+        <translation>%1 分钟前</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 h ago</source>
+        <translation>%1 小时前</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 days ago</source>
+        <translation>%1 天前</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No shop signed in</source>
+        <translation>尚未登录店铺</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Data as of %1</source>
+        <translation>数据更新于 %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>There is nothing to export yet.</source>
+        <translation>暂无可导出的数据。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <location line="+8"/>
+        <source>The new language is used from the next start of the app.</source>
+        <translation>新的界面语言将在下次启动应用时生效。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Version %1</source>
+        <translation>版本 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Watches your Kuaishou shop&apos;s after-sale requests and warns you before the platform approves one automatically.</source>
+        <translation>守望您快手小店的售后申请，在平台超时自动同意之前提醒您。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Something could not be read: %1</source>
+        <translation>有数据无法读取：%1</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../desktop/ui/settings.py" line="+107"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check for new requests every:</source>
+        <translation>检查新申请的间隔：</translation>
+    </message>
+</context>
+<context>
+    <name>ShopsDialog</name>
+    <message>
+        <location filename="../../desktop/ui/shops.py" line="+171"/>
+        <source>Shops</source>
+        <translation>店铺</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Switch to</source>
+        <translation>切换到</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+79"/>
+        <source>Sign out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <location line="-78"/>
+        <source>Remove…</source>
+        <translation>移除…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add shop…</source>
+        <translation>添加店铺…</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>active</source>
+        <translation>当前</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>signed out</source>
+        <translation>已退出</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Rename shop</source>
+        <translation>重命名店铺</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Name shown in the app:</source>
+        <translation>在应用中显示的名称：</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Sign out of this shop? Its keys and tokens are forgotten on this computer; the requests already downloaded stay visible until you remove the shop.</source>
+        <translation>退出此店铺的登录？本机将删除它的密钥和令牌；已下载的申请仍会显示，直到您移除该店铺。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Remove shop</source>
+        <translation>移除店铺</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove this shop? Its keys, tokens and every downloaded request are deleted from this computer. Nothing changes in the Kuaishou seller backend.</source>
+        <translation>移除此店铺？本机将删除它的密钥、令牌和所有已下载的申请。快手商家后台不会有任何变化。</translation>
+    </message>
+</context>
+<context>
+    <name>TrayController</name>
+    <message>
+        <location filename="../../desktop/ui/tray.py" line="+85"/>
+        <source>Open AfterSale Watch</source>
+        <translation>打开售后守望</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pause alerts for 1 hour</source>
+        <translation>暂停提醒 1 小时</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pause alerts until tomorrow 08:00</source>
+        <translation>暂停提醒至明天 08:00</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+34"/>
+        <source>Resume alerts</source>
+        <translation>恢复提醒</translation>
+    </message>
+    <message>
+        <location line="-33"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Resume alerts (paused until %1)</source>
+        <translation>恢复提醒（已暂停至 %1）</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+18"/>
+        <source>%n request(s) critical or overdue</source>
+        <translation>
+            <numerusform>%n 条申请紧急或已超时</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Requests within the warning time</source>
+        <translation>有申请进入预警时间</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>All requests have time left</source>
+        <translation>所有申请时间充裕</translation>
+    </message>
+</context>
+</TS>
