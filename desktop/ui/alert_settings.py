@@ -1,0 +1,206 @@
+"""Preferences for warnings and background polling, and the settings page that edits them.
+
+Stored with ``QSettings`` (through :class:`desktop.ui.settings.Settings`'s ``QSettings``): the alert
+thresholds (default: the rules file's ``warnings.alert_hours``), quiet hours (off by default), a
+pause, the poll interval and start at login (off by default; the OS entry itself is written by
+:mod:`desktop.core.autostart`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from PySide6.QtCore import QSettings, QTime
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QSpinBox,
+    QTimeEdit,
+    QWidget,
+)
+
+from desktop.core import autostart
+from desktop.core.alerts import AlertPolicy, QuietHours
+from desktop.core.polling import PollPolicy
+
+log = logging.getLogger(__name__)
+
+THRESHOLDS = "alerts/thresholds_min"
+QUIET_ON = "alerts/quiet_enabled"
+QUIET_START = "alerts/quiet_start"
+QUIET_END = "alerts/quiet_end"
+PAUSED_UNTIL = "alerts/paused_until_ms"
+POLL_INTERVAL_S = "sync/interval_s"  # shared with the shell's settings
+CLOSE_TO_TRAY_TOLD = "tray/close_told"
+
+DEFAULT_QUIET = ("22:00", "08:00")
+DEFAULT_POLL_S = 300
+
+
+def parse_thresholds(text: str) -> tuple[int, ...]:
+    """``"24h, 6h, 2h, 30m"`` (or minutes as bare numbers) → minutes, loosest first.
+
+    Raises ValueError with a message naming the bad part.
+    """
+    minutes: list[int] = []
+    for part in (p.strip().lower() for p in text.replace("，", ",").split(",")):
+        if not part:
+            continue
+        try:
+            if part.endswith("h"):
+                value = float(part[:-1]) * 60
+            elif part.endswith(("m", "min")):
+                value = float(part.rstrip("min"))
+            else:
+                value = float(part)
+        except ValueError:
+            raise ValueError(f"{part!r} is not a duration (use e.g. 24h, 6h, 30m)") from None
+        if not 1 <= value <= 7 * 24 * 60:
+            raise ValueError(f"{part!r} must be between 1 minute and 7 days")
+        minutes.append(round(value))
+    if not minutes:
+        raise ValueError("give at least one warning time")
+    return tuple(sorted(set(minutes), reverse=True))
+
+
+def format_thresholds(minutes: tuple[int, ...]) -> str:
+    return ", ".join(f"{m // 60}h" if m % 60 == 0 else f"{m}m" for m in minutes)
+
+
+class AlertPrefs:
+    """Typed access to the alert keys of the app's ``QSettings``."""
+
+    def __init__(self, qs: QSettings, default_thresholds_hours: tuple[float, ...] = (24, 6, 2, 0.5)):
+        self.qs = qs
+        self.default_minutes = tuple(round(h * 60) for h in default_thresholds_hours)
+
+    def thresholds_min(self) -> tuple[int, ...]:
+        raw = self.qs.value(THRESHOLDS)
+        if raw:
+            try:
+                return parse_thresholds(str(raw) if not isinstance(raw, list) else ",".join(raw))
+            except ValueError as exc:
+                log.warning("ignoring bad alert thresholds in settings: %s", exc)
+        return self.default_minutes
+
+    def quiet(self) -> QuietHours | None:
+        if str(self.qs.value(QUIET_ON, "false")).lower() != "true":
+            return None
+        try:
+            start = dt.time.fromisoformat(str(self.qs.value(QUIET_START, DEFAULT_QUIET[0])))
+            end = dt.time.fromisoformat(str(self.qs.value(QUIET_END, DEFAULT_QUIET[1])))
+        except ValueError:
+            start, end = (dt.time.fromisoformat(t) for t in DEFAULT_QUIET)
+        return QuietHours(start, end) if start != end else None
+
+    def paused_until_ms(self) -> int | None:
+        try:
+            value = int(self.qs.value(PAUSED_UNTIL, 0) or 0)
+        except (TypeError, ValueError):
+            return None
+        return value or None
+
+    def set_paused_until(self, until: dt.datetime | None) -> None:
+        self.qs.setValue(PAUSED_UNTIL, int(until.timestamp() * 1000) if until else 0)
+
+    def poll_interval_s(self) -> int:
+        try:
+            return max(60, int(self.qs.value(POLL_INTERVAL_S, DEFAULT_POLL_S)))
+        except (TypeError, ValueError):
+            return DEFAULT_POLL_S
+
+    def policy(self) -> AlertPolicy:
+        return AlertPolicy(
+            thresholds_ms=tuple(m * 60_000 for m in self.thresholds_min()),
+            quiet=self.quiet(),
+            paused_until_ms=self.paused_until_ms(),
+        )
+
+    def poll_policy(self) -> PollPolicy:
+        interval = self.poll_interval_s()
+        return PollPolicy(interval_s=interval, near_interval_s=min(60, interval), max_backoff_s=max(1800, interval))
+
+    def close_to_tray_told(self) -> bool:
+        return str(self.qs.value(CLOSE_TO_TRAY_TOLD, "false")).lower() == "true"
+
+    def set_close_to_tray_told(self) -> None:
+        self.qs.setValue(CLOSE_TO_TRAY_TOLD, "true")
+
+
+class AlertSettingsPage(QWidget):
+    """The "Alerts" page of the settings dialog: warning times, quiet hours, polling, start at login."""
+
+    def __init__(self, prefs: AlertPrefs, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.prefs = prefs
+        self.thresholds = QLineEdit(format_thresholds(prefs.thresholds_min()))
+        self.thresholds.setToolTip(self.tr("Comma-separated, e.g. 24h, 6h, 2h, 30m"))
+        self.quiet_on = QCheckBox(self.tr("No pop-ups during quiet hours"))
+        quiet = prefs.quiet()
+        self.quiet_on.setChecked(quiet is not None)
+        start, end = (quiet.start, quiet.end) if quiet else (dt.time.fromisoformat(t) for t in DEFAULT_QUIET)
+        self.quiet_start = QTimeEdit(QTime(start.hour, start.minute))
+        self.quiet_end = QTimeEdit(QTime(end.hour, end.minute))
+        for edit in (self.quiet_start, self.quiet_end):
+            edit.setDisplayFormat("HH:mm")
+        quiet_row = QHBoxLayout()
+        quiet_row.addWidget(self.quiet_start)
+        quiet_row.addWidget(QLabel("–"))
+        quiet_row.addWidget(self.quiet_end)
+        quiet_row.addStretch(1)
+        self.quiet_note = QLabel(
+            self.tr("Before quiet hours begin you get one summary of every request that would expire during them.")
+        )
+        self.quiet_note.setWordWrap(True)
+        self.poll = QSpinBox()
+        self.poll.setRange(1, 120)
+        self.poll.setSuffix(self.tr(" min"))
+        self.poll.setValue(max(1, prefs.poll_interval_s() // 60))
+        self.poll.setToolTip(self.tr("Checks every minute while a request has less than 2 hours left"))
+        self.autostart = QCheckBox(self.tr("Start AfterSale Watch when I log in"))
+        try:
+            self.autostart.setChecked(autostart.is_enabled())
+        except OSError as exc:
+            self.autostart.setEnabled(False)
+            self.autostart.setToolTip(str(exc))
+        form = QFormLayout(self)
+        form.addRow(self.tr("Warn before a deadline at:"), self.thresholds)
+        form.addRow(self.quiet_on)
+        form.addRow(self.tr("Quiet hours:"), quiet_row)
+        form.addRow(self.quiet_note)
+        form.addRow(self.tr("Check for new requests every:"), self.poll)
+        form.addRow(self.autostart)
+
+    def validate(self) -> str | None:
+        """A message for the user when the page cannot be saved, else ``None``."""
+        try:
+            parse_thresholds(self.thresholds.text())
+        except ValueError as exc:
+            return self.tr("Warning times: %1").replace("%1", str(exc))
+        return None
+
+    def save(self) -> bool:
+        problem = self.validate()
+        if problem:
+            QMessageBox.warning(self, self.tr("Settings"), problem)
+            return False
+        qs = self.prefs.qs
+        qs.setValue(THRESHOLDS, format_thresholds(parse_thresholds(self.thresholds.text())))
+        qs.setValue(QUIET_ON, "true" if self.quiet_on.isChecked() else "false")
+        qs.setValue(QUIET_START, self.quiet_start.time().toString("HH:mm"))
+        qs.setValue(QUIET_END, self.quiet_end.time().toString("HH:mm"))
+        qs.setValue(POLL_INTERVAL_S, self.poll.value() * 60)
+        if self.autostart.isEnabled():
+            try:
+                if autostart.is_enabled() != self.autostart.isChecked():
+                    autostart.set_enabled(self.autostart.isChecked())
+            except OSError as exc:
+                QMessageBox.warning(self, self.tr("Settings"), str(exc))
+                return False
+        return True
+
