@@ -333,14 +333,17 @@ class ActionEngine:
                 progress(i, total)
 
         address_id: int | None = None
+        addresses: list[Any] = []
         if isinstance(intent, Approve):
             address_id = intent.address_id
-            if address_id is None and any(planner.needs_return_address(r) for r in fresh.values()):
-                address_id = self.default_return_address()
+            if any(planner.needs_return_address(r) for r in fresh.values()):
+                addresses = self.return_addresses()
+                if address_id is None:
+                    address_id = default_address_id(addresses)
 
         reason_map: dict[int, Sequence[Any] | None] = dict(reasons or {})
         if isinstance(intent, Reject):
-            for rid, refund in fresh.items():
+            for rid in fresh:
                 if rid in reason_map:
                     continue
                 try:
@@ -353,20 +356,9 @@ class ActionEngine:
                     log.warning("reject reasons of %s unreadable: %s", rid, exc)
                     reason_map[rid] = None
 
-        actions: list[PlannedAction] = []
-        for rid in ids:
-            refund = fresh.get(rid)
-            if refund is None:
-                continue
-            planned = planner.plan_one(refund, intent, listed=listed.get(rid),
-                                       address_id=address_id, reasons=reason_map.get(rid))
-            if isinstance(planned, Skip):
-                skipped.append(planned)
-            else:
-                actions.append(planned)
-        order = {rid: i for i, rid in enumerate(ids)}
-        skipped.sort(key=lambda s: order.get(s.refund_id, 0))
-        return Plan(intent, tuple(actions), tuple(skipped), tuple(reconciled), address_id)
+        return planner.make_plan(intent, ids, fresh, listed=listed, reasons=reason_map,
+                                 address_id=address_id, addresses=addresses, read_skips=skipped,
+                                 reconciled=reconciled)
 
     def _reasons(self, refund_id: int, is_cancelled: Cancelled) -> list[Any]:
         attempt = 0
@@ -411,16 +403,15 @@ class ActionEngine:
                 progress(i, len(ids))
         return summarise(per, unavailable)
 
-    def default_return_address(self) -> int | None:
-        """The shop's default return address (``None``: let the platform use its default)."""
+    def return_addresses(self) -> list[Any]:
+        """The shop's return addresses (empty when unreadable: the platform's default applies)."""
         try:
-            addresses = self.client.list_addresses(2)
+            return list(self.client.list_addresses(2))
         except (AuthError, QuotaExceeded, SignatureError):
             raise
         except KuaishouError as exc:
             log.warning("return addresses unreadable, the platform's default applies: %s", exc)
-            return None
-        return default_address_id(addresses)
+            return []
 
     # --------------------------------------------------------------------------- sending
     def execute(

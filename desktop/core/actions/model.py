@@ -7,8 +7,9 @@ times epoch milliseconds, ids ``int``.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -189,7 +190,12 @@ class ItemResult:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """What a bulk action will do, for the preview; :meth:`ActionEngine.execute` sends it."""
+    """What a bulk action will do, for the preview; :meth:`ActionEngine.execute` sends it.
+
+    Besides the actions and skips, a plan keeps what it was made from (the fresh reads, the refunds
+    as listed, the reject reasons, the return addresses), so the preview can plan again with other
+    options (:func:`desktop.core.actions.planner.replan`) without reading anything again.
+    """
 
     intent: Intent
     actions: tuple[PlannedAction, ...]
@@ -197,6 +203,18 @@ class Plan:
     #: results of earlier interrupted actions reconciled while preparing (reported once)
     reconciled: tuple[ItemResult, ...] = ()
     address_id: int | None = None
+    #: the refund ids in the order the user selected them
+    order: tuple[int, ...] = ()
+    #: refund id -> the fresh detail the plan was made from
+    refunds: Mapping[int, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: refund id -> the refund as the user saw it in the list
+    listed: Mapping[int, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: refund id -> its allowed reject reasons (``None``: unreadable)
+    reasons: Mapping[int, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: the shop's return addresses (for the preview's choice)
+    addresses: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    #: skips decided before planning (unreadable refunds, unresolved earlier actions)
+    read_skips: tuple[Skip, ...] = field(default=(), compare=False, repr=False)
 
     def count(self, kind: ActionKind) -> int:
         return sum(1 for a in self.actions if a.kind is kind)
@@ -204,6 +222,9 @@ class Plan:
     @property
     def counts(self) -> dict[ActionKind, int]:
         return {k: self.count(k) for k in ActionKind if self.count(k)}
+
+    def amount_of(self, kind: ActionKind) -> int:
+        return sum(a.amount for a in self.actions if a.kind is kind)
 
     @property
     def total_amount(self) -> int:
@@ -225,14 +246,11 @@ class Plan:
         """Refunds to handle one by one in the seller backend."""
         return tuple(s for s in self.skipped if s.manual)
 
-    def without(self, refund_ids: set[int]) -> Plan:
+    def without(self, refund_ids: Iterable[int]) -> Plan:
         """The same plan minus some refunds (the user unticked them in the preview)."""
-        return Plan(
-            self.intent,
-            tuple(a for a in self.actions if a.refund_id not in refund_ids),
-            self.skipped,
-            self.reconciled,
-            self.address_id,
+        drop = set(refund_ids)
+        return dataclasses.replace(
+            self, actions=tuple(a for a in self.actions if a.refund_id not in drop)
         )
 
 

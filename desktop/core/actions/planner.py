@@ -18,7 +18,7 @@ The rules (spec §4, §5):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from desktop.core.actions.model import (
@@ -27,6 +27,7 @@ from desktop.core.actions.model import (
     ActionKind,
     Approve,
     Intent,
+    Plan,
     PlannedAction,
     RefundState,
     Reject,
@@ -282,6 +283,53 @@ def plan_one(
     if isinstance(intent, Approve):
         return plan_approve(refund, intent, listed=listed, address_id=address_id)
     return plan_reject(refund, intent, reasons, listed=listed)
+
+
+def replan(plan: Plan, intent: Intent | None = None, *,
+           address_id: int | None | object = ...) -> Plan:
+    """``plan`` made again from the same reads with another intent or return address (no I/O).
+
+    ``address_id``: leave out to keep the plan's; ``None`` lets the platform use its default.
+    """
+    intent = plan.intent if intent is None else intent
+    address = plan.address_id if address_id is ... else address_id
+    return make_plan(intent, plan.order, plan.refunds, listed=plan.listed, reasons=plan.reasons,
+                     address_id=address, addresses=plan.addresses, read_skips=plan.read_skips,
+                     reconciled=plan.reconciled)
+
+
+def make_plan(
+    intent: Intent,
+    order: Sequence[int],
+    refunds: Mapping[int, Any],
+    *,
+    listed: Mapping[int, Any] | None = None,
+    reasons: Mapping[int, Sequence[Any] | None] | None = None,
+    address_id: int | None = None,
+    addresses: Sequence[Any] = (),
+    read_skips: Sequence[Skip] = (),
+    reconciled: Sequence[Any] = (),
+) -> Plan:
+    """Plan ``intent`` for the refunds in ``order`` from their fresh reads (``refunds``)."""
+    listed = listed or {}
+    reasons = reasons or {}
+    actions: list[PlannedAction] = []
+    skipped: list[Skip] = list(read_skips)
+    for rid in order:
+        refund = refunds.get(rid)
+        if refund is None:
+            continue
+        planned = plan_one(refund, intent, listed=listed.get(rid), address_id=address_id,
+                           reasons=reasons.get(rid))
+        if isinstance(planned, Skip):
+            skipped.append(planned)
+        else:
+            actions.append(planned)
+    position = {rid: i for i, rid in enumerate(order)}
+    skipped.sort(key=lambda s: position.get(s.refund_id, 0))
+    return Plan(intent, tuple(actions), tuple(skipped), tuple(reconciled), address_id,
+                tuple(order), dict(refunds), dict(listed), dict(reasons), tuple(addresses),
+                tuple(read_skips))
 
 
 def needs_return_address(refund: Any) -> bool:

@@ -1,0 +1,221 @@
+"""The action engine against the sandbox over real HTTP: the right method and parameters per kind
+(asserted on the sandbox's own call log), rejections with and without required fields, a refund
+that changes mid-batch, QPS-limit answers, lost answers, cancellation."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+
+from desktop.core.actions import ActionEngine, ActionKind, Approve, Outcome, Reject, WarningCode
+from desktop.core.kuaishou.client import Credentials, KuaishouClient
+from desktop.core.store import open_store
+from desktop.sandbox import Sandbox
+
+ACTION_METHODS = {
+    "open.seller.order.refund.approve",
+    "open.seller.order.refund.returngoods.approve",
+    "open.seller.order.refund.confirm.receipt",
+    "open.refund.reject",
+}
+DEFAULT_ADDRESS = 51_000_001
+
+
+@pytest.fixture
+def sb():
+    with Sandbox(demo_data=False, buyer_ships_after_s=None) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def client(sb):
+    c = sb.credentials
+    creds = Credentials(app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token,
+                        sign_method=c.sign_method)
+    with KuaishouClient(creds, base_url=sb.base_url, qps=1000) as kc:
+        yield kc
+
+
+@pytest.fixture
+def store(app_home):
+    s = open_store()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def engine(sb, client, store):
+    shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
+    return ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0)
+
+
+def actions_in(sb, refund_id=None):
+    return [e for e in sb.call_log if e["method"] in ACTION_METHODS
+            and (refund_id is None or e["params"].get("refundId") == refund_id)]
+
+
+def successes(sb):
+    return Counter(e["params"]["refundId"] for e in actions_in(sb) if e["result"] == 1)
+
+
+def test_each_kind_is_approved_with_the_right_method_and_parameters(sb, engine):
+    only = sb.add_refund(handlingWay=10, refundFee=1990)["refundId"]
+    shipped = sb.add_refund(handlingWay=10, refundFee=2500, receiptStatus=2)["refundId"]
+    ret = sb.add_refund(handlingWay=1, status=11, refundFee=4590)["refundId"]
+    exchange = sb.add_refund(handlingWay=3)["refundId"]
+    receipt = sb.add_refund(handlingWay=1, status=40, negotiateStatus=2, refundFee=3000)["refundId"]
+    freight = sb.add_refund(handlingWay=1, status=40, negotiateStatus=2, refundFee=5000,
+                            returnFreightInfo={"returnFreightAmount": 1200,
+                                               "returnFreightStatus": 10})["refundId"]
+    done = sb.add_refund(handlingWay=10, status=60, negotiateStatus=2)["refundId"]
+    ids = [only, shipped, ret, exchange, receipt, freight, done]
+
+    plan = engine.prepare(ids, Approve())
+    assert plan.counts == {ActionKind.APPROVE_REFUND: 2, ActionKind.APPROVE_RETURN: 2,
+                           ActionKind.CONFIRM_RECEIPT: 2}
+    assert plan.total_amount == 1990 + 2500 + 3000 + 5000 + 1200
+    assert [a.refund_id for a in plan.warned(WarningCode.SHIPPED_REFUND_ONLY)] == [shipped]
+    assert [s.refund_id for s in plan.skipped] == [done]
+    assert plan.address_id == DEFAULT_ADDRESS
+
+    sb.clear_call_log()
+    report = engine.execute(plan)
+    assert [r.outcome for r in report.results] == [Outcome.DONE] * 6
+    sent = {e["params"]["refundId"]: (e["method"], e["params"], e["verb"]) for e in actions_in(sb)}
+    assert sent[only] == ("open.seller.order.refund.approve",
+                          {"refundId": only, "refundAmount": 1990, "status": 10, "negotiateStatus": 1,
+                           "refundHandingWay": 10}, "POST")
+    assert sent[ret] == ("open.seller.order.refund.returngoods.approve",
+                         {"refundId": ret, "refundAmount": 4590, "addressId": DEFAULT_ADDRESS}, "POST")
+    assert sent[exchange][1] == {"refundId": exchange, "refundAmount": 0, "addressId": DEFAULT_ADDRESS}
+    assert sent[receipt] == ("open.seller.order.refund.confirm.receipt",
+                             {"refundId": receipt, "status": 40}, "POST")
+    assert sent[freight][1] == {"refundId": freight, "status": 40, "returnFreightHandlingAdvice": 1,
+                                "returnFreightAmount": 1200}
+    assert done not in sent
+    assert all(e["result"] == 1 for e in actions_in(sb))
+    assert sb.refunds[only]["status"] == 60 and sb.refunds[ret]["status"] == 30
+    assert sb.refunds[ret]["address"]["addressId"] == DEFAULT_ADDRESS
+    assert sb.refunds[freight]["returnFreightInfo"]["returnFreightStatus"] == 20
+
+
+def test_a_chosen_return_address_is_used(sb, engine):
+    ret = sb.add_refund(handlingWay=1, status=11, refundFee=100)["refundId"]
+    engine.execute(engine.prepare([ret], Approve(address_id=51_000_002)))
+    assert actions_in(sb)[0]["params"]["addressId"] == 51_000_002
+
+
+def test_reject_with_and_without_the_required_fields(sb, engine):
+    a = sb.add_refund(handlingWay=10)["refundId"]
+    b = sb.add_refund(handlingWay=10)["refundId"]
+    summary = engine.reject_reasons([a, b])
+    assert {r.code for r in summary.shared} == {1001, 1002, 1003, 1004, 1099}
+    assert summary.reason(1002).image_refunds == (a, b)
+    assert summary.reason(1001).needs_desc
+
+    # without the description it requires: skipped, never sent
+    plan = engine.prepare([a, b], Reject(1001), reasons=summary.per_refund)
+    assert plan.actions == () and len(plan.skipped) == 2
+    # a reason needing pictures: listed for the seller backend, never sent
+    plan = engine.prepare([a, b], Reject(1002, desc="已签收"), reasons=summary.per_refund)
+    assert plan.actions == () and [s.refund_id for s in plan.manual] == [a, b]
+    assert actions_in(sb) == []
+
+    version = sb.refunds[a]["updateTime"]
+    report = engine.execute(engine.prepare([a, b], Reject(1001, desc="已发货，单号 SF123")))
+    assert [r.outcome for r in report.results] == [Outcome.DONE, Outcome.DONE]
+    first = actions_in(sb, a)[0]
+    assert first["method"] == "open.refund.reject"
+    assert first["params"] == {"refundId": a, "reasonCode": 1001, "refundVersion": version,
+                               "rejectDesc": "已发货，单号 SF123"}
+    assert sb.refunds[a]["status"] == 12 and sb.refunds[a]["negotiateStatus"] == 3
+
+
+def test_a_reason_that_is_not_allowed_for_a_refund_is_not_sent(sb, engine):
+    only = sb.add_refund(handlingWay=10)["refundId"]
+    ret = sb.add_refund(handlingWay=1, status=11)["refundId"]
+    summary = engine.reject_reasons([only, ret])
+    assert summary.shared == ()  # refund-only and return reasons have nothing in common
+    plan = engine.prepare([only, ret], Reject(2001))
+    assert [a.refund_id for a in plan.actions] == [ret]
+    assert "2001" in plan.skipped[0].reason
+
+
+def test_refund_changed_mid_batch_is_reported_with_its_new_state(sb, engine):
+    ids = [sb.add_refund(handlingWay=10, refundFee=100 + i)["refundId"] for i in range(4)]
+    plan = engine.prepare(ids, Approve())
+    # after the second item, the buyer cancels the third request: its approval meets a 300014
+    changed = ids[2]
+    sb.clear_call_log()
+
+    def on_item(result, finished, total):
+        if finished == 2:
+            sb.update_refund(changed, status=70, updateTime=sb.refunds[changed]["updateTime"] + 1)
+            sb.inject_fault("open.seller.order.refund.approve", "result", result=300014,
+                            error_msg="退款单状态已更新，请刷新重试")
+
+    report = engine.execute(plan, progress=on_item)
+    outcomes = [r.outcome for r in report.results]
+    assert outcomes == [Outcome.DONE, Outcome.DONE, Outcome.CHANGED, Outcome.DONE]
+    third = report.results[2]
+    assert third.after is not None and third.after.status == 70
+    assert "关闭" in third.message or "closed" in third.message
+    assert len(actions_in(sb, changed)) == 1  # read again, never re-sent
+    reads = [e for e in sb.call_log if e["method"] == "open.seller.order.refund.detail"]
+    assert [e["params"]["refundId"] for e in reads] == [changed]
+
+
+def test_a_stale_version_on_reject_is_refused_and_reported(sb, engine):
+    rid = sb.add_refund(handlingWay=10)["refundId"]
+    plan = engine.prepare([rid], Reject(1003, desc="已协商"))
+    sb.update_refund(rid, updateTime=sb.refunds[rid]["updateTime"] + 10, refundDesc="买家修改了申请")
+    report = engine.execute(plan)
+    assert report.results[0].outcome is Outcome.CHANGED
+    assert [e["result"] for e in actions_in(sb, rid)] == [300014]
+
+
+def test_qps_limit_answers_are_absorbed(sb, client, store):
+    shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id)
+    ids = [sb.add_refund(handlingWay=10, refundFee=10 + i)["refundId"] for i in range(12)]
+    engine = ActionEngine(client, store, shop_id=shop.id, qps=60, settle_s=0)
+    plan = engine.prepare(ids, Approve())
+    sb.set_qps_limit(5)  # far below the engine's pace: the gateway refuses many calls
+    sb.clear_call_log()
+    report = engine.execute(plan)
+    assert [r.outcome for r in report.results] == [Outcome.DONE] * 12
+    refused = [e for e in actions_in(sb) if e["result"] != 1]
+    assert refused, "the test must provoke QPS refusals"
+    assert successes(sb) == Counter(ids)  # each acted on exactly once
+
+
+def test_lost_answers_are_reconciled_by_reading_the_refund(sb, engine):
+    landed = sb.add_refund(handlingWay=10)["refundId"]
+    not_landed = sb.add_refund(handlingWay=10)["refundId"]
+    plan = engine.prepare([landed, not_landed], Approve())
+    # the first approval goes through but its answer is lost; the second is dropped before the gateway
+    sb.inject_fault("open.seller.order.refund.approve", "drop", after_processing=True)
+    sb.inject_fault("open.seller.order.refund.approve", "http500")
+    report = engine.execute(plan)
+    assert [r.outcome for r in report.results] == [Outcome.DONE, Outcome.NOT_APPLIED]
+    assert successes(sb) == Counter([landed])
+    assert len(actions_in(sb, not_landed)) == 1  # not re-sent: the user decides
+    assert report.retryable_ids == [not_landed]
+    # the user retries: now it goes through, once
+    report = engine.execute(engine.prepare(report.retryable_ids, Approve()))
+    assert report.results[0].outcome is Outcome.DONE
+    assert successes(sb) == Counter([landed, not_landed])
+
+
+def test_cancel_stops_before_the_next_send(sb, engine, store):
+    ids = [sb.add_refund(handlingWay=10)["refundId"] for _ in range(6)]
+    plan = engine.prepare(ids, Approve())
+    stop = threading.Event()
+    sb.clear_call_log()
+    report = engine.execute(plan, cancelled=stop,
+                            progress=lambda r, n, total: stop.set() if n == 2 else None)
+    assert [r.outcome for r in report.results] == [Outcome.DONE] * 2 + [Outcome.CANCELLED] * 4
+    assert len(actions_in(sb)) == 2
+    assert store.journal_open_entries() == []
+    assert all(sb.refunds[i]["status"] == 10 for i in ids[2:])
