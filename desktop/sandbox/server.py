@@ -177,7 +177,7 @@ class Sandbox:
         server = _Server(("127.0.0.1", self._port), _Handler, self)
         self._server = server
         self.shop.base_url = self.base_url
-        serve = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+        serve = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                                  name="sandbox-http", daemon=True)
         timer = threading.Thread(target=self._settle_loop, name="sandbox-timers", daemon=True)
         self._threads = [serve, timer]

@@ -154,3 +154,263 @@ def test_list_window_rules(sb):
     assert body["result"] != 1 and "pageSize" in body["error_msg"]
     body = call(sb, LIST, {"endTime": now, "type": 9})
     assert body["result"] != 1 and "beginTime" in body["error_msg"]
+
+
+def test_type_8_lists_only_what_waits_for_the_merchant_and_filters_apply(sb):
+    now = sb.now_ms()
+    waiting = [r for w in range(3) for r in list_window(sb, now - (w + 1) * DAY, now - w * DAY, type=8)]
+    assert waiting and all(
+        (r["status"] in (10, 11) and r["negotiateStatus"] == 1) or r["status"] == 40 for r in waiting
+    )
+    kinds = {r["handlingWay"] for r in waiting}
+    assert kinds == {1, 3, 4, 5, 10}
+    returns = list_window(sb, now - DAY, now, status=11)
+    assert returns and all(r["status"] == 11 for r in returns)
+    no_exchange = list_window(sb, now - 2 * DAY, now - DAY, option={"needExchange": False})
+    assert all(r["handlingWay"] != 3 for r in no_exchange)
+
+
+def test_list_by_update_time_sees_changes_and_bad_cursor_is_a_request_error(sb):
+    rid = sb.add_refund(createTime=sb.now_ms() - 30 * DAY, expireTime=sb.now_ms() + DAY)["refundId"]
+    ok(call(sb, "open.seller.order.refund.approve", {"refundId": rid, "refundAmount": sb.refunds[rid]["refundFee"]}))
+    now = sb.now_ms()
+    by_update = list_window(sb, now - 60_000, now, queryType=2)
+    assert rid in {r["refundId"] for r in by_update}
+    assert rid not in {r["refundId"] for r in list_window(sb, now - 60_000, now, queryType=1)}
+    body = call(sb, LIST, {"beginTime": now - DAY, "endTime": now, "type": 9, "pcursor": "???"})
+    assert body["result"] != 1 and "pcursor" in body["error_msg"]
+    assert call(sb, LIST, {"beginTime": now - DAY, "endTime": now, "type": 7})["result"] != 1
+
+
+# ------------------------------------------------------------------------------------ tokens
+def refresh(sb: Sandbox, token: str, *, verb: str = "POST"):
+    c = sb.credentials
+    params = {"app_id": c.app_key, "app_secret": c.app_secret, "grant_type": "refresh_token",
+              "refresh_token": token}
+    url = sb.base_url + "/oauth2/refresh_token"
+    response = requests.post(url, data=params, timeout=5) if verb == "POST" else requests.get(url, params=params,
+                                                                                               timeout=5)
+    return response.json()
+
+
+def test_expired_token_answers_token_expired_and_a_refresh_fixes_it(sb):
+    sb.expire_access_token()
+    body = call(sb, "open.user.seller.get")
+    assert body["result"] != 1 and "鉴权失败" in body["error_msg"] and "TOKEN过期" in body["error_msg"]
+    fresh = refresh(sb, sb.credentials.refresh_token)
+    assert fresh["result"] == 1 and fresh["expires_in"] == 172_800
+    assert ok(call(sb, "open.user.seller.get", token=fresh["access_token"]))["sellerId"]
+    sb.advance(172_801)  # tokens from OAuth expire with the sandbox clock
+    assert "TOKEN过期" in call(sb, "open.user.seller.get", token=fresh["access_token"])["error_msg"]
+
+
+def test_revoked_authorisation_answers_24_and_refresh_no_longer_works(sb):
+    sb.revoke_access_token()
+    body = call(sb, "open.seller.order.refund.detail", {"refundId": next(iter(sb.refunds))})
+    assert body["result"] == 24 and "AUTHORIZATION_REVOKED" in body["error_msg"]
+    assert refresh(sb, sb.credentials.refresh_token)["result"] != 1
+    assert "鉴权失败" in call(sb, "open.user.seller.get", token="no-such-token")["error_msg"]
+
+
+def test_qps_limit_per_method_with_the_platform_text(sb):
+    sb.set_qps_limit(3)
+    answers = [call(sb, "open.user.seller.get") for _ in range(5)]
+    refused = [a for a in answers if a["result"] != 1]
+    assert len(refused) >= 2 and all("Exceed qps limit" in a["error_msg"] for a in refused)
+    assert ok(call(sb, "open.score.shop.get"))["hasData"] is True  # another method has its own budget
+    sb.set_qps_limit(None)
+    assert all(call(sb, "open.user.seller.get")["result"] == 1 for _ in range(5))
+
+
+# ------------------------------------------------------------------------- merchant actions
+APPROVE = "open.seller.order.refund.approve"
+RETURN_APPROVE = "open.seller.order.refund.returngoods.approve"
+RECEIPT = "open.seller.order.refund.confirm.receipt"
+REASONS = "open.refund.reject.reason"
+REJECT = "open.refund.reject"
+COMMENTS = "open.refund.comment.basic.list"
+DETAIL = "open.seller.order.refund.detail"
+
+
+@pytest.fixture
+def empty():
+    clock = FixedClock()
+    with Sandbox(demo_data=False, clock=clock, buyer_ships_after_s=600) as sandbox:
+        sandbox.clock = clock
+        yield sandbox
+
+
+def test_approve_refund_only_checks_amount_and_versions(empty):
+    sb = empty
+    rid = sb.add_refund(handlingWay=10, refundFee=1990)["refundId"]
+    before = sb.refunds[rid]["updateTime"]
+    assert call(sb, APPROVE, {"refundId": rid, "refundAmount": 1000})["result"] == 21
+    assert call(sb, APPROVE, {"refundId": rid, "refundAmount": 1990, "status": 12})["result"] == 300014
+    stale = call(sb, APPROVE, {"refundId": rid, "refundAmount": 1990, "negotiateStatus": 3})
+    assert stale["result"] == 300017 and stale["sub_code"] == "300017"
+    assert call(sb, APPROVE, {"refundId": 1, "refundAmount": 1990})["result"] == 300011
+    sb.clock.t += 5
+    ok(call(sb, APPROVE, {"refundId": rid, "refundAmount": 1990, "status": 10, "negotiateStatus": 1,
+                          "refundHandingWay": 10}))
+    r = sb.refunds[rid]
+    assert (r["status"], r["negotiateStatus"]) == (60, 2)
+    assert r["endTime"] == r["updateTime"] == r["negotiateUpdateTime"] > before
+    assert call(sb, APPROVE, {"refundId": rid, "refundAmount": 1990})["result"] == 300010
+    roles = [c["role"] for c in ok(call(sb, COMMENTS, {"refundId": rid}))]
+    assert roles == ["buyer", "seller", "system"]
+
+
+def test_refund_only_and_return_use_their_own_method(empty):
+    sb = empty
+    only = sb.add_refund(handlingWay=10)["refundId"]
+    ret = sb.add_refund(handlingWay=1, status=11, refundFee=4590)["refundId"]
+    assert call(sb, RETURN_APPROVE, {"refundId": only, "refundAmount": 0})["result"] == 300018
+    assert call(sb, APPROVE, {"refundId": ret, "refundAmount": 4590})["result"] == 300018
+    other = sb.add_refund(sellerId=42)["refundId"]
+    assert call(sb, DETAIL, {"refundId": other})["result"] == 300012
+
+
+def test_return_flow_agree_buyer_ships_confirm(empty):
+    sb = empty
+    rid = sb.add_refund(handlingWay=1, status=11, refundFee=4590)["refundId"]
+    assert call(sb, RETURN_APPROVE, {"refundId": rid, "refundAmount": 4500})["result"] == 21
+    assert call(sb, RETURN_APPROVE, {"refundId": rid, "refundAmount": 4590, "addressId": 52_000_001})["result"] == 21
+    ok(call(sb, RETURN_APPROVE, {"refundId": rid, "refundAmount": 4590, "addressId": 51_000_002}))
+    r = sb.refunds[rid]
+    assert (r["status"], r["negotiateStatus"]) == (30, 2) and r["address"]["addressId"] == 51_000_002
+    agreed = sb.now_ms()
+    sb.advance(600)  # the simulated buyer sends the parcel back
+    r = sb.refunds[rid]
+    assert r["status"] == 40 and r["logisticsInfo"]["expressNo"]
+    assert r["expireTime"] == agreed + 600_000 + 7 * DAY
+    assert call(sb, RECEIPT, {"refundId": rid, "returnFreightHandlingAdvice": 1,
+                              "returnFreightAmount": 100})["result"] != 1  # no freight info on this one
+    assert call(sb, RECEIPT, {"refundId": rid, "status": 30})["result"] == 300014
+    ok(call(sb, RECEIPT, {"refundId": rid, "status": 40}))
+    assert sb.refunds[rid]["status"] == 60 and sb.refunds[rid]["receiptStatus"] == 2
+    assert call(sb, RECEIPT, {"refundId": rid})["result"] == 300010
+
+
+def test_confirm_receipt_freight_fields_required_iff_freight_info(empty):
+    sb = empty
+    rid = sb.add_refund(handlingWay=1, status=40, negotiateStatus=2, refundFee=5000,
+                        returnFreightInfo={"returnFreightAmount": 1200, "returnFreightStatus": 10})["refundId"]
+    assert sb.refunds[rid]["requireReturnFreight"] is True
+    assert "returnFreightHandlingAdvice" in call(sb, RECEIPT, {"refundId": rid})["error_msg"]
+    assert call(sb, RECEIPT, {"refundId": rid, "returnFreightHandlingAdvice": 2})["result"] != 1
+    too_long = {"refundId": rid, "returnFreightHandlingAdvice": 2, "returnFreightRejectDesc": "长" * 300}
+    assert call(sb, RECEIPT, too_long)["result"] != 1
+    assert call(sb, RECEIPT, {"refundId": rid, "returnFreightHandlingAdvice": 1,
+                              "returnFreightAmount": 1300})["result"] != 1
+    ok(call(sb, RECEIPT, {"refundId": rid, "returnFreightHandlingAdvice": 1, "returnFreightAmount": 1200}))
+    assert sb.refunds[rid]["returnFreightInfo"]["returnFreightStatus"] == 20
+    waiting = sb.add_refund(handlingWay=10)["refundId"]
+    assert call(sb, RECEIPT, {"refundId": waiting})["result"] == 300018
+
+
+def test_reject_reasons_depend_on_the_refund(empty):
+    sb = empty
+    only = sb.add_refund(handlingWay=10)["refundId"]
+    ret = sb.add_refund(handlingWay=1, status=11)["refundId"]
+    receipt = sb.add_refund(handlingWay=1, status=40, negotiateStatus=2)["refundId"]
+    exchange = sb.add_refund(handlingWay=3)["refundId"]
+    done = sb.add_refund(status=60, negotiateStatus=2)["refundId"]
+    sets = [frozenset(x["code"] for x in ok(call(sb, REASONS, {"refundId": rid})))
+            for rid in (only, ret, receipt, exchange)]
+    assert len(set(sets)) == 4
+    reasons = ok(call(sb, REASONS, {"refundId": only}))
+    assert {"code", "desc", "tip", "requiredRejectDesc", "requiredRejectImage"} <= reasons[0].keys()
+    assert any(x["requiredRejectImage"] for x in reasons) and any(not x["requiredRejectImage"] for x in reasons)
+    assert call(sb, REASONS, {"refundId": done})["result"] == 300010
+
+
+def test_reject_enforces_reason_version_desc_images_then_buyer_deadline_closes(empty):
+    sb = empty
+    rid = sb.add_refund(handlingWay=10)["refundId"]
+    reasons = ok(call(sb, REASONS, {"refundId": rid}))
+    needs_both = next(x for x in reasons if x["requiredRejectDesc"] and x["requiredRejectImage"])
+    version = sb.refunds[rid]["updateTime"]
+    base = {"refundId": rid, "reasonCode": needs_both["code"], "refundVersion": version}
+    assert call(sb, REJECT, {**base, "refundVersion": version - 1})["result"] == 300014
+    assert call(sb, REJECT, {**base, "reasonCode": 3001})["result"] == 21  # a receipt reason
+    assert "说明" in call(sb, REJECT, {**base, "rejectImages": ["https://img.example/1.jpg"]})["error_msg"]
+    assert "图片" in call(sb, REJECT, {**base, "rejectDesc": "已发货"})["error_msg"]
+    seven = [f"https://img.example/{i}.jpg" for i in range(7)]
+    assert call(sb, REJECT, {**base, "rejectDesc": "已发货", "rejectImages": seven})["result"] != 1
+    sb.clock.t += 1
+    ok(call(sb, REJECT, {**base, "rejectDesc": "已发货", "rejectImages": seven[:2]}))
+    r = call(sb, DETAIL, {"refundId": rid})["data"]
+    assert (r["status"], r["negotiateStatus"]) == (12, 3)
+    assert r["sellerDisagreeReason"] == needs_both["code"] and r["sellerDisagreeImages"] == seven[:2]
+    assert r["validNegotiateBuyerModifyTimeStamp"] == r["timeLimitNegotiateChange"] == r["updateTime"] + 3 * DAY
+    assert call(sb, REJECT, {**base, "refundVersion": r["updateTime"], "rejectDesc": "x"})["result"] == 300018
+    sb.advance(3 * DAY / 1000)
+    assert sb.refunds[rid]["status"] == 70
+    last = ok(call(sb, COMMENTS, {"refundId": rid}))[-1]
+    assert last["role"] == "system" and "关闭" in last["title"]
+
+
+def test_addresses_by_type(sb):
+    returns = ok(call(sb, "open.address.seller.list", {"addressType": 2}))
+    shipping = ok(call(sb, "open.address.seller.list", {"addressType": 3}))
+    assert len(returns) == 2 and sum(a["defaultAddress"] for a in returns) == 1
+    assert len(shipping) == 1 and shipping[0]["baseInfo"]["province"]
+    assert {"addressId", "defaultAddress", "addressStatus", "baseInfo"} <= returns[0].keys()
+    assert call(sb, "open.address.seller.list", {"addressType": 9})["result"] != 1
+
+
+def test_detail_has_detail_only_fields_and_working_picture_links(sb):
+    with_pictures = next(rid for rid, r in sb.refunds.items() if r.get("pictures"))
+    detail = ok(call(sb, DETAIL, {"refundId": with_pictures}))
+    assert {"buyerOpenId", "productNum", "negotiateReason", "specialRefundType"} <= detail.keys()
+    picture = requests.get(detail["pictures"][0], timeout=5)
+    assert detail["pictures"][0].startswith(sb.base_url)
+    assert picture.headers["Content-Type"] == "image/png" and picture.content.startswith(b"\x89PNG")
+    listed = list_window(sb, detail["createTime"] - 1, detail["createTime"] + 1)
+    assert "buyerOpenId" not in next(r for r in listed if r["refundId"] == with_pictures)
+    exchange = next(rid for rid, r in sb.refunds.items() if r["handlingWay"] == 3)
+    assert ok(call(sb, DETAIL, {"refundId": exchange}))["exchangeSkuNick"]
+    assert any("returnFreightInfo" in r for r in sb.refunds.values())
+
+
+# ------------------------------------------------------------------------- auto-approval
+@pytest.mark.parametrize(
+    "fields, after",
+    [
+        ({"handlingWay": 10, "refundFee": 990}, (60, 2)),
+        ({"handlingWay": 1, "status": 11}, (30, 2)),
+        ({"handlingWay": 1, "status": 40, "negotiateStatus": 2}, (60, 2)),
+    ],
+)
+def test_expired_requests_are_auto_approved_with_a_system_entry(empty, fields, after):
+    sb = empty
+    deadline = sb.now_ms() + 60_000
+    rid = sb.add_refund(expireTime=deadline, **fields)["refundId"]
+    sb.advance(59)
+    assert sb.refunds[rid]["status"] == fields.get("status", 10)
+    sb.clock.t += 2  # no advance(): the next request settles lazily
+    r = ok(call(sb, DETAIL, {"refundId": rid}))
+    assert (r["status"], r["negotiateStatus"]) == after
+    assert r["updateTime"] >= deadline
+    system = [c for c in ok(call(sb, COMMENTS, {"refundId": rid})) if c["role"] == "system"]
+    assert system and "超时" in system[0]["title"] and system[0]["createTime"] == deadline
+    if after[0] == 60:
+        assert r["endTime"] >= deadline
+    else:
+        assert r["address"]["addressId"] == 51_000_001  # the default return address
+
+
+def test_a_request_without_expire_time_is_never_auto_approved(empty):
+    sb = empty
+    missing = sb.add_refund(expireTime=None)["refundId"]
+    zero = sb.add_refund(expireTime=0)["refundId"]
+    assert "expireTime" not in sb.refunds[missing]
+    sb.advance(30 * 86_400)
+    assert sb.refunds[missing]["status"] == sb.refunds[zero]["status"] == 10
+
+
+def test_settle_picks_up_direct_edits(empty):
+    sb = empty
+    rid = sb.add_refund()["refundId"]
+    sb.refunds[rid]["expireTime"] = sb.now_ms() - 1
+    assert sb.settle() == 1 and sb.refunds[rid]["status"] == 60
