@@ -30,14 +30,14 @@ def sb():
         yield sandbox
 
 
-def signed(sb: Sandbox, method: str, param: dict | None = None, *, sign_method: str = "HMAC_SHA256",
+def signed(sb: Sandbox, method: str, business: dict | None = None, *, sign_method: str = "HMAC_SHA256",
            token: str | None = None, secret: str | None = None, **override) -> dict[str, str]:
     c = sb.credentials
     params = {
         "appkey": c.app_key,
         "method": method,
         "version": "1",
-        "param": json.dumps(param or {}, ensure_ascii=False),
+        "param": json.dumps(business or {}, ensure_ascii=False),
         "access_token": token or c.access_token,
         "timestamp": str(sb.now_ms()),
         "signMethod": sign_method,
@@ -414,3 +414,255 @@ def test_settle_picks_up_direct_edits(empty):
     rid = sb.add_refund()["refundId"]
     sb.refunds[rid]["expireTime"] = sb.now_ms() - 1
     assert sb.settle() == 1 and sb.refunds[rid]["status"] == 60
+
+
+# ------------------------------------------------------------------------------------ OAuth
+def authorize(sb: Sandbox, redirect_uri: str = "http://127.0.0.1:53682/callback", **extra) -> requests.Response:
+    params = {"app_id": sb.credentials.app_key, "redirect_uri": redirect_uri, "response_type": "code",
+              "scope": "merchant_refund,merchant_user", "state": "s-123", **extra}
+    return requests.get(sb.authorize_url, params=params, allow_redirects=False, timeout=5)
+
+
+def exchange(sb: Sandbox, code: str) -> dict:
+    c = sb.credentials
+    return requests.get(sb.base_url + "/oauth2/access_token", timeout=5, params={
+        "app_id": c.app_key, "app_secret": c.app_secret, "grant_type": "code", "code": code}).json()
+
+
+def test_authorize_redirects_to_loopback_with_code_and_state(sb):
+    from urllib.parse import parse_qs, urlsplit
+
+    response = authorize(sb, "http://127.0.0.1:53682/callback?x=1")
+    assert response.status_code == 302
+    location = urlsplit(response.headers["Location"])
+    assert (location.hostname, location.port, location.path) == ("127.0.0.1", 53682, "/callback")
+    query = parse_qs(location.query)
+    assert query["state"] == ["s-123"] and query["x"] == ["1"] and query["code"][0]
+    assert authorize(sb, "https://evil.example/callback").status_code == 400
+    assert authorize(sb, app_id="ks-other").status_code == 400
+    assert authorize(sb, response_type="token").status_code == 400
+
+
+def test_code_exchange_works_once_and_only_for_two_minutes(sb):
+    from urllib.parse import parse_qs, urlsplit
+
+    def new_code() -> str:
+        return parse_qs(urlsplit(authorize(sb).headers["Location"]).query)["code"][0]
+
+    code = new_code()
+    token = exchange(sb, code)
+    assert token["result"] == 1 and token["expires_in"] == 172_800
+    assert token["scopes"] == ["merchant_refund", "merchant_user"] and token["open_id"]
+    assert token["refresh_token_expires_in"] == 180 * 86_400
+    assert ok(call(sb, "open.user.seller.get", token=token["access_token"]))["openId"] == token["open_id"]
+    missing = call(sb, "open.address.seller.list", {"addressType": 2}, token=token["access_token"])
+    assert "token中无scope权限" in missing["error_msg"]  # merchant_logistics was not granted
+    again = exchange(sb, code)
+    assert again["result"] == 100200103 and again["error"]
+    late = new_code()
+    sb.advance(121)
+    assert exchange(sb, late)["result"] == 100200103
+    wrong = requests.get(sb.base_url + "/oauth2/access_token", timeout=5, params={
+        "app_id": sb.credentials.app_key, "app_secret": "nope", "grant_type": "code", "code": new_code()}).json()
+    assert wrong["result"] == 100200101
+
+
+@pytest.mark.parametrize("verb", ["POST", "GET"])
+def test_refresh_rotates_and_a_reused_token_is_discarded(sb, verb):
+    first = refresh(sb, sb.credentials.refresh_token, verb=verb)
+    assert first["result"] == 1 and first["refresh_token"] != sb.credentials.refresh_token
+    reused = refresh(sb, sb.credentials.refresh_token, verb=verb)
+    assert reused["result"] == 100200102 and reused["error"] == "refreshToken.discarded"
+    sb.advance(86_400)
+    second = refresh(sb, first["refresh_token"], verb=verb)
+    assert second["result"] == 1
+    # the new refresh token keeps the original expiry
+    assert second["refresh_token_expires_in"] == first["refresh_token_expires_in"] - 86_400
+    assert ok(call(sb, "open.user.seller.get", token=second["access_token"]))
+    assert ok(call(sb, "open.user.seller.get", token=first["access_token"]))  # old access tokens live on
+    sb.advance(180 * 86_400)
+    assert refresh(sb, second["refresh_token"], verb=verb)["result"] == 100200104
+
+
+def test_refresh_grace_keeps_the_old_token_alive_briefly():
+    with Sandbox(demo_data=False, clock=FixedClock(), refresh_grace_s=60) as sb:
+        first = refresh(sb, sb.credentials.refresh_token)
+        assert refresh(sb, sb.credentials.refresh_token)["result"] == 1  # within the grace
+        sb.advance(61)
+        assert refresh(sb, sb.credentials.refresh_token)["error"] == "refreshToken.discarded"
+        assert refresh(sb, first["refresh_token"])["result"] == 1
+
+
+# ------------------------------------------------------------------------------------ faults
+def raw_get(sb: Sandbox, method: str, param: dict | None = None) -> requests.Response:
+    return requests.get(sb.base_url + "/" + method.replace(".", "/"), params=signed(sb, method, param), timeout=5)
+
+
+def test_fault_delay(sb):
+    import time
+
+    sb.inject_fault("open.user.seller.get", "delay", delay_s=0.3)
+    started = time.perf_counter()
+    assert raw_get(sb, "open.user.seller.get").json()["result"] == 1
+    assert time.perf_counter() - started >= 0.3
+    started = time.perf_counter()
+    raw_get(sb, "open.user.seller.get")
+    assert time.perf_counter() - started < 0.3  # consumed
+
+
+def test_fault_drop_closes_without_answering(sb):
+    sb.inject_fault("open.user.seller.get", "drop")
+    with pytest.raises(requests.ConnectionError):
+        raw_get(sb, "open.user.seller.get")
+    assert raw_get(sb, "open.user.seller.get").json()["result"] == 1
+    assert sb.call_log[-2]["fault"] == "drop" and sb.call_log[-2]["result"] is None
+
+
+def test_fault_http5xx_html_truncated(sb):
+    sb.inject_fault("open.score.shop.get", "http500")
+    sb.inject_fault("open.score.shop.get", "http500", status=503)
+    sb.inject_fault("open.score.shop.get", "html")
+    sb.inject_fault("open.score.shop.get", "truncated")
+    assert raw_get(sb, "open.score.shop.get").status_code == 500
+    assert raw_get(sb, "open.score.shop.get").status_code == 503
+    html = raw_get(sb, "open.score.shop.get")
+    assert html.status_code == 200 and html.headers["Content-Type"].startswith("text/html")
+    assert html.text.lstrip().startswith("<!DOCTYPE html>")
+    truncated = raw_get(sb, "open.score.shop.get")
+    assert truncated.text.startswith('{"result":')
+    with pytest.raises(ValueError):
+        truncated.json()
+    assert raw_get(sb, "open.score.shop.get").json()["result"] == 1
+
+
+def test_fault_result_codes_times_and_wildcard(sb):
+    sb.inject_fault("open.user.seller.get", "result", times=2, result=21, sub_code="300014",
+                    error_msg="退款单状态已更新，请刷新重试")
+    for _ in range(2):
+        body = raw_get(sb, "open.user.seller.get").json()
+        assert (body["result"], body["sub_code"], body["error_msg"]) == (21, "300014", "退款单状态已更新，请刷新重试")
+    assert raw_get(sb, "open.user.seller.get").json()["result"] == 1
+    sb.inject_fault("*", "result", times=None, error_msg="Exceed quota limit [1017]")
+    assert "1017" in raw_get(sb, "open.score.shop.get").json()["error_msg"]
+    assert "1017" in raw_get(sb, "open.user.seller.get").json()["error_msg"]
+    sb.clear_faults()
+    assert raw_get(sb, "open.user.seller.get").json()["result"] == 1
+    with pytest.raises(ValueError):
+        sb.inject_fault("open.user.seller.get", "explode")
+
+
+def test_fault_after_processing_executes_the_call(empty):
+    sb = empty
+    rid = sb.add_refund(refundFee=500)["refundId"]
+    sb.inject_fault(APPROVE, "drop", after_processing=True)
+    with pytest.raises(requests.ConnectionError):
+        requests.post(sb.base_url + "/open/seller/order/refund/approve", timeout=5,
+                      data=signed(sb, APPROVE, {"refundId": rid, "refundAmount": 500}))
+    assert sb.refunds[rid]["status"] == 60
+    assert sb.call_log[-1]["result"] == 1 and sb.call_log[-1]["fault"] == "drop"
+    sb.inject_fault(APPROVE, "http500")  # before processing: nothing happens
+    other = sb.add_refund(refundFee=500)["refundId"]
+    response = requests.post(sb.base_url + "/open/seller/order/refund/approve", timeout=5,
+                             data=signed(sb, APPROVE, {"refundId": other, "refundAmount": 500}))
+    assert response.status_code == 500 and sb.refunds[other]["status"] == 10
+
+
+def test_oauth_endpoints_take_faults_too(sb):
+    sb.inject_fault("oauth2.refresh_token", "http500")
+    c = sb.credentials
+    response = requests.post(sb.base_url + "/oauth2/refresh_token", timeout=5, data={
+        "app_id": c.app_key, "app_secret": c.app_secret, "grant_type": "refresh_token",
+        "refresh_token": c.refresh_token})
+    assert response.status_code == 500
+    assert refresh(sb, c.refresh_token)["result"] == 1  # the failed call did not use the token up
+
+
+def test_call_log_records_every_business_call(sb):
+    sb.clear_call_log()
+    rid = next(iter(sb.refunds))
+    call(sb, DETAIL, {"refundId": rid})
+    call(sb, "open.user.seller.get", secret="wrong")
+    first, second = sb.call_log
+    assert first["method"] == DETAIL and first["params"] == {"refundId": rid} and first["result"] == 1
+    assert first["at_ms"] == sb.now_ms()
+    assert second["result"] == 25
+
+
+# -------------------------------------------------------------------------------- robustness
+def test_bad_input_gets_an_error_envelope_and_the_server_keeps_serving(sb):
+    import socket
+
+    url = sb.base_url + "/open/seller/order/refund/detail"
+    bad_json = signed(sb, DETAIL, None, param="{not json")
+    assert "JSON" in requests.get(url, params=bad_json, timeout=5).json()["error_msg"]
+    not_object = signed(sb, DETAIL, None, param="[1]")
+    assert requests.get(url, params=not_object, timeout=5).json()["result"] != 1
+    assert "refundId" in call(sb, DETAIL, {})["error_msg"]
+    assert call(sb, DETAIL, {"refundId": "abc"})["result"] != 1
+    assert call(sb, DETAIL, {"refundId": True})["result"] != 1
+    post = requests.post(sb.base_url + "/open/refund/reject", json={"a": 1}, timeout=5).json()
+    assert "Content-Type" in post["error_msg"]
+    assert requests.delete(url, timeout=5).json()["result"] != 1
+    with socket.create_connection(("127.0.0.1", sb.port), timeout=5) as raw:
+        raw.sendall(b"\x16\x03\x01garbage that is not HTTP\r\n\r\n")
+        raw.recv(1024)
+    assert call(sb, "open.user.seller.get")["result"] == 1
+
+
+def test_stop_frees_the_port_and_keepalive_connections():
+    sandbox = Sandbox(demo_data=False)
+    sandbox.start()
+    port = sandbox.port
+    session = requests.Session()
+    assert session.get(sandbox.base_url + "/open/user/seller/get", timeout=5).json()["result"] != 1
+    sandbox.stop()
+    with pytest.raises(requests.ConnectionError):
+        session.get(f"http://127.0.0.1:{port}/open/user/seller/get", timeout=5)
+    with pytest.raises(RuntimeError):
+        sandbox.base_url
+    with Sandbox(demo_data=False, port=port) as again:  # the port is free for the next one
+        assert again.port == port
+
+
+# -------------------------------------------------------------------------------------- seed
+def test_seed_is_deterministic_and_realistic():
+    a = Sandbox(seed=7, clock=FixedClock())
+    b = Sandbox(seed=7, clock=FixedClock())
+    c = Sandbox(seed=8, clock=FixedClock())
+    assert a.refunds == b.refunds and a.shop.comments == b.shop.comments
+    assert a.refunds != c.refunds
+    refunds = list(a.refunds.values())
+    now = a.now_ms()
+    assert 60 <= len(refunds) <= 150
+    assert all(isinstance(r["refundFee"], int) and r["skuNick"] and r["refundReasonDesc"] for r in refunds)
+    pending = [r for r in refunds if r["status"] in (10, 11) and r["negotiateStatus"] == 1]
+    assert {r["handlingWay"] for r in pending} == {1, 3, 4, 5, 10}
+    left = sorted(r["expireTime"] - now for r in pending if r.get("expireTime"))
+    assert left[0] < 15 * 60_000 and 40 * 3_600_000 < left[-1] <= 2 * DAY
+    assert any(r.get("urgeTimes") for r in pending)
+    assert any("expireTime" not in r for r in pending) and any(r.get("expireTime") == 0 for r in pending)
+    statuses = {r["status"] for r in refunds}
+    assert {12, 20, 30, 40, 60, 70} <= statuses
+    assert min(r["createTime"] for r in refunds) >= now - 90 * DAY
+    auto = [rid for rid, r in a.refunds.items() if r["status"] == 60
+            and any(x["role"] == "system" and "超时未处理" in x["title"] for x in a.shop.comments[rid])]
+    assert len(auto) >= 5 and any(a.refunds[rid]["endTime"] >= now - 7 * DAY for rid in auto)
+    for rid in auto:  # a refund-only auto-approval ends exactly at its deadline
+        r = a.refunds[rid]
+        assert r["handlingWay"] != 10 or r["negotiateUpdateTime"] == r["endTime"] == r["expireTime"]
+    assert sum(1 for r in refunds if r["endTime"] and r["endTime"] - r["submitTime"] < 120_000) >= 3  # fast
+
+
+def test_seed_bulk_is_fast_and_listing_stays_fast():
+    import time
+
+    sb = Sandbox(demo_data=False, clock=FixedClock())
+    started = time.perf_counter()
+    ids = sb.seed_bulk(10_000)
+    assert time.perf_counter() - started < 2.0
+    assert len(ids) == len(set(ids)) == 10_000
+    with sb:
+        now = sb.now_ms()
+        started = time.perf_counter()
+        items = list_window(sb, now - 40 * DAY, now - 39 * DAY)
+        assert time.perf_counter() - started < 1.0 and 50 < len(items) < 200
