@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import operator
 import sqlite3
 import threading
 import time
@@ -100,6 +101,10 @@ _UPSERT_SQL = (
 
 
 _RRF = REFUND_COLUMNS.index("require_return_freight")
+_RRF_API = _API_COLUMNS.index("require_return_freight")
+_api_values = operator.attrgetter(*_API_COLUMNS)
+_observed_values = operator.attrgetter(*_OBSERVED)
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 _TURN = REFUND_COLUMNS.index("merchant_turn")
 
 
@@ -108,16 +113,12 @@ def _now_ms() -> int:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _encode(value)
 
 
 def _chunks(seq: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(seq), size):
         yield seq[i : i + size]
-
-
-def _is_closed(status: int | None) -> bool:
-    return status in CLOSED_STATUSES
 
 
 def _default_merchant_turn() -> Callable[[Any], bool]:
@@ -446,7 +447,8 @@ class Store:
                     existing[row[0]] = row[1:]
             rows, observations, raws = [], [], []
             for refund_id, r in batch.items():
-                key = tuple(getattr(r, c) for c in _OBSERVED)
+                values = _api_values(r)
+                key = _observed_values(r)
                 before = existing.get(refund_id)
                 is_change = before is None or before[:-1] != key
                 if before is None:
@@ -458,24 +460,24 @@ class Store:
                 if is_change:
                     observations.append((shop_id, refund_id, *key, seen_at))
                 waiting = bool(turn(r))
-                if _is_closed(r.status):
-                    closed_at = before[-1] if before is not None and before[-1] is not None else (
-                        r.end_time or r.negotiate_update_time or r.update_time or seen_at
-                    )
-                    if before is not None and before[-1] is None:
-                        closed.append(refund_id)
+                if r.status in CLOSED_STATUSES:
+                    if before is not None and before[-1] is not None:
+                        closed_at = before[-1]
+                    else:
+                        closed_at = r.end_time or r.negotiate_update_time or r.update_time or seen_at
+                        if before is not None:
+                            closed.append(refund_id)
                 else:
                     closed_at = None
-                rfr = r.require_return_freight
-                values = [getattr(r, c) for c in _API_COLUMNS]
-                values[_API_COLUMNS.index("require_return_freight")] = None if rfr is None else int(rfr)
+                if values[_RRF_API] is not None:
+                    values = (*values[:_RRF_API], int(values[_RRF_API]), *values[_RRF_API + 1:])
                 rows.append((
                     shop_id, refund_id, *values, int(waiting), seen_at, seen_at, closed_at,
                     seen_at if waiting else None, r.expire_time if waiting else None,
                     seen_at if source == "detail" else None,
-                    *([is_change] * 8),
+                    *((is_change,) * 8),
                 ))
-                raws.append((shop_id, refund_id, _json(r.raw)))
+                raws.append((shop_id, refund_id, _encode(r.raw)))
             with self._guard():
                 conn.executemany(_UPSERT_SQL, rows)
                 column = "list_json" if source == "list" else "detail_json"
@@ -542,6 +544,15 @@ class Store:
             return None, None
         return tuple(json.loads(v) if v else None for v in rows[0])  # type: ignore[return-value]
 
+    def outcome_count(self, shop_id: int, outcome: str, *, since: int) -> int:
+        """How many closed refunds ended with ``outcome`` at or after ``since`` (platform clock; the
+        decision time, else the close time)."""
+        return int(self._read(
+            "SELECT count(*) FROM refunds WHERE shop_id = ? AND outcome = ? "
+            "AND COALESCE(decided_at, closed_at) >= ?",
+            (shop_id, outcome, since),
+        )[0][0])
+
     def unclassified(self, shop_id: int, *, limit: int | None = None) -> list[StoredRefund]:
         """Closed refunds whose outcome is not decided yet (new, or changed since)."""
         sql = f"{self._REFUND_SELECT} WHERE shop_id = ? AND closed_at IS NOT NULL AND outcome IS NULL"
@@ -567,12 +578,18 @@ class Store:
             )
         return len(rows)
 
-    def mark_detail_fetched(self, shop_id: int, refund_id: int, at: int) -> None:
-        with self.transaction() as conn:
-            conn.execute(
-                "UPDATE refunds SET detail_fetched_at = ? WHERE shop_id = ? AND refund_id = ?",
-                (at, shop_id, refund_id),
-            )
+    def needing_history(
+        self, shop_id: int, *, rules: Sequence[str], closed_since: int, limit: int
+    ) -> list[StoredRefund]:
+        """Closed refunds decided by one of ``rules`` whose negotiation history was never fetched,
+        closed at or after ``closed_since``; the most recent first."""
+        marks = ", ".join("?" * len(rules))
+        rows = self._read(
+            f"{self._REFUND_SELECT} WHERE shop_id = ? AND closed_at >= ? AND decided_by IN ({marks}) "
+            "AND comments_fetched_at IS NULL ORDER BY closed_at DESC LIMIT ?",
+            (shop_id, closed_since, *rules, limit),
+        )
+        return [self._refund(r) for r in rows]
 
     # ------------------------------------------------------------------ observations
 
@@ -584,6 +601,20 @@ class Store:
             (shop_id, refund_id),
         )
         return [Observation(*r) for r in rows]
+
+    def observations_for(self, shop_id: int, refund_ids: Iterable[int]) -> dict[int, list[Observation]]:
+        """The observations of several refunds at once (oldest first per refund)."""
+        found: dict[int, list[Observation]] = {}
+        for chunk in _chunks(list(refund_ids), 500):
+            rows = self._read(
+                "SELECT id, shop_id, refund_id, status, negotiate_status, handling_way, expire_time, "
+                "update_time, seen_at FROM observations WHERE shop_id = ? AND refund_id IN "
+                f"({', '.join('?' * len(chunk))}) ORDER BY refund_id, seen_at, id",
+                (shop_id, *chunk),
+            )
+            for row in rows:
+                found.setdefault(row[2], []).append(Observation(*row))
+        return found
 
     def observation_count(self, shop_id: int | None = None) -> int:
         if shop_id is None:
@@ -621,6 +652,25 @@ class Store:
         )
         keys = ("title", "role", "create_time", "staff_account_id", "staff_account_name")
         return [dict(zip(keys, r)) for r in rows]
+
+    def comments_for(self, shop_id: int, refund_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+        """The cached histories of several refunds; a refund whose history was fetched and found
+        empty maps to ``[]``, one never fetched is absent."""
+        keys = ("title", "role", "create_time", "staff_account_id", "staff_account_name")
+        found: dict[int, list[dict[str, Any]]] = {}
+        for chunk in _chunks(list(refund_ids), 500):
+            marks = ", ".join("?" * len(chunk))
+            for (refund_id,) in self._read(
+                f"SELECT refund_id FROM refunds WHERE shop_id = ? AND comments_fetched_at IS NOT NULL "
+                f"AND refund_id IN ({marks})", (shop_id, *chunk),
+            ):
+                found[refund_id] = []
+            for refund_id, *values in self._read(
+                f"SELECT refund_id, {', '.join(keys)} FROM comments WHERE shop_id = ? AND refund_id IN "
+                f"({marks}) ORDER BY refund_id, seq", (shop_id, *chunk),
+            ):
+                found.setdefault(refund_id, []).append(dict(zip(keys, values)))
+        return found
 
     # ------------------------------------------------------------------ shop score
 
@@ -726,17 +776,18 @@ class Store:
         sql = self._JOURNAL_SELECT + (f" WHERE {' AND '.join(where)}" if where else "")
         return [self._entry(r) for r in self._read(sql + " ORDER BY id", params)]
 
-    def acted_on(self, shop_id: int, refund_ids: Iterable[int]) -> set[int]:
-        """Those of ``refund_ids`` the app sent an action for (sent, done or unknown)."""
-        ids = list(refund_ids)
-        found: set[int] = set()
-        for chunk in _chunks(ids, 500):
+    def action_times(self, shop_id: int, refund_ids: Iterable[int]) -> dict[int, list[int]]:
+        """When the app sent an action (sent, done or unknown; local clock) per refund, oldest first."""
+        found: dict[int, list[int]] = {}
+        for chunk in _chunks(list(refund_ids), 500):
             rows = self._read(
-                f"SELECT DISTINCT refund_id FROM actions WHERE shop_id = ? AND state IN "
-                f"('sent', 'done', 'unknown') AND refund_id IN ({', '.join('?' * len(chunk))})",
+                f"SELECT refund_id, created_at FROM actions WHERE shop_id = ? AND state IN "
+                f"('sent', 'done', 'unknown') AND refund_id IN ({', '.join('?' * len(chunk))}) "
+                f"ORDER BY created_at",
                 (shop_id, *chunk),
             )
-            found.update(r[0] for r in rows)
+            for refund_id, at in rows:
+                found.setdefault(refund_id, []).append(at)
         return found
 
     # ------------------------------------------------------------------ notifications

@@ -16,7 +16,8 @@ Tables (times epoch ms UTC, money fen, ids int):
 * ``refund_raw`` — the raw JSON of the last list item and of the last detail, per refund (kept apart
   so the ``refunds`` table stays narrow for scans).
 * ``observations`` — one row per change seen (status, negotiate_status, handling_way, expire_time,
-  update_time, seen_at), so "was it auto-approved?" can be answered later.
+  update_time, seen_at), so "was it auto-approved?" can be answered later. ``seen_at`` (like the
+  refunds' ``*_seen_at``) is on the platform's clock, as the sync measured it.
 * ``actions`` — the action journal (planned → sent → done | failed | unknown).
 * ``notifications`` — each (shop, refund, threshold) notified once.
 * ``comments`` — the negotiation history cache.

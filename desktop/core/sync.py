@@ -1,0 +1,436 @@
+"""Bring one shop's store up to date with the platform (Qt-free; run it off the UI thread).
+
+One :meth:`Syncer.run` does, in order:
+
+1. **Shop score** (``open.score.shop.get``): a snapshot is kept; the first response also measures
+   the server's clock (HTTP ``Date``) so that the windows below are on the platform's time.
+2. **First sweep** (once per shop): every refund created in the last ``days`` (≤ 90) days, one
+   1-day window at a time by create time (``type`` 9, ``queryType`` 1). Each window is written in its
+   own transaction together with the sweep's position, so a failure or a cancel half-way leaves a
+   consistent store and the next run continues from the first window not written.
+3. **Incremental sync**: everything *updated* since the last sync minus an overlap (``queryType`` 2),
+   again one committed window at a time.
+4. **Pending sweep** (not in the run that did the first sweep, which just saw everything): the
+   platform's own list of requests waiting on the merchant (``type`` 8) from the oldest request the
+   store still has open (at least the last ``pending_floor_days`` days). A request the store thinks
+   the merchant still has to handle but the platform no longer lists has moved on unseen: its detail
+   is fetched so the store learns its real state.
+5. **Classification** of closed requests (:func:`desktop.core.domain.classify.classify`) from the
+   app's observations, its own actions (the journal) and — for recent closes whose outcome the
+   times alone leave open — the negotiation history (``open.refund.comment.basic.list``). The extra
+   calls per run (details + histories) are capped by ``max_extra_calls``.
+
+Upserts are idempotent; observations record every change seen. The times the app *saw* something
+(``seen_at``, ``first_seen_at``, ``last_seen_at``, ``last_pending_seen_at``) are stored on the
+platform's clock (the local clock corrected by the offset measured in that run), like every time the
+platform sends, so a local clock that jumps cannot reorder them against the platform's deadlines. Errors: authorisation problems
+propagate as :class:`~desktop.core.kuaishou.errors.AuthError`; network and API failures propagate
+too, after the windows already fetched were committed — nothing already stored is removed or
+overwritten by a failed run. The shop row records the failure (``last_error``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from desktop.core.domain.classify import RULE_HEURISTIC_TIMES, RULE_NO_EVIDENCE, Outcome, classify
+from desktop.core.domain.deadlines import waits_on_merchant
+from desktop.core.domain.rules import Rules
+from desktop.core.kuaishou.client import DAY_MS, LIST_REFUNDS, MAX_HISTORY_MS
+from desktop.core.kuaishou.errors import (
+    ApiError,
+    AuthError,
+    KuaishouError,
+    MalformedResponse,
+    ScopeMissing,
+)
+from desktop.core.kuaishou.models import NegotiationComment
+from desktop.core.store import Decision, Store, StoredRefund, UpsertStats
+
+log = logging.getLogger(__name__)
+
+MINUTE_MS = 60_000
+#: the first window starts this much inside the 90-day limit, so it is still valid when requested
+HISTORY_MARGIN_MS = 30 * MINUTE_MS
+#: decisions worth a negotiation-history call: the times alone did not settle them
+_REFINE_RULES = (RULE_HEURISTIC_TIMES, RULE_NO_EVIDENCE)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProgress:
+    """Reported after every page and every extra call (for a progress bar)."""
+
+    phase: str  # "sweep" | "incremental" | "pending" | "details"
+    windows_done: int
+    windows_total: int
+    pages: int
+    refunds: int
+
+
+@dataclass
+class SyncResult:
+    shop_id: int
+    started_at: int  # local clock, epoch ms
+    finished_at: int = 0
+    completed: bool = False  # every phase ran to the end (not cancelled)
+    cancelled: bool = False
+    swept: bool = False  # this run worked on the first sweep
+    first_sweep_done: bool = False
+    windows: int = 0
+    pages: int = 0
+    refunds_seen: int = 0
+    new: int = 0
+    changed: int = 0
+    details_fetched: int = 0
+    histories_fetched: int = 0
+    classified: int = 0
+    #: requests this run found auto-approved because their deadline passed (refund ids)
+    auto_approved: list[int] = field(default_factory=list)
+    server_clock_offset_ms: int | None = None
+    score_problem: str | None = None  # why the shop score could not be fetched, if it could not
+
+    def add(self, stats: UpsertStats) -> None:
+        self.new += stats.new
+        self.changed += stats.changed
+
+
+class Cancelled(Exception):
+    """Internal: the caller asked to stop; the run ends quietly with ``result.cancelled``."""
+
+
+class Syncer:
+    """Synchronises one shop; see the module docstring. Not reentrant: one run at a time per shop."""
+
+    def __init__(
+        self,
+        client: Any,
+        store: Store,
+        rules: Rules,
+        *,
+        shop_id: int,
+        clock: Callable[[], float] = time.time,
+        days: int = 90,
+        overlap_ms: int = 10 * MINUTE_MS,
+        window_ms: int = DAY_MS,
+        page_size: int = 100,
+        pending_floor_days: int = 3,
+        max_extra_calls: int = 40,
+        refine_days: int = 30,
+    ) -> None:
+        if not 1 <= days <= 90:
+            raise ValueError(f"days must be between 1 and 90, got {days}")
+        if window_ms <= 0 or window_ms > DAY_MS:
+            raise ValueError(f"window_ms must be between 1 and {DAY_MS}, got {window_ms}")
+        self.client = client
+        self.store = store
+        self.rules = rules
+        self.shop_id = shop_id
+        self.clock = clock
+        self.days = days
+        self.overlap_ms = overlap_ms
+        self.window_ms = window_ms
+        self.page_size = page_size
+        self.pending_floor_ms = pending_floor_days * DAY_MS
+        self.max_extra_calls = max_extra_calls
+        self.refine_ms = refine_days * DAY_MS
+        self._progress: Callable[[SyncProgress], None] | None = None
+        self._cancelled: Callable[[], bool] | None = None
+        self._extra_calls = 0
+
+    # ------------------------------------------------------------------ helpers
+
+    def _local_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    def _server_ms(self) -> int:
+        """Now on the platform's clock (local clock corrected by the measured offset)."""
+        return self._local_ms() + (self.client.server_clock_offset_ms or 0)
+
+    def _check_cancel(self) -> None:
+        if self._cancelled is not None and self._cancelled():
+            raise Cancelled
+
+    def _report(self, phase: str, done: int, total: int, result: SyncResult) -> None:
+        if self._progress is not None:
+            self._progress(SyncProgress(phase, done, total, result.pages, result.refunds_seen))
+
+    def _windows(self, begin: int, end: int) -> list[tuple[int, int]]:
+        out, start = [], begin
+        while start < end:
+            stop = min(start + self.window_ms, end)
+            out.append((start, stop))
+            start = stop
+        return out
+
+    def _oldest_allowed(self) -> int:
+        return self._server_ms() - MAX_HISTORY_MS + HISTORY_MARGIN_MS
+
+    def _fetch_window(self, begin: int, end: int, *, type_: int, query_type: int, phase: str,
+                      done: int, total: int, result: SyncResult) -> list[Any]:
+        """Every refund of one window (all pages), or raise; nothing is stored here."""
+        items: list[Any] = []
+        cursor, used = "", set()
+        while True:
+            self._check_cancel()
+            page = self.client.list_refunds_page(
+                begin, end, pcursor=cursor, type=type_, query_type=query_type, page_size=self.page_size
+            )
+            result.pages += 1
+            items.extend(page.items)
+            result.refunds_seen += len(page.items)
+            if page.is_last:
+                self._report(phase, done + 1, total, result)
+                return items
+            self._report(phase, done, total, result)
+            used.add(cursor)
+            if page.pcursor in used:
+                raise MalformedResponse(
+                    f"the list cursor did not advance (pcursor {page.pcursor[:40]!r} again)",
+                    method=LIST_REFUNDS,
+                )
+            cursor = page.pcursor
+
+    def _store_window(self, items: list[Any], result: SyncResult, **shop_fields: Any) -> UpsertStats:
+        """One window's refunds and the bookkeeping that says it is done, in one transaction."""
+        with self.store.transaction():
+            stats = self.store.upsert_refunds(
+                self.shop_id, items, seen_at=self._server_ms(), merchant_turn=waits_on_merchant
+            )
+            if shop_fields:
+                self.store.update_shop(self.shop_id, **shop_fields)
+        result.add(stats)
+        result.windows += 1
+        return stats
+
+    # ------------------------------------------------------------------ the run
+
+    def run(
+        self,
+        progress: Callable[[SyncProgress], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> SyncResult:
+        """Synchronise the shop (see the module docstring). Returns what happened; raises the
+        client's errors (after recording them on the shop)."""
+        shop = self.store.shop(self.shop_id)
+        if shop is None:
+            raise KeyError(f"no shop with id {self.shop_id}")
+        self._progress, self._cancelled, self._extra_calls = progress, cancelled, 0
+        result = SyncResult(self.shop_id, started_at=self._local_ms())
+        try:
+            self._check_cancel()
+            self._fetch_score(result)
+            if not shop.first_sweep_done:
+                result.swept = True
+                self._first_sweep(result)
+            self._incremental(result)
+            if not result.swept:
+                self._pending_sweep(result)
+            self._classify(result)
+            result.completed = True
+        except Cancelled:
+            result.cancelled = True
+            log.info("sync of shop %s cancelled", self.shop_id)
+        except KuaishouError as exc:
+            self._record_failure(exc)
+            raise
+        finally:
+            result.finished_at = self._local_ms()
+            result.server_clock_offset_ms = self.client.server_clock_offset_ms
+            current = self.store.shop(self.shop_id)
+            result.first_sweep_done = bool(current and current.first_sweep_done)
+        fields: dict[str, Any] = {"last_sync_at": result.finished_at,
+                                  "server_clock_offset_ms": result.server_clock_offset_ms}
+        if result.completed:
+            fields.update(last_success_at=result.finished_at, last_error=None, last_error_at=None)
+        self.store.update_shop(self.shop_id, **fields)
+        return result
+
+    def _record_failure(self, exc: KuaishouError) -> None:
+        now = self._local_ms()
+        self.store.update_shop(
+            self.shop_id, last_error=f"{type(exc).__name__}: {exc}"[:500], last_error_at=now,
+            last_sync_at=now, server_clock_offset_ms=self.client.server_clock_offset_ms,
+        )
+
+    def _fetch_score(self, result: SyncResult) -> None:
+        try:
+            score = self.client.shop_score()
+        except AuthError as exc:
+            if not isinstance(exc, ScopeMissing):
+                raise
+            result.score_problem = str(exc)  # the grant lacks the score's scope: refunds still work
+            return
+        except ApiError as exc:  # a business refusal of the score alone must not stop the sync
+            result.score_problem = str(exc)
+            log.warning("shop score of shop %s not available: %s", self.shop_id, exc)
+            return
+        self.store.add_score(self.shop_id, score, at=self._local_ms())
+
+    def _first_sweep(self, result: SyncResult) -> None:
+        shop = self.store.shop(self.shop_id)
+        assert shop is not None
+        now = self._server_ms()
+        if shop.sweep_next_ms is None or shop.sweep_end_ms is None:
+            begin = max(now - self.days * DAY_MS, self._oldest_allowed())
+            # changes made while the sweep runs are picked up by the incremental sync after it
+            self.store.update_shop(
+                self.shop_id, sweep_begin_ms=begin, sweep_end_ms=now, sweep_next_ms=begin,
+                incremental_from_ms=now - self.overlap_ms,
+            )
+            start, end = begin, now
+        else:
+            # resumed: windows that fell out of the platform's 90 days cannot be fetched any more
+            start, end = max(shop.sweep_next_ms, self._oldest_allowed()), shop.sweep_end_ms
+        windows = self._windows(start, end)
+        for i, (begin, stop) in enumerate(windows):
+            items = self._fetch_window(begin, stop, type_=9, query_type=1, phase="sweep",
+                                       done=i, total=len(windows), result=result)
+            last = i == len(windows) - 1
+            self._store_window(items, result, sweep_next_ms=stop, **({"first_sweep_done": 1} if last else {}))
+        if not windows:
+            self.store.update_shop(self.shop_id, first_sweep_done=1)
+
+    def _incremental(self, result: SyncResult) -> None:
+        shop = self.store.shop(self.shop_id)
+        assert shop is not None
+        now = self._server_ms()
+        start = shop.incremental_from_ms if shop.incremental_from_ms is not None else now - self.overlap_ms
+        start = max(start, self._oldest_allowed())
+        windows = self._windows(start, now)
+        for i, (begin, stop) in enumerate(windows):
+            items = self._fetch_window(begin, stop, type_=9, query_type=2, phase="incremental",
+                                       done=i, total=len(windows), result=result)
+            self._store_window(items, result, incremental_from_ms=stop - self.overlap_ms)
+
+    def _pending_sweep(self, result: SyncResult) -> None:
+        now = self._server_ms()
+        open_waiting = self.store.waiting_refunds(self.shop_id)
+        starts = [r.create_time or r.submit_time for r in open_waiting]
+        oldest = min((s for s in starts if s), default=now)
+        begin = max(min(oldest, now - self.pending_floor_ms), self._oldest_allowed())
+        windows = self._windows(begin, now)
+        listed: set[int] = set()
+        for i, (start, stop) in enumerate(windows):
+            items = self._fetch_window(start, stop, type_=8, query_type=1, phase="pending",
+                                       done=i, total=len(windows), result=result)
+            listed.update(r.refund_id for r in items)
+            self._store_window(items, result)
+        # waiting in the store, created inside the swept range, but not on the platform's list
+        vanished = [
+            r for r in open_waiting
+            if r.refund_id not in listed and (r.create_time or r.submit_time or now) >= begin
+        ]
+        for i, r in enumerate(vanished):
+            if not self._may_call():
+                log.info("%d vanished requests left for the next sync", len(vanished) - i)
+                break
+            self._check_cancel()
+            detail = self.client.refund_detail(r.refund_id)
+            result.details_fetched += 1
+            stats = self.store.upsert_refunds(
+                self.shop_id, [detail], seen_at=self._server_ms(), source="detail",
+                merchant_turn=waits_on_merchant,
+            )
+            result.add(stats)
+            self._report("details", i + 1, len(vanished), result)
+
+    def _may_call(self) -> bool:
+        if self._extra_calls >= self.max_extra_calls:
+            return False
+        self._extra_calls += 1
+        return True
+
+    # ------------------------------------------------------------------ classification
+
+    def _classify(self, result: SyncResult) -> None:
+        offset = self.client.server_clock_offset_ms or 0
+        now_local = self._local_ms()
+        while True:
+            batch = self.store.unclassified(self.shop_id, limit=2000)
+            if not batch:
+                break
+            decisions = self._decide(batch, offset)
+            self.store.set_classifications(self.shop_id, decisions, at=now_local)
+            result.classified += len(decisions)
+            result.auto_approved.extend(
+                d.refund_id for d in decisions if d.outcome == Outcome.AUTO_APPROVED_OVERDUE
+            )
+        self._refine(result, offset)
+
+    def _decide(self, refunds: list[StoredRefund], offset: int) -> list[Decision]:
+        ids = [r.refund_id for r in refunds]
+        history = self.store.observations_for(self.shop_id, ids)
+        actions = self.store.action_times(self.shop_id, ids)
+        fetched = [r.refund_id for r in refunds if r.comments_fetched_at is not None]
+        comments = self.store.comments_for(self.shop_id, fetched)
+        decisions = []
+        for r in refunds:
+            snaps = list(history.get(r.refund_id, ()))
+            snaps.extend(self._last_seen_waiting(r, snaps))
+            # observations are on the platform's clock already; the journal is on the local one
+            cls = classify(
+                snaps, r, self.rules,
+                comments=[NegotiationComment(**c) for c in comments[r.refund_id]]
+                if r.refund_id in comments else None,
+                app_actions_ms=[a + offset for a in actions.get(r.refund_id, ())], server_offset_ms=0,
+            )
+            overdue = cls.outcome == Outcome.AUTO_APPROVED_OVERDUE
+            decisions.append(Decision(
+                r.refund_id, cls.outcome.value, cls.rule, cls.certainty, deadline_at=cls.deadline_ms,
+                overdue_at=cls.deadline_ms if overdue else None, decided_at=cls.decided_at_ms,
+                first_action_at=cls.first_action_ms,
+            ))
+        return decisions
+
+    @staticmethod
+    def _last_seen_waiting(r: StoredRefund, snaps: list[Any]) -> list[Any]:
+        """Observations only record changes; the last time the request was *seen* waiting (unchanged)
+        is on the refund row. Give it to the classifier as one more snapshot of that state."""
+        if r.last_pending_seen_at is None:
+            return []
+        before = [s for s in snaps if s.seen_at <= r.last_pending_seen_at]
+        if not before or before[-1].seen_at == r.last_pending_seen_at:
+            return []
+        last = before[-1]
+        return [_Snapshot(last.status, last.negotiate_status, last.expire_time, last.update_time,
+                          r.last_pending_seen_at)]
+
+    def _refine(self, result: SyncResult, offset: int) -> None:
+        """Recent closes that the times alone left open get their negotiation history (bounded)."""
+        since = self._server_ms() - self.refine_ms
+        budget = self.max_extra_calls - self._extra_calls
+        if budget <= 0:
+            return
+        candidates = self.store.needing_history(self.shop_id, rules=_REFINE_RULES, closed_since=since,
+                                                limit=budget)
+        for i, r in enumerate(candidates):
+            if not self._may_call():
+                break
+            self._check_cancel()
+            history = self.client.negotiation_history(r.refund_id)
+            result.histories_fetched += 1
+            with self.store.transaction():
+                self.store.save_comments(self.shop_id, r.refund_id, history, at=self._local_ms())
+                fresh = self.store.refund(self.shop_id, r.refund_id)
+                assert fresh is not None
+                (decision,) = self._decide([fresh], offset)
+                self.store.set_classifications(self.shop_id, [decision], at=self._local_ms())
+            if decision.outcome == Outcome.AUTO_APPROVED_OVERDUE and r.outcome != decision.outcome:
+                result.auto_approved.append(r.refund_id)
+            elif r.outcome == Outcome.AUTO_APPROVED_OVERDUE and decision.outcome != r.outcome:
+                if r.refund_id in result.auto_approved:
+                    result.auto_approved.remove(r.refund_id)
+            self._report("details", i + 1, len(candidates), result)
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    status: int | None
+    negotiate_status: int | None
+    expire_time: int | None
+    update_time: int | None
+    seen_at: int
