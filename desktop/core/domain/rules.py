@@ -197,13 +197,14 @@ def parse_rules(data: Mapping[str, Any]) -> Rules:
             "schema_version",
             tr("this version of the app reads schema {expected}, got {got}", expected=SCHEMA_VERSION, got=version),
         )
+    risk = _risk(root.table("risk"))
     rules = Rules(
         schema_version=version,
         stages=_stages(root.table("stages")),
         warnings=_warnings(root.table("warnings")),
         classify=_classify(root.table("classify")),
-        risk=_risk(root.table("risk")),
-        forecast_horizons_hours=_forecast(root.table("forecast")),
+        risk=risk,
+        forecast_horizons_hours=_forecast(root.table("forecast"), risk),
     )
     root.done()
     return rules
@@ -343,10 +344,18 @@ def _level(t: _Table) -> LevelThresholds:
     return lv
 
 
-def _forecast(t: _Table) -> Param[tuple[int, ...]]:
+def _forecast(t: _Table, risk: RiskRules) -> Param[tuple[int, ...]]:
     horizons = t.param("horizons_hours", _list_of(int, min_len=1))
+    # a horizon must fit in every window the levels read and in M4's 7-day block, so that every
+    # request falling due within it counts alike (the forecast's rescue list relies on it)
+    longest = 24 * min(7, risk.windows.m1_short_days.value, risk.windows.m2_days.value)
     for h in horizons.value:
         _check_positive(horizons.key, h)
+        if h > longest:
+            raise RulesError(
+                horizons.key,
+                tr("must not be longer than {limit} h (the shortest risk window), got {got}", limit=longest, got=h),
+            )
     _check_distinct(horizons.key, horizons.value)
     t.done()
     return _replace_value(horizons, tuple(sorted(horizons.value)))
