@@ -1,0 +1,227 @@
+"""User-facing names of the queue's keys (kinds, stages, statuses, urgency tiers) and money/time
+formatting at the edge. Texts go through Qt Linguist (context "Queue"); call the functions again after
+a language change (they build fresh dictionaries)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("Queue", text)
+
+
+def kind_names() -> dict[str, str]:
+    return {
+        "refund_only": _t("Refund only"),
+        "return_refund": _t("Return and refund"),
+        "exchange": _t("Exchange"),
+        "resend": _t("Resend"),
+        "repair": _t("Repair"),
+        "unknown": _t("Unknown"),
+    }
+
+
+def stage_names() -> dict[str, str]:
+    return {
+        "review_refund_only": _t("Review refund"),
+        "review_return": _t("Review return"),
+        "review_exchange": _t("Review exchange"),
+        "review_resend": _t("Review resend"),
+        "review_repair": _t("Review repair"),
+        "confirm_receipt": _t("Confirm receipt"),
+        "reject_intercept": _t("Refused parcel"),
+        "buyer_return": _t("Buyer sending return"),
+        "buyer_modify": _t("Buyer modifying"),
+        "dispute": _t("Platform handling"),
+        "fast_refund": _t("Fast refund"),
+        "closed": _t("Closed"),
+        "unknown": _t("Needs review"),
+    }
+
+
+def stage_consequences() -> dict[str, str]:
+    """What happens when the stage's deadline passes (rules doc §2, "when it runs out")."""
+    auto_agree = _t("The system agrees automatically and refunds the buyer.")
+    return {
+        "review_refund_only": auto_agree,
+        "review_return": _t("The system agrees to the return automatically."),
+        "review_exchange": _t("The system is assumed to agree automatically."),
+        "review_resend": _t("The system is assumed to agree automatically."),
+        "review_repair": _t("The system is assumed to agree automatically."),
+        "confirm_receipt": _t("The system confirms receipt and refunds the buyer."),
+        "reject_intercept": _t("The system refunds the buyer."),
+        "buyer_return": _t("The request closes; no risk for the shop."),
+        "buyer_modify": _t("It is the buyer's turn; no risk for the shop."),
+        "dispute": _t("The platform decides; this is not the shop's clock."),
+        "fast_refund": _t("Refunded on application; never counts as overdue."),
+    }
+
+
+def status_names() -> dict[int, str]:
+    """Both documented versions of ``status`` (spec §5), by number."""
+    return {
+        10: _t("Waiting for the seller"),
+        11: _t("Buyer requested a return"),
+        12: _t("Seller rejected, buyer to modify"),
+        20: _t("Platform intervening"),
+        21: _t("Platform intervening (return)"),
+        22: _t("Platform confirmed the return"),
+        23: _t("Platform intervening"),
+        30: _t("Waiting for the buyer's return"),
+        40: _t("Waiting for the seller to confirm receipt"),
+        45: _t("Waiting for the buyer to confirm receipt"),
+        50: _t("Refund executing"),
+        60: _t("Refund succeeded"),
+        70: _t("Closed"),
+    }
+
+
+def unknown_value(value: object) -> str:
+    return _t("unknown ({value})").format(value=value)
+
+
+def urgency_names() -> dict[str, str]:
+    return {
+        "overdue": _t("Overdue"),
+        "critical": _t("Critical"),
+        "urgent": _t("Urgent"),
+        "warn": _t("Due today"),
+        "info": _t("Not urgent"),
+    }
+
+
+def source_names() -> dict[str, str]:
+    return {
+        "platform": _t("Platform deadline (expireTime)"),
+        "rule": _t("Estimated from the stage limit in the rules file"),
+        "none": _t("No deadline"),
+    }
+
+
+# -------------------------------------------------------------------------------- formatting
+def format_fen(fen: int | None) -> str:
+    """¥1,234.50 from integer fen; "—" when unknown."""
+    if fen is None:
+        return "—"
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{sign}¥{yuan:,}.{cents:02d}"
+
+
+class DurationFormat:
+    """Formats seconds left with the current language's patterns (fetched once per language)."""
+
+    def __init__(self) -> None:
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self._dh = _t("{d}d {h}h")
+        self._hm = _t("{h}h {m}m")
+        self._ms = _t("{m}m {s}s")
+        self._overdue = _t("Overdue {t}")
+        self.none = "—"
+
+    def __call__(self, seconds: int | None) -> str:
+        if seconds is None:
+            return self.none
+        if seconds < 0:
+            return self._overdue.format(t=self._span(-seconds))
+        return self._span(seconds)
+
+    def _span(self, s: int) -> str:
+        if s >= 86_400:
+            d, rest = divmod(s, 86_400)
+            return self._dh.format(d=d, h=rest // 3600)
+        if s >= 3600:
+            h, rest = divmod(s, 3600)
+            return self._hm.format(h=h, m=rest // 60)
+        m, sec = divmod(s, 60)
+        return self._ms.format(m=m, s=f"{sec:02d}")
+
+
+def format_local_time(ms: int | None, *, with_year: bool = False) -> str:
+    """Local wall time of an epoch-ms instant ("11-26 14:05")."""
+    if ms is None:
+        return "—"
+    t = _dt.datetime.fromtimestamp(ms / 1000)
+    return t.strftime("%Y-%m-%d %H:%M" if with_year else "%m-%d %H:%M")
+
+
+# ------------------------------------------------------------------------------ urgency look
+#: background tints (light, with dark text forced on them) and the marker colours
+URGENCY_BACKGROUND = {
+    "overdue": QColor("#f6d5d8"),
+    "critical": QColor("#fbdcc4"),
+    "urgent": QColor("#fdf0c2"),
+    "warn": QColor("#e3ecfa"),
+}
+URGENCY_MARK = {
+    "overdue": QColor("#b3261e"),
+    "critical": QColor("#d05a00"),
+    "urgent": QColor("#9a7400"),
+    "warn": QColor("#2f5fb3"),
+    "info": QColor("#6b7280"),
+}
+DARK_TEXT = QColor("#1f2328")
+
+_icons: dict[tuple[str, int], QIcon] = {}
+
+
+def urgency_icon(urgency: str, size: int = 14) -> QIcon:
+    """A distinct *shape* per tier (cross, triangle, diamond, dot, ring), so colour is never the
+    only cue: overdue ✕, critical ▲, urgent ◆, due today ●, not urgent ○."""
+    key = (urgency, size)
+    icon = _icons.get(key)
+    if icon is not None:
+        return icon
+    icon = QIcon()
+    for scale in (1, 2):
+        px = QPixmap(size * scale, size * scale)
+        px.setDevicePixelRatio(scale)
+        px.fill(Qt.GlobalColor.transparent)
+        p = QPainter(px)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = URGENCY_MARK.get(urgency, URGENCY_MARK["info"])
+        r = QRectF(1.5, 1.5, size - 3, size - 3)
+        c = r.center()
+        if urgency == "overdue":
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(colour)
+            p.drawEllipse(r)
+            pen = QPen(QColor("white"), size / 7)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            p.setPen(pen)
+            d = size * 0.2
+            p.drawLine(QPointF(c.x() - d, c.y() - d), QPointF(c.x() + d, c.y() + d))
+            p.drawLine(QPointF(c.x() - d, c.y() + d), QPointF(c.x() + d, c.y() - d))
+        elif urgency == "critical":
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(colour)
+            p.drawPolygon(QPolygonF([QPointF(c.x(), r.top()), r.bottomRight(), r.bottomLeft()]))
+        elif urgency == "urgent":
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(colour)
+            path = QPainterPath()
+            path.moveTo(c.x(), r.top())
+            path.lineTo(r.right(), c.y())
+            path.lineTo(c.x(), r.bottom())
+            path.lineTo(r.left(), c.y())
+            path.closeSubpath()
+            p.drawPath(path)
+        elif urgency == "warn":
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(colour)
+            p.drawEllipse(r.adjusted(1.5, 1.5, -1.5, -1.5))
+        else:
+            p.setPen(QPen(colour, 1.5))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawEllipse(r.adjusted(1.5, 1.5, -1.5, -1.5))
+        p.end()
+        icon.addPixmap(px)
+    _icons[key] = icon
+    return icon
+

@@ -1,0 +1,526 @@
+"""The queue widgets: the table with its filter bar, search, urgency legend and empty state
+(:class:`QueueView`), and the two-tab :class:`QueueWidget` that keeps requests on the buyer's or the
+platform's clock apart from the merchant's own queue.
+
+Public API (for the main window)::
+
+    queue = QueueWidget(scale=UrgencyScale.from_rules(rules))
+    queue.set_rows(rows)                      # list[QueueRow] from build_queue_rows (background)
+    queue.set_server_offset_ms(client.server_clock_offset_ms)
+    queue.currentRequestChanged.connect(detail.show_row)      # QueueRow | None
+    queue.selectedRowsChanged.connect(...)            # list[QueueRow]
+    queue.requestActivated.connect(...)                       # QueueRow (double click / Enter)
+    queue.selected_rows(); queue.select_refunds([...])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QRect, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.queue_rows import KINDS, MERCHANT, URGENCIES, QueueRow, UrgencyScale
+from desktop.ui.queue import labels
+from desktop.ui.queue.model import (
+    COL_AMOUNT,
+    COL_DEADLINE,
+    COL_KIND,
+    COL_ORDER,
+    COL_PRODUCT,
+    COL_REASON,
+    COL_REFUND,
+    COL_REMINDERS,
+    COL_SHOP,
+    COL_STAGE,
+    COL_STATUS,
+    COL_TIME_LEFT,
+    COL_URGENCY,
+    DEFAULT_SCALE,
+    ROW_ROLE,
+    QueueModel,
+)
+from desktop.ui.queue.proxy import QueueProxyModel
+
+#: initial column widths in pixels, sized for Chinese labels at the default font
+_WIDTHS = {
+    COL_TIME_LEFT: 104,
+    COL_URGENCY: 84,
+    COL_DEADLINE: 104,
+    COL_KIND: 78,
+    COL_STAGE: 104,
+    COL_STATUS: 150,
+    COL_AMOUNT: 86,
+    COL_REASON: 120,
+    COL_PRODUCT: 200,
+    COL_ORDER: 150,
+    COL_REMINDERS: 52,
+    COL_SHOP: 96,
+    COL_REFUND: 150,
+}
+SEARCH_DELAY_MS = 250
+
+
+class QueueTable(QTableView):
+    """A table view that repaints only the visible part of a column when a whole column changes
+    (the countdown tick), instead of the whole viewport."""
+
+    def dataChanged(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Sequence[int] = ()) -> None:
+        if top_left == bottom_right or self.state() == QAbstractItemView.State.EditingState:
+            super().dataChanged(top_left, bottom_right, roles)
+            return
+        viewport = self.viewport()
+        height = viewport.height()
+        # rows: their band, clipped to the viewport (a whole column: the full height)
+        top = self.rowViewportPosition(top_left.row())
+        bottom = self.rowViewportPosition(bottom_right.row())
+        if top_left.row() == 0 and bottom_right.row() == self.model().rowCount() - 1:
+            y0, y1 = 0, height
+        else:
+            y0 = top if top >= 0 else 0
+            y1 = bottom + self.rowHeight(bottom_right.row()) if bottom >= 0 else height
+            if top > height or (bottom >= 0 and y1 < 0):
+                return  # entirely outside the visible rows
+        # columns: one column's band, or the full width
+        col = top_left.column()
+        if col == bottom_right.column():
+            if self.isColumnHidden(col):
+                return
+            x0, width = self.columnViewportPosition(col), self.columnWidth(col)
+        else:
+            x0, width = 0, viewport.width()
+        rect = QRect(x0, y0, width, max(0, y1 - y0)).intersected(viewport.rect())
+        if not rect.isEmpty():
+            viewport.update(rect)
+
+
+class UrgencyLegend(QWidget):
+    """The urgency tiers as shape + name + bound, so colour is never the only cue."""
+
+    def __init__(self, scale: UrgencyScale, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._scale = scale
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(12)
+        self._build()
+
+    def set_scale(self, scale: UrgencyScale) -> None:
+        self._scale = scale
+        self._build()
+
+    def _build(self) -> None:
+        while self._layout.count():
+            item = self._layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        title = QLabel(self.tr("Legend:"))
+        self._layout.addWidget(title)
+        names = labels.urgency_names()
+        bounds = self._bounds()
+        for key in URGENCIES:
+            icon = QLabel()
+            icon.setPixmap(labels.urgency_icon(key).pixmap(14, 14))
+            icon.setAccessibleName(names[key])
+            text = QLabel(f"{names[key]} {bounds[key]}")
+            text.setObjectName(f"legend-{key}")
+            box = QWidget()
+            row = QHBoxLayout(box)
+            row.setContentsMargins(6, 1, 6, 1)
+            row.setSpacing(4)
+            row.addWidget(icon)
+            row.addWidget(text)
+            bg = labels.URGENCY_BACKGROUND.get(key)
+            if bg is not None:
+                box.setAutoFillBackground(True)
+                pal = box.palette()
+                pal.setColor(box.backgroundRole(), bg)
+                pal.setColor(text.foregroundRole(), labels.DARK_TEXT)
+                box.setPalette(pal)
+                text.setPalette(pal)
+            self._layout.addWidget(box)
+        self._layout.addStretch(1)
+
+    def _bounds(self) -> dict[str, str]:
+        hours = self.tr("{n} h")
+
+        def h(seconds: int) -> str:
+            value = seconds / 3600
+            return hours.format(n=f"{value:g}")
+
+        s = self._scale
+        return {
+            "overdue": self.tr("(past the deadline)"),
+            "critical": f"(≤ {h(s.critical_s)})",
+            "urgent": f"(≤ {h(s.urgent_s)})",
+            "warn": f"(≤ {h(s.warn_s)})",
+            "info": f"(> {h(s.warn_s)})",
+        }
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._build()
+        super().changeEvent(event)
+
+
+class QueueView(QWidget):
+    """One queue: filter bar + search, legend, the table (multi-select), and an empty state.
+
+    ``merchant=False`` makes the view for requests on the buyer's or the platform's clock: no urgency
+    colours, legend or urgency filter (their time left is not the shop's to lose).
+    """
+
+    currentRequestChanged = Signal(object)  # QueueRow | None
+    selectedRowsChanged = Signal(list)  # list[QueueRow], in view order
+    requestActivated = Signal(object)  # QueueRow (double click / Enter)
+    countsChanged = Signal(int, int)  # shown, total
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        merchant: bool = True,
+        scale: UrgencyScale = DEFAULT_SCALE,
+        model: QueueModel | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._merchant = merchant
+        self.model = model or QueueModel(self, scale=scale)
+        self.proxy = QueueProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+
+        # filter bar
+        self.kind_filter = QComboBox()
+        self.stage_filter = QComboBox()
+        self.urgency_filter = QComboBox()
+        self.shop_filter = QComboBox()
+        for combo in (self.kind_filter, self.stage_filter, self.urgency_filter, self.shop_filter):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.currentIndexChanged.connect(self._filters_edited)
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(220)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._apply_search)
+        self.search.textChanged.connect(self._search_timer.start)
+        self.search.returnPressed.connect(self._apply_search)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("queue-count")
+
+        bar = QHBoxLayout()
+        bar.setSpacing(6)
+        for w in (self.kind_filter, self.stage_filter, self.urgency_filter, self.shop_filter):
+            bar.addWidget(w)
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.count_label)
+
+        self.legend = UrgencyLegend(self.model.scale)
+        self.legend.setVisible(merchant)
+        self.urgency_filter.setVisible(merchant)
+        self.model.set_urgency_colours(merchant)
+
+        # table
+        self.table = QueueTable()
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(COL_TIME_LEFT, Qt.SortOrder.AscendingOrder)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in _WIDTHS.items():
+            self.table.setColumnWidth(col, width)
+        self.table.setColumnHidden(COL_URGENCY, not merchant)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        self.table.activated.connect(self._on_activated)
+
+        # empty state
+        self.empty_title = QLabel()
+        self.empty_title.setObjectName("queue-empty-title")
+        self.empty_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.empty_title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.empty_title.setFont(font)
+        self.empty_hint = QLabel()
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setWordWrap(True)
+        self.clear_button = QPushButton()
+        self.clear_button.clicked.connect(self.clear_filters)
+        empty = QWidget()
+        ev = QVBoxLayout(empty)
+        ev.addStretch(1)
+        ev.addWidget(self.empty_title)
+        ev.addWidget(self.empty_hint)
+        ev.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        ev.addStretch(2)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(empty)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.stack, 1)
+
+        self._stages_present: list[str] = []
+        self._shops_present: dict[int, str] = {}
+        self.proxy.layoutRefreshed.connect(self._update_state)
+        self._retranslate()
+        self._update_state()
+
+    # --------------------------------------------------------------------------------- public
+    def set_rows(self, rows: Iterable[QueueRow]) -> None:
+        rows = list(rows)
+        self.model.set_rows(rows)
+        stages = sorted({r.stage for r in rows})
+        shops = {r.shop_id: r.shop_name for r in rows}
+        if stages != self._stages_present or shops != self._shops_present:
+            self._stages_present = stages
+            self._shops_present = dict(sorted(shops.items(), key=lambda kv: kv[1]))
+            self._fill_combos()
+        multi_shop = len(self._shops_present) > 1
+        self.shop_filter.setVisible(multi_shop)
+        self.table.setColumnHidden(COL_SHOP, not multi_shop)
+        self._update_state()
+
+    def set_server_offset_ms(self, offset_ms: int | None) -> None:
+        self.model.set_server_offset_ms(offset_ms)
+
+    def set_scale(self, scale: UrgencyScale) -> None:
+        self.model.set_scale(scale)
+        self.legend.set_scale(scale)
+
+    def selected_rows(self) -> list[QueueRow]:
+        """The selected requests in view order (read through the proxy's selection)."""
+        sel = self.table.selectionModel()
+        rows = sorted(index.row() for index in sel.selectedRows(COL_TIME_LEFT))
+        return [self.proxy.index(r, COL_TIME_LEFT).data(ROW_ROLE) for r in rows]
+
+    def current_row(self) -> QueueRow | None:
+        index = self.table.currentIndex()
+        return index.data(ROW_ROLE) if index.isValid() else None
+
+    def select_refunds(self, refund_ids: Iterable[int]) -> int:
+        """Select these requests (any shop), clearing filters that hide them; returns how many were
+        found. The first one becomes current and is scrolled into view."""
+        wanted = set(refund_ids)
+        source_rows = [i for i, r in enumerate(self.model.rows()) if r.refund_id in wanted]
+        if not source_rows:
+            return 0
+        if any(self.proxy.proxy_row_of(i) < 0 for i in source_rows):
+            self.clear_filters()
+        proxy_rows = sorted(self.proxy.proxy_row_of(i) for i in source_rows)
+        selection = QItemSelection()
+        last_col = self.proxy.columnCount() - 1
+        for r in proxy_rows:
+            selection.select(self.proxy.index(r, 0), self.proxy.index(r, last_col))
+        sel = self.table.selectionModel()
+        first = self.proxy.index(proxy_rows[0], COL_TIME_LEFT)
+        sel.setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
+        sel.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.table.scrollTo(first, QAbstractItemView.ScrollHint.PositionAtCenter)
+        return len(proxy_rows)
+
+    def clear_filters(self) -> None:
+        for combo in (self.kind_filter, self.stage_filter, self.urgency_filter, self.shop_filter):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self._search_timer.stop()
+        self.proxy.clear_filters()
+
+    # ------------------------------------------------------------------------------- internals
+    def _fill_combos(self) -> None:
+        def fill(combo: QComboBox, all_text: str, items: Iterable[tuple[str, object]]) -> None:
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(all_text, None)
+            for text, data in items:
+                combo.addItem(text, data)
+            at = combo.findData(current) if current is not None else 0
+            combo.setCurrentIndex(max(at, 0))
+            combo.blockSignals(False)
+
+        kinds = labels.kind_names()
+        stages = labels.stage_names()
+        urgencies = labels.urgency_names()
+        fill(self.kind_filter, self.tr("All kinds"), ((kinds[k], k) for k in KINDS))
+        fill(
+            self.stage_filter,
+            self.tr("All stages"),
+            ((stages.get(s, s), s) for s in self._stages_present),
+        )
+        fill(self.urgency_filter, self.tr("Any urgency"), ((urgencies[u], u) for u in URGENCIES))
+        for i, key in enumerate(URGENCIES, start=1):
+            self.urgency_filter.setItemIcon(i, labels.urgency_icon(key))
+        fill(self.shop_filter, self.tr("All shops"), ((name, sid) for sid, name in self._shops_present.items()))
+        self._filters_edited()
+
+    def _filters_edited(self) -> None:
+        def one(combo: QComboBox):
+            data = combo.currentData()
+            return None if data is None else (data,)
+
+        self.proxy.set_filters(
+            kinds=one(self.kind_filter),
+            stages=one(self.stage_filter),
+            urgencies=one(self.urgency_filter) if self._merchant else None,
+            shops=one(self.shop_filter),
+        )
+
+    def _apply_search(self) -> None:
+        self._search_timer.stop()
+        self.proxy.set_search(self.search.text())
+
+    def _update_state(self) -> None:
+        shown, total = self.proxy.rowCount(), self.proxy.total_count()
+        if shown == total:
+            self.count_label.setText(self.tr("%n request(s)", "", total))
+        else:
+            self.count_label.setText(self.tr("%1 of %2 shown").replace("%1", str(shown)).replace("%2", str(total)))
+        if shown:
+            self.stack.setCurrentIndex(0)
+        else:
+            if total == 0:
+                if self._merchant:
+                    self.empty_title.setText(self.tr("Nothing waits on you"))
+                    self.empty_hint.setText(
+                        self.tr("No after-sale request needs the shop's action right now. New ones appear here after each sync.")
+                    )
+                else:
+                    self.empty_title.setText(self.tr("Nothing on the buyer's or the platform's side"))
+                    self.empty_hint.setText(
+                        self.tr("Requests waiting for the buyer (a return, a modification) or for the platform show here.")
+                    )
+                self.clear_button.hide()
+            else:
+                self.empty_title.setText(self.tr("No request matches the filters"))
+                self.empty_hint.setText(self.tr("%n request(s) are hidden by the filters or the search.", "", total))
+                self.clear_button.show()
+            self.stack.setCurrentIndex(1)
+        self.countsChanged.emit(shown, total)
+
+    def _on_selection(self, *_: QItemSelection) -> None:
+        self.selectedRowsChanged.emit(self.selected_rows())
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.currentRequestChanged.emit(current.data(ROW_ROLE) if current.isValid() else None)
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        row = index.data(ROW_ROLE)
+        if row is not None:
+            self.requestActivated.emit(row)
+
+    def _retranslate(self) -> None:
+        self.search.setPlaceholderText(self.tr("Search refund or order id, product, reason…"))
+        self.clear_button.setText(self.tr("Clear filters"))
+        self.kind_filter.setToolTip(self.tr("Kind of request"))
+        self.stage_filter.setToolTip(self.tr("Stage"))
+        self.urgency_filter.setToolTip(self.tr("Urgency"))
+        self.shop_filter.setToolTip(self.tr("Shop"))
+        self._fill_combos()
+        self._update_state()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.model.retranslate()
+            self._retranslate()
+        super().changeEvent(event)
+
+
+class QueueWidget(QTabWidget):
+    """The merchant's queue and, on a second tab, the requests on the buyer's or platform's clock.
+
+    Signals come from whichever tab they happen in."""
+
+    currentRequestChanged = Signal(object)  # QueueRow | None
+    selectedRowsChanged = Signal(list)
+    requestActivated = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None, *, scale: UrgencyScale = DEFAULT_SCALE) -> None:
+        super().__init__(parent)
+        self.merchant_view = QueueView(merchant=True, scale=scale)
+        self.others_view = QueueView(merchant=False, scale=scale)
+        self.addTab(self.merchant_view, "")
+        self.addTab(self.others_view, "")
+        for view in (self.merchant_view, self.others_view):
+            view.currentRequestChanged.connect(self.currentRequestChanged)
+            view.selectedRowsChanged.connect(self.selectedRowsChanged)
+            view.requestActivated.connect(self.requestActivated)
+            view.countsChanged.connect(self._update_titles)
+        self.tabBar().currentChanged.connect(self._tab_switched)
+        self._update_titles()
+
+    def set_rows(self, rows: Iterable[QueueRow]) -> None:
+        """All open requests: the merchant's go to the first tab, the rest to the second."""
+        rows = rows if isinstance(rows, list) else list(rows)
+        mine = [r for r in rows if r.clock_owner == MERCHANT]
+        others = [r for r in rows if r.clock_owner != MERCHANT] if len(mine) != len(rows) else []
+        self.merchant_view.set_rows(mine)
+        self.others_view.set_rows(others)
+
+    def set_server_offset_ms(self, offset_ms: int | None) -> None:
+        self.merchant_view.set_server_offset_ms(offset_ms)
+        self.others_view.set_server_offset_ms(offset_ms)
+
+    def set_scale(self, scale: UrgencyScale) -> None:
+        self.merchant_view.set_scale(scale)
+        self.others_view.set_scale(scale)
+
+    def current_view(self) -> QueueView:
+        return self.merchant_view if self.currentIndex() == 0 else self.others_view
+
+    def selected_rows(self) -> list[QueueRow]:
+        return self.current_view().selected_rows()
+
+    def select_refunds(self, refund_ids: Iterable[int]) -> int:
+        """Show the merchant's tab and select these requests there (the risk panel's rescue list)."""
+        self.setCurrentIndex(0)
+        return self.merchant_view.select_refunds(refund_ids)
+
+    def shop_names(self) -> Mapping[int, str]:
+        rows = list(self.merchant_view.model.rows()) + list(self.others_view.model.rows())
+        return {r.shop_id: r.shop_name for r in rows}
+
+    def _tab_switched(self, _index: int) -> None:
+        self.currentRequestChanged.emit(self.current_view().current_row())
+
+    def _update_titles(self, *_: int) -> None:
+        mine = self.merchant_view.model.rowCount()
+        others = self.others_view.model.rowCount()
+        self.setTabText(0, self.tr("Waiting on me (%1)").replace("%1", str(mine)))
+        self.setTabText(1, self.tr("Buyer / platform side (%1)").replace("%1", str(others)))
+        self.setTabToolTip(1, self.tr("Requests on the buyer's or the platform's clock: nothing for the shop to do yet"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._update_titles()
+        super().changeEvent(event)
