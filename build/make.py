@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -63,31 +62,13 @@ def generate_icons(out_dir: Path) -> dict[str, Path]:
     return {kind: out_dir / f"app.{kind}" for kind in ("png", "ico", "icns")}
 
 
-def _lrelease() -> str:
-    """The ``pyside6-lrelease`` next to this Python (the venv's), else the one on PATH."""
-    scripts = Path(sys.executable).parent
-    found = shutil.which("pyside6-lrelease", path=str(scripts)) or shutil.which("pyside6-lrelease")
-    if not found:
-        raise SystemExit("pyside6-lrelease not found: install the project (PySide6-Essentials) first")
-    return found
-
-
-def compile_translations() -> list[Path]:
-    """Compile ``resources/translations/*.ts`` to ``.qm`` beside them (ignored by git).
-
-    Uses the app's own ``python -m desktop.ui.i18n compile`` when the UI provides it, so the
-    bundle and a source checkout compile their catalogs the same way.
-    """
-    sources = sorted(TRANSLATIONS_DIR.glob("*.ts"))
-    if not sources:
+def compile_translations() -> None:
+    """Compile ``resources/translations/*.ts`` to ``.qm`` beside them (ignored by git) with the
+    app's own ``python -m desktop.ui.i18n compile``, so a bundle and a checkout compile alike."""
+    if not any(TRANSLATIONS_DIR.glob("*.ts")):
         print("note: no Qt translation sources (resources/translations/*.ts) to compile")
-    elif importlib.util.find_spec("desktop.ui.i18n") is not None:
-        _run([sys.executable, "-m", "desktop.ui.i18n", "compile"], "translation compile")
-    else:
-        lrelease = _lrelease()
-        for ts in sources:
-            _run([lrelease, "-silent", str(ts), "-qm", str(ts.with_suffix(".qm"))], f"lrelease {ts.name}")
-    return [ts.with_suffix(".qm") for ts in sources]
+        return
+    _run([sys.executable, "-m", "desktop.ui.i18n", "compile"], "translation compile")
 
 
 def prepare(work_dir: Path) -> dict[str, Path]:
