@@ -209,18 +209,18 @@ def build_queue_rows(
     rules: Any,
     *,
     shop_names: Mapping[int, str] | None = None,
-    server_offset_ms: int = 0,
     deadline_fn: Callable[..., _DeadlineLike] | None = None,
     kind_fn: Callable[[Any], str] | None = None,
 ) -> list[QueueRow]:
     """Queue rows for ``refunds`` (pure; run it in the background).
 
     ``refunds`` are open requests from the store (``StoredRefund``, which carries ``shop_id``) or
-    ``Refund`` records (shop 0). Deadlines come from the domain's ``deadline_of`` unless
-    ``deadline_fn(refund, rules, server_offset_ms=…)`` is given; kinds from ``kind_of``.
+    ``Refund`` records (shop 0). Deadlines come from the domain's ``deadline_of`` (or ``deadline_fn``)
+    and are kept on the **platform's clock** (offset 0): the table model applies the measured server
+    clock offset when it computes time left, so a new offset needs no rebuild.
     """
     if deadline_fn is None or kind_fn is None:
-        from desktop.core.domain import deadlines as domain  # the domain is pure: no cycle, no Qt
+        from desktop.core.domain import deadlines as domain
 
         deadline_fn = deadline_fn or domain.deadline_of
         kind_fn = kind_fn or domain.kind_of
@@ -228,7 +228,9 @@ def build_queue_rows(
     rows: list[QueueRow] = []
     for refund in refunds:
         shop_id = getattr(refund, "shop_id", 0) or 0
-        deadline = deadline_fn(refund, rules, server_offset_ms=server_offset_ms)
+        deadline = deadline_fn(refund, rules, server_offset_ms=0)
+        if deadline.clock_owner == "none":
+            continue  # closed: not a pending request
         kind = kind_fn(refund)
         rows.append(
             make_row(
@@ -240,3 +242,44 @@ def build_queue_rows(
             )
         )
     return rows
+
+
+def rows_from_store(store: Any, rules: Any) -> list[QueueRow]:
+    """Every open request of every shop in ``store`` as queue rows (disk I/O: background only)."""
+    names = {shop.id: shop.label for shop in store.shops()}
+    return build_queue_rows(store.refunds(open_only=True), rules, shop_names=names)
+
+
+# ------------------------------------------------------------------------------------ detail
+@dataclass(frozen=True, slots=True)
+class RefundDetail:
+    """Everything the detail pane shows about one request (loaded in the background)."""
+
+    row: QueueRow
+    refund: Any  # StoredRefund / Refund: the list fields
+    detail: Mapping[str, Any]  # the last raw detail (or list item) as the API sent it; {} if none
+    observations: tuple[Any, ...]  # store Observation records, oldest first
+    comments: tuple[Mapping[str, Any], ...]  # negotiation history, oldest first
+    stage_basis: str | None = None  # "sourced" | "assumed": the rules file's basis of the stage limit
+    stage_limit_hours: float | None = None
+
+    @property
+    def pictures(self) -> tuple[str, ...]:
+        pics = self.detail.get("pictures") or getattr(self.refund, "pictures", None) or ()
+        return tuple(str(p) for p in pics if p)
+
+
+def load_detail(store: Any, row: QueueRow, rules: Any = None) -> RefundDetail:
+    """The detail of ``row`` from the store (disk I/O: background only)."""
+    refund = store.refund(row.shop_id, row.refund_id)
+    list_raw, detail_raw = store.refund_raw(row.shop_id, row.refund_id)
+    limit = rules.stage_limit(row.stage) if rules is not None else None
+    return RefundDetail(
+        row=row,
+        refund=refund,
+        detail=detail_raw or list_raw or {},
+        observations=tuple(store.observations(row.shop_id, row.refund_id)),
+        comments=tuple(store.comments(row.shop_id, row.refund_id)),
+        stage_basis=limit.basis if limit is not None else None,
+        stage_limit_hours=limit.limit_hours if limit is not None else None,
+    )

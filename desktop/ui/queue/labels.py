@@ -36,9 +36,12 @@ def stage_names() -> dict[str, str]:
         "reject_intercept": _t("Refused parcel"),
         "buyer_return": _t("Buyer sending return"),
         "buyer_modify": _t("Buyer modifying"),
+        "buyer_receipt": _t("Buyer receiving"),
+        "refund_executing": _t("Refund executing"),
         "dispute": _t("Platform handling"),
         "fast_refund": _t("Fast refund"),
         "closed": _t("Closed"),
+        "needs_review": _t("Needs review"),
         "unknown": _t("Needs review"),
     }
 
@@ -56,6 +59,9 @@ def stage_consequences() -> dict[str, str]:
         "reject_intercept": _t("The system refunds the buyer."),
         "buyer_return": _t("The request closes; no risk for the shop."),
         "buyer_modify": _t("It is the buyer's turn; no risk for the shop."),
+        "buyer_receipt": _t("It is the buyer's turn; no risk for the shop."),
+        "refund_executing": _t("The platform executes the refund."),
+        "needs_review": _t("Unknown state: check it in the seller backend."),
         "dispute": _t("The platform decides; this is not the shop's clock."),
         "fast_refund": _t("Refunded on application; never counts as overdue."),
     }

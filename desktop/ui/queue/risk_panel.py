@@ -1,0 +1,303 @@
+"""The risk panel: the shop's estimated exposure under the 2023-05-09 notice.
+
+Public API::
+
+    panel = RiskPanel()
+    panel.set_estimate(estimate)        # desktop.core.domain.risk.RiskEstimate (computed in the background)
+    panel.rescueRequested.connect(queue.select_refunds)   # list[int] refund ids, deadline order
+
+Shows the level as a badge (colour *and* words), the reasons each tagged sourced/assumed, the notice's
+sanctions for the level, the forecast per horizon with its rescue list (a button selects those
+requests in the queue), the platform's own experience score beside the estimate (never mixed into
+it), and a QtCharts chart of the 90-day daily series.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCharts import QAreaSeries, QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
+from PySide6.QtCore import QDateTime, QEvent, QMargins, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.ui.queue import labels
+
+LEVEL_COLOURS = {
+    "low": ("#1e7b34", "#dff3e4"),
+    "watch": ("#8a6d00", "#fdf3c8"),
+    "elevated": ("#b45309", "#fde3cf"),
+    "high": ("#b3261e", "#f8d7da"),
+}
+
+
+class RiskPanel(QWidget):
+    """Read-only view of a ``RiskEstimate``."""
+
+    rescueRequested = Signal(list)  # refund ids
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._estimate: Any = None
+
+        self.badge = QLabel()
+        self.badge.setObjectName("risk-badge")
+        self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.badge.setMinimumWidth(120)
+        self.caveat = QLabel()
+        self.caveat.setWordWrap(True)
+        self.caveat.setObjectName("risk-caveat")
+        self.score_box = QGroupBox()
+        self.score = QLabel()
+        self.score.setObjectName("risk-score")
+        self.score.setWordWrap(True)
+        self.score.setTextFormat(Qt.TextFormat.RichText)
+        QVBoxLayout(self.score_box).addWidget(self.score)
+
+        self.reasons_box = QGroupBox()
+        self.reasons = QLabel()
+        self.reasons.setObjectName("risk-reasons")
+        self.reasons.setWordWrap(True)
+        self.reasons.setTextFormat(Qt.TextFormat.RichText)
+        QVBoxLayout(self.reasons_box).addWidget(self.reasons)
+
+        self.forecast_box = QGroupBox()
+        self.forecast_grid = QGridLayout(self.forecast_box)
+        self.forecast_grid.setColumnStretch(1, 1)
+        self.rescue_buttons: list[QPushButton] = []
+
+        self.chart = QChart()
+        self.chart.setMargins(QMargins(4, 4, 4, 4))
+        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.chart_view = QChartView(self.chart)
+        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.chart_view.setMinimumHeight(200)
+
+        top = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(self.badge)
+        left.addWidget(self.caveat)
+        left.addStretch(1)
+        top.addLayout(left, 3)
+        top.addWidget(self.score_box, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.reasons_box)
+        layout.addWidget(self.forecast_box)
+        layout.addWidget(self.chart_view, 1)
+        self._retranslate()
+        self._render()
+
+    # --------------------------------------------------------------------------------- public
+    def set_estimate(self, estimate: Any) -> None:
+        """Show a ``RiskEstimate`` (``None``: not computed yet)."""
+        self._estimate = estimate
+        self._render()
+
+    @property
+    def estimate(self) -> Any:
+        return self._estimate
+
+    # ------------------------------------------------------------------------------- rendering
+    def _level_names(self) -> dict[str, str]:
+        return {
+            "low": self.tr("Low"),
+            "watch": self.tr("Watch"),
+            "elevated": self.tr("Elevated"),
+            "high": self.tr("High"),
+        }
+
+    def _basis_tag(self, basis: str | None) -> str:
+        if basis == "sourced":
+            return f"<span style='color:#1e7b34'>[{html.escape(self.tr('sourced'))}]</span>"
+        if basis == "assumed":
+            return f"<span style='color:#8a6d00'>[{html.escape(self.tr('assumed'))}]</span>"
+        return ""
+
+    def _render(self) -> None:
+        est = self._estimate
+        names = self._level_names()
+        if est is None:
+            self.badge.setText(self.tr("Risk: not estimated yet"))
+            self.badge.setStyleSheet("QLabel#risk-badge { padding: 6px 12px; border-radius: 6px; }")
+            self.reasons.setText(f"<i>{html.escape(self.tr('The estimate appears after the first sync.'))}</i>")
+            self.score.setText(f"<i>{html.escape(self.tr('Not fetched yet'))}</i>")
+            self._render_forecast(())
+            self._render_chart(())
+            return
+        level = est.level
+        fg, bg = LEVEL_COLOURS.get(level, ("#333333", "#eeeeee"))
+        self.badge.setText(self.tr("Risk: %1").replace("%1", names.get(level, level)))
+        self.badge.setStyleSheet(
+            f"QLabel#risk-badge {{ color: {fg}; background: {bg}; border: 1px solid {fg};"
+            " border-radius: 6px; padding: 6px 12px; font-weight: bold; font-size: 15px; }"
+        )
+        self.badge.setAccessibleName(self.badge.text())
+
+        parts = []
+        for r in est.reasons:
+            parts.append(f"• {html.escape(r.text)} {self._basis_tag(r.basis)}")
+        if not parts:
+            parts.append(html.escape(self.tr("No rule of the model is reached.")))
+        if est.exposure is not None and est.exposure.sanctions:
+            sanctions = "、".join(html.escape(s.text) for s in est.exposure.sanctions)
+            parts.append(
+                "<br><b>"
+                + html.escape(self.tr("Sanctions the notice lists at this level (not a prediction):"))
+                + f"</b> {sanctions} {self._basis_tag(est.exposure.basis)}"
+            )
+        self.reasons.setText("<br>".join(parts))
+        self._render_score(est.shop_score)
+        self._render_forecast(est.forecast)
+        self._render_chart(est.daily)
+
+    def _render_score(self, score: Any) -> None:
+        if score is None:
+            self.score.setText(f"<i>{html.escape(self.tr('Not fetched yet'))}</i>")
+            return
+        if not score.has_data:
+            body = html.escape(self.tr("The platform has no score for this shop yet."))
+        else:
+            body = (
+                f"<span style='font-size:18px;font-weight:bold'>{html.escape(score.score_str or '—')}</span>"
+                f" {html.escape(score.show_name or '')}"
+            )
+            after = score.after_sale
+            if after:
+                body += f"<br>{html.escape(after[0] or '')}: <b>{html.escape(after[1] or '—')}</b>"
+        fetched = labels.format_local_time(score.fetched_at_ms, with_year=True)
+        note = self.tr("The platform's own figure, fetched %1; not part of this estimate.").replace("%1", fetched)
+        self.score.setText(f"{body}<br><small style='color:#555'>{html.escape(note)}</small>")
+
+    def _render_forecast(self, forecasts: Sequence[Any]) -> None:
+        while self.forecast_grid.count():
+            item = self.forecast_grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.rescue_buttons = []
+        names = self._level_names()
+        if not forecasts:
+            self.forecast_grid.addWidget(QLabel(self.tr("No forecast yet.")), 0, 0)
+            return
+        for i, f in enumerate(forecasts):
+            head = QLabel(self.tr("In %1 h").replace("%1", str(f.horizon_hours)))
+            head.setStyleSheet("font-weight: bold")
+            text = self.tr("Level %1").replace("%1", names.get(f.level, f.level))
+            if f.changes_at_ms is not None and f.changes_to is not None:
+                text += " · " + self.tr("becomes %1 at %2").replace("%1", names.get(f.changes_to, f.changes_to)).replace(
+                    "%2", labels.format_local_time(f.changes_at_ms)
+                )
+            if f.would_auto_approve:
+                text += " · " + self.tr("%1 would be auto-approved (%2)").replace(
+                    "%1", str(len(f.would_auto_approve))
+                ).replace("%2", labels.format_fen(f.money_at_stake_fen))
+            else:
+                text += " · " + self.tr("nothing expires")
+            body = QLabel(text)
+            body.setWordWrap(True)
+            self.forecast_grid.addWidget(head, i, 0, Qt.AlignmentFlag.AlignTop)
+            self.forecast_grid.addWidget(body, i, 1)
+            if f.rescue:
+                button = QPushButton(
+                    self.tr("Select the %1 to handle (%2)").replace("%1", str(len(f.rescue))).replace(
+                        "%2", labels.format_fen(f.rescue_money_fen)
+                    )
+                )
+                tip = self.tr("Handling these keeps the current level") if f.rescue_keeps_level else self.tr(
+                    "Even handling all of these cannot keep the current level"
+                )
+                button.setToolTip(tip)
+                ids = list(f.rescue)
+                button.clicked.connect(lambda _checked=False, ids=ids: self.rescueRequested.emit(ids))
+                self.forecast_grid.addWidget(button, i, 2)
+                self.rescue_buttons.append(button)
+
+    def _render_chart(self, daily: Sequence[Any]) -> None:
+        chart = self.chart
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        chart.setTitle(self.tr("Last %n day(s)", "", len(daily)) if daily else self.tr("No daily history yet"))
+        if not daily:
+            return
+        # stacked areas: refund-only at the bottom, then return-and-refund, then the other kinds
+        keys = (
+            ("auto_refund_only", self.tr("Auto-approved: refund only"), QColor("#d05a00")),
+            ("auto_return_refund", self.tr("Auto-approved: return and refund"), QColor("#b3261e")),
+            ("auto_other", self.tr("Auto-approved: other"), QColor("#7a3e9d")),
+        )
+        x_axis = QDateTimeAxis()
+        x_axis.setFormat("MM-dd")
+        x_axis.setTickCount(7)
+        y_axis = QValueAxis()
+        y_axis.setLabelFormat("%d")
+        y_axis.setTitleText(self.tr("auto-approved per day"))
+        y2_axis = QValueAxis()
+        y2_axis.setLabelFormat("%d")
+        y2_axis.setTitleText(self.tr("handled in time"))
+        chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(y2_axis, Qt.AlignmentFlag.AlignRight)
+        base = [0] * len(daily)
+        top_value = 1
+        for attr, name, colour in keys:
+            lower = QLineSeries()
+            upper = QLineSeries()
+            for i, p in enumerate(daily):
+                x = p.day_start_ms
+                value = base[i] + getattr(p, attr)
+                lower.append(x, base[i])
+                upper.append(x, value)
+                base[i] = value
+                top_value = max(top_value, value)
+            area = QAreaSeries(upper, lower)
+            area.setName(name)
+            fill = QColor(colour)
+            fill.setAlpha(170)
+            area.setBrush(fill)
+            area.setPen(QPen(colour, 1))
+            chart.addSeries(area)
+            area.attachAxis(x_axis)
+            area.attachAxis(y_axis)
+        handled = QLineSeries()
+        handled.setName(self.tr("Handled in time"))
+        handled.setPen(QPen(QColor("#2f5fb3"), 1.5))
+        top_handled = 1
+        for p in daily:
+            handled.append(p.day_start_ms, p.handled_in_time)
+            top_handled = max(top_handled, p.handled_in_time)
+        chart.addSeries(handled)
+        handled.attachAxis(x_axis)
+        handled.attachAxis(y2_axis)
+        x_axis.setRange(
+            QDateTime.fromMSecsSinceEpoch(daily[0].day_start_ms), QDateTime.fromMSecsSinceEpoch(daily[-1].day_start_ms)
+        )
+        y_axis.setRange(0, top_value)
+        y2_axis.setRange(0, top_handled)
+
+    def _retranslate(self) -> None:
+        self.caveat.setText(
+            self.tr(
+                "An estimate by this app: the notice of 2023-05-09 publishes no thresholds, so each rule "
+                "below says whether its threshold is sourced or assumed."
+            )
+        )
+        self.score_box.setTitle(self.tr("Platform experience score"))
+        self.reasons_box.setTitle(self.tr("Why"))
+        self.forecast_box.setTitle(self.tr("If nothing is done"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+            self._render()
+        super().changeEvent(event)
