@@ -18,4 +18,5 @@ EXIT_PARTIAL = 5
 #: sub-command name -> module (imported only when that command runs, to keep start-up light)
 COMMANDS: dict[str, str] = {
     "sandbox": "desktop.cli.sandbox",
+    "check": "desktop.cli.check",
 }

@@ -10,11 +10,12 @@ One :meth:`Syncer.run` does, in order:
    consistent store and the next run continues from the first window not written.
 3. **Incremental sync**: everything *updated* since the last sync minus an overlap (``queryType`` 2),
    again one committed window at a time.
-4. **Pending sweep** (not in the run that did the first sweep, which just saw everything): the
-   platform's own list of requests waiting on the merchant (``type`` 8) from the oldest request the
-   store still has open (at least the last ``pending_floor_days`` days). A request the store thinks
-   the merchant still has to handle but the platform no longer lists has moved on unseen: its detail
-   is fetched so the store learns its real state.
+4. **Pending sweep**: the platform's own list of requests waiting on the merchant (``type`` 8) from
+   the oldest request the store still has waiting (at least the last ``pending_floor_days`` days).
+   A request the store thinks the merchant still has to handle but the platform no longer lists has
+   moved on unseen: its detail is fetched so the store learns its real state. In the run that
+   finished the first sweep, only the days before a shorter-than-90-days sweep are listed (older
+   requests may still be waiting); the sweep itself just saw the rest.
 5. **Classification** of closed requests (:func:`desktop.core.domain.classify.classify`) from the
    app's observations, its own actions (the journal) and — for recent closes whose outcome the
    times alone leave open — the negotiation history (``open.refund.comment.basic.list``). The extra
@@ -227,8 +228,7 @@ class Syncer:
                 result.swept = True
                 self._first_sweep(result)
             self._incremental(result)
-            if not result.swept:
-                self._pending_sweep(result)
+            self._pending_sweep(result)
             self._classify(result)
             result.completed = True
         except Cancelled:
@@ -309,10 +309,19 @@ class Syncer:
     def _pending_sweep(self, result: SyncResult) -> None:
         now = self._server_ms()
         open_waiting = self.store.waiting_refunds(self.shop_id)
-        starts = [r.create_time or r.submit_time for r in open_waiting]
-        oldest = min((s for s in starts if s), default=now)
-        begin = max(min(oldest, now - self.pending_floor_ms), self._oldest_allowed())
-        windows = self._windows(begin, now)
+        if result.swept:
+            # the sweep just saw everything it covered; requests older than a short sweep
+            # (--days < 90) may still wait on the merchant: list those once
+            shop = self.store.shop(self.shop_id)
+            assert shop is not None and shop.sweep_begin_ms is not None
+            if not shop.first_sweep_done:
+                return
+            begin, end = self._oldest_allowed(), shop.sweep_begin_ms
+        else:
+            starts = [r.create_time or r.submit_time for r in open_waiting]
+            oldest = min((s for s in starts if s), default=now)
+            begin, end = max(min(oldest, now - self.pending_floor_ms), self._oldest_allowed()), now
+        windows = self._windows(begin, end)
         listed: set[int] = set()
         for i, (start, stop) in enumerate(windows):
             items = self._fetch_window(start, stop, type_=8, query_type=1, phase="pending",
@@ -322,7 +331,7 @@ class Syncer:
         # waiting in the store, created inside the swept range, but not on the platform's list
         vanished = [
             r for r in open_waiting
-            if r.refund_id not in listed and (r.create_time or r.submit_time or now) >= begin
+            if r.refund_id not in listed and begin <= (r.create_time or r.submit_time or now) <= end
         ]
         for i, r in enumerate(vanished):
             if not self._may_call():

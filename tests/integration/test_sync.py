@@ -15,6 +15,7 @@ from desktop.core.rulesfile import load_default_rules
 from desktop.core.store import open_store
 from desktop.core.sync import Syncer
 from desktop.sandbox import Sandbox
+from desktop.sandbox.state import is_waiting
 
 DAYS = 5  # a short first sweep keeps the tests fast; the demo shop's pending requests are younger
 
@@ -61,7 +62,9 @@ def syncer(client, store, rules, shop, **kw) -> Syncer:
 
 
 def sandbox_ids_since(sb: Sandbox, since_ms: int) -> set[int]:
-    return {rid for rid, r in sb.refunds.items() if r["createTime"] >= since_ms}
+    """What a sweep from ``since_ms`` must have stored: every refund created since, and the older
+    ones that still wait on the merchant (the platform's ``type`` 8)."""
+    return {rid for rid, r in sb.refunds.items() if r["createTime"] >= since_ms or is_waiting(r)}
 
 
 def list_calls(sb: Sandbox) -> list[dict]:
@@ -98,14 +101,19 @@ def test_the_first_sweep_stores_every_refund_the_platform_has(sandbox, client, s
     assert store.observation_count(shop.id) == len(stored)
     # every closed request got an outcome; the sweep's list calls were by create time, all refunds
     assert store.unclassified(shop.id) == []
-    sweep_calls = [c["params"] for c in list_calls(sandbox) if c["params"]["queryType"] == 1]
-    assert {(p["type"], p["queryType"]) for p in sweep_calls} == {(9, 1)}
+    sweep_calls = [c["params"] for c in list_calls(sandbox) if c["params"]["type"] == 9
+                   and c["params"]["queryType"] == 1]
     assert len(sweep_calls) >= DAYS
+    assert min(p["beginTime"] for p in sweep_calls) == sweep.sweep_begin_ms
+    # the older days of a short sweep: only their waiting requests, listed once
+    older = [c["params"] for c in list_calls(sandbox) if c["params"]["type"] == 8]
+    assert older and max(p["endTime"] for p in older) == sweep.sweep_begin_ms
     # progress: windows counted up to the total; the score snapshot and the clock offset are kept
     sweep_reports = [p for p in reports if p.phase == "sweep"]
     assert sweep_reports[-1].windows_done == sweep_reports[-1].windows_total >= DAYS
     assert [p.windows_done for p in sweep_reports] == sorted(p.windows_done for p in sweep_reports)
-    assert sweep_reports[-1].refunds == len(stored)
+    assert sweep_reports[-1].refunds == len({rid for rid, r in sandbox.refunds.items()
+                                             if r["createTime"] >= sweep.sweep_begin_ms})
     assert store.latest_score(shop.id).score_str
     assert sweep.server_clock_offset_ms is not None and abs(sweep.server_clock_offset_ms) < 2000
     assert sweep.last_success_at == sweep.last_sync_at and sweep.last_error is None
@@ -182,6 +190,7 @@ def test_a_failure_half_way_leaves_the_store_consistent_and_the_next_sync_comple
     stored = {r.refund_id for r in store.refunds(shop.id)}
     expected = {rid for rid, r in sandbox.refunds.items()
                 if half.sweep_begin_ms <= r["createTime"] < half.sweep_next_ms}
+    assert expected
     boundary = {rid for rid, r in sandbox.refunds.items() if r["createTime"] == half.sweep_next_ms}
     assert expected <= stored <= expected | boundary
     assert half.sweep_next_ms == half.sweep_begin_ms + fail_after * 86_400_000
