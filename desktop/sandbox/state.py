@@ -455,13 +455,16 @@ class Shop:
         kind = _int(p, "type")
         if kind not in (8, 9):
             raise param_error(f"type 只能是 8（待处理）或 9（全部），收到 {kind}")
-        page_size = _int(p, "pageSize", required=False) or 10
+        page_size = _int(p, "pageSize", required=False)
+        page_size = 10 if page_size is None else page_size
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise param_error(f"pageSize 必须在 1 到 {MAX_PAGE_SIZE} 之间，收到 {page_size}")
-        query_type = _int(p, "queryType", required=False) or 1
+        query_type = _int(p, "queryType", required=False)
+        query_type = 1 if query_type is None else query_type
         if query_type not in (1, 2):
             raise param_error(f"queryType 只能是 1（创建时间）或 2（更新时间），收到 {query_type}")
-        sort = _int(p, "sort", required=False) or 1
+        sort = _int(p, "sort", required=False)
+        sort = 1 if sort is None else sort
         if sort not in (1, 2):
             raise param_error(f"sort 只能是 1（降序）或 2（升序），收到 {sort}")
         cursor_text = p.get("pcursor") or ""
@@ -593,7 +596,8 @@ class Shop:
             return {}
 
     def list_addresses(self, p: Mapping[str, Any]) -> list[dict[str, Any]]:
-        address_type = _int(p, "addressType", required=False) or 2
+        address_type = _int(p, "addressType", required=False)
+        address_type = 2 if address_type is None else address_type
         if address_type not in (2, 3):
             raise param_error(f"addressType 只能是 2（退货）或 3（发货），收到 {address_type}")
         with self.lock:
