@@ -225,6 +225,8 @@ class RiskPanel(QWidget):
     def _render_chart(self, daily: Sequence[Any]) -> None:
         chart = self.chart
         chart.removeAllSeries()
+        # QAreaSeries does not own its boundary lines: keep them alive as long as the areas
+        self._area_bounds: list[QLineSeries] = []
         for axis in chart.axes():
             chart.removeAxis(axis)
         chart.setTitle(self.tr("Last %n day(s)", "", len(daily)) if daily else self.tr("No daily history yet"))
@@ -261,6 +263,7 @@ class RiskPanel(QWidget):
                 base[i] = value
                 top_value = max(top_value, value)
             area = QAreaSeries(upper, lower)
+            self._area_bounds += [upper, lower]
             area.setName(name)
             fill = QColor(colour)
             fill.setAlpha(170)
