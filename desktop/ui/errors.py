@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -68,9 +69,11 @@ class ErrorDialog(QDialog):
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.copy_button.clicked.connect(self.copy_details)
         buttons.rejected.connect(self.reject)
+        head = QHBoxLayout()
+        head.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        head.addWidget(self.message, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(icon)
-        layout.addWidget(self.message)
+        layout.addLayout(head)
         layout.addWidget(self.details, 1)
         layout.addWidget(self.log_label)
         layout.addWidget(buttons)

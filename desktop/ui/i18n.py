@@ -4,7 +4,7 @@ Sources: ``resources/translations/aftersale-watch_<lang>.ts`` (English is the so
 only the other languages have a ``.ts`` file). Widgets use ``self.tr("…")`` or
 ``QCoreApplication.translate("Context", "…")``.
 
-    python -m desktop.ui.i18n update    # lupdate: collect every tr() of desktop/ui into the .ts files
+    python -m desktop.ui.i18n update    # lupdate: collect every tr() of desktop/ui (+ app.py) into the .ts
     python -m desktop.ui.i18n compile [OUT_DIR]   # lrelease: .ts -> .qm (default: next to the .ts)
 
 A bundle ships the compiled ``.qm`` files in ``resources/translations``. Run from a checkout, the app
@@ -90,9 +90,10 @@ def compile_translations(out_dir: Path | None = None) -> list[Path]:
 
 
 def update_sources() -> list[Path]:
-    """lupdate: collect the ``tr()`` texts of every module under ``desktop/ui`` into the ``.ts`` files."""
+    """lupdate: collect the ``tr()`` texts of ``desktop/ui`` (and the composition root, ``desktop/app.py``)
+    into the ``.ts`` files."""
     lupdate = _tool("lupdate")
-    sources = sorted(str(p) for p in _UI_ROOT.rglob("*.py"))
+    sources = sorted(str(p) for p in _UI_ROOT.rglob("*.py")) + [str(_UI_ROOT.parent / "app.py")]
     targets = []
     for lang in TRANSLATED:
         target = ts_file(lang)

@@ -56,7 +56,7 @@ from desktop.core.kuaishou.oauth import (
 from desktop.core.kuaishou.transport import is_loopback_host
 from desktop.core.logsetup import register_secret
 from desktop.ui.icons import app_pixmap
-from desktop.ui.shops import ShopManager, SignInResult, expiry_ms
+from desktop.core.profiles import ShopManager, SignInResult, expiry_ms
 from desktop.ui.workers import Task, run_in_background
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ class LoginDialog(QDialog):
         self._state: str | None = None
         self._busy = False
         self.setWindowTitle(self.tr("Sign in to a Kuaishou shop"))
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(600)
         self._build()
         self._update_secret_note()
         self._mode_changed()
@@ -213,13 +213,20 @@ class LoginDialog(QDialog):
         note = QLabel(self.tr("An access token from the developer console is valid for 48 hours; with the "
                               "refresh token and the app secret the app renews it by itself."))
         note.setWordWrap(True)
-        token_form.addRow(note)
+        note.setStyleSheet("color: palette(dark);")
+        note.setMinimumHeight(note.fontMetrics().lineSpacing() * 3)
+        token_layout = QVBoxLayout()
+        token_layout.addLayout(token_form)
+        token_layout.addWidget(note)
+        token_layout.addStretch(1)
         token_page = QWidget()
-        token_page.setLayout(token_form)
+        token_page.setLayout(token_layout)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(oauth_page, self.tr("Authorise in the browser"))
         self.tabs.addTab(token_page, self.tr("Paste an access token"))
+        tallest = max(oauth_page.sizeHint().height(), token_page.sizeHint().height())
+        self.tabs.setMinimumHeight(tallest + self.tabs.tabBar().sizeHint().height() + 12)
 
         # advanced: where the gateway is (the sandbox, a relay)
         self.advanced_toggle = QToolButton()

@@ -7,13 +7,17 @@ secrets go to :mod:`desktop.core.secrets`, shop profiles to the store. Keys are 
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QSpinBox,
+    QLabel,
+    QMessageBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -98,35 +102,58 @@ class Settings:
         self.qs.sync()
 
 
+class SettingsPage(Protocol):
+    """A page other areas add to the settings dialog (e.g. the alerts page)."""
+
+    def validate(self) -> str | None: ...  # a message when the page cannot be saved
+    def save(self) -> bool: ...
+
+
 class SettingsDialog(QDialog):
-    """The preferences the shell owns: the interface language and the sync interval."""
+    """The settings: the shell's "General" page (language) and the pages other areas add."""
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle(self.tr("Settings"))
+        self.setMinimumWidth(480)
         self.language = QComboBox()
         for lang, label in (("zh_CN", "简体中文"), ("en", "English")):
             self.language.addItem(label, lang)
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language())))
-        self.interval = QSpinBox()
-        self.interval.setRange(1, 240)
-        self.interval.setSuffix(self.tr(" min"))
-        self.interval.setValue(max(1, settings.sync_interval_s() // 60))
-        form = QFormLayout()
+        note = QLabel(self.tr("The language changes the next time the app starts."))
+        note.setWordWrap(True)
+        general = QWidget()
+        form = QFormLayout(general)
         form.addRow(self.tr("Language:"), self.language)
-        form.addRow(self.tr("Check for new requests every:"), self.interval)
+        form.addRow(note)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(general, self.tr("General"))
+        self.pages: list[SettingsPage] = []
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(self.tabs)
         layout.addWidget(buttons)
 
+    def add_page(self, page: QWidget, title: str) -> None:
+        """Add a page with ``validate() -> str | None`` and ``save() -> bool``."""
+        self.tabs.addTab(page, title)
+        self.pages.append(page)  # type: ignore[arg-type]
+
     def accept(self) -> None:
+        for index, page in enumerate(self.pages, start=1):
+            problem = page.validate()
+            if problem:
+                self.tabs.setCurrentIndex(index)
+                QMessageBox.warning(self, self.tr("Settings"), problem)
+                return
+        for page in self.pages:
+            if not page.save():
+                return
         self.settings.set_language(str(self.language.currentData()))
-        self.settings.set_sync_interval_s(self.interval.value() * 60)
         self.settings.sync()
         super().accept()

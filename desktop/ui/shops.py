@@ -1,16 +1,12 @@
-"""Shops: the signed-in accounts — profiles in the store, secrets in the keychain wrapper.
+"""The shops dialog: list the signed-in shops; switch, rename, sign out (forget the secrets; the cached
+data stays), remove (secrets and data), add another (the sign-in dialog).
 
-:class:`ShopManager` is Qt-free and does I/O (SQLite, keychain): call it through
-:func:`desktop.ui.workers.run_in_background`. :class:`ShopsDialog` lists the shops and lets the user
-switch, rename, sign out (forget the secrets; the cached data stays) or remove one (secrets and data),
-and add another (the sign-in dialog).
+The work itself is :class:`desktop.core.profiles.ShopManager` (Qt-free, blocking), which the main
+window calls through :func:`desktop.ui.workers.run_in_background`.
 """
 
 from __future__ import annotations
 
-import logging
-import time
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -27,134 +23,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from desktop.core import secrets as secret_keys
-from desktop.core.kuaishou.models import SellerInfo
-from desktop.core.secrets import SecretStore
-
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SignInResult:
-    """What a successful sign-in produced (secrets inside ``credentials``; never logged)."""
-
-    seller: SellerInfo
-    credentials: Any  # desktop.core.kuaishou.client.Credentials
-    base_url: str
-    auth_mode: str  # "oauth" | "token"
-    token_expires_at_ms: int | None = None
-    refresh_expires_at_ms: int | None = None
-
-    def __repr__(self) -> str:
-        return f"SignInResult(seller={self.seller.name!r}, base_url={self.base_url!r}, mode={self.auth_mode})"
-
-
-def expiry_ms(seconds: int | None, now_ms: int | None = None) -> int | None:
-    """``expires_in`` seconds from now as epoch ms (``None`` stays ``None``)."""
-    if not seconds:
-        return None
-    return (now_ms if now_ms is not None else int(time.time() * 1000)) + int(seconds) * 1000
-
-
-class ShopManager:
-    """Shop profiles (store) + their secrets (keychain). Blocking: call off the UI thread."""
-
-    def __init__(self, store: Any, secrets: SecretStore) -> None:
-        self.store = store
-        self.secrets = secrets
-
-    @staticmethod
-    def account(shop_id: int) -> str:
-        return str(int(shop_id))
-
-    def shops(self) -> list[Any]:
-        return self.store.shops()
-
-    def save_sign_in(self, result: SignInResult) -> Any:
-        """Create or update the shop of ``result`` and store its secrets; returns the ``Shop``."""
-        seller = result.seller
-        if seller.seller_id is None:
-            raise ValueError("the gateway did not say which shop this is (no sellerId in the seller info)")
-        creds = result.credentials
-        fields = dict(
-            name=seller.name or "",
-            app_key=creds.app_key,
-            sign_method=creds.sign_method,
-            auth_mode=result.auth_mode,
-            token_expires_at=result.token_expires_at_ms,
-            refresh_expires_at=result.refresh_expires_at_ms,
-        )
-        shop = self.store.find_shop(result.base_url, seller.seller_id)
-        if shop is None:
-            shop = self.store.add_shop(base_url=result.base_url, seller_id=seller.seller_id, **fields)
-        else:
-            self.store.update_shop(shop.id, **fields)
-            shop = self.store.shop(shop.id)
-        self.secrets.delete_account(self.account(shop.id))  # nothing stale from an older sign-in
-        self.secrets.update(
-            self.account(shop.id),
-            {
-                secret_keys.SIGN_SECRET: creds.sign_secret,
-                secret_keys.ACCESS_TOKEN: creds.access_token,
-                secret_keys.APP_SECRET: creds.app_secret,
-                secret_keys.REFRESH_TOKEN: creds.refresh_token,
-            },
-        )
-        log.info("signed in to shop %s (%s mode)", shop.id, result.auth_mode)
-        return shop
-
-    def credentials(self, shop_id: int) -> Any | None:
-        """The shop's client credentials, or ``None`` when its secrets are gone (sign in again)."""
-        from desktop.core.kuaishou.client import Credentials
-
-        shop = self.store.shop(shop_id)
-        if shop is None:
-            return None
-        account = self.account(shop_id)
-        access_token = self.secrets.get(account, secret_keys.ACCESS_TOKEN)
-        sign_secret = self.secrets.get(account, secret_keys.SIGN_SECRET)
-        if not access_token or not sign_secret:
-            return None
-        return Credentials(
-            app_key=shop.app_key,
-            sign_secret=sign_secret,
-            access_token=access_token,
-            sign_method=shop.sign_method,
-            app_secret=self.secrets.get(account, secret_keys.APP_SECRET),
-            refresh_token=self.secrets.get(account, secret_keys.REFRESH_TOKEN),
-        )
-
-    def save_refreshed_tokens(self, shop_id: int, token: Any) -> None:
-        """Persist a refreshed token pair at once (the old refresh token dies within minutes)."""
-        self.secrets.update(
-            self.account(shop_id),
-            {
-                secret_keys.ACCESS_TOKEN: token.access_token,
-                secret_keys.REFRESH_TOKEN: token.refresh_token,
-            },
-        )
-        if getattr(token, "expires_in", None):
-            self.store.update_shop(shop_id, token_expires_at=expiry_ms(token.expires_in))
-
-    def rename(self, shop_id: int, name: str) -> None:
-        name = name.strip()
-        self.store.update_shop(shop_id, display_name=name or None)
-
-    def sign_out(self, shop_id: int) -> None:
-        """Forget the shop's secrets; its cached requests stay until it is removed."""
-        self.secrets.delete_account(self.account(shop_id))
-        log.info("signed out of shop %s", shop_id)
-
-    def remove(self, shop_id: int) -> None:
-        """Forget the shop's secrets and everything stored of it."""
-        self.sign_out(shop_id)
-        self.store.delete_shop(shop_id)
-        log.info("removed shop %s", shop_id)
-
-    def signed_in(self, shop_id: int) -> bool:
-        account = self.account(shop_id)
-        return bool(self.secrets.get(account, secret_keys.ACCESS_TOKEN))
 
 
 class ShopsDialog(QDialog):

@@ -2,6 +2,49 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ActionsUi</name>
+    <message>
+        <location filename="../../desktop/ui/actions/__init__.py" line="+73"/>
+        <source>Approve…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Agree the selected requests (Ctrl+Shift+A)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reject…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reject the selected requests with one reason (Ctrl+Shift+R)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Action log…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Results of an interrupted run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>Checking an interrupted run failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>&amp;Actions</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AlertBanner</name>
     <message>
         <location filename="../../desktop/ui/alerts.py" line="+52"/>
@@ -20,17 +63,307 @@
     </message>
 </context>
 <context>
+    <name>AlertSettingsPage</name>
+    <message>
+        <location filename="../../desktop/ui/alert_settings.py" line="+142"/>
+        <source>Comma-separated, e.g. 24h, 6h, 2h, 30m</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No pop-ups during quiet hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Before quiet hours begin you get one summary of every request that would expire during them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source> min</source>
+        <translation type="unfinished"> 分钟</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Checks every minute while a request has less than 2 hours left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start AfterSale Watch when I log in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Warn before a deadline at:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Quiet hours:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Check for new requests every:</source>
+        <translation type="unfinished">检查新申请的间隔：</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Warning times: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+13"/>
+        <source>Settings</source>
+        <translation type="unfinished">设置</translation>
+    </message>
+</context>
+<context>
+    <name>AuditLogDialog</name>
+    <message>
+        <location filename="../../desktop/ui/actions/audit_view.py" line="+63"/>
+        <source>Action log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Export CSV…</source>
+        <translation type="unfinished">导出 CSV…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Loading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 action(s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Export the action log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>CSV files (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Exporting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 action(s) exported to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Export failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+87"/>
+        <location filename="../../desktop/ui/main_window.py" line="+92"/>
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
 </context>
 <context>
+    <name>BulkActionFlow</name>
+    <message>
+        <location filename="../../desktop/ui/actions/flow.py" line="+85"/>
+        <source>Sign in first</source>
+        <extracomment>the dialog currently shown (tests look at it)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The shop is signed out: sign in again to act on its requests.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Reading %1 request(s)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation type="unfinished">取消</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Preparing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Cannot prepare the action</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DetailPane</name>
+    <message>
+        <location filename="../../desktop/ui/queue/detail.py" line="+176"/>
+        <source>sourced</source>
+        <extracomment>the Kuaishou seller backend&apos;s after-sale detail page (快手小店商家后台 · 售后详情)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>assumed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>When the deadline passes: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Refund ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refund amount</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Return freight</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Quantity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Submitted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Buyer reminders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Negotiation: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>No deadline known for this stage.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Deadline %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 left · deadline %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>deadline %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>role %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Open in the Kuaishou seller backend</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Opens the request in your browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Request</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Buyer&apos;s reason and pictures</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>What the app observed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Negotiation history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Select a request to see its details.</source>
+        <translation type="unfinished">选择一条申请以查看详情。</translation>
+    </message>
+</context>
+<context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../desktop/ui/errors.py" line="+49"/>
+        <location filename="../../desktop/ui/errors.py" line="+50"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
@@ -89,12 +422,12 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+49"/>
+        <location line="+54"/>
         <source>Authorise in the browser</source>
         <translation>在浏览器中授权</translation>
     </message>
     <message>
-        <location line="-44"/>
+        <location line="-49"/>
         <source>The authorisation address appears here</source>
         <translation>授权网址将显示在这里</translation>
     </message>
@@ -165,12 +498,12 @@
         <translation>从开发者控制台获取的访问令牌有效期为 48 小时；同时填写刷新令牌和应用密钥后，本应用会自动续期。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+14"/>
         <source>Paste an access token</source>
         <translation>粘贴访问令牌</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Advanced</source>
         <translation>高级</translation>
     </message>
@@ -321,7 +654,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+59"/>
+        <location filename="../../desktop/ui/main_window.py" line="+64"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
@@ -367,12 +700,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+479"/>
+        <location line="+503"/>
         <source>About AfterSale Watch</source>
         <translation>关于售后守望</translation>
     </message>
     <message>
-        <location line="-461"/>
+        <location line="-485"/>
         <source>First download of the after-sale requests… %p%</source>
         <translation>首次下载售后申请… %p%</translation>
     </message>
@@ -382,7 +715,7 @@
         <translation>待处理的申请将显示在这里。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+26"/>
         <source>Request details</source>
         <translation>申请详情</translation>
     </message>
@@ -392,7 +725,7 @@
         <translation>选择一条申请以查看详情。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-6"/>
         <source>Sanction risk</source>
         <translation>处罚风险</translation>
     </message>
@@ -402,7 +735,7 @@
         <translation>店铺的风险评估将显示在这里。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+13"/>
         <source>&amp;Shop</source>
         <translation>店铺(&amp;S)</translation>
     </message>
@@ -428,13 +761,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+390"/>
-        <location line="+9"/>
+        <location line="+420"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location line="-396"/>
+        <location line="-417"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -449,23 +781,29 @@
         <translation>店铺：</translation>
     </message>
     <message>
-        <location line="+140"/>
+        <location line="+141"/>
         <source>You are signed out of %1: the list below is what was downloaded last. Sign in again to keep it up to date.</source>
         <translation>您已退出“%1”的登录：下方列表是上次下载的数据。重新登录后才能继续更新。</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+175"/>
+        <location line="+27"/>
+        <location line="+148"/>
         <source>Sign in…</source>
         <translation>登录…</translation>
     </message>
     <message>
-        <location line="-141"/>
+        <location line="-149"/>
+        <source>No shop is signed in. Sign in to watch your after-sale requests.</source>
+        <translation>尚未登录任何店铺。登录后即可守望您的售后申请。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Keys and tokens are kept in: %1</source>
         <translation>密钥和令牌保存在：%1</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+70"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
@@ -487,12 +825,12 @@
     <message>
         <location line="+1"/>
         <location line="+4"/>
-        <location line="+86"/>
+        <location line="+106"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location line="-82"/>
+        <location line="-102"/>
         <source>Sync failed: %1. The list shows the requests downloaded %2; the app keeps trying.</source>
         <translation>同步失败：%1。列表显示的是 %2 下载的数据；应用会继续重试。</translation>
     </message>
@@ -533,17 +871,42 @@
     </message>
     <message>
         <location line="+6"/>
+        <location line="+19"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-19"/>
         <source>There is nothing to export yet.</source>
         <translation>暂无可导出的数据。</translation>
     </message>
     <message>
-        <location line="+14"/>
-        <location line="+8"/>
+        <location line="+4"/>
+        <source>after-sale-requests-%1.csv</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Export CSV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>CSV files (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Exported %1 requests to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The file could not be written: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>The new language is used from the next start of the app.</source>
         <translation>新的界面语言将在下次启动应用时生效。</translation>
     </message>
@@ -562,34 +925,556 @@
         <source>Something could not be read: %1</source>
         <translation>有数据无法读取：%1</translation>
     </message>
+    <message>
+        <location filename="../../desktop/app.py" line="+218"/>
+        <source>Alerts</source>
+        <extracomment>the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else)</extracomment>
+        <translation>提醒</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewDialog</name>
+    <message>
+        <location filename="../../desktop/ui/actions/preview.py" line="+52"/>
+        <source>Preview</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Money paid out:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The shop&apos;s default return address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Return address:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Also confirm receipt of returns whose goods have not come back yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <location line="+7"/>
+        <source>Refund</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>Action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Amount</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Warnings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Why it is not sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+85"/>
+        <source>Not sent (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Handle these one by one in the seller backend:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Actions of an earlier, interrupted run were checked:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Approve %1 of the %2 selected requests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reject %1 of the %2 selected requests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Approve %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Reject %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ProgressDialog</name>
+    <message>
+        <location filename="../../desktop/ui/actions/progress.py" line="+123"/>
+        <source>Processing requests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <location line="+88"/>
+        <source>Cancel</source>
+        <translation type="unfinished">取消</translation>
+    </message>
+    <message>
+        <location line="-86"/>
+        <location line="+91"/>
+        <source>Retry the failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-88"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <source>Cancelling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Stopped: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The run could not start: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Retry the failed (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1 done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 to go</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QueueView</name>
+    <message>
+        <location filename="../../desktop/ui/queue/view.py" line="+375"/>
+        <source>All kinds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>All stages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Any urgency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>All shops</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+22"/>
+        <source>%n request(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 of %2 shown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Nothing waits on you</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No after-sale request needs the shop&apos;s action right now. New ones appear here after each sync.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Nothing on the buyer&apos;s or the platform&apos;s side</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Requests waiting for the buyer (a return, a modification) or for the platform show here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No request matches the filters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n request(s) are hidden by the filters or the search.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Search refund or order id, product, reason…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clear filters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Kind of request</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Urgency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shop</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QueueWidget</name>
+    <message>
+        <location line="+71"/>
+        <source>Waiting on me (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Buyer / platform side (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Requests on the buyer&apos;s or the platform&apos;s clock: nothing for the shop to do yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RejectReasonDialog</name>
+    <message>
+        <location filename="../../desktop/ui/actions/reasons.py" line="+44"/>
+        <source>Reject requests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Reading the reasons allowed for %1 request(s)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Description for the buyer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Continue…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>These requests share no reject reason: reject them in smaller groups of the same kind.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>None of these requests can be rejected now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reasons allowed for all %1 request(s):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>description required</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>pictures required for %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Cannot be rejected now: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The reasons could not be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>This reason needs pictures for these requests; they are not sent here. Reject them one by one in the seller backend:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ResultsModel</name>
+    <message>
+        <location filename="../../desktop/ui/actions/progress.py" line="-158"/>
+        <source>Refund</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Details</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RiskPanel</name>
+    <message>
+        <location filename="../../desktop/ui/queue/risk_panel.py" line="+114"/>
+        <source>Low</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Watch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Elevated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>High</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Risk: not estimated yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Risk: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>No rule of the model is reached.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Sanctions the notice lists at this level (not a prediction):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>The platform has no score for this shop yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The platform&apos;s own figure, fetched %1; not part of this estimate.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>No forecast yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>In %1 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Level %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>becomes %1 at %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 would be auto-approved (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>nothing expires</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Select the %1 to handle (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Handling these keeps the current level</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Even handling all of these cannot keep the current level</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+13"/>
+        <source>Last %n day(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>No daily history yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Auto-approved: refund only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Auto-approved: return and refund</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Auto-approved: other</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>auto-approved per day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>handled in time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Handled in time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>An estimate by this app: the notice of 2023-05-09 publishes no thresholds, so each rule below says whether its threshold is sourced or assumed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Platform experience score</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Why</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>If nothing is done</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../desktop/ui/settings.py" line="+107"/>
+        <location filename="../../desktop/ui/settings.py" line="+118"/>
+        <location line="+34"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source> min</source>
-        <translation> 分钟</translation>
+        <location line="-28"/>
+        <source>The language changes the next time the app starts.</source>
+        <translation>界面语言将在下次启动应用时更改。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+7"/>
+        <source>General</source>
+        <translation>常规</translation>
+    </message>
+    <message>
+        <location line="-3"/>
         <source>Language:</source>
         <translation>语言：</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Check for new requests every:</source>
-        <translation>检查新申请的间隔：</translation>
     </message>
 </context>
 <context>
     <name>ShopsDialog</name>
     <message>
-        <location filename="../../desktop/ui/shops.py" line="+171"/>
+        <location filename="../../desktop/ui/shops.py" line="+39"/>
         <source>Shops</source>
         <translation>店铺</translation>
     </message>
@@ -709,6 +1594,25 @@
         <location line="+2"/>
         <source>All requests have time left</source>
         <translation>所有申请时间充裕</translation>
+    </message>
+</context>
+<context>
+    <name>UrgencyLegend</name>
+    <message>
+        <location filename="../../desktop/ui/queue/view.py" line="-391"/>
+        <source>Legend:</source>
+        <extracomment>initial column widths in pixels, sized for Chinese labels at the default font</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>{n} h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>(past the deadline)</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>

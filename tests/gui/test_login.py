@@ -12,7 +12,7 @@ import requests
 from desktop.core import secrets as keys
 from desktop.core.secrets import SecretStore
 from desktop.ui.login_dialog import LoginDialog, fetch_directly
-from desktop.ui.shops import ShopManager
+from desktop.core.profiles import ShopManager
 
 SIGN_IN_TIMEOUT_MS = 15_000
 

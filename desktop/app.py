@@ -1,0 +1,302 @@
+"""The composition root of the desktop app: builds the objects and wires them together.
+
+Start-up order: logging → ``QApplication`` → single-instance guard → error hooks → settings; then,
+off the UI thread, the slow parts (compile the translations when needed, open the store, find the
+keychain, load the rules, start the demo sandbox); back on the UI thread: translators, the main
+window, the queue widgets, then the active shop (or the sign-in dialog).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+
+from desktop import __version__
+from desktop.core import logsetup, paths
+from desktop.core.secrets import SERVICE, SecretStore
+from desktop.ui import i18n
+from desktop.ui.application import create_application
+from desktop.ui.errors import ErrorReporter
+from desktop.ui.settings import Settings
+from desktop.ui.single_instance import SingleInstance
+from desktop.ui.workers import run_in_background, wait_for_background_work
+
+log = logging.getLogger(__name__)
+
+#: the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else)
+DEMO_PORT = 47_823
+
+
+def secret_service_name() -> str:
+    """The keychain service: one per data home, so the demo or ``--data-dir`` never mix shops."""
+    home = paths.home_override()
+    if home is None:
+        return SERVICE
+    return f"{SERVICE}-{hashlib.sha256(str(home).encode()).hexdigest()[:10]}"
+
+
+@dataclass
+class Backend:
+    """What the background start-up prepared."""
+
+    qm: Any
+    store: Any
+    secrets: SecretStore
+    rules: Any
+    sandbox: Any | None = None
+
+
+def prepare_backend(lang: str, demo: bool) -> Backend:
+    """(Worker thread) everything slow the window needs: disk, keychain, the demo server."""
+    from desktop.core.rulesfile import load_default_rules
+    from desktop.core.store import open_store
+
+    qm = i18n.ensure_compiled(lang)
+    secrets = SecretStore(service=secret_service_name())
+    rules = load_default_rules()
+    store = open_store()
+    sandbox = None
+    if demo:
+        from desktop.sandbox import Sandbox
+
+        try:
+            sandbox = Sandbox(port=DEMO_PORT)
+            sandbox.start()
+        except OSError:
+            sandbox = Sandbox(port=0)
+            sandbox.start()
+        log.info("demo sandbox running at %s", sandbox.base_url)
+    return Backend(qm=qm, store=store, secrets=secrets, rules=rules, sandbox=sandbox)
+
+
+@dataclass
+class Shell:
+    """The running app's objects, kept alive together; :meth:`shutdown` releases them in order."""
+
+    app: QApplication
+    args: argparse.Namespace
+    settings: Settings
+    instance: SingleInstance
+    reporter: ErrorReporter
+    language: str
+    backend: Backend | None = None
+    window: Any = None
+    login: Any = None
+    translators: list = field(default_factory=list)
+    failed: BaseException | None = None
+    stopped: bool = False
+
+    # ------------------------------------------------------------------ start
+    def start(self) -> None:
+        demo = bool(getattr(self.args, "demo", False))
+        run_in_background(lambda: prepare_backend(self.language, demo), self._ready, self._fatal)
+
+    def _fatal(self, exc: BaseException) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        self.failed = exc
+        log.critical("the app cannot start", exc_info=exc)
+        if self.reporter.dialogs_enabled:
+            QMessageBox.critical(
+                None,
+                "AfterSale Watch",
+                f"售后守望无法启动 / AfterSale Watch cannot start:\n\n{exc}\n\n{paths.log_file()}",
+            )
+        self.app.exit(1)
+
+    def _ready(self, backend: Backend) -> None:
+        from desktop.core.kuaishou.client import KuaishouClient
+        from desktop.core.queue_rows import build_queue_rows
+        from desktop.core.sync import Syncer
+        from desktop.ui.main_window import MainWindow, Services
+        from desktop.core.profiles import ShopManager
+
+        self.backend = backend
+        self.translators = i18n.install_translators(self.app, self.language, backend.qm)
+        shops = ShopManager(backend.store, backend.secrets)
+
+        def make_client(shop: Any, credentials: Any) -> KuaishouClient:
+            return KuaishouClient(
+                credentials,
+                base_url=shop.base_url,
+                on_tokens_refreshed=lambda token: shops.save_refreshed_tokens(shop.id, token),
+            )
+
+        def make_syncer(client: Any, store: Any, rules: Any, shop_id: int) -> Syncer:
+            return Syncer(client, store, rules, shop_id=shop_id)
+
+        def load_rows(store: Any, rules: Any, shop: Any) -> list:
+            return build_queue_rows(
+                store.refunds(shop.id, open_only=True), rules,
+                shop_names={shop.id: shop.label},
+            )
+
+        services = Services(shops=shops, store=backend.store, rules=backend.rules,
+                            make_client=make_client, make_syncer=make_syncer, load_rows=load_rows)
+        window = MainWindow(services, self.settings)
+        self._compose_queue(window, services)
+        self._compose_settings(window, backend.rules)
+        window.sign_in_requested.connect(self.open_sign_in)
+        self.instance.activation_requested.connect(window.bring_forward)
+        self.window = window
+        window.show()
+        if backend.sandbox is not None:
+            self.open_sign_in()  # the demo signs in through the same flow, by itself
+        else:
+            window.reload_shops()
+
+    def _compose_queue(self, window: Any, services: Any) -> None:
+        """The queue (merchant's and others' tabs), the detail pane, the risk panel and the export."""
+        from desktop.core.domain.risk import estimate
+        from desktop.core.queue_rows import UrgencyScale, load_detail
+        from desktop.core.store.risk_queries import risk_inputs
+        from desktop.ui.queue.detail import DetailPane
+        from desktop.ui.queue.export import export_view
+        from desktop.ui.queue.risk_panel import RiskPanel
+        from desktop.ui.queue.view import QueueWidget
+
+        store, rules = services.store, services.rules
+        queue = QueueWidget(scale=UrgencyScale.from_rules(rules))
+        detail = DetailPane()
+        risk = RiskPanel()
+        window.set_queue_widget(queue)
+        window.set_detail_widget(detail)
+        window.set_risk_widget(risk)
+
+        # time left is computed on the platform's clock: the model applies the measured offset
+        window.shop_changed.connect(
+            lambda shop: queue.set_server_offset_ms(getattr(shop, "server_clock_offset_ms", None))
+        )
+        window.sync_finished.connect(
+            lambda result: result.server_clock_offset_ms is not None
+            and queue.set_server_offset_ms(result.server_clock_offset_ms)
+        )
+
+        def show_detail(row: Any) -> None:
+            detail.show_row(row)
+            if row is None:
+                return
+
+            def arrived(result: Any) -> None:
+                if detail.row is row:  # still the request shown
+                    detail.set_detail(result)
+
+            run_in_background(lambda: load_detail(store, row, rules), arrived, window._background_failed)
+
+        queue.currentRequestChanged.connect(show_detail)
+        for view in (queue.merchant_view, queue.others_view):
+            view.model.ticked.connect(detail.update_time)
+
+        def refresh_risk(_rows: Any) -> None:
+            shop = window.shop
+            if shop is None:
+                return
+            run_in_background(lambda: estimate(risk_inputs(store, shop.id, rules), rules),
+                              risk.set_estimate, window._background_failed)
+
+        window.rows_loaded.connect(refresh_risk)
+        risk.rescueRequested.connect(queue.select_refunds)
+        window.exporter = lambda path, done, failed: export_view(
+            queue.current_view().proxy, path, on_done=done, on_error=failed
+        )
+
+    def _compose_settings(self, window: Any, rules: Any) -> None:
+        """The alerts page (warning times, quiet hours, polling, start at login) in the settings."""
+        from desktop.ui.alert_settings import AlertPrefs, AlertSettingsPage
+
+        qs = self.settings.qs
+        hours = tuple(rules.warnings.alert_hours.value)
+        window.settings_pages.append(
+            lambda: (AlertSettingsPage(AlertPrefs(qs, hours)),
+                     QCoreApplication.translate("MainWindow", "Alerts"))
+        )
+
+    # ------------------------------------------------------------------ sign-in
+    def open_sign_in(self) -> None:
+        from desktop.ui.login_dialog import LoginDialog, fetch_directly, open_in_browser
+
+        if self.login is not None:
+            self.login.raise_()
+            self.login.activateWindow()
+            return
+        assert self.backend is not None and self.window is not None
+        sandbox = self.backend.sandbox
+        dialog = LoginDialog(self.window.services.shops, self.window,
+                             open_url=fetch_directly if sandbox is not None else open_in_browser)
+        dialog.signed_in.connect(self.window.shop_signed_in)
+        dialog.finished.connect(self._sign_in_closed)
+        self.login = dialog
+        dialog.show()
+        if sandbox is not None:
+            dialog.fill_from_sandbox(sandbox)
+            dialog.start_authorization()
+
+    def _sign_in_closed(self, result: int) -> None:
+        from PySide6.QtWidgets import QDialog
+
+        dialog, self.login = self.login, None
+        if dialog is not None:
+            dialog.deleteLater()
+        if result != QDialog.DialogCode.Accepted and self.window is not None and self.window.shop is None:
+            self.window.show_signed_out()
+
+    # ------------------------------------------------------------------ stop
+    def shutdown(self) -> None:
+        """Release everything (idempotent)."""
+        if self.stopped:
+            return
+        self.stopped = True
+        if self.login is not None:
+            self.login.done(0)
+        if self.window is not None:
+            self.window.sync_timer.stop()
+            self.window.close()
+        wait_for_background_work(5000)
+        if self.backend is not None:
+            if self.backend.sandbox is not None:
+                self.backend.sandbox.stop()
+            self.backend.store.close()
+        for translator in self.translators:
+            self.app.removeTranslator(translator)
+        self.instance.release()
+        self.reporter.uninstall()
+        log.info("stopped")
+
+
+def build(args: argparse.Namespace, argv: list[str] | None = None) -> Shell | None:
+    """Set everything up and start the background start-up; ``None`` when another instance runs."""
+    if getattr(args, "demo", False) and paths.home_override() is None:
+        paths.set_home(paths.cache_dir() / "demo")  # the demo shop never mixes with real ones
+    logsetup.setup_logging()
+    log.info("AfterSale Watch %s starting (data in %s)", __version__, paths.data_dir())
+    app = create_application(argv if argv is not None else sys.argv[:1])
+    instance = SingleInstance()
+    if not instance.claim():
+        return None
+    reporter = ErrorReporter(show_dialogs=not getattr(args, "no_error_dialogs", False))
+    reporter.install()
+    settings = Settings()
+    language = getattr(args, "lang", None) or settings.language()
+    shell = Shell(app=app, args=args, settings=settings, instance=instance, reporter=reporter,
+                  language=language)
+    shell.start()
+    return shell
+
+
+def main(args: argparse.Namespace) -> int:
+    """``aftersale-watch`` (the desktop app); returns the process exit code."""
+    shell = build(args)
+    if shell is None:
+        return 0  # the running instance was brought forward
+    try:
+        code = shell.app.exec()
+    finally:
+        shell.shutdown()
+    return 1 if shell.failed is not None else int(code)

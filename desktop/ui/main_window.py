@@ -1,0 +1,695 @@
+"""The main window: menus and toolbar, the queue in the middle, the detail pane and the risk panel in
+docks, the sync state in the status bar and a banner when something failed.
+
+The window does no I/O itself: syncing, loading rows and every shop operation run through
+:func:`desktop.ui.workers.run_in_background`. What it needs comes in through :class:`Services`
+(built by the composition root, ``desktop/app.py``); the queue, detail and risk widgets come from
+:mod:`desktop.ui.queue`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import APP_DISPLAY_NAME, __version__
+from desktop.core import paths
+from desktop.ui import settings as keys
+from desktop.ui.icons import app_pixmap
+from desktop.ui.settings import Settings
+from desktop.core.profiles import ShopManager
+from desktop.ui.shops import ShopsDialog
+from desktop.ui.workers import Task, run_in_background
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SIZE = QSize(1280, 720)  # fits a 1366×768 laptop screen with the task bar
+MINIMUM_SIZE = QSize(900, 560)
+FRESHNESS_REFRESH_MS = 30_000
+
+
+@dataclass
+class Services:
+    """What the window works with; every call on these blocks, so the window calls them in workers."""
+
+    shops: ShopManager
+    store: Any  # desktop.core.store.Store
+    rules: Any  # desktop.core.domain.rules.Rules
+    # (shop, credentials) -> API client
+    make_client: Callable[[Any, Any], Any]
+    # (client, store, rules, shop_id) -> Syncer
+    make_syncer: Callable[[Any, Any, Any, int], Any]
+    # (store, rules, shop) -> the rows the queue widget shows (built in the background)
+    load_rows: Callable[[Any, Any, Any], Any] | None = None
+
+
+class Banner(QFrame):
+    """A one-line warning across the top of the queue (sync failed, signed out…)."""
+
+    action_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setStyleSheet(
+            "#banner { background: #FFF4E5; border: 1px solid #F0B46C; border-radius: 4px; }"
+            "#banner QLabel { color: #5F3B00; }"
+        )
+        icon = QLabel()
+        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(20, 20))
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.button = QPushButton()
+        self.button.clicked.connect(self.action_clicked)
+        close = QPushButton("✕")
+        close.setFlat(True)
+        close.setFixedWidth(28)
+        close.setToolTip(self.tr("Hide"))
+        close.clicked.connect(self.hide)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 6, 8, 6)
+        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.button)
+        row.addWidget(close)
+        self.hide()
+
+    def show_message(self, text: str, button_text: str | None = None) -> None:
+        self.label.setText(text)
+        self.button.setVisible(bool(button_text))
+        self.button.setText(button_text or "")
+        self.show()
+
+
+class MainWindow(QMainWindow):
+    """The app's window. ``sign_in_requested`` asks the shell for the sign-in dialog."""
+
+    sign_in_requested = Signal()
+    shop_changed = Signal(object)  # the active Shop (or None)
+    sync_finished = Signal(object)  # the SyncResult
+    sync_failed = Signal(object)  # the exception
+    rows_loaded = Signal(object)  # the QueueRow list of the active shop
+    exported = Signal(str)  # the path of a finished CSV export
+
+    def __init__(self, services: Services, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.settings = settings
+        self.shop: Any | None = None
+        self.client: Any | None = None
+        self.needs_sign_in = False
+        self._sync_task: Task | None = None
+        self._sync_cancel = threading.Event()
+        self._last_fresh_ms: int | None = None
+        self._shops: list[Any] = []
+        # (path, on_done(count), on_error(exc)) -> starts the export of what the queue shows
+        self.exporter: Callable[[str, Callable[[int], None], Callable[[BaseException], None]], Any] | None = None
+        # () -> (page widget, tab title): pages other areas add to the settings dialog
+        self.settings_pages: list[Callable[[], tuple[QWidget, str]]] = []
+        self.setWindowTitle(APP_DISPLAY_NAME)
+        self.setMinimumSize(MINIMUM_SIZE)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+        self._build_actions()
+        self._build_central()
+        self._build_docks()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self.sync_timer = QTimer(self)
+        self.sync_timer.setInterval(settings.sync_interval_s() * 1000)
+        self.sync_timer.timeout.connect(self.sync_now)
+        self.freshness_timer = QTimer(self)
+        self.freshness_timer.setInterval(FRESHNESS_REFRESH_MS)
+        self.freshness_timer.timeout.connect(self._update_freshness)
+        self.freshness_timer.start()
+        self._restore_state()
+
+    # ------------------------------------------------------------------------------ building
+    def _build_actions(self) -> None:
+        style = self.style()
+        self.sync_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload),
+                                   self.tr("Sync now"), self)
+        self.sync_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.sync_action.setToolTip(self.tr("Fetch the latest after-sale requests now (F5)"))
+        self.sync_action.triggered.connect(self.sync_now)
+        self.export_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton),
+                                     self.tr("Export CSV…"), self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.setToolTip(self.tr("Save the requests shown to a CSV file that Excel opens"))
+        self.export_action.triggered.connect(self.export_csv)
+        self.shops_action = QAction(self.tr("Manage shops…"), self)
+        self.shops_action.triggered.connect(self.manage_shops)
+        self.add_shop_action = QAction(self.tr("Add shop…"), self)
+        self.add_shop_action.triggered.connect(self.sign_in_requested)
+        self.sign_in_again_action = QAction(self.tr("Sign in again…"), self)
+        self.sign_in_again_action.triggered.connect(self.sign_in_requested)
+        self.quit_action = QAction(self.tr("Quit"), self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        self.settings_action = QAction(self.tr("Settings…"), self)
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.triggered.connect(self.open_settings)
+        self.about_action = QAction(self.tr("About AfterSale Watch"), self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.about)
+        self.language_group = QActionGroup(self)
+        self.language_actions: dict[str, QAction] = {}
+        for lang, label in (("zh_CN", "简体中文"), ("en", "English")):
+            action = QAction(label, self, checkable=True)
+            action.setChecked(lang == self.settings.language())
+            action.triggered.connect(lambda _checked=False, lang=lang: self.choose_language(lang))
+            self.language_group.addAction(action)
+            self.language_actions[lang] = action
+
+    def _build_central(self) -> None:
+        self.banner = Banner()
+        self.banner.action_clicked.connect(self._banner_action)
+        self._banner_kind: str | None = None
+        self.first_sweep = QProgressBar()
+        self.first_sweep.setVisible(False)
+        self.first_sweep.setFormat(self.tr("First download of the after-sale requests… %p%"))
+        self.queue_area = QWidget()
+        self.queue_layout = QVBoxLayout(self.queue_area)
+        self.queue_layout.setContentsMargins(0, 0, 0, 0)
+        self.queue_widget: QWidget = self._placeholder(self.tr("The pending requests appear here."))
+        self.queue_layout.addWidget(self.queue_widget)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.first_sweep)
+        layout.addWidget(self.queue_area, 1)
+        self.setCentralWidget(central)
+
+    def _placeholder(self, text: str) -> QLabel:
+        label = QLabel(text)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        label.setStyleSheet("color: palette(mid);")
+        return label
+
+    def _build_docks(self) -> None:
+        """The right column: the risk panel on top, the detail pane below; the queue keeps the full
+        height of the window (a laptop screen has little of it)."""
+        features = (QDockWidget.DockWidgetFeature.DockWidgetMovable
+                    | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.risk_dock = QDockWidget(self.tr("Sanction risk"), self)
+        self.risk_dock.setObjectName("risk_dock")
+        self.risk_dock.setWidget(self._placeholder(self.tr("The shop's risk estimate appears here.")))
+        self.risk_dock.setFeatures(features)
+        self.detail_dock = QDockWidget(self.tr("Request details"), self)
+        self.detail_dock.setObjectName("detail_dock")
+        self.detail_dock.setWidget(self._placeholder(self.tr("Select a request to see its details.")))
+        self.detail_dock.setFeatures(features)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.risk_dock)
+        self.splitDockWidget(self.risk_dock, self.detail_dock, Qt.Orientation.Vertical)
+        self.resizeDocks([self.risk_dock], [380], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.risk_dock, self.detail_dock], [280, 400], Qt.Orientation.Vertical)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        shop_menu = bar.addMenu(self.tr("&Shop"))
+        self.switch_menu = shop_menu.addMenu(self.tr("Switch to"))
+        shop_menu.addAction(self.shops_action)
+        shop_menu.addAction(self.add_shop_action)
+        shop_menu.addAction(self.sign_in_again_action)
+        shop_menu.addSeparator()
+        shop_menu.addAction(self.quit_action)
+        requests_menu = bar.addMenu(self.tr("&Requests"))
+        requests_menu.addAction(self.sync_action)
+        requests_menu.addAction(self.export_action)
+        view_menu = bar.addMenu(self.tr("&View"))
+        view_menu.addAction(self.detail_dock.toggleViewAction())
+        view_menu.addAction(self.risk_dock.toggleViewAction())
+        settings_menu = bar.addMenu(self.tr("S&ettings"))
+        settings_menu.addAction(self.settings_action)
+        language_menu = settings_menu.addMenu(self.tr("Language"))
+        for action in self.language_actions.values():
+            language_menu.addAction(action)
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.about_action)
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar(self.tr("Main toolbar"))
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addWidget(QLabel(self.tr("Shop:") + " "))
+        self.shop_combo = QComboBox()
+        self.shop_combo.setMinimumContentsLength(14)
+        self.shop_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.shop_combo.activated.connect(self._shop_combo_activated)
+        toolbar.addWidget(self.shop_combo)
+        toolbar.addSeparator()
+        toolbar.addAction(self.sync_action)
+        toolbar.addAction(self.export_action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        self.addToolBar(toolbar)
+
+    def _build_status_bar(self) -> None:
+        self.sync_busy = QProgressBar()
+        self.sync_busy.setRange(0, 0)
+        self.sync_busy.setMaximumWidth(120)
+        self.sync_busy.setMaximumHeight(14)
+        self.sync_busy.setVisible(False)
+        self.freshness = QLabel()
+        self.statusBar().addPermanentWidget(self.sync_busy)
+        self.statusBar().addPermanentWidget(self.freshness)
+        self._update_freshness()
+
+    # ------------------------------------------------------------------------------ composition
+    def set_queue_widget(self, widget: QWidget) -> None:
+        """Put the queue view (from :mod:`desktop.ui.queue`) in the middle."""
+        self.queue_layout.replaceWidget(self.queue_widget, widget)
+        self.queue_widget.deleteLater()
+        self.queue_widget = widget
+
+    def set_detail_widget(self, widget: QWidget) -> None:
+        self.detail_dock.setWidget(widget)
+
+    def set_risk_widget(self, widget: QWidget) -> None:
+        self.risk_dock.setWidget(widget)
+
+    # ------------------------------------------------------------------------------ state
+    def _restore_state(self) -> None:
+        geometry = self.settings.bytes_value(keys.WINDOW_GEOMETRY)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(DEFAULT_SIZE)
+        state = self.settings.bytes_value(keys.WINDOW_STATE)
+        if state is not None:
+            self.restoreState(state)
+
+    def save_state(self) -> None:
+        self.settings.set_bytes_value(keys.WINDOW_GEOMETRY, self.saveGeometry())
+        self.settings.set_bytes_value(keys.WINDOW_STATE, self.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        self.save_state()
+        self.sync_timer.stop()
+        self._sync_cancel.set()
+        super().closeEvent(event)
+
+    def bring_forward(self) -> None:
+        """A second launch asked for the window: show it on top."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    # ------------------------------------------------------------------------------ shops
+    def reload_shops(self, then_activate: int | None = None) -> None:
+        """Read the shops (background) and make ``then_activate`` (or the remembered one) active."""
+        shops = self.services.shops
+
+        def read() -> tuple[list[Any], dict[int, bool]]:
+            rows = shops.shops()
+            return rows, {s.id: shops.signed_in(s.id) for s in rows}
+
+        def done(result: tuple[list[Any], dict[int, bool]]) -> None:
+            rows, signed_in = result
+            self._shops = rows
+            self._signed_in = signed_in
+            self._fill_shop_lists()
+            wanted = then_activate if then_activate is not None else self.settings.active_shop()
+            target = next((s for s in rows if s.id == wanted), rows[0] if rows else None)
+            if target is None:
+                self._set_shop(None)
+                self.show_signed_out()
+                self.sign_in_requested.emit()
+            elif self.shop is None or target.id != self.shop.id or then_activate is not None:
+                self.activate_shop(target.id)
+            else:
+                self._fill_shop_lists()
+            if self._shops_dialog is not None:
+                self._shops_dialog.set_shops(rows, self.shop.id if self.shop else None, signed_in)
+
+        run_in_background(read, done, self._background_failed)
+
+    _shops_dialog: ShopsDialog | None = None
+    _signed_in: dict[int, bool] = {}
+
+    def _fill_shop_lists(self) -> None:
+        self.shop_combo.blockSignals(True)
+        self.shop_combo.clear()
+        self.switch_menu.clear()
+        for shop in self._shops:
+            self.shop_combo.addItem(shop.label, shop.id)
+            action = self.switch_menu.addAction(shop.label)
+            action.setCheckable(True)
+            action.setChecked(self.shop is not None and shop.id == self.shop.id)
+            action.triggered.connect(lambda _c=False, sid=shop.id: self.activate_shop(sid))
+            if self.shop is not None and shop.id == self.shop.id:
+                self.shop_combo.setCurrentIndex(self.shop_combo.count() - 1)
+        self.shop_combo.blockSignals(False)
+        self.switch_menu.setEnabled(bool(self._shops))
+
+    def _shop_combo_activated(self, index: int) -> None:
+        shop_id = self.shop_combo.itemData(index)
+        if shop_id is not None and (self.shop is None or shop_id != self.shop.id):
+            self.activate_shop(int(shop_id))
+
+    def activate_shop(self, shop_id: int) -> None:
+        """Make ``shop_id`` the shop the window shows and syncs (credentials read in the background)."""
+        services = self.services
+
+        def prepare() -> tuple[Any, Any | None]:
+            shop = services.store.shop(shop_id)
+            if shop is None:
+                raise KeyError(f"no shop with id {shop_id}")
+            credentials = services.shops.credentials(shop_id)
+            client = services.make_client(shop, credentials) if credentials is not None else None
+            return shop, client
+
+        def done(result: tuple[Any, Any | None]) -> None:
+            shop, client = result
+            self._sync_cancel.set()  # a sync of the previous shop stops at its next page
+            self._sync_task = None
+            self._set_shop(shop)
+            self.client = client
+            self.settings.set_active_shop(shop.id)
+            self.load_rows()
+            if client is None:
+                self.needs_sign_in = True
+                self.banner.show_message(
+                    self.tr("You are signed out of %1: the list below is what was downloaded last. "
+                            "Sign in again to keep it up to date.").replace("%1", shop.label),
+                    self.tr("Sign in…"),
+                )
+                self._banner_kind = "signin"
+                self.sync_timer.stop()
+            else:
+                self.needs_sign_in = False
+                if self._banner_kind == "signin":
+                    self.banner.hide()
+                self.sync_now()
+                self.sync_timer.start()
+
+        run_in_background(prepare, done, self._background_failed)
+
+    def _set_shop(self, shop: Any | None) -> None:
+        self.shop = shop
+        self._last_fresh_ms = getattr(shop, "last_success_at", None) if shop is not None else None
+        self._fill_shop_lists()
+        title = APP_DISPLAY_NAME if shop is None else f"{shop.label} — {APP_DISPLAY_NAME}"
+        self.setWindowTitle(title)
+        self.sync_action.setEnabled(shop is not None)
+        self._update_freshness()
+        self.shop_changed.emit(shop)
+
+    def show_signed_out(self) -> None:
+        """No shop yet: the banner offers the sign-in."""
+        self._banner_kind = "signin"
+        self.banner.show_message(self.tr("No shop is signed in. Sign in to watch your after-sale requests."),
+                                 self.tr("Sign in…"))
+
+    def manage_shops(self) -> None:
+        if self._shops_dialog is None:
+            dialog = ShopsDialog(self)
+            dialog.switch_requested.connect(self.activate_shop)
+            dialog.add_requested.connect(self.sign_in_requested)
+            dialog.rename_requested.connect(self._rename_shop)
+            dialog.sign_out_requested.connect(self._sign_out_shop)
+            dialog.remove_requested.connect(self._remove_shop)
+            dialog.finished.connect(self._shops_dialog_closed)
+            store = self.services.shops.secrets
+            dialog.set_secret_store_note(
+                self.tr("Keys and tokens are kept in: %1").replace("%1", store.backend_name)
+                if store.persistent else (store.problem or "")
+            )
+            self._shops_dialog = dialog
+        self._shops_dialog.set_shops(self._shops, self.shop.id if self.shop else None, self._signed_in)
+        self._shops_dialog.show()
+        self._shops_dialog.raise_()
+
+    def _shops_dialog_closed(self) -> None:
+        if self._shops_dialog is not None:
+            self._shops_dialog.deleteLater()
+            self._shops_dialog = None
+
+    def _rename_shop(self, shop_id: int, name: str) -> None:
+        run_in_background(lambda: self.services.shops.rename(shop_id, name),
+                          lambda _r: self._after_shop_change(shop_id), self._background_failed)
+
+    def _sign_out_shop(self, shop_id: int) -> None:
+        run_in_background(lambda: self.services.shops.sign_out(shop_id),
+                          lambda _r: self._after_shop_change(shop_id), self._background_failed)
+
+    def _remove_shop(self, shop_id: int) -> None:
+        if self.shop is not None and self.shop.id == shop_id:
+            self._sync_cancel.set()
+            self.shop = None
+            self.settings.set_active_shop(None)
+        run_in_background(lambda: self.services.shops.remove(shop_id),
+                          lambda _r: self.reload_shops(), self._background_failed)
+
+    def _after_shop_change(self, shop_id: int) -> None:
+        active = self.shop.id if self.shop is not None else None
+        self.reload_shops(then_activate=active if active is not None else None)
+
+    def shop_signed_in(self, shop: Any) -> None:
+        """The sign-in dialog stored ``shop``: show it."""
+        self.reload_shops(then_activate=shop.id)
+
+    # ------------------------------------------------------------------------------ rows
+    def load_rows(self) -> None:
+        """Build the active shop's rows from the store in the background and show them."""
+        loader = self.services.load_rows
+        if self.shop is None or loader is None:
+            return
+        shop, store, rules = self.shop, self.services.store, self.services.rules
+
+        def done(rows: Any) -> None:
+            if self.shop is None or self.shop.id != shop.id:
+                return  # the user switched shops meanwhile
+            setter = getattr(self.queue_widget, "set_rows", None)
+            if setter is not None:
+                setter(rows)
+            self.rows_loaded.emit(rows)
+
+        run_in_background(lambda: loader(store, rules, shop), done, self._background_failed)
+
+    # ------------------------------------------------------------------------------ sync
+    @property
+    def syncing(self) -> bool:
+        return self._sync_task is not None
+
+    def sync_now(self) -> None:
+        """Start a sync of the active shop in the background (ignored while one runs)."""
+        if self.shop is None or self.client is None or self._sync_task is not None:
+            return
+        shop, client, services = self.shop, self.client, self.services
+        cancel = threading.Event()
+        self._sync_cancel = cancel
+        first = not bool(getattr(shop, "first_sweep_done", True))
+        self.sync_busy.setVisible(True)
+        self.sync_action.setEnabled(False)
+        self.statusBar().showMessage(self.tr("Syncing…"))
+        if first:
+            self.first_sweep.setRange(0, 0)
+            self.first_sweep.setVisible(True)
+
+        def work(progress: Callable[..., None]) -> Any:
+            syncer = services.make_syncer(client, services.store, services.rules, shop.id)
+            return syncer.run(progress=progress, cancelled=cancel.is_set)
+
+        def on_progress(*values: Any) -> None:
+            info = values[0] if values else None
+            done_count = getattr(info, "windows_done", None)
+            total = getattr(info, "windows_total", None)
+            if first and isinstance(done_count, int) and isinstance(total, int) and total > 0:
+                self.first_sweep.setRange(0, total)
+                self.first_sweep.setValue(done_count)
+
+        def finished(result: Any) -> None:
+            self._sync_ended()
+            if cancel.is_set() or self.shop is None or self.shop.id != shop.id:
+                return
+            self._last_fresh_ms = int(time.time() * 1000)
+            if self._banner_kind == "sync":
+                self.banner.hide()
+                self._banner_kind = None
+            self.statusBar().showMessage(self.tr("Sync complete."), 5000)
+            self._update_freshness()
+            self._refresh_shop_record()
+            self.load_rows()
+            self.sync_finished.emit(result)
+
+        def failed(exc: BaseException) -> None:
+            self._sync_ended()
+            if cancel.is_set():
+                return
+            log.warning("sync of shop %s failed: %s", shop.id, exc)
+            self.show_sync_failure(exc)
+            self.sync_failed.emit(exc)
+
+        self._sync_task = run_in_background(work, finished, failed, on_progress=on_progress)
+
+    def _sync_ended(self) -> None:
+        self._sync_task = None
+        self.sync_busy.setVisible(False)
+        self.first_sweep.setVisible(False)
+        self.sync_action.setEnabled(self.shop is not None)
+        self.statusBar().clearMessage()
+
+    def _refresh_shop_record(self) -> None:
+        shop_id = self.shop.id if self.shop is not None else None
+        if shop_id is None:
+            return
+
+        def done(shop: Any) -> None:
+            if shop is not None and self.shop is not None and self.shop.id == shop.id:
+                self.shop = shop
+
+        run_in_background(lambda: self.services.store.shop(shop_id), done, self._background_failed)
+
+    def show_sync_failure(self, exc: BaseException) -> None:
+        """The banner: what failed, and that the list shown is the cached one."""
+        from desktop.core.kuaishou import errors as api_errors
+
+        if getattr(exc, "needs_reauth", False):
+            reason = self.tr("the shop's authorisation is no longer accepted (%1)").replace("%1", str(exc))
+            button = self.tr("Sign in…")
+            self._banner_kind = "signin"
+        elif isinstance(exc, api_errors.TransportError):
+            reason = self.tr("the Kuaishou gateway cannot be reached (%1)").replace("%1", str(exc))
+            button = self.tr("Retry")
+            self._banner_kind = "sync"
+        else:
+            reason = str(exc) or type(exc).__name__
+            button = self.tr("Retry")
+            self._banner_kind = "sync"
+        when = self._fresh_text()
+        self.banner.show_message(
+            self.tr("Sync failed: %1. The list shows the requests downloaded %2; the app keeps "
+                    "trying.").replace("%1", reason).replace("%2", when),
+            button,
+        )
+
+    def _banner_action(self) -> None:
+        if self._banner_kind == "signin":
+            self.sign_in_requested.emit()
+        else:
+            self.sync_now()
+
+    def _format_age(self, seconds: float) -> str:
+        if seconds < 60:
+            return self.tr("just now")
+        if seconds < 3600:
+            return self.tr("%1 min ago").replace("%1", str(int(seconds // 60)))
+        if seconds < 86400:
+            return self.tr("%1 h ago").replace("%1", str(int(seconds // 3600)))
+        return self.tr("%1 days ago").replace("%1", str(int(seconds // 86400)))
+
+    def _fresh_text(self) -> str:
+        if self._last_fresh_ms is None:
+            return self.tr("never")
+        age = max(0.0, time.time() - self._last_fresh_ms / 1000)
+        stamp = time.strftime("%H:%M", time.localtime(self._last_fresh_ms / 1000))
+        return f"{stamp} ({self._format_age(age)})"
+
+    def _update_freshness(self) -> None:
+        if self.shop is None:
+            self.freshness.setText(self.tr("No shop signed in"))
+        else:
+            self.freshness.setText(self.tr("Data as of %1").replace("%1", self._fresh_text()))
+
+    # ------------------------------------------------------------------------------ actions
+    def export_csv(self, path: str | None = None) -> None:
+        """Save what the queue shows (its order and filters) to a CSV file, in the background."""
+        if self.exporter is None:
+            QMessageBox.information(self, self.tr("Export"), self.tr("There is nothing to export yet."))
+            return
+        if path is None:
+            stamp = time.strftime("%Y%m%d-%H%M")
+            suggested = str(paths.export_dir() / self.tr("after-sale-requests-%1.csv").replace("%1", stamp))
+            path, _filter = QFileDialog.getSaveFileName(
+                self, self.tr("Export CSV"), suggested, self.tr("CSV files (*.csv)")
+            )
+            if not path:
+                return
+
+        def done(count: int) -> None:
+            self.statusBar().showMessage(
+                self.tr("Exported %1 requests to %2").replace("%1", str(count)).replace("%2", path), 10_000
+            )
+            self.exported.emit(path)
+
+        def failed(exc: BaseException) -> None:
+            log.warning("export failed: %s", exc)
+            QMessageBox.warning(self, self.tr("Export"),
+                                self.tr("The file could not be written: %1").replace("%1", str(exc)))
+
+        self.exporter(path, done, failed)
+
+    def open_settings(self) -> None:
+        from desktop.ui.settings import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self)
+        for make_page in self.settings_pages:
+            page, title = make_page()
+            dialog.add_page(page, title)
+        if dialog.exec():
+            self.sync_timer.setInterval(self.settings.sync_interval_s() * 1000)
+            self._language_checked(self.settings.language())
+        dialog.deleteLater()
+
+    def choose_language(self, lang: str) -> None:
+        if lang == self.settings.language():
+            return
+        self.settings.set_language(lang)
+        self._language_checked(lang)
+        QMessageBox.information(
+            self, self.tr("Language"), self.tr("The new language is used from the next start of the app.")
+        )
+
+    def _language_checked(self, lang: str) -> None:
+        if lang in self.language_actions:
+            self.language_actions[lang].setChecked(True)
+
+    def about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle(self.tr("About AfterSale Watch"))
+        box.setIconPixmap(app_pixmap(64, self.devicePixelRatioF()))
+        box.setText(f"<b>{APP_DISPLAY_NAME}</b><br>" + self.tr("Version %1").replace("%1", __version__))
+        box.setInformativeText(
+            self.tr("Watches your Kuaishou shop's after-sale requests and warns you before the platform "
+                    "approves one automatically.")
+        )
+        box.exec()
+
+    def _background_failed(self, exc: BaseException) -> None:
+        """A background read failed (store unavailable…): say so in the banner; the app keeps going."""
+        log.error("background task failed", exc_info=exc)
+        self._banner_kind = "sync"
+        self.banner.show_message(self.tr("Something could not be read: %1").replace("%1", str(exc)),
+                                 self.tr("Retry"))
