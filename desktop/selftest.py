@@ -74,10 +74,18 @@ def _check_qt(ctx: _Context) -> str:
 
 def _check_app_code(ctx: _Context) -> str:
     import importlib
+    import pkgutil
 
-    importlib.import_module("desktop.app")  # the composition root imports every part of the window
-    loaded = sorted(name for name in sys.modules if name.startswith("PySide6.Qt"))
-    return "desktop.app imported; Qt modules: " + ", ".join(n.removeprefix("PySide6.") for n in loaded)
+    import desktop
+
+    # every module, not just the composition root (which imports the window's parts lazily): a
+    # module or dependency the bundle lacks fails here instead of when a seller opens that screen
+    names = [m.name for m in pkgutil.walk_packages(desktop.__path__, "desktop.")]
+    for name in names:
+        if not name.endswith(".__main__"):
+            importlib.import_module(name)
+    loaded = sorted(n.removeprefix("PySide6.") for n in sys.modules if n.startswith("PySide6.Qt"))
+    return f"{len(names)} modules of desktop import; Qt modules: {', '.join(loaded)}"
 
 
 def _check_translations(ctx: _Context) -> str:
