@@ -111,7 +111,16 @@ def _html(title: str, text: str) -> bytes:
 
 
 class Sandbox:
-    """A Kuaishou-compatible gateway with one demo shop, on loopback. See the package docstring."""
+    """A Kuaishou-compatible gateway with one demo shop, on loopback.
+
+    ``seed``/``demo_data``: the deterministic demo shop (:mod:`desktop.sandbox.seed`), or an empty one.
+    ``clock``: a callable giving epoch seconds (default ``time.time``); :meth:`advance` adds an offset.
+    ``qps_limit``: calls per second per method (``None``: unlimited). ``port``: 0 = any free port.
+    ``access_token_ttl_s``: ``expires_in`` of tokens issued by OAuth. ``refresh_grace_s``: how long a
+    used refresh token keeps working. ``buyer_ships_after_s``: when the simulated buyer sends an agreed
+    return back (``None``: never). ``max_window_ms``: the list's widest time window.
+    ``settle_interval_s``: how often the background timer fires due platform timers.
+    """
 
     def __init__(
         self,
@@ -167,7 +176,7 @@ class Sandbox:
         if seconds < 0:
             raise ValueError("the sandbox clock only moves forward")
         self._offset_s += seconds
-        self.shop.settle()
+        self.settle()
 
     # --------------------------------------------------------------------- lifecycle
     def start(self) -> str:
@@ -234,7 +243,11 @@ class Sandbox:
     # -------------------------------------------------------------------- test controls
     @property
     def refunds(self) -> dict[int, dict[str, Any]]:
-        """The live refunds (camelCase). Change them with :meth:`update_refund` to keep indexes right."""
+        """The live refunds (camelCase, as the detail returns them).
+
+        Change them with :meth:`update_refund`; a direct edit is seen by listing and the timers only
+        after the next :meth:`settle` or :meth:`advance`.
+        """
         return self.shop.refunds
 
     def comments(self, refund_id: int) -> list[dict[str, Any]]:
