@@ -1,0 +1,103 @@
+"""The risk panel reflects a shop seeded in a real store: level, tagged reasons, score, forecast, chart."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.core.kuaishou.models import Refund, ScoreDimension, ScoreSummary, ShopScore
+from desktop.core.rulesfile import load_default_rules
+from desktop.core.store import Decision, open_store
+from desktop.core.store.risk_queries import estimate_shop
+from desktop.ui.queue.risk_panel import RiskPanel
+
+NOW = 1_790_000_000_000
+H = 3_600_000
+D = 24 * H
+
+
+def seeded_estimate(path, *, n_auto: int, auto_every_days: int, auto_from_days: int, n_pending: int):
+    """A shop in a real store: ``n_auto`` auto-approved requests, 20 handled in time, pending ones due
+    within hours, and the platform's score; its estimate."""
+    rules = load_default_rules()
+    store = open_store(path)
+    shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=9, name="晨光小铺")
+    refunds, decisions = [], []
+    for i in range(n_auto):
+        rid = 2_100_000_000_000_000 + i
+        submit = NOW - (auto_from_days + auto_every_days * i) * D
+        deadline = submit + 48 * H
+        refunds.append(Refund(rid, handling_way=10 if i % 3 else 1, status=60, negotiate_status=2,
+                              submit_time=submit, update_time=deadline + H, end_time=deadline + H,
+                              refund_fee=1990, expire_time=deadline))
+        decisions.append(Decision(rid, "auto_approved_overdue", "observed", "certain", deadline_at=deadline,
+                                  overdue_at=deadline, decided_at=deadline + H, first_action_at=None))
+    for i in range(20):
+        rid = 2_100_000_000_100_000 + i
+        submit = NOW - (1 + 4 * i) * D
+        refunds.append(Refund(rid, handling_way=10, status=60, negotiate_status=2, submit_time=submit,
+                              update_time=submit + H, end_time=submit + H, refund_fee=990, expire_time=submit + 48 * H))
+        decisions.append(Decision(rid, "handled_in_time", "observed", None, deadline_at=submit + 48 * H,
+                                  overdue_at=None, decided_at=submit + H, first_action_at=submit + H))
+    for k in range(n_pending):
+        rid = 2_200_000_000_000_000 + k
+        expire = NOW + (k + 1) * 3 * H
+        refunds.append(Refund(rid, handling_way=10, status=10, negotiate_status=1, submit_time=expire - 48 * H,
+                              update_time=expire - 48 * H, expire_time=expire, refund_fee=5000))
+    store.upsert_refunds(shop.id, refunds, seen_at=NOW - H)
+    store.set_classifications(shop.id, decisions, at=NOW)
+    store.add_score(shop.id, ShopScore(True, ScoreSummary("店铺体验分", "4.62"), (ScoreDimension("售后服务", "4.10"),)),
+                    at=NOW)
+    est = estimate_shop(store, shop.id, rules, now_ms=NOW, server_offset_ms=0)
+    store.close()
+    return est
+
+
+@pytest.fixture
+def estimate(tmp_path):
+    return seeded_estimate(tmp_path / "high.sqlite3", n_auto=12, auto_every_days=2, auto_from_days=2, n_pending=3)
+
+
+@pytest.fixture
+def rescuable(tmp_path):
+    """Elevated today; the pending requests would make it high within a day."""
+    return seeded_estimate(tmp_path / "elev.sqlite3", n_auto=6, auto_every_days=1, auto_from_days=15, n_pending=5)
+
+
+def test_the_panel_reflects_the_seeded_shop(qtbot, estimate):
+    assert estimate.level == "high"
+    panel = RiskPanel()
+    qtbot.addWidget(panel)
+    assert panel.rescue_buttons == []
+    panel.set_estimate(estimate)
+    assert panel.badge.text() == panel.tr("Risk: %1").replace("%1", panel.tr("High"))
+    reasons = panel.reasons.text()
+    assert all(r.text in reasons or r.text.replace("'", "&#x27;") in reasons for r in estimate.reasons)
+    tags = reasons.count("[" + panel.tr("assumed") + "]") + reasons.count("[" + panel.tr("sourced") + "]")
+    assert tags >= len([r for r in estimate.reasons if r.basis])
+    # the platform's own score is beside the estimate, not in it
+    assert "4.62" in panel.score.text() and "售后服务" in panel.score.text()
+    assert "4.62" not in reasons
+    # the 90-day chart: three stacked kinds + the handled-in-time line
+    assert len(panel.chart.series()) == 4
+    assert len(estimate.daily) >= 30
+
+
+def test_a_rescue_click_asks_for_those_requests(qtbot, rescuable):
+    estimate = rescuable
+    assert estimate.level == "elevated"
+    panel = RiskPanel()
+    qtbot.addWidget(panel)
+    panel.set_estimate(estimate)
+    with_rescue = [f for f in estimate.forecast if f.rescue]
+    assert with_rescue and len(panel.rescue_buttons) == len(with_rescue)
+    with qtbot.waitSignal(panel.rescueRequested) as sig:
+        panel.rescue_buttons[0].click()
+    assert sig.args == [list(with_rescue[0].rescue)]
+
+
+def test_before_the_first_estimate(qtbot):
+    panel = RiskPanel()
+    qtbot.addWidget(panel)
+    panel.set_estimate(None)
+    assert panel.chart.series() == []
+    assert panel.badge.text() != ""
