@@ -393,7 +393,7 @@ class KuaishouClient:
         try:
             try:
                 if verb == "GET":
-                    resp = self._session.get(f"{url}?{form}", timeout=self.timeout)
+                    resp = self._session.get(url, params=form, timeout=self.timeout)
                 else:
                     resp = self._session.post(url, data=form.encode("ascii"), headers=_FORM,
                                               timeout=self.timeout)
