@@ -146,9 +146,13 @@ def test_https_and_loopback_http_are_accepted(creds, url):
     assert KuaishouClient(creds, base_url=url).base_url == url.rstrip("/")
 
 
-def test_the_default_session_checks_certificates_and_ignores_proxy_environment():
+def test_the_default_session_checks_certificates_and_ignores_proxy_environment(creds):
     session = new_session()
     assert session.verify is True and session.trust_env is False
+    unchecked = requests.Session()
+    unchecked.verify = False
+    with pytest.raises(ValueError, match="certificate"):
+        KuaishouClient(creds, session=unchecked)
 
 
 def test_bad_credentials_are_refused_clearly():
@@ -549,3 +553,57 @@ def test_a_custom_session_is_used(gw, creds):
     session.request = spy
     make(gw, creds, session=session, timeout=(3, 7)).seller_info()
     assert calls == [(3, 7)]
+
+
+def test_an_untrusted_certificate_is_refused_and_not_retried(tmp_path, creds):
+    """HTTPS is verified: a self-signed gateway fails with a TLS error, at once."""
+    import datetime
+    import http.server
+    import ipaddress
+    import ssl
+    import threading
+
+    x509 = pytest.importorskip("cryptography.x509")
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(1)
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+
+    class Quiet(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    sleeps = Sleeps()
+    try:
+        client = KuaishouClient(creds, base_url=f"https://127.0.0.1:{server.server_address[1]}",
+                                sleep=sleeps, qps=10_000)
+        with pytest.raises(errors.TransportError) as info:
+            client.seller_info()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "certificate" in str(info.value) and not info.value.transient
+    assert sleeps == []

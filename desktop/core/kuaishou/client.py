@@ -254,6 +254,8 @@ class KuaishouClient:
                 f"unknown sign method {credentials.sign_method!r}; use MD5 or HMAC_SHA256"
             )
         _int_arg("max_retries", max_retries, minimum=0)
+        if session is not None and session.verify is False:
+            raise ValueError("the session must keep TLS certificate checks on (verify=False)")
         for secret in (credentials.sign_secret, credentials.access_token, credentials.app_secret,
                        credentials.refresh_token):
             register_secret(secret)
