@@ -19,4 +19,6 @@ EXIT_PARTIAL = 5
 COMMANDS: dict[str, str] = {
     "sandbox": "desktop.cli.sandbox",
     "check": "desktop.cli.check",
+    "approve": "desktop.cli.approve",
+    "reject": "desktop.cli.reject",
 }

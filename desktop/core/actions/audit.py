@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -62,6 +62,7 @@ def outcome_text(outcome: str | None, state: str) -> str:
         Outcome.NOT_APPLIED.value: tr("Not applied"),
         Outcome.UNKNOWN.value: tr("Unknown"),
         Outcome.CANCELLED.value: tr("Not sent"),
+        Outcome.SKIPPED.value: tr("Skipped"),
         "planned": tr("Planned"),
         "sent": tr("Sent, no answer yet"),
     }
@@ -139,7 +140,3 @@ def export_csv(rows: Iterable[AuditRow], path: str | os.PathLike[str]) -> int:
         tmp.unlink(missing_ok=True)
     return count
 
-
-def header_and_records(rows: Sequence[AuditRow]) -> tuple[list[str], list[list[str]]]:
-    """The same cells as the CSV (for a table view)."""
-    return csv_header(), [csv_record(r) for r in rows]

@@ -1,0 +1,241 @@
+"""What ``aftersale-watch approve`` and ``aftersale-watch reject`` share: arguments, the shop to act
+on, the engine run, and the output.
+
+Credentials and the gateway come exactly as for ``check`` (the ``KS_*`` environment variables, else
+the stored shop profile; ``--demo`` for the embedded sandbox shop; ``--api-base``; ``--data-dir``),
+through the same helpers. Every run first settles what an interrupted earlier run left open in the
+action journal (reported as ``reconciled`` lines), then reads every refund afresh, plans, and sends.
+
+Output: one line per refund — ``REFUND_ID<TAB>OUTCOME<TAB>ACTION<TAB>MESSAGE`` — or with ``--json``
+one JSON object per line (``refundId`` as a string, ``outcome``, ``action``, ``message``…).
+Exit codes: 0 every refund done · 5 some not done (failed, skipped, changed…) · 2 usage or local
+problem · 3 authorisation · 4 network/platform (quota) failure before anything could be decided.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from desktop.cli import EXIT_AUTH, EXIT_NETWORK, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
+from desktop.core import i18n, paths
+from desktop.core.i18n import tr
+
+#: how long after an interrupted send the refund is read to judge it, by default (seconds)
+DEFAULT_SETTLE_S = 10.0
+
+
+def _refund_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a refund id is a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"a refund id is positive, got {value}")
+    return value
+
+
+def _positive(kind: type, what: str) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a number, got {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{what} must be positive, got {text!r}")
+        return value
+
+    return parse
+
+
+def _non_negative_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not 0 <= value <= 600:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 600 seconds, got {text!r}")
+    return value
+
+
+def configure_common(parser: argparse.ArgumentParser) -> None:
+    """The arguments both commands take (the connection ones are ``check``'s)."""
+    from desktop.core.actions import DEFAULT_QPS
+
+    parser.add_argument("refund_ids", metavar="REFUND_ID", nargs="+", type=_refund_id,
+                        help="the after-sale requests to act on")
+    parser.add_argument("--demo", dest="check_demo", action="store_true",
+                        help="run against the embedded demo shop (no account needed, nothing kept)")
+    parser.add_argument("--api-base", metavar="URL",
+                        help="gateway base URL (default: the Kuaishou open platform)")
+    parser.add_argument("--data-dir", dest="check_data_dir", metavar="DIR",
+                        help="keep all data, settings and logs below DIR")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per refund")
+    parser.add_argument("--shop", type=_positive(int, "--shop"), metavar="SELLER_ID",
+                        help="the stored shop to act for, when several are stored")
+    parser.add_argument("--qps", type=_positive(float, "--qps"), default=DEFAULT_QPS, metavar="N",
+                        help=f"calls per second at most (default {DEFAULT_QPS:g}; the platform "
+                             "allows 100)")
+    parser.add_argument("--settle", type=_non_negative_seconds, default=DEFAULT_SETTLE_S,
+                        metavar="SECONDS",
+                        help="after an interrupted send, wait this long before reading the refund "
+                             f"to judge whether it landed (default {DEFAULT_SETTLE_S:g})")
+
+
+def print_result(result: Any, *, as_json: bool, out: TextIO) -> None:
+    from desktop.core.actions.audit import kind_text, outcome_text
+
+    if as_json:
+        out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        return
+    outcome = ("reconciled " if result.reconciled else "") + result.outcome.value
+    action = result.kind.value if result.kind else "-"
+    label = outcome_text(result.outcome.value, result.outcome.value)
+    text = f"{label} · {kind_text(action)}: {result.message}" if result.kind else f"{label}: {result.message}"
+    out.write(f"{result.refund_id}\t{outcome}\t{action}\t{text}\n")
+
+
+def print_planned(action: Any, *, as_json: bool, out: TextIO) -> None:
+    """A dry-run line: what would be sent."""
+    from desktop.core.actions.audit import kind_text
+
+    if as_json:
+        out.write(json.dumps({"refundId": str(action.refund_id), "outcome": "planned",
+                              "action": action.kind.value, "method": action.method,
+                              "params": {k: str(v) if k == "refundId" else v
+                                         for k, v in action.params.items()},
+                              "amountFen": action.amount,
+                              "warnings": [w.value for w in action.warnings]},
+                             ensure_ascii=False) + "\n")
+        return
+    params = json.dumps(dict(action.params), ensure_ascii=False, sort_keys=True)
+    warn = f" [{', '.join(w.value for w in action.warnings)}]" if action.warnings else ""
+    out.write(f"{action.refund_id}\tplanned\t{action.kind.value}\t{kind_text(action.kind.value)}: "
+              f"{action.method} {params}{warn}\n")
+
+
+def skip_result(skip: Any) -> Any:
+    from desktop.core.actions import ItemResult, Outcome
+
+    return ItemResult(skip.refund_id, Outcome.SKIPPED, skip.reason, after=skip.state)
+
+
+def _select_target(targets: Sequence[Any], store: Any, seller_id: int | None) -> Any:
+    """The one shop to act for (several stored shops need ``--shop``)."""
+    if seller_id is not None:
+        by_id = {s.id: s for s in store.shops()}
+        chosen = [t for t in targets
+                  if t.shop_id is not None and getattr(by_id.get(t.shop_id), "seller_id", None) == seller_id]
+        if not chosen:
+            raise _Usage(tr("No stored shop has seller id {id}.", id=seller_id))
+        return chosen[0]
+    if len(targets) > 1:
+        raise _Usage(tr("Several shops are stored: choose one with --shop SELLER_ID."))
+    return targets[0]
+
+
+class _Usage(Exception):
+    pass
+
+
+def run_command(args: argparse.Namespace, intent: Any, *, dry_run: bool = False,
+                out: TextIO | None = None) -> int:
+    """Run one bulk action from the command line; returns the exit code."""
+    from desktop.cli import check
+    from desktop.core.actions import ActionEngine, ActionsCancelled, Outcome
+    from desktop.core.kuaishou.client import KuaishouClient
+    from desktop.core.kuaishou.errors import AuthError, KuaishouError, OAuthError
+    from desktop.core.logsetup import setup_logging
+    from desktop.core.profiles import ProfileError
+    from desktop.core.store import StoreError
+
+    out = out or sys.stdout
+    data_dir = getattr(args, "check_data_dir", None)
+    if data_dir:
+        paths.set_home(data_dir)
+    if getattr(args, "lang", None):
+        i18n.set_language(args.lang)
+    demo = bool(getattr(args, "check_demo", False) or getattr(args, "demo", False))
+    setup_logging()
+
+    sandbox = None
+    scratch = None
+    store = None
+    client = None
+    try:
+        if demo:
+            from desktop.sandbox import Sandbox
+
+            scratch = tempfile.TemporaryDirectory(prefix="aftersale-watch-demo-")
+            sandbox = Sandbox()
+            sandbox.start()
+        try:
+            store = check._open_store(Path(scratch.name) / "demo.sqlite3" if scratch else None)
+            targets = check._targets(args, store, sandbox)
+            if not targets:
+                print(tr("No shop to act for: sign in with the app first, or set {names} (see "
+                         "--help).", names="KS_APP_KEY, KS_SIGN_SECRET, KS_ACCESS_TOKEN"),
+                      file=sys.stderr)
+                return EXIT_USAGE
+            target = _select_target(targets, store, args.shop)
+        except (StoreError, ProfileError, _Usage) as exc:
+            print(getattr(exc, "message", None) or str(exc), file=sys.stderr)
+            return EXIT_USAGE
+        if target.problem is not None:
+            print(target.problem, file=sys.stderr)
+            return EXIT_AUTH
+        client = KuaishouClient(target.credentials, base_url=target.base_url,
+                                qps=max(args.qps, 1.0), on_tokens_refreshed=target.save_tokens)
+        try:
+            shop_id = target.shop_id
+            if shop_id is None:
+                shop_id = check._resolve_shop(store, client, target)
+            engine = ActionEngine(client, store, shop_id=shop_id, qps=args.qps,
+                                  settle_s=args.settle)
+            # what an interrupted earlier run left open is settled and reported first
+            for result in engine.reconcile():
+                print_result(result, as_json=args.json, out=out)
+            plan = engine.prepare(args.refund_ids, intent)
+            for result in plan.reconciled:
+                print_result(result, as_json=args.json, out=out)
+            if dry_run:
+                for action in plan.actions:
+                    print_planned(action, as_json=args.json, out=out)
+                for skip in plan.skipped:
+                    print_result(skip_result(skip), as_json=args.json, out=out)
+                return EXIT_OK if not plan.skipped else EXIT_PARTIAL
+            report = engine.execute(plan)
+        except (AuthError, OAuthError) as exc:
+            print(tr("Authorisation problem: {error}. Sign in again (or renew the access token).",
+                     error=exc.message), file=sys.stderr)
+            return EXIT_AUTH
+        except ActionsCancelled:
+            return EXIT_PARTIAL
+        except KuaishouError as exc:
+            print(tr("Network or platform failure: {error}", error=str(exc)), file=sys.stderr)
+            return EXIT_NETWORK
+        except StoreError as exc:
+            print(exc.message, file=sys.stderr)
+            return EXIT_USAGE
+        by_id = {r.refund_id: r for r in report.results}
+        by_id.update({s.refund_id: skip_result(s) for s in plan.skipped})
+        for rid in dict.fromkeys(args.refund_ids):
+            print_result(by_id[rid], as_json=args.json, out=out)
+        if report.stopped:
+            print(tr("Stopped: {reason}", reason=report.stopped), file=sys.stderr)
+        ok = all(by_id[rid].outcome is Outcome.DONE for rid in args.refund_ids)
+        return EXIT_OK if ok else EXIT_PARTIAL
+    finally:
+        if client is not None:
+            client.close()
+        if store is not None:
+            store.close()
+        if sandbox is not None:
+            sandbox.stop()
+        if scratch is not None:
+            scratch.cleanup()
