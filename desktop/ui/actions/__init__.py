@@ -1,0 +1,202 @@
+"""Approve and reject from the window: the queue's selection (menu, context menu, shortcuts), the
+detail pane's single request, the action log, and the report of an interrupted run at start.
+
+Wiring (the composition root or the main window)::
+
+    from desktop.ui.actions import install_actions
+    actions = install_actions(window, queue)      # queue: the QueueWidget
+    detail.approveRequested.connect(lambda row: actions.approve_rows([row]))   # the detail pane
+    detail.rejectRequested.connect(lambda row: actions.reject_rows([row]))
+
+``install_actions`` adds "Approve…" (Ctrl+Shift+A), "Reject…" (Ctrl+Shift+R) and "Action log…"
+(Ctrl+Shift+L) to the window's Requests menu (after "Sync now"), its toolbar and the queue tables'
+context menu; enables them while requests are selected and the shop is signed in; syncs the shop
+after each run; and, whenever a shop becomes active, settles in the background what an interrupted
+run left open in the journal, showing the results if there are any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
+
+from desktop.core.actions import ActionEngine
+from desktop.ui.actions.audit_view import AuditLogDialog
+from desktop.ui.actions.flow import BulkActionFlow
+from desktop.ui.actions.preview import PreviewDialog
+from desktop.ui.actions.progress import ProgressDialog
+from desktop.ui.actions.reasons import RejectReasonDialog
+from desktop.ui.workers import run_in_background
+
+__all__ = [
+    "ActionsUi",
+    "AuditLogDialog",
+    "BulkActionFlow",
+    "PreviewDialog",
+    "ProgressDialog",
+    "RejectReasonDialog",
+    "install_actions",
+]
+
+
+def _window_engine(window: Any) -> Callable[[], ActionEngine | None]:
+    """The engine of the window's active shop (``None`` when signed out)."""
+
+    def make() -> ActionEngine | None:
+        shop, client = getattr(window, "shop", None), getattr(window, "client", None)
+        if shop is None or client is None:
+            return None
+        return ActionEngine(client, window.services.store, shop_id=shop.id)
+
+    return make
+
+
+class ActionsUi(QObject):
+    """The actions' menu entries, shortcuts and dialogs for one main window."""
+
+    def __init__(self, window: QMainWindow, queue: Any,
+                 engine_factory: Callable[[], ActionEngine | None]) -> None:
+        super().__init__(window)
+        self.window = window
+        self.queue = queue
+        self._factory = engine_factory
+        self.flow = BulkActionFlow(window, engine_factory)
+        self.flow.busyChanged.connect(lambda _busy: self._update_enabled())
+        self.flow.runFinished.connect(self._after_run)
+        self.reconcile_dialog: ProgressDialog | None = None
+        self.log_dialog: AuditLogDialog | None = None
+
+        self.approve_action = QAction(self.tr("Approve…"), window)
+        self.approve_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        self.approve_action.setToolTip(self.tr("Agree the selected requests (Ctrl+Shift+A)"))
+        self.approve_action.triggered.connect(lambda: self.approve_rows(self._selection()))
+        self.reject_action = QAction(self.tr("Reject…"), window)
+        self.reject_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        self.reject_action.setToolTip(self.tr("Reject the selected requests with one reason "
+                                              "(Ctrl+Shift+R)"))
+        self.reject_action.triggered.connect(lambda: self.reject_rows(self._selection()))
+        self.log_action = QAction(self.tr("Action log…"), window)
+        self.log_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.log_action.triggered.connect(self.show_log)
+        for action in (self.approve_action, self.reject_action, self.log_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        window.addActions([self.approve_action, self.reject_action, self.log_action])
+
+        self._add_to_menu()
+        self._add_to_toolbar()
+        self._add_to_context_menus()
+        selection_changed = getattr(queue, "selectedRowsChanged", None)
+        if selection_changed is not None:
+            selection_changed.connect(lambda _rows: self._update_enabled())
+        shop_changed = getattr(window, "shop_changed", None)
+        if shop_changed is not None:
+            # the window sets its client right after announcing the shop: look once it has
+            shop_changed.connect(lambda _shop: QTimer.singleShot(0, self._shop_activated))
+        self._update_enabled()
+
+    # ------------------------------------------------------------------------------ public
+    def approve_rows(self, rows: Sequence[Any]) -> None:
+        """Approve these requests (queue rows, refunds or ids) through preview and progress."""
+        self.flow.approve(list(rows))
+
+    def reject_rows(self, rows: Sequence[Any]) -> None:
+        self.flow.reject(list(rows))
+
+    def show_log(self) -> None:
+        shop = getattr(self.window, "shop", None)
+        if self.log_dialog is None:
+            self.log_dialog = AuditLogDialog(self.window.services.store,
+                                             shop.id if shop is not None else None, self.window)
+        self.log_dialog.show()
+        self.log_dialog.raise_()
+        self.log_dialog.refresh()
+
+    def reconcile_now(self) -> None:
+        """Settle the active shop's open journal entries in the background; show what they became."""
+        engine = self._factory()
+        if engine is None:
+            return
+
+        def shown(results: list[Any]) -> None:
+            if not results:
+                return
+            dialog = ProgressDialog(engine, None, self.window)
+            dialog.show_results(results, self.tr("Results of an interrupted run"))
+            dialog.retry_requested.connect(self.approve_or_reject_again)
+            self.reconcile_dialog = dialog
+            dialog.open()
+
+        run_in_background(engine.reconcile, shown, self._reconcile_failed)
+
+    def approve_or_reject_again(self, refund_ids: list[int]) -> None:
+        """"Retry the failed" of an interrupted run: select them so the user picks the action."""
+        select = getattr(self.queue, "select_refunds", None)
+        if callable(select):
+            select(refund_ids)
+
+    # ------------------------------------------------------------------------------ internals
+    def _selection(self) -> list[Any]:
+        rows = self.queue.selected_rows() if hasattr(self.queue, "selected_rows") else []
+        shop = getattr(self.window, "shop", None)
+        if shop is not None:  # actions go to the active shop's requests only
+            rows = [r for r in rows if getattr(r, "shop_id", shop.id) == shop.id]
+        return rows
+
+    def _update_enabled(self) -> None:
+        signed_in = getattr(self.window, "client", None) is not None
+        can = signed_in and not self.flow.busy and bool(self._selection())
+        self.approve_action.setEnabled(can)
+        self.reject_action.setEnabled(can)
+
+    def _after_run(self, _report: Any) -> None:
+        sync = getattr(self.window, "sync_now", None)
+        if callable(sync):
+            sync()
+
+    def _shop_activated(self) -> None:
+        self._update_enabled()
+        self.reconcile_now()
+
+    def _reconcile_failed(self, exc: BaseException) -> None:
+        status = self.window.statusBar() if hasattr(self.window, "statusBar") else None
+        if status is not None:
+            status.showMessage(self.tr("Checking an interrupted run failed: %1").replace("%1", str(exc)))
+
+    def _add_to_menu(self) -> None:
+        sync = getattr(self.window, "sync_action", None)
+        for top in self.window.menuBar().actions():
+            menu = top.menu()
+            if isinstance(menu, QMenu) and sync is not None and sync in menu.actions():
+                menu.addSeparator()
+                menu.addActions([self.approve_action, self.reject_action, self.log_action])
+                return
+        menu = self.window.menuBar().addMenu(self.tr("&Actions"))
+        menu.addActions([self.approve_action, self.reject_action, self.log_action])
+
+    def _add_to_toolbar(self) -> None:
+        toolbar = self.window.findChild(QToolBar)
+        if toolbar is not None:
+            toolbar.addSeparator()
+            toolbar.addActions([self.approve_action, self.reject_action])
+
+    def _add_to_context_menus(self) -> None:
+        tables: list[QWidget] = []
+        for view in (getattr(self.queue, "merchant_view", None), getattr(self.queue, "others_view", None)):
+            table = getattr(view, "table", None)
+            if isinstance(table, QWidget):
+                tables.append(table)
+        if not tables and isinstance(self.queue, QWidget):
+            tables.append(self.queue)
+        for table in tables:
+            table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+            table.addActions([self.approve_action, self.reject_action])
+
+
+def install_actions(window: QMainWindow, queue: Any, *,
+                    engine_factory: Callable[[], ActionEngine | None] | None = None) -> ActionsUi:
+    """Add approve/reject/action-log to ``window`` for the requests selected in ``queue``."""
+    return ActionsUi(window, queue, engine_factory or _window_engine(window))

@@ -1,0 +1,126 @@
+"""The action log: every action the app sent or meant to send (the store's journal), newest first,
+with an export to CSV (UTF-8 with BOM). Reading and writing run in the background."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core import paths
+from desktop.core.actions.audit import AuditRow, audit_rows, csv_header, csv_record, export_csv
+from desktop.ui.workers import run_in_background
+
+
+class AuditModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._header: list[str] = csv_header()
+        self._cells: list[list[str]] = []
+        self.rows: list[AuditRow] = []
+
+    def set_rows(self, rows: list[AuditRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self._header = csv_header()
+        self._cells = [csv_record(r) for r in rows]
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._cells)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._header)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._header[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._cells[index.row()][index.column()]
+        return None
+
+
+class AuditLogDialog(QDialog):
+    """Shows the audit log of ``store`` (one shop, or all with ``shop_id=None``)."""
+
+    def __init__(self, store: Any, shop_id: int | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Action log"))
+        self.resize(960, 520)
+        self._store = store
+        self._shop_id = shop_id
+        self.model = AuditModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        self.status = QLabel()
+        self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.refresh_button.clicked.connect(self.refresh)
+        self.export_button = QPushButton(self.tr("Export CSV…"))
+        self.export_button.clicked.connect(self.choose_export)
+        close = QPushButton(self.tr("Close"))
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        for b in (self.refresh_button, self.export_button, close):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+
+    def refresh(self) -> None:
+        store, shop_id = self._store, self._shop_id
+        self.status.setText(self.tr("Loading…"))
+        run_in_background(lambda: audit_rows(store, shop_id), self._loaded, self._failed)
+
+    def _loaded(self, rows: list[AuditRow]) -> None:
+        self.model.set_rows(rows)
+        for col in range(3):
+            self.table.resizeColumnToContents(col)
+        self.status.setText(self.tr("%1 action(s)").replace("%1", str(len(rows))))
+        self.export_button.setEnabled(bool(rows))
+
+    def _failed(self, exc: BaseException) -> None:
+        self.status.setText(self.tr("Failed: %1").replace("%1", str(exc)))
+
+    def choose_export(self) -> None:
+        default = str(paths.export_dir() / "aftersale-watch-actions.csv")
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("Export the action log"), default, self.tr("CSV files (*.csv)"))
+        if path:
+            self.export_to(path)
+
+    def export_to(self, path: str) -> None:
+        rows = list(self.model.rows)
+        self.export_button.setEnabled(False)
+        self.status.setText(self.tr("Exporting…"))
+
+        def done(count: int) -> None:
+            self.export_button.setEnabled(True)
+            self.status.setText(self.tr("%1 action(s) exported to %2")
+                                .replace("%1", str(count)).replace("%2", path))
+
+        def failed(exc: BaseException) -> None:
+            self.export_button.setEnabled(True)
+            self.status.setText(self.tr("Export failed: %1").replace("%1", str(exc)))
+
+        run_in_background(lambda: export_csv(rows, path), done, failed)

@@ -1,0 +1,237 @@
+"""The preview of a bulk action: how many of each kind, the money, the warnings that matter, what is
+skipped and why — and the choices that change the plan (return address, confirming returns whose
+goods are not back, unticking requests). Re-planning uses the reads the plan already holds
+(:func:`desktop.core.actions.planner.replan`): nothing is fetched while the user decides."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.actions import ActionKind, Approve, Plan, WarningCode
+from desktop.core.actions.planner import UNRETURNED_STATUSES, backend_url, replan
+from desktop.ui.actions.texts import kind_name, warning_short, warning_text
+from desktop.ui.queue.labels import format_fen
+
+_KIND_ORDER = (ActionKind.APPROVE_REFUND, ActionKind.APPROVE_RETURN, ActionKind.CONFIRM_RECEIPT,
+               ActionKind.REJECT)
+_SEVERE = (WarningCode.SHIPPED_REFUND_ONLY, WarningCode.CHANGED_SINCE_LOADED, WarningCode.UNRETURNED)
+
+
+def _address_text(address: object) -> str:
+    info = getattr(address, "base_info", None)
+    parts = [getattr(info, "consignee", None), getattr(info, "address", None)] if info else []
+    text = " · ".join(p for p in parts if p) or str(getattr(address, "address_id", ""))
+    return text
+
+
+class PreviewDialog(QDialog):
+    """Shows a :class:`Plan`; :meth:`plan` is what the user accepted (options applied, unticked
+    requests removed)."""
+
+    def __init__(self, plan: Plan, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Preview"))
+        self.setMinimumSize(640, 480)
+        self._full = plan
+        self._excluded: set[int] = set()
+        approve = isinstance(plan.intent, Approve)
+
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.count_labels: dict[ActionKind, QLabel] = {}
+        self._summary = summary = QFormLayout()
+        for kind in _KIND_ORDER:
+            label = QLabel()
+            self.count_labels[kind] = label
+            summary.addRow(kind_name(kind) + "：", label)
+        self.total_label = QLabel()
+        self.total_label.setStyleSheet("font-weight: bold;")
+        summary.addRow(self.tr("Money paid out:"), self.total_label)
+
+        self.warning_label = QLabel()
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setTextFormat(Qt.TextFormat.RichText)
+        self.warning_label.setStyleSheet(
+            "QLabel { background: #FFF4E5; border: 1px solid #F0B46C; border-radius: 4px; "
+            "padding: 6px; color: #5F3B00; }")
+
+        # options that change the plan
+        self.address_combo = QComboBox()
+        self.address_combo.addItem(self.tr("The shop's default return address"), None)
+        for address in plan.addresses:
+            self.address_combo.addItem(_address_text(address), address.address_id)
+        index = self.address_combo.findData(plan.address_id)
+        self.address_combo.setCurrentIndex(max(index, 0))
+        self.address_combo.currentIndexChanged.connect(self._options_changed)
+        self.address_row = QWidget()
+        address_form = QFormLayout(self.address_row)
+        address_form.setContentsMargins(0, 0, 0, 0)
+        address_form.addRow(self.tr("Return address:"), self.address_combo)
+        self.unreturned_check = QCheckBox(
+            self.tr("Also confirm receipt of returns whose goods have not come back yet"))
+        self.unreturned_check.setChecked(approve and plan.intent.confirm_unreturned)
+        self.unreturned_check.toggled.connect(self._options_changed)
+        has_unreturned = approve and any(
+            getattr(r, "status", None) in UNRETURNED_STATUSES for r in plan.refunds.values())
+        self.unreturned_check.setVisible(has_unreturned)
+
+        # the requests to send (tick to include)
+        self.items = QTableWidget(0, 4)
+        self.items.setHorizontalHeaderLabels(
+            [self.tr("Refund"), self.tr("Action"), self.tr("Amount"), self.tr("Warnings")])
+        self.items.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.items.verticalHeader().setVisible(False)
+        self.items.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.items.itemChanged.connect(self._item_ticked)
+
+        self.skipped = QTableWidget(0, 2)
+        self.skipped.setHorizontalHeaderLabels([self.tr("Refund"), self.tr("Why it is not sent")])
+        self.skipped.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.skipped.verticalHeader().setVisible(False)
+        self.skipped.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.skipped_box = QGroupBox()
+        QVBoxLayout(self.skipped_box).addWidget(self.skipped)
+        self.manual_label = QLabel()
+        self.manual_label.setWordWrap(True)
+        self.manual_label.setTextFormat(Qt.TextFormat.RichText)
+        self.manual_label.setOpenExternalLinks(True)
+
+        self.reconciled_label = QLabel()
+        self.reconciled_label.setWordWrap(True)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button: QPushButton = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setDefault(True)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(summary)
+        layout.addWidget(self.warning_label)
+        layout.addWidget(self.address_row)
+        layout.addWidget(self.unreturned_check)
+        layout.addWidget(self.items, 3)
+        layout.addWidget(self.skipped_box, 2)
+        layout.addWidget(self.manual_label)
+        layout.addWidget(self.reconciled_label)
+        layout.addWidget(self.buttons)
+        self._show(plan)
+
+    # ---------------------------------------------------------------------------- state
+    def plan(self) -> Plan:
+        """The plan to send: the options applied, unticked requests left out."""
+        return self._full.without(self._excluded)
+
+    def _options_changed(self, *_: object) -> None:
+        intent = self._full.intent
+        if isinstance(intent, Approve):
+            intent = dataclasses.replace(intent, confirm_unreturned=self.unreturned_check.isChecked())
+        self._full = replan(self._full, intent, address_id=self.address_combo.currentData())
+        self._show(self._full)
+
+    def _item_ticked(self, item: QTableWidgetItem) -> None:
+        if item.column() != 0:
+            return
+        rid = int(item.data(Qt.ItemDataRole.UserRole))
+        if item.checkState() == Qt.CheckState.Checked:
+            self._excluded.discard(rid)
+        else:
+            self._excluded.add(rid)
+        self._update_summary(self.plan())
+
+    # ---------------------------------------------------------------------------- showing
+    def _show(self, full: Plan) -> None:
+        self.address_row.setVisible(bool(full.count(ActionKind.APPROVE_RETURN)) and bool(full.addresses))
+        self.items.blockSignals(True)
+        self.items.setRowCount(len(full.actions))
+        for row, action in enumerate(full.actions):
+            tick = QTableWidgetItem(str(action.refund_id))
+            tick.setData(Qt.ItemDataRole.UserRole, action.refund_id)
+            tick.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable
+                          | Qt.ItemFlag.ItemIsSelectable)
+            excluded = action.refund_id in self._excluded
+            tick.setCheckState(Qt.CheckState.Unchecked if excluded else Qt.CheckState.Checked)
+            self.items.setItem(row, 0, tick)
+            self.items.setItem(row, 1, QTableWidgetItem(kind_name(action.kind)))
+            amount = QTableWidgetItem(format_fen(action.amount) if action.amount else "—")
+            amount.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.items.setItem(row, 2, amount)
+            warned = "；".join(warning_short(w) for w in action.warnings)
+            cell = QTableWidgetItem(warned)
+            if any(w in _SEVERE for w in action.warnings):
+                cell.setForeground(Qt.GlobalColor.darkRed)
+            self.items.setItem(row, 3, cell)
+        self.items.resizeColumnToContents(0)
+        self.items.blockSignals(False)
+
+        self.skipped.setRowCount(len(full.skipped))
+        for row, skip in enumerate(full.skipped):
+            self.skipped.setItem(row, 0, QTableWidgetItem(str(skip.refund_id)))
+            self.skipped.setItem(row, 1, QTableWidgetItem(skip.reason))
+        self.skipped.resizeColumnToContents(0)
+        self.skipped_box.setTitle(self.tr("Not sent (%1)").replace("%1", str(len(full.skipped))))
+        self.skipped_box.setVisible(bool(full.skipped))
+
+        manual = full.manual
+        if manual:
+            links = "<br>".join(
+                f'<a href="{html.escape(backend_url(s.refund_id))}">{s.refund_id}</a>' for s in manual)
+            self.manual_label.setText(
+                self.tr("Handle these one by one in the seller backend:") + "<br>" + links)
+        self.manual_label.setVisible(bool(manual))
+
+        reconciled = full.reconciled
+        if reconciled:
+            lines = [f"{r.refund_id}: {r.message}" for r in reconciled]
+            self.reconciled_label.setText(
+                self.tr("Actions of an earlier, interrupted run were checked:") + "\n" + "\n".join(lines))
+        self.reconciled_label.setVisible(bool(reconciled))
+        self._update_summary(self.plan())
+
+    def _update_summary(self, plan: Plan) -> None:
+        approve = isinstance(plan.intent, Approve)
+        total = len(plan.actions)
+        self.heading.setText(
+            (self.tr("Approve %1 of the %2 selected requests") if approve
+             else self.tr("Reject %1 of the %2 selected requests"))
+            .replace("%1", str(total)).replace("%2", str(len(plan.order))))
+        for kind, label in self.count_labels.items():
+            count = plan.count(kind)
+            money = plan.amount_of(kind)
+            label.setText(f"{count}" + (f"（{format_fen(money)}）" if money else ""))
+            label.setVisible(bool(count))
+            buddy = self._summary.labelForField(label)
+            if buddy is not None:
+                buddy.setVisible(bool(count))
+        self.total_label.setText(format_fen(plan.total_amount))
+        warnings = plan.warning_counts
+        if warnings:
+            parts = [
+                ("<b>%s</b>" if code in _SEVERE else "%s") % html.escape(warning_text(code, n))
+                for code, n in sorted(warnings.items(), key=lambda kv: kv[0] not in _SEVERE)
+            ]
+            self.warning_label.setText("<br>".join(parts))
+        self.warning_label.setVisible(bool(warnings))
+        self.ok_button.setText(
+            (self.tr("Approve %1") if approve else self.tr("Reject %1")).replace("%1", str(total)))
+        self.ok_button.setEnabled(total > 0)
