@@ -187,7 +187,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+92"/>
+        <location filename="../../desktop/ui/main_window.py" line="+93"/>
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
@@ -229,135 +229,160 @@
 <context>
     <name>DetailPane</name>
     <message>
-        <location filename="../../desktop/ui/queue/detail.py" line="+176"/>
+        <location filename="../../desktop/ui/queue/detail.py" line="+180"/>
         <source>sourced</source>
         <extracomment>the Kuaishou seller backend&apos;s after-sale detail page (快手小店商家后台 · 售后详情)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>有来源</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>assumed</source>
-        <translation type="unfinished"></translation>
+        <translation>假设</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>When the deadline passes: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>截止后：%1</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>Refund ID</source>
-        <translation type="unfinished"></translation>
+        <translation>售后单号</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Order</source>
-        <translation type="unfinished"></translation>
+        <translation>订单号</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Shop</source>
-        <translation type="unfinished"></translation>
+        <translation>店铺</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Stage</source>
-        <translation type="unfinished"></translation>
+        <translation>阶段</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Refund amount</source>
-        <translation type="unfinished"></translation>
+        <translation>退款金额</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Return freight</source>
-        <translation type="unfinished"></translation>
+        <translation>退货运费</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Quantity</source>
-        <translation type="unfinished"></translation>
+        <translation>数量</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Submitted</source>
-        <translation type="unfinished"></translation>
+        <translation>申请时间</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Buyer reminders</source>
-        <translation type="unfinished"></translation>
+        <translation>买家催促</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+7"/>
+        <source>No reason given</source>
+        <translation>未填写理由</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Negotiation: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>协商：%1</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+3"/>
+        <source>Picture %1</source>
+        <translation>图片 %1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No pictures</source>
+        <translation>无图片</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>No deadline known for this stage.</source>
-        <translation type="unfinished"></translation>
+        <translation>此阶段没有已知的截止时间。</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Deadline %1</source>
-        <translation type="unfinished"></translation>
+        <translation>截止 %1</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>%1 left · deadline %2</source>
-        <translation type="unfinished"></translation>
+        <translation>剩余 %1 · 截止 %2</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+5"/>
+        <source>No observation recorded yet</source>
+        <translation>尚无观察记录</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>deadline %1</source>
-        <translation type="unfinished"></translation>
+        <translation>截止 %1</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+10"/>
+        <source>No negotiation history fetched</source>
+        <translation>尚未获取协商记录</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>role %1</source>
-        <translation type="unfinished"></translation>
+        <translation>角色 %1</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Open in the Kuaishou seller backend</source>
-        <translation type="unfinished"></translation>
+        <translation>在快手商家后台打开</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Opens the request in your browser</source>
-        <translation type="unfinished"></translation>
+        <translation>在浏览器中打开这条申请</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Request</source>
-        <translation type="unfinished"></translation>
+        <translation>申请</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Buyer&apos;s reason and pictures</source>
-        <translation type="unfinished"></translation>
+        <translation>买家理由与图片</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>What the app observed</source>
-        <translation type="unfinished"></translation>
+        <translation>本应用观察到的变化</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Negotiation history</source>
-        <translation type="unfinished"></translation>
+        <translation>协商记录</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Select a request to see its details.</source>
-        <translation type="unfinished">选择一条申请以查看详情。</translation>
+        <translation>选择一条申请以查看详情。</translation>
     </message>
 </context>
 <context>
@@ -700,12 +725,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+503"/>
+        <location line="+511"/>
         <source>About AfterSale Watch</source>
         <translation>关于售后守望</translation>
     </message>
     <message>
-        <location line="-485"/>
+        <location line="-493"/>
         <source>First download of the after-sale requests… %p%</source>
         <translation>首次下载售后申请… %p%</translation>
     </message>
@@ -761,12 +786,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+420"/>
+        <location line="+428"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location line="-417"/>
+        <location line="-425"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -781,7 +806,7 @@
         <translation>店铺：</translation>
     </message>
     <message>
-        <location line="+141"/>
+        <location line="+149"/>
         <source>You are signed out of %1: the list below is what was downloaded last. Sign in again to keep it up to date.</source>
         <translation>您已退出“%1”的登录：下方列表是上次下载的数据。重新登录后才能继续更新。</translation>
     </message>
@@ -973,7 +998,7 @@
     <message>
         <location line="+0"/>
         <source>Amount</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">金额</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -1082,100 +1107,547 @@
     </message>
 </context>
 <context>
+    <name>Queue</name>
+    <message>
+        <location filename="../../desktop/ui/queue/labels.py" line="+15"/>
+        <source>Refund only</source>
+        <translation>仅退款</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Return and refund</source>
+        <translation>退货退款</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Exchange</source>
+        <translation>换货</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Resend</source>
+        <translation>补寄</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Repair</source>
+        <translation>维修</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Review refund</source>
+        <translation>待审核·仅退款</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Review return</source>
+        <translation>待审核·退货</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Review exchange</source>
+        <translation>待审核·换货</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Review resend</source>
+        <translation>待审核·补寄</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Review repair</source>
+        <translation>待审核·维修</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Confirm receipt</source>
+        <translation>待确认收货</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refused parcel</source>
+        <translation>拒收后退款</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Buyer sending return</source>
+        <translation>待买家退货</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Buyer modifying</source>
+        <translation>待买家修改</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Buyer receiving</source>
+        <translation>待买家收货</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+43"/>
+        <source>Refund executing</source>
+        <translation>退款执行中</translation>
+    </message>
+    <message>
+        <location line="-42"/>
+        <source>Platform handling</source>
+        <translation>平台处理中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fast refund</source>
+        <translation>极速退款</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+42"/>
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <location line="-41"/>
+        <location line="+1"/>
+        <source>Needs review</source>
+        <translation>需人工查看</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The system agrees automatically and refunds the buyer.</source>
+        <translation>系统将自动同意并退款给买家。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The system agrees to the return automatically.</source>
+        <translation>系统将自动同意退货。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>The system is assumed to agree automatically.</source>
+        <translation>推测系统将自动同意。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The system confirms receipt and refunds the buyer.</source>
+        <translation>系统将自动确认收货并退款。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The system refunds the buyer.</source>
+        <translation>系统将自动退款给买家。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The request closes; no risk for the shop.</source>
+        <translation>申请将关闭，店铺无风险。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>It is the buyer&apos;s turn; no risk for the shop.</source>
+        <translation>轮到买家处理，店铺无风险。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The platform executes the refund.</source>
+        <translation>由平台执行退款。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unknown state: check it in the seller backend.</source>
+        <translation>状态未知：请在商家后台查看。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The platform decides; this is not the shop&apos;s clock.</source>
+        <translation>由平台判定，不计入店铺的处理时限。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refunded on application; never counts as overdue.</source>
+        <translation>申请即退款，不计为逾期。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Waiting for the seller</source>
+        <translation>待商家处理</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Buyer requested a return</source>
+        <translation>买家申请退货</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Seller rejected, buyer to modify</source>
+        <translation>商家已驳回，待买家修改</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+3"/>
+        <source>Platform intervening</source>
+        <translation>平台介入中</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>Platform intervening (return)</source>
+        <translation>平台介入中（退货）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Platform confirmed the return</source>
+        <translation>平台已确认退货</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Waiting for the buyer&apos;s return</source>
+        <translation>待买家退货</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Waiting for the seller to confirm receipt</source>
+        <translation>待商家确认收货</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Waiting for the buyer to confirm receipt</source>
+        <translation>待买家确认收货</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Refund succeeded</source>
+        <translation>退款成功</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>unknown ({value})</source>
+        <translation>未知（{value}）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Critical</source>
+        <translation>紧急</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Urgent</source>
+        <translation>较急</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Due today</source>
+        <translation>今日到期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not urgent</source>
+        <translation>不急</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Platform deadline (expireTime)</source>
+        <translation>平台截止时间（expireTime）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Estimated from the stage limit in the rules file</source>
+        <translation>按规则文件的阶段时限估算</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No deadline</source>
+        <translation>无截止时间</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>{d}d {h}h</source>
+        <translation>{d}天{h}小时</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{h}h {m}m</source>
+        <translation>{h}小时{m}分</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{m}m {s}s</source>
+        <translation>{m}分{s}秒</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Overdue {t}</source>
+        <translation>超时 {t}</translation>
+    </message>
+</context>
+<context>
+    <name>QueueExport</name>
+    <message>
+        <location filename="../../desktop/ui/queue/export.py" line="+56"/>
+        <source>Refund ID</source>
+        <translation>售后单号</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Order</source>
+        <translation>订单号</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shop</source>
+        <translation>店铺</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Time left</source>
+        <translation>剩余时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Seconds left</source>
+        <translation>剩余秒数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deadline</source>
+        <translation>截止时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deadline source</source>
+        <translation>截止时间来源</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Amount (CNY)</source>
+        <translation>金额（元）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Product</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Buyer reminders</source>
+        <translation>买家催促次数</translation>
+    </message>
+</context>
+<context>
+    <name>QueueModel</name>
+    <message>
+        <location filename="../../desktop/ui/queue/model.py" line="+466"/>
+        <source>Time left</source>
+        <extracomment>default urgency tiers (the shipped rules file&apos;s values); pass the loaded rules&apos; scale instead sort key of a row without a deadline: after every real one emitted after a row changed urgency tier (the proxy re-filters when it filters by urgency) emitted on every countdown tick with the server-clock &quot;now&quot; in epoch ms bracket an incremental :meth:`set_rows` (rows removed, updated in place, appended): a proxy treats everything between them as one layout change</extracomment>
+        <translation>剩余时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deadline</source>
+        <translation>截止时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Product</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Order</source>
+        <translation>订单号</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reminders</source>
+        <translation>催促</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shop</source>
+        <translation>店铺</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refund ID</source>
+        <translation>售后单号</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Time until the platform acts on its own (server clock)</source>
+        <translation>距平台自动处理的时间（按平台时钟）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Local time of the deadline; ≈ marks a deadline estimated from the rules</source>
+        <translation>截止时间（本地时间）；≈ 表示按规则估算</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>How many times the buyer urged the shop</source>
+        <translation>买家催促的次数</translation>
+    </message>
+</context>
+<context>
     <name>QueueView</name>
     <message>
         <location filename="../../desktop/ui/queue/view.py" line="+375"/>
         <source>All kinds</source>
-        <translation type="unfinished"></translation>
+        <translation>全部类型</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>All stages</source>
-        <translation type="unfinished"></translation>
+        <translation>全部阶段</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Any urgency</source>
-        <translation type="unfinished"></translation>
+        <translation>全部紧急程度</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>All shops</source>
-        <translation type="unfinished"></translation>
+        <translation>全部店铺</translation>
     </message>
     <message numerus="yes">
         <location line="+22"/>
         <source>%n request(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>共 %n 条</numerusform>
         </translation>
     </message>
     <message>
         <location line="+2"/>
         <source>%1 of %2 shown</source>
-        <translation type="unfinished"></translation>
+        <translation>显示 %1 / %2 条</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Nothing waits on you</source>
-        <translation type="unfinished"></translation>
+        <translation>没有待您处理的申请</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>No after-sale request needs the shop&apos;s action right now. New ones appear here after each sync.</source>
-        <translation type="unfinished"></translation>
+        <translation>目前没有需要店铺处理的售后申请。每次同步后，新的申请会出现在这里。</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Nothing on the buyer&apos;s or the platform&apos;s side</source>
-        <translation type="unfinished"></translation>
+        <translation>没有等待买家或平台的申请</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Requests waiting for the buyer (a return, a modification) or for the platform show here.</source>
-        <translation type="unfinished"></translation>
+        <translation>等待买家（退货、修改申请）或平台处理的申请显示在这里。</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>No request matches the filters</source>
-        <translation type="unfinished"></translation>
+        <translation>没有符合筛选条件的申请</translation>
     </message>
     <message numerus="yes">
         <location line="+1"/>
         <source>%n request(s) are hidden by the filters or the search.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 条申请被筛选或搜索隐藏。</numerusform>
         </translation>
     </message>
     <message>
         <location line="+17"/>
         <source>Search refund or order id, product, reason…</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索售后单号、订单号、商品、原因…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Clear filters</source>
-        <translation type="unfinished"></translation>
+        <translation>清除筛选</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Kind of request</source>
-        <translation type="unfinished"></translation>
+        <translation>申请类型</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Stage</source>
-        <translation type="unfinished"></translation>
+        <translation>阶段</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Urgency</source>
-        <translation type="unfinished"></translation>
+        <translation>紧急程度</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Shop</source>
-        <translation type="unfinished"></translation>
+        <translation>店铺</translation>
     </message>
 </context>
 <context>
@@ -1183,17 +1655,17 @@
     <message>
         <location line="+71"/>
         <source>Waiting on me (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>待我处理（%1）</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Buyer / platform side (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>等待买家/平台（%1）</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Requests on the buyer&apos;s or the platform&apos;s clock: nothing for the shop to do yet</source>
-        <translation type="unfinished"></translation>
+        <translation>计时在买家或平台一方的申请：店铺暂时无需处理</translation>
     </message>
 </context>
 <context>
@@ -1290,161 +1762,182 @@
 <context>
     <name>RiskPanel</name>
     <message>
-        <location filename="../../desktop/ui/queue/risk_panel.py" line="+114"/>
+        <location filename="../../desktop/ui/queue/risk_panel.py" line="+118"/>
         <source>Low</source>
-        <translation type="unfinished"></translation>
+        <translation>低</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Watch</source>
-        <translation type="unfinished"></translation>
+        <translation>关注</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Elevated</source>
-        <translation type="unfinished"></translation>
+        <translation>较高</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>High</source>
-        <translation type="unfinished"></translation>
+        <translation>高</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+5"/>
+        <source>sourced</source>
+        <translation>有来源</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>assumed</source>
+        <translation>假设</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Risk: not estimated yet</source>
-        <translation type="unfinished"></translation>
+        <translation>风险：尚未评估</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+2"/>
+        <source>The estimate appears after the first sync.</source>
+        <translation>首次同步后显示估算。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+32"/>
+        <source>Not fetched yet</source>
+        <translation>尚未获取</translation>
+    </message>
+    <message>
+        <location line="-26"/>
         <source>Risk: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>风险：%1</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>No rule of the model is reached.</source>
-        <translation type="unfinished"></translation>
+        <translation>未触及模型的任何规则。</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Sanctions the notice lists at this level (not a prediction):</source>
-        <translation type="unfinished"></translation>
+        <translation>公告在此级别列出的处罚（并非预测）：</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>The platform has no score for this shop yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>平台暂无此店铺的评分。</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>The platform&apos;s own figure, fetched %1; not part of this estimate.</source>
-        <translation type="unfinished"></translation>
+        <translation>平台官方数据，获取于 %1；不计入本估算。</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>No forecast yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>暂无预测。</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>In %1 h</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 小时内</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Level %1</source>
-        <translation type="unfinished"></translation>
+        <translation>级别：%1</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>becomes %1 at %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%2 变为%1</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>%1 would be auto-approved (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 条将被自动同意（%2）</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>nothing expires</source>
-        <translation type="unfinished"></translation>
+        <translation>无到期申请</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Select the %1 to handle (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>选中需处理的 %1 条（%2）</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Handling these keeps the current level</source>
-        <translation type="unfinished"></translation>
+        <translation>处理这些即可保持当前级别</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Even handling all of these cannot keep the current level</source>
-        <translation type="unfinished"></translation>
+        <translation>即使全部处理也无法保持当前级别</translation>
     </message>
     <message numerus="yes">
-        <location line="+13"/>
+        <location line="+15"/>
         <source>Last %n day(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>最近 %n 天</numerusform>
         </translation>
     </message>
     <message>
         <location line="+0"/>
         <source>No daily history yet</source>
-        <translation type="unfinished"></translation>
+        <translation>暂无每日记录</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Auto-approved: refund only</source>
-        <translation type="unfinished"></translation>
+        <translation>自动同意：仅退款</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Auto-approved: return and refund</source>
-        <translation type="unfinished"></translation>
+        <translation>自动同意：退货退款</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Auto-approved: other</source>
-        <translation type="unfinished"></translation>
+        <translation>自动同意：其他</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>auto-approved per day</source>
-        <translation type="unfinished"></translation>
+        <translation>每日自动同意数</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>handled in time</source>
-        <translation type="unfinished"></translation>
+        <translation>按时处理数</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>Handled in time</source>
-        <translation type="unfinished"></translation>
+        <translation>按时处理</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>An estimate by this app: the notice of 2023-05-09 publishes no thresholds, so each rule below says whether its threshold is sourced or assumed.</source>
-        <translation type="unfinished"></translation>
+        <translation>本应用的估算：2023-05-09 公告未公布任何阈值，以下每条规则都注明其阈值是有来源还是假设。</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Platform experience score</source>
-        <translation type="unfinished"></translation>
+        <translation>平台体验分</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Why</source>
-        <translation type="unfinished"></translation>
+        <translation>原因</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>If nothing is done</source>
-        <translation type="unfinished"></translation>
+        <translation>如果不处理</translation>
     </message>
 </context>
 <context>
@@ -1602,17 +2095,17 @@
         <location filename="../../desktop/ui/queue/view.py" line="-391"/>
         <source>Legend:</source>
         <extracomment>initial column widths in pixels, sized for Chinese labels at the default font</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>图例：</translation>
     </message>
     <message>
         <location line="+28"/>
         <source>{n} h</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} 小时</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>(past the deadline)</source>
-        <translation type="unfinished"></translation>
+        <translation>（已过截止时间）</translation>
     </message>
 </context>
 </TS>

@@ -37,6 +37,10 @@ from desktop.ui.queue import labels
 DEFAULT_BACKEND_URL = "https://s.kwaixiaodian.com/zone/refund/detail?refundId={refund_id}"
 
 
+def _italic(text: str) -> str:
+    return f"<i>{html.escape(text)}</i>"
+
+
 def backend_url(template: str, row: QueueRow) -> str:
     """The seller-backend URL of a request from a ``{refund_id}`` / ``{order_id}`` template."""
     return template.format(refund_id=row.refund_id, order_id=row.order_id or "")
@@ -210,7 +214,8 @@ class DetailPane(QScrollArea):
             label.setWordWrap(True)
             self.facts.addRow(name, label)
 
-        reason_parts = [f"<b>{html.escape(row.reason or self.tr('No reason given'))}</b>"]
+        no_reason = self.tr("No reason given")
+        reason_parts = [f"<b>{html.escape(row.reason or no_reason)}</b>"]
         desc = getattr(refund, "refund_desc", None) or (detail.get("refundDesc") if isinstance(detail, Mapping) else None)
         if desc:
             reason_parts.append(html.escape(str(desc)))
@@ -219,13 +224,14 @@ class DetailPane(QScrollArea):
             reason_parts.append(html.escape(self.tr("Negotiation: %1").replace("%1", str(negotiate))))
         pictures = self._detail.pictures if self._detail is not None else ()
         if pictures:
+            picture = self.tr("Picture %1")
             links = " · ".join(
-                f'<a href="{html.escape(url, quote=True)}">{html.escape(self.tr("Picture %1").replace("%1", str(i)))}</a>'
+                f'<a href="{html.escape(url, quote=True)}">{html.escape(picture.replace("%1", str(i)))}</a>'
                 for i, url in enumerate(pictures, start=1)
             )
             reason_parts.append(links)
         elif self._detail is not None:
-            reason_parts.append(f"<i>{html.escape(self.tr('No pictures'))}</i>")
+            reason_parts.append(_italic(self.tr("No pictures")))
         self.buyer.setText("<br>".join(reason_parts))
 
         if self._detail is not None:
@@ -250,7 +256,7 @@ class DetailPane(QScrollArea):
 
     def _timeline_html(self, detail: RefundDetail) -> str:
         if not detail.observations:
-            return f"<i>{html.escape(self.tr('No observation recorded yet'))}</i>"
+            return _italic(self.tr("No observation recorded yet"))
         statuses = labels.status_names()
         lines = []
         for ob in detail.observations:
@@ -267,7 +273,7 @@ class DetailPane(QScrollArea):
 
     def _history_html(self, detail: RefundDetail) -> str:
         if not detail.comments:
-            return f"<i>{html.escape(self.tr('No negotiation history fetched'))}</i>"
+            return _italic(self.tr("No negotiation history fetched"))
         lines = []
         for c in detail.comments:
             when = labels.format_local_time(c.get("create_time"), with_year=True)

@@ -46,10 +46,6 @@ class ExportSnapshot:
     duration: Callable[[int | None], str]
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("QueueExport", text)
-
-
 def snapshot(proxy: QueueProxyModel) -> ExportSnapshot:
     """The visible rows of ``proxy`` in view order (UI thread; no I/O)."""
     model = proxy.queue_model
@@ -57,9 +53,21 @@ def snapshot(proxy: QueueProxyModel) -> ExportSnapshot:
         rows=tuple(proxy.visible_rows()),
         now_ms=model.now_ms(),
         header=(
-            _t("Refund ID"), _t("Order"), _t("Shop"), _t("Kind"), _t("Stage"), _t("Status"),
-            _t("Urgency"), _t("Time left"), _t("Seconds left"), _t("Deadline"), _t("Deadline source"),
-            _t("Amount (CNY)"), _t("Reason"), _t("Product"), _t("Buyer reminders"),
+            QCoreApplication.translate("QueueExport", "Refund ID"),
+            QCoreApplication.translate("QueueExport", "Order"),
+            QCoreApplication.translate("QueueExport", "Shop"),
+            QCoreApplication.translate("QueueExport", "Kind"),
+            QCoreApplication.translate("QueueExport", "Stage"),
+            QCoreApplication.translate("QueueExport", "Status"),
+            QCoreApplication.translate("QueueExport", "Urgency"),
+            QCoreApplication.translate("QueueExport", "Time left"),
+            QCoreApplication.translate("QueueExport", "Seconds left"),
+            QCoreApplication.translate("QueueExport", "Deadline"),
+            QCoreApplication.translate("QueueExport", "Deadline source"),
+            QCoreApplication.translate("QueueExport", "Amount (CNY)"),
+            QCoreApplication.translate("QueueExport", "Reason"),
+            QCoreApplication.translate("QueueExport", "Product"),
+            QCoreApplication.translate("QueueExport", "Buyer reminders"),
         ),
         kinds=labels.kind_names(),
         stages=labels.stage_names(),

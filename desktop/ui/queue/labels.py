@@ -10,101 +10,97 @@ from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Queue", text)
-
-
 def kind_names() -> dict[str, str]:
     return {
-        "refund_only": _t("Refund only"),
-        "return_refund": _t("Return and refund"),
-        "exchange": _t("Exchange"),
-        "resend": _t("Resend"),
-        "repair": _t("Repair"),
-        "unknown": _t("Unknown"),
+        "refund_only": QCoreApplication.translate("Queue", "Refund only"),
+        "return_refund": QCoreApplication.translate("Queue", "Return and refund"),
+        "exchange": QCoreApplication.translate("Queue", "Exchange"),
+        "resend": QCoreApplication.translate("Queue", "Resend"),
+        "repair": QCoreApplication.translate("Queue", "Repair"),
+        "unknown": QCoreApplication.translate("Queue", "Unknown"),
     }
 
 
 def stage_names() -> dict[str, str]:
     return {
-        "review_refund_only": _t("Review refund"),
-        "review_return": _t("Review return"),
-        "review_exchange": _t("Review exchange"),
-        "review_resend": _t("Review resend"),
-        "review_repair": _t("Review repair"),
-        "confirm_receipt": _t("Confirm receipt"),
-        "reject_intercept": _t("Refused parcel"),
-        "buyer_return": _t("Buyer sending return"),
-        "buyer_modify": _t("Buyer modifying"),
-        "buyer_receipt": _t("Buyer receiving"),
-        "refund_executing": _t("Refund executing"),
-        "dispute": _t("Platform handling"),
-        "fast_refund": _t("Fast refund"),
-        "closed": _t("Closed"),
-        "needs_review": _t("Needs review"),
-        "unknown": _t("Needs review"),
+        "review_refund_only": QCoreApplication.translate("Queue", "Review refund"),
+        "review_return": QCoreApplication.translate("Queue", "Review return"),
+        "review_exchange": QCoreApplication.translate("Queue", "Review exchange"),
+        "review_resend": QCoreApplication.translate("Queue", "Review resend"),
+        "review_repair": QCoreApplication.translate("Queue", "Review repair"),
+        "confirm_receipt": QCoreApplication.translate("Queue", "Confirm receipt"),
+        "reject_intercept": QCoreApplication.translate("Queue", "Refused parcel"),
+        "buyer_return": QCoreApplication.translate("Queue", "Buyer sending return"),
+        "buyer_modify": QCoreApplication.translate("Queue", "Buyer modifying"),
+        "buyer_receipt": QCoreApplication.translate("Queue", "Buyer receiving"),
+        "refund_executing": QCoreApplication.translate("Queue", "Refund executing"),
+        "dispute": QCoreApplication.translate("Queue", "Platform handling"),
+        "fast_refund": QCoreApplication.translate("Queue", "Fast refund"),
+        "closed": QCoreApplication.translate("Queue", "Closed"),
+        "needs_review": QCoreApplication.translate("Queue", "Needs review"),
+        "unknown": QCoreApplication.translate("Queue", "Needs review"),
     }
 
 
 def stage_consequences() -> dict[str, str]:
     """What happens when the stage's deadline passes (rules doc §2, "when it runs out")."""
-    auto_agree = _t("The system agrees automatically and refunds the buyer.")
+    auto_agree = QCoreApplication.translate("Queue", "The system agrees automatically and refunds the buyer.")
     return {
         "review_refund_only": auto_agree,
-        "review_return": _t("The system agrees to the return automatically."),
-        "review_exchange": _t("The system is assumed to agree automatically."),
-        "review_resend": _t("The system is assumed to agree automatically."),
-        "review_repair": _t("The system is assumed to agree automatically."),
-        "confirm_receipt": _t("The system confirms receipt and refunds the buyer."),
-        "reject_intercept": _t("The system refunds the buyer."),
-        "buyer_return": _t("The request closes; no risk for the shop."),
-        "buyer_modify": _t("It is the buyer's turn; no risk for the shop."),
-        "buyer_receipt": _t("It is the buyer's turn; no risk for the shop."),
-        "refund_executing": _t("The platform executes the refund."),
-        "needs_review": _t("Unknown state: check it in the seller backend."),
-        "dispute": _t("The platform decides; this is not the shop's clock."),
-        "fast_refund": _t("Refunded on application; never counts as overdue."),
+        "review_return": QCoreApplication.translate("Queue", "The system agrees to the return automatically."),
+        "review_exchange": QCoreApplication.translate("Queue", "The system is assumed to agree automatically."),
+        "review_resend": QCoreApplication.translate("Queue", "The system is assumed to agree automatically."),
+        "review_repair": QCoreApplication.translate("Queue", "The system is assumed to agree automatically."),
+        "confirm_receipt": QCoreApplication.translate("Queue", "The system confirms receipt and refunds the buyer."),
+        "reject_intercept": QCoreApplication.translate("Queue", "The system refunds the buyer."),
+        "buyer_return": QCoreApplication.translate("Queue", "The request closes; no risk for the shop."),
+        "buyer_modify": QCoreApplication.translate("Queue", "It is the buyer's turn; no risk for the shop."),
+        "buyer_receipt": QCoreApplication.translate("Queue", "It is the buyer's turn; no risk for the shop."),
+        "refund_executing": QCoreApplication.translate("Queue", "The platform executes the refund."),
+        "needs_review": QCoreApplication.translate("Queue", "Unknown state: check it in the seller backend."),
+        "dispute": QCoreApplication.translate("Queue", "The platform decides; this is not the shop's clock."),
+        "fast_refund": QCoreApplication.translate("Queue", "Refunded on application; never counts as overdue."),
     }
 
 
 def status_names() -> dict[int, str]:
     """Both documented versions of ``status`` (spec §5), by number."""
     return {
-        10: _t("Waiting for the seller"),
-        11: _t("Buyer requested a return"),
-        12: _t("Seller rejected, buyer to modify"),
-        20: _t("Platform intervening"),
-        21: _t("Platform intervening (return)"),
-        22: _t("Platform confirmed the return"),
-        23: _t("Platform intervening"),
-        30: _t("Waiting for the buyer's return"),
-        40: _t("Waiting for the seller to confirm receipt"),
-        45: _t("Waiting for the buyer to confirm receipt"),
-        50: _t("Refund executing"),
-        60: _t("Refund succeeded"),
-        70: _t("Closed"),
+        10: QCoreApplication.translate("Queue", "Waiting for the seller"),
+        11: QCoreApplication.translate("Queue", "Buyer requested a return"),
+        12: QCoreApplication.translate("Queue", "Seller rejected, buyer to modify"),
+        20: QCoreApplication.translate("Queue", "Platform intervening"),
+        21: QCoreApplication.translate("Queue", "Platform intervening (return)"),
+        22: QCoreApplication.translate("Queue", "Platform confirmed the return"),
+        23: QCoreApplication.translate("Queue", "Platform intervening"),
+        30: QCoreApplication.translate("Queue", "Waiting for the buyer's return"),
+        40: QCoreApplication.translate("Queue", "Waiting for the seller to confirm receipt"),
+        45: QCoreApplication.translate("Queue", "Waiting for the buyer to confirm receipt"),
+        50: QCoreApplication.translate("Queue", "Refund executing"),
+        60: QCoreApplication.translate("Queue", "Refund succeeded"),
+        70: QCoreApplication.translate("Queue", "Closed"),
     }
 
 
 def unknown_value(value: object) -> str:
-    return _t("unknown ({value})").format(value=value)
+    return QCoreApplication.translate("Queue", "unknown ({value})").format(value=value)
 
 
 def urgency_names() -> dict[str, str]:
     return {
-        "overdue": _t("Overdue"),
-        "critical": _t("Critical"),
-        "urgent": _t("Urgent"),
-        "warn": _t("Due today"),
-        "info": _t("Not urgent"),
+        "overdue": QCoreApplication.translate("Queue", "Overdue"),
+        "critical": QCoreApplication.translate("Queue", "Critical"),
+        "urgent": QCoreApplication.translate("Queue", "Urgent"),
+        "warn": QCoreApplication.translate("Queue", "Due today"),
+        "info": QCoreApplication.translate("Queue", "Not urgent"),
     }
 
 
 def source_names() -> dict[str, str]:
     return {
-        "platform": _t("Platform deadline (expireTime)"),
-        "rule": _t("Estimated from the stage limit in the rules file"),
-        "none": _t("No deadline"),
+        "platform": QCoreApplication.translate("Queue", "Platform deadline (expireTime)"),
+        "rule": QCoreApplication.translate("Queue", "Estimated from the stage limit in the rules file"),
+        "none": QCoreApplication.translate("Queue", "No deadline"),
     }
 
 
@@ -125,10 +121,10 @@ class DurationFormat:
         self.retranslate()
 
     def retranslate(self) -> None:
-        self._dh = _t("{d}d {h}h")
-        self._hm = _t("{h}h {m}m")
-        self._ms = _t("{m}m {s}s")
-        self._overdue = _t("Overdue {t}")
+        self._dh = QCoreApplication.translate("Queue", "{d}d {h}h")
+        self._hm = QCoreApplication.translate("Queue", "{h}h {m}m")
+        self._ms = QCoreApplication.translate("Queue", "{m}m {s}s")
+        self._overdue = QCoreApplication.translate("Queue", "Overdue {t}")
         self.none = "—"
 
     def __call__(self, seconds: int | None) -> str:

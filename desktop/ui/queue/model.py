@@ -462,26 +462,25 @@ class QueueModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, COLUMN_COUNT - 1), [])
 
     def _retranslate(self) -> None:
-        t = self.tr
         self._headers = [
-            t("Time left"),
-            t("Urgency"),
-            t("Deadline"),
-            t("Kind"),
-            t("Stage"),
-            t("Status"),
-            t("Amount"),
-            t("Reason"),
-            t("Product"),
-            t("Order"),
-            t("Reminders"),
-            t("Shop"),
-            t("Refund ID"),
+            self.tr("Time left"),
+            self.tr("Urgency"),
+            self.tr("Deadline"),
+            self.tr("Kind"),
+            self.tr("Stage"),
+            self.tr("Status"),
+            self.tr("Amount"),
+            self.tr("Reason"),
+            self.tr("Product"),
+            self.tr("Order"),
+            self.tr("Reminders"),
+            self.tr("Shop"),
+            self.tr("Refund ID"),
         ]
         self._header_tips = {
-            COL_TIME_LEFT: t("Time until the platform acts on its own (server clock)"),
-            COL_DEADLINE: t("Local time of the deadline; ≈ marks a deadline estimated from the rules"),
-            COL_REMINDERS: t("How many times the buyer urged the shop"),
+            COL_TIME_LEFT: self.tr("Time until the platform acts on its own (server clock)"),
+            COL_DEADLINE: self.tr("Local time of the deadline; ≈ marks a deadline estimated from the rules"),
+            COL_REMINDERS: self.tr("How many times the buyer urged the shop"),
         }
         self._kind_names = labels.kind_names()
         self._stage_names = labels.stage_names()

@@ -41,6 +41,10 @@ LEVEL_COLOURS = {
 }
 
 
+def _italic(text: str) -> str:
+    return f"<i>{html.escape(text)}</i>"
+
+
 class RiskPanel(QWidget):
     """Read-only view of a ``RiskEstimate``."""
 
@@ -119,9 +123,11 @@ class RiskPanel(QWidget):
 
     def _basis_tag(self, basis: str | None) -> str:
         if basis == "sourced":
-            return f"<span style='color:#1e7b34'>[{html.escape(self.tr('sourced'))}]</span>"
+            text = self.tr("sourced")
+            return f"<span style='color:#1e7b34'>[{html.escape(text)}]</span>"
         if basis == "assumed":
-            return f"<span style='color:#8a6d00'>[{html.escape(self.tr('assumed'))}]</span>"
+            text = self.tr("assumed")
+            return f"<span style='color:#8a6d00'>[{html.escape(text)}]</span>"
         return ""
 
     def _render(self) -> None:
@@ -130,8 +136,8 @@ class RiskPanel(QWidget):
         if est is None:
             self.badge.setText(self.tr("Risk: not estimated yet"))
             self.badge.setStyleSheet("QLabel#risk-badge { padding: 6px 12px; border-radius: 6px; }")
-            self.reasons.setText(f"<i>{html.escape(self.tr('The estimate appears after the first sync.'))}</i>")
-            self.score.setText(f"<i>{html.escape(self.tr('Not fetched yet'))}</i>")
+            self.reasons.setText(_italic(self.tr("The estimate appears after the first sync.")))
+            self.score.setText(_italic(self.tr("Not fetched yet")))
             self._render_forecast(())
             self._render_chart(())
             return
@@ -163,7 +169,7 @@ class RiskPanel(QWidget):
 
     def _render_score(self, score: Any) -> None:
         if score is None:
-            self.score.setText(f"<i>{html.escape(self.tr('Not fetched yet'))}</i>")
+            self.score.setText(_italic(self.tr("Not fetched yet")))
             return
         if not score.has_data:
             body = html.escape(self.tr("The platform has no score for this shop yet."))
