@@ -1347,8 +1347,8 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Due today</source>
-        <translation>今日到期</translation>
+        <source>Due within a day</source>
+        <translation>一天内到期</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1905,22 +1905,12 @@
         <translation>自动同意：其他</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>auto-approved per day</source>
-        <translation>每日自动同意数</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>handled in time</source>
-        <translation>按时处理数</translation>
-    </message>
-    <message>
-        <location line="+27"/>
+        <location line="+37"/>
         <source>Handled in time</source>
         <translation>按时处理</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>An estimate by this app: the notice of 2023-05-09 publishes no thresholds, so each rule below says whether its threshold is sourced or assumed.</source>
         <translation>本应用的估算：2023-05-09 公告未公布任何阈值，以下每条规则都注明其阈值是有来源还是假设。</translation>
     </message>

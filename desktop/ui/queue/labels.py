@@ -91,7 +91,7 @@ def urgency_names() -> dict[str, str]:
         "overdue": QCoreApplication.translate("Queue", "Overdue"),
         "critical": QCoreApplication.translate("Queue", "Critical"),
         "urgent": QCoreApplication.translate("Queue", "Urgent"),
-        "warn": QCoreApplication.translate("Queue", "Due today"),
+        "warn": QCoreApplication.translate("Queue", "Due within a day"),
         "info": QCoreApplication.translate("Queue", "Not urgent"),
     }
 

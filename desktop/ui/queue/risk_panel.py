@@ -249,10 +249,10 @@ class RiskPanel(QWidget):
         x_axis.setTickCount(7)
         y_axis = QValueAxis()
         y_axis.setLabelFormat("%d")
-        y_axis.setTitleText(self.tr("auto-approved per day"))
+        y_axis.setLabelsColor(QColor("#b3261e"))  # left: auto-approvals (the areas)
         y2_axis = QValueAxis()
         y2_axis.setLabelFormat("%d")
-        y2_axis.setTitleText(self.tr("handled in time"))
+        y2_axis.setLabelsColor(QColor("#2f5fb3"))  # right: handled in time (the line)
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(y2_axis, Qt.AlignmentFlag.AlignRight)
@@ -291,8 +291,9 @@ class RiskPanel(QWidget):
         x_axis.setRange(
             QDateTime.fromMSecsSinceEpoch(daily[0].day_start_ms), QDateTime.fromMSecsSinceEpoch(daily[-1].day_start_ms)
         )
-        y_axis.setRange(0, top_value)
-        y2_axis.setRange(0, top_handled)
+        for axis, top in ((y_axis, top_value), (y2_axis, top_handled)):
+            axis.setRange(0, max(top, 4))  # whole counts: at least 0..4 so the %d labels stay distinct
+            axis.applyNiceNumbers()
 
     def _retranslate(self) -> None:
         self.caveat.setText(
