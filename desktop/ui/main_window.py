@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStyle,
     QToolBar,
@@ -229,7 +230,7 @@ class MainWindow(QMainWindow):
         self.detail_dock.setFeatures(features)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.risk_dock)
         self.splitDockWidget(self.risk_dock, self.detail_dock, Qt.Orientation.Vertical)
-        self.resizeDocks([self.risk_dock], [380], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.risk_dock], [420], Qt.Orientation.Horizontal)
         self.resizeDocks([self.risk_dock, self.detail_dock], [280, 400], Qt.Orientation.Vertical)
 
     def _build_menus(self) -> None:
@@ -296,7 +297,15 @@ class MainWindow(QMainWindow):
         self.detail_dock.setWidget(widget)
 
     def set_risk_widget(self, widget: QWidget) -> None:
-        self.risk_dock.setWidget(widget)
+        """The risk panel, scrollable: it must not squeeze the detail pane below it."""
+        scroller = QScrollArea()
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.setWidget(widget)
+        self.risk_widget = widget
+        self.risk_dock.setWidget(scroller)
+        self.resizeDocks([self.risk_dock, self.detail_dock], [300, 380], Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------------------------ state
     def _restore_state(self) -> None:

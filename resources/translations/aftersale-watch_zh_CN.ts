@@ -1472,7 +1472,7 @@
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../desktop/ui/queue/model.py" line="+466"/>
+        <location filename="../../desktop/ui/queue/model.py" line="+470"/>
         <source>Time left</source>
         <extracomment>default urgency tiers (the shipped rules file&apos;s values); pass the loaded rules&apos; scale instead sort key of a row without a deadline: after every real one emitted after a row changed urgency tier (the proxy re-filters when it filters by urgency) emitted on every countdown tick with the server-clock &quot;now&quot; in epoch ms bracket an incremental :meth:`set_rows` (rows removed, updated in place, appended): a proxy treats everything between them as one layout change</extracomment>
         <translation>剩余时间</translation>

@@ -248,6 +248,20 @@ def test_a_cancelled_task_delivers_nothing(qtbot):
     assert delivered == []
 
 
+def test_qt_messages_go_to_the_log(caplog):
+    from PySide6.QtCore import QMessageLogContext, QtMsgType
+
+    from desktop.ui.application import qt_message_handler
+
+    with caplog.at_level(logging.DEBUG, logger="qt"):
+        qt_message_handler(QtMsgType.QtWarningMsg, QMessageLogContext(), "QPainter::begin: odd")
+        qt_message_handler(QtMsgType.QtCriticalMsg, QMessageLogContext(), "something critical")
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.WARNING, "QPainter::begin: odd"),
+        (logging.ERROR, "something critical"),
+    ]
+
+
 # ---------------------------------------------------------------------------- settings, icon
 def test_settings_live_in_an_ini_file_in_the_config_dir():
     settings = Settings()

@@ -104,6 +104,8 @@ def test_demo_session_signs_in_syncs_and_leaves_no_secret_in_any_file(
     files = _files_written(app_home)
     names = {p.name for p in files}
     assert {"aftersale-watch.log", "settings.ini", "queue.csv"} <= names
+    saved = (paths.config_dir() / "settings.ini").read_text(encoding="utf-8")
+    assert "geometry=" in saved and "active=" in saved  # the window and the shop come back next time
     assert any(p.name.startswith("aftersale-watch.sqlite3") for p in files)
     leaks = [
         (str(p.relative_to(app_home)), s[:6] + "…")
