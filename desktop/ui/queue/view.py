@@ -15,7 +15,7 @@ Public API (for the main window)::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QRect, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -505,10 +505,6 @@ class QueueWidget(QTabWidget):
         """Show the merchant's tab and select these requests there (the risk panel's rescue list)."""
         self.setCurrentIndex(0)
         return self.merchant_view.select_refunds(refund_ids)
-
-    def shop_names(self) -> Mapping[int, str]:
-        rows = list(self.merchant_view.model.rows()) + list(self.others_view.model.rows())
-        return {r.shop_id: r.shop_name for r in rows}
 
     def _tab_switched(self, _index: int) -> None:
         self.currentRequestChanged.emit(self.current_view().current_row())
