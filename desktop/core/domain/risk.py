@@ -149,8 +149,8 @@ class RiskInputs:
     #: i.e. closed in (now − m2_days, now − m2_days + max horizon]
     m2_leaving_ms: tuple[int, ...] = ()
     response: ResponseStats = ResponseStats()
-    #: finished requests of any outcome in the longest window (0: no history yet)
-    finished_total: int = 0
+    #: any classified finished request in the longest window (False: no history yet)
+    has_history: bool = False
     daily: tuple[DailyPoint, ...] = ()
     shop_score: ShopScoreView | None = None
 
@@ -680,7 +680,7 @@ def estimate(inputs: RiskInputs, rules: Rules) -> RiskEstimate:
     pt = _Point(metrics.m1_short, metrics.m1_long, metrics.m2_auto, metrics.m2_actionable, metrics.m4_weeks,
                 metrics.pending_soon, metrics.response.p90_ms)
     level, reasons = _evaluate(pt, rules)
-    no_history = inputs.finished_total == 0 and not inputs.auto_approvals
+    no_history = not inputs.has_history and not inputs.auto_approvals
     if no_history:
         reasons = (*reasons, Reason(
             "history", 0, None, None, None,
@@ -718,11 +718,18 @@ class ClosedRecord:
     response_ms: int | None = None  # the merchant's first-action time (M5)
 
 
+def rank_of(q: float, n: int) -> int:
+    """The 1-based nearest rank of percentile ``q`` (0 < q ≤ 1) among ``n`` values: ⌈q·n⌉, computed
+    exactly (0.9 × 70 is 63, not the 64 that float arithmetic gives)."""
+    f = Fraction(repr(q)) * n
+    return max(1, math.ceil(f))
+
+
 def nearest_rank(sorted_values: Sequence[int], q: float) -> int | None:
     """The nearest-rank percentile ``q`` (0 < q ≤ 1) of sorted values."""
     if not sorted_values:
         return None
-    return sorted_values[max(1, math.ceil(q * len(sorted_values))) - 1]
+    return sorted_values[rank_of(q, len(sorted_values)) - 1]
 
 
 def inputs_from_records(
@@ -786,7 +793,7 @@ def inputs_from_records(
         [DailyPoint(day, **counts) for day, counts in points.items()], now_ms=now_ms, days=series_days,
         utc_offset_ms=utc_offset_ms,
     )
-    finished = sum(1 for c in records if now_ms - longest < c.closed_at_ms <= now_ms)
+    has_history = any(now_ms - longest < c.closed_at_ms <= now_ms for c in records)
     return RiskInputs(
         now_ms=now_ms,
         auto_approvals=autos,
@@ -794,7 +801,7 @@ def inputs_from_records(
         pending=tuple(pending),
         m2_leaving_ms=leaving,
         response=ResponseStats(len(responses), nearest_rank(responses, 0.5), nearest_rank(responses, 0.9)),
-        finished_total=finished,
+        has_history=has_history,
         daily=daily,
         shop_score=shop_score,
     )

@@ -200,6 +200,22 @@ CREATE TABLE shop_scores (
 CREATE INDEX shop_scores_latest ON shop_scores(shop_id, fetched_at);
 """
 
+# Indexes of the risk estimate (desktop.core.store.risk_queries): window totals split by kind, the
+# merchant's first-action times in order (M5 percentiles without a sort; the expression must stay
+# identical to risk_queries.RESPONSE_SQL), and the auto-approvals by their deadline.
+V3 = """
+CREATE INDEX refunds_risk_kind ON refunds(shop_id, outcome, handling_way, closed_at)
+    WHERE closed_at IS NOT NULL;
+CREATE INDEX refunds_risk_response ON refunds(
+    shop_id,
+    (CASE WHEN outcome = 'auto_approved_overdue' THEN deadline_at ELSE first_action_at END
+        - COALESCE(submit_time, create_time)),
+    closed_at
+) WHERE outcome IN ('auto_approved_overdue', 'handled_in_time', 'rejected_closed') AND closed_at IS NOT NULL;
+CREATE INDEX refunds_risk_auto ON refunds(shop_id, overdue_at, handling_way, certainty, refund_id)
+    WHERE outcome = 'auto_approved_overdue';
+"""
+
 #: MIGRATIONS[i] takes the schema from version i to version i + 1
-MIGRATIONS: tuple[str, ...] = (V1, V2)
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
 SCHEMA_VERSION = len(MIGRATIONS)
