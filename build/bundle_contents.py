@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESOURCES = ROOT / "resources"
 
-#: the macOS bundle identifier (also the code-signing identity's subject)
+#: the macOS bundle identifier (how macOS, its keychain and notarisation tell the app apart)
 BUNDLE_ID = "com.aftersalewatch.desktop"
 
 #: Qt Linguist sources: compiled to ``.qm`` before the build and shipped only in compiled form
