@@ -18,8 +18,11 @@ One :meth:`Syncer.run` does, in order:
    requests may still be waiting); the sweep itself just saw the rest.
 5. **Classification** of closed requests (:func:`desktop.core.domain.classify.classify`) from the
    app's observations, its own actions (the journal) and — for recent closes whose outcome the
-   times alone leave open — the negotiation history (``open.refund.comment.basic.list``). The extra
-   calls per run (details + histories) are capped by ``max_extra_calls``.
+   times alone leave open — the negotiation history (``open.refund.comment.basic.list``). A window's
+   closed requests are classified in the window's own transaction (those seen for the first time
+   as they are inserted). The extra calls per run (details + histories) are capped by
+   ``max_extra_calls``; the run of the first sweep makes no history calls (the following runs do,
+   most recent closes first), so the sweep the user waits for lists and nothing more.
 
 Upserts are idempotent; observations record every change seen. The times the app *saw* something
 (``seen_at``, ``first_seen_at``, ``last_seen_at``, ``last_pending_seen_at``) are stored on the
@@ -34,11 +37,18 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop.core.domain.classify import RULE_HEURISTIC_TIMES, RULE_NO_EVIDENCE, Outcome, classify
+from desktop.core.domain.classify import (
+    RULE_HEURISTIC_TIMES,
+    RULE_NO_EVIDENCE,
+    Classification,
+    Outcome,
+    classify,
+)
 from desktop.core.domain.deadlines import waits_on_merchant
 from desktop.core.domain.rules import Rules
 from desktop.core.kuaishou.client import DAY_MS, LIST_REFUNDS, MAX_HISTORY_MS
@@ -50,7 +60,7 @@ from desktop.core.kuaishou.errors import (
     ScopeMissing,
 )
 from desktop.core.kuaishou.models import NegotiationComment
-from desktop.core.store import Decision, Store, StoredRefund, UpsertStats
+from desktop.core.store import CLOSED_STATUSES, Decision, Store, StoredRefund, UpsertStats
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +149,9 @@ class Syncer:
         self.max_extra_calls = max_extra_calls
         self.refine_ms = refine_days * DAY_MS
         self._progress: Callable[[SyncProgress], None] | None = None
+        self._closed_seen: set[int] = set()
+        self._decided_on_insert = 0  # written by the writer thread only
+        self._writer = _WindowWriter()
         self._cancelled: Callable[[], bool] | None = None
         self._extra_calls = 0
 
@@ -195,17 +208,22 @@ class Syncer:
                 )
             cursor = page.pcursor
 
-    def _store_window(self, items: list[Any], result: SyncResult, **shop_fields: Any) -> UpsertStats:
-        """One window's refunds and the bookkeeping that says it is done, in one transaction."""
+    def _store_window(self, items: list[Any], result: SyncResult, **shop_fields: Any) -> None:
+        """One window's refunds, the bookkeeping that says it is done, and the classification of the
+        requests in it that closed, in one transaction (runs on the writer thread)."""
+        self._decided_on_insert = 0
         with self.store.transaction():
             stats = self.store.upsert_refunds(
-                self.shop_id, items, seen_at=self._server_ms(), merchant_turn=waits_on_merchant
+                self.shop_id, items, seen_at=self._server_ms(), merchant_turn=waits_on_merchant,
+                decide_new=self._decide_new,
             )
+            result.classified += self._decided_on_insert
+            self._closed_seen.update(stats.closed)
             if shop_fields:
                 self.store.update_shop(self.shop_id, **shop_fields)
+            self._classify_batch(self.store.unclassified(self.shop_id), result)
         result.add(stats)
         result.windows += 1
-        return stats
 
     # ------------------------------------------------------------------ the run
 
@@ -220,16 +238,23 @@ class Syncer:
         if shop is None:
             raise KeyError(f"no shop with id {self.shop_id}")
         self._progress, self._cancelled, self._extra_calls = progress, cancelled, 0
+        self._closed_seen = set()
+        self._writer = _WindowWriter()
         result = SyncResult(self.shop_id, started_at=self._local_ms())
         try:
-            self._check_cancel()
-            self._fetch_score(result)
-            if not shop.first_sweep_done:
-                result.swept = True
-                self._first_sweep(result)
-            self._incremental(result)
-            self._pending_sweep(result)
-            self._classify(result)
+            try:
+                self._check_cancel()
+                self._fetch_score(result)
+                if not shop.first_sweep_done:
+                    result.swept = True
+                    self._first_sweep(result)
+                self._incremental(result)
+                self._pending_sweep(result)
+                self._classify(result)
+            except BaseException:
+                self._writer.close(failing=True)  # the window in flight is committed first
+                raise
+            self._writer.close()
             result.completed = True
         except Cancelled:
             result.cancelled = True
@@ -290,7 +315,9 @@ class Syncer:
             items = self._fetch_window(begin, stop, type_=9, query_type=1, phase="sweep",
                                        done=i, total=len(windows), result=result)
             last = i == len(windows) - 1
-            self._store_window(items, result, sweep_next_ms=stop, **({"first_sweep_done": 1} if last else {}))
+            self._writer.submit(self._store_window, items, result, sweep_next_ms=stop,
+                                **({"first_sweep_done": 1} if last else {}))
+        self._writer.drain()
         if not windows:
             self.store.update_shop(self.shop_id, first_sweep_done=1)
 
@@ -304,7 +331,8 @@ class Syncer:
         for i, (begin, stop) in enumerate(windows):
             items = self._fetch_window(begin, stop, type_=9, query_type=2, phase="incremental",
                                        done=i, total=len(windows), result=result)
-            self._store_window(items, result, incremental_from_ms=stop - self.overlap_ms)
+            self._writer.submit(self._store_window, items, result, incremental_from_ms=stop - self.overlap_ms)
+        self._writer.drain()
 
     def _pending_sweep(self, result: SyncResult) -> None:
         now = self._server_ms()
@@ -327,7 +355,8 @@ class Syncer:
             items = self._fetch_window(start, stop, type_=8, query_type=1, phase="pending",
                                        done=i, total=len(windows), result=result)
             listed.update(r.refund_id for r in items)
-            self._store_window(items, result)
+            self._writer.submit(self._store_window, items, result)
+        self._writer.drain()
         # waiting in the store, created inside the swept range, but not on the platform's list
         vanished = [
             r for r in open_waiting
@@ -340,10 +369,13 @@ class Syncer:
             self._check_cancel()
             detail = self.client.refund_detail(r.refund_id)
             result.details_fetched += 1
-            stats = self.store.upsert_refunds(
-                self.shop_id, [detail], seen_at=self._server_ms(), source="detail",
-                merchant_turn=waits_on_merchant,
-            )
+            with self.store.transaction():
+                stats = self.store.upsert_refunds(
+                    self.shop_id, [detail], seen_at=self._server_ms(), source="detail",
+                    merchant_turn=waits_on_merchant,
+                )
+                self._closed_seen.update(stats.closed)
+                self._classify_batch(self.store.unclassified(self.shop_id), result)
             result.add(stats)
             self._report("details", i + 1, len(vanished), result)
 
@@ -356,19 +388,37 @@ class Syncer:
     # ------------------------------------------------------------------ classification
 
     def _classify(self, result: SyncResult) -> None:
-        offset = self.client.server_clock_offset_ms or 0
-        now_local = self._local_ms()
+        """Classify what is left unclassified (e.g. after a migration), then refine with histories
+        (not in the run of the first sweep, which the user waits for: the next runs do it)."""
         while True:
             batch = self.store.unclassified(self.shop_id, limit=2000)
             if not batch:
                 break
-            decisions = self._decide(batch, offset)
-            self.store.set_classifications(self.shop_id, decisions, at=now_local)
-            result.classified += len(decisions)
-            result.auto_approved.extend(
-                d.refund_id for d in decisions if d.outcome == Outcome.AUTO_APPROVED_OVERDUE
-            )
-        self._refine(result, offset)
+            self._classify_batch(batch, result)
+        if not result.swept:
+            self._refine(result, self.client.server_clock_offset_ms or 0)
+
+    def _classify_batch(self, refunds: list[StoredRefund], result: SyncResult) -> None:
+        if not refunds:
+            return
+        decisions = self._decide(refunds, self.client.server_clock_offset_ms or 0)
+        self.store.set_classifications(self.shop_id, decisions, at=self._local_ms())
+        result.classified += len(decisions)
+        # only closes this run saw happen: a first sweep's history is not news
+        result.auto_approved.extend(
+            d.refund_id for d in decisions
+            if d.outcome == Outcome.AUTO_APPROVED_OVERDUE and d.refund_id in self._closed_seen
+        )
+
+    def _decide_new(self, record: Any, seen_at: int) -> Decision | None:
+        """The outcome of a closed request seen for the first time (its only observation is this
+        one; the app cannot have acted on it), written with it: a first sweep's history needs no
+        second pass."""
+        if record.status not in CLOSED_STATUSES:
+            return None
+        snap = _Snapshot(record.status, record.negotiate_status, record.expire_time, record.update_time, seen_at)
+        self._decided_on_insert += 1
+        return _decision(record.refund_id, classify([snap], record, self.rules, server_offset_ms=0))
 
     def _decide(self, refunds: list[StoredRefund], offset: int) -> list[Decision]:
         ids = [r.refund_id for r in refunds]
@@ -387,12 +437,7 @@ class Syncer:
                 if r.refund_id in comments else None,
                 app_actions_ms=[a + offset for a in actions.get(r.refund_id, ())], server_offset_ms=0,
             )
-            overdue = cls.outcome == Outcome.AUTO_APPROVED_OVERDUE
-            decisions.append(Decision(
-                r.refund_id, cls.outcome.value, cls.rule, cls.certainty, deadline_at=cls.deadline_ms,
-                overdue_at=cls.deadline_ms if overdue else None, decided_at=cls.decided_at_ms,
-                first_action_at=cls.first_action_ms,
-            ))
+            decisions.append(_decision(r.refund_id, cls))
         return decisions
 
     @staticmethod
@@ -428,12 +473,55 @@ class Syncer:
                 assert fresh is not None
                 (decision,) = self._decide([fresh], offset)
                 self.store.set_classifications(self.shop_id, [decision], at=self._local_ms())
-            if decision.outcome == Outcome.AUTO_APPROVED_OVERDUE and r.outcome != decision.outcome:
-                result.auto_approved.append(r.refund_id)
-            elif r.outcome == Outcome.AUTO_APPROVED_OVERDUE and decision.outcome != r.outcome:
-                if r.refund_id in result.auto_approved:
+            if r.refund_id in self._closed_seen:
+                auto = decision.outcome == Outcome.AUTO_APPROVED_OVERDUE
+                if auto and r.refund_id not in result.auto_approved:
+                    result.auto_approved.append(r.refund_id)
+                elif not auto and r.refund_id in result.auto_approved:
                     result.auto_approved.remove(r.refund_id)
             self._report("details", i + 1, len(candidates), result)
+
+
+def _decision(refund_id: int, cls: Classification) -> Decision:
+    overdue = cls.outcome == Outcome.AUTO_APPROVED_OVERDUE
+    return Decision(
+        refund_id, cls.outcome.value, cls.rule, cls.certainty, deadline_at=cls.deadline_ms,
+        overdue_at=cls.deadline_ms if overdue else None, decided_at=cls.decided_at_ms,
+        first_action_at=cls.first_action_ms,
+    )
+
+
+class _WindowWriter:
+    """Writes windows on one background thread while the next window is fetched: a sweep waits on
+    the network, and SQLite releases the GIL while it works. One write in flight at a time, in
+    order; a failed write is raised by the next :meth:`submit` or by :meth:`drain`."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-writer")
+        self._pending: Future[Any] | None = None
+
+    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        self.drain()
+        self._pending = self._pool.submit(fn, *args, **kwargs)
+
+    def drain(self) -> None:
+        """Wait for the write in flight (re-raising its error)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self, *, failing: bool = False) -> None:
+        """Let the write in flight finish (it is a whole window: committing it keeps the store
+        consistent), then stop the thread. ``failing``: the caller is already raising an error, so
+        a write error is logged instead of replacing it."""
+        try:
+            self.drain()
+        except Exception:
+            if not failing:
+                raise
+            log.exception("a window write failed while the sync was already failing")
+        finally:
+            self._pool.shutdown(wait=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,36 +70,33 @@ _DETAIL_ONLY = frozenset({"special_refund_type", "buyer_modify_deadline", "time_
 # a change of any of these is an observation
 _OBSERVED = ("status", "negotiate_status", "handling_way", "expire_time", "update_time")
 
+_CLASSIFICATION = ("outcome", "certainty", "decided_by", "overdue_at", "deadline_at", "decided_at",
+                   "first_action_at", "classified_at")
+_INSERTED = (
+    "shop_id", "refund_id", *_API_COLUMNS, "merchant_turn", "first_seen_at", "last_seen_at", "closed_at",
+    "last_pending_seen_at", "last_pending_expire_time", "detail_fetched_at", *_CLASSIFICATION,
+)
+_CHANGED = len(_INSERTED) + 1  # the last parameter: did the observed state change?
 _UPSERT_SQL = (
-    "INSERT INTO refunds (shop_id, refund_id, {cols}, merchant_turn, first_seen_at, last_seen_at, "
-    "closed_at, last_pending_seen_at, last_pending_expire_time, detail_fetched_at) "
-    "VALUES (?, ?, {marks}, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (shop_id, refund_id) DO UPDATE SET {updates}, "
-    "merchant_turn = excluded.merchant_turn, last_seen_at = excluded.last_seen_at, "
+    f"INSERT INTO refunds ({', '.join(_INSERTED)}) "
+    f"VALUES ({', '.join(f'?{i + 1}' for i in range(len(_INSERTED)))}) "
+    "ON CONFLICT (shop_id, refund_id) DO UPDATE SET "
+    + ", ".join(
+        f"{c} = COALESCE(excluded.{c}, refunds.{c})" if c in _DETAIL_ONLY else f"{c} = excluded.{c}"
+        for c in _API_COLUMNS
+    )
+    + ", merchant_turn = excluded.merchant_turn, last_seen_at = excluded.last_seen_at, "
     "closed_at = excluded.closed_at, "
     "last_pending_seen_at = COALESCE(excluded.last_pending_seen_at, refunds.last_pending_seen_at), "
     "last_pending_expire_time = CASE WHEN excluded.last_pending_seen_at IS NULL "
     "  THEN refunds.last_pending_expire_time ELSE excluded.last_pending_expire_time END, "
     "detail_fetched_at = COALESCE(excluded.detail_fetched_at, refunds.detail_fetched_at), "
     # a change reopens the question of how it ended: the sync classifies it again
-    "outcome = CASE WHEN ? THEN NULL ELSE refunds.outcome END, "
-    "certainty = CASE WHEN ? THEN NULL ELSE refunds.certainty END, "
-    "decided_by = CASE WHEN ? THEN NULL ELSE refunds.decided_by END, "
-    "overdue_at = CASE WHEN ? THEN NULL ELSE refunds.overdue_at END, "
-    "deadline_at = CASE WHEN ? THEN NULL ELSE refunds.deadline_at END, "
-    "decided_at = CASE WHEN ? THEN NULL ELSE refunds.decided_at END, "
-    "first_action_at = CASE WHEN ? THEN NULL ELSE refunds.first_action_at END, "
-    "classified_at = CASE WHEN ? THEN NULL ELSE refunds.classified_at END"
-).format(
-    cols=", ".join(_API_COLUMNS),
-    marks=", ".join("?" * len(_API_COLUMNS)),
-    updates=", ".join(
-        f"{c} = COALESCE(excluded.{c}, refunds.{c})" if c in _DETAIL_ONLY else f"{c} = excluded.{c}"
-        for c in _API_COLUMNS
-    ),
+    + ", ".join(f"{c} = CASE WHEN ?{_CHANGED} THEN NULL ELSE refunds.{c} END" for c in _CLASSIFICATION)
 )
 
 
+_NO_DECISION = (None,) * len(_CLASSIFICATION)
 _RRF = REFUND_COLUMNS.index("require_return_freight")
 _RRF_API = _API_COLUMNS.index("require_return_freight")
 _api_values = operator.attrgetter(*_API_COLUMNS)
@@ -420,13 +417,16 @@ class Store:
         seen_at: int,
         source: str = "list",
         merchant_turn: Callable[[Any], bool] | None = None,
+        decide_new: Callable[[Any, int], Decision | None] | None = None,
     ) -> UpsertStats:
         """Insert or update refunds (``Refund`` records) and record an observation for each change.
 
         Idempotent: the same records twice change nothing the second time (only ``last_seen_at``).
         ``source`` is ``"list"`` or ``"detail"`` (which raw JSON to keep). ``merchant_turn`` decides
-        whether a refund waits on the merchant (default: the domain rule). Joins the caller's
-        transaction, or makes its own.
+        whether a refund waits on the merchant (default: the domain rule). ``decide_new(record,
+        seen_at)`` may classify a refund seen for the first time (a closed one from a first sweep)
+        so that its outcome is written with it; any other change clears the outcome for a new
+        decision. Joins the caller's transaction, or makes its own.
         """
         if source not in ("list", "detail"):
             raise ValueError(f"source must be 'list' or 'detail', not {source!r}")
@@ -471,11 +471,15 @@ class Store:
                     closed_at = None
                 if values[_RRF_API] is not None:
                     values = (*values[:_RRF_API], int(values[_RRF_API]), *values[_RRF_API + 1:])
+                decision = decide_new(r, seen_at) if decide_new is not None and before is None else None
                 rows.append((
                     shop_id, refund_id, *values, int(waiting), seen_at, seen_at, closed_at,
                     seen_at if waiting else None, r.expire_time if waiting else None,
                     seen_at if source == "detail" else None,
-                    *((is_change,) * 8),
+                    *(_NO_DECISION if decision is None else (
+                        decision.outcome, decision.certainty, decision.decided_by, decision.overdue_at,
+                        decision.deadline_at, decision.decided_at, decision.first_action_at, seen_at)),
+                    is_change,
                 ))
                 raws.append((shop_id, refund_id, _encode(r.raw)))
             with self._guard():

@@ -135,7 +135,7 @@ CREATE TABLE refund_raw (
     detail_json             TEXT,
     PRIMARY KEY (shop_id, refund_id),
     FOREIGN KEY (shop_id, refund_id) REFERENCES refunds(shop_id, refund_id) ON DELETE CASCADE
-) WITHOUT ROWID;
+);
 INSERT INTO refund_raw (shop_id, refund_id, list_json)
     SELECT shop_id, refund_id, raw FROM refunds WHERE raw IS NOT NULL;
 ALTER TABLE refunds DROP COLUMN raw;
