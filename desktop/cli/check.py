@@ -14,8 +14,11 @@ With 3 or 4 the last cached report is printed, marked stale (``"stale": true``).
                 "pending": [{"refund_id", "order_id", "kind", "handling_way", "status", "negotiate_status",
                              "stage", "expire_at", "seconds_left", "deadline_source", "estimated",
                              "urgency", "refund_fee_fen", "sku", "reason", "urge_times"}],
-                "risk": {"level", "reasons": [{"metric", "value", "threshold", "basis", "text"}],
-                         "metrics": {}, "forecast": []}}]}
+                "risk": {"level", "reasons": [{"metric", "value", "threshold", "basis", "text", …}],
+                         "metrics": {…}, "forecast": [{"horizon_hours", "level", "would_auto_approve",
+                         "rescue", …}], "exposure", "shop_score", "no_history"}}]}
+
+The ``risk`` object is :meth:`desktop.core.domain.risk.RiskEstimate.to_json`.
 
 Ids are strings, times ISO 8601 with the local offset, ``seconds_left`` negative once past (``null``
 with ``expire_at`` when no deadline is known). Deadlines are corrected by the server clock offset
@@ -197,64 +200,12 @@ def pending_items(store: Any, shop: Any, rules: Any, now_ms: int) -> list[dict[s
     return items
 
 
-def interim_risk(store: Any, shop: Any, rules: Any, pending: Sequence[dict[str, Any]], now_ms: int) -> dict[str, Any]:
-    """The risk object from what the store knows: auto-approvals counted over the rules' windows
-    (M1) and the imminent backlog; levels from the rules file's thresholds."""
-    risk = rules.risk
-    offset = shop.server_clock_offset_ms or 0
-    server_now = now_ms + offset
-    short_days, long_days = risk.windows.m1_short_days.value, risk.windows.m1_long_days.value
-    m1_short = store.outcome_count(shop.id, "auto_approved_overdue", since=server_now - short_days * DAY_MS)
-    m1_long = store.outcome_count(shop.id, "auto_approved_overdue", since=server_now - long_days * DAY_MS)
-    hours_left = risk.watch.pending_hours_left.value
-    imminent = [p for p in pending if p["seconds_left"] is not None and p["seconds_left"] <= hours_left * 3600]
-    overdue = [p for p in pending if p["seconds_left"] is not None and p["seconds_left"] < 0]
-    metrics = {
-        f"m1_{short_days}d": m1_short,
-        f"m1_{long_days}d": m1_long,
-        "pending": len(pending),
-        "pending_overdue": len(overdue),
-        f"pending_within_{hours_left:g}h": len(imminent),
-        "pending_fee_fen": sum(p["refund_fee_fen"] or 0 for p in pending),
-    }
+def risk_object(store: Any, shop: Any, rules: Any, now_ms: int) -> dict[str, Any]:
+    """The shop's risk estimate (:mod:`desktop.core.domain.risk`) as the report's ``risk`` object."""
+    from desktop.core.store.risk_queries import estimate_shop
 
-    def reason(metric: str, value: int, param: Any, text: str) -> dict[str, Any]:
-        return {"metric": metric, "value": value, "threshold": param.value, "basis": param.basis, "text": text}
-
-    for level in ("high", "elevated"):
-        t = getattr(risk, level)
-        reasons = []
-        if m1_long >= t.m1_long.value:
-            reasons.append(reason(f"m1_{long_days}d", m1_long, t.m1_long, tr(
-                "{value} requests were auto-approved after their deadline in {days} days (threshold "
-                "{threshold}).", value=m1_long, days=long_days, threshold=t.m1_long.value)))
-        if m1_short >= t.m1_short.value:
-            reasons.append(reason(f"m1_{short_days}d", m1_short, t.m1_short, tr(
-                "{value} requests were auto-approved after their deadline in {days} days (threshold "
-                "{threshold}).", value=m1_short, days=short_days, threshold=t.m1_short.value)))
-        if reasons:
-            return {"level": level, "reasons": reasons, "metrics": metrics, "forecast": []}
-    reasons = []
-    if m1_long >= risk.watch.m1_long.value:
-        reasons.append(reason(f"m1_{long_days}d", m1_long, risk.watch.m1_long, tr(
-            "{value} requests were auto-approved after their deadline in {days} days (threshold "
-            "{threshold}).", value=m1_long, days=long_days, threshold=risk.watch.m1_long.value)))
-    if imminent:
-        reasons.append(reason(f"pending_within_{hours_left:g}h", len(imminent), risk.watch.pending_hours_left, tr(
-            "{value} waiting requests have {hours} h or less left, {overdue} of them already past the "
-            "deadline.", value=len(imminent), hours=f"{hours_left:g}", overdue=len(overdue))))
-    if reasons:
-        return {"level": "watch", "reasons": reasons, "metrics": metrics, "forecast": []}
-    text = (tr("No request was auto-approved after its deadline in {days} days and none is close to "
-               "its deadline.", days=long_days))
-    return {"level": "low", "reasons": [{"metric": f"m1_{long_days}d", "value": m1_long,
-                                         "threshold": risk.watch.m1_long.value,
-                                         "basis": risk.watch.m1_long.basis, "text": text}],
-            "metrics": metrics, "forecast": []}
-
-
-def risk_object(store: Any, shop: Any, rules: Any, pending: Sequence[dict[str, Any]], now_ms: int) -> dict[str, Any]:
-    return interim_risk(store, shop, rules, pending, now_ms)
+    return estimate_shop(store, shop.id, rules, now_ms=now_ms,
+                         server_offset_ms=shop.server_clock_offset_ms or 0).to_json()
 
 
 @dataclass
@@ -278,7 +229,7 @@ def build_report(store: Any, states: Sequence[ShopState], rules: Any, now_ms: in
             "stale": state.stale,
             "error": state.error,
             "pending": pending,
-            "risk": risk_object(store, shop, rules, pending, now_ms),
+            "risk": risk_object(store, shop, rules, now_ms),
         })
     return {"generated_at": iso(now_ms), "stale": any(s.stale for s in states), "shops": shops}
 
@@ -335,9 +286,21 @@ def render_text(report: dict[str, Any]) -> str:
         risk = shop["risk"]
         out.append(tr("Risk level: {level} (an estimate by this app, not the platform's own score)",
                       level=level_label(risk["level"])))
-        for r in risk["reasons"]:
-            basis = tr("sourced") if r["basis"] == "sourced" else tr("assumed")
-            out.append(f"  · {r['text']} [{basis}]")
+        for r in risk["reasons"]:  # each text names its threshold's basis (sourced / assumed)
+            out.append(f"  · {r['text']}")
+        exposure = risk.get("exposure")
+        if exposure and exposure.get("sanctions"):
+            out.append("  " + tr("Possible sanctions under the notice: {sanctions}",
+                                 sanctions=tr(", ").join(s["text"] for s in exposure["sanctions"])))
+        for f in risk.get("forecast") or ():
+            if f["level"] != risk["level"] and f["would_auto_approve"]:
+                out.append("  " + tr(
+                    "If nothing is done, in {hours} h: {level} ({count} more auto-approvals); handling "
+                    "{rescue} requests first avoids it.", hours=f["horizon_hours"], level=level_label(f["level"]),
+                    count=len(f["would_auto_approve"]), rescue=len(f["rescue"])))
+        score = risk.get("shop_score")
+        if score and score.get("score"):
+            out.append("  " + tr("The platform's own shop score: {score}", score=score["score"]))
     return "\n".join(out)
 
 

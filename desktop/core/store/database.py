@@ -548,15 +548,6 @@ class Store:
             return None, None
         return tuple(json.loads(v) if v else None for v in rows[0])  # type: ignore[return-value]
 
-    def outcome_count(self, shop_id: int, outcome: str, *, since: int) -> int:
-        """How many closed refunds ended with ``outcome`` at or after ``since`` (platform clock; the
-        decision time, else the close time)."""
-        return int(self._read(
-            "SELECT count(*) FROM refunds WHERE shop_id = ? AND outcome = ? "
-            "AND COALESCE(decided_at, closed_at) >= ?",
-            (shop_id, outcome, since),
-        )[0][0])
-
     def unclassified(self, shop_id: int, *, limit: int | None = None) -> list[StoredRefund]:
         """Closed refunds whose outcome is not decided yet (new, or changed since)."""
         sql = f"{self._REFUND_SELECT} WHERE shop_id = ? AND closed_at IS NOT NULL AND outcome IS NULL"
