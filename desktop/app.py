@@ -51,17 +51,31 @@ class Backend:
     secrets: SecretStore
     rules: Any
     sandbox: Any | None = None
+    # the remembered shop and its cached queue rows, read before the window exists
+    initial: tuple[Any, list] | None = None
 
 
-def prepare_backend(lang: str, demo: bool) -> Backend:
-    """(Worker thread) everything slow the window needs: disk, keychain, the demo server."""
+def load_queue_rows(store: Any, rules: Any, shop: Any) -> list:
+    """(Worker thread) the queue rows of ``shop``'s open requests, from the store."""
+    from desktop.core.queue_rows import build_queue_rows
+
+    return build_queue_rows(store.refunds(shop.id, open_only=True), rules, shop_names={shop.id: shop.label})
+
+
+def prepare_backend(lang: str, demo: bool, active_shop_id: int | None = None) -> Backend:
+    """(Worker thread) everything slow the window needs: disk, keychain, the demo server, and the
+    remembered shop's cached requests (so the first window already shows them)."""
     from desktop.core.rulesfile import load_default_rules
     from desktop.core.store import open_store
 
     qm = i18n.ensure_compiled(lang)
-    secrets = SecretStore(service=secret_service_name())
     rules = load_default_rules()
     store = open_store()
+    initial = None
+    shop = store.shop(active_shop_id) if active_shop_id is not None and not demo else None
+    if shop is not None:
+        initial = (shop, load_queue_rows(store, rules, shop))
+    secrets = SecretStore(service=secret_service_name())
     sandbox = None
     if demo:
         from desktop.sandbox import Sandbox
@@ -73,7 +87,18 @@ def prepare_backend(lang: str, demo: bool) -> Backend:
             sandbox = Sandbox(port=0)
             sandbox.start()
         log.info("demo sandbox running at %s", sandbox.base_url)
-    return Backend(qm=qm, store=store, secrets=secrets, rules=rules, sandbox=sandbox)
+    return Backend(qm=qm, store=store, secrets=secrets, rules=rules, sandbox=sandbox, initial=initial)
+
+
+def preload_ui_modules() -> None:
+    """Import the window's modules while the worker prepares the backend (start-up time)."""
+    import desktop.core.kuaishou.client  # noqa: F401
+    import desktop.core.sync  # noqa: F401
+    import desktop.ui.login_dialog  # noqa: F401
+    import desktop.ui.main_window  # noqa: F401
+    import desktop.ui.queue.detail  # noqa: F401
+    import desktop.ui.queue.risk_panel  # noqa: F401
+    import desktop.ui.queue.view  # noqa: F401
 
 
 @dataclass
@@ -96,7 +121,8 @@ class Shell:
     # ------------------------------------------------------------------ start
     def start(self) -> None:
         demo = bool(getattr(self.args, "demo", False))
-        run_in_background(lambda: prepare_backend(self.language, demo), self._ready, self._fatal)
+        active = self.settings.active_shop()
+        run_in_background(lambda: prepare_backend(self.language, demo, active), self._ready, self._fatal)
 
     def _fatal(self, exc: BaseException) -> None:
         from PySide6.QtWidgets import QMessageBox
@@ -113,7 +139,6 @@ class Shell:
 
     def _ready(self, backend: Backend) -> None:
         from desktop.core.kuaishou.client import KuaishouClient
-        from desktop.core.queue_rows import build_queue_rows
         from desktop.core.sync import Syncer
         from desktop.ui.main_window import MainWindow, Services
         from desktop.core.profiles import ShopManager
@@ -132,20 +157,16 @@ class Shell:
         def make_syncer(client: Any, store: Any, rules: Any, shop_id: int) -> Syncer:
             return Syncer(client, store, rules, shop_id=shop_id)
 
-        def load_rows(store: Any, rules: Any, shop: Any) -> list:
-            return build_queue_rows(
-                store.refunds(shop.id, open_only=True), rules,
-                shop_names={shop.id: shop.label},
-            )
-
         services = Services(shops=shops, store=backend.store, rules=backend.rules,
-                            make_client=make_client, make_syncer=make_syncer, load_rows=load_rows)
+                            make_client=make_client, make_syncer=make_syncer, load_rows=load_queue_rows)
         window = MainWindow(services, self.settings)
         self._compose_queue(window, services)
         self._compose_settings(window, backend.rules)
         window.sign_in_requested.connect(self.open_sign_in)
         self.instance.activation_requested.connect(window.bring_forward)
         self.window = window
+        if backend.initial is not None:
+            window.show_cached(*backend.initial)
         window.show()
         if backend.sandbox is not None:
             self.open_sign_in()  # the demo signs in through the same flow, by itself
@@ -287,6 +308,7 @@ def build(args: argparse.Namespace, argv: list[str] | None = None) -> Shell | No
     shell = Shell(app=app, args=args, settings=settings, instance=instance, reporter=reporter,
                   language=language)
     shell.start()
+    preload_ui_modules()
     return shell
 
 

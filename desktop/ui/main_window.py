@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
         self._sync_task: Task | None = None
         self._sync_cancel = threading.Event()
         self._last_fresh_ms: int | None = None
+        self._rows_shop_id: int | None = None  # whose rows the queue shows
         self._shops: list[Any] = []
         # (path, on_done(count), on_error(exc)) -> starts the export of what the queue shows
         self.exporter: Callable[[str, Callable[[int], None], Callable[[BaseException], None]], Any] | None = None
@@ -355,7 +356,8 @@ class MainWindow(QMainWindow):
                 self._set_shop(None)
                 self.show_signed_out()
                 self.sign_in_requested.emit()
-            elif self.shop is None or target.id != self.shop.id or then_activate is not None:
+            elif (self.shop is None or target.id != self.shop.id or then_activate is not None
+                  or (self.client is None and not self.needs_sign_in)):
                 self.activate_shop(target.id)
             else:
                 self._fill_shop_lists()
@@ -406,7 +408,8 @@ class MainWindow(QMainWindow):
             self._set_shop(shop)
             self.client = client
             self.settings.set_active_shop(shop.id)
-            self.load_rows()
+            if self._rows_shop_id != shop.id:
+                self.load_rows()
             if client is None:
                 self.needs_sign_in = True
                 self.banner.show_message(
@@ -500,12 +503,22 @@ class MainWindow(QMainWindow):
         def done(rows: Any) -> None:
             if self.shop is None or self.shop.id != shop.id:
                 return  # the user switched shops meanwhile
-            setter = getattr(self.queue_widget, "set_rows", None)
-            if setter is not None:
-                setter(rows)
-            self.rows_loaded.emit(rows)
+            self._show_rows(shop, rows)
 
         run_in_background(lambda: loader(store, rules, shop), done, self._background_failed)
+
+    def _show_rows(self, shop: Any, rows: Any) -> None:
+        setter = getattr(self.queue_widget, "set_rows", None)
+        if setter is not None:
+            setter(rows)
+        self._rows_shop_id = shop.id
+        self.rows_loaded.emit(rows)
+
+    def show_cached(self, shop: Any, rows: Any) -> None:
+        """At start: the remembered shop and its cached rows, read before the window was built (its
+        credentials and the sync follow when the shops are loaded)."""
+        self._set_shop(shop)
+        self._show_rows(shop, rows)
 
     # ------------------------------------------------------------------------------ sync
     @property

@@ -132,3 +132,33 @@ def test_a_second_launch_brings_the_first_forward(qtbot, shell_factory, memory_k
     shell = shell_factory(_args())
     with qtbot.waitSignal(shell.instance.activation_requested, timeout=5000):
         assert app_module.build(_args()) is None  # exits at once
+
+
+def test_the_remembered_shop_shows_its_cached_requests_at_once(qtbot, shell_factory, memory_keyring, store):
+    """A restart without its secrets (session-only keychain): the cached list shows, a banner offers
+    the sign-in, nothing is fetched."""
+    import time
+
+    from desktop.core.kuaishou.models import Refund, parse
+    from desktop.ui.settings import Settings
+
+    now = int(time.time() * 1000)
+    shop = store.add_shop(base_url="http://127.0.0.1:9", seller_id=42, name="晨光小铺")
+    refunds = [
+        parse(Refund, {"refundId": 2_100_000_000_000_000 + i, "oid": 9_000 + i, "handlingWay": 10,
+                       "negotiateStatus": 1, "status": 10, "refundFee": 990, "createTime": now,
+                       "updateTime": now, "expireTime": now + (i + 1) * 3_600_000})
+        for i in range(7)
+    ]
+    store.upsert_refunds(shop.id, refunds, seen_at=now, merchant_turn=lambda r: True)
+    settings = Settings()
+    settings.set_active_shop(shop.id)
+    settings.sync()
+
+    shell = shell_factory(_args())
+    window = shell.window
+    assert window.shop is not None and window.shop.id == shop.id  # there with the first window
+    assert window.queue_widget.merchant_view.model.rowCount() == 7
+    qtbot.waitUntil(lambda: window.needs_sign_in, timeout=START_TIMEOUT_MS)
+    assert window.banner.isVisible() and "晨光小铺" in window.banner.label.text()
+    assert window.client is None and not window.syncing
