@@ -355,9 +355,15 @@ def test_throttle_paces_and_backs_off():
         now[0] += s
 
     throttle = Throttle(10, clock=lambda: now[0], sleep=sleep)
-    for _ in range(11):
+    slots = []
+    for _ in range(30):
         assert throttle.wait()
-    assert now[0] == pytest.approx(1.0)
+        slots.append(now[0])
+        if len(slots) % 7 == 0:
+            now[0] += 0.013  # a late call: the next ones must not bunch up behind it
+    assert all(b - a >= 0.1 - 1e-9 for a, b in zip(slots, slots[1:]))
+    # never more than 10 in any one-second window (the gateway's sliding window)
+    assert all(slots[i + 10] - slots[i] > 1.0 for i in range(len(slots) - 10))
     assert throttle.backoff(0)
     assert throttle.rate < 10
     stop = threading.Event()

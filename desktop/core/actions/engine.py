@@ -500,9 +500,6 @@ class ActionEngine:
         attempt = 0
         marked = False
         while True:
-            if not self.throttle.wait(is_cancelled):
-                return self._finish(entry_id, action.refund_id, action.kind, Outcome.CANCELLED,
-                                    tr("Not sent: cancelled."))
             if not marked:
                 try:
                     self._journal_mark(entry_id, "sent")
@@ -510,8 +507,13 @@ class ActionEngine:
                     log.exception("cannot journal the send of entry %s", entry_id)
                     raise _Stop(tr("the action journal cannot be written ({error})",
                                    error=exc)) from exc
-                self._sent_at[entry_id] = _now_ms(self._clock)
                 marked = True
+            # the pace is kept between the journal's commit and the request, so that the time
+            # the commit takes does not bunch requests up at the gateway
+            if not self.throttle.wait(is_cancelled):
+                return self._finish(entry_id, action.refund_id, action.kind, Outcome.CANCELLED,
+                                    tr("Not sent: cancelled."))
+            self._sent_at[entry_id] = _now_ms(self._clock)
             try:
                 self.client.call(action.method, dict(action.params))
             except RateLimited as exc:

@@ -8,9 +8,11 @@ down for a while instead of failing the item. Every wait can be cut short by can
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 #: default pace of the engine's calls: half the platform's default limit
@@ -19,6 +21,8 @@ DEFAULT_QPS = 50.0
 SLOWDOWN = 0.8
 #: the longest single back-off pause (seconds)
 MAX_BACKOFF_S = 4.0
+#: slack added to the one-second window, for the jitter between a slot and the request's arrival
+WINDOW_SLACK_S = 0.01
 
 Cancelled = Callable[[], bool]
 
@@ -37,7 +41,9 @@ def as_predicate(cancelled: Cancelled | threading.Event | None) -> Cancelled:
 
 
 class Throttle:
-    """Spaces calls ``1/qps`` apart (no bursts); thread-safe; waits are cancellable."""
+    """Spaces calls ``1/qps`` apart (no bursts) and never lets more than ``qps`` slots fall in any
+    one-second window (gateways count calls in a sliding window, and a late call followed by an
+    on-time one would otherwise put ``qps + 1`` in it). Thread-safe; waits are cancellable."""
 
     def __init__(
         self,
@@ -56,6 +62,7 @@ class Throttle:
         self._rng = rng or random.Random()
         self._lock = threading.Lock()
         self._next = clock()
+        self._recent: deque[float] = deque(maxlen=max(1, math.floor(self.qps)))
 
     @property
     def rate(self) -> float:
@@ -78,6 +85,10 @@ class Throttle:
         with self._lock:
             now = self._clock()
             slot = max(now, self._next)
+            recent = self._recent
+            if len(recent) == recent.maxlen:
+                slot = max(slot, recent[0] + 1.0 + WINDOW_SLACK_S)
+            recent.append(slot)
             self._next = slot + 1.0 / self._rate
             # recover the configured pace gradually after a slowdown
             if self._rate < self.qps:
