@@ -57,6 +57,7 @@ from desktop.core.kuaishou.errors import (
     AuthError,
     KuaishouError,
     MalformedResponse,
+    RequestError,
     ScopeMissing,
 )
 from desktop.core.kuaishou.models import NegotiationComment
@@ -367,8 +368,14 @@ class Syncer:
                 log.info("%d vanished requests left for the next sync", len(vanished) - i)
                 break
             self._check_cancel()
-            detail = self.client.refund_detail(r.refund_id)
-            result.details_fetched += 1
+            try:
+                detail = self.client.refund_detail(r.refund_id)
+            except RequestError as exc:  # 300011 not found / 300012 not this shop's
+                log.warning("refund %s is gone from the platform (%s): out of the queue", r.refund_id, exc)
+                self.store.mark_gone(self.shop_id, r.refund_id, at=self._server_ms())
+                continue
+            finally:
+                result.details_fetched += 1
             with self.store.transaction():
                 stats = self.store.upsert_refunds(
                     self.shop_id, [detail], seen_at=self._server_ms(), source="detail",

@@ -286,3 +286,18 @@ def test_nothing_secret_reaches_the_database_files(sandbox, client, store, shop,
         conn.close()
     for secret in secrets:
         assert secret not in dump
+
+
+def test_a_waiting_request_the_platform_no_longer_knows_leaves_the_queue(sandbox, client, store, shop, rules):
+    syncer(client, store, rules, shop).run()
+    now = sandbox.now_ms()
+    ghost = parse(Refund, {"refundId": 2_199_999_999_999_999, "handlingWay": 10, "status": 10,
+                           "negotiateStatus": 1, "createTime": now - 3_600_000, "submitTime": now - 3_600_000,
+                           "updateTime": now - 3_600_000, "expireTime": now + 3_600_000})
+    store.upsert_refunds(shop.id, [ghost], seen_at=now - 3_600_000, merchant_turn=waits_on_merchant)
+
+    result = syncer(client, store, rules, shop).run()
+    assert result.completed
+    gone = store.refund(shop.id, ghost.refund_id)
+    assert not gone.merchant_turn and (gone.outcome, gone.decided_by) == ("unknown", "not_found")
+    assert ghost.refund_id not in {r.refund_id for r in store.waiting_refunds(shop.id)}

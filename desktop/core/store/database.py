@@ -548,6 +548,17 @@ class Store:
             return None, None
         return tuple(json.loads(v) if v else None for v in rows[0])  # type: ignore[return-value]
 
+    def mark_gone(self, shop_id: int, refund_id: int, *, at: int) -> None:
+        """The platform no longer knows this refund (not found / not this shop's): it leaves the
+        merchant's queue, closed at ``at`` with an unknown outcome (``decided_by`` "not_found")."""
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE refunds SET merchant_turn = 0, closed_at = COALESCE(closed_at, ?), "
+                "outcome = 'unknown', decided_by = 'not_found', certainty = NULL, classified_at = ? "
+                "WHERE shop_id = ? AND refund_id = ?",
+                (at, at, shop_id, refund_id),
+            )
+
     def unclassified(self, shop_id: int, *, limit: int | None = None) -> list[StoredRefund]:
         """Closed refunds whose outcome is not decided yet (new, or changed since)."""
         sql = f"{self._REFUND_SELECT} WHERE shop_id = ? AND closed_at IS NOT NULL AND outcome IS NULL"
