@@ -158,7 +158,7 @@ def test_journal_plan_mark_and_open_entries(store, shop):
     ]
     done = store.journal_entries(shop.id, refund_id=2)[0]
     assert done.state == "done" and done.result == {"ok": True} and done.updated_at >= done.created_at
-    assert store.acted_on(shop.id, [1, 2, 3]) == {1, 2}
+    assert set(store.action_times(shop.id, [1, 2, 3])) == {1, 2}
     store.journal_mark(first, "failed", error="300014 refund changed")
     assert store.journal_open_entries() == []
     with pytest.raises(ValueError, match="state must be one of"):
@@ -263,3 +263,40 @@ def test_a_full_disk_is_an_environmental_error(store, shop):
         )
     assert info.value.reason == "full"
     assert store.refund_count(shop.id) == 0  # the failed transaction left nothing half-written
+
+
+def test_batch_readers_for_the_classifier(store, shop):
+    store.upsert_refunds(shop.id, [refund(1), refund(2), refund(3)], seen_at=T0, merchant_turn=waiting)
+    store.upsert_refunds(shop.id, [refund(1, status=60, negotiateStatus=2, updateTime=T0 + HOUR)],
+                         seen_at=T0 + HOUR, merchant_turn=waiting)
+    history = store.observations_for(shop.id, [1, 2, 99])
+    assert [o.status for o in history[1]] == [10, 60] and len(history[2]) == 1 and 99 not in history
+
+    store.save_comments(shop.id, 2, [], at=T0)  # fetched, and empty
+    store.save_comments(shop.id, 3, [NegotiationComment(title="系统自动同意退款", role=3, create_time=T0)], at=T0)
+    comments = store.comments_for(shop.id, [1, 2, 3])
+    assert 1 not in comments and comments[2] == [] and comments[3][0]["role"] == 3
+
+    done = store.journal_plan(shop.id, 3, "approve_refund", {})
+    failed = store.journal_plan(shop.id, 3, "reject", {})
+    store.journal_mark(done, "done")
+    store.journal_mark(failed, "failed")  # a refused send is not an action on the refund
+    times = store.action_times(shop.id, [1, 3])
+    assert list(times) == [3] and len(times[3]) == 1
+
+
+def test_decisions_made_on_insert_are_written_with_the_row(store, shop):
+    def decide(r, seen_at):
+        return Decision(r.refund_id, "handled_in_time", "heuristic_times", decided_at=r.end_time)
+
+    closed = refund(5, status=60, negotiateStatus=2, endTime=T0 + HOUR, updateTime=T0 + HOUR)
+    store.upsert_refunds(shop.id, [closed, refund(6)], seen_at=T0, merchant_turn=waiting, decide_new=decide)
+    stored = store.refund(shop.id, 5)
+    assert (stored.outcome, stored.decided_by, stored.decided_at) == ("handled_in_time", "heuristic_times", T0 + HOUR)
+    assert store.unclassified(shop.id) == []
+    # only first sightings are decided on insert: a later change leaves the decision to the sync
+    store.upsert_refunds(shop.id, [refund(6, status=70, negotiateStatus=0, updateTime=T0 + 2 * HOUR)],
+                         seen_at=T0 + 2 * HOUR, merchant_turn=waiting, decide_new=decide)
+    assert store.refund(shop.id, 6).outcome is None
+    recent = store.needing_history(shop.id, rules=["heuristic_times"], closed_since=T0, limit=10)
+    assert [r.refund_id for r in recent] == [5]
