@@ -322,7 +322,7 @@ class Sandbox:
         method = METHODS.get(name)
         try:
             business = json.loads(params["param"]) if params.get("param") else {}
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
             business = None
         log_entry: dict[str, Any] = {
             "method": name,

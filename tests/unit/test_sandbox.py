@@ -595,6 +595,8 @@ def test_bad_input_gets_an_error_envelope_and_the_server_keeps_serving(sb):
     url = sb.base_url + "/open/seller/order/refund/detail"
     bad_json = signed(sb, DETAIL, None, param="{not json")
     assert "JSON" in requests.get(url, params=bad_json, timeout=5).json()["error_msg"]
+    too_deep = signed(sb, REJECT, None, param="[" * 100_000 + "]" * 100_000)
+    assert "JSON" in requests.post(sb.base_url + "/open/refund/reject", data=too_deep, timeout=5).json()["error_msg"]
     not_object = signed(sb, DETAIL, None, param="[1]")
     assert requests.get(url, params=not_object, timeout=5).json()["result"] != 1
     assert "refundId" in call(sb, DETAIL, {})["error_msg"]
