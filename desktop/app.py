@@ -181,6 +181,7 @@ class Shell:
         from desktop.ui.queue.detail import DetailPane
         from desktop.ui.queue.export import export_view
         from desktop.ui.queue.risk_panel import RiskPanel
+        from desktop.ui.actions import install_actions
         from desktop.ui.queue.view import QueueWidget
 
         store, rules = services.store, services.rules
@@ -227,6 +228,8 @@ class Shell:
         window.exporter = lambda path, done, failed: export_view(
             queue.current_view().proxy, path, on_done=done, on_error=failed
         )
+        # approve / reject: selection, context menus, shortcuts, detail pane; the action log
+        window.actions_ui = install_actions(window, queue, detail=detail)
 
     def _compose_settings(self, window: Any, rules: Any) -> None:
         """The alerts page (warning times, quiet hours, polling, start at login) in the settings."""

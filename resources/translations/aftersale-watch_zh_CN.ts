@@ -2,46 +2,169 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>Actions</name>
+    <message>
+        <location filename="../../desktop/ui/actions/texts.py" line="+14"/>
+        <source>Agree refund</source>
+        <translation>同意退款</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Agree return</source>
+        <translation>同意退货</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Confirm receipt</source>
+        <translation>确认收货</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reject</source>
+        <translation>拒绝</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Waiting</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refund changed</source>
+        <translation>售后单已变化</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not applied</source>
+        <translation>未生效</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Checking…</source>
+        <translation>核对中…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not sent</source>
+        <translation>未发送</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Skipped</source>
+        <translation>已跳过</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 refund-only request(s) for goods already shipped or received: agreeing refunds the money and the buyer keeps the goods.</source>
+        <translation>%1 个仅退款申请的商品已发货或已签收：同意后退款给买家，商品也留在买家手中。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 request(s) were changed by the buyer since the list was loaded: check them again.</source>
+        <translation>%1 个申请在列表加载后被买家修改过：请再核对一遍。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 return(s) confirmed before the goods came back: the money is refunded without the goods.</source>
+        <translation>%1 个退货在商品寄回前就确认收货：未收到商品即退款。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 return-freight claim(s) are paid on top of the refund.</source>
+        <translation>另外支付 %1 笔退货运费。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 return-freight claim(s) are rejected.</source>
+        <translation>拒绝 %1 笔退货运费申请。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>shipped: the buyer keeps the goods</source>
+        <translation>已发货：商品留在买家手中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>changed by the buyer since the list was loaded</source>
+        <translation>列表加载后买家已修改</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>goods not back yet</source>
+        <translation>商品尚未寄回</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>return freight paid</source>
+        <translation>支付退货运费</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>return freight rejected</source>
+        <translation>拒绝退货运费</translation>
+    </message>
+</context>
+<context>
     <name>ActionsUi</name>
     <message>
-        <location filename="../../desktop/ui/actions/__init__.py" line="+73"/>
+        <location filename="../../desktop/ui/actions/__init__.py" line="+74"/>
         <source>Approve…</source>
-        <translation type="unfinished"></translation>
+        <translation>同意…</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Agree the selected requests (Ctrl+Shift+A)</source>
-        <translation type="unfinished"></translation>
+        <translation>同意选中的售后申请（Ctrl+Shift+A）</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Reject…</source>
-        <translation type="unfinished"></translation>
+        <translation>拒绝…</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Reject the selected requests with one reason (Ctrl+Shift+R)</source>
-        <translation type="unfinished"></translation>
+        <translation>用同一个原因拒绝选中的售后申请（Ctrl+Shift+R）</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Action log…</source>
-        <translation type="unfinished"></translation>
+        <translation>操作日志…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Approve this request…</source>
+        <translation>同意此申请…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reject this request…</source>
+        <translation>拒绝此申请…</translation>
     </message>
     <message>
         <location line="+46"/>
         <source>Results of an interrupted run</source>
-        <translation type="unfinished"></translation>
+        <translation>中断的批量操作的结果</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+44"/>
         <source>Checking an interrupted run failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>核对中断的批量操作失败：%1</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>&amp;Actions</source>
-        <translation type="unfinished"></translation>
+        <translation>操作(&amp;A)</translation>
     </message>
 </context>
 <context>
@@ -126,62 +249,62 @@
     <message>
         <location filename="../../desktop/ui/actions/audit_view.py" line="+63"/>
         <source>Action log</source>
-        <translation type="unfinished"></translation>
+        <translation>操作日志</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>刷新</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Export CSV…</source>
-        <translation type="unfinished">导出 CSV…</translation>
+        <translation>导出 CSV…</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>关闭</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>Loading…</source>
-        <translation type="unfinished"></translation>
+        <translation>加载中…</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>%1 action(s)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 条操作</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>失败：%1</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Export the action log</source>
-        <translation type="unfinished"></translation>
+        <translation>导出操作日志</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished"></translation>
+        <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Exporting…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在导出…</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>%1 action(s) exported to %2</source>
-        <translation type="unfinished"></translation>
+        <translation>已导出 %1 条操作到 %2</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Export failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>导出失败：%1</translation>
     </message>
 </context>
 <context>
@@ -198,32 +321,32 @@
         <location filename="../../desktop/ui/actions/flow.py" line="+85"/>
         <source>Sign in first</source>
         <extracomment>the dialog currently shown (tests look at it)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>请先登录</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The shop is signed out: sign in again to act on its requests.</source>
-        <translation type="unfinished"></translation>
+        <translation>店铺已退出登录：请重新登录后再处理售后申请。</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>Reading %1 request(s)…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在读取 %1 个申请…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Cancel</source>
-        <translation type="unfinished">取消</translation>
+        <translation>取消</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Preparing</source>
-        <translation type="unfinished"></translation>
+        <translation>准备中</translation>
     </message>
     <message>
         <location line="+19"/>
         <source>Cannot prepare the action</source>
-        <translation type="unfinished"></translation>
+        <translation>无法准备此操作</translation>
     </message>
 </context>
 <context>
@@ -679,7 +802,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+64"/>
+        <location filename="../../desktop/ui/main_window.py" line="+65"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
@@ -725,12 +848,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+511"/>
+        <location line="+523"/>
         <source>About AfterSale Watch</source>
         <translation>关于售后守望</translation>
     </message>
     <message>
-        <location line="-493"/>
+        <location line="-505"/>
         <source>First download of the after-sale requests… %p%</source>
         <translation>首次下载售后申请… %p%</translation>
     </message>
@@ -786,12 +909,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+428"/>
+        <location line="+440"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location line="-425"/>
+        <location line="-437"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -806,19 +929,19 @@
         <translation>店铺：</translation>
     </message>
     <message>
-        <location line="+149"/>
+        <location line="+151"/>
         <source>You are signed out of %1: the list below is what was downloaded last. Sign in again to keep it up to date.</source>
         <translation>您已退出“%1”的登录：下方列表是上次下载的数据。重新登录后才能继续更新。</translation>
     </message>
     <message>
         <location line="+2"/>
         <location line="+27"/>
-        <location line="+148"/>
+        <location line="+158"/>
         <source>Sign in…</source>
         <translation>登录…</translation>
     </message>
     <message>
-        <location line="-149"/>
+        <location line="-159"/>
         <source>No shop is signed in. Sign in to watch your after-sale requests.</source>
         <translation>尚未登录任何店铺。登录后即可守望您的售后申请。</translation>
     </message>
@@ -828,7 +951,7 @@
         <translation>密钥和令牌保存在：%1</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+80"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
@@ -951,7 +1074,7 @@
         <translation>有数据无法读取：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/app.py" line="+218"/>
+        <location filename="../../desktop/app.py" line="+242"/>
         <source>Alerts</source>
         <extracomment>the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else)</extracomment>
         <translation>提醒</translation>
@@ -962,88 +1085,88 @@
     <message>
         <location filename="../../desktop/ui/actions/preview.py" line="+52"/>
         <source>Preview</source>
-        <translation type="unfinished"></translation>
+        <translation>预览</translation>
     </message>
     <message>
         <location line="+16"/>
         <source>Money paid out:</source>
-        <translation type="unfinished"></translation>
+        <translation>退出金额：</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>The shop&apos;s default return address</source>
-        <translation type="unfinished"></translation>
+        <translation>店铺默认退货地址</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Return address:</source>
-        <translation type="unfinished"></translation>
+        <translation>退货地址：</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Also confirm receipt of returns whose goods have not come back yet</source>
-        <translation type="unfinished"></translation>
+        <translation>商品尚未寄回的退货也确认收货</translation>
     </message>
     <message>
         <location line="+10"/>
         <location line="+7"/>
         <source>Refund</source>
-        <translation type="unfinished"></translation>
+        <translation>售后单</translation>
     </message>
     <message>
         <location line="-7"/>
         <source>Action</source>
-        <translation type="unfinished"></translation>
+        <translation>操作</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Amount</source>
-        <translation type="unfinished">金额</translation>
+        <translation>金额</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Warnings</source>
-        <translation type="unfinished"></translation>
+        <translation>提醒</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Why it is not sent</source>
-        <translation type="unfinished"></translation>
+        <translation>不发送的原因</translation>
     </message>
     <message>
         <location line="+85"/>
         <source>Not sent (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>不发送（%1）</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Handle these one by one in the seller backend:</source>
-        <translation type="unfinished"></translation>
+        <translation>请在商家后台逐单处理：</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Actions of an earlier, interrupted run were checked:</source>
-        <translation type="unfinished"></translation>
+        <translation>已核对之前中断的批量操作：</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Approve %1 of the %2 selected requests</source>
-        <translation type="unfinished"></translation>
+        <translation>同意所选 %2 个申请中的 %1 个</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Reject %1 of the %2 selected requests</source>
-        <translation type="unfinished"></translation>
+        <translation>拒绝所选 %2 个申请中的 %1 个</translation>
     </message>
     <message>
         <location line="+20"/>
         <source>Approve %1</source>
-        <translation type="unfinished"></translation>
+        <translation>同意 %1 个</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Reject %1</source>
-        <translation type="unfinished"></translation>
+        <translation>拒绝 %1 个</translation>
     </message>
 </context>
 <context>
@@ -1051,59 +1174,59 @@
     <message>
         <location filename="../../desktop/ui/actions/progress.py" line="+123"/>
         <source>Processing requests</source>
-        <translation type="unfinished"></translation>
+        <translation>正在处理售后申请</translation>
     </message>
     <message>
         <location line="+19"/>
         <location line="+88"/>
         <source>Cancel</source>
-        <translation type="unfinished">取消</translation>
+        <translation>取消</translation>
     </message>
     <message>
         <location line="-86"/>
         <location line="+91"/>
         <source>Retry the failed</source>
-        <translation type="unfinished"></translation>
+        <translation>重试失败项</translation>
     </message>
     <message>
         <location line="-88"/>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>关闭</translation>
     </message>
     <message>
         <location line="+53"/>
         <source>Cancelling…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在取消…</translation>
     </message>
     <message>
         <location line="+17"/>
         <source>Stopped: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已停止：%1</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>The run could not start: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法开始：%1</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Retry the failed (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>重试失败项（%1）</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>%1 done</source>
-        <translation type="unfinished"></translation>
+        <translation>完成 %1</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>%1 failed</source>
-        <translation type="unfinished"></translation>
+        <translation>失败 %1</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>%1 to go</source>
-        <translation type="unfinished"></translation>
+        <translation>剩余 %1</translation>
     </message>
 </context>
 <context>
@@ -1472,7 +1595,7 @@
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../desktop/ui/queue/model.py" line="+470"/>
+        <location filename="../../desktop/ui/queue/model.py" line="+466"/>
         <source>Time left</source>
         <extracomment>default urgency tiers (the shipped rules file&apos;s values); pass the loaded rules&apos; scale instead sort key of a row without a deadline: after every real one emitted after a row changed urgency tier (the proxy re-filters when it filters by urgency) emitted on every countdown tick with the server-clock &quot;now&quot; in epoch ms bracket an incremental :meth:`set_rows` (rows removed, updated in place, appended): a proxy treats everything between them as one layout change</extracomment>
         <translation>剩余时间</translation>
@@ -1653,7 +1776,7 @@
 <context>
     <name>QueueWidget</name>
     <message>
-        <location line="+71"/>
+        <location line="+67"/>
         <source>Waiting on me (%1)</source>
         <translation>待我处理（%1）</translation>
     </message>
@@ -1673,67 +1796,67 @@
     <message>
         <location filename="../../desktop/ui/actions/reasons.py" line="+44"/>
         <source>Reject requests</source>
-        <translation type="unfinished"></translation>
+        <translation>拒绝售后申请</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Reading the reasons allowed for %1 request(s)…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在读取 %1 个申请可用的拒绝原因…</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Description for the buyer</source>
-        <translation type="unfinished"></translation>
+        <translation>给买家的拒绝说明</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Continue…</source>
-        <translation type="unfinished"></translation>
+        <translation>继续…</translation>
     </message>
     <message>
         <location line="+34"/>
         <source>These requests share no reject reason: reject them in smaller groups of the same kind.</source>
-        <translation type="unfinished"></translation>
+        <translation>这些申请没有共同的拒绝原因：请按同类申请分组拒绝。</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>None of these requests can be rejected now.</source>
-        <translation type="unfinished"></translation>
+        <translation>这些申请现在都不能拒绝。</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Reasons allowed for all %1 request(s):</source>
-        <translation type="unfinished"></translation>
+        <translation>全部 %1 个申请都可用的拒绝原因：</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>description required</source>
-        <translation type="unfinished"></translation>
+        <translation>需填写说明</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>pictures required for %1</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 单需上传图片</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Cannot be rejected now: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>现在不能拒绝：%1</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>Cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消。</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>The reasons could not be read: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取拒绝原因：%1</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>This reason needs pictures for these requests; they are not sent here. Reject them one by one in the seller backend:</source>
-        <translation type="unfinished"></translation>
+        <translation>此原因需要为以下申请上传凭证图片，这里不会发送。请在商家后台逐单拒绝：</translation>
     </message>
 </context>
 <context>
@@ -1741,22 +1864,22 @@
     <message>
         <location filename="../../desktop/ui/actions/progress.py" line="-158"/>
         <source>Refund</source>
-        <translation type="unfinished"></translation>
+        <translation>售后单</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Action</source>
-        <translation type="unfinished"></translation>
+        <translation>操作</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Result</source>
-        <translation type="unfinished"></translation>
+        <translation>结果</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Details</source>
-        <translation type="unfinished"></translation>
+        <translation>详情</translation>
     </message>
 </context>
 <context>
@@ -2082,7 +2205,7 @@
 <context>
     <name>UrgencyLegend</name>
     <message>
-        <location filename="../../desktop/ui/queue/view.py" line="-391"/>
+        <location filename="../../desktop/ui/queue/view.py" line="-387"/>
         <source>Legend:</source>
         <extracomment>initial column widths in pixels, sized for Chinese labels at the default font</extracomment>
         <translation>图例：</translation>

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QMainWindow, QTableView, QToolBar
+from PySide6.QtWidgets import QMainWindow, QTableView, QToolBar, QWidget
 
 from desktop.core.actions import ActionEngine, ActionKind, Approve, Outcome
 from desktop.core.kuaishou.client import Credentials, KuaishouClient
@@ -247,17 +247,21 @@ def test_install_actions_wires_menu_toolbar_context_menu_and_reconciles(qtbot, s
     window = _Window(store, shop, client)
     qtbot.addWidget(window)
     queue = _Queue()
-    ui = install_actions(window, queue, engine_factory=lambda: (
+    detail = QWidget()
+    detail.row = None
+    ui = install_actions(window, queue, detail=detail, engine_factory=lambda: (
         ActionEngine(window.client, store, shop_id=shop.id, settle_s=0) if window.client else None))
     menu = window.menuBar().actions()[0].menu()
     assert ui.approve_action in menu.actions() and ui.log_action in menu.actions()
     assert ui.approve_action in window.findChild(QToolBar).actions()
     assert ui.reject_action in queue.merchant_view.table.actions()
     assert ui.approve_action.shortcut().toString() == "Ctrl+Shift+A"
-    assert not ui.approve_action.isEnabled()
+    assert ui.approve_one_action in detail.actions()
+    assert not ui.approve_action.isEnabled() and not ui.approve_one_action.isEnabled()
     queue.rows = [listed(sb, rid)]
+    detail.row = queue.rows[0]
     queue.selectedRowsChanged.emit(queue.rows)
-    assert ui.approve_action.isEnabled()
+    assert ui.approve_action.isEnabled() and ui.approve_one_action.isEnabled()
 
     window.shop_changed.emit(shop)  # the shop became active: the interrupted run is settled
     qtbot.waitUntil(lambda: ui.reconcile_dialog is not None, timeout=10_000)

@@ -4,15 +4,15 @@ detail pane's single request, the action log, and the report of an interrupted r
 Wiring (the composition root or the main window)::
 
     from desktop.ui.actions import install_actions
-    actions = install_actions(window, queue)      # queue: the QueueWidget
-    detail.approveRequested.connect(lambda row: actions.approve_rows([row]))   # the detail pane
-    detail.rejectRequested.connect(lambda row: actions.reject_rows([row]))
+    actions = install_actions(window, queue, detail=detail)   # the QueueWidget, the DetailPane
+    # a button of the detail pane may call actions.approve_rows([row]) / actions.reject_rows([row])
 
 ``install_actions`` adds "Approve…" (Ctrl+Shift+A), "Reject…" (Ctrl+Shift+R) and "Action log…"
 (Ctrl+Shift+L) to the window's Requests menu (after "Sync now"), its toolbar and the queue tables'
-context menu; enables them while requests are selected and the shop is signed in; syncs the shop
-after each run; and, whenever a shop becomes active, settles in the background what an interrupted
-run left open in the journal, showing the results if there are any.
+context menu; "Approve this request" / "Reject this request" to the detail pane's context menu (the
+request it shows); enables them while requests are selected and the shop is signed in; syncs the
+shop after each run; and, whenever a shop becomes active, settles in the background what an
+interrupted run left open in the journal, showing the results if there are any.
 """
 
 from __future__ import annotations
@@ -59,10 +59,11 @@ class ActionsUi(QObject):
     """The actions' menu entries, shortcuts and dialogs for one main window."""
 
     def __init__(self, window: QMainWindow, queue: Any,
-                 engine_factory: Callable[[], ActionEngine | None]) -> None:
+                 engine_factory: Callable[[], ActionEngine | None], detail: Any = None) -> None:
         super().__init__(window)
         self.window = window
         self.queue = queue
+        self.detail = detail
         self._factory = engine_factory
         self.flow = BulkActionFlow(window, engine_factory)
         self.flow.busyChanged.connect(lambda _busy: self._update_enabled())
@@ -85,13 +86,22 @@ class ActionsUi(QObject):
         for action in (self.approve_action, self.reject_action, self.log_action):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         window.addActions([self.approve_action, self.reject_action, self.log_action])
+        # the one request the detail pane shows
+        self.approve_one_action = QAction(self.tr("Approve this request…"), window)
+        self.approve_one_action.triggered.connect(lambda: self.approve_rows(self._shown()))
+        self.reject_one_action = QAction(self.tr("Reject this request…"), window)
+        self.reject_one_action.triggered.connect(lambda: self.reject_rows(self._shown()))
+        if isinstance(detail, QWidget):
+            detail.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+            detail.addActions([self.approve_one_action, self.reject_one_action])
 
         self._add_to_menu()
         self._add_to_toolbar()
         self._add_to_context_menus()
-        selection_changed = getattr(queue, "selectedRowsChanged", None)
-        if selection_changed is not None:
-            selection_changed.connect(lambda _rows: self._update_enabled())
+        for signal_name in ("selectedRowsChanged", "currentRequestChanged"):
+            signal = getattr(queue, signal_name, None)
+            if signal is not None:
+                signal.connect(lambda *_: self._update_enabled())
         shop_changed = getattr(window, "shop_changed", None)
         if shop_changed is not None:
             # the window sets its client right after announcing the shop: look once it has
@@ -146,11 +156,16 @@ class ActionsUi(QObject):
             rows = [r for r in rows if getattr(r, "shop_id", shop.id) == shop.id]
         return rows
 
+    def _shown(self) -> list[Any]:
+        row = getattr(self.detail, "row", None)
+        return [row] if row is not None else []
+
     def _update_enabled(self) -> None:
-        signed_in = getattr(self.window, "client", None) is not None
-        can = signed_in and not self.flow.busy and bool(self._selection())
-        self.approve_action.setEnabled(can)
-        self.reject_action.setEnabled(can)
+        ready = getattr(self.window, "client", None) is not None and not self.flow.busy
+        self.approve_action.setEnabled(ready and bool(self._selection()))
+        self.reject_action.setEnabled(ready and bool(self._selection()))
+        self.approve_one_action.setEnabled(ready and bool(self._shown()))
+        self.reject_one_action.setEnabled(ready and bool(self._shown()))
 
     def _after_run(self, _report: Any) -> None:
         sync = getattr(self.window, "sync_now", None)
@@ -196,7 +211,8 @@ class ActionsUi(QObject):
             table.addActions([self.approve_action, self.reject_action])
 
 
-def install_actions(window: QMainWindow, queue: Any, *,
+def install_actions(window: QMainWindow, queue: Any, *, detail: Any = None,
                     engine_factory: Callable[[], ActionEngine | None] | None = None) -> ActionsUi:
-    """Add approve/reject/action-log to ``window`` for the requests selected in ``queue``."""
-    return ActionsUi(window, queue, engine_factory or _window_engine(window))
+    """Add approve/reject/action-log to ``window`` for the requests selected in ``queue`` (and the
+    one ``detail`` shows, when given)."""
+    return ActionsUi(window, queue, engine_factory or _window_engine(window), detail)
