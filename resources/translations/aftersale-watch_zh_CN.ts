@@ -1031,27 +1031,27 @@
     <message>
         <location line="+4"/>
         <source>after-sale-requests-%1.csv</source>
-        <translation type="unfinished"></translation>
+        <translation>售后申请-%1.csv</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Export CSV</source>
-        <translation type="unfinished"></translation>
+        <translation>导出 CSV</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished"></translation>
+        <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Exported %1 requests to %2</source>
-        <translation type="unfinished"></translation>
+        <translation>已将 %1 条申请导出到 %2</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>The file could not be written: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法写入文件：%1</translation>
     </message>
     <message>
         <location line="+22"/>
