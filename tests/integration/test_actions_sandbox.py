@@ -76,7 +76,7 @@ def test_each_kind_is_approved_with_the_right_method_and_parameters(sb, engine):
     assert plan.counts == {ActionKind.APPROVE_REFUND: 2, ActionKind.APPROVE_RETURN: 2,
                            ActionKind.CONFIRM_RECEIPT: 2}
     assert plan.total_amount == 1990 + 2500 + 3000 + 5000 + 1200
-    assert [a.refund_id for a in plan.warned(WarningCode.SHIPPED_REFUND_ONLY)] == [shipped]
+    assert [a.refund_id for a in plan.actions if WarningCode.SHIPPED_REFUND_ONLY in a.warnings] == [shipped]
     assert [s.refund_id for s in plan.skipped] == [done]
     assert plan.address_id == DEFAULT_ADDRESS
 

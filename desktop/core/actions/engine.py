@@ -570,20 +570,6 @@ class ActionEngine:
                                state=planner.describe_state(now)),
                             after=RefundState.of(now), error=_error_text(exc))
 
-    # ----------------------------------------------------------------------------- both
-    def run(
-        self,
-        refunds: Sequence[Any | int],
-        intent: Intent,
-        *,
-        cancelled: Cancelled | threading.Event | None = None,
-        progress: ProgressCallback | None = None,
-    ) -> tuple[Plan, BatchReport]:
-        """Prepare and execute in one go (the headless commands)."""
-        plan = self.prepare(refunds, intent, cancelled=cancelled)
-        report = self.execute(plan, cancelled=cancelled, progress=progress)
-        return plan, report
-
 
 class ActionsCancelled(Exception):
     """Preparing a plan was cancelled by the user."""

@@ -230,9 +230,6 @@ class Plan:
     def total_amount(self) -> int:
         return sum(a.amount for a in self.actions)
 
-    def warned(self, code: WarningCode) -> tuple[PlannedAction, ...]:
-        return tuple(a for a in self.actions if code in a.warnings)
-
     @property
     def warning_counts(self) -> dict[WarningCode, int]:
         out: dict[WarningCode, int] = {}
@@ -265,11 +262,6 @@ class BatchReport:
 
     def by_outcome(self, outcome: Outcome) -> tuple[ItemResult, ...]:
         return tuple(r for r in self.results if r.outcome is outcome)
-
-    @property
-    def all_ok(self) -> bool:
-        """True when nothing failed (skips of refunds not waiting on the merchant count as failed)."""
-        return all(r.outcome is Outcome.DONE for r in self.results if not r.reconciled)
 
     @property
     def retryable_ids(self) -> list[int]:

@@ -1,6 +1,7 @@
 """Which call, with which parameters, for one refund and one intent (pure functions, no I/O).
 
-The rules (spec §4, §5):
+Where a request stands comes from the domain's :func:`~desktop.core.domain.deadlines.stage_of`
+(both documented status versions; an unknown state is never acted on). The rules (spec §4, §5):
 
 * waiting for the merchant's review (``negotiateStatus`` 1, status 10/11):
   refund-only (``handlingWay`` 10) → ``open.seller.order.refund.approve`` with
