@@ -8,7 +8,8 @@ client's rate limiter out of the way (the point is what the store and the sync a
 ``iter_refunds`` over the same 90 days (all pages, parsed into records, nothing stored). "First
 sweep" is ``Syncer.run()`` on an empty store: shop score, the 90 one-day windows, the incremental
 pass after it, classification of every closed request and its bounded negotiation-history lookups.
-Prints the best of R runs of each and their ratio (target ≤ 1.5). Not part of the test run.
+Prints the best of R runs of each and their ratio (target ≤ 1.5). ``--latency-ms`` adds a round
+trip to every gateway answer, as the real gateway has. Not part of the test run.
 """
 
 from __future__ import annotations
@@ -30,9 +31,12 @@ from desktop.sandbox import DEMO_CREDENTIALS
 
 SERVER = """
 import sys
-from desktop.sandbox import Sandbox
+from desktop.sandbox import METHODS, Sandbox
 sb = Sandbox(seed=7, demo_data=False)
 sb.seed_bulk(int(sys.argv[1]), days=89)
+if float(sys.argv[2]) > 0:  # the gateway's round trip, for every call
+    for method in METHODS:
+        sb.inject_fault(method, "delay", times=None, delay_s=float(sys.argv[2]))
 print(sb.start(), len(sb.refunds), flush=True)
 sys.stdin.read()  # serve until the benchmark closes our stdin
 sb.stop()
@@ -79,10 +83,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--refunds", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--latency-ms", type=float, default=0.0,
+                        help="added to every gateway answer (the real gateway is tens of ms away)")
     args = parser.parse_args()
 
     rules = load_default_rules()
-    child = subprocess.Popen([sys.executable, "-c", SERVER, str(args.refunds)], stdin=subprocess.PIPE,
+    child = subprocess.Popen([sys.executable, "-c", SERVER, str(args.refunds), str(args.latency_ms / 1000)],
+                             stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, text=True)
     try:
         base_url, total = child.stdout.readline().split()
@@ -94,7 +101,7 @@ def main() -> None:
         child.stdin.close()
         child.wait(timeout=30)
     total = int(total)
-    print(f"sandbox refunds: {total:,}")
+    print(f"sandbox refunds: {total:,}; added gateway latency {args.latency_ms:g} ms")
     print(f"bare listing:  {bare[0]:.2f} s for {bare[1]:,} refunds")
     result = best[2]
     print(f"first sweep:   {best[0]:.2f} s for {best[1]:,} refunds stored "
