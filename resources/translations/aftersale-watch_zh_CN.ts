@@ -190,58 +190,58 @@
     <message>
         <location filename="../../desktop/ui/alert_settings.py" line="+142"/>
         <source>Comma-separated, e.g. 24h, 6h, 2h, 30m</source>
-        <translation type="unfinished"></translation>
+        <translation>用逗号分隔，例如 24h, 6h, 2h, 30m</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>No pop-ups during quiet hours</source>
-        <translation type="unfinished"></translation>
+        <translation>免打扰时段内不弹出提醒</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>Before quiet hours begin you get one summary of every request that would expire during them.</source>
-        <translation type="unfinished"></translation>
+        <translation>免打扰时段开始前，会汇总提醒一次所有将在该时段内到期的申请。</translation>
     </message>
     <message>
         <location line="+5"/>
         <source> min</source>
-        <translation type="unfinished"> 分钟</translation>
+        <translation> 分钟</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Checks every minute while a request has less than 2 hours left</source>
-        <translation type="unfinished"></translation>
+        <translation>有申请剩余不足 2 小时时，每分钟检查一次</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Start AfterSale Watch when I log in</source>
-        <translation type="unfinished"></translation>
+        <translation>登录系统时启动售后守望</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Warn before a deadline at:</source>
-        <translation type="unfinished"></translation>
+        <translation>截止前提醒时间：</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Quiet hours:</source>
-        <translation type="unfinished"></translation>
+        <translation>免打扰时段：</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Check for new requests every:</source>
-        <translation type="unfinished">检查新申请的间隔：</translation>
+        <translation>检查新申请的间隔：</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Warning times: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>提醒时间：%1</translation>
     </message>
     <message>
         <location line="+6"/>
         <location line="+13"/>
         <source>Settings</source>
-        <translation type="unfinished">设置</translation>
+        <translation>设置</translation>
     </message>
 </context>
 <context>
