@@ -15,15 +15,22 @@ problem · 3 authorisation · 4 network/platform (quota) failure before anything
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 from desktop.cli import EXIT_AUTH, EXIT_NETWORK, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
-from desktop.core import i18n, paths
+from desktop.cli.common import (
+    ENV_NAMES,
+    SessionError,
+    add_connection_arguments,
+    apply_global_options,
+    make_client,
+    open_session,
+    resolve_shop,
+)
 from desktop.core.i18n import tr
 
 #: how long after an interrupted send the refund is read to judge it, by default (seconds)
@@ -69,12 +76,7 @@ def configure_common(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("refund_ids", metavar="REFUND_ID", nargs="+", type=_refund_id,
                         help="the after-sale requests to act on")
-    parser.add_argument("--demo", dest="check_demo", action="store_true",
-                        help="run against the embedded demo shop (no account needed, nothing kept)")
-    parser.add_argument("--api-base", metavar="URL",
-                        help="gateway base URL (default: the Kuaishou open platform)")
-    parser.add_argument("--data-dir", dest="check_data_dir", metavar="DIR",
-                        help="keep all data, settings and logs below DIR")
+    add_connection_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object per refund")
     parser.add_argument("--shop", type=_positive(int, "--shop"), metavar="SELLER_ID",
                         help="the stored shop to act for, when several are stored")
@@ -146,96 +148,61 @@ class _Usage(Exception):
 def run_command(args: argparse.Namespace, intent: Any, *, dry_run: bool = False,
                 out: TextIO | None = None) -> int:
     """Run one bulk action from the command line; returns the exit code."""
-    from desktop.cli import check
     from desktop.core.actions import ActionEngine, ActionsCancelled, Outcome
-    from desktop.core.kuaishou.client import KuaishouClient
     from desktop.core.kuaishou.errors import AuthError, KuaishouError, OAuthError
-    from desktop.core.logsetup import setup_logging
-    from desktop.core.profiles import ProfileError
     from desktop.core.store import StoreError
 
     out = out or sys.stdout
-    data_dir = getattr(args, "check_data_dir", None)
-    if data_dir:
-        paths.set_home(data_dir)
-    if getattr(args, "lang", None):
-        i18n.set_language(args.lang)
-    demo = bool(getattr(args, "check_demo", False) or getattr(args, "demo", False))
-    setup_logging()
-
-    sandbox = None
-    scratch = None
-    store = None
-    client = None
+    demo = apply_global_options(args)
     try:
-        if demo:
-            from desktop.sandbox import Sandbox
-
-            scratch = tempfile.TemporaryDirectory(prefix="aftersale-watch-demo-")
-            sandbox = Sandbox()
-            sandbox.start()
-        try:
-            store = check._open_store(Path(scratch.name) / "demo.sqlite3" if scratch else None)
-            targets = check._targets(args, store, sandbox)
+        with open_session(args, demo=demo) as session:
+            store, targets = session.store, session.targets
             if not targets:
                 print(tr("No shop to act for: sign in with the app first, or set {names} (see "
-                         "--help).", names="KS_APP_KEY, KS_SIGN_SECRET, KS_ACCESS_TOKEN"),
-                      file=sys.stderr)
+                         "--help).", names=ENV_NAMES), file=sys.stderr)
                 return EXIT_USAGE
             target = _select_target(targets, store, args.shop)
-        except (StoreError, ProfileError, _Usage) as exc:
-            print(getattr(exc, "message", None) or str(exc), file=sys.stderr)
-            return EXIT_USAGE
-        if target.problem is not None:
-            print(target.problem, file=sys.stderr)
-            return EXIT_AUTH
-        client = KuaishouClient(target.credentials, base_url=target.base_url,
-                                qps=max(args.qps, 1.0), on_tokens_refreshed=target.save_tokens)
-        try:
-            shop_id = target.shop_id
-            if shop_id is None:
-                shop_id = check._resolve_shop(store, client, target)
-            engine = ActionEngine(client, store, shop_id=shop_id, qps=args.qps,
-                                  settle_s=args.settle)
-            # what an interrupted earlier run left open is settled and reported first
-            for result in engine.reconcile():
-                print_result(result, as_json=args.json, out=out)
-            plan = engine.prepare(args.refund_ids, intent)
-            for result in plan.reconciled:
-                print_result(result, as_json=args.json, out=out)
-            if dry_run:
-                for action in plan.actions:
-                    print_planned(action, as_json=args.json, out=out)
-                for skip in plan.skipped:
-                    print_result(skip_result(skip), as_json=args.json, out=out)
-                return EXIT_OK if not plan.skipped else EXIT_PARTIAL
-            report = engine.execute(plan)
-        except (AuthError, OAuthError) as exc:
-            print(tr("Authorisation problem: {error}. Sign in again (or renew the access token).",
-                     error=exc.message), file=sys.stderr)
-            return EXIT_AUTH
-        except ActionsCancelled:
-            return EXIT_PARTIAL
-        except KuaishouError as exc:
-            print(tr("Network or platform failure: {error}", error=str(exc)), file=sys.stderr)
-            return EXIT_NETWORK
-        except StoreError as exc:
-            print(exc.message, file=sys.stderr)
-            return EXIT_USAGE
-        by_id = {r.refund_id: r for r in report.results}
-        by_id.update({s.refund_id: skip_result(s) for s in plan.skipped})
-        for rid in dict.fromkeys(args.refund_ids):
-            print_result(by_id[rid], as_json=args.json, out=out)
-        if report.stopped:
-            print(tr("Stopped: {reason}", reason=report.stopped), file=sys.stderr)
-        ok = all(by_id[rid].outcome is Outcome.DONE for rid in args.refund_ids)
-        return EXIT_OK if ok else EXIT_PARTIAL
-    finally:
-        if client is not None:
-            client.close()
-        if store is not None:
-            store.close()
-        if sandbox is not None:
-            sandbox.stop()
-        if scratch is not None:
-            scratch.cleanup()
+            if target.problem is not None:
+                print(target.problem, file=sys.stderr)
+                return EXIT_AUTH
+            with contextlib.closing(make_client(target, qps=max(args.qps, 1.0))) as client:
+                try:
+                    shop_id = resolve_shop(store, client, target)
+                    engine = ActionEngine(client, store, shop_id=shop_id, qps=args.qps,
+                                          settle_s=args.settle)
+                    # what an interrupted earlier run left open is settled and reported first
+                    for result in engine.reconcile():
+                        print_result(result, as_json=args.json, out=out)
+                    plan = engine.prepare(args.refund_ids, intent)
+                    for result in plan.reconciled:
+                        print_result(result, as_json=args.json, out=out)
+                    if dry_run:
+                        for action in plan.actions:
+                            print_planned(action, as_json=args.json, out=out)
+                        for skip in plan.skipped:
+                            print_result(skip_result(skip), as_json=args.json, out=out)
+                        return EXIT_OK if not plan.skipped else EXIT_PARTIAL
+                    report = engine.execute(plan)
+                except (AuthError, OAuthError) as exc:
+                    print(tr("Authorisation problem: {error}. Sign in again (or renew the access "
+                             "token).", error=exc.message), file=sys.stderr)
+                    return EXIT_AUTH
+                except ActionsCancelled:
+                    return EXIT_PARTIAL
+                except KuaishouError as exc:
+                    print(tr("Network or platform failure: {error}", error=str(exc)), file=sys.stderr)
+                    return EXIT_NETWORK
+    except (SessionError, _Usage) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except StoreError as exc:
+        print(exc.message, file=sys.stderr)
+        return EXIT_USAGE
+    by_id = {r.refund_id: r for r in report.results}
+    by_id.update({s.refund_id: skip_result(s) for s in plan.skipped})
+    for rid in dict.fromkeys(args.refund_ids):
+        print_result(by_id[rid], as_json=args.json, out=out)
+    if report.stopped:
+        print(tr("Stopped: {reason}", reason=report.stopped), file=sys.stderr)
+    ok = all(by_id[rid].outcome is Outcome.DONE for rid in args.refund_ids)
+    return EXIT_OK if ok else EXIT_PARTIAL

@@ -31,18 +31,24 @@ import argparse
 import json
 import logging
 import sys
-import tempfile
 import time
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any
 
 from desktop.cli import EXIT_AUTH, EXIT_NETWORK, EXIT_OK, EXIT_USAGE
-from desktop.core import i18n, paths
+from desktop.cli.common import (
+    ENV_NAMES,
+    SessionError,
+    Target,
+    add_connection_arguments,
+    apply_global_options,
+    make_client,
+    open_session,
+    resolve_shop,
+)
 from desktop.core.i18n import tr
 
 log = logging.getLogger(__name__)
@@ -50,9 +56,6 @@ log = logging.getLogger(__name__)
 HELP = "sync, then list the after-sale requests waiting on you and the shop's risk"
 
 DAY_MS = 86_400_000
-#: a gateway on this machine (the embedded sandbox, a local relay) is called at the platform's
-#: documented per-API cap; the real gateway at the client's more cautious default
-LOOPBACK_QPS = 100.0
 
 
 # ---------------------------------------------------------------------------------- arguments
@@ -67,13 +70,8 @@ def _days(text: str) -> int:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--demo", dest="check_demo", action="store_true",
-                        help="run against the embedded demo shop (no account needed, nothing kept)")
-    parser.add_argument("--api-base", metavar="URL",
-                        help="gateway base URL (default: the Kuaishou open platform)")
+    add_connection_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--data-dir", dest="check_data_dir", metavar="DIR",
-                        help="keep all data, settings and logs below DIR")
     parser.add_argument("--days", type=_days, default=90, metavar="N",
                         help="how many days of history the first sync fetches (1-90, default 90)")
 
@@ -305,17 +303,6 @@ def render_text(report: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------------------- running
-@dataclass
-class Target:
-    """One shop to check: its credentials and gateway; ``shop_id`` when it has a stored profile."""
-
-    credentials: Any
-    base_url: str
-    shop_id: int | None = None
-    save_tokens: Callable[[Any], None] | None = None
-    problem: str | None = None  # a stored shop that cannot be checked (secrets gone)
-
-
 class ConfigurationError(Exception):
     """The command line or the environment asks for something impossible (exit code 2)."""
 
@@ -326,70 +313,8 @@ class Outcome:
     states: list[ShopState] = field(default_factory=list)
 
 
-def _is_loopback(base_url: str) -> bool:
-    host = urlsplit(base_url).hostname or ""
-    return host == "localhost" or host == "::1" or host.startswith("127.")
-
-
 def _now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def _open_store(path: Path | None) -> Any:
-    from desktop.core.store import StoreDamaged, open_store, rebuild_store
-
-    try:
-        return open_store(path)
-    except StoreDamaged as exc:
-        store, moved = rebuild_store(path)
-        print(exc.message, file=sys.stderr)
-        print(tr("A fresh local database was created; the damaged one was kept as {path}.",
-                 path=str(moved)), file=sys.stderr)
-        return store
-
-
-def _targets(args: argparse.Namespace, store: Any, sandbox: Any) -> list[Target]:
-    from desktop.core.kuaishou.client import DEFAULT_BASE_URL, Credentials
-    from desktop.core.profiles import ShopManager, credentials_from_env
-
-    if sandbox is not None:
-        c = sandbox.credentials
-        creds = Credentials(app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token,
-                            sign_method=c.sign_method, app_secret=c.app_secret, refresh_token=c.refresh_token)
-        return [Target(creds, sandbox.base_url)]
-    env = credentials_from_env()
-    if env is not None:
-        return [Target(env, args.api_base or DEFAULT_BASE_URL)]
-    from desktop.core.secrets import SecretStore
-
-    manager = ShopManager(store, SecretStore())
-    shops = [s for s in store.shops() if not args.api_base or s.base_url == args.api_base.rstrip("/")]
-    targets = []
-    for shop in shops:
-        creds = manager.credentials(shop.id)
-        problem = None if creds is not None else tr(
-            "The secrets of this shop are not in the system keychain: sign in again in the app.")
-        targets.append(Target(creds, shop.base_url, shop.id,
-                              save_tokens=lambda token, sid=shop.id: manager.save_refreshed_tokens(sid, token),
-                              problem=problem))
-    return targets
-
-
-def _resolve_shop(store: Any, client: Any, target: Target) -> int:
-    """The local shop of an unstored target: found or created from the token's seller info."""
-    from desktop.core.kuaishou.errors import MalformedResponse
-
-    seller = client.seller_info()
-    if seller.seller_id is None:
-        raise MalformedResponse("the seller info names no shop (no sellerId)", method="open.user.seller.get")
-    shop = store.find_shop(target.base_url, seller.seller_id)
-    fields = dict(name=seller.name or "", app_key=target.credentials.app_key,
-                  sign_method=target.credentials.sign_method,
-                  auth_mode="oauth" if target.credentials.refresh_token else "token")
-    if shop is None:
-        return store.add_shop(base_url=target.base_url, seller_id=seller.seller_id, **fields).id
-    store.update_shop(shop.id, **fields)
-    return shop.id
 
 
 def _cached_shops(store: Any, target: Target) -> list[int]:
@@ -401,7 +326,6 @@ def _cached_shops(store: Any, target: Target) -> list[int]:
 
 
 def check_shops(store: Any, targets: Sequence[Target], rules: Any, days: int) -> Outcome:
-    from desktop.core.kuaishou.client import KuaishouClient
     from desktop.core.kuaishou.errors import AuthError, KuaishouError, OAuthError
     from desktop.core.sync import Syncer
 
@@ -413,15 +337,12 @@ def check_shops(store: Any, targets: Sequence[Target], rules: Any, days: int) ->
             codes.append(EXIT_AUTH)
             continue
         try:
-            options = {"qps": LOOPBACK_QPS} if _is_loopback(target.base_url) else {}
-            client = KuaishouClient(target.credentials, base_url=target.base_url,
-                                    on_tokens_refreshed=target.save_tokens, **options)
-        except ValueError as exc:  # e.g. a plain-http base URL that is not loopback
+            client = make_client(target)
+        except SessionError as exc:
             raise ConfigurationError(str(exc)) from exc
         shop_id = target.shop_id
         try:
-            if shop_id is None:
-                shop_id = _resolve_shop(store, client, target)
+            shop_id = resolve_shop(store, client, target)
             Syncer(client, store, rules, shop_id=shop_id, days=days).run()
             outcome.states.append(ShopState(shop_id))
             codes.append(EXIT_OK)
@@ -447,18 +368,9 @@ def check_shops(store: Any, targets: Sequence[Target], rules: Any, days: int) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from desktop.core.logsetup import setup_logging
-
-    data_dir = getattr(args, "check_data_dir", None)
-    if data_dir:
-        paths.set_home(data_dir)
-    if getattr(args, "lang", None):
-        i18n.set_language(args.lang)
-    demo = bool(getattr(args, "check_demo", False) or getattr(args, "demo", False))
-    setup_logging()
+    demo = apply_global_options(args)
 
     from desktop.core.domain.rules import RulesError
-    from desktop.core.profiles import ProfileError
     from desktop.core.rulesfile import load_default_rules
     from desktop.core.store import StoreError
 
@@ -467,48 +379,27 @@ def run(args: argparse.Namespace) -> int:
     except RulesError as exc:
         print(tr("The rules file is invalid: {error}", error=str(exc)), file=sys.stderr)
         return EXIT_USAGE
-
-    sandbox = None
-    scratch = None
-    store = None
     try:
-        if demo:
-            from desktop.sandbox import Sandbox
-
-            scratch = tempfile.TemporaryDirectory(prefix="aftersale-watch-demo-")
-            sandbox = Sandbox()
-            sandbox.start()
-        try:
-            store = _open_store(Path(scratch.name) / "demo.sqlite3" if scratch else None)
-            targets = _targets(args, store, sandbox)
-        except StoreError as exc:
-            print(exc.message, file=sys.stderr)
-            return EXIT_USAGE
-        except ProfileError as exc:
-            print(str(exc), file=sys.stderr)
-            return EXIT_USAGE
-        if not targets:
-            print(tr("No shop to check: sign in with the app first, or set {names} (see --help).",
-                     names="KS_APP_KEY, KS_SIGN_SECRET, KS_ACCESS_TOKEN"), file=sys.stderr)
-            return EXIT_USAGE
-        try:
-            outcome = check_shops(store, targets, rules, args.days)
-        except ConfigurationError as exc:
-            print(tr("Configuration error: {error}", error=str(exc)), file=sys.stderr)
-            return EXIT_USAGE
-        except StoreError as exc:
-            print(exc.message, file=sys.stderr)
-            return EXIT_USAGE
-        report = build_report(store, outcome.states, rules, _now_ms())
-        if args.json:
-            print(json.dumps(report, ensure_ascii=False, indent=2))
-        else:
-            print(render_text(report))
-        return outcome.exit_code
-    finally:
-        if store is not None:
-            store.close()
-        if sandbox is not None:
-            sandbox.stop()
-        if scratch is not None:
-            scratch.cleanup()
+        with open_session(args, demo=demo) as session:
+            store = session.store
+            if not session.targets:
+                print(tr("No shop to check: sign in with the app first, or set {names} (see --help).",
+                         names=ENV_NAMES), file=sys.stderr)
+                return EXIT_USAGE
+            try:
+                outcome = check_shops(store, session.targets, rules, args.days)
+            except ConfigurationError as exc:
+                print(tr("Configuration error: {error}", error=str(exc)), file=sys.stderr)
+                return EXIT_USAGE
+            report = build_report(store, outcome.states, rules, _now_ms())
+            if args.json:
+                print(json.dumps(report, ensure_ascii=False, indent=2))
+            else:
+                print(render_text(report))
+            return outcome.exit_code
+    except SessionError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except StoreError as exc:
+        print(exc.message, file=sys.stderr)
+        return EXIT_USAGE

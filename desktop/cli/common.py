@@ -1,0 +1,190 @@
+"""What the headless commands share: the connection arguments, the shops to work on and their
+credentials, the local store, and the embedded sandbox for ``--demo``.
+
+Credentials come from the ``KS_*`` environment variables when set (see
+:func:`desktop.core.profiles.credentials_from_env`), else from every stored shop profile (secrets from
+the system keychain); ``--demo`` runs against the embedded sandbox with a throwaway store.
+
+    with open_session(args) as session:       # store opened, sandbox started for --demo
+        for target in session.targets: ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from desktop.core import i18n, paths
+from desktop.core.i18n import tr
+
+#: a gateway on this machine (the embedded sandbox, a local relay) is called at the platform's
+#: documented per-API cap; the real gateway at the client's more cautious default
+LOOPBACK_QPS = 100.0
+ENV_NAMES = "KS_APP_KEY, KS_SIGN_SECRET, KS_ACCESS_TOKEN"
+
+
+def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--demo``, ``--api-base`` and ``--data-dir``, as every headless command takes them."""
+    parser.add_argument("--demo", dest="check_demo", action="store_true",
+                        help="run against the embedded demo shop (no account needed, nothing kept)")
+    parser.add_argument("--api-base", metavar="URL",
+                        help="gateway base URL (default: the Kuaishou open platform)")
+    parser.add_argument("--data-dir", dest="check_data_dir", metavar="DIR",
+                        help="keep all data, settings and logs below DIR")
+
+
+@dataclass
+class Target:
+    """One shop to work on: its credentials and gateway; ``shop_id`` when it has a stored profile."""
+
+    credentials: Any
+    base_url: str
+    shop_id: int | None = None
+    save_tokens: Callable[[Any], None] | None = None
+    problem: str | None = None  # a stored shop that cannot be used (secrets gone)
+
+
+@dataclass
+class Session:
+    store: Any
+    targets: list[Target] = field(default_factory=list)
+    sandbox: Any = None
+
+
+class SessionError(Exception):
+    """The store or the profiles cannot be used (exit code 2); the message is for the user."""
+
+
+def is_loopback(base_url: str) -> bool:
+    host = urlsplit(base_url).hostname or ""
+    return host == "localhost" or host == "::1" or host.startswith("127.")
+
+
+def apply_global_options(args: argparse.Namespace) -> bool:
+    """Data dir, language and logging from ``args``; returns whether ``--demo`` was asked for."""
+    from desktop.core.logsetup import setup_logging
+
+    data_dir = getattr(args, "check_data_dir", None)
+    if data_dir:
+        paths.set_home(data_dir)
+    if getattr(args, "lang", None):
+        i18n.set_language(args.lang)
+    setup_logging()
+    return bool(getattr(args, "check_demo", False) or getattr(args, "demo", False))
+
+
+def open_store(path: Path | None) -> Any:
+    """The local store; a damaged one is moved aside (and said so) and a fresh one created."""
+    from desktop.core.store import StoreDamaged, rebuild_store
+    from desktop.core.store import open_store as _open
+
+    try:
+        return _open(path)
+    except StoreDamaged as exc:
+        store, moved = rebuild_store(path)
+        print(exc.message, file=sys.stderr)
+        print(tr("A fresh local database was created; the damaged one was kept as {path}.",
+                 path=str(moved)), file=sys.stderr)
+        return store
+
+
+def find_targets(args: argparse.Namespace, store: Any, sandbox: Any) -> list[Target]:
+    from desktop.core.kuaishou.client import DEFAULT_BASE_URL, Credentials
+    from desktop.core.profiles import ShopManager, credentials_from_env
+
+    if sandbox is not None:
+        c = sandbox.credentials
+        creds = Credentials(app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token,
+                            sign_method=c.sign_method, app_secret=c.app_secret, refresh_token=c.refresh_token)
+        return [Target(creds, sandbox.base_url)]
+    env = credentials_from_env()
+    if env is not None:
+        return [Target(env, args.api_base or DEFAULT_BASE_URL)]
+    from desktop.core.secrets import SecretStore
+
+    manager = ShopManager(store, SecretStore())
+    shops = [s for s in store.shops() if not args.api_base or s.base_url == args.api_base.rstrip("/")]
+    targets = []
+    for shop in shops:
+        creds = manager.credentials(shop.id)
+        problem = None if creds is not None else tr(
+            "The secrets of this shop are not in the system keychain: sign in again in the app.")
+        targets.append(Target(creds, shop.base_url, shop.id,
+                              save_tokens=lambda token, sid=shop.id: manager.save_refreshed_tokens(sid, token),
+                              problem=problem))
+    return targets
+
+
+@contextlib.contextmanager
+def open_session(args: argparse.Namespace, *, demo: bool) -> Iterator[Session]:
+    """The store and the targets (the sandbox started for ``--demo``), closed afterwards.
+
+    Raises :class:`SessionError` when the store or the profiles cannot be used.
+    """
+    from desktop.core.profiles import ProfileError
+    from desktop.core.store import StoreError
+
+    with contextlib.ExitStack() as stack:
+        sandbox = None
+        db_path = None
+        if demo:
+            from desktop.sandbox import Sandbox
+
+            scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="aftersale-watch-demo-"))
+            db_path = Path(scratch) / "demo.sqlite3"
+            sandbox = Sandbox()
+            sandbox.start()
+            stack.callback(sandbox.stop)
+        try:
+            store = open_store(db_path)
+        except StoreError as exc:
+            raise SessionError(exc.message) from exc
+        stack.callback(store.close)
+        try:
+            targets = find_targets(args, store, sandbox)
+        except (StoreError, ProfileError) as exc:
+            raise SessionError(getattr(exc, "message", None) or str(exc)) from exc
+        yield Session(store, targets, sandbox)
+
+
+def make_client(target: Target, *, qps: float | None = None) -> Any:
+    """The API client for ``target`` (loopback gateways at the platform's cap unless ``qps``).
+
+    Raises :class:`SessionError` when the gateway address cannot be used.
+    """
+    from desktop.core.kuaishou.client import KuaishouClient
+
+    if qps is None and is_loopback(target.base_url):
+        qps = LOOPBACK_QPS
+    options = {"qps": qps} if qps is not None else {}
+    try:
+        return KuaishouClient(target.credentials, base_url=target.base_url,
+                              on_tokens_refreshed=target.save_tokens, **options)
+    except ValueError as exc:  # e.g. a plain-http base URL that is not loopback
+        raise SessionError(str(exc)) from exc
+
+
+def resolve_shop(store: Any, client: Any, target: Target) -> int:
+    """The local shop of a target: its stored id, or found/created from the token's seller info."""
+    if target.shop_id is not None:
+        return target.shop_id
+    from desktop.core.kuaishou.errors import MalformedResponse
+
+    seller = client.seller_info()
+    if seller.seller_id is None:
+        raise MalformedResponse("the seller info names no shop (no sellerId)", method="open.user.seller.get")
+    shop = store.find_shop(target.base_url, seller.seller_id)
+    fields = dict(name=seller.name or "", app_key=target.credentials.app_key,
+                  sign_method=target.credentials.sign_method,
+                  auth_mode="oauth" if target.credentials.refresh_token else "token")
+    if shop is None:
+        return store.add_shop(base_url=target.base_url, seller_id=seller.seller_id, **fields).id
+    store.update_shop(shop.id, **fields)
+    return shop.id
