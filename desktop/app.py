@@ -9,9 +9,11 @@ window, the queue widgets, then the active shop (or the sign-in dialog).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import logging
 import sys
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +34,9 @@ log = logging.getLogger(__name__)
 
 #: the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else)
 DEMO_PORT = 47_823
+#: calls per second the app's client allows itself: the bulk actions' pace, half the platform's
+#: documented per-API cap of 100
+CLIENT_QPS = 50.0
 
 
 def secret_service_name() -> str:
@@ -102,6 +107,124 @@ def preload_ui_modules() -> None:
 
 
 @dataclass
+class Watch:
+    """Issue the warnings: the tray, the notifier chain, the alert center and the poller, wired to
+    the window. The app lives in the tray when one exists; else the window stays and alerts show in
+    the in-app banner."""
+
+    tray: Any
+    notifier: Any
+    center: Any
+    poller: Any
+    prefs: Any
+
+    @classmethod
+    def compose(cls, shell: Shell, window: Any, queue: Any, services: Any) -> Watch:
+        from desktop.core.alerts import AlertItem, items_from_rows
+        from desktop.core.queue_rows import UrgencyScale
+        from desktop.ui.alert_settings import AlertPrefs
+        from desktop.ui.alerts import AlertBanner, AlertCenter, Notifier, Poller
+        from desktop.ui.tray import TrayController
+
+        rules, store = services.rules, services.store
+        prefs = AlertPrefs(shell.settings.qs, tuple(rules.warnings.alert_hours.value))
+        tray = TrayController(shell.app)
+        banner = AlertBanner()
+        window.add_banner(banner)
+        notifier = Notifier(tray.icon, banner, parent=window)
+        scale = UrgencyScale.from_rules(rules)
+        # the rows the window shows and the platform clock's offset, replaced (never mutated) on
+        # the UI thread and read by the alert center in the background
+        source: dict[str, Any] = {"rows": (), "offset": 0}
+        center = AlertCenter(
+            store, notifier,
+            items_fn=lambda: items_from_rows(source["rows"], source["offset"]),
+            policy_fn=prefs.policy,
+            critical_ms=scale.critical_s * 1000, warn_ms=scale.warn_s * 1000,
+            parent=window,
+        )
+        poller = Poller(prefs.poll_policy, parent=window)
+        watch = cls(tray, notifier, center, poller, prefs)
+
+        def rows_loaded(rows: Any) -> None:
+            source["rows"] = rows
+            shop = window.shop
+            source["offset"] = getattr(shop, "server_clock_offset_ms", None) or 0
+            deadlines = [r.expire_at_ms for r in rows if r.waits_on_merchant and r.expire_at_ms is not None]
+            poller.set_nearest_deadline(min(deadlines) - source["offset"] if deadlines else None)
+            center.evaluate()
+
+        def sync_finished(result: Any) -> None:
+            poller.finished(True)
+            shop = window.shop
+            if shop is None or not result.auto_approved:
+                return
+            ids = list(result.auto_approved)
+
+            def read() -> list[AlertItem]:
+                items = []
+                for rid in ids:
+                    refund = store.refund(shop.id, rid)
+                    if refund is not None:
+                        deadline = refund.deadline_at or refund.expire_time or 0
+                        items.append(AlertItem(shop.id, rid, deadline, refund.refund_fee or 0,
+                                               refund.sku_nick or ""))
+                return items
+
+            run_in_background(read, center.auto_approved, window._background_failed)
+
+        def open_on(keys: list) -> None:
+            window.bring_forward()
+            shop = window.shop
+            ids = [rid for sid, rid in keys if shop is not None and sid == shop.id]
+            if ids:
+                queue.select_refunds(ids)
+
+        def pause(until: Any) -> None:
+            prefs.set_paused_until(until)
+            tray.show_paused(until)
+            center.evaluate()
+
+        def hidden() -> None:
+            if prefs.close_to_tray_told() or tray.icon is None:
+                return
+            prefs.set_close_to_tray_told()
+            tray.icon.showMessage(
+                QCoreApplication.translate("Watch", "AfterSale Watch is still running"),
+                QCoreApplication.translate(
+                    "Watch", "It keeps watching your deadlines from here. Choose Quit in this menu to stop it."),
+            )
+
+        poller.sync_due.connect(window.sync_now)
+        window.sync_finished.connect(sync_finished)
+        window.sync_failed.connect(lambda _exc: poller.finished(False))
+        window.rows_loaded.connect(rows_loaded)
+        center.evaluated.connect(lambda _plan, summary: tray.set_state(*summary))
+        notifier.clicked.connect(open_on)
+        tray.open_requested.connect(window.bring_forward)
+        tray.sync_requested.connect(poller.request_sync)
+        tray.quit_requested.connect(shell.quit)
+        tray.pause_requested.connect(pause)
+        window.quit_requested.connect(shell.quit)
+        if tray.available:
+            shell.app.setQuitOnLastWindowClosed(False)
+            window.hide_to_tray = True
+            window.hidden_to_tray.connect(hidden)
+        paused = prefs.paused_until_ms()
+        if paused and paused > time.time() * 1000:
+            tray.show_paused(dt.datetime.fromtimestamp(paused / 1000).astimezone())
+        center.start()
+        poller.start(sync_now=False)  # the window syncs when its shop becomes active
+        return watch
+
+    def stop(self) -> None:
+        self.center.stop()
+        self.poller.stop()
+        if self.tray.icon is not None:
+            self.tray.icon.hide()
+
+
+@dataclass
 class Shell:
     """The running app's objects, kept alive together; :meth:`shutdown` releases them in order."""
 
@@ -114,6 +237,7 @@ class Shell:
     backend: Backend | None = None
     window: Any = None
     login: Any = None
+    watch: Any = None  # the tray, alerts and poller (:class:`Watch`)
     translators: list = field(default_factory=list)
     failed: BaseException | None = None
     stopped: bool = False
@@ -151,6 +275,7 @@ class Shell:
             return KuaishouClient(
                 credentials,
                 base_url=shop.base_url,
+                qps=CLIENT_QPS,
                 on_tokens_refreshed=lambda token: shops.save_refreshed_tokens(shop.id, token),
             )
 
@@ -160,20 +285,22 @@ class Shell:
         services = Services(shops=shops, store=backend.store, rules=backend.rules,
                             make_client=make_client, make_syncer=make_syncer, load_rows=load_queue_rows)
         window = MainWindow(services, self.settings)
-        self._compose_queue(window, services)
+        queue = self._compose_queue(window, services)
         self._compose_settings(window, backend.rules)
+        self.watch = Watch.compose(self, window, queue, services)
         window.sign_in_requested.connect(self.open_sign_in)
         self.instance.activation_requested.connect(window.bring_forward)
         self.window = window
         if backend.initial is not None:
             window.show_cached(*backend.initial)
-        window.show()
+        if not (getattr(self.args, "hidden", False) and self.watch.tray.available):
+            window.show()
         if backend.sandbox is not None:
             self.open_sign_in()  # the demo signs in through the same flow, by itself
         else:
             window.reload_shops()
 
-    def _compose_queue(self, window: Any, services: Any) -> None:
+    def _compose_queue(self, window: Any, services: Any) -> Any:
         """The queue (merchant's and others' tabs), the detail pane, the risk panel and the export."""
         from desktop.core.domain.risk import estimate
         from desktop.core.queue_rows import UrgencyScale, load_detail
@@ -230,6 +357,7 @@ class Shell:
         )
         # approve / reject: selection, context menus, shortcuts, detail pane; the action log
         window.actions_ui = install_actions(window, queue, detail=detail)
+        return queue
 
     def _compose_settings(self, window: Any, rules: Any) -> None:
         """The alerts page (warning times, quiet hours, polling, start at login) in the settings."""
@@ -272,6 +400,12 @@ class Shell:
             self.window.show_signed_out()
 
     # ------------------------------------------------------------------ stop
+    def quit(self) -> None:
+        """Quit for real (the tray's Quit, or the window's while the app lives in the tray)."""
+        if self.window is not None:
+            self.window.hide_to_tray = False
+        self.app.quit()
+
     def shutdown(self) -> None:
         """Release everything (idempotent)."""
         if self.stopped:
@@ -279,8 +413,10 @@ class Shell:
         self.stopped = True
         if self.login is not None:
             self.login.done(0)
+        if self.watch is not None:
+            self.watch.stop()
         if self.window is not None:
-            self.window.sync_timer.stop()
+            self.window.hide_to_tray = False
             self.window.close()
         wait_for_background_work(5000)
         if self.backend is not None:

@@ -227,3 +227,36 @@ def plan_alerts(
         return AlertPlan(held_back=held if items else "", held_items=items)
     return AlertPlan(tuple(digests), tuple(dict.fromkeys(remember)))
 
+
+
+def items_from_rows(rows: Iterable[object], server_offset_ms: int | None = 0) -> list[AlertItem]:
+    """Alert items for the queue rows that wait on the merchant and have a deadline.
+
+    ``rows`` are :class:`desktop.core.queue_rows.QueueRow` (or alike): deadlines on the platform's
+    clock, converted here to the local clock with the measured offset (server − local).
+    """
+    offset = server_offset_ms or 0
+    return [
+        AlertItem(r.shop_id, r.refund_id, r.expire_at_ms - offset, r.refund_fee or 0, r.product)
+        for r in rows
+        if r.waits_on_merchant and r.expire_at_ms is not None
+    ]
+
+
+OK, WARN, CRITICAL = "ok", "warn", "critical"
+
+
+def summarize(
+    items: Iterable[AlertItem], now_ms: int, *, critical_ms: int, warn_ms: int
+) -> tuple[str, int]:
+    """The tray's state: ``critical`` (with how many are critical or overdue), ``warn`` or ``ok``."""
+    critical = warn = 0
+    for item in items:
+        left = item.deadline_ms - now_ms
+        if left <= critical_ms:
+            critical += 1
+        elif left <= warn_ms:
+            warn += 1
+    if critical:
+        return CRITICAL, critical
+    return (WARN, 0) if warn else (OK, 0)

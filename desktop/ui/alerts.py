@@ -25,7 +25,15 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSystemTrayIcon, QWidget
 
-from desktop.core.alerts import AlertItem, AlertPlan, AlertPolicy, Digest, plan_alerts
+from desktop.core.alerts import (
+    HOUR_MS,
+    AlertItem,
+    AlertPlan,
+    AlertPolicy,
+    Digest,
+    plan_alerts,
+    summarize,
+)
 from desktop.core.polling import PollPolicy, next_delay_s, slept_through
 from desktop.ui.workers import run_in_background
 
@@ -107,12 +115,14 @@ class Notifier(QObject):
 class AlertCenter(QObject):
     """Plans and shows alerts; the store remembers what was shown.
 
-    ``items_fn()`` returns the pending requests (:class:`AlertItem`, deadlines on the local clock) from
-    memory — the window's loaded rows; ``auto_approved_fn()`` (run in the background) returns the
-    requests the last sync classified as auto-approved. ``policy_fn()`` gives the current policy.
+    ``items_fn()`` returns the pending requests (:class:`AlertItem`, deadlines on the local clock). It
+    is called in the background, so it must only read data that is replaced, never mutated, by the
+    UI thread (the window's current rows). ``policy_fn()`` gives the current policy (UI thread).
+    :meth:`auto_approved` reports requests a sync found auto-approved after their deadline.
+    ``evaluated`` carries the plan and the tray's (state, critical count).
     """
 
-    evaluated = Signal(object)  # AlertPlan
+    evaluated = Signal(object, object)  # AlertPlan, (state, critical_count)
     failed = Signal(str)
 
     def __init__(
@@ -122,7 +132,8 @@ class AlertCenter(QObject):
         *,
         items_fn: Callable[[], Sequence[AlertItem]],
         policy_fn: Callable[[], AlertPolicy],
-        auto_approved_fn: Callable[[], Sequence[AlertItem]] = lambda: (),
+        critical_ms: int = 2 * HOUR_MS,
+        warn_ms: int = 24 * HOUR_MS,
         clock: Callable[[], float] = time.time,
         interval_ms: int = 30_000,
         parent: QObject | None = None,
@@ -132,10 +143,12 @@ class AlertCenter(QObject):
         self.notifier = notifier
         self.items_fn = items_fn
         self.policy_fn = policy_fn
-        self.auto_approved_fn = auto_approved_fn
+        self.critical_ms = critical_ms
+        self.warn_ms = warn_ms
         self.clock = clock
         self._busy = False
         self._again = False
+        self._auto: list[AlertItem] = []
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.evaluate)
@@ -150,40 +163,51 @@ class AlertCenter(QObject):
     def now(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self.clock()).astimezone()
 
-    def evaluate(self, *, include_auto_approved: bool = False) -> None:
+    def auto_approved(self, items: Sequence[AlertItem]) -> None:
+        """Alert (once each) that these requests were auto-approved after their deadline."""
+        self._auto.extend(items)
+        self.evaluate()
+
+    def evaluate(self) -> None:
         """Plan now (in the background); a request made while one runs is done right after it."""
         if self._busy:
             self._again = True
             return
         self._busy = True
-        items = list(self.items_fn())
         policy = self.policy_fn()
         now = self.now()
-        store = self.store
-        auto_fn = self.auto_approved_fn if include_auto_approved else (lambda: ())
+        auto, self._auto = self._auto, []
+        store, items_fn = self.store, self.items_fn
+        critical_ms, warn_ms = self.critical_ms, self.warn_ms
 
-        def work() -> AlertPlan:
-            auto = list(auto_fn())
+        def work() -> tuple[AlertPlan, tuple[str, int]]:
+            items = list(items_fn())
+            at = int(now.timestamp() * 1000)
+            summary = summarize(items, at, critical_ms=critical_ms, warn_ms=warn_ms)
             shops = {i.shop_id for i in items} | {i.shop_id for i in auto}
             alerted = {(s, r, k) for s in shops for (r, k) in store.notified(s)}
             plan = plan_alerts(items, alerted, now, policy, auto_approved=auto)
-            at = int(now.timestamp() * 1000)
+            # written before shown; only what this evaluation was first to write is shown
             fresh = {key for key in plan.remember if store.mark_notified(*key, at=at)}
-            # show only what this evaluation was first to write (another may have raced us)
             digests = []
             for d in plan.digests:
                 keep = tuple(i for i in d.items if (i.shop_id, i.refund_id, d.key) in fresh)
                 if keep:
                     digests.append(dataclasses.replace(d, items=keep))
-            return AlertPlan(tuple(digests), plan.remember, plan.held_back, plan.held_items)
+            return AlertPlan(tuple(digests), plan.remember, plan.held_back, plan.held_items), summary
 
-        run_in_background(work, self._shown, self._failed)
+        def failed(exc: BaseException) -> None:
+            self._auto[:0] = auto  # not lost: tried again at the next evaluation
+            self._failed(exc)
 
-    def _shown(self, plan: AlertPlan) -> None:
+        run_in_background(work, self._shown, failed)
+
+    def _shown(self, result: tuple[AlertPlan, tuple[str, int]]) -> None:
+        plan, summary = result
         self._busy = False
         for digest in plan.digests:
             self.notifier.notify(digest)
-        self.evaluated.emit(plan)
+        self.evaluated.emit(plan, summary)
         if self._again:
             self._again = False
             self.evaluate()
@@ -198,7 +222,9 @@ class AlertCenter(QObject):
 
 
 class Poller(QObject):
-    """Asks for a sync when one is due; the window reports back with :meth:`finished`."""
+    """Asks for a sync when one is due (``sync_due``); the window reports each sync's end with
+    :meth:`finished`. Whether a sync may start (never two at once) is the window's call: a
+    ``sync_due`` while one runs is simply refused there, and the next one is already scheduled."""
 
     sync_due = Signal()
 
@@ -213,7 +239,6 @@ class Poller(QObject):
         super().__init__(parent)
         self.policy_fn = policy_fn
         self.clock = clock
-        self.running = False  # a sync is under way
         self.failures = 0
         self.nearest_deadline_ms: int | None = None
         self.expected_delay_s = 0.0
@@ -227,6 +252,7 @@ class Poller(QObject):
         self.heartbeat.timeout.connect(self._beat)
 
     def start(self, *, sync_now: bool = True) -> None:
+        self._last_beat = self.clock()
         self.heartbeat.start()
         if sync_now:
             self._due()
@@ -237,20 +263,20 @@ class Poller(QObject):
         self.timer.stop()
         self.heartbeat.stop()
 
-    def request_sync(self) -> bool:
-        """"Sync now" from the user or the tray; ``False`` when one is already running."""
-        if self.running:
-            return False
+    def request_sync(self) -> None:
+        """"Sync now" from the tray."""
         self._due()
-        return True
 
-    def finished(self, ok: bool, nearest_deadline_ms: int | None = None) -> None:
-        """The sync the poller asked for has ended."""
-        self.running = False
+    def finished(self, ok: bool) -> None:
+        """A sync has ended: back to the normal pace after a success, slower after failures."""
         self.failures = 0 if ok else self.failures + 1
-        if nearest_deadline_ms is not None or ok:
-            self.nearest_deadline_ms = nearest_deadline_ms
         self._schedule()
+
+    def set_nearest_deadline(self, deadline_ms: int | None) -> None:
+        """The soonest deadline waiting on the merchant (local clock); polls sooner if it is near."""
+        self.nearest_deadline_ms = deadline_ms
+        if self.timer.isActive() and self.next_delay_s() < self.timer.remainingTime() / 1000:
+            self._schedule()
 
     def next_delay_s(self) -> int:
         return next_delay_s(
@@ -267,10 +293,7 @@ class Poller(QObject):
         self.timer.start(delay * 1000)
 
     def _due(self) -> None:
-        if self.running:
-            return
-        self.timer.stop()
-        self.running = True
+        self._schedule()  # the next one, should this sync never report back
         self.sync_due.emit()
 
     def _beat(self) -> None:
@@ -281,5 +304,5 @@ class Poller(QObject):
         if slept_through(self.policy_fn(), expected_delay_s=beat_s, elapsed_wall_s=gap):
             log.info("woke after %.0f s asleep: syncing now", gap)
             self._due()
-        elif not self.running and now - self._scheduled_at >= self.expected_delay_s + beat_s:
+        elif now - self._scheduled_at >= self.expected_delay_s + beat_s:
             self._due()  # the timer was starved or the clock jumped: do not wait longer than due

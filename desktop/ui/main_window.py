@@ -111,6 +111,8 @@ class MainWindow(QMainWindow):
     """The app's window. ``sign_in_requested`` asks the shell for the sign-in dialog."""
 
     sign_in_requested = Signal()
+    quit_requested = Signal()  # Quit chosen while the app lives in the tray
+    hidden_to_tray = Signal()  # the window was closed and the app keeps running in the tray
     shop_changed = Signal(object)  # the active Shop (or None)
     sync_finished = Signal(object)  # the SyncResult
     sync_failed = Signal(object)  # the exception
@@ -142,9 +144,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
-        self.sync_timer = QTimer(self)
-        self.sync_timer.setInterval(settings.sync_interval_s() * 1000)
-        self.sync_timer.timeout.connect(self.sync_now)
+        #: closing the window hides it and the app keeps watching from the tray (set by the shell
+        #: when a system tray exists)
+        self.hide_to_tray = False
         self.freshness_timer = QTimer(self)
         self.freshness_timer.setInterval(FRESHNESS_REFRESH_MS)
         self.freshness_timer.timeout.connect(self._update_freshness)
@@ -173,7 +175,7 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(self.tr("Quit"), self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        self.quit_action.triggered.connect(self.close)
+        self.quit_action.triggered.connect(self.quit)
         self.settings_action = QAction(self.tr("Settings…"), self)
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.settings_action.triggered.connect(self.open_settings)
@@ -207,7 +209,12 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.first_sweep)
         layout.addWidget(self.queue_area, 1)
+        self._central_layout = layout
         self.setCentralWidget(central)
+
+    def add_banner(self, widget: QWidget) -> None:
+        """Another banner across the top of the queue (the in-app alerts), below the sync banner."""
+        self._central_layout.insertWidget(1, widget)
 
     def _placeholder(self, text: str) -> QLabel:
         label = QLabel(text)
@@ -324,9 +331,20 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         self.save_state()
-        self.sync_timer.stop()
+        if self.hide_to_tray:
+            event.ignore()
+            self.hide()
+            self.hidden_to_tray.emit()
+            return
         self._sync_cancel.set()
         super().closeEvent(event)
+
+    def quit(self) -> None:
+        """Quit (menu or shortcut): the whole app when it lives in the tray, else this window."""
+        if self.hide_to_tray:
+            self.quit_requested.emit()
+        else:
+            self.close()
 
     def bring_forward(self) -> None:
         """A second launch asked for the window: show it on top."""
@@ -418,13 +436,11 @@ class MainWindow(QMainWindow):
                     self.tr("Sign in…"),
                 )
                 self._banner_kind = "signin"
-                self.sync_timer.stop()
             else:
                 self.needs_sign_in = False
                 if self._banner_kind == "signin":
                     self.banner.hide()
                 self.sync_now()
-                self.sync_timer.start()
 
         run_in_background(prepare, done, self._background_failed)
 
@@ -525,10 +541,11 @@ class MainWindow(QMainWindow):
     def syncing(self) -> bool:
         return self._sync_task is not None
 
-    def sync_now(self) -> None:
-        """Start a sync of the active shop in the background (ignored while one runs)."""
+    def sync_now(self) -> bool:
+        """Start a sync of the active shop in the background; ``False`` when none could start (no
+        shop signed in, or one is already running)."""
         if self.shop is None or self.client is None or self._sync_task is not None:
-            return
+            return False
         shop, client, services = self.shop, self.client, self.services
         cancel = threading.Event()
         self._sync_cancel = cancel
@@ -575,6 +592,7 @@ class MainWindow(QMainWindow):
             self.sync_failed.emit(exc)
 
         self._sync_task = run_in_background(work, finished, failed, on_progress=on_progress)
+        return True
 
     def _sync_ended(self) -> None:
         self._sync_task = None
@@ -681,7 +699,6 @@ class MainWindow(QMainWindow):
             page, title = make_page()
             dialog.add_page(page, title)
         if dialog.exec():
-            self.sync_timer.setInterval(self.settings.sync_interval_s() * 1000)
             self._language_checked(self.settings.language())
         dialog.deleteLater()
 

@@ -17,9 +17,9 @@ from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from desktop.core.alerts import CRITICAL, OK, WARN
 from desktop.ui.icons import app_icon
 
-OK, WARN, CRITICAL = "ok", "warn", "critical"
 _BADGE = {WARN: QColor("#f0a000"), CRITICAL: QColor("#d93025")}
 PAUSE_HOURS = 1
 TOMORROW_AT = dt.time(8, 0)

@@ -170,7 +170,7 @@
 <context>
     <name>AlertBanner</name>
     <message>
-        <location filename="../../desktop/ui/alerts.py" line="+52"/>
+        <location filename="../../desktop/ui/alerts.py" line="+60"/>
         <source>Show these requests</source>
         <translation>查看这些申请</translation>
     </message>
@@ -802,8 +802,9 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+65"/>
+        <location filename="../../desktop/ui/main_window.py" line="+67"/>
         <source>Sync now</source>
+        <extracomment>closing the window hides it and the app keeps watching from the tray (set by the shell when a system tray exists)</extracomment>
         <translation>立即同步</translation>
     </message>
     <message>
@@ -848,12 +849,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+523"/>
+        <location line="+538"/>
         <source>About AfterSale Watch</source>
         <translation>关于售后守望</translation>
     </message>
     <message>
-        <location line="-505"/>
+        <location line="-520"/>
         <source>First download of the after-sale requests… %p%</source>
         <translation>首次下载售后申请… %p%</translation>
     </message>
@@ -863,7 +864,7 @@
         <translation>待处理的申请将显示在这里。</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+31"/>
         <source>Request details</source>
         <translation>申请详情</translation>
     </message>
@@ -909,12 +910,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+440"/>
+        <location line="+450"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location line="-437"/>
+        <location line="-447"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -929,19 +930,19 @@
         <translation>店铺：</translation>
     </message>
     <message>
-        <location line="+151"/>
+        <location line="+162"/>
         <source>You are signed out of %1: the list below is what was downloaded last. Sign in again to keep it up to date.</source>
         <translation>您已退出“%1”的登录：下方列表是上次下载的数据。重新登录后才能继续更新。</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+27"/>
-        <location line="+158"/>
+        <location line="+25"/>
+        <location line="+160"/>
         <source>Sign in…</source>
         <translation>登录…</translation>
     </message>
     <message>
-        <location line="-159"/>
+        <location line="-161"/>
         <source>No shop is signed in. Sign in to watch your after-sale requests.</source>
         <translation>尚未登录任何店铺。登录后即可守望您的售后申请。</translation>
     </message>
@@ -951,7 +952,7 @@
         <translation>密钥和令牌保存在：%1</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+81"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
@@ -961,7 +962,7 @@
         <translation>同步完成。</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+40"/>
         <source>the shop&apos;s authorisation is no longer accepted (%1)</source>
         <translation>店铺授权已失效（%1）</translation>
     </message>
@@ -973,12 +974,12 @@
     <message>
         <location line="+1"/>
         <location line="+4"/>
-        <location line="+106"/>
+        <location line="+105"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location line="-102"/>
+        <location line="-101"/>
         <source>Sync failed: %1. The list shows the requests downloaded %2; the app keeps trying.</source>
         <translation>同步失败：%1。列表显示的是 %2 下载的数据；应用会继续重试。</translation>
     </message>
@@ -1054,7 +1055,7 @@
         <translation>无法写入文件：%1</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+21"/>
         <source>The new language is used from the next start of the app.</source>
         <translation>新的界面语言将在下次启动应用时生效。</translation>
     </message>
@@ -1074,9 +1075,8 @@
         <translation>有数据无法读取：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/app.py" line="+242"/>
+        <location filename="../../desktop/app.py" line="+370"/>
         <source>Alerts</source>
-        <extracomment>the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else)</extracomment>
         <translation>提醒</translation>
     </message>
 </context>
@@ -1679,7 +1679,7 @@
 <context>
     <name>QueueView</name>
     <message>
-        <location filename="../../desktop/ui/queue/view.py" line="+375"/>
+        <location filename="../../desktop/ui/queue/view.py" line="+399"/>
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
@@ -2205,9 +2205,9 @@
 <context>
     <name>UrgencyLegend</name>
     <message>
-        <location filename="../../desktop/ui/queue/view.py" line="-387"/>
+        <location filename="../../desktop/ui/queue/view.py" line="-423"/>
         <source>Legend:</source>
-        <extracomment>initial column widths in pixels, sized for Chinese labels at the default font</extracomment>
+        <extracomment>widths of the free-text columns (reason, product, shop) in average characters of the table font a column sized from its labels is never wider than this many average characters (long English)</extracomment>
         <translation>图例：</translation>
     </message>
     <message>
@@ -2219,6 +2219,20 @@
         <location line="+8"/>
         <source>(past the deadline)</source>
         <translation>（已过截止时间）</translation>
+    </message>
+</context>
+<context>
+    <name>Watch</name>
+    <message>
+        <location filename="../../desktop/app.py" line="-177"/>
+        <source>AfterSale Watch is still running</source>
+        <extracomment>the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else) calls per second the app&apos;s client allows itself: the bulk actions&apos; pace, half the platform&apos;s documented per-API cap of 100</extracomment>
+        <translation>售后守望仍在运行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>It keeps watching your deadlines from here. Choose Quit in this menu to stop it.</source>
+        <translation>它会在这里继续盯着各个售后单的处理时限。要退出，请在此菜单中选择“退出”。</translation>
     </message>
 </context>
 </TS>

@@ -50,9 +50,9 @@ def _center(qtbot, store, clock, items, policy=None, banner=None):
     return center, notifier, banner, shown
 
 
-def _evaluate(qtbot, center, **kw):
+def _evaluate(qtbot, center):
     with qtbot.waitSignal(center.evaluated, timeout=5000) as blocker:
-        center.evaluate(**kw)
+        center.evaluate()
     return blocker.args[0]
 
 
@@ -115,12 +115,13 @@ def test_auto_approved_alert_after_sync(qtbot, store):
     banner = AlertBanner()
     qtbot.addWidget(banner)
     notifier = Notifier(None, banner)
-    center = AlertCenter(store, notifier, items_fn=list, policy_fn=AlertPolicy, clock=clock,
-                         auto_approved_fn=lambda: [AlertItem(1, 77, int(T0 * 1000) - HOUR_MS, 2590)])
+    center = AlertCenter(store, notifier, items_fn=list, policy_fn=AlertPolicy, clock=clock)
     shown = []
     notifier.shown.connect(shown.append)
-    _evaluate(qtbot, center, include_auto_approved=True)
-    _evaluate(qtbot, center, include_auto_approved=True)
+    auto = [AlertItem(1, 77, int(T0 * 1000) - HOUR_MS, 2590)]
+    for _ in range(2):  # the same request reported by two syncs: alerted once
+        with qtbot.waitSignal(center.evaluated, timeout=5000):
+            center.auto_approved(auto)
     assert [d.kind for d in shown] == ["auto_approved"]
 
 
@@ -133,9 +134,12 @@ def test_without_a_tray_the_in_app_banner_shows_the_alert(qtbot, store):
     notifier = Notifier(tray.icon, banner)
     center = AlertCenter(store, notifier, items_fn=lambda: [AlertItem(1, 9, int(T0 * 1000) + HOUR_MS, 5)],
                          policy_fn=AlertPolicy, clock=Clock())
-    _evaluate(qtbot, center)
+    with qtbot.waitSignal(center.evaluated, timeout=5000) as blocker:
+        center.evaluate()
+    plan, summary = blocker.args
     assert not banner.isHidden()
     assert "2" in banner.text.text()
+    assert summary == ("critical", 1)
 
 
 def test_poller_speeds_up_near_a_deadline_and_backs_off_on_failure(qtbot):
@@ -144,13 +148,15 @@ def test_poller_speeds_up_near_a_deadline_and_backs_off_on_failure(qtbot):
     due = []
     poller.sync_due.connect(lambda: due.append(clock()))
     poller.start()
-    assert len(due) == 1 and poller.running
-    assert not poller.request_sync()  # never two at once
-    poller.finished(True, nearest_deadline_ms=int(clock() * 1000) + 10 * HOUR_MS)
+    assert len(due) == 1 and poller.timer.isActive()  # the next one is already scheduled
+    poller.set_nearest_deadline(int(clock() * 1000) + 10 * HOUR_MS)
+    poller.finished(True)
     assert poller.timer.interval() == 300_000
-    poller.request_sync()
-    poller.finished(True, nearest_deadline_ms=int(clock() * 1000) + HOUR_MS)
+    poller.set_nearest_deadline(int(clock() * 1000) + HOUR_MS)  # rows loaded: a deadline is near
+    assert poller.timer.interval() == 60_000  # rescheduled sooner at once
+    poller.finished(True)
     assert poller.timer.interval() == 60_000
+    poller.set_nearest_deadline(None)
     intervals = []
     for _ in range(3):
         poller.request_sync()
@@ -158,8 +164,8 @@ def test_poller_speeds_up_near_a_deadline_and_backs_off_on_failure(qtbot):
         intervals.append(poller.timer.interval())
     assert intervals == [300_000, 600_000, 1_200_000]
     poller.request_sync()
-    poller.finished(True, nearest_deadline_ms=None)
-    assert poller.timer.interval() == 300_000
+    poller.finished(True)
+    assert poller.timer.interval() == 300_000 and poller.failures == 0
     poller.stop()
 
 

@@ -146,3 +146,27 @@ def test_auto_approved_alert_once():
 def test_bad_thresholds_refused():
     with pytest.raises(ValueError):
         AlertPolicy(thresholds_ms=(0,))
+
+
+def test_items_from_rows_keep_the_merchants_and_move_deadlines_to_the_local_clock():
+    from types import SimpleNamespace as Row
+
+    from desktop.core.alerts import items_from_rows
+
+    rows = [
+        Row(shop_id=1, refund_id=1, expire_at_ms=10_000, refund_fee=500, product="茶", waits_on_merchant=True),
+        Row(shop_id=1, refund_id=2, expire_at_ms=10_000, refund_fee=500, product="", waits_on_merchant=False),
+        Row(shop_id=1, refund_id=3, expire_at_ms=None, refund_fee=None, product="", waits_on_merchant=True),
+    ]
+    items = items_from_rows(rows, server_offset_ms=2_000)  # the platform's clock is 2 s ahead
+    assert items == [AlertItem(1, 1, 8_000, 500, "茶")]
+
+
+def test_tray_summary():
+    from desktop.core.alerts import CRITICAL, OK, WARN, summarize
+
+    kw = dict(critical_ms=2 * HOUR_MS, warn_ms=24 * HOUR_MS)
+    assert summarize([], 0, **kw) == (OK, 0)
+    assert summarize([AlertItem(1, 1, 30 * HOUR_MS)], 0, **kw) == (OK, 0)
+    assert summarize([AlertItem(1, 1, 20 * HOUR_MS)], 0, **kw) == (WARN, 0)
+    assert summarize([AlertItem(1, 1, -5), AlertItem(1, 2, HOUR_MS), AlertItem(1, 3, 5 * HOUR_MS)], 0, **kw) == (CRITICAL, 2)
