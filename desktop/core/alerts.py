@@ -8,7 +8,8 @@ show and the (refund, key) pairs to remember. Rules:
 * Each (request, threshold) is alerted exactly once. When a request is first seen already inside
   several thresholds (say 1 h left: inside 24 h, 6 h and 2 h), only the tightest one is shown and the
   looser ones are remembered as passed, so they never fire later.
-* Several alerts due at once become one digest per threshold ("5 requests expire within 2 h, ¥1,230").
+* Several alerts due at once become one digest ("5 requests expire within 2 h, ¥1,230"; with
+  several tiers: "12 requests near their deadline, ¥2,340: 5 within 2 h, 7 within 24 h").
 * Paused or inside quiet hours: nothing is shown and nothing is remembered, so what is still relevant
   fires as soon as the pause or the quiet hours end (stale looser thresholds are skipped then).
 * Before quiet hours begin (``pre_quiet_lead``), one digest lists every request whose deadline falls
@@ -19,6 +20,8 @@ show and the (refund, key) pairs to remember. Rules:
 
 from __future__ import annotations
 
+import collections
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -92,14 +95,23 @@ class AlertPolicy:
 
 @dataclass(frozen=True, slots=True)
 class Digest:
-    """One notification: one or more requests sharing a reason."""
+    """One notification: one or more requests sharing a reason.
+
+    ``keys[i]`` is what the store remembers for ``items[i]``; for a threshold digest ``tiers[i]`` is
+    the warning time (ms) that item crossed — one digest covers every tier crossed at once.
+    """
 
     kind: str  # "threshold" | "pre_quiet" | "auto_approved"
     items: tuple[AlertItem, ...]
-    key: str  # what the store remembers per item for this digest
-    threshold_ms: int | None = None
+    keys: tuple[str, ...]
+    tiers: tuple[int, ...] = ()
     quiet_begin: dt.datetime | None = None
     quiet_end: dt.datetime | None = None
+
+    @property
+    def threshold_ms(self) -> int | None:
+        """The tightest warning time in the digest."""
+        return min(self.tiers) if self.tiers else None
 
     @property
     def total_fee(self) -> int:
@@ -107,8 +119,21 @@ class Digest:
 
     @property
     def critical(self) -> bool:
-        return self.kind == "auto_approved" or (
-            self.kind == "threshold" and self.threshold_ms is not None and self.threshold_ms <= 2 * HOUR_MS
+        tightest = self.threshold_ms
+        return self.kind == "auto_approved" or (tightest is not None and tightest <= 2 * HOUR_MS)
+
+    def keep(self, wanted: set[tuple[int, int, str]]) -> Digest | None:
+        """This digest with only the entries whose (shop, refund, key) is in ``wanted``."""
+        picked = [
+            n for n, (i, k) in enumerate(zip(self.items, self.keys)) if (i.shop_id, i.refund_id, k) in wanted
+        ]
+        if not picked:
+            return None
+        return dataclasses.replace(
+            self,
+            items=tuple(self.items[n] for n in picked),
+            keys=tuple(self.keys[n] for n in picked),
+            tiers=tuple(self.tiers[n] for n in picked) if self.tiers else (),
         )
 
     def title(self) -> str:
@@ -131,12 +156,18 @@ class Digest:
                 begin=self.quiet_begin.strftime("%H:%M") if self.quiet_begin else "",
                 end=self.quiet_end.strftime("%H:%M") if self.quiet_end else "",
             )
-        return tr(
-            "{count} request(s) expire within {within}, {money}",
-            count=n,
-            within=format_duration(self.threshold_ms or 0),
-            money=money,
+        counts = collections.Counter(self.tiers)
+        if len(counts) == 1:
+            return tr(
+                "{count} request(s) expire within {within}, {money}",
+                count=n,
+                within=format_duration(self.threshold_ms or 0),
+                money=money,
+            )
+        parts = tr(", ").join(
+            tr("{count} within {within}", count=counts[t], within=format_duration(t)) for t in sorted(counts)
         )
+        return tr("{count} request(s) near their deadline, {money}: {parts}", count=n, money=money, parts=parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +201,7 @@ def plan_alerts(
     """What to show now. ``now`` is an aware local datetime; ``alerted`` holds (shop, refund, key)."""
     pending = list(pending)
     now_ms = int(now.timestamp() * 1000)
-    due: dict[int, list[AlertItem]] = {}
+    due: list[tuple[AlertItem, int]] = []  # (item, the tightest warning time it is inside)
     remember: list[tuple[int, int, str]] = []
     for item in pending:
         left = item.deadline_ms - now_ms
@@ -183,7 +214,7 @@ def plan_alerts(
         key = threshold_key(tightest)
         if (item.shop_id, item.refund_id, key) in alerted:
             continue
-        due.setdefault(tightest, []).append(item)
+        due.append((item, tightest))
         remember.extend((item.shop_id, item.refund_id, threshold_key(t)) for t in inside)
     fresh_auto = [
         i for i in auto_approved if (i.shop_id, i.refund_id, AUTO_APPROVED_KEY) not in alerted
@@ -204,17 +235,26 @@ def plan_alerts(
             ]
             if night:
                 night.sort(key=lambda i: i.deadline_ms)
-                pre_quiet = Digest("pre_quiet", tuple(night), night_key, quiet_begin=begin, quiet_end=end)
+                pre_quiet = Digest("pre_quiet", tuple(night), (night_key,) * len(night), quiet_begin=begin, quiet_end=end)
                 remember.extend((i.shop_id, i.refund_id, night_key) for i in night)
 
     digests: list[Digest] = []
     if pre_quiet is not None:
         digests.append(pre_quiet)
-    for threshold in sorted(due):  # tightest first
-        items = tuple(sorted(due[threshold], key=lambda i: i.deadline_ms))
-        digests.append(Digest("threshold", items, threshold_key(threshold), threshold_ms=threshold))
+    if due:
+        entries = sorted(due, key=lambda e: e[0].deadline_ms)  # soonest first
+        digests.append(
+            Digest(
+                "threshold",
+                tuple(i for i, _ in entries),
+                tuple(threshold_key(t) for _, t in entries),
+                tuple(t for _, t in entries),
+            )
+        )
     if fresh_auto:
-        digests.append(Digest("auto_approved", tuple(fresh_auto), AUTO_APPROVED_KEY))
+        digests.append(
+            Digest("auto_approved", tuple(fresh_auto), (AUTO_APPROVED_KEY,) * len(fresh_auto))
+        )
         remember.extend((i.shop_id, i.refund_id, AUTO_APPROVED_KEY) for i in fresh_auto)
 
     held = ""

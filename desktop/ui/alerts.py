@@ -15,8 +15,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+import html
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -72,9 +72,9 @@ class AlertBanner(QFrame):
         self.close_button.clicked.connect(self.hide)
         self.hide()
 
-    def show_digest(self, digest: Digest) -> None:
-        self._keys = [(i.shop_id, i.refund_id) for i in digest.items]
-        self.text.setText(f"<b>{digest.title()}</b> — {digest.text()}")
+    def show_digests(self, digests: Sequence[Digest]) -> None:
+        self._keys = keys_of(digests)
+        self.text.setText("<br>".join(f"<b>{html.escape(d.title())}</b> — {html.escape(d.text())}" for d in digests))
         self.show()
 
 
@@ -82,7 +82,7 @@ class Notifier(QObject):
     """Tray message when a tray exists, else the in-app banner (a fallback chain)."""
 
     clicked = Signal(list)  # list[Key]
-    shown = Signal(object)  # Digest
+    shown = Signal(object)  # tuple[Digest, ...]
 
     def __init__(
         self, tray: QSystemTrayIcon | None, banner: AlertBanner | None, parent: QObject | None = None
@@ -96,20 +96,24 @@ class Notifier(QObject):
         if banner is not None:
             banner.show_requested.connect(self.clicked)
 
-    def notify(self, digest: Digest) -> None:
-        self._last = [(i.shop_id, i.refund_id) for i in digest.items]
+    def notify(self, digests: Sequence[Digest]) -> None:
+        """Show what one evaluation found as ONE notification (a new one replaces the last)."""
+        digests = tuple(digests)
+        self._last = keys_of(digests)
         tray = self.tray
         if tray is not None and tray.isVisible() and QSystemTrayIcon.supportsMessages():
-            icon = (
-                QSystemTrayIcon.MessageIcon.Critical
-                if digest.critical
-                else QSystemTrayIcon.MessageIcon.Warning
-            )
-            tray.showMessage(digest.title(), digest.text(), icon, 15_000)
+            critical = any(d.critical for d in digests)
+            icon = QSystemTrayIcon.MessageIcon.Critical if critical else QSystemTrayIcon.MessageIcon.Warning
+            tray.showMessage(digests[0].title(), "\n".join(d.text() for d in digests), icon, 15_000)
         elif self.banner is not None:
-            self.banner.show_digest(digest)
-        log.info("alert shown: %s (%d requests)", digest.kind, len(digest.items))
-        self.shown.emit(digest)
+            self.banner.show_digests(digests)
+        log.info("alert shown: %s", ", ".join(f"{d.kind} ({len(d.items)})" for d in digests))
+        self.shown.emit(digests)
+
+
+def keys_of(digests: Sequence[Digest]) -> list[Key]:
+    """The (shop, refund) keys of the digests' requests, each once, in order."""
+    return list(dict.fromkeys((i.shop_id, i.refund_id) for d in digests for i in d.items))
 
 
 class AlertCenter(QObject):
@@ -189,12 +193,8 @@ class AlertCenter(QObject):
             plan = plan_alerts(items, alerted, now, policy, auto_approved=auto)
             # written before shown; only what this evaluation was first to write is shown
             fresh = {key for key in plan.remember if store.mark_notified(*key, at=at)}
-            digests = []
-            for d in plan.digests:
-                keep = tuple(i for i in d.items if (i.shop_id, i.refund_id, d.key) in fresh)
-                if keep:
-                    digests.append(dataclasses.replace(d, items=keep))
-            return AlertPlan(tuple(digests), plan.remember, plan.held_back, plan.held_items), summary
+            digests = tuple(kept for d in plan.digests if (kept := d.keep(fresh)) is not None)
+            return AlertPlan(digests, plan.remember, plan.held_back, plan.held_items), summary
 
         def failed(exc: BaseException) -> None:
             self._auto[:0] = auto  # not lost: tried again at the next evaluation
@@ -205,8 +205,8 @@ class AlertCenter(QObject):
     def _shown(self, result: tuple[AlertPlan, tuple[str, int]]) -> None:
         plan, summary = result
         self._busy = False
-        for digest in plan.digests:
-            self.notifier.notify(digest)
+        if plan.digests:
+            self.notifier.notify(plan.digests)
         self.evaluated.emit(plan, summary)
         if self._again:
             self._again = False

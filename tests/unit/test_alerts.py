@@ -84,6 +84,18 @@ def test_several_due_at_once_make_one_digest_with_count_and_money():
         i18n.set_language("zh_CN")
 
 
+def test_several_tiers_at_once_are_one_digest_that_counts_each_tier():
+    i18n.set_language("en")
+    try:
+        plan = Memory().run([item(1, 20 * MINUTE_MS, fee=100), item(2, 5 * HOUR_MS, fee=200), item(3, 20 * HOUR_MS, fee=300)], NOON)
+        assert len(plan.digests) == 1
+        d = plan.digests[0]
+        assert d.threshold_ms == 30 * MINUTE_MS and d.critical
+        assert d.text() == "3 request(s) near their deadline, ¥6.00: 1 within 30 min, 1 within 6 h, 1 within 24 h"
+    finally:
+        i18n.set_language("zh_CN")
+
+
 def test_overdue_and_far_requests_do_not_alert():
     assert Memory().run([item(1, -MINUTE_MS), item(2, 25 * HOUR_MS)], NOON).digests == ()
 
