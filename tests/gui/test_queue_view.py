@@ -152,3 +152,27 @@ def test_next_change_predicts_the_tier_change():
     at = scale.next_change_ms([deadline], now)
     assert scale.of((deadline - at) // 1000) == "critical"
     assert scale.of((deadline - (at - 1)) // 1000) == "urgent"
+
+
+def test_the_label_columns_fit_their_labels(qtbot):
+    """No urgency name, kind, countdown, deadline or amount is cut off at the initial widths."""
+    from desktop.ui.queue import labels
+    from desktop.ui.queue.model import COL_AMOUNT, COL_DEADLINE, COL_KIND, COL_URGENCY
+
+    view = QueueView()
+    qtbot.addWidget(view)
+    table = view.table
+    fm = table.fontMetrics()
+
+    def fits(col: int, texts, extra: int = 0) -> bool:
+        return all(fm.horizontalAdvance(t) + extra + 8 <= table.columnWidth(col) for t in texts)
+
+    fmt = labels.DurationFormat()
+    assert fits(COL_URGENCY, labels.urgency_names().values(), extra=14)  # the shape marker beside it
+    assert fits(COL_KIND, labels.kind_names().values())
+    assert fits(COL_TIME_LEFT, [fmt(-(23 * 3600 + 59 * 60)), fmt(9 * 86_400 + 23 * 3600)])
+    assert fits(COL_DEADLINE, ["≈ 12-31 23:59"])
+    assert fits(COL_AMOUNT, [labels.format_fen(9_999_900)])
+    # and the table does not waste a laptop screen: the first eight columns (English labels, the
+    # longest; Chinese ones are narrower) fit the 1366 px screen's width beside the right-hand docks
+    assert sum(table.columnWidth(c) for c in range(8)) <= 960

@@ -55,22 +55,11 @@ from desktop.ui.queue.model import (
 )
 from desktop.ui.queue.proxy import QueueProxyModel
 
-#: initial column widths in pixels, sized for Chinese labels at the default font
-_WIDTHS = {
-    COL_TIME_LEFT: 104,
-    COL_URGENCY: 84,
-    COL_DEADLINE: 104,
-    COL_KIND: 78,
-    COL_STAGE: 104,
-    COL_STATUS: 150,
-    COL_AMOUNT: 86,
-    COL_REASON: 120,
-    COL_PRODUCT: 200,
-    COL_ORDER: 150,
-    COL_REMINDERS: 52,
-    COL_SHOP: 96,
-    COL_REFUND: 150,
-}
+# widths of the free-text columns (reason, product, shop) in Chinese characters (their texts come
+# from the buyers and the shop, in Chinese whatever the interface language)
+_TEXT_COLUMNS = {COL_REASON: 8, COL_PRODUCT: 12, COL_SHOP: 6}
+# a column sized from its labels is never wider than this many average characters (long English)
+_MAX_CHARS = 18
 SEARCH_DELAY_MS = 250
 
 
@@ -250,8 +239,7 @@ class QueueView(QWidget):
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in _WIDTHS.items():
-            self.table.setColumnWidth(col, width)
+        self._size_columns()
         self.table.setColumnHidden(COL_URGENCY, not merchant)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
@@ -291,6 +279,43 @@ class QueueView(QWidget):
         self.proxy.layoutRefreshed.connect(self._update_state)
         self._retranslate()
         self._update_state()
+
+    def _size_columns(self) -> None:
+        """Initial column widths from the current language's labels and the fonts in use, so no
+        label (urgency, stage, status…) is cut and no column wastes the laptop screen's width. The
+        user's own widths replace these (the columns stay resizable)."""
+        cell = self.table.fontMetrics()
+        head = self.table.horizontalHeader().fontMetrics()
+        pad = 2 * self.table.style().pixelMetric(self.table.style().PixelMetric.PM_FocusFrameHMargin) + 12
+        arrow = 18  # the header's sort indicator
+        icon = 14 + 6  # the urgency marker
+
+        def fit(*texts: str, extra: int = 0) -> int:
+            width = max(cell.horizontalAdvance(t) for t in texts) + pad + extra
+            return min(width, cell.averageCharWidth() * _MAX_CHARS + pad + extra)
+
+        fmt = labels.DurationFormat()
+        samples = {
+            COL_TIME_LEFT: [fmt(29 * 86_400 + 23 * 3600), fmt(23 * 3600 + 59 * 60), fmt(59 * 60 + 59),
+                            fmt(-(23 * 3600 + 59 * 60))],
+            COL_URGENCY: list(labels.urgency_names().values()),
+            COL_DEADLINE: ["≈ " + labels.format_local_time(0).replace("01-01", "12-31")],
+            COL_KIND: list(labels.kind_names().values()),
+            COL_STAGE: list(labels.stage_names().values()),
+            COL_STATUS: [t for k, t in labels.status_names().items() if k in (10, 11, 30, 40)],
+            COL_AMOUNT: [labels.format_fen(9_999_900)],
+            COL_ORDER: ["2314765147827166"],
+            COL_REFUND: ["2100000000000000000"],
+            COL_REMINDERS: ["99"],
+        }
+        for col in range(self.model.columnCount()):
+            title = str(self.model.headerData(col, Qt.Orientation.Horizontal) or "")
+            header_width = head.horizontalAdvance(title) + pad + arrow
+            if col in _TEXT_COLUMNS:
+                width = cell.horizontalAdvance("中" * _TEXT_COLUMNS[col]) + pad
+            else:
+                width = fit(*samples[col], extra=icon if col == COL_URGENCY else 0)
+            self.table.setColumnWidth(col, max(width, header_width))
 
     # --------------------------------------------------------------------------------- public
     def set_rows(self, rows: Iterable[QueueRow]) -> None:
