@@ -534,7 +534,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../desktop/ui/login_dialog.py" line="+123"/>
+        <location filename="../../desktop/ui/login_dialog.py" line="+124"/>
         <source>Sign in to a Kuaishou shop</source>
         <translation>登录快手小店</translation>
     </message>
@@ -1679,7 +1679,7 @@
 <context>
     <name>QueueView</name>
     <message>
-        <location filename="../../desktop/ui/queue/view.py" line="+399"/>
+        <location filename="../../desktop/ui/queue/view.py" line="+400"/>
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
@@ -1885,7 +1885,7 @@
 <context>
     <name>RiskPanel</name>
     <message>
-        <location filename="../../desktop/ui/queue/risk_panel.py" line="+118"/>
+        <location filename="../../desktop/ui/queue/risk_panel.py" line="+133"/>
         <source>Low</source>
         <translation>低</translation>
     </message>
@@ -1956,7 +1956,7 @@
         <translation>平台官方数据，获取于 %1；不计入本估算。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>No forecast yet.</source>
         <translation>暂无预测。</translation>
     </message>
@@ -2001,34 +2001,34 @@
         <translation>即使全部处理也无法保持当前级别</translation>
     </message>
     <message numerus="yes">
-        <location line="+15"/>
-        <source>Last %n day(s)</source>
+        <location line="+39"/>
+        <source>Last %n day(s): auto-approved (areas) and handled in time (line)</source>
         <translation>
-            <numerusform>最近 %n 天</numerusform>
+            <numerusform>近 %n 天：自动同意（面积）与按时处理（折线）</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+4"/>
+        <source>Refund only</source>
+        <translation>仅退款</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Return and refund</source>
+        <translation>退货退款</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other kinds</source>
+        <translation>其他类型</translation>
+    </message>
+    <message>
+        <location line="-21"/>
         <source>No daily history yet</source>
         <translation>暂无每日记录</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>Auto-approved: refund only</source>
-        <translation>自动同意：仅退款</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Auto-approved: return and refund</source>
-        <translation>自动同意：退货退款</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Auto-approved: other</source>
-        <translation>自动同意：其他</translation>
-    </message>
-    <message>
-        <location line="+37"/>
+        <location line="+58"/>
         <source>Handled in time</source>
         <translation>按时处理</translation>
     </message>
@@ -2207,7 +2207,6 @@
     <message>
         <location filename="../../desktop/ui/queue/view.py" line="-423"/>
         <source>Legend:</source>
-        <extracomment>widths of the free-text columns (reason, product, shop) in average characters of the table font a column sized from its labels is never wider than this many average characters (long English)</extracomment>
         <translation>图例：</translation>
     </message>
     <message>

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap, QPolygonF
 
 
 def kind_names() -> dict[str, str]:
@@ -151,6 +151,20 @@ def format_local_time(ms: int | None, *, with_year: bool = False) -> str:
         return "—"
     t = _dt.datetime.fromtimestamp(ms / 1000)
     return t.strftime("%Y-%m-%d %H:%M" if with_year else "%m-%d %H:%M")
+
+
+def secondary_text(palette: QPalette) -> QColor:
+    """The colour of secondary text (notes, captions): the window text blended a third of the way
+    towards the window, so it reads as quieter yet keeps a strong contrast in light and dark themes
+    (the palette's "mid" or "dark" greys are too faint on a light window)."""
+    text = palette.color(QPalette.ColorRole.WindowText)
+    back = palette.color(QPalette.ColorRole.Window)
+    mix = 0.32
+    return QColor(
+        round(text.red() + (back.red() - text.red()) * mix),
+        round(text.green() + (back.green() - text.green()) * mix),
+        round(text.blue() + (back.blue() - text.blue()) * mix),
+    )
 
 
 # ------------------------------------------------------------------------------ urgency look

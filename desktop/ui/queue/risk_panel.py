@@ -10,6 +10,12 @@ Shows the level as a badge (colour *and* words), the reasons each tagged sourced
 sanctions for the level, the forecast per horizon with its rescue list (a button selects those
 requests in the queue), the platform's own experience score beside the estimate (never mixed into
 it), and a QtCharts chart of the 90-day daily series.
+
+The parts a seller acts on come first (a laptop's dock shows the top of the panel): the badge beside
+the score, the forecast with its rescue buttons, the reasons (the note on sourced/assumed thresholds
+closes them), then the chart.
+The chart (and the QtCharts module) is only created once there is a daily series to draw, so the
+panel costs the app's start-up next to nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCharts import QAreaSeries, QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
 from PySide6.QtCore import QDateTime, QEvent, QMargins, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
@@ -41,6 +46,10 @@ LEVEL_COLOURS = {
 }
 
 
+# height of the chart: enough for its axes, legend and a readable series in the dock
+CHART_HEIGHT = 220
+
+
 def _italic(text: str) -> str:
     return f"<i>{html.escape(text)}</i>"
 
@@ -58,9 +67,6 @@ class RiskPanel(QWidget):
         self.badge.setObjectName("risk-badge")
         self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.badge.setMinimumWidth(120)
-        self.caveat = QLabel()
-        self.caveat.setWordWrap(True)
-        self.caveat.setObjectName("risk-caveat")
         self.score_box = QGroupBox()
         self.score = QLabel()
         self.score.setObjectName("risk-score")
@@ -73,32 +79,39 @@ class RiskPanel(QWidget):
         self.reasons.setObjectName("risk-reasons")
         self.reasons.setWordWrap(True)
         self.reasons.setTextFormat(Qt.TextFormat.RichText)
-        QVBoxLayout(self.reasons_box).addWidget(self.reasons)
+        self.caveat = QLabel()
+        self.caveat.setWordWrap(True)
+        self.caveat.setObjectName("risk-caveat")
+        small = self.caveat.font()
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        self.caveat.setFont(small)
+        reasons_layout = QVBoxLayout(self.reasons_box)
+        reasons_layout.addWidget(self.reasons)
+        reasons_layout.addWidget(self.caveat)
 
         self.forecast_box = QGroupBox()
         self.forecast_grid = QGridLayout(self.forecast_box)
         self.forecast_grid.setColumnStretch(1, 1)
         self.rescue_buttons: list[QPushButton] = []
 
-        self.chart = QChart()
-        self.chart.setMargins(QMargins(4, 4, 4, 4))
-        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-        self.chart_view = QChartView(self.chart)
-        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumHeight(200)
+        # the chart is built with the first daily series (see _ensure_chart); a note stands in for it
+        self.chart: Any = None
+        self.chart_view: Any = None
+        self.chart_note = QLabel()
+        self.chart_note.setObjectName("risk-chart-note")
+        self.chart_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         top = QHBoxLayout()
-        left = QVBoxLayout()
-        left.addWidget(self.badge)
-        left.addWidget(self.caveat)
-        left.addStretch(1)
-        top.addLayout(left, 3)
-        top.addWidget(self.score_box, 2)
+        top.addWidget(self.badge, 1, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.score_box, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.reasons_box)
         layout.addWidget(self.forecast_box)
-        layout.addWidget(self.chart_view, 1)
+        layout.addWidget(self.reasons_box)
+        layout.addWidget(self.chart_note)
+        layout.addStretch(1)
+        self._layout = layout
+        self._apply_secondary_colour()
         self._retranslate()
         self._render()
 
@@ -183,7 +196,8 @@ class RiskPanel(QWidget):
                 body += f"<br>{html.escape(after[0] or '')}: <b>{html.escape(after[1] or '—')}</b>"
         fetched = labels.format_local_time(score.fetched_at_ms, with_year=True)
         note = self.tr("The platform's own figure, fetched %1; not part of this estimate.").replace("%1", fetched)
-        self.score.setText(f"{body}<br><small style='color:#555'>{html.escape(note)}</small>")
+        grey = labels.secondary_text(self.palette()).name()
+        self.score.setText(f"{body}<br><small style='color:{grey}'>{html.escape(note)}</small>")
 
     def _render_forecast(self, forecasts: Sequence[Any]) -> None:
         while self.forecast_grid.count():
@@ -228,21 +242,44 @@ class RiskPanel(QWidget):
                 self.forecast_grid.addWidget(button, i, 2)
                 self.rescue_buttons.append(button)
 
+    def _ensure_chart(self) -> Any:
+        """The chart and its view, created (and QtCharts imported) on first use."""
+        if self.chart is None:
+            from PySide6.QtCharts import QChart, QChartView
+
+            self.chart = QChart()
+            self.chart.setMargins(QMargins(4, 4, 4, 4))
+            self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+            self.chart_view = QChartView(self.chart)
+            self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self.chart_view.setMinimumHeight(CHART_HEIGHT)
+            self._layout.insertWidget(self._layout.indexOf(self.chart_note), self.chart_view, 1)
+        return self.chart
+
     def _render_chart(self, daily: Sequence[Any]) -> None:
-        chart = self.chart
+        if not daily:
+            self.chart_note.setText(self.tr("No daily history yet"))
+            self.chart_note.setVisible(True)
+            if self.chart_view is not None:
+                self.chart_view.setVisible(False)
+            return
+        from PySide6.QtCharts import QAreaSeries, QDateTimeAxis, QLineSeries, QValueAxis
+
+        chart = self._ensure_chart()
+        self.chart_note.setVisible(False)
+        self.chart_view.setVisible(True)
         chart.removeAllSeries()
         # QAreaSeries does not own its boundary lines: keep them alive as long as the areas
         self._area_bounds: list[QLineSeries] = []
         for axis in chart.axes():
             chart.removeAxis(axis)
-        chart.setTitle(self.tr("Last %n day(s)", "", len(daily)) if daily else self.tr("No daily history yet"))
-        if not daily:
-            return
-        # stacked areas: refund-only at the bottom, then return-and-refund, then the other kinds
+        chart.setTitle(self.tr("Last %n day(s): auto-approved (areas) and handled in time (line)", "", len(daily)))
+        # stacked areas: refund-only at the bottom, then return-and-refund, then the other kinds;
+        # short legend names (the title says what the areas are): they must fit the dock's width
         keys = (
-            ("auto_refund_only", self.tr("Auto-approved: refund only"), QColor("#d05a00")),
-            ("auto_return_refund", self.tr("Auto-approved: return and refund"), QColor("#b3261e")),
-            ("auto_other", self.tr("Auto-approved: other"), QColor("#7a3e9d")),
+            ("auto_refund_only", self.tr("Refund only"), QColor("#d05a00")),
+            ("auto_return_refund", self.tr("Return and refund"), QColor("#b3261e")),
+            ("auto_other", self.tr("Other kinds"), QColor("#7a3e9d")),
         )
         x_axis = QDateTimeAxis()
         x_axis.setFormat("MM-dd")
@@ -295,6 +332,12 @@ class RiskPanel(QWidget):
             axis.setRange(0, max(top, 4))  # whole counts: at least 0..4 so the %d labels stay distinct
             axis.applyNiceNumbers()
 
+    def _apply_secondary_colour(self) -> None:
+        """Notes in the secondary text colour of the current palette (light or dark theme)."""
+        grey = labels.secondary_text(self.palette()).name()
+        self.caveat.setStyleSheet(f"QLabel#risk-caveat {{ color: {grey}; }}")
+        self.chart_note.setStyleSheet(f"QLabel#risk-chart-note {{ color: {grey}; }}")
+
     def _retranslate(self) -> None:
         self.caveat.setText(
             self.tr(
@@ -309,5 +352,8 @@ class RiskPanel(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self._retranslate()
+            self._render()
+        elif event.type() == QEvent.Type.PaletteChange:
+            self._apply_secondary_colour()
             self._render()
         super().changeEvent(event)
