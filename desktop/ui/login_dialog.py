@@ -56,6 +56,7 @@ from desktop.core.kuaishou.oauth import (
 from desktop.core.kuaishou.transport import is_loopback_host
 from desktop.core.logsetup import register_secret
 from desktop.ui.icons import app_pixmap
+from desktop.ui.queue.labels import secondary_text
 from desktop.core.profiles import ShopManager, SignInResult, expiry_ms
 from desktop.ui.workers import Task, run_in_background
 
@@ -213,7 +214,7 @@ class LoginDialog(QDialog):
         note = QLabel(self.tr("An access token from the developer console is valid for 48 hours; with the "
                               "refresh token and the app secret the app renews it by itself."))
         note.setWordWrap(True)
-        note.setStyleSheet("color: palette(dark);")
+        note.setStyleSheet(f"color: {secondary_text(self.palette()).name()};")
         note.setMinimumHeight(note.fontMetrics().lineSpacing() * 3)
         token_layout = QVBoxLayout()
         token_layout.addLayout(token_form)
@@ -283,7 +284,7 @@ class LoginDialog(QDialog):
             self.secret_note.setText(
                 self.tr("Keys and tokens are kept in: %1").replace("%1", store.backend_name)
             )
-            self.secret_note.setStyleSheet("color: palette(mid);")
+            self.secret_note.setStyleSheet(f"color: {secondary_text(self.palette()).name()};")
         else:
             self.secret_note.setText(store.problem or "")
             self.secret_note.setStyleSheet("color: #B25000;")
