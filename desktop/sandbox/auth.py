@@ -66,12 +66,14 @@ class SandboxCredentials:
         return f"SandboxCredentials(app_key={self.app_key!r}, seller_id={self.seller_id}, sign_method={self.sign_method!r})"
 
 
+#: the embedded demo shop's credentials: public on purpose (printed by ``aftersale-watch sandbox``),
+#: and spelled so that nobody takes them for real ones
 DEMO_CREDENTIALS = SandboxCredentials(
     app_key="ks689012345678901234",
-    app_secret="sandbox-app-secret-3f9c2a7d51e8b604",
-    sign_secret="sandbox-sign-secret-8d41c07b29ea5f36",
-    access_token="ChFvYXV0aC5zYW5kYm94LmRlbW8SIAccessTokenForTheSandboxShop",
-    refresh_token="ChJvYXV0aC5zYW5kYm94LnJlZnJlc2gSIRefreshTokenForTheSandbox",
+    app_secret="sandbox.demo.app-secret",
+    sign_secret="sandbox.demo.sign-secret",
+    access_token="sandbox.demo.access-token",
+    refresh_token="sandbox.demo.refresh-token",
     seller_id=2_089_934_101,
     sign_method="HMAC_SHA256",
     open_id="f0a5c3e18b7d4296a1e0c5b7d3f98e42",

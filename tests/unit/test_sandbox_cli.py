@@ -11,6 +11,8 @@ import sys
 import pytest
 import requests
 
+from desktop.sandbox import DEMO_CREDENTIALS
+
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT to the child process")
 
 
@@ -28,7 +30,7 @@ def test_sandbox_command_prints_credentials_and_commands_that_work(app_home):
                 break
         text = "\n".join(lines)
         assert "http://127.0.0.1:" in text, text + proc.stderr.read()
-        assert "ks689012345678901234" in text and "sandbox-sign-secret" in text and "HMAC_SHA256" in text
+        assert "ks689012345678901234" in text and DEMO_CREDENTIALS.sign_secret in text and "HMAC_SHA256" in text
         python_line = next(line.strip() for line in lines if " -c " in line)
         done = subprocess.run(shlex.split(python_line), capture_output=True, text=True, encoding="utf-8",
                               timeout=60)
