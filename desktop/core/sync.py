@@ -48,6 +48,7 @@ from desktop.core.domain.classify import (
     Classification,
     Outcome,
     classify,
+    classify_closed_first_seen,
 )
 from desktop.core.domain.deadlines import waits_on_merchant
 from desktop.core.domain.rules import Rules
@@ -423,9 +424,8 @@ class Syncer:
         second pass."""
         if record.status not in CLOSED_STATUSES:
             return None
-        snap = _Snapshot(record.status, record.negotiate_status, record.expire_time, record.update_time, seen_at)
         self._decided_on_insert += 1
-        return _decision(record.refund_id, classify([snap], record, self.rules, server_offset_ms=0))
+        return _decision(record.refund_id, classify_closed_first_seen(record, self.rules))
 
     def _decide(self, refunds: list[StoredRefund], offset: int) -> list[Decision]:
         ids = [r.refund_id for r in refunds]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from desktop.core.domain.classify import (
     RULE_HEURISTIC_TIMES,
@@ -14,6 +16,7 @@ from desktop.core.domain.classify import (
     RULE_STATUS,
     Outcome,
     classify,
+    classify_closed_first_seen,
     is_system_agreement,
     is_system_role,
 )
@@ -165,3 +168,32 @@ def test_buyer_cancelled_rejected_dispute_pending_unknown(rules):
     assert (c.outcome, c.actionable) == (Outcome.DISPUTE, False)
     assert classify([pending(T0 + H)], final(status=10, negotiate_status=1), rules).outcome is Outcome.PENDING
     assert classify([], final(status=99), rules).outcome is Outcome.UNKNOWN
+
+
+# ------------------------------------------------------------------ first-seen closed fast path
+_times = st.one_of(st.none(), st.just(0), st.integers(T0 - 100 * H, T0 + 200 * H))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    status=st.sampled_from((60, 70)),
+    negotiate=st.sampled_from((None, 1, 2, 3)),
+    handling_way=st.sampled_from((None, 1, 3, 4, 5, 10, 99)),
+    submit=_times, create=_times, negotiated=_times, end=_times, update=_times, expire=_times,
+    disagree=st.sampled_from((None, "", 0, 5, "质量问题")),
+)
+@example(status=60, negotiate=2, handling_way=10, submit=T0, create=None, negotiated=DL, end=DL, update=DL,
+         expire=DL, disagree=None)  # agreed exactly at the deadline
+def test_first_seen_closed_fast_path_matches_the_general_rules(
+    rules, status, negotiate, handling_way, submit, create, negotiated, end, update, expire, disagree
+):
+    record = Refund(1, status=status, negotiate_status=negotiate, handling_way=handling_way, submit_time=submit,
+                    create_time=create, negotiate_update_time=negotiated, end_time=end, update_time=update,
+                    expire_time=expire, seller_disagree_reason=disagree)
+    only_observation = Snap(status, negotiate, expire, update, T0 + 300 * H)
+    assert classify_closed_first_seen(record, rules) == classify([only_observation], record, rules)
+
+
+def test_first_seen_fast_path_refuses_an_open_request(rules):
+    with pytest.raises(ValueError, match="status 10"):
+        classify_closed_first_seen(final(status=10, negotiate_status=1), rules)

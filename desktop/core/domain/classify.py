@@ -208,6 +208,47 @@ def _episodes(snaps: Sequence[SnapshotLike], handling_way: int | None, offset: i
     return out
 
 
+def classify_closed_first_seen(final: RefundLike, rules: Rules) -> Classification:
+    """:func:`classify` of a closed request the app sees for the first time — its only observation is
+    ``final`` itself, the app never acted on it and no history was fetched — without building the
+    observation: a first sweep decides thousands of these. Same result as
+    ``classify([snapshot of final], final, rules)`` (a test holds them together)."""
+    get = getattr
+    status = get(final, "status", None)
+    if status not in (60, 70):
+        raise ValueError(f"a closed request (status 60 or 70) is expected, not status {status!r}")
+    kind = kind_of(final)
+    negotiate = get(final, "negotiate_status", None)
+    submit = _int(get(final, "submit_time", None)) or _int(get(final, "create_time", None))
+    negotiated_at = _int(get(final, "negotiate_update_time", None))
+    end_time = _int(get(final, "end_time", None))
+    if status == 70:
+        closed_at = end_time or _int(get(final, "update_time", None))
+        if negotiate == 3 or get(final, "seller_disagree_reason", None) not in (None, "", 0):
+            return Classification(Outcome.REJECTED_CLOSED, RULE_STATUS, kind=kind, clock_start_ms=submit,
+                                  decided_at_ms=closed_at, first_action_ms=negotiated_at)
+        return Classification(Outcome.BUYER_CANCELLED, RULE_STATUS, kind=kind, clock_start_ms=submit,
+                              decided_at_ms=closed_at)
+    deadline = _int(get(final, "expire_time", None))
+    acted_at = (end_time or negotiated_at) if kind == "return_refund" else (negotiated_at or end_time)
+    if submit is not None and acted_at is not None and \
+            acted_at - submit <= rules.classify.fast_refund_max_seconds.value * 1000:
+        return Classification(Outcome.FAST_REFUND, RULE_HEURISTIC_TIMES, kind=kind, clock_start_ms=submit,
+                              decided_at_ms=acted_at)
+    if deadline is None or acted_at is None:
+        return Classification(Outcome.UNKNOWN, RULE_NO_EVIDENCE, kind=kind, clock_start_ms=submit,
+                              decided_at_ms=acted_at)
+    if acted_at >= deadline:
+        return Classification(
+            Outcome.AUTO_APPROVED_OVERDUE, RULE_HEURISTIC_TIMES, "likely", kind=kind, clock_start_ms=submit,
+            deadline_ms=deadline, decided_at_ms=acted_at, overdue_ms=acted_at - deadline,
+        )
+    return Classification(
+        Outcome.HANDLED_IN_TIME, RULE_HEURISTIC_TIMES, kind=kind, clock_start_ms=submit, deadline_ms=deadline,
+        decided_at_ms=acted_at, first_action_ms=negotiated_at,
+    )
+
+
 def classify(
     history: Iterable[SnapshotLike],
     final: RefundLike,

@@ -102,6 +102,15 @@ _RRF_API = _API_COLUMNS.index("require_return_freight")
 _api_values = operator.attrgetter(*_API_COLUMNS)
 _observed_values = operator.attrgetter(*_OBSERVED)
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+# the raw JSON of API records: decoded from JSON, so acyclic — no cycle bookkeeping per object
+_encode_raw = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), default=str, check_circular=False
+).encode
+# sqlite3 binds a parameter that is not exactly int/float/str/bytearray through its adaptation
+# protocol: for None a registry miss and two attribute lookups per NULL, a third of the cost of a
+# wide refund row. A registered adapter is found by the first lookup; this one (a C call) returns
+# the None it gets, which is then bound as NULL exactly as before.
+sqlite3.register_adapter(type(None), {}.get)
 _TURN = REFUND_COLUMNS.index("merchant_turn")
 
 
@@ -479,9 +488,9 @@ class Store:
                     *(_NO_DECISION if decision is None else (
                         decision.outcome, decision.certainty, decision.decided_by, decision.overdue_at,
                         decision.deadline_at, decision.decided_at, decision.first_action_at, seen_at)),
-                    is_change,
+                    int(is_change),
                 ))
-                raws.append((shop_id, refund_id, _encode(r.raw)))
+                raws.append((shop_id, refund_id, _encode_raw(r.raw)))
             with self._guard():
                 conn.executemany(_UPSERT_SQL, rows)
                 column = "list_json" if source == "list" else "detail_json"
