@@ -1,9 +1,14 @@
 """The composition root of the desktop app: builds the objects and wires them together.
 
 Start-up order: logging → ``QApplication`` → single-instance guard → error hooks → settings; then,
-off the UI thread, the slow parts (compile the translations when needed, open the store, find the
-keychain, load the rules, start the demo sandbox); back on the UI thread: translators, the main
-window, the queue widgets, then the active shop (or the sign-in dialog).
+off the UI thread, the slow parts (compile the translations when needed, open the store, load the
+rules, read the remembered shop's cached requests, find the keychain, start the demo sandbox); back
+on the UI thread: translators, the main window, the queue widgets, then the active shop (or the
+sign-in dialog).
+
+With a remembered shop, the window shows its cached requests first and the keychain (``keyring``'s
+import and backend detection, a tenth of a second) is found in the background after that; the
+shop's credentials, the sync and the shop commands follow once it is known.
 """
 
 from __future__ import annotations
@@ -17,12 +22,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop import __version__
 from desktop.core import logsetup, paths
-from desktop.core.secrets import SERVICE, SecretStore
 from desktop.ui import i18n
 from desktop.ui.application import create_application
 from desktop.ui.errors import ErrorReporter
@@ -41,6 +45,8 @@ CLIENT_QPS = 50.0
 
 def secret_service_name() -> str:
     """The keychain service: one per data home, so the demo or ``--data-dir`` never mix shops."""
+    from desktop.core.secrets import SERVICE
+
     home = paths.home_override()
     if home is None:
         return SERVICE
@@ -53,7 +59,7 @@ class Backend:
 
     qm: Any
     store: Any
-    secrets: SecretStore
+    secrets: Any  # desktop.core.secrets.SecretStore; None until found (see open_secret_store)
     rules: Any
     sandbox: Any | None = None
     # the remembered shop and its cached queue rows, read before the window exists
@@ -67,9 +73,17 @@ def load_queue_rows(store: Any, rules: Any, shop: Any) -> list:
     return build_queue_rows(store.refunds(shop.id, open_only=True), rules, shop_names={shop.id: shop.label})
 
 
+def open_secret_store() -> Any:
+    """(Worker thread) the keychain wrapper of this data home (imports keyring, detects its backend)."""
+    from desktop.core.secrets import SecretStore
+
+    return SecretStore(service=secret_service_name())
+
+
 def prepare_backend(lang: str, demo: bool, active_shop_id: int | None = None) -> Backend:
-    """(Worker thread) everything slow the window needs: disk, keychain, the demo server, and the
-    remembered shop's cached requests (so the first window already shows them)."""
+    """(Worker thread) everything slow the window needs: disk, the demo server, the remembered shop's
+    cached requests (so the first window already shows them) and — unless there are such requests to
+    show first — the keychain."""
     from desktop.core.rulesfile import load_default_rules
     from desktop.core.store import open_store
 
@@ -80,7 +94,7 @@ def prepare_backend(lang: str, demo: bool, active_shop_id: int | None = None) ->
     shop = store.shop(active_shop_id) if active_shop_id is not None and not demo else None
     if shop is not None:
         initial = (shop, load_queue_rows(store, rules, shop))
-    secrets = SecretStore(service=secret_service_name())
+    secrets = open_secret_store() if initial is None else None
     sandbox = None
     if demo:
         from desktop.sandbox import Sandbox
@@ -96,14 +110,33 @@ def prepare_backend(lang: str, demo: bool, active_shop_id: int | None = None) ->
 
 
 def preload_ui_modules() -> None:
-    """Import the window's modules while the worker prepares the backend (start-up time)."""
-    import desktop.core.kuaishou.client  # noqa: F401
-    import desktop.core.sync  # noqa: F401
-    import desktop.ui.login_dialog  # noqa: F401
+    """Import the modules the first window is built from while the worker prepares the backend
+    (start-up time). What only a sign-in, a sync or a shop command needs (the sign-in dialog, the
+    syncer, the HTTP client's stack) is imported when first used, after the window is painted."""
+    import desktop.ui.actions  # noqa: F401
+    import desktop.ui.alerts  # noqa: F401
     import desktop.ui.main_window  # noqa: F401
     import desktop.ui.queue.detail  # noqa: F401
     import desktop.ui.queue.risk_panel  # noqa: F401
     import desktop.ui.queue.view  # noqa: F401
+    import desktop.ui.tray  # noqa: F401
+
+
+class AfterFirstPaint(QObject):
+    """Calls ``then()`` once, from the event loop, right after ``window`` (or anything in it) has been
+    painted for the first time — work that can wait does not compete with the first frame."""
+
+    def __init__(self, app: QApplication, window: QWidget, then: Any) -> None:
+        super().__init__(window)
+        self._app, self._window, self._then = app, window, then
+        app.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if (event.type() == QEvent.Type.Paint and isinstance(obj, QWidget)
+                and obj.window() is self._window):
+            self._app.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)
+        return False
 
 
 @dataclass
@@ -238,6 +271,7 @@ class Shell:
     window: Any = None
     login: Any = None
     watch: Any = None  # the tray, alerts and poller (:class:`Watch`)
+    _sign_in_wanted: bool = False  # the sign-in was asked for before the keychain was known
     translators: list = field(default_factory=list)
     failed: BaseException | None = None
     stopped: bool = False
@@ -262,27 +296,28 @@ class Shell:
         self.app.exit(1)
 
     def _ready(self, backend: Backend) -> None:
-        from desktop.core.kuaishou.client import KuaishouClient
-        from desktop.core.sync import Syncer
         from desktop.ui.main_window import MainWindow, Services
-        from desktop.core.profiles import ShopManager
 
         self.backend = backend
         self.translators = i18n.install_translators(self.app, self.language, backend.qm)
-        shops = ShopManager(backend.store, backend.secrets)
 
-        def make_client(shop: Any, credentials: Any) -> KuaishouClient:
+        # both run on worker threads (activating a shop, syncing): their modules are imported there
+        def make_client(shop: Any, credentials: Any) -> Any:
+            from desktop.core.kuaishou.client import KuaishouClient
+
             return KuaishouClient(
                 credentials,
                 base_url=shop.base_url,
                 qps=CLIENT_QPS,
-                on_tokens_refreshed=lambda token: shops.save_refreshed_tokens(shop.id, token),
+                on_tokens_refreshed=lambda token: services.shops.save_refreshed_tokens(shop.id, token),
             )
 
-        def make_syncer(client: Any, store: Any, rules: Any, shop_id: int) -> Syncer:
+        def make_syncer(client: Any, store: Any, rules: Any, shop_id: int) -> Any:
+            from desktop.core.sync import Syncer
+
             return Syncer(client, store, rules, shop_id=shop_id)
 
-        services = Services(shops=shops, store=backend.store, rules=backend.rules,
+        services = Services(shops=None, store=backend.store, rules=backend.rules,
                             make_client=make_client, make_syncer=make_syncer, load_rows=load_queue_rows)
         window = MainWindow(services, self.settings)
         queue = self._compose_queue(window, services)
@@ -293,12 +328,34 @@ class Shell:
         self.window = window
         if backend.initial is not None:
             window.show_cached(*backend.initial)
-        if not (getattr(self.args, "hidden", False) and self.watch.tray.available):
+        shown = not (getattr(self.args, "hidden", False) and self.watch.tray.available)
+        if shown:
             window.show()
-        if backend.sandbox is not None:
-            self.open_sign_in()  # the demo signs in through the same flow, by itself
+        if backend.secrets is not None:
+            self._secrets_found(backend.secrets)
+            return
+        # the cached requests are on screen: now the keychain, then the shop's credentials and sync
+
+        def find_secrets() -> None:
+            run_in_background(open_secret_store, self._secrets_found, self._fatal)
+
+        if shown:
+            AfterFirstPaint(self.app, window, find_secrets)
         else:
-            window.reload_shops()
+            find_secrets()
+
+    def _secrets_found(self, secrets: Any) -> None:
+        """The keychain is known: the shops can be read, signed in to and synced."""
+        from desktop.core.profiles import ShopManager
+
+        assert self.backend is not None and self.window is not None
+        self.backend.secrets = secrets
+        self.window.services.shops = ShopManager(self.backend.store, secrets)
+        if self.backend.sandbox is not None or self._sign_in_wanted:
+            self._sign_in_wanted = False
+            self.open_sign_in()  # the demo signs in through the same flow, by itself
+        if self.backend.sandbox is None:
+            self.window.reload_shops()
 
     def _compose_queue(self, window: Any, services: Any) -> Any:
         """The queue (merchant's and others' tabs), the detail pane, the risk panel and the export."""
@@ -379,6 +436,9 @@ class Shell:
             self.login.activateWindow()
             return
         assert self.backend is not None and self.window is not None
+        if self.window.services.shops is None:  # asked for in the moment the keychain is being found
+            self._sign_in_wanted = True
+            return
         sandbox = self.backend.sandbox
         dialog = LoginDialog(self.window.services.shops, self.window,
                              open_url=fetch_directly if sandbox is not None else open_in_browser)

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -42,9 +42,11 @@ from desktop.core import paths
 from desktop.ui import settings as keys
 from desktop.ui.icons import app_pixmap
 from desktop.ui.settings import Settings
-from desktop.core.profiles import ShopManager
 from desktop.ui.shops import ShopsDialog
 from desktop.ui.workers import Task, run_in_background
+
+if TYPE_CHECKING:
+    from desktop.core.profiles import ShopManager
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,8 @@ FRESHNESS_REFRESH_MS = 30_000
 class Services:
     """What the window works with; every call on these blocks, so the window calls them in workers."""
 
-    shops: ShopManager
+    # None for a moment at start-up, while the keychain is found (the shell sets it, then reloads)
+    shops: ShopManager | None
     store: Any  # desktop.core.store.Store
     rules: Any  # desktop.core.domain.rules.Rules
     # (shop, credentials) -> API client
@@ -461,6 +464,8 @@ class MainWindow(QMainWindow):
                                  self.tr("Sign in…"))
 
     def manage_shops(self) -> None:
+        if self.services.shops is None:
+            return  # the keychain is still being found (an instant after start); the shops follow
         if self._shops_dialog is None:
             dialog = ShopsDialog(self)
             dialog.switch_requested.connect(self.activate_shop)
