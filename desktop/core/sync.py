@@ -18,8 +18,13 @@ One :meth:`Syncer.run` does, in order:
    requests may still be waiting); the sweep itself just saw the rest.
 5. **Classification** of closed requests (:func:`desktop.core.domain.classify.classify`) from the
    app's observations, its own actions (the journal) and — for recent closes whose outcome the
-   times alone leave open — the negotiation history (``open.refund.comment.basic.list``). A window's
-   closed requests are classified in the window's own transaction (those seen for the first time
+   times alone leave open — the negotiation history (``open.refund.comment.basic.list``). Open
+   requests the app saw waiting on the merchant are classified as well whenever they change, so a
+   step the platform agreed because its deadline passed (a return agreed by the system, now waiting
+   for the buyer's parcel; a receipt confirmed by the system) is recorded the moment the request
+   leaves the merchant's turn, not days later when it closes; each such step is stored once
+   (``auto_approvals``) and replaced, never added again, by later classifications. A window's
+   requests are classified in the window's own transaction (closed ones seen for the first time
    as they are inserted). The extra calls per run (details + histories) are capped by
    ``max_extra_calls``; the run of the first sweep makes no history calls (the following runs do,
    most recent closes first), so the sweep the user waits for lists and nothing more.
@@ -62,7 +67,7 @@ from desktop.core.kuaishou.errors import (
     ScopeMissing,
 )
 from desktop.core.kuaishou.models import NegotiationComment
-from desktop.core.store import CLOSED_STATUSES, Decision, Store, StoredRefund, UpsertStats
+from desktop.core.store import CLOSED_STATUSES, AutoStep, Decision, Store, StoredRefund, UpsertStats
 
 log = logging.getLogger(__name__)
 
@@ -407,16 +412,22 @@ class Syncer:
             self._refine(result, self.client.server_clock_offset_ms or 0)
 
     def _classify_batch(self, refunds: list[StoredRefund], result: SyncResult) -> None:
+        """Classify closed requests and open ones seen waiting on the merchant (their auto-approved
+        steps are recorded as soon as they leave the merchant's turn), in the caller's transaction."""
         if not refunds:
             return
         decisions = self._decide(refunds, self.client.server_clock_offset_ms or 0)
+        # news: a step not recorded before (one already reported by an earlier run is not; a first
+        # sweep's closed history is decided as it is inserted and never comes here)
+        fresh = []
+        for d in decisions:
+            if d.steps and d.refund_id not in result.auto_approved:
+                stored = {s.at for s in self.store.auto_approvals(self.shop_id, refund_id=d.refund_id)}
+                if any(step.at not in stored for step in d.steps):
+                    fresh.append(d.refund_id)
         self.store.set_classifications(self.shop_id, decisions, at=self._local_ms())
         result.classified += len(decisions)
-        # only closes this run saw happen: a first sweep's history is not news
-        result.auto_approved.extend(
-            d.refund_id for d in decisions
-            if d.outcome == Outcome.AUTO_APPROVED_OVERDUE and d.refund_id in self._closed_seen
-        )
+        result.auto_approved.extend(fresh)
 
     def _decide_new(self, record: Any, seen_at: int) -> Decision | None:
         """The outcome of a closed request seen for the first time (its only observation is this
@@ -491,10 +502,15 @@ class Syncer:
 
 def _decision(refund_id: int, cls: Classification) -> Decision:
     overdue = cls.outcome == Outcome.AUTO_APPROVED_OVERDUE
+    steps = tuple(
+        AutoStep(s.at_ms, s.certainty, s.rule, s.stage.value if s.stage is not None else None, s.deadline_ms,
+                 s.decided_at_ms)
+        for s in cls.steps if s.at_ms is not None
+    ) if overdue else ()
     return Decision(
         refund_id, cls.outcome.value, cls.rule, cls.certainty, deadline_at=cls.deadline_ms,
         overdue_at=cls.deadline_ms if overdue else None, decided_at=cls.decided_at_ms,
-        first_action_at=cls.first_action_ms,
+        first_action_at=cls.first_action_ms, steps=steps,
     )
 
 

@@ -14,6 +14,7 @@ from desktop.core.domain.classify import (
     RULE_NO_EVIDENCE,
     RULE_OBSERVED,
     RULE_STATUS,
+    AutoApprovedStep,
     Outcome,
     classify,
     classify_closed_first_seen,
@@ -97,6 +98,58 @@ def test_a_return_auto_agreed_by_the_system_while_still_open(rules):
     c = classify(history, final(handling_way=1, status=30, negotiate_status=2), rules)
     assert (c.outcome, c.certainty, c.stage, c.kind) == (
         Outcome.AUTO_APPROVED_OVERDUE, "certain", Stage.REVIEW_RETURN, "return_refund")
+
+
+def test_an_open_requests_auto_approved_step_is_its_one_step(rules):
+    history = [Snap(10, 1, DL, T0, T0 + H), Snap(30, 2, T0 + 300 * H, DL + 1, DL + H)]
+    c = classify(history, final(handling_way=1, status=30, negotiate_status=2), rules)
+    assert c.steps == (AutoApprovedStep(Stage.REVIEW_RETURN, DL, DL + 1, RULE_OBSERVED, "certain"),)
+    assert c.steps[0].at_ms == DL
+
+
+def test_every_auto_approved_step_of_a_request_is_kept_oldest_first(rules):
+    rdl = T0 + 200 * H  # the receipt deadline after the buyer shipped
+    history = [
+        Snap(10, 1, DL, T0, T0 + H),  # waiting for the review
+        Snap(30, 2, T0 + 300 * H, DL, DL + H),  # agreed by the system at the deadline
+        Snap(40, 2, rdl, T0 + 60 * H, T0 + 61 * H),  # the buyer shipped: confirm the receipt
+        Snap(60, 2, rdl, rdl + 10, rdl + H),  # confirmed by the system
+    ]
+    c = classify(history, final(handling_way=1, status=60, negotiate_status=2, expire_time=rdl), rules)
+    # the request's outcome is its first auto-approved step, as before
+    assert (c.outcome, c.stage, c.deadline_ms, c.certainty) == (
+        Outcome.AUTO_APPROVED_OVERDUE, Stage.REVIEW_RETURN, DL, "certain")
+    assert [(s.stage, s.deadline_ms, s.decided_at_ms, s.certainty) for s in c.steps] == [
+        (Stage.REVIEW_RETURN, DL, DL, "certain"), (Stage.CONFIRM_RECEIPT, rdl, rdl + 10, "certain")]
+
+
+def test_a_step_the_merchant_handled_is_not_an_auto_approved_step(rules):
+    rdl = T0 + 200 * H
+    history = [
+        Snap(10, 1, DL, T0, T0 + H),
+        Snap(30, 2, T0 + 300 * H, DL, DL + H),  # agreed by the system
+        Snap(40, 2, rdl, T0 + 60 * H, T0 + 61 * H),
+        Snap(60, 2, rdl, T0 + 70 * H, T0 + 71 * H),  # receipt confirmed by the merchant in time
+    ]
+    c = classify(history, final(handling_way=1, status=60, negotiate_status=2, expire_time=rdl), rules)
+    assert [s.stage for s in c.steps] == [Stage.REVIEW_RETURN]
+
+
+def test_still_waiting_or_decided_otherwise_has_no_steps(rules):
+    c = classify([pending(T0 + H)], final(status=10, negotiate_status=1), rules)
+    assert (c.outcome, c.steps) == (Outcome.PENDING, ())
+    c = classify([pending(T0 + H), Snap(60, 2, DL, T0 + 10 * H, T0 + 11 * H)],
+                 final(status=60, negotiate_status=2, negotiate_update_time=T0 + 10 * H), rules)
+    assert (c.outcome, c.steps) == (Outcome.HANDLED_IN_TIME, ())
+
+
+def test_times_only_and_history_rules_give_one_likely_step(rules):
+    c = classify([], final(status=60, negotiate_status=2, negotiate_update_time=DL, end_time=DL + 10), rules)
+    assert c.steps == (AutoApprovedStep(None, DL, DL, RULE_HEURISTIC_TIMES, "likely"),)
+    comments = [NegotiationComment(title="系统自动同意退款", role="system", create_time=DL + 1000)]
+    c = classify([], final(status=60, negotiate_status=2, expire_time=None), rules, comments=comments)
+    (step,) = c.steps
+    assert (step.deadline_ms, step.at_ms, step.rule) == (None, DL + 1000, RULE_HISTORY_SYSTEM)
 
 
 def test_receipt_confirmed_by_the_system(rules):

@@ -15,7 +15,7 @@ from desktop.core.kuaishou.models import (
     ShopScore,
     parse,
 )
-from desktop.core.store import Decision, Store, StoreUnavailable, open_store
+from desktop.core.store import AutoStep, Decision, Store, StoreUnavailable, open_store
 
 T0 = 1_764_000_000_000  # 2025-11-24, epoch ms
 HOUR = 3_600_000
@@ -300,3 +300,44 @@ def test_decisions_made_on_insert_are_written_with_the_row(store, shop):
     assert store.refund(shop.id, 6).outcome is None
     recent = store.needing_history(shop.id, rules=["heuristic_times"], closed_since=T0, limit=10)
     assert [r.refund_id for r in recent] == [5]
+
+
+def test_auto_approved_steps_are_replaced_not_added_so_each_counts_once(store, shop):
+    rid = 2100000012345678
+    store.upsert_refunds(shop.id, [refund()], seen_at=T0, merchant_turn=waiting)
+    assert [r.refund_id for r in store.unclassified(shop.id)] == [rid]  # seen waiting: to classify
+    store.set_classifications(shop.id, [Decision(rid, "pending", "status")], at=T0)
+    assert store.unclassified(shop.id) == [] and store.auto_approvals(shop.id) == []
+
+    review = AutoStep(T0 + 48 * HOUR, "certain", "observed", "review_return", T0 + 48 * HOUR, T0 + 48 * HOUR)
+    open_decision = Decision(rid, "auto_approved_overdue", "observed", "certain", deadline_at=review.at,
+                             overdue_at=review.at, decided_at=review.at, steps=(review,))
+    store.upsert_refunds(shop.id, [refund(status=30, negotiateStatus=2, updateTime=T0 + 48 * HOUR)],
+                         seen_at=T0 + 49 * HOUR, merchant_turn=waiting)
+    assert [r.refund_id for r in store.unclassified(shop.id)] == [rid]  # left the merchant's turn
+    store.set_classifications(shop.id, [open_decision], at=T0 + 49 * HOUR)
+    store.set_classifications(shop.id, [open_decision], at=T0 + 50 * HOUR)  # again: still one row
+    (step,) = store.auto_approvals(shop.id)
+    assert (step.refund_id, step.at, step.stage, step.handling_way, step.certainty) == (
+        rid, review.at, "review_return", 10, "certain")
+
+    receipt = AutoStep(T0 + 200 * HOUR, "certain", "observed", "confirm_receipt", T0 + 200 * HOUR, T0 + 200 * HOUR)
+    closed = Decision(rid, "auto_approved_overdue", "observed", "certain", deadline_at=review.at,
+                      overdue_at=review.at, decided_at=review.at, steps=(review, receipt))
+    store.set_classifications(shop.id, [closed], at=T0 + 201 * HOUR)
+    assert [s.at for s in store.auto_approvals(shop.id)] == [review.at, receipt.at]
+    assert [s.at for s in store.auto_approvals(shop.id, since=review.at)] == [receipt.at]
+    # a later decision that finds no auto-approval takes the steps away
+    store.set_classifications(shop.id, [Decision(rid, "handled_in_time", "history_system")], at=T0 + 202 * HOUR)
+    assert store.auto_approvals(shop.id) == []
+
+
+def test_an_auto_approved_decision_without_explicit_steps_stores_its_own(store, shop):
+    store.upsert_refunds(shop.id, [refund(status=60, negotiateStatus=2, endTime=T0 + 50 * HOUR)],
+                         seen_at=T0 + 51 * HOUR, merchant_turn=waiting,
+                         decide_new=lambda r, seen: Decision(r.refund_id, "auto_approved_overdue",
+                                                             "heuristic_times", "likely",
+                                                             deadline_at=T0 + 48 * HOUR,
+                                                             overdue_at=T0 + 48 * HOUR))
+    (step,) = store.auto_approvals(shop.id)
+    assert (step.at, step.certainty, step.decided_by, step.stage) == (T0 + 48 * HOUR, "likely", "heuristic_times", None)

@@ -193,3 +193,34 @@ def test_environmental_sqlite_errors_are_told_apart_from_bugs():
     assert isinstance(translate(sqlite3.DatabaseError("file is not a database"), None), StoreDamaged)
     assert translate(sqlite3.OperationalError("no such table: refundz"), None) is None
     assert translate(sqlite3.IntegrityError("UNIQUE constraint failed"), None) is None
+
+
+def test_schema_3_auto_approvals_become_steps_counted_once(tmp_path):
+    from desktop.core.store.schema import MIGRATIONS
+
+    path = tmp_path / "v3.sqlite3"
+    conn = sqlite3.connect(path)
+    for version, script in enumerate(MIGRATIONS[:3], start=1):
+        conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;")
+    conn.execute("INSERT INTO shops (id, seller_id, base_url, created_at) VALUES (1, 42, 'https://x', 1)")
+    rows = [  # (refund_id, status, handling_way, outcome, certainty, decided_by, overdue_at, closed_at)
+        (1, 60, 10, "auto_approved_overdue", "certain", "observed", 5_000, 6_000),
+        (2, 60, 1, "auto_approved_overdue", None, "heuristic_times", None, 7_000),  # no deadline kept
+        (3, 60, 10, "handled_in_time", None, "observed", None, 8_000),
+    ]
+    conn.executemany(
+        "INSERT INTO refunds (shop_id, refund_id, status, handling_way, outcome, certainty, decided_by, "
+        "overdue_at, deadline_at, closed_at, classified_at, first_seen_at, last_seen_at) "
+        "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, 9000, 1, 2)",
+        [(rid, st, hw, out, cert, by, over, over, closed) for rid, st, hw, out, cert, by, over, closed in rows],
+    )
+    conn.commit()
+    conn.close()
+    with open_store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        steps = store.auto_approvals(1)
+        assert [(s.refund_id, s.at, s.handling_way, s.certainty, s.decided_by) for s in steps] == [
+            (1, 5_000, 10, "certain", "observed"),
+            (2, 7_000, 1, "likely", "heuristic_times"),  # counted at its close, as before
+        ]
+        assert store.unclassified(1) == []  # classified before: nothing to redo

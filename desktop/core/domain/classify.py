@@ -21,12 +21,18 @@ The rules, strongest first:
 ``status``
     Outcomes read from the statuses seen (dispute, buyer cancellation, rejection then close…).
 
+A request is classified while still open too: once it has left a merchant step past the deadline (a
+return the system agreed at review now waits for the buyer's parcel) it is auto-approved already.
+:attr:`Classification.steps` lists every merchant step found auto-approved — the unit M1 counts — so
+a return agreed by the system at review and later confirmed by it at receipt has two.
+
 All times here are on the platform's clock; pass ``server_offset_ms`` (server − local) so the app's
 own ``seen_at`` times (local clock) can be compared with the platform's deadlines.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -92,6 +98,23 @@ class CommentLike(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class AutoApprovedStep:
+    """One merchant step (review, confirm receipt…) that the platform agreed on the merchant's behalf
+    because its deadline passed: what the notice punishes, counted once per request and step."""
+
+    stage: Stage | None  # the merchant stage, when known (the times-only rules may not know it)
+    deadline_ms: int | None  # the deadline that passed (platform clock)
+    decided_at_ms: int | None  # when the platform agreed
+    rule: str  # RULE_* that found it
+    certainty: Certainty
+
+    @property
+    def at_ms(self) -> int | None:
+        """When it counts: its deadline, else (no deadline recorded) when it was agreed."""
+        return self.deadline_ms if self.deadline_ms is not None else self.decided_at_ms
+
+
+@dataclass(frozen=True, slots=True)
 class Classification:
     outcome: Outcome
     rule: str  # RULE_*
@@ -104,6 +127,19 @@ class Classification:
     overdue_ms: int | None = None  # decided_at − deadline, auto-approvals only (≥ 0)
     clock_start_ms: int | None = None  # submission
     first_action_ms: int | None = None  # the merchant's first agree/reject, when known
+    #: auto-approved steps after the one described above (a return agreed by the system at review
+    #: and later confirmed by it at receipt); see :attr:`steps`
+    later_steps: tuple[AutoApprovedStep, ...] = ()
+
+    @property
+    def steps(self) -> tuple[AutoApprovedStep, ...]:
+        """Every merchant step auto-approved after its deadline, oldest first: empty unless the
+        outcome is :attr:`Outcome.AUTO_APPROVED_OVERDUE`. A request that is still open (a return
+        agreed by the system, now waiting for the buyer's parcel) has them too."""
+        if self.outcome is not Outcome.AUTO_APPROVED_OVERDUE or self.certainty is None:
+            return ()
+        first = AutoApprovedStep(self.stage, self.deadline_ms, self.decided_at_ms, self.rule, self.certainty)
+        return (first, *self.later_steps)
 
     @property
     def actionable(self) -> bool:
@@ -281,10 +317,12 @@ def classify(
         s.negotiate_status == 3 or s.status == 12 for s in snaps
     ) or negotiate == 3 or getattr(final, "seller_disagree_reason", None) not in (None, "", 0)
 
-    # (1) observed by the app
+    # (1) observed by the app; the first auto-approved step decides, every later one is kept too
     episodes = _episodes(snaps, hw, server_offset_ms)
     first_action: int | None = None
     in_time: _Episode | None = None
+    found: Classification | None = None
+    later: list[AutoApprovedStep] = []
     for ep in episodes:
         if ep.exit_status is None and ep.exit_negotiate is None:
             continue  # still waiting at the last observation
@@ -301,14 +339,20 @@ def classify(
         changed_late = ep.exit_update is not None and ep.exit_update >= ep.deadline
         if seen_late or changed_late:
             decided = ep.exit_update if changed_late else ep.deadline
-            return Classification(
-                Outcome.AUTO_APPROVED_OVERDUE, RULE_OBSERVED, "certain", stage=ep.stage,
-                deadline_ms=ep.deadline, decided_at_ms=decided, overdue_ms=decided - ep.deadline,
-                first_action_ms=first_action, **base,
-            )
+            if found is None:
+                found = Classification(
+                    Outcome.AUTO_APPROVED_OVERDUE, RULE_OBSERVED, "certain", stage=ep.stage,
+                    deadline_ms=ep.deadline, decided_at_ms=decided, overdue_ms=decided - ep.deadline,
+                    first_action_ms=first_action, **base,
+                )
+            else:
+                later.append(AutoApprovedStep(ep.stage, ep.deadline, decided, RULE_OBSERVED, "certain"))
+            continue
         if ep.exit_update is not None:  # moved on before the deadline: the merchant handled it
             first_action = first_action or ep.exit_update
             in_time = in_time or ep
+    if found is not None:
+        return dataclasses.replace(found, later_steps=tuple(later)) if later else found
 
     # (dispute) the platform decided
     if final_stage is Stage.DISPUTE or any(

@@ -14,17 +14,20 @@ from desktop.core.store.errors import StoreDamaged, StoreError, StoreUnavailable
 from desktop.core.store.records import (
     JOURNAL_OPEN_STATES,
     JOURNAL_STATES,
+    AutoStep,
     Decision,
     JournalEntry,
     Observation,
     ScoreSnapshot,
     Shop,
+    StoredAutoStep,
     StoredRefund,
     UpsertStats,
 )
 from desktop.core.store.schema import SCHEMA_VERSION
 
 __all__ = [
+    "AutoStep",
     "CLOSED_STATUSES",
     "Decision",
     "JOURNAL_OPEN_STATES",
@@ -38,6 +41,7 @@ __all__ = [
     "StoreDamaged",
     "StoreError",
     "StoreUnavailable",
+    "StoredAutoStep",
     "StoredRefund",
     "UpsertStats",
     "open_store",

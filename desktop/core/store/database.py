@@ -39,10 +39,12 @@ from desktop.core.store.records import (
     JOURNAL_STATES,
     REFUND_COLUMNS,
     SHOP_COLUMNS,
+    AutoStep,
     JournalEntry,
     Observation,
     ScoreSnapshot,
     Shop,
+    StoredAutoStep,
     StoredRefund,
     UpsertStats,
 )
@@ -94,6 +96,28 @@ _UPSERT_SQL = (
     # a change reopens the question of how it ended: the sync classifies it again
     + ", ".join(f"{c} = CASE WHEN ?{_CHANGED} THEN NULL ELSE refunds.{c} END" for c in _CLASSIFICATION)
 )
+
+
+_INSERT_STEP_SQL = (
+    "INSERT INTO auto_approvals (shop_id, refund_id, at, stage, deadline_at, decided_at, handling_way, "
+    "certainty, decided_by, recorded_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, handling_way, ?7, ?8, ?9 "
+    "FROM refunds WHERE shop_id = ?1 AND refund_id = ?2 "
+    "ON CONFLICT (shop_id, refund_id, at) DO UPDATE SET stage = excluded.stage, "
+    "deadline_at = excluded.deadline_at, decided_at = excluded.decided_at, certainty = excluded.certainty, "
+    "decided_by = excluded.decided_by, recorded_at = excluded.recorded_at"
+)
+_STEP_COLUMNS = ("shop_id", "refund_id", "at", "stage", "deadline_at", "decided_at", "handling_way",
+                 "certainty", "decided_by", "recorded_at")
+#: refunds to classify: closed ones and those ever seen waiting on the merchant, not classified since
+#: their last change (written as in the partial index refunds_unclassified, schema V4)
+_UNCLASSIFIED_WHERE = (
+    "classified_at IS NULL AND (closed_at IS NOT NULL OR last_pending_seen_at IS NOT NULL)"
+)
+
+
+def _step_rows(shop_id: int, refund_id: int, steps: Iterable[AutoStep], at: int) -> list[tuple]:
+    return [(shop_id, refund_id, s.at, s.stage, s.deadline_at, s.decided_at, s.certainty, s.decided_by, at)
+            for s in steps]
 
 
 _NO_DECISION = (None,) * len(_CLASSIFICATION)
@@ -445,6 +469,7 @@ class Store:
             return UpsertStats()
         new = changed = unchanged = 0
         closed: list[int] = []
+        steps: list[tuple] = []
         with self.transaction() as conn:
             existing: dict[int, tuple] = {}
             for ids in _chunks(list(batch), 500):
@@ -481,6 +506,8 @@ class Store:
                 if values[_RRF_API] is not None:
                     values = (*values[:_RRF_API], int(values[_RRF_API]), *values[_RRF_API + 1:])
                 decision = decide_new(r, seen_at) if decide_new is not None and before is None else None
+                if decision is not None and decision.outcome == "auto_approved_overdue":
+                    steps += _step_rows(shop_id, refund_id, decision.auto_steps(), seen_at)
                 rows.append((
                     shop_id, refund_id, *values, int(waiting), seen_at, seen_at, closed_at,
                     seen_at if waiting else None, r.expire_time if waiting else None,
@@ -501,6 +528,8 @@ class Store:
                 )
                 if observations:
                     self._insert_observations(conn, observations)
+                if steps:
+                    conn.executemany(_INSERT_STEP_SQL, steps)
         return UpsertStats(new, changed, unchanged, tuple(closed))
 
     @staticmethod
@@ -569,8 +598,10 @@ class Store:
             )
 
     def unclassified(self, shop_id: int, *, limit: int | None = None) -> list[StoredRefund]:
-        """Closed refunds whose outcome is not decided yet (new, or changed since)."""
-        sql = f"{self._REFUND_SELECT} WHERE shop_id = ? AND closed_at IS NOT NULL AND outcome IS NULL"
+        """Refunds to classify: closed ones whose outcome is not decided yet, and open ones the app
+        saw waiting on the merchant (a step of theirs may have been auto-approved since), not
+        classified since their last change."""
+        sql = f"{self._REFUND_SELECT} WHERE shop_id = ? AND {_UNCLASSIFIED_WHERE}"
         params: list[Any] = [shop_id]
         if limit is not None:
             sql += " LIMIT ?"
@@ -578,12 +609,16 @@ class Store:
         return [self._refund(r) for r in self._read(sql, params)]
 
     def set_classifications(self, shop_id: int, decisions: Iterable[Decision], *, at: int) -> int:
-        """Store how closed requests ended; returns how many were written."""
+        """Store how requests ended (or stand, still open) and replace their auto-approved steps
+        (:meth:`Decision.auto_steps`) — a step is one row whatever classified it, however often;
+        returns how many decisions were written."""
+        decisions = list(decisions)
         rows = [
             (d.outcome, d.certainty, d.decided_by, d.overdue_at, d.deadline_at, d.decided_at,
              d.first_action_at, at, shop_id, d.refund_id)
             for d in decisions
         ]
+        steps = [row for d in decisions for row in _step_rows(shop_id, d.refund_id, d.auto_steps(), at)]
         with self.transaction() as conn, self._guard():
             conn.executemany(
                 "UPDATE refunds SET outcome = ?, certainty = ?, decided_by = ?, overdue_at = ?, "
@@ -591,7 +626,29 @@ class Store:
                 "WHERE shop_id = ? AND refund_id = ?",
                 rows,
             )
+            conn.executemany(
+                "DELETE FROM auto_approvals WHERE shop_id = ? AND refund_id = ?",
+                [(shop_id, d.refund_id) for d in decisions],
+            )
+            conn.executemany(_INSERT_STEP_SQL, steps)
         return len(rows)
+
+    def auto_approvals(
+        self, shop_id: int, *, refund_id: int | None = None, since: int | None = None,
+        until: int | None = None,
+    ) -> list[StoredAutoStep]:
+        """The auto-approved merchant steps of a shop (optionally of one refund, or with ``since`` <
+        ``at`` ≤ ``until``), in the order they count."""
+        where, params = ["shop_id = ?"], [shop_id]
+        for clause, value in (("refund_id = ?", refund_id), ("at > ?", since), ("at <= ?", until)):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        rows = self._read(
+            f"SELECT {', '.join(_STEP_COLUMNS)} FROM auto_approvals WHERE {' AND '.join(where)} "
+            "ORDER BY at, refund_id", params,
+        )
+        return [StoredAutoStep(*r) for r in rows]
 
     def needing_history(
         self, shop_id: int, *, rules: Sequence[str], closed_since: int, limit: int

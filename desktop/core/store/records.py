@@ -140,8 +140,40 @@ class ScoreSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class AutoStep:
+    """A merchant step the platform agreed on the merchant's behalf after its deadline (a row of
+    ``auto_approvals``); ``at``: when it counts (the deadline, else the agreement time)."""
+
+    at: int
+    certainty: str  # "certain" | "likely"
+    decided_by: str
+    stage: str | None = None
+    deadline_at: int | None = None
+    decided_at: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAutoStep:
+    """A row of ``auto_approvals`` as read back."""
+
+    shop_id: int
+    refund_id: int
+    at: int
+    stage: str | None
+    deadline_at: int | None
+    decided_at: int | None
+    handling_way: int | None
+    certainty: str
+    decided_by: str
+    recorded_at: int
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
-    """How a closed request ended, as stored (see :mod:`desktop.core.store.schema`)."""
+    """How a request ended — or, still open, how far it is decided — as stored (see
+    :mod:`desktop.core.store.schema`). ``steps``: its auto-approved merchant steps, which replace
+    the ones stored; ``None`` derives them from the decision itself (one step for an
+    ``auto_approved_overdue`` outcome, at ``overdue_at`` / ``deadline_at`` / ``decided_at``)."""
 
     refund_id: int
     outcome: str
@@ -151,6 +183,19 @@ class Decision:
     overdue_at: int | None = None
     decided_at: int | None = None
     first_action_at: int | None = None
+    steps: tuple[AutoStep, ...] | None = None
+
+    def auto_steps(self) -> tuple[AutoStep, ...]:
+        """The auto-approved steps to store for this decision (see the class docstring)."""
+        if self.steps is not None:
+            return self.steps
+        if self.outcome != "auto_approved_overdue":
+            return ()
+        at = next((t for t in (self.overdue_at, self.deadline_at, self.decided_at) if t is not None), None)
+        if at is None:
+            return ()
+        return (AutoStep(at, self.certainty or "likely", self.decided_by, None, self.deadline_at,
+                         self.decided_at),)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,10 @@
 Everything heavy is an aggregate over index ranges of ``refunds`` (the classified closed requests,
 index ``refunds_closed (shop_id, outcome, closed_at)``), never a Python loop over rows: window totals
 per kind group, the daily series and the percentiles of M5 are computed by SQLite; Python only sees
-the rare rows (auto-approvals, the requests waiting on the merchant, the actionable closes that leave
-M2's window during the forecast) and the handful of aggregate rows.
+the rare rows (the auto-approved steps of ``auto_approvals``, the requests waiting on the merchant,
+the actionable closes that leave M2's window during the forecast) and the handful of aggregate rows.
+M1 counts auto-approved merchant *steps* (a request still open counts as soon as it left the
+merchant's turn past its deadline; it counts once, whatever happens to it later).
 
 Clock: the store holds platform times; the estimate runs on the platform clock too (``now`` is the
 local clock plus the shop's measured offset).
@@ -39,7 +41,6 @@ from desktop.core.domain.risk import (
 from desktop.core.domain.rules import DAY_MS, HOUR_MS, Rules
 from desktop.core.store.database import Store
 
-_AUTO = Outcome.AUTO_APPROVED_OVERDUE.value
 _HANDLED = Outcome.HANDLED_IN_TIME.value
 _ACTIONABLE = tuple(sorted(o.value for o in ACTIONABLE_OUTCOMES))
 _ACTIONABLE_SQL = ", ".join(f"'{o}'" for o in _ACTIONABLE)  # enum values: fixed identifiers, no input
@@ -86,16 +87,12 @@ def risk_inputs(
     longest = max(max(days), r.windows.series_days.value) * DAY_MS
     read = store._read  # the store's reader connection (error translation included)
 
-    # M1, M4 and the series' auto-approvals: the auto-approvals themselves (rare rows; partial index
-    # refunds_risk_auto). The outcome is written literally so that SQLite can use that partial index.
+    # M1, M4 and the series' auto-approvals: the auto-approved merchant steps (rare rows, one per
+    # request and step, recorded as soon as the request left the merchant's turn — open or closed;
+    # covering index auto_approvals_by_time)
     rows = read(
-        f"SELECT refund_id, overdue_at, handling_way, certainty FROM refunds WHERE shop_id = ? "
-        f"AND outcome = '{_AUTO}' AND overdue_at > ? AND overdue_at <= ?",
-        (shop_id, now - longest, now),
-    ) + read(  # an auto-approval stored without its deadline counts at its close
-        f"SELECT refund_id, closed_at, handling_way, certainty FROM refunds INDEXED BY refunds_risk_auto "
-        "WHERE shop_id = ? "
-        f"AND outcome = '{_AUTO}' AND overdue_at IS NULL AND closed_at > ? AND closed_at <= ?",
+        "SELECT refund_id, at, handling_way, certainty FROM auto_approvals "
+        "WHERE shop_id = ? AND at > ? AND at <= ?",
         (shop_id, now - longest, now),
     )
     autos = tuple(sorted(

@@ -12,7 +12,15 @@ Tables (times epoch ms UTC, money fen, ids int):
   ``outcome`` (an ``Outcome`` value), ``certainty`` ("certain" | "likely" for auto-approvals),
   ``decided_by`` (the rule), ``deadline_at`` (the deadline that decided, platform clock),
   ``overdue_at`` (= that deadline, for auto-approved overdue ones only), ``decided_at`` (when the
-  outcome happened) and ``first_action_at`` (the merchant's first agree/reject, when known).
+  outcome happened) and ``first_action_at`` (the merchant's first agree/reject, when known). Open
+  requests the app saw waiting on the merchant are classified too (``pending``, or
+  ``auto_approved_overdue`` once a step was agreed by the system); ``classified_at`` is cleared with
+  the outcome by every observed change.
+* ``auto_approvals`` — every merchant step the platform agreed on the merchant's behalf because its
+  deadline passed (one row per request and step, ``at`` = that deadline, else the agreement time):
+  written when the sync classifies the request — as soon as it has left the merchant's turn, while
+  it may still be open — and replaced whenever it is classified again, so a step counts once.
+  ``certainty`` / ``decided_by`` as for the refunds; ``handling_way`` copied for the kind split.
 * ``refund_raw`` — the raw JSON of the last list item and of the last detail, per refund (kept apart
   so the ``refunds`` table stays narrow for scans).
 * ``observations`` — one row per change seen (status, negotiate_status, handling_way, expire_time,
@@ -216,6 +224,42 @@ CREATE INDEX refunds_risk_auto ON refunds(shop_id, overdue_at, handling_way, cer
     WHERE outcome = 'auto_approved_overdue';
 """
 
+# Auto-approvals per merchant step, recorded as soon as the request leaves the merchant's turn past
+# its deadline (a return agreed by the system is still open for days): M1 and the daily series count
+# these rows, one per (request, step). The refunds' closed classification stays as it was (how the
+# request ended); the auto-approvals it already found become rows here. Open requests the app saw
+# waiting on the merchant are classified too: "unclassified" now means "not classified since the
+# last change" (classified_at is cleared with the outcome), for closed ones and for those.
+V4 = """
+CREATE TABLE auto_approvals (
+    shop_id                 INTEGER NOT NULL,
+    refund_id               INTEGER NOT NULL,
+    at                      INTEGER NOT NULL,
+    stage                   TEXT,
+    deadline_at             INTEGER,
+    decided_at              INTEGER,
+    handling_way            INTEGER,
+    certainty               TEXT NOT NULL CHECK (certainty IN ('certain', 'likely')),
+    decided_by              TEXT NOT NULL,
+    recorded_at             INTEGER NOT NULL,
+    PRIMARY KEY (shop_id, refund_id, at),
+    FOREIGN KEY (shop_id, refund_id) REFERENCES refunds(shop_id, refund_id) ON DELETE CASCADE
+);
+CREATE INDEX auto_approvals_by_time ON auto_approvals(shop_id, at, handling_way, certainty, refund_id);
+INSERT INTO auto_approvals (shop_id, refund_id, at, stage, deadline_at, decided_at, handling_way,
+                            certainty, decided_by, recorded_at)
+    SELECT shop_id, refund_id, COALESCE(overdue_at, deadline_at, decided_at, closed_at), NULL, deadline_at,
+           decided_at, handling_way, COALESCE(certainty, 'likely'), COALESCE(decided_by, 'heuristic_times'),
+           COALESCE(classified_at, last_seen_at)
+    FROM refunds
+    WHERE outcome = 'auto_approved_overdue'
+      AND COALESCE(overdue_at, deadline_at, decided_at, closed_at) IS NOT NULL;
+DROP INDEX refunds_risk_auto;
+DROP INDEX refunds_unclassified;
+CREATE INDEX refunds_unclassified ON refunds(shop_id)
+    WHERE classified_at IS NULL AND (closed_at IS NOT NULL OR last_pending_seen_at IS NOT NULL);
+"""
+
 #: MIGRATIONS[i] takes the schema from version i to version i + 1
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
 SCHEMA_VERSION = len(MIGRATIONS)
