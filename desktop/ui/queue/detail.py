@@ -123,6 +123,11 @@ class DetailPane(QScrollArea):
     def row(self) -> QueueRow | None:
         return self._row
 
+    @property
+    def refund_detail(self) -> RefundDetail | None:
+        """The full detail shown (``None`` until :meth:`set_detail` delivered the row's)."""
+        return self._detail
+
     def set_backend_url(self, template: str) -> None:
         """The seller-backend URL template (``{refund_id}``, ``{order_id}``)."""
         self._template = template
