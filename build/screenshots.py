@@ -1,0 +1,212 @@
+"""Regenerate the README screenshots from the running demo app.
+
+    python build/screenshots.py [--out resources/screenshots] [--lang zh_CN|en] [--size 1280x720]
+                                [--only main-window,detail,sign-in,bulk-preview]
+
+Starts the app exactly as ``aftersale-watch --demo`` does (the composition root, the embedded sandbox,
+the sign-in flow, the first sync) in a throw-away data folder, on Qt's offscreen platform unless
+``QT_QPA_PLATFORM`` says otherwise, with an in-memory keychain (nothing is written to the real one).
+It then saves, as optimised PNGs (indexed colours when ImageMagick's ``convert`` is on the ``PATH``):
+
+* ``main-window.png``  — the queue with the risk panel, nothing selected
+* ``detail.png``       — the same window with a request selected (the detail pane filled)
+* ``sign-in.png``      — the sign-in dialog, filled with the demo app's (masked) credentials
+* ``bulk-preview.png`` — the preview of approving the selected urgent requests (nothing is sent)
+
+Run it after a change to the window's look and commit the PNGs. Chinese text needs a CJK font
+(e.g. Noto Sans CJK) known to fontconfig. Not a test: pytest does not collect this folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import keyring
+import keyring.backend
+import keyring.errors
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ("main-window", "detail", "sign-in", "bulk-preview")
+TIMEOUT_S = 60.0
+#: keep each picture well under this (README images load on slow links)
+MAX_BYTES = 500_000
+
+
+class DemoKeyring(keyring.backend.KeyringBackend):
+    """Keeps the demo's secrets in a dict; the sign-in dialog names it as the secrets' store."""
+
+    name = "demo keychain (in memory)"
+    priority = 0  # never chosen by keyring itself: handed in explicitly
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.entries.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError("not found")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "resources" / "screenshots")
+    parser.add_argument("--lang", choices=("zh_CN", "en"), default="zh_CN")
+    parser.add_argument("--size", default="1280x720", help="window size WxH (default fits a 1366×768 laptop)")
+    parser.add_argument("--only", default=",".join(SHOTS), help="comma-separated subset of " + ", ".join(SHOTS))
+    args = parser.parse_args(argv)
+    try:
+        w, h = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        parser.error(f"--size must look like 1280x720, not {args.size!r}")
+    args.width, args.height = w, h
+    args.only = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = sorted(set(args.only) - set(SHOTS))
+    if unknown:
+        parser.error(f"unknown screenshot(s): {', '.join(unknown)} (choose from {', '.join(SHOTS)})")
+    return args
+
+
+def wait_until(app: object, condition: Callable[[], object], what: str, timeout_s: float = TIMEOUT_S) -> None:
+    """Process events until ``condition()`` holds; exit with a message naming ``what`` otherwise."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"screenshots: timed out waiting for {what}")
+        app.processEvents()  # type: ignore[attr-defined]
+        time.sleep(0.01)
+
+
+def settle(app: object, seconds: float = 0.3) -> None:
+    """Let layouts, deferred repaints and queued signals run."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()  # type: ignore[attr-defined]
+        time.sleep(0.01)
+
+
+def save(widget: object, path: Path) -> int:
+    """Grab ``widget`` (its window contents, without the OS frame) into an optimised PNG; its size."""
+    image = widget.grab().toImage()  # type: ignore[attr-defined]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(path), "PNG", 0):  # quality 0 = the strongest zlib compression
+        raise SystemExit(f"screenshots: cannot write {path}")
+    convert = shutil.which("convert")
+    if convert is not None:
+        # indexed colours (the UI has few), no metadata: a fraction of the size, no visible change
+        reduced = path.with_suffix(".tmp.png")
+        subprocess.run([convert, str(path), "-strip", "-colors", "256", "-define", "png:compression-level=9",
+                        f"PNG8:{reduced}"], check=True)
+        if reduced.stat().st_size < path.stat().st_size:
+            reduced.replace(path)
+        else:
+            reduced.unlink()
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        print(f"warning: {path.name} is {size // 1024} KB (keep README pictures under {MAX_BYTES // 1000} KB)")
+    return size
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    home = Path(tempfile.mkdtemp(prefix="aftersale-screenshots-"))
+    os.environ["AFTERSALE_WATCH_HOME"] = str(home)
+    sys.path.insert(0, str(ROOT))
+
+    from desktop.core import paths
+
+    paths.set_home(home)
+    backend = DemoKeyring()
+    keyring.get_keyring = lambda: backend  # the demo's tokens never reach the real keychain
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+    from desktop import app as app_module
+
+    shell_args = argparse.Namespace(demo=True, no_error_dialogs=True, lang=args.lang, data_dir=str(home),
+                                    command=None, hidden=False)
+    shell = app_module.build(shell_args)
+    if shell is None:
+        raise SystemExit("screenshots: another instance of the app is running")
+    app = shell.app
+    written: list[tuple[str, int]] = []
+    try:
+        wait_until(app, lambda: shell.window is not None or shell.failed is not None, "the window")
+        if shell.failed is not None:
+            raise SystemExit(f"screenshots: the app failed to start: {shell.failed}")
+        window = shell.window
+        window.resize(args.width, args.height)
+        wait_until(app, lambda: window.shop is not None and window.client is not None, "the demo sign-in")
+        wait_until(app, lambda: window._last_fresh_ms is not None and not window.syncing, "the first sync")
+        queue = window.queue_widget
+        wait_until(app, lambda: queue.merchant_view.model.rowCount() > 0, "the queue")
+        risk = getattr(window, "risk_widget", None)
+        if risk is not None:
+            wait_until(app, lambda: risk.estimate is not None, "the risk estimate")
+        settle(app, 0.5)
+        table = queue.merchant_view.table
+
+        if "main-window" in args.only:
+            written.append(("main-window.png", save(window, args.out / "main-window.png")))
+
+        if "detail" in args.only:
+            table.selectRow(1)
+            detail = window.detail_dock.widget()
+            wanted = queue.selected_rows()[0].refund_id
+            wait_until(app, lambda: getattr(detail, "row", None) is not None and detail.row.refund_id == wanted
+                       and detail.refund_detail is not None, "the detail pane")
+            settle(app)
+            written.append(("detail.png", save(window, args.out / "detail.png")))
+            table.clearSelection()
+
+        if "sign-in" in args.only:
+            from desktop.ui.login_dialog import LoginDialog
+
+            dialog = LoginDialog(window.services.shops, window, open_url=lambda _url: True)
+            dialog.fill_from_sandbox(shell.backend.sandbox)
+            dialog.show()
+            settle(app)
+            written.append(("sign-in.png", save(dialog, args.out / "sign-in.png")))
+            dialog.done(0)
+            dialog.deleteLater()
+
+        if "bulk-preview" in args.only:
+            actions = window.actions_ui
+            view = queue.merchant_view
+            # the most urgent requests (the queue is sorted by time left): what a seller clears first
+            first = view.proxy.index(0, 0)
+            last = view.proxy.index(min(6, view.proxy.rowCount()) - 1, view.proxy.columnCount() - 1)
+            table.selectionModel().select(QItemSelection(first, last),
+                                          QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            actions.approve_action.trigger()
+            from desktop.ui.actions.preview import PreviewDialog
+
+            wait_until(app, lambda: isinstance(actions.flow.dialog, PreviewDialog), "the bulk preview")
+            preview = actions.flow.dialog
+            settle(app)
+            written.append(("bulk-preview.png", save(preview, args.out / "bulk-preview.png")))
+            preview.reject()  # nothing is sent
+            settle(app)
+    finally:
+        shell.shutdown()
+        shutil.rmtree(home, ignore_errors=True)
+    for name, size in written:
+        print(f"{args.out / name}  {size // 1024} KB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
