@@ -30,8 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import keyring
-import keyring.backend
-import keyring.errors
+
+from desktop.core.secrets import MemoryKeyring
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ("main-window", "detail", "sign-in", "bulk-preview")
@@ -40,25 +40,10 @@ TIMEOUT_S = 60.0
 MAX_BYTES = 500_000
 
 
-class DemoKeyring(keyring.backend.KeyringBackend):
+class DemoKeyring(MemoryKeyring):
     """Keeps the demo's secrets in a dict; the sign-in dialog names it as the secrets' store."""
 
     name = "demo keychain (in memory)"
-    priority = 0  # never chosen by keyring itself: handed in explicitly
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
