@@ -50,6 +50,7 @@ from desktop.cli.common import (
     resolve_shop,
 )
 from desktop.core.i18n import tr
+from desktop.core.labels import kind_names, level_names, stage_names, urgency_names
 
 log = logging.getLogger(__name__)
 
@@ -120,47 +121,6 @@ def time_left_text(seconds: int | None) -> str:
 
 def money_text(fen: int | None) -> str:
     return "—" if fen is None else f"¥{fen / 100:,.2f}"
-
-
-def kind_label(kind: str) -> str:
-    labels = {
-        "refund_only": tr("Refund only"),
-        "return_refund": tr("Return and refund"),
-        "exchange": tr("Exchange"),
-        "resend": tr("Resend"),
-        "repair": tr("Repair"),
-    }
-    return labels.get(kind, tr("Unknown"))
-
-
-def stage_label(stage: str) -> str:
-    labels = {
-        "review_refund_only": tr("Review refund request"),
-        "review_return": tr("Review return request"),
-        "review_exchange": tr("Review exchange request"),
-        "review_resend": tr("Review resend request"),
-        "review_repair": tr("Review repair request"),
-        "confirm_receipt": tr("Confirm returned goods"),
-        "reject_intercept": tr("Refund after parcel refusal"),
-        "needs_review": tr("Unknown state: check it"),
-    }
-    return labels.get(stage, stage)
-
-
-def urgency_label(urgency: str) -> str:
-    labels = {
-        "overdue": tr("Overdue"),
-        "critical": tr("Critical"),
-        "urgent": tr("Urgent"),
-        "warn": tr("Soon"),
-        "info": tr("OK"),
-    }
-    return labels.get(urgency, urgency)
-
-
-def level_label(level: str) -> str:
-    labels = {"low": tr("Low"), "watch": tr("Watch"), "elevated": tr("Elevated"), "high": tr("High")}
-    return labels.get(level, level)
 
 
 # ---------------------------------------------------------------------------------- the report
@@ -239,6 +199,7 @@ def _short_time(iso_text: str) -> str:
 
 def render_text(report: dict[str, Any]) -> str:
     """The report as a readable table in the user's language."""
+    kinds, stages, urgencies, levels = kind_names(), stage_names(), urgency_names(), level_names()
     out = [tr("AfterSale Watch self-check · {time}", time=_short_time(report["generated_at"]))]
     if report["stale"]:
         out.append(tr("Could not sync: showing the last cached data, which may be out of date."))
@@ -268,8 +229,8 @@ def render_text(report: dict[str, Any]) -> str:
                 deadline = _short_time(p["expire_at"]) if p["expire_at"] else "—"
                 if p["estimated"]:
                     deadline += "*"
-                rows.append([urgency_label(p["urgency"]), time_left_text(p["seconds_left"]), deadline,
-                             kind_label(p["kind"]), stage_label(p["stage"]), money_text(p["refund_fee_fen"]),
+                rows.append([urgencies.get(p["urgency"], p["urgency"]), time_left_text(p["seconds_left"]), deadline,
+                             kinds.get(p["kind"], kinds["unknown"]), stages.get(p["stage"], p["stage"]), money_text(p["refund_fee_fen"]),
                              p["reason"] or "—", p["sku"] or "—", p["refund_id"]])
             widths = [
                 min(cap, max(display_width(title), *(display_width(row[i]) for row in rows)))
@@ -283,7 +244,7 @@ def render_text(report: dict[str, Any]) -> str:
                 out.append(tr("* estimated from the stage's time limit: the platform gave no deadline."))
         risk = shop["risk"]
         out.append(tr("Risk level: {level} (an estimate by this app, not the platform's own score)",
-                      level=level_label(risk["level"])))
+                      level=levels.get(risk["level"], risk["level"])))
         for r in risk["reasons"]:  # each text names its threshold's basis (sourced / assumed)
             out.append(f"  · {r['text']}")
         exposure = risk.get("exposure")
@@ -294,7 +255,7 @@ def render_text(report: dict[str, Any]) -> str:
             if f["level"] != risk["level"] and f["would_auto_approve"]:
                 out.append("  " + tr(
                     "If nothing is done, in {hours} h: {level} ({count} more auto-approvals); handling "
-                    "{rescue} requests first avoids it.", hours=f["horizon_hours"], level=level_label(f["level"]),
+                    "{rescue} requests first avoids it.", hours=f["horizon_hours"], level=levels.get(f["level"], f["level"]),
                     count=len(f["would_auto_approve"]), rescue=len(f["rescue"])))
         score = risk.get("shop_score")
         if score and score.get("score"):

@@ -310,7 +310,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+93"/>
+        <location filename="../../desktop/ui/main_window.py" line="+96"/>
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
@@ -352,7 +352,7 @@
 <context>
     <name>DetailPane</name>
     <message>
-        <location filename="../../desktop/ui/queue/detail.py" line="+180"/>
+        <location filename="../../desktop/ui/queue/detail.py" line="+185"/>
         <source>sourced</source>
         <extracomment>the Kuaishou seller backend&apos;s after-sale detail page (快手小店商家后台 · 售后详情)</extracomment>
         <translation>有来源</translation>
@@ -849,12 +849,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+538"/>
+        <location line="+540"/>
         <source>About AfterSale Watch</source>
         <translation>关于售后守望</translation>
     </message>
     <message>
-        <location line="-520"/>
+        <location line="-522"/>
         <source>First download of the after-sale requests… %p%</source>
         <translation>首次下载售后申请… %p%</translation>
     </message>
@@ -910,12 +910,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+450"/>
+        <location line="+452"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location line="-447"/>
+        <location line="-449"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -937,17 +937,17 @@
     <message>
         <location line="+2"/>
         <location line="+25"/>
-        <location line="+160"/>
+        <location line="+162"/>
         <source>Sign in…</source>
         <translation>登录…</translation>
     </message>
     <message>
-        <location line="-161"/>
+        <location line="-163"/>
         <source>No shop is signed in. Sign in to watch your after-sale requests.</source>
         <translation>尚未登录任何店铺。登录后即可守望您的售后申请。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>Keys and tokens are kept in: %1</source>
         <translation>密钥和令牌保存在：%1</translation>
     </message>
@@ -1075,7 +1075,7 @@
         <translation>有数据无法读取：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/app.py" line="+370"/>
+        <location filename="../../desktop/app.py" line="+427"/>
         <source>Alerts</source>
         <translation>提醒</translation>
     </message>
@@ -1232,115 +1232,17 @@
 <context>
     <name>Queue</name>
     <message>
-        <location filename="../../desktop/ui/queue/labels.py" line="+15"/>
-        <source>Refund only</source>
-        <translation>仅退款</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Return and refund</source>
-        <translation>退货退款</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Exchange</source>
-        <translation>换货</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Resend</source>
-        <translation>补寄</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Repair</source>
-        <translation>维修</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Unknown</source>
-        <translation>未知</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Review refund</source>
-        <translation>待审核·仅退款</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Review return</source>
-        <translation>待审核·退货</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Review exchange</source>
-        <translation>待审核·换货</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Review resend</source>
-        <translation>待审核·补寄</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Review repair</source>
-        <translation>待审核·维修</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Confirm receipt</source>
-        <translation>待确认收货</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Refused parcel</source>
-        <translation>拒收后退款</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Buyer sending return</source>
-        <translation>待买家退货</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Buyer modifying</source>
-        <translation>待买家修改</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Buyer receiving</source>
-        <translation>待买家收货</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <location line="+43"/>
+        <location filename="../../desktop/ui/queue/labels.py" line="+52"/>
         <source>Refund executing</source>
         <translation>退款执行中</translation>
     </message>
     <message>
-        <location line="-42"/>
-        <source>Platform handling</source>
-        <translation>平台处理中</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Fast refund</source>
-        <translation>极速退款</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <location line="+42"/>
+        <location line="+2"/>
         <source>Closed</source>
         <translation>已关闭</translation>
     </message>
     <message>
-        <location line="-41"/>
-        <location line="+1"/>
-        <source>Needs review</source>
-        <translation>需人工查看</translation>
-    </message>
-    <message>
-        <location line="+6"/>
+        <location line="-34"/>
         <source>The system agrees automatically and refunds the buyer.</source>
         <translation>系统将自动同意并退款给买家。</translation>
     </message>
@@ -1455,31 +1357,6 @@
     </message>
     <message>
         <location line="+5"/>
-        <source>Overdue</source>
-        <translation>已逾期</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Critical</source>
-        <translation>紧急</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Urgent</source>
-        <translation>较急</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Due within a day</source>
-        <translation>一天内到期</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Not urgent</source>
-        <translation>不急</translation>
-    </message>
-    <message>
-        <location line="+6"/>
         <source>Platform deadline (expireTime)</source>
         <translation>平台截止时间（expireTime）</translation>
     </message>
@@ -1885,27 +1762,7 @@
 <context>
     <name>RiskPanel</name>
     <message>
-        <location filename="../../desktop/ui/queue/risk_panel.py" line="+133"/>
-        <source>Low</source>
-        <translation>低</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Watch</source>
-        <translation>关注</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Elevated</source>
-        <translation>较高</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>High</source>
-        <translation>高</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location filename="../../desktop/ui/queue/risk_panel.py" line="+134"/>
         <source>sourced</source>
         <translation>有来源</translation>
     </message>
@@ -2033,7 +1890,7 @@
         <translation>按时处理</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+25"/>
         <source>An estimate by this app: the notice of 2023-05-09 publishes no thresholds, so each rule below says whether its threshold is sourced or assumed.</source>
         <translation>本应用的估算：2023-05-09 公告未公布任何阈值，以下每条规则都注明其阈值是有来源还是假设。</translation>
     </message>
@@ -2223,7 +2080,7 @@
 <context>
     <name>Watch</name>
     <message>
-        <location filename="../../desktop/app.py" line="-177"/>
+        <location filename="../../desktop/app.py" line="-201"/>
         <source>AfterSale Watch is still running</source>
         <extracomment>the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else) calls per second the app&apos;s client allows itself: the bulk actions&apos; pace, half the platform&apos;s documented per-API cap of 100</extracomment>
         <translation>售后守望仍在运行</translation>

@@ -35,6 +35,17 @@ def qsettings_in_test_home(app_home):
 
 
 @pytest.fixture(autouse=True)
+def source_language():
+    """Widgets show their source (English) texts unless a test installs a translator: the Qt-free
+    core's texts (shared labels, risk reasons) follow the same language, as the shell makes them."""
+    from desktop.core import i18n as core_i18n
+
+    core_i18n.set_language("en")
+    yield
+    core_i18n.set_language(core_i18n.DEFAULT_LANGUAGE)
+
+
+@pytest.fixture(autouse=True)
 def no_error_dialogs(monkeypatch):
     """Unexpected errors are logged, never shown in a (modal) dialog, during GUI tests."""
     monkeypatch.setattr(ui_errors.ErrorReporter, "force_no_dialogs", True)

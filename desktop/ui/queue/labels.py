@@ -1,6 +1,9 @@
-"""User-facing names of the queue's keys (kinds, stages, statuses, urgency tiers) and money/time
-formatting at the edge. Texts go through Qt Linguist (context "Queue"); call the functions again after
-a language change (they build fresh dictionaries)."""
+"""User-facing names of the queue's keys and money/time formatting at the edge.
+
+Kinds, stages and urgency tiers are the domain's one vocabulary (:mod:`desktop.core.labels`, shared
+with the ``check`` report); statuses, deadline sources and consequences are the queue's own texts
+(Qt Linguist, context "Queue"). Call the functions again after a language change (they build fresh
+dictionaries)."""
 
 from __future__ import annotations
 
@@ -9,37 +12,7 @@ import datetime as _dt
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap, QPolygonF
 
-
-def kind_names() -> dict[str, str]:
-    return {
-        "refund_only": QCoreApplication.translate("Queue", "Refund only"),
-        "return_refund": QCoreApplication.translate("Queue", "Return and refund"),
-        "exchange": QCoreApplication.translate("Queue", "Exchange"),
-        "resend": QCoreApplication.translate("Queue", "Resend"),
-        "repair": QCoreApplication.translate("Queue", "Repair"),
-        "unknown": QCoreApplication.translate("Queue", "Unknown"),
-    }
-
-
-def stage_names() -> dict[str, str]:
-    return {
-        "review_refund_only": QCoreApplication.translate("Queue", "Review refund"),
-        "review_return": QCoreApplication.translate("Queue", "Review return"),
-        "review_exchange": QCoreApplication.translate("Queue", "Review exchange"),
-        "review_resend": QCoreApplication.translate("Queue", "Review resend"),
-        "review_repair": QCoreApplication.translate("Queue", "Review repair"),
-        "confirm_receipt": QCoreApplication.translate("Queue", "Confirm receipt"),
-        "reject_intercept": QCoreApplication.translate("Queue", "Refused parcel"),
-        "buyer_return": QCoreApplication.translate("Queue", "Buyer sending return"),
-        "buyer_modify": QCoreApplication.translate("Queue", "Buyer modifying"),
-        "buyer_receipt": QCoreApplication.translate("Queue", "Buyer receiving"),
-        "refund_executing": QCoreApplication.translate("Queue", "Refund executing"),
-        "dispute": QCoreApplication.translate("Queue", "Platform handling"),
-        "fast_refund": QCoreApplication.translate("Queue", "Fast refund"),
-        "closed": QCoreApplication.translate("Queue", "Closed"),
-        "needs_review": QCoreApplication.translate("Queue", "Needs review"),
-        "unknown": QCoreApplication.translate("Queue", "Needs review"),
-    }
+from desktop.core.labels import kind_names, level_names, stage_names, urgency_names  # noqa: F401 - the queue's names
 
 
 def stage_consequences() -> dict[str, str]:
@@ -84,16 +57,6 @@ def status_names() -> dict[int, str]:
 
 def unknown_value(value: object) -> str:
     return QCoreApplication.translate("Queue", "unknown ({value})").format(value=value)
-
-
-def urgency_names() -> dict[str, str]:
-    return {
-        "overdue": QCoreApplication.translate("Queue", "Overdue"),
-        "critical": QCoreApplication.translate("Queue", "Critical"),
-        "urgent": QCoreApplication.translate("Queue", "Urgent"),
-        "warn": QCoreApplication.translate("Queue", "Due within a day"),
-        "info": QCoreApplication.translate("Queue", "Not urgent"),
-    }
 
 
 def source_names() -> dict[str, str]:

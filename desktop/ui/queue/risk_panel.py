@@ -127,12 +127,7 @@ class RiskPanel(QWidget):
 
     # ------------------------------------------------------------------------------- rendering
     def _level_names(self) -> dict[str, str]:
-        return {
-            "low": self.tr("Low"),
-            "watch": self.tr("Watch"),
-            "elevated": self.tr("Elevated"),
-            "high": self.tr("High"),
-        }
+        return labels.level_names()
 
     def _basis_tag(self, basis: str | None) -> str:
         if basis == "sourced":
