@@ -263,20 +263,24 @@ class ActionEngine:
                                state=planner.describe_state(now)),
                             after=after, reconciled=reconciled)
 
-    def _read(self, refund_id: int, is_cancelled: Cancelled) -> Any:
-        """A fresh detail of the refund (paced; "Exceed qps limit" answers retried)."""
+    def _paced(self, call: Callable[[], Any], is_cancelled: Cancelled) -> Any:
+        """``call()`` at the engine's pace; "Exceed qps limit" answers backed off and retried."""
         attempt = 0
         while True:
             if not self.throttle.wait(is_cancelled):
                 raise _Cancelled()
             try:
-                return self.client.refund_detail(refund_id)
+                return call()
             except RateLimited:
                 if attempt >= MAX_RATE_LIMIT_RETRIES:
                     raise
                 if not self.throttle.backoff(attempt, is_cancelled):
                     raise _Cancelled() from None
                 attempt += 1
+
+    def _read(self, refund_id: int, is_cancelled: Cancelled) -> Any:
+        """A fresh detail of the refund (paced)."""
+        return self._paced(lambda: self.client.refund_detail(refund_id), is_cancelled)
 
     # --------------------------------------------------------------------------- planning
     def prepare(
@@ -361,18 +365,8 @@ class ActionEngine:
                                  reconciled=reconciled)
 
     def _reasons(self, refund_id: int, is_cancelled: Cancelled) -> list[Any]:
-        attempt = 0
-        while True:
-            if not self.throttle.wait(is_cancelled):
-                raise _Cancelled()
-            try:
-                return list(self.client.reject_reasons(refund_id))
-            except RateLimited:
-                if attempt >= MAX_RATE_LIMIT_RETRIES:
-                    raise
-                if not self.throttle.backoff(attempt, is_cancelled):
-                    raise _Cancelled() from None
-                attempt += 1
+        """The reasons allowed for rejecting the refund (paced)."""
+        return list(self._paced(lambda: self.client.reject_reasons(refund_id), is_cancelled))
 
     def reject_reasons(
         self,
