@@ -141,22 +141,28 @@ class AfterFirstPaint(QObject):
 
 @dataclass
 class Watch:
-    """Issue the warnings: the tray, the notifier chain, the alert center and the poller, wired to
-    the window. The app lives in the tray when one exists; else the window stays and alerts show in
-    the in-app banner."""
+    """Issue the warnings: the tray, the notifier chain, the alert center, the poller and the
+    watcher of the shops the window does not show, wired to the window. The app lives in the tray
+    when one exists; else the window stays and alerts show in the in-app banner.
+
+    The alerts cover every signed-in shop: the active shop's rows come from the window, the others'
+    from the :class:`~desktop.ui.shop_watch.ShopWatcher`, which syncs them in the background when
+    the poller says a sync is due. A click on an alert of another shop switches the window to that
+    shop and selects the requests once its rows are shown."""
 
     tray: Any
     notifier: Any
     center: Any
     poller: Any
     prefs: Any
+    shops: Any  # desktop.ui.shop_watch.ShopWatcher
 
     @classmethod
     def compose(cls, shell: Shell, window: Any, queue: Any, services: Any) -> Watch:
-        from desktop.core.alerts import AlertItem, items_from_rows
         from desktop.core.queue_rows import UrgencyScale
         from desktop.ui.alert_settings import AlertPrefs
         from desktop.ui.alerts import AlertBanner, AlertCenter, Notifier, Poller
+        from desktop.ui.shop_watch import ShopsStatusLabel, ShopWatcher, auto_approved_items
         from desktop.ui.tray import TrayController
 
         rules, store = services.rules, services.store
@@ -166,26 +172,37 @@ class Watch:
         window.add_banner(banner)
         notifier = Notifier(tray.icon, banner, parent=window)
         scale = UrgencyScale.from_rules(rules)
-        # the rows the window shows and the platform clock's offset, replaced (never mutated) on
-        # the UI thread and read by the alert center in the background
-        source: dict[str, Any] = {"rows": (), "offset": 0}
+        shops = ShopWatcher(services, poll_policy_fn=prefs.poll_policy, parent=window)
         center = AlertCenter(
             store, notifier,
-            items_fn=lambda: items_from_rows(source["rows"], source["offset"]),
+            items_fn=shops.alert_items,  # every watched shop's rows (read in the background)
             policy_fn=prefs.policy,
             critical_ms=scale.critical_s * 1000, warn_ms=scale.warn_s * 1000,
             parent=window,
         )
         poller = Poller(prefs.poll_policy, parent=window)
-        watch = cls(tray, notifier, center, poller, prefs)
+        watch = cls(tray, notifier, center, poller, prefs, shops)
+        status = ShopsStatusLabel(shops)
+        window.statusBar().addPermanentWidget(status)
+        # (shop id, refund ids) to select once that shop's rows are shown (an alert's click)
+        wanted: dict[str, Any] = {"select": None}
+
+        def rows_changed() -> None:
+            poller.set_nearest_deadline(shops.nearest_deadline_ms())
+            center.evaluate()
 
         def rows_loaded(rows: Any) -> None:
-            source["rows"] = rows
             shop = window.shop
-            source["offset"] = getattr(shop, "server_clock_offset_ms", None) or 0
-            deadlines = [r.expire_at_ms for r in rows if r.waits_on_merchant and r.expire_at_ms is not None]
-            poller.set_nearest_deadline(min(deadlines) - source["offset"] if deadlines else None)
-            center.evaluate()
+            if shop is not None:
+                shops.show_active_rows(shop, rows)
+            pending, wanted["select"] = wanted["select"], None
+            if pending is not None and shop is not None and pending[0] == shop.id:
+                queue.select_refunds(pending[1])
+
+        def shop_changed(shop: Any) -> None:
+            if wanted["select"] is not None and (shop is None or shop.id != wanted["select"][0]):
+                wanted["select"] = None  # the user went elsewhere meanwhile
+            shops.set_active_shop(shop)
 
         def sync_finished(result: Any) -> None:
             poller.finished(True)
@@ -193,25 +210,23 @@ class Watch:
             if shop is None or not result.auto_approved:
                 return
             ids = list(result.auto_approved)
-
-            def read() -> list[AlertItem]:
-                items = []
-                for rid in ids:
-                    refund = store.refund(shop.id, rid)
-                    if refund is not None:
-                        deadline = refund.deadline_at or refund.expire_time or 0
-                        items.append(AlertItem(shop.id, rid, deadline, refund.refund_fee or 0,
-                                               refund.sku_nick or ""))
-                return items
-
-            run_in_background(read, center.auto_approved, window._background_failed)
+            run_in_background(lambda: auto_approved_items(store, shop.id, ids), center.auto_approved,
+                              window._background_failed)
 
         def open_on(keys: list) -> None:
+            """Show the alerted requests: the active shop's when it has some, else switch to the
+            (first) other shop of the alert and select them once its rows are shown."""
             window.bring_forward()
+            by_shop: dict[int, list[int]] = {}
+            for sid, rid in keys:
+                by_shop.setdefault(sid, []).append(rid)
             shop = window.shop
-            ids = [rid for sid, rid in keys if shop is not None and sid == shop.id]
-            if ids:
-                queue.select_refunds(ids)
+            if shop is not None and shop.id in by_shop:
+                queue.select_refunds(by_shop[shop.id])
+            elif by_shop:
+                other, ids = next(iter(by_shop.items()))
+                wanted["select"] = (other, ids)
+                window.activate_shop(other)
 
         def pause(until: Any) -> None:
             prefs.set_paused_until(until)
@@ -229,12 +244,20 @@ class Watch:
             )
 
         poller.sync_due.connect(window.sync_now)
+        poller.sync_due.connect(shops.sync_others)
         window.sync_finished.connect(sync_finished)
         window.sync_failed.connect(lambda _exc: poller.finished(False))
         window.rows_loaded.connect(rows_loaded)
+        window.shop_changed.connect(shop_changed)
+        window.shops_loaded.connect(shops.set_shops)
+        shops.rows_changed.connect(rows_changed)
+        shops.auto_approved.connect(center.auto_approved)
+        shops.status_changed.connect(lambda: window.set_shop_notes(shops.notes()))
+        status.open_requested.connect(window.manage_shops)
         center.evaluated.connect(lambda _plan, summary: tray.set_state(*summary))
         notifier.clicked.connect(open_on)
         tray.open_requested.connect(window.bring_forward)
+        tray.sync_requested.connect(lambda: shops.sync_others(force=True))  # the user asked: no backoff
         tray.sync_requested.connect(poller.request_sync)
         tray.quit_requested.connect(shell.quit)
         tray.pause_requested.connect(pause)
@@ -253,6 +276,7 @@ class Watch:
     def stop(self) -> None:
         self.center.stop()
         self.poller.stop()
+        self.shops.stop()
         if self.tray.icon is not None:
             self.tray.icon.hide()
 
@@ -297,6 +321,7 @@ class Shell:
 
     def _ready(self, backend: Backend) -> None:
         from desktop.ui.main_window import MainWindow, Services
+        from desktop.ui.shop_watch import SyncGate
 
         self.backend = backend
         self.translators = i18n.install_translators(self.app, self.language, backend.qm)
@@ -315,7 +340,10 @@ class Shell:
         def make_syncer(client: Any, store: Any, rules: Any, shop_id: int) -> Any:
             from desktop.core.sync import Syncer
 
-            return Syncer(client, store, rules, shop_id=shop_id)
+            # the window syncs the active shop, the shop watcher the others: never one shop twice at once
+            return gate.guard(shop_id, Syncer(client, store, rules, shop_id=shop_id))
+
+        gate = SyncGate()
 
         services = Services(shops=None, store=backend.store, rules=backend.rules,
                             make_client=make_client, make_syncer=make_syncer, load_rows=load_queue_rows)

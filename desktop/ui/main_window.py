@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
     sync_finished = Signal(object)  # the SyncResult
     sync_failed = Signal(object)  # the exception
     rows_loaded = Signal(object)  # the QueueRow list of the active shop
+    shops_loaded = Signal(object, object)  # the shops read (list of Shop), {shop id: signed in}
     exported = Signal(str)  # the path of a finished CSV export
 
     def __init__(self, services: Services, settings: Settings, parent: QWidget | None = None) -> None:
@@ -134,6 +135,7 @@ class MainWindow(QMainWindow):
         self._last_fresh_ms: int | None = None
         self._rows_shop_id: int | None = None  # whose rows the queue shows
         self._shops: list[Any] = []
+        self._shop_notes: dict[int, str] = {}  # shop id -> why it is not up to date (other shops)
         # (path, on_done(count), on_error(exc)) -> starts the export of what the queue shows
         self.exporter: Callable[[str, Callable[[int], None], Callable[[BaseException], None]], Any] | None = None
         # () -> (page widget, tab title): pages other areas add to the settings dialog
@@ -371,6 +373,7 @@ class MainWindow(QMainWindow):
             self._shops = rows
             self._signed_in = signed_in
             self._fill_shop_lists()
+            self.shops_loaded.emit(rows, signed_in)
             wanted = then_activate if then_activate is not None else self.settings.active_shop()
             target = next((s for s in rows if s.id == wanted), rows[0] if rows else None)
             if target is None:
@@ -382,21 +385,40 @@ class MainWindow(QMainWindow):
                 self.activate_shop(target.id)
             else:
                 self._fill_shop_lists()
-            if self._shops_dialog is not None:
-                self._shops_dialog.set_shops(rows, self.shop.id if self.shop else None, signed_in)
+            self._refresh_shops_dialog()
 
         run_in_background(read, done, self._background_failed)
 
     _shops_dialog: ShopsDialog | None = None
     _signed_in: dict[int, bool] = {}
 
+    def set_shop_notes(self, notes: dict[int, str]) -> None:
+        """Mark shops (other than the active one) that could not be brought up to date, e.g. "sign
+        in again": in the shop list, the Switch-to menu and the shops dialog."""
+        self._shop_notes = dict(notes)
+        self._fill_shop_lists()
+        self._refresh_shops_dialog()
+
+    def _refresh_shops_dialog(self) -> None:
+        if self._shops_dialog is not None:
+            self._shops_dialog.set_shops(self._shops, self.shop.id if self.shop else None, self._signed_in,
+                                         self._shop_notes)
+
     def _fill_shop_lists(self) -> None:
+        warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         self.shop_combo.blockSignals(True)
         self.shop_combo.clear()
         self.switch_menu.clear()
         for shop in self._shops:
+            note = self._shop_notes.get(shop.id)
             self.shop_combo.addItem(shop.label, shop.id)
-            action = self.switch_menu.addAction(shop.label)
+            if note:
+                index = self.shop_combo.count() - 1
+                self.shop_combo.setItemIcon(index, warning)
+                self.shop_combo.setItemData(index, f"{shop.label}: {note}", Qt.ItemDataRole.ToolTipRole)
+            action = self.switch_menu.addAction(
+                self.tr("%1 (%2)").replace("%1", shop.label).replace("%2", note) if note else shop.label
+            )
             action.setCheckable(True)
             action.setChecked(self.shop is not None and shop.id == self.shop.id)
             action.triggered.connect(lambda _c=False, sid=shop.id: self.activate_shop(sid))
@@ -480,7 +502,7 @@ class MainWindow(QMainWindow):
                 if store.persistent else (store.problem or "")
             )
             self._shops_dialog = dialog
-        self._shops_dialog.set_shops(self._shops, self.shop.id if self.shop else None, self._signed_in)
+        self._refresh_shops_dialog()
         self._shops_dialog.show()
         self._shops_dialog.raise_()
 

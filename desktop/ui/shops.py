@@ -69,7 +69,10 @@ class ShopsDialog(QDialog):
         layout.addWidget(buttons)
         self._update_buttons()
 
-    def set_shops(self, shops: list[Any], active_id: int | None, signed_in: dict[int, bool]) -> None:
+    def set_shops(self, shops: list[Any], active_id: int | None, signed_in: dict[int, bool],
+                  problems: dict[int, str] | None = None) -> None:
+        """List ``shops``; ``problems`` maps a shop to why the background could not bring it up to
+        date (e.g. "sign in again")."""
         current = self.selected_shop_id()
         self.list.clear()
         for shop in shops:
@@ -79,6 +82,8 @@ class ShopsDialog(QDialog):
                 notes.append(self.tr("active"))
             if not signed_in.get(shop.id, False):
                 notes.append(self.tr("signed out"))
+            elif problems and shop.id in problems:
+                notes.append(problems[shop.id])
             if notes:
                 text += f"  ({', '.join(notes)})"
             item = QListWidgetItem(text)

@@ -802,7 +802,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+67"/>
+        <location filename="../../desktop/ui/main_window.py" line="+69"/>
         <source>Sync now</source>
         <extracomment>closing the window hides it and the app keeps watching from the tray (set by the shell when a system tray exists)</extracomment>
         <translation>立即同步</translation>
@@ -849,12 +849,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+540"/>
+        <location line="+560"/>
         <source>About AfterSale Watch</source>
         <translation>关于售后守望</translation>
     </message>
     <message>
-        <location line="-522"/>
+        <location line="-542"/>
         <source>First download of the after-sale requests… %p%</source>
         <translation>首次下载售后申请… %p%</translation>
     </message>
@@ -910,12 +910,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+452"/>
+        <location line="+472"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location line="-449"/>
+        <location line="-469"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -930,7 +930,12 @@
         <translation>店铺：</translation>
     </message>
     <message>
-        <location line="+162"/>
+        <location line="+143"/>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <location line="+39"/>
         <source>You are signed out of %1: the list below is what was downloaded last. Sign in again to keep it up to date.</source>
         <translation>您已退出“%1”的登录：下方列表是上次下载的数据。重新登录后才能继续更新。</translation>
     </message>
@@ -1075,7 +1080,7 @@
         <translation>有数据无法读取：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/app.py" line="+427"/>
+        <location filename="../../desktop/app.py" line="+455"/>
         <source>Alerts</source>
         <translation>提醒</translation>
     </message>
@@ -1935,6 +1940,19 @@
     </message>
 </context>
 <context>
+    <name>ShopWatcher</name>
+    <message>
+        <location filename="../../desktop/ui/shop_watch.py" line="+191"/>
+        <source>sign in again</source>
+        <translation>需重新登录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sync failed</source>
+        <translation>同步失败</translation>
+    </message>
+</context>
+<context>
     <name>ShopsDialog</name>
     <message>
         <location filename="../../desktop/ui/shops.py" line="+39"/>
@@ -1953,12 +1971,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+79"/>
+        <location line="+84"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location line="-78"/>
+        <location line="-83"/>
         <source>Remove…</source>
         <translation>移除…</translation>
     </message>
@@ -1968,7 +1986,7 @@
         <translation>添加店铺…</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+34"/>
         <source>active</source>
         <translation>当前</translation>
     </message>
@@ -1978,7 +1996,7 @@
         <translation>已退出</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+35"/>
         <source>Rename shop</source>
         <translation>重命名店铺</translation>
     </message>
@@ -2001,6 +2019,21 @@
         <location line="+1"/>
         <source>Remove this shop? Its keys, tokens and every downloaded request are deleted from this computer. Nothing changes in the Kuaishou seller backend.</source>
         <translation>移除此店铺？本机将删除它的密钥、令牌和所有已下载的申请。快手商家后台不会有任何变化。</translation>
+    </message>
+</context>
+<context>
+    <name>ShopsStatusLabel</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/shop_watch.py" line="+196"/>
+        <source>%n other shop(s) not up to date</source>
+        <translation>
+            <numerusform>%n 个其他店铺未能更新</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1: %2 (%3)</source>
+        <translation>%1：%2（%3）</translation>
     </message>
 </context>
 <context>
@@ -2080,7 +2113,7 @@
 <context>
     <name>Watch</name>
     <message>
-        <location filename="../../desktop/app.py" line="-201"/>
+        <location filename="../../desktop/app.py" line="-214"/>
         <source>AfterSale Watch is still running</source>
         <extracomment>the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else) calls per second the app&apos;s client allows itself: the bulk actions&apos; pace, half the platform&apos;s documented per-API cap of 100</extracomment>
         <translation>售后守望仍在运行</translation>
