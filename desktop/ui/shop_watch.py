@@ -158,7 +158,8 @@ class ShopWatcher(QObject):
         self._running: int | None = None
         self._cancel = threading.Event()
         self._active_id: int | None = None
-        self._started = False
+        self._listed = False  # the window has read the shop list
+        self._started = False  # the first round was started
         self._stopped = False
 
     # ------------------------------------------------------------------ what the others read
@@ -198,7 +199,7 @@ class ShopWatcher(QObject):
     # ------------------------------------------------------------------ what the window tells
     def set_shops(self, shops: Sequence[Any], signed_in: Mapping[int, bool]) -> None:
         """The window read the shop list: watch the signed-in ones; forget the others (their rows and
-        statuses). The first list starts a round at once (the poller's first one is minutes away)."""
+        statuses)."""
         self._shops = {s.id: s for s in shops if signed_in.get(s.id, False)}
         keep = set(self._shops) | ({self._active_id} if self._active_id is not None else set())
         if set(self._rows) - keep:
@@ -207,9 +208,8 @@ class ShopWatcher(QObject):
             self._statuses = {sid: s for sid, s in self._statuses.items() if sid in self._shops}
             self.status_changed.emit()
         self._queue = deque(sid for sid in self._queue if sid in self._shops)
-        if not self._started:
-            self._started = True
-            self.sync_others()
+        self._listed = True
+        self._first_round()
 
     def set_active_shop(self, shop: Any | None) -> None:
         """The window now shows (and syncs) ``shop``: the background leaves it alone."""
@@ -225,12 +225,21 @@ class ShopWatcher(QObject):
             self._queue.remove(self._active_id)
         if self._statuses.pop(self._active_id, None) is not None or previous != self._active_id:
             self.status_changed.emit()  # the window reports its own shop's failures
+        self._first_round()
 
     def show_active_rows(self, shop: Any, rows: Sequence[Any]) -> None:
         """The window loaded the rows of ``shop`` (the active one): they replace what was known of it."""
         self._replace_rows({**self._rows, shop.id: ShopRows.of(rows, getattr(shop, "server_clock_offset_ms", None))})
 
     # ------------------------------------------------------------------ syncing
+    def _first_round(self) -> None:
+        """Once the shops are listed and the window has chosen its shop, the others are synced at
+        once (the poller's first round is minutes away) — not before, or the shop the window is
+        about to show would be synced here first."""
+        if not self._started and self._listed and self._active_id is not None:
+            self._started = True
+            self.sync_others()
+
     def sync_others(self, *, force: bool = False) -> None:
         """Queue a background run of every signed-in shop but the active one (not those already
         queued or running; without ``force``, not those still backing off after failures)."""
