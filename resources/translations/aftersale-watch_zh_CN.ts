@@ -1942,7 +1942,7 @@
 <context>
     <name>ShopWatcher</name>
     <message>
-        <location filename="../../desktop/ui/shop_watch.py" line="+191"/>
+        <location filename="../../desktop/ui/shop_watch.py" line="+192"/>
         <source>sign in again</source>
         <translation>需重新登录</translation>
     </message>
@@ -2024,7 +2024,7 @@
 <context>
     <name>ShopsStatusLabel</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/shop_watch.py" line="+196"/>
+        <location filename="../../desktop/ui/shop_watch.py" line="+204"/>
         <source>%n other shop(s) not up to date</source>
         <translation>
             <numerusform>%n 个其他店铺未能更新</numerusform>
