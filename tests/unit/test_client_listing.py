@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+
 import pytest
 from kuaishou_fake import FakeGateway, ok
 
 from desktop.core.kuaishou import errors
-from desktop.core.kuaishou.client import DAY_MS, Credentials, KuaishouClient, ListProgress
+from desktop.core.kuaishou.client import DAY_MS, LIST_ITEMS_PATH, Credentials, KuaishouClient, ListProgress
+from desktop.core.kuaishou.models import RefundPage, parse
 
 NOW_MS = 1_700_000_000_000
 
@@ -140,3 +144,16 @@ def test_an_error_mid_listing_surfaces_typed(gw):
     with pytest.raises(errors.ParseError) as info:
         next(it)
     assert info.value.field == "data.refundOrderInfoList[0].refundId"
+
+
+def test_a_list_page_keeps_the_body_it_was_parsed_from(gw):
+    gw.handler = lambda req: ok({"pcursor": "nomore", "refundOrderInfoList": [refund(1, NOW_MS)],
+                                 "received": "not a field of the page"})
+    page = client_for(gw).list_refunds_page(NOW_MS - DAY_MS, NOW_MS)
+    assert [r.refund_id for r in page.items] == [1]
+    body = json.loads(page.received)
+    assert page == parse(RefundPage, body["data"])  # a "received" key in the data is not read
+    # the path the store reads the items at
+    (items,) = sqlite3.connect(":memory:").execute(
+        "SELECT json_extract(?, ?)", (page.received.decode(), LIST_ITEMS_PATH)).fetchone()
+    assert json.loads(items) == [refund(1, NOW_MS)]

@@ -81,6 +81,7 @@ __all__ = [
     "DAY_MS",
     "DEFAULT_AUTHORIZE_URL",
     "DEFAULT_BASE_URL",
+    "LIST_ITEMS_PATH",
     "MAX_HISTORY_MS",
     "METHOD_VERBS",
     "Credentials",
@@ -96,6 +97,8 @@ MAX_HISTORY_MS = 90 * DAY_MS
 API_VERSION = "1"
 
 LIST_REFUNDS = "open.seller.order.refund.pcursor.list"
+#: where a list page's refunds are in its response body (a JSON path, as SQLite's JSON functions take it)
+LIST_ITEMS_PATH = "$.data.refundOrderInfoList"
 REFUND_DETAIL = "open.seller.order.refund.detail"
 APPROVE_REFUND = "open.seller.order.refund.approve"
 APPROVE_RETURN = "open.seller.order.refund.returngoods.approve"
@@ -302,6 +305,10 @@ class KuaishouClient:
         ``None`` values are left out of ``param``. ``verb`` is needed only for a method outside
         :data:`METHOD_VERBS`.
         """
+        return self._call(method, params, verb)[0]
+
+    def _call(self, method: str, params: Mapping[str, Any] | None, verb: str | None) -> tuple[Any, bytes]:
+        """:meth:`call`, returning ``envelope["data"]`` and the response body it came from."""
         verb = verb or METHOD_VERBS.get(method)
         if verb not in ("GET", "POST"):
             raise ValueError(f"no known verb for {method!r}: pass verb='GET' or verb='POST'")
@@ -349,7 +356,8 @@ class KuaishouClient:
                     refresh_token=token.refresh_token or creds.refresh_token,
                 )
 
-    def _call_with_retries(self, method: str, verb: str, param_text: str, token: str) -> Any:
+    def _call_with_retries(self, method: str, verb: str, param_text: str,
+                           token: str) -> tuple[Any, bytes]:
         attempt = 0
         while True:
             try:
@@ -374,7 +382,8 @@ class KuaishouClient:
         # an action is resent only when it certainly never left this machine
         return isinstance(exc, TransportError) and not exc.maybe_processed
 
-    def _send(self, method: str, verb: str, param_text: str, token: str, attempt: int) -> Any:
+    def _send(self, method: str, verb: str, param_text: str, token: str,
+              attempt: int) -> tuple[Any, bytes]:
         self._limiter.acquire()
         creds = self._credentials
         common = {
@@ -410,9 +419,10 @@ class KuaishouClient:
                     f"the gateway failed (HTTP {status})", method=method, status=status,
                     maybe_processed=True,
                 )
-            data = unwrap(decode_object(resp.content, method=method, status=status), method=method)
+            body = resp.content
+            data = unwrap(decode_object(body, method=method, status=status), method=method)
             outcome = "ok"
-            return data
+            return data, body
         except KuaishouError as exc:
             outcome = type(exc).__name__ + ("" if exc.result is None else f" {exc.result}")
             raise
@@ -465,7 +475,9 @@ class KuaishouClient:
             param["sort"] = _choice("sort", sort, (1, 2))
         for name, value in filters.items():
             param[_camel(name)] = value
-        return _typed(RefundPage, self.call(LIST_REFUNDS, param), LIST_REFUNDS)
+        data, body = self._call(LIST_REFUNDS, param, None)
+        # the body goes with the page: the store keeps each item's raw JSON from it (LIST_ITEMS_PATH)
+        return dataclasses.replace(_typed(RefundPage, data, LIST_REFUNDS), received=body)
 
     def iter_refunds(
         self,

@@ -203,6 +203,10 @@ def _compile(cls: type) -> Any:
         if f.name == "raw":
             values.append(("raw", "dict(data)"))
             continue
+        if f.metadata.get("local"):  # set by the client, not read from the data
+            env[f"D{i}"] = f.default
+            values.append((f.name, f"D{i}"))
+            continue
         hint = hints[f.name]
         key = f.metadata.get("key", f.name)
         has_default = f.default is not dataclasses.MISSING
@@ -262,7 +266,7 @@ def to_api(record: Any) -> dict[str, Any]:
     """The record as the API would send it (camelCase keys; ``None`` fields left out)."""
     out: dict[str, Any] = {}
     for f in dataclasses.fields(record):
-        if f.name == "raw":
+        if f.name == "raw" or f.metadata.get("local"):
             continue
         value = getattr(record, f.name)
         if value is None:
@@ -351,6 +355,9 @@ class RefundPage:
     pcursor: str = field(default="nomore", metadata=_key("pcursor"))
     total_size: int | None = field(default=None, metadata=_key("totalSize"))
     items: tuple[Refund, ...] = field(default=(), metadata=_key("refundOrderInfoList"))
+    #: the response body the page was parsed from, as received (set by the client; the items are at
+    #: ``client.LIST_ITEMS_PATH`` in it): the store keeps each item's raw JSON from it
+    received: bytes | None = field(default=None, compare=False, repr=False, metadata={"local": True})
 
     @property
     def is_last(self) -> bool:
