@@ -57,7 +57,7 @@ from desktop.core.domain.classify import (
 )
 from desktop.core.domain.deadlines import waits_on_merchant
 from desktop.core.domain.rules import Rules
-from desktop.core.kuaishou.client import DAY_MS, LIST_REFUNDS, MAX_HISTORY_MS
+from desktop.core.kuaishou.client import DAY_MS, LIST_ITEMS_PATH, LIST_REFUNDS, MAX_HISTORY_MS
 from desktop.core.kuaishou.errors import (
     ApiError,
     AuthError,
@@ -191,9 +191,10 @@ class Syncer:
         return self._server_ms() - MAX_HISTORY_MS + HISTORY_MARGIN_MS
 
     def _fetch_window(self, begin: int, end: int, *, type_: int, query_type: int, phase: str,
-                      done: int, total: int, result: SyncResult) -> list[Any]:
+                      done: int, total: int, result: SyncResult) -> _Window:
         """Every refund of one window (all pages), or raise; nothing is stored here."""
         items: list[Any] = []
+        pages: list[tuple[bytes, str]] | None = []  # the bodies, for the raw JSON of the items
         cursor, used = "", set()
         while True:
             self._check_cancel()
@@ -202,10 +203,15 @@ class Syncer:
             )
             result.pages += 1
             items.extend(page.items)
+            received = getattr(page, "received", None)
+            if pages is not None and received is not None:
+                pages.append((received, LIST_ITEMS_PATH))
+            else:  # a client that does not keep the bodies: the store encodes the records' raw
+                pages = None
             result.refunds_seen += len(page.items)
             if page.is_last:
                 self._report(phase, done + 1, total, result)
-                return items
+                return _Window(items, pages)
             self._report(phase, done, total, result)
             used.add(cursor)
             if page.pcursor in used:
@@ -215,14 +221,14 @@ class Syncer:
                 )
             cursor = page.pcursor
 
-    def _store_window(self, items: list[Any], result: SyncResult, **shop_fields: Any) -> None:
+    def _store_window(self, window: _Window, result: SyncResult, **shop_fields: Any) -> None:
         """One window's refunds, the bookkeeping that says it is done, and the classification of the
         requests in it that closed, in one transaction (runs on the writer thread)."""
         self._decided_on_insert = 0
         with self.store.transaction():
             stats = self.store.upsert_refunds(
-                self.shop_id, items, seen_at=self._server_ms(), merchant_turn=waits_on_merchant,
-                decide_new=self._decide_new,
+                self.shop_id, window.items, seen_at=self._server_ms(), merchant_turn=waits_on_merchant,
+                decide_new=self._decide_new, raw_pages=window.pages,
             )
             result.classified += self._decided_on_insert
             self._closed_seen.update(stats.closed)
@@ -319,10 +325,10 @@ class Syncer:
             start, end = max(shop.sweep_next_ms, self._oldest_allowed()), shop.sweep_end_ms
         windows = self._windows(start, end)
         for i, (begin, stop) in enumerate(windows):
-            items = self._fetch_window(begin, stop, type_=9, query_type=1, phase="sweep",
+            window = self._fetch_window(begin, stop, type_=9, query_type=1, phase="sweep",
                                        done=i, total=len(windows), result=result)
             last = i == len(windows) - 1
-            self._writer.submit(self._store_window, items, result, sweep_next_ms=stop,
+            self._writer.submit(self._store_window, window, result, sweep_next_ms=stop,
                                 **({"first_sweep_done": 1} if last else {}))
         self._writer.drain()
         if not windows:
@@ -336,9 +342,9 @@ class Syncer:
         start = max(start, self._oldest_allowed())
         windows = self._windows(start, now)
         for i, (begin, stop) in enumerate(windows):
-            items = self._fetch_window(begin, stop, type_=9, query_type=2, phase="incremental",
+            window = self._fetch_window(begin, stop, type_=9, query_type=2, phase="incremental",
                                        done=i, total=len(windows), result=result)
-            self._writer.submit(self._store_window, items, result, incremental_from_ms=stop - self.overlap_ms)
+            self._writer.submit(self._store_window, window, result, incremental_from_ms=stop - self.overlap_ms)
         self._writer.drain()
 
     def _pending_sweep(self, result: SyncResult) -> None:
@@ -359,10 +365,10 @@ class Syncer:
         windows = self._windows(begin, end)
         listed: set[int] = set()
         for i, (start, stop) in enumerate(windows):
-            items = self._fetch_window(start, stop, type_=8, query_type=1, phase="pending",
+            window = self._fetch_window(start, stop, type_=8, query_type=1, phase="pending",
                                        done=i, total=len(windows), result=result)
-            listed.update(r.refund_id for r in items)
-            self._writer.submit(self._store_window, items, result)
+            listed.update(r.refund_id for r in window.items)
+            self._writer.submit(self._store_window, window, result)
         self._writer.drain()
         # waiting in the store, created inside the swept range, but not on the platform's list
         vanished = [
@@ -545,6 +551,14 @@ class _WindowWriter:
             log.exception("a window write failed while the sync was already failing")
         finally:
             self._pool.shutdown(wait=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """One window's refunds as listed, and the bodies of its pages when the client kept them."""
+
+    items: list[Any]
+    pages: list[tuple[bytes, str]] | None
 
 
 @dataclass(frozen=True, slots=True)

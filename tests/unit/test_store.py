@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 
@@ -341,3 +342,44 @@ def test_an_auto_approved_decision_without_explicit_steps_stores_its_own(store, 
                                                              overdue_at=T0 + 48 * HOUR))
     (step,) = store.auto_approvals(shop.id)
     assert (step.at, step.certainty, step.decided_by, step.stage) == (T0 + 48 * HOUR, "likely", "heuristic_times", None)
+
+
+def test_a_large_batch_of_new_refunds_is_stored_whole_with_one_observation_each(store, shop):
+    # more rows than one multi-row statement takes, and a count that is not a power of two
+    batch = [refund(i, status=60 if i % 3 else 10, negotiateStatus=2 if i % 3 else 1, updateTime=T0 + i,
+                    refundDesc=None if i % 2 else f"描述 {i}") for i in range(1, 702)]
+    store.upsert_refunds(shop.id, batch[:100], seen_at=T0, merchant_turn=waiting)
+    stats = store.upsert_refunds(shop.id, [refund(5, status=70, updateTime=T0 + HOUR), *batch[100:]],
+                                 seen_at=T0 + HOUR, merchant_turn=waiting)
+    assert (stats.new, stats.changed, stats.unchanged, stats.closed) == (601, 1, 0, ())
+    assert store.refund_count(shop.id) == 701 and store.observation_count(shop.id) == 702
+    for r in (batch[0], batch[255], batch[256], batch[700]):
+        stored = store.refund(shop.id, r.refund_id)
+        assert (stored.status, stored.update_time, stored.refund_desc) == (r.status, r.update_time, r.refund_desc)
+        assert stored.merchant_turn is waiting(r) and stored.first_seen_at == (T0 if r.refund_id <= 100 else T0 + HOUR)
+        (obs,) = store.observations(shop.id, r.refund_id)
+        assert (obs.status, obs.negotiate_status, obs.handling_way, obs.expire_time, obs.update_time) == \
+            (r.status, r.negotiate_status, r.handling_way, r.expire_time, r.update_time)
+        assert obs.seen_at == stored.first_seen_at
+        assert store.refund_raw(shop.id, r.refund_id)[0] == r.raw
+    assert [o.status for o in store.observations(shop.id, 5)] == [60, 70]
+
+
+def test_the_raw_json_of_list_items_is_taken_from_the_pages_they_came_from(store, shop):
+    def page(*items):
+        envelope = {"result": 1, "data": {"pcursor": "nomore", "refundOrderInfoList": list(items)}}
+        return json.dumps(envelope, ensure_ascii=False).encode(), "$.data.refundOrderInfoList"
+
+    first = {"refundId": 11, "status": 10, "negotiateStatus": 1, "skuNick": "加绒卫衣", "brandNewField": [1, 2]}
+    again = {**first, "urgeTimes": 1}
+    other = {"refundId": "12", "status": 60, "refundFee": 1990}
+    pages = [page(first, other), page(again)]
+    records = [parse(Refund, item) for body, _ in pages for item in json.loads(body)["data"]["refundOrderInfoList"]]
+    store.upsert_refunds(shop.id, records, seen_at=T0, merchant_turn=waiting, raw_pages=pages)
+    assert store.refund_raw(shop.id, 11) == (again, None)  # on two pages: the last one, as the row
+    assert store.refund(shop.id, 11).urge_times == 1
+    assert store.refund_raw(shop.id, 12) == (other, None)
+
+    with pytest.raises(ValueError, match="items"):
+        store.upsert_refunds(shop.id, [refund(13)], seen_at=T0, merchant_turn=waiting, raw_pages=[page()])
+    assert store.refund(shop.id, 13) is None  # nothing half-written

@@ -14,6 +14,8 @@ Errors: environmental failures (locked, disk full, read-only, I/O) become
 from __future__ import annotations
 
 import contextlib
+import functools
+import itertools
 import json
 import logging
 import operator
@@ -96,6 +98,76 @@ _UPSERT_SQL = (
     # a change reopens the question of how it ended: the sync classifies it again
     + ", ".join(f"{c} = CASE WHEN ?{_CHANGED} THEN NULL ELSE refunds.{c} END" for c in _CLASSIFICATION)
 )
+
+#: a refund seen for the first time (the caller checked in the same transaction that it is not stored)
+_INSERT_NEW_HEAD = f"INSERT INTO refunds ({', '.join(_INSERTED)})"
+#: the first observation of refunds just inserted is their inserted state (the ids: a JSON array)
+_OBSERVE_NEW_SQL = (
+    "INSERT INTO observations (shop_id, refund_id, status, negotiate_status, handling_way, expire_time, "
+    "update_time, seen_at) SELECT shop_id, refund_id, status, negotiate_status, handling_way, expire_time, "
+    "update_time, first_seen_at FROM refunds WHERE shop_id = ?1 AND refund_id IN (SELECT value FROM json_each(?2))"
+)
+_OBSERVE_HEAD = (
+    "INSERT INTO observations (shop_id, refund_id, status, negotiate_status, handling_way, expire_time, "
+    "update_time, seen_at)"
+)
+
+
+def _raw_upsert(column: str) -> tuple[str, str]:
+    """(head, tail) of the multi-row upsert of one raw JSON column."""
+    return (f"INSERT INTO refund_raw (shop_id, refund_id, {column})",
+            f"ON CONFLICT (shop_id, refund_id) DO UPDATE SET {column} = excluded.{column}")
+
+#: the raw JSON of list items taken from the response bodies they came from (SQLite splits the
+#: array in C: nothing is decoded or encoded again in Python). ``WHERE true`` keeps SQLite from
+#: reading ``ON CONFLICT`` as a join constraint of the SELECT.
+_RAW_FROM_PAGE_SQL = (
+    "INSERT INTO refund_raw (shop_id, refund_id, list_json) "
+    "SELECT ?1, CAST(json_extract(value, '$.refundId') AS INTEGER), value FROM json_each(CAST(?2 AS TEXT), ?3) WHERE true "
+    "ON CONFLICT (shop_id, refund_id) DO UPDATE SET list_json = excluded.list_json"
+)
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _json_text(body: bytes | str) -> str | bytes:
+    """A JSON document for SQLite's JSON functions: a UTF-8 body is bound as is (SQLite reads it as
+    text through a CAST in the statement); one with a byte-order mark is decoded first."""
+    if isinstance(body, bytes) and body.startswith(_UTF8_BOM):
+        return body.decode("utf-8-sig")
+    return body
+
+
+#: the most rows one multi-row statement takes (further capped by the connection's variable limit)
+_MAX_ROWS_PER_STATEMENT = 256
+
+
+@functools.lru_cache(maxsize=64)
+def _values_sql(head: str, width: int, count: int, tail: str) -> str:
+    row = "(" + ", ".join("?" * width) + ")"
+    return f"{head} VALUES {', '.join([row] * count)} {tail}"
+
+
+def _insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple], tail: str = "") -> None:
+    """``head VALUES (…), (…), … tail`` over ``rows`` (tuples of one width) in few statements.
+
+    Why not ``executemany``: it runs one statement per row and the sqlite3 module releases and
+    re-takes the GIL around every one of them. While the sync's listing thread decodes the next
+    page, each re-take waits for that thread (up to the interpreter's switch interval), so a window
+    written row by row serialises with the listing. One statement of many rows takes the GIL back
+    once. Row counts are powers of two (at most 8 distinct statements per table), so the prepared
+    statements are reused from the connection's cache instead of being parsed for every batch.
+    """
+    if not rows:
+        return
+    width = len(rows[0])
+    limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width
+    most = max(1, min(_MAX_ROWS_PER_STATEMENT, limit))
+    start, total = 0, len(rows)
+    while start < total:
+        count = min(most, 1 << ((total - start).bit_length() - 1))
+        chunk = rows[start:start + count]
+        conn.execute(_values_sql(head, width, count, tail), list(itertools.chain.from_iterable(chunk)))
+        start += count
 
 
 _INSERT_STEP_SQL = (
@@ -451,6 +523,7 @@ class Store:
         source: str = "list",
         merchant_turn: Callable[[Any], bool] | None = None,
         decide_new: Callable[[Any, int], Decision | None] | None = None,
+        raw_pages: Sequence[tuple[bytes | str, str]] | None = None,
     ) -> UpsertStats:
         """Insert or update refunds (``Refund`` records) and record an observation for each change.
 
@@ -459,10 +532,15 @@ class Store:
         whether a refund waits on the merchant (default: the domain rule). ``decide_new(record,
         seen_at)`` may classify a refund seen for the first time (a closed one from a first sweep)
         so that its outcome is written with it; any other change clears the outcome for a new
-        decision. Joins the caller's transaction, or makes its own.
+        decision. ``raw_pages``: the list responses the records were parsed from, in order, as
+        ``(body, JSON path of the items array)`` — each item is kept as its refund's raw JSON
+        instead of encoding ``record.raw`` again (list records only; every record must be among the
+        items). Joins the caller's transaction, or makes its own.
         """
         if source not in ("list", "detail"):
             raise ValueError(f"source must be 'list' or 'detail', not {source!r}")
+        if raw_pages is not None and source != "list":
+            raise ValueError("raw_pages hold list items: source must be 'list'")
         turn = merchant_turn or _default_merchant_turn()
         batch = {r.refund_id: r for r in refunds}  # the last record of an id wins
         if not batch:
@@ -479,20 +557,21 @@ class Store:
                     (shop_id, *ids),
                 ):
                     existing[row[0]] = row[1:]
-            rows, observations, raws = [], [], []
+            fresh, known, observations, raws = [], [], [], []
             for refund_id, r in batch.items():
                 values = _api_values(r)
-                key = _observed_values(r)
                 before = existing.get(refund_id)
-                is_change = before is None or before[:-1] != key
                 if before is None:
                     new += 1
-                elif is_change:
-                    changed += 1
+                    is_change = True  # its observation is written from the inserted row below
                 else:
-                    unchanged += 1
-                if is_change:
-                    observations.append((shop_id, refund_id, *key, seen_at))
+                    key = _observed_values(r)
+                    is_change = before[:-1] != key
+                    if is_change:
+                        changed += 1
+                        observations.append((shop_id, refund_id, *key, seen_at))
+                    else:
+                        unchanged += 1
                 waiting = bool(turn(r))
                 if r.status in CLOSED_STATUSES:
                     if before is not None and before[-1] is not None:
@@ -508,26 +587,36 @@ class Store:
                 decision = decide_new(r, seen_at) if decide_new is not None and before is None else None
                 if decision is not None and decision.outcome == "auto_approved_overdue":
                     steps += _step_rows(shop_id, refund_id, decision.auto_steps(), seen_at)
-                rows.append((
+                row = (
                     shop_id, refund_id, *values, int(waiting), seen_at, seen_at, closed_at,
                     seen_at if waiting else None, r.expire_time if waiting else None,
                     seen_at if source == "detail" else None,
                     *(_NO_DECISION if decision is None else (
                         decision.outcome, decision.certainty, decision.decided_by, decision.overdue_at,
                         decision.deadline_at, decision.decided_at, decision.first_action_at, seen_at)),
-                    int(is_change),
-                ))
-                raws.append((shop_id, refund_id, _encode_raw(r.raw)))
-            with self._guard():
-                conn.executemany(_UPSERT_SQL, rows)
-                column = "list_json" if source == "list" else "detail_json"
-                conn.executemany(
-                    f"INSERT INTO refund_raw (shop_id, refund_id, {column}) VALUES (?, ?, ?) "
-                    f"ON CONFLICT (shop_id, refund_id) DO UPDATE SET {column} = excluded.{column}",
-                    raws,
                 )
-                if observations:
-                    self._insert_observations(conn, observations)
+                if before is None:
+                    fresh.append(row)
+                else:
+                    known.append((*row, int(is_change)))
+                if raw_pages is None:
+                    raws.append((shop_id, refund_id, _encode_raw(r.raw)))
+            with self._guard():
+                # new refunds: no conflict is possible (looked up above in this transaction)
+                _insert_rows(conn, _INSERT_NEW_HEAD, fresh)
+                if fresh:
+                    conn.execute(_OBSERVE_NEW_SQL, (shop_id, _encode([row[1] for row in fresh])))
+                if known:
+                    conn.executemany(_UPSERT_SQL, known)
+                if raw_pages is None:
+                    head, tail = _raw_upsert("list_json" if source == "list" else "detail_json")
+                    _insert_rows(conn, head, raws, tail)
+                else:
+                    kept = sum(conn.execute(_RAW_FROM_PAGE_SQL, (shop_id, _json_text(body), path)).rowcount
+                               for body, path in raw_pages)
+                    if kept < len(batch):  # (more when an item is on two pages: the last one wins)
+                        raise ValueError(f"the pages hold {kept} items for {len(batch)} refunds")
+                _insert_rows(conn, _OBSERVE_HEAD, observations)
                 if steps:
                     conn.executemany(_INSERT_STEP_SQL, steps)
         return UpsertStats(new, changed, unchanged, tuple(closed))
