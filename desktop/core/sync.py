@@ -506,17 +506,23 @@ class Syncer:
             self._report("details", i + 1, len(candidates), result)
 
 
+#: the stored text of each outcome (a plain dict lookup: a first sweep decides thousands)
+_OUTCOME_TEXT = {o: o.value for o in Outcome}
+
+
 def _decision(refund_id: int, cls: Classification) -> Decision:
-    overdue = cls.outcome == Outcome.AUTO_APPROVED_OVERDUE
+    if cls.outcome is not Outcome.AUTO_APPROVED_OVERDUE:
+        return Decision(refund_id, _OUTCOME_TEXT[cls.outcome], cls.rule, cls.certainty, cls.deadline_ms,
+                        None, cls.decided_at_ms, cls.first_action_ms, ())
     steps = tuple(
         AutoStep(s.at_ms, s.certainty, s.rule, s.stage.value if s.stage is not None else None, s.deadline_ms,
                  s.decided_at_ms)
         for s in cls.steps if s.at_ms is not None
-    ) if overdue else ()
+    )
     return Decision(
         refund_id, cls.outcome.value, cls.rule, cls.certainty, deadline_at=cls.deadline_ms,
-        overdue_at=cls.deadline_ms if overdue else None, decided_at=cls.decided_at_ms,
-        first_action_at=cls.first_action_ms, steps=steps,
+        overdue_at=cls.deadline_ms, decided_at=cls.decided_at_ms, first_action_at=cls.first_action_ms,
+        steps=steps,
     )
 
 

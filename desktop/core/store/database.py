@@ -99,8 +99,24 @@ _UPSERT_SQL = (
     + ", ".join(f"{c} = CASE WHEN ?{_CHANGED} THEN NULL ELSE refunds.{c} END" for c in _CLASSIFICATION)
 )
 
-#: a refund seen for the first time (the caller checked in the same transaction that it is not stored)
-_INSERT_NEW_HEAD = f"INSERT INTO refunds ({', '.join(_INSERTED)})"
+# A refund seen for the first time (the caller checked in the same transaction that it is not
+# stored). Each row binds only what differs between refunds — refund_id, the API columns,
+# merchant_turn, closed_at and a decision made on insert (_FRESH_WIDTH values); the values common
+# to the batch (?1 shop_id, ?2 seen_at, ?3 detail_fetched_at) are bound once per statement and
+# the bookkeeping that follows from them is computed here. Binding is most of the Python work of
+# a first sweep.
+_FRESH_WIDTH = 1 + len(_API_COLUMNS) + 2 + len(_CLASSIFICATION) - 1
+_FRESH_CONSTANTS = 3
+_TURN_COL = f"column{len(_API_COLUMNS) + 2}"
+_OUTCOME_COL = f"column{len(_API_COLUMNS) + 4}"
+_INSERT_NEW_HEAD = (
+    f"INSERT INTO refunds ({', '.join(_INSERTED)}) SELECT ?1, "
+    + ", ".join(f"column{i + 1}" for i in range(1 + len(_API_COLUMNS)))
+    + f", {_TURN_COL}, ?2, ?2, column{len(_API_COLUMNS) + 3}, CASE WHEN {_TURN_COL} THEN ?2 END, "
+    f"CASE WHEN {_TURN_COL} THEN column{_API_COLUMNS.index('expire_time') + 2} END, ?3, "
+    + ", ".join(f"column{len(_API_COLUMNS) + 4 + i}" for i in range(len(_CLASSIFICATION) - 1))
+    + f", CASE WHEN {_OUTCOME_COL} IS NOT NULL THEN ?2 END FROM ("
+)
 #: the first observation of refunds just inserted is their inserted state (the ids: a JSON array)
 _OBSERVE_NEW_SQL = (
     "INSERT INTO observations (shop_id, refund_id, status, negotiate_status, handling_way, expire_time, "
@@ -143,12 +159,16 @@ _MAX_ROWS_PER_STATEMENT = 256
 
 @functools.lru_cache(maxsize=64)
 def _values_sql(head: str, width: int, count: int, tail: str) -> str:
+    # plain "?": SQLite numbers each one after the largest number used before it in the text (the
+    # head's ?1…), and parses them in linear time (explicit ?NNN are looked up one by one)
     row = "(" + ", ".join("?" * width) + ")"
     return f"{head} VALUES {', '.join([row] * count)} {tail}"
 
 
-def _insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple], tail: str = "") -> None:
-    """``head VALUES (…), (…), … tail`` over ``rows`` (tuples of one width) in few statements.
+def _insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple], tail: str = "",
+                 constants: Sequence[Any] = ()) -> None:
+    """``head VALUES (…), (…), … tail`` over ``rows`` (tuples of one width) in few statements;
+    ``constants`` are bound first, as ``?1``… (the rows' parameters are numbered after them).
 
     Why not ``executemany``: it runs one statement per row and the sqlite3 module releases and
     re-takes the GIL around every one of them. While the sync's listing thread decodes the next
@@ -160,13 +180,14 @@ def _insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple], tai
     if not rows:
         return
     width = len(rows[0])
-    limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width
+    limit = (conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - len(constants)) // width
     most = max(1, min(_MAX_ROWS_PER_STATEMENT, limit))
     start, total = 0, len(rows)
     while start < total:
         count = min(most, 1 << ((total - start).bit_length() - 1))
         chunk = rows[start:start + count]
-        conn.execute(_values_sql(head, width, count, tail), list(itertools.chain.from_iterable(chunk)))
+        conn.execute(_values_sql(head, width, count, tail),
+                     [*constants, *itertools.chain.from_iterable(chunk)])
         start += count
 
 
@@ -193,6 +214,7 @@ def _step_rows(shop_id: int, refund_id: int, steps: Iterable[AutoStep], at: int)
 
 
 _NO_DECISION = (None,) * len(_CLASSIFICATION)
+_NO_FRESH_DECISION = (None,) * (len(_CLASSIFICATION) - 1)  # classified_at follows from the outcome
 _RRF = REFUND_COLUMNS.index("require_return_freight")
 _RRF_API = _API_COLUMNS.index("require_return_freight")
 _api_values = operator.attrgetter(*_API_COLUMNS)
@@ -558,6 +580,7 @@ class Store:
                 ):
                     existing[row[0]] = row[1:]
             fresh, known, observations, raws = [], [], [], []
+            detail_at = seen_at if source == "detail" else None
             for refund_id, r in batch.items():
                 values = _api_values(r)
                 before = existing.get(refund_id)
@@ -584,28 +607,29 @@ class Store:
                     closed_at = None
                 if values[_RRF_API] is not None:
                     values = (*values[:_RRF_API], int(values[_RRF_API]), *values[_RRF_API + 1:])
-                decision = decide_new(r, seen_at) if decide_new is not None and before is None else None
-                if decision is not None and decision.outcome == "auto_approved_overdue":
-                    steps += _step_rows(shop_id, refund_id, decision.auto_steps(), seen_at)
-                row = (
-                    shop_id, refund_id, *values, int(waiting), seen_at, seen_at, closed_at,
-                    seen_at if waiting else None, r.expire_time if waiting else None,
-                    seen_at if source == "detail" else None,
-                    *(_NO_DECISION if decision is None else (
-                        decision.outcome, decision.certainty, decision.decided_by, decision.overdue_at,
-                        decision.deadline_at, decision.decided_at, decision.first_action_at, seen_at)),
-                )
                 if before is None:
-                    fresh.append(row)
+                    decision = decide_new(r, seen_at) if decide_new is not None else None
+                    if decision is None:
+                        fresh.append((refund_id, *values, int(waiting), closed_at, *_NO_FRESH_DECISION))
+                    else:
+                        fresh.append((refund_id, *values, int(waiting), closed_at, decision.outcome,
+                                      decision.certainty, decision.decided_by, decision.overdue_at,
+                                      decision.deadline_at, decision.decided_at, decision.first_action_at))
+                        if decision.outcome == "auto_approved_overdue":
+                            steps += _step_rows(shop_id, refund_id, decision.auto_steps(), seen_at)
                 else:
-                    known.append((*row, int(is_change)))
+                    known.append((
+                        shop_id, refund_id, *values, int(waiting), seen_at, seen_at, closed_at,
+                        seen_at if waiting else None, r.expire_time if waiting else None, detail_at,
+                        *_NO_DECISION, int(is_change),
+                    ))
                 if raw_pages is None:
                     raws.append((shop_id, refund_id, _encode_raw(r.raw)))
             with self._guard():
                 # new refunds: no conflict is possible (looked up above in this transaction)
-                _insert_rows(conn, _INSERT_NEW_HEAD, fresh)
+                _insert_rows(conn, _INSERT_NEW_HEAD, fresh, ")", (shop_id, seen_at, detail_at))
                 if fresh:
-                    conn.execute(_OBSERVE_NEW_SQL, (shop_id, _encode([row[1] for row in fresh])))
+                    conn.execute(_OBSERVE_NEW_SQL, (shop_id, _encode([row[0] for row in fresh])))
                 if known:
                     conn.executemany(_UPSERT_SQL, known)
                 if raw_pages is None:
