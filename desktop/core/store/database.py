@@ -55,6 +55,15 @@ from desktop.core.store.schema import MIGRATIONS, SCHEMA_VERSION
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 10.0
+#: The writer checkpoints the WAL into the database once it holds this many pages (SQLite's
+#: default is 1000). Each checkpoint syncs the disk twice and runs in the committing thread: a
+#: first sweep writes about one WAL page per refund (each window's rows land all over the indexes),
+#: so at the default it stalls on a checkpoint every ten windows or so. Fewer, larger checkpoints
+#: copy a page rewritten by many windows once. Durability is unchanged (synchronous=NORMAL: commits are atomic;
+#: the last ones may be lost on a power cut either way; the journal's durable commits sync).
+WAL_CHECKPOINT_PAGES = 8192
+#: the WAL file is cut back to this size after a checkpoint (it would otherwise keep its peak size)
+WAL_SIZE_LIMIT_BYTES = 8 * 1024 * 1024
 #: status values after which a refund is finished (succeeded / failed-or-closed)
 CLOSED_STATUSES = frozenset({60, 70})
 # keys that must never appear in the journal's parameters
@@ -264,6 +273,8 @@ class Store:
         self._closed = False
         self._writer = self._connect()
         try:
+            self._writer.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
+            self._writer.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES}")
             self._check_integrity()
             self._migrate()
         except BaseException:
