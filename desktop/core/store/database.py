@@ -180,11 +180,11 @@ def _insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple], tai
     ``constants`` are bound first, as ``?1``… (the rows' parameters are numbered after them).
 
     Why not ``executemany``: it runs one statement per row and the sqlite3 module releases and
-    re-takes the GIL around every one of them. While the sync's listing thread decodes the next
-    page, each re-take waits for that thread (up to the interpreter's switch interval), so a window
-    written row by row serialises with the listing. One statement of many rows takes the GIL back
-    once. Row counts are powers of two (at most 8 distinct statements per table), so the prepared
-    statements are reused from the connection's cache instead of being parsed for every batch.
+    re-takes the GIL around every one of them; while the sync's listing thread runs Python, each
+    re-take is a hand-off between the threads. One statement of many rows hands off once, and
+    values common to the batch can be bound once (``constants``). Row counts are powers of two (at
+    most 9 distinct statements per table), so the prepared statements are reused from the
+    connection's cache instead of being parsed for every batch.
     """
     if not rows:
         return
