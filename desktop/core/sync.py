@@ -53,7 +53,7 @@ from desktop.core.domain.classify import (
     Classification,
     Outcome,
     classify,
-    classify_closed_first_seen,
+    decide_closed_first_seen,
 )
 from desktop.core.domain.deadlines import waits_on_merchant
 from desktop.core.domain.rules import Rules
@@ -442,7 +442,18 @@ class Syncer:
         if record.status not in CLOSED_STATUSES:
             return None
         self._decided_on_insert += 1
-        return _decision(record.refund_id, classify_closed_first_seen(record, self.rules))
+        # the Decision that _decision(classify_closed_first_seen(…)) makes, built from the plain
+        # fields (thousands per first sweep, on the writer thread, holding the GIL)
+        outcome, rule, certainty, _, _, deadline, decided_at, _, _, first_action = \
+            decide_closed_first_seen(record, self.rules)
+        if outcome is not Outcome.AUTO_APPROVED_OVERDUE:
+            return Decision(record.refund_id, _OUTCOME_TEXT[outcome], rule, certainty, deadline, None,
+                            decided_at, first_action, ())
+        # its one step (no stage: the times alone decided), counted at its deadline
+        at = deadline if deadline is not None else decided_at
+        steps = (AutoStep(at, certainty, rule, None, deadline, decided_at),) if at is not None else ()
+        return Decision(record.refund_id, _OUTCOME_TEXT[outcome], rule, certainty, deadline, deadline,
+                        decided_at, first_action, steps)
 
     def _decide(self, refunds: list[StoredRefund], offset: int) -> list[Decision]:
         ids = [r.refund_id for r in refunds]

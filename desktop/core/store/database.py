@@ -55,13 +55,19 @@ from desktop.core.store.schema import MIGRATIONS, SCHEMA_VERSION
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 10.0
-#: The writer checkpoints the WAL into the database once it holds this many pages (SQLite's
-#: default is 1000). Each checkpoint syncs the disk twice and runs in the committing thread: a
-#: first sweep writes about one WAL page per refund (each window's rows land all over the indexes),
-#: so at the default it stalls on a checkpoint every ten windows or so. Fewer, larger checkpoints
-#: copy a page rewritten by many windows once. Durability is unchanged (synchronous=NORMAL: commits are atomic;
-#: the last ones may be lost on a power cut either way; the journal's durable commits sync).
+#: The WAL is checkpointed into the database once it holds this many pages (SQLite's default is
+#: 1000). Each checkpoint copies the WAL and syncs the disk twice: a first sweep writes about one
+#: WAL page per refund (each window's rows land all over the indexes), so at the default it would
+#: checkpoint every ten windows or so; fewer, larger checkpoints copy a page rewritten by many
+#: windows once. Durability is unchanged (synchronous=NORMAL: commits are atomic; the last ones may
+#: be lost on a power cut either way; the journal's durable commits sync).
 WAL_CHECKPOINT_PAGES = 8192
+#: Checkpoints run on a checkpointer thread with its own connection (see :class:`_Checkpointer`),
+#: not in the committing writer: a checkpoint's copy and syncs would stall the writer, and a sync's
+#: writer, which the listing waits on. If the WAL still grows past this many times the threshold
+#: (the checkpointer cannot keep up, or is failing), the writer checkpoints itself after its commit,
+#: as SQLite's own autocheckpoint would: the WAL stays bounded.
+WAL_WRITER_CHECKPOINT_FACTOR = 4
 #: the WAL file is cut back to this size after a checkpoint (it would otherwise keep its peak size)
 WAL_SIZE_LIMIT_BYTES = 8 * 1024 * 1024
 #: status values after which a refund is finished (succeeded / failed-or-closed)
@@ -132,6 +138,16 @@ _OBSERVE_NEW_SQL = (
     "update_time, seen_at) SELECT shop_id, refund_id, status, negotiate_status, handling_way, expire_time, "
     "update_time, first_seen_at FROM refunds WHERE shop_id = ?1 AND refund_id IN (SELECT value FROM json_each(?2))"
 )
+#: the same, for the refunds inserted after the row ``?2`` (the largest rowid before the insert): a
+#: range of the table read in order, instead of a key lookup per refund. SQLite gives a new row the
+#: largest rowid + 1 (only past 2**63 - 1 does it pick others: see _ROWID_SAFE), and the write lock
+#: held since the lookup of the existing rows means only this batch inserted rows.
+_OBSERVE_INSERTED_SQL = (
+    "INSERT INTO observations (shop_id, refund_id, status, negotiate_status, handling_way, expire_time, "
+    "update_time, seen_at) SELECT shop_id, refund_id, status, negotiate_status, handling_way, expire_time, "
+    "update_time, first_seen_at FROM refunds WHERE rowid > ?2 AND +shop_id = ?1"
+)
+_ROWID_SAFE = 2**62
 _OBSERVE_HEAD = (
     "INSERT INTO observations (shop_id, refund_id, status, negotiate_status, handling_way, expire_time, "
     "update_time, seen_at)"
@@ -273,10 +289,13 @@ class Store:
         self._closed = False
         self._writer = self._connect()
         try:
-            self._writer.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
+            # no checkpoints in the committing thread: _Checkpointer runs them (started on demand)
+            self._writer.execute("PRAGMA wal_autocheckpoint = 0")
             self._writer.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES}")
+            self._checkpointer = _Checkpointer(self)
             self._check_integrity()
             self._migrate()
+            self._checkpointer.committed()  # a migration may have filled the WAL
         except BaseException:
             self._writer.close()
             raise
@@ -342,6 +361,9 @@ class Store:
             for conn in readers:
                 with contextlib.suppress(sqlite3.Error):
                     conn.close()
+            # stopped (its checkpoint in flight finished) before the writer, the last connection,
+            # closes: closing checkpoints the whole WAL and removes it
+            self._checkpointer.close()
             with contextlib.suppress(sqlite3.Error):
                 self._writer.execute("PRAGMA optimize")
             self._writer.close()
@@ -394,6 +416,7 @@ class Store:
                     with contextlib.suppress(sqlite3.Error):
                         self._writer.execute("ROLLBACK")
                     raise
+                self._checkpointer.committed()
             finally:
                 if durable:
                     with contextlib.suppress(sqlite3.Error):
@@ -638,8 +661,12 @@ class Store:
                     raws.append((shop_id, refund_id, _encode_raw(r.raw)))
             with self._guard():
                 # new refunds: no conflict is possible (looked up above in this transaction)
-                _insert_rows(conn, _INSERT_NEW_HEAD, fresh, ")", (shop_id, seen_at, detail_at))
                 if fresh:
+                    last_rowid = conn.execute("SELECT max(rowid) FROM refunds").fetchone()[0] or 0
+                _insert_rows(conn, _INSERT_NEW_HEAD, fresh, ")", (shop_id, seen_at, detail_at))
+                if fresh and last_rowid < _ROWID_SAFE:
+                    conn.execute(_OBSERVE_INSERTED_SQL, (shop_id, last_rowid))
+                elif fresh:
                     conn.execute(_OBSERVE_NEW_SQL, (shop_id, _encode([row[0] for row in fresh])))
                 if known:
                     conn.executemany(_UPSERT_SQL, known)
@@ -1008,6 +1035,93 @@ class Store:
         """Every (refund_id, threshold) already notified for the shop."""
         rows = self._read("SELECT refund_id, threshold FROM notifications WHERE shop_id = ?", (shop_id,))
         return {(r[0], r[1]) for r in rows}
+
+
+class _Checkpointer:
+    """Checkpoints the WAL on its own thread and connection, so the writer never waits for one.
+
+    The writer connection has autocheckpoint off; after each commit it calls :meth:`committed`,
+    which looks at the WAL file's size (a ``stat``: no lock, nothing read). Past
+    ``WAL_CHECKPOINT_PAGES`` pages it wakes the thread (started on first need: most stores never
+    grow a WAL that large), which runs ``PRAGMA wal_checkpoint(PASSIVE)`` — what SQLite's
+    autocheckpoint runs — on its own connection: it copies what no reader still needs and never
+    blocks the writer or the readers. The next write transaction after a complete checkpoint
+    starts the WAL again from its beginning, and the file is cut back to ``journal_size_limit``,
+    so the size measured here is again what the WAL holds.
+
+    Bounded: should the WAL reach ``WAL_WRITER_CHECKPOINT_FACTOR`` times the threshold anyway (the
+    checkpoints cannot keep up with the commits, or keep failing), :meth:`committed` checkpoints
+    in the writer's own thread, as the autocheckpoint did before.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._wal = store.path.with_name(store.path.name + "-wal")
+        page_size = int(store._writer.execute("PRAGMA page_size").fetchone()[0])
+        frame = page_size + 24  # a WAL frame: the page and its header
+        self._threshold = WAL_CHECKPOINT_PAGES * frame
+        self._hard_limit = WAL_WRITER_CHECKPOINT_FACTOR * self._threshold
+        self._next = self._threshold  # the WAL size at which to checkpoint next
+        self._seen = 0  # the WAL size after the last commit
+        self._wake = threading.Event()
+        self._stop = False
+        self._thread: threading.Thread | None = None
+        self._conn: sqlite3.Connection | None = None
+
+    def _wal_bytes(self) -> int:
+        try:
+            return self._wal.stat().st_size
+        except OSError:
+            return 0  # no WAL (yet, or not in WAL mode)
+
+    def committed(self) -> None:
+        """After a commit (writer thread, holding the store's lock): checkpoint if the WAL grew by
+        the threshold since the last checkpoint was asked for."""
+        size = self._wal_bytes()
+        if size < self._seen:  # the WAL started again (and was cut back): count from its start
+            self._next = self._threshold
+        self._seen = size
+        if size < self._next:
+            return
+        # While commits keep coming, a checkpoint rarely copies the whole WAL (frames are appended
+        # while it runs), so the WAL does not start again and its file does not shrink: the next
+        # checkpoint waits for the next threshold's worth of frames, rather than one (and two disk
+        # syncs) after every commit.
+        if size >= self._hard_limit:
+            # the bound: the WAL grew too large regardless; checkpoint here, between transactions
+            # (after every commit, as the autocheckpoint does, until the WAL starts again)
+            with contextlib.suppress(sqlite3.Error):
+                self._store._writer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            return
+        self._next = size + self._threshold
+        if self._thread is None and not self._stop:
+            self._conn = self._store._connect()
+            self._conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES}")
+            self._thread = threading.Thread(target=self._run, name="store-checkpointer", daemon=True)
+            self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        assert self._conn is not None
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._stop:
+                return
+            try:
+                self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except sqlite3.Error as exc:  # the writer's own checkpoint past the bound takes over
+                log.warning("WAL checkpoint of %s failed: %s", self._store.path, exc)
+
+    def close(self) -> None:
+        """Stop the thread (its checkpoint in flight completes first) and close its connection."""
+        self._stop = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
 
 
 def open_store(path: str | Path | None = None) -> Store:
