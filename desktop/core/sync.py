@@ -41,8 +41,9 @@ overwritten by a failed run. The shop row records the failure (``last_error``).
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -538,26 +539,59 @@ def _decision(refund_id: int, cls: Classification) -> Decision:
 
 
 class _WindowWriter:
-    """Writes windows on one background thread while the next window is fetched: a sweep waits on
-    the network, and SQLite releases the GIL while it works. One write in flight at a time, in
-    order; a failed write is raised by the next :meth:`submit` or by :meth:`drain`."""
+    """Writes windows on one background thread while the next windows are fetched: a sweep waits on
+    the network, and SQLite releases the GIL while it works. Writes run one at a time, in order;
+    up to ``depth`` fetched windows wait for the writer, so the listing does not stop for each
+    write (the writer shares the GIL with the listing thread and falls behind now and then; with
+    one window in flight the listing waited for it, a fifth of a first sweep). A failed write is
+    raised by the next :meth:`submit` or by :meth:`drain`, and no window queued after it is
+    written: each window's transaction moves the sync's position past it, so a later one committed
+    after a failed one would skip the failed window."""
 
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-writer")
-        self._pending: Future[Any] | None = None
+    def __init__(self, depth: int = 4) -> None:
+        self._jobs: queue.Queue[tuple[Callable[..., Any], tuple, dict] | None] = queue.Queue(maxsize=depth)
+        self._thread: threading.Thread | None = None  # started by the first submit
+        self._error: BaseException | None = None  # sticky: nothing is written after a failure
+        self._raised = False
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                if job is None:
+                    return
+                if self._error is None:
+                    fn, args, kwargs = job
+                    try:
+                        fn(*args, **kwargs)
+                    except BaseException as exc:  # noqa: BLE001 — handed to the caller's thread
+                        self._error = exc
+            finally:
+                self._jobs.task_done()
+
+    def _raise_error(self) -> None:
+        if self._error is not None and not self._raised:
+            self._raised = True
+            raise self._error
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        self.drain()
-        self._pending = self._pool.submit(fn, *args, **kwargs)
+        """Queue a write (waits while ``depth`` writes are queued already)."""
+        self._raise_error()
+        if self._error is not None:
+            raise RuntimeError("a window write failed: no further windows are written")
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="sync-writer", daemon=True)
+            self._thread.start()
+        self._jobs.put((fn, args, kwargs))
 
     def drain(self) -> None:
-        """Wait for the write in flight (re-raising its error)."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
+        """Wait for every queued write (re-raising a write's error)."""
+        if self._thread is not None:
+            self._jobs.join()
+        self._raise_error()
 
     def close(self, *, failing: bool = False) -> None:
-        """Let the write in flight finish (it is a whole window: committing it keeps the store
+        """Let the queued writes finish (each is a whole window: committing them keeps the store
         consistent), then stop the thread. ``failing``: the caller is already raising an error, so
         a write error is logged instead of replacing it."""
         try:
@@ -567,7 +601,10 @@ class _WindowWriter:
                 raise
             log.exception("a window write failed while the sync was already failing")
         finally:
-            self._pool.shutdown(wait=True)
+            if self._thread is not None:
+                self._jobs.put(None)
+                self._thread.join()
+                self._thread = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,14 +138,15 @@ _OBSERVE_NEW_SQL = (
     "update_time, seen_at) SELECT shop_id, refund_id, status, negotiate_status, handling_way, expire_time, "
     "update_time, first_seen_at FROM refunds WHERE shop_id = ?1 AND refund_id IN (SELECT value FROM json_each(?2))"
 )
-#: the same, for the refunds inserted after the row ``?2`` (the largest rowid before the insert): a
-#: range of the table read in order, instead of a key lookup per refund. SQLite gives a new row the
-#: largest rowid + 1 (only past 2**63 - 1 does it pick others: see _ROWID_SAFE), and the write lock
-#: held since the lookup of the existing rows means only this batch inserted rows.
+#: the same, for the refunds inserted from the row ``?2`` on (the batch's rowids, ``?2`` to the last
+#: one inserted): a range of the table read in order, instead of a key lookup per refund. SQLite
+#: gives a new row the largest rowid + 1 (only past 2**63 - 1 does it pick others: see
+#: _ROWID_SAFE), so the batch's rows have consecutive rowids, and the write lock held since the
+#: lookup of the existing rows means no other row was inserted after them.
 _OBSERVE_INSERTED_SQL = (
     "INSERT INTO observations (shop_id, refund_id, status, negotiate_status, handling_way, expire_time, "
     "update_time, seen_at) SELECT shop_id, refund_id, status, negotiate_status, handling_way, expire_time, "
-    "update_time, first_seen_at FROM refunds WHERE rowid > ?2 AND +shop_id = ?1"
+    "update_time, first_seen_at FROM refunds WHERE rowid >= ?2 AND +shop_id = ?1"
 )
 _ROWID_SAFE = 2**62
 _OBSERVE_HEAD = (
@@ -191,7 +192,7 @@ def _values_sql(head: str, width: int, count: int, tail: str) -> str:
 
 
 def _insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple], tail: str = "",
-                 constants: Sequence[Any] = ()) -> None:
+                 constants: Sequence[Any] = ()) -> int | None:
     """``head VALUES (…), (…), … tail`` over ``rows`` (tuples of one width) in few statements;
     ``constants`` are bound first, as ``?1``… (the rows' parameters are numbered after them).
 
@@ -200,20 +201,22 @@ def _insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple], tai
     re-take is a hand-off between the threads. One statement of many rows hands off once, and
     values common to the batch can be bound once (``constants``). Row counts are powers of two (at
     most 9 distinct statements per table), so the prepared statements are reused from the
-    connection's cache instead of being parsed for every batch.
+    connection's cache instead of being parsed for every batch. Returns the rowid of the last row
+    inserted (``None`` without rows).
     """
     if not rows:
-        return
+        return None
     width = len(rows[0])
     limit = (conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - len(constants)) // width
     most = max(1, min(_MAX_ROWS_PER_STATEMENT, limit))
-    start, total = 0, len(rows)
+    start, total, last = 0, len(rows), None
     while start < total:
         count = min(most, 1 << ((total - start).bit_length() - 1))
         chunk = rows[start:start + count]
-        conn.execute(_values_sql(head, width, count, tail),
-                     [*constants, *itertools.chain.from_iterable(chunk)])
+        last = conn.execute(_values_sql(head, width, count, tail),
+                            [*constants, *itertools.chain.from_iterable(chunk)]).lastrowid
         start += count
+    return last
 
 
 _INSERT_STEP_SQL = (
@@ -661,11 +664,9 @@ class Store:
                     raws.append((shop_id, refund_id, _encode_raw(r.raw)))
             with self._guard():
                 # new refunds: no conflict is possible (looked up above in this transaction)
-                if fresh:
-                    last_rowid = conn.execute("SELECT max(rowid) FROM refunds").fetchone()[0] or 0
-                _insert_rows(conn, _INSERT_NEW_HEAD, fresh, ")", (shop_id, seen_at, detail_at))
-                if fresh and last_rowid < _ROWID_SAFE:
-                    conn.execute(_OBSERVE_INSERTED_SQL, (shop_id, last_rowid))
+                last_rowid = _insert_rows(conn, _INSERT_NEW_HEAD, fresh, ")", (shop_id, seen_at, detail_at))
+                if last_rowid is not None and last_rowid < _ROWID_SAFE:
+                    conn.execute(_OBSERVE_INSERTED_SQL, (shop_id, last_rowid - len(fresh) + 1))
                 elif fresh:
                     conn.execute(_OBSERVE_NEW_SQL, (shop_id, _encode([row[0] for row in fresh])))
                 if known:
