@@ -227,6 +227,12 @@ _INSERT_STEP_SQL = (
     "deadline_at = excluded.deadline_at, decided_at = excluded.decided_at, certainty = excluded.certainty, "
     "decided_by = excluded.decided_by, recorded_at = excluded.recorded_at"
 )
+#: _INSERT_STEP_SQL for refunds inserted in the same transaction, their handling_way given
+_STEP_INSERT_HEAD = (
+    "INSERT INTO auto_approvals (shop_id, refund_id, at, stage, deadline_at, decided_at, handling_way, "
+    "certainty, decided_by, recorded_at)"
+)
+_STEP_INSERT_TAIL = _INSERT_STEP_SQL[_INSERT_STEP_SQL.index("ON CONFLICT"):]
 _STEP_COLUMNS = ("shop_id", "refund_id", "at", "stage", "deadline_at", "decided_at", "handling_way",
                  "certainty", "decided_by", "recorded_at")
 #: refunds to classify: closed ones and those ever seen waiting on the merchant, not classified since
@@ -653,7 +659,10 @@ class Store:
                                       decision.certainty, decision.decided_by, decision.overdue_at,
                                       decision.deadline_at, decision.decided_at, decision.first_action_at))
                         if decision.outcome == "auto_approved_overdue":
-                            steps += _step_rows(shop_id, refund_id, decision.auto_steps(), seen_at)
+                            # (the refund's handling_way as inserted, which _INSERT_STEP_SQL reads)
+                            steps += [(shop_id, refund_id, st.at, st.stage, st.deadline_at, st.decided_at,
+                                       r.handling_way, st.certainty, st.decided_by, seen_at)
+                                      for st in decision.auto_steps()]
                 else:
                     known.append((
                         shop_id, refund_id, *values, int(waiting), seen_at, seen_at, closed_at,
@@ -680,8 +689,9 @@ class Store:
                     if kept < len(batch):  # (more when an item is on two pages: the last one wins)
                         raise ValueError(f"the pages hold {kept} items for {len(batch)} refunds")
                 _insert_rows(conn, _OBSERVE_HEAD, observations)
-                if steps:
-                    conn.executemany(_INSERT_STEP_SQL, steps)
+                # the steps of refunds just inserted, in multi-row statements (executemany hands
+                # the GIL over once per row)
+                _insert_rows(conn, _STEP_INSERT_HEAD, steps, _STEP_INSERT_TAIL)
         return UpsertStats(new, changed, unchanged, tuple(closed))
 
     @staticmethod
