@@ -58,12 +58,11 @@ from desktop.core.domain.classify import (
 )
 from desktop.core.domain.deadlines import waits_on_merchant
 from desktop.core.domain.rules import Rules
-from desktop.core.kuaishou.client import DAY_MS, LIST_ITEMS_PATH, LIST_REFUNDS, MAX_HISTORY_MS
+from desktop.core.kuaishou.client import DAY_MS, LIST_ITEMS_PATH, MAX_HISTORY_MS
 from desktop.core.kuaishou.errors import (
     ApiError,
     AuthError,
     KuaishouError,
-    MalformedResponse,
     RequestError,
     ScopeMissing,
 )
@@ -196,12 +195,9 @@ class Syncer:
         """Every refund of one window (all pages), or raise; nothing is stored here."""
         items: list[Any] = []
         pages: list[tuple[bytes, str]] | None = []  # the bodies, for the raw JSON of the items
-        cursor, used = "", set()
-        while True:
-            self._check_cancel()
-            page = self.client.list_refunds_page(
-                begin, end, pcursor=cursor, type=type_, query_type=query_type, page_size=self.page_size
-            )
+        self._check_cancel()
+        for page in self.client.iter_window_pages(begin, end, type=type_, query_type=query_type,
+                                                  page_size=self.page_size):
             result.pages += 1
             items.extend(page.items)
             received = getattr(page, "received", None)
@@ -211,16 +207,11 @@ class Syncer:
                 pages = None
             result.refunds_seen += len(page.items)
             if page.is_last:
-                self._report(phase, done + 1, total, result)
-                return _Window(items, pages)
+                break
             self._report(phase, done, total, result)
-            used.add(cursor)
-            if page.pcursor in used:
-                raise MalformedResponse(
-                    f"the list cursor did not advance (pcursor {page.pcursor[:40]!r} again)",
-                    method=LIST_REFUNDS,
-                )
-            cursor = page.pcursor
+            self._check_cancel()  # before the next page is requested
+        self._report(phase, done + 1, total, result)
+        return _Window(items, pages)
 
     def _store_window(self, window: _Window, result: SyncResult, **shop_fields: Any) -> None:
         """One window's refunds, the bookkeeping that says it is done, and the classification of the

@@ -540,14 +540,8 @@ class KuaishouClient:
         seen: dict[int, int | None] = {}
         pages = refunds = 0
         for index, (begin, end) in enumerate(windows):
-            cursor = ""
-            used: set[str] = set()
-            while True:
-                if cancelled is not None and cancelled():
-                    log.info("refund listing cancelled after %d pages", pages)
-                    return
-                page = self.list_refunds_page(begin, end, pcursor=cursor, type=type_,
-                                              query_type=query_type, page_size=page_size)
+            for page in self.iter_window_pages(begin, end, type=type_, query_type=query_type,
+                                               page_size=page_size, cancelled=cancelled):
                 pages += 1
                 for refund in page.items:
                     if seen.get(refund.refund_id, -1) == refund.update_time:
@@ -555,18 +549,44 @@ class KuaishouClient:
                     seen[refund.refund_id] = refund.update_time
                     refunds += 1
                     yield refund
-                last = page.is_last
                 if progress is not None:
-                    progress(ListProgress(index + (1 if last else 0), len(windows), pages, refunds))
-                if last:
-                    break
-                used.add(cursor)
-                if page.pcursor in used:
-                    raise MalformedResponse(
-                        f"the list cursor did not advance (pcursor {page.pcursor[:40]!r} again)",
-                        method=LIST_REFUNDS,
-                    )
-                cursor = page.pcursor
+                    progress(ListProgress(index + (1 if page.is_last else 0), len(windows), pages, refunds))
+            if cancelled is not None and cancelled():
+                log.info("refund listing cancelled after %d pages", pages)
+                return
+
+    def iter_window_pages(
+        self,
+        begin_ms: int,
+        end_ms: int,
+        *,
+        type: int = 9,  # noqa: A002 (the API's name)
+        query_type: int = 1,
+        page_size: int = 100,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Iterator[RefundPage]:
+        """The pages of ONE window (≤ the gateway's window limit), from ``pcursor=""`` to the last.
+
+        ``cancelled`` is checked before every page request and ends the iteration quietly. A cursor
+        that does not advance raises :class:`MalformedResponse` instead of looping forever.
+        """
+        cursor = ""
+        used: set[str] = set()
+        while True:
+            if cancelled is not None and cancelled():
+                return
+            page = self.list_refunds_page(begin_ms, end_ms, pcursor=cursor, type=type,
+                                          query_type=query_type, page_size=page_size)
+            yield page
+            if page.is_last:
+                return
+            used.add(cursor)
+            if page.pcursor in used:
+                raise MalformedResponse(
+                    f"the list cursor did not advance (pcursor {page.pcursor[:40]!r} again)",
+                    method=LIST_REFUNDS,
+                )
+            cursor = page.pcursor
 
     # ----------------------------------------------------------------------------- one refund
     def refund_detail(self, refund_id: int) -> Refund:
