@@ -28,4 +28,3 @@ def app_home(tmp_path, monkeypatch):
     paths.set_home(home)
     yield home
     paths.set_home(None)
-
