@@ -265,8 +265,26 @@ class RefundDetail:
 
     @property
     def pictures(self) -> tuple[str, ...]:
-        pics = self.detail.get("pictures") or getattr(self.refund, "pictures", None) or ()
-        return tuple(str(p) for p in pics if p)
+        """The buyer's evidence pictures, whatever encoding the platform used (declared as text)."""
+        from desktop.core.kuaishou.models import text_list
+
+        raw = self.detail.get("pictures") if isinstance(self.detail, Mapping) else None
+        return text_list(raw) or tuple(getattr(self.refund, "pictures", None) or ())
+
+    @property
+    def return_freight_fen(self) -> int | None:
+        """The buyer's return-freight claim (fen), when the detail carries a readable one."""
+        from desktop.core.kuaishou.errors import ParseError
+        from desktop.core.kuaishou.models import Refund, parse
+
+        raw = self.detail.get("returnFreightInfo") if isinstance(self.detail, Mapping) else None
+        if raw is None:
+            return None
+        try:
+            info = parse(Refund, {"refundId": 0, "returnFreightInfo": raw}).return_freight_info
+        except ParseError:
+            return None
+        return info.return_freight_amount if info is not None else None
 
 
 def load_detail(store: Any, row: QueueRow, rules: Any = None) -> RefundDetail:

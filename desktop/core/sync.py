@@ -63,6 +63,7 @@ from desktop.core.kuaishou.errors import (
     ApiError,
     AuthError,
     KuaishouError,
+    ParseError,
     RequestError,
     ScopeMissing,
 )
@@ -110,6 +111,15 @@ class SyncResult:
     auto_approved: list[int] = field(default_factory=list)
     server_clock_offset_ms: int | None = None
     score_problem: str | None = None  # why the shop score could not be fetched, if it could not
+    #: requests whose answer could not be read (a decision field broken): (refund id or None, the
+    #: field), to be opened in the seller backend; the rest of the sync went on without them
+    unreadable: list[tuple[int | None, str]] = field(default_factory=list)
+
+    def note_unreadable(self, refund_id: int | None, error: ParseError) -> None:
+        log.warning("refund %s could not be read: %s", refund_id, error)
+        entry = (refund_id, error.field)
+        if entry not in self.unreadable:
+            self.unreadable.append(entry)
 
     def add(self, stats: UpsertStats) -> None:
         self.new += stats.new
@@ -201,10 +211,13 @@ class Syncer:
             result.pages += 1
             items.extend(page.items)
             received = getattr(page, "received", None)
-            if pages is not None and received is not None:
+            skipped = getattr(page, "unreadable", ())
+            for item in skipped:
+                result.note_unreadable(item.refund_id, item.error)
+            if pages is not None and received is not None and not skipped:
                 pages.append((received, LIST_ITEMS_PATH))
-            else:  # a client that does not keep the bodies: the store encodes the records' raw
-                pages = None
+            else:  # a client that does not keep the bodies, or a page with items set aside: the
+                pages = None  # store encodes the raw JSON of the records it got
             result.refunds_seen += len(page.items)
             if page.is_last:
                 break
@@ -377,6 +390,9 @@ class Syncer:
             except RequestError as exc:  # 300011 not found / 300012 not this shop's
                 log.warning("refund %s is gone from the platform (%s): out of the queue", r.refund_id, exc)
                 self.store.mark_gone(self.shop_id, r.refund_id, at=self._server_ms())
+                continue
+            except ParseError as exc:  # that one refund: kept as it was stored, the sync goes on
+                result.note_unreadable(r.refund_id, exc)
                 continue
             finally:
                 result.details_fetched += 1

@@ -117,7 +117,7 @@ def test_refunds_not_waiting_on_the_merchant_are_skipped(fields, manual):
 
 
 def test_changed_since_loaded_is_flagged():
-    listed = refund(updateTime=1)
+    listed = refund(updateTime=1_600_000_000_000)
     assert WarningCode.CHANGED_SINCE_LOADED in plan_approve(refund(), Approve(), listed=listed).warnings
     assert WarningCode.CHANGED_SINCE_LOADED in plan_reject(refund(), Reject(1), [reason(1)],
                                                            listed=listed).warnings
@@ -159,12 +159,12 @@ def test_a_receipt_can_be_rejected():
 
 
 def test_took_effect_and_unchanged():
-    before = RefundState(10, 1, 100)
+    before = RefundState(10, 1, 1_700_000_000_100)
     assert took_effect(ActionKind.APPROVE_REFUND, before, refund(status=60, negotiateStatus=2))
     assert not took_effect(ActionKind.APPROVE_REFUND, before, refund(status=10, negotiateStatus=1))
     assert took_effect(ActionKind.APPROVE_RETURN, before, refund(status=30, negotiateStatus=2))
-    assert took_effect(ActionKind.CONFIRM_RECEIPT, RefundState(40, 2, 100), refund(status=60))
+    assert took_effect(ActionKind.CONFIRM_RECEIPT, RefundState(40, 2, 1_700_000_000_100), refund(status=60))
     assert took_effect(ActionKind.REJECT, before, refund(status=12, negotiateStatus=3))
     assert not took_effect(ActionKind.REJECT, before, refund(status=70, negotiateStatus=1))
-    assert unchanged(before, refund(status=10, negotiateStatus=1, updateTime=100))
-    assert not unchanged(before, refund(status=10, negotiateStatus=1, updateTime=101))
+    assert unchanged(before, refund(status=10, negotiateStatus=1, updateTime=1_700_000_000_100))
+    assert not unchanged(before, refund(status=10, negotiateStatus=1, updateTime=1_700_000_000_101))

@@ -307,13 +307,27 @@ def test_each_failure_becomes_its_typed_error_without_retry(gw, creds, reply, ex
     assert info.value.method == "open.seller.order.refund.detail"
 
 
-def test_a_wrong_type_names_the_field(gw, creds):
+def test_a_wrong_decision_field_costs_that_refund_only(gw, creds):
     bad = dict(REFUND, refundFee="12.90元")
     gw.queue(ok({"pcursor": "nomore", "refundOrderInfoList": [REFUND, bad]}))
+    page = make(gw, creds).list_refunds_page(1, 2)
+    assert [r.refund_id for r in page.items] == [REFUND["refundId"]]
+    (unreadable,) = page.unreadable
+    assert unreadable.error.field == "data.refundOrderInfoList[1].refundFee"
+    assert "refundFee" in str(unreadable.error)
+    gw.queue(ok(bad))
     with pytest.raises(errors.ParseError) as info:
-        make(gw, creds).list_refunds_page(1, 2)
-    assert info.value.field == "data.refundOrderInfoList[1].refundFee"
-    assert "refundFee" in str(info.value)
+        make(gw, creds).refund_detail(1)
+    assert info.value.field == "data.refundFee"
+    assert info.value.method == "open.seller.order.refund.detail"
+
+
+def test_a_broken_reason_or_address_is_left_out_of_its_list(gw, creds):
+    gw.queue(ok([{"code": 1001, "desc": "ok"}, {"code": "x"}, {"code": "1002", "desc": 5}]))
+    reasons = make(gw, creds).reject_reasons(1)
+    assert [(r.code, r.desc) for r in reasons] == [(1001, "ok"), (1002, "5")]
+    gw.queue(ok([{"addressId": 2**64}, {"addressId": "7", "defaultAddress": "true"}]))
+    assert [(a.address_id, a.default_address) for a in make(gw, creds).list_addresses()] == [(7, True)]
 
 
 def test_both_field_families_of_a_success_envelope(gw, creds):

@@ -59,6 +59,7 @@ from desktop.core.kuaishou.errors import (
     AuthError,
     KuaishouError,
     MalformedResponse,
+    ParseError,
     QuotaExceeded,
     RateLimited,
     RefundChanged,
@@ -330,6 +331,9 @@ class ActionEngine:
                     raise ActionsCancelled() from None
                 except (AuthError, QuotaExceeded, SignatureError):
                     raise
+                except ParseError as exc:
+                    log.warning("refund %s unreadable: %s", rid, exc)
+                    skipped.append(Skip(rid, unreadable_text(rid, exc), manual=True))
                 except KuaishouError as exc:
                     skipped.append(Skip(rid, tr("The refund could not be read: {error}",
                                                 error=_error_text(exc))))
@@ -580,6 +584,13 @@ def default_address_id(addresses: Iterable[Any]) -> int | None:
         if a.default_address:
             return a.address_id
     return addresses[0].address_id if len(addresses) == 1 else None
+
+
+def unreadable_text(refund_id: int, exc: ParseError) -> str:
+    """Why a refund whose answer cannot be read is left alone, and where to handle it."""
+    return tr("The platform's answer for this request cannot be read (field {field}); nothing was "
+              "sent. Open it in the seller backend: {url}",
+              field=exc.field.removeprefix("data."), url=planner.backend_url(refund_id))
 
 
 def _stop_reason(exc: KuaishouError) -> str:

@@ -158,6 +158,8 @@ class ListProgress:
     windows_total: int
     pages: int
     refunds: int
+    #: refunds set aside because a decision field could not be read (logged, never yielded)
+    unreadable: int = 0
 
 
 def _int_arg(name: str, value: object, *, minimum: int | None = None) -> int:
@@ -220,13 +222,27 @@ def _typed(cls: type[T], data: Any, method: str) -> T:
 
 
 def _typed_list(cls: type[T], data: Any, method: str) -> list[T]:
-    if data is None:
+    """A list answer as records; an item whose own decision field is broken (a reject reason
+    without a usable code, an address without an id) is left out and logged, not the list."""
+    if data is None or data == "":
         return []
+    if isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except (ValueError, RecursionError):
+            pass
     try:
-        return [parse(cls, item, f"data[{i}]") for i, item in enumerate(_items(data, "data"))]
+        items = _items(data, "data")
     except ParseError as exc:
         exc.method = method
         raise
+    out = []
+    for i, item in enumerate(items):
+        try:
+            out.append(parse(cls, item, f"data[{i}]"))
+        except ParseError as exc:
+            log.warning("%s: item %d left out: %s", method, i, exc)
+    return out
 
 
 class KuaishouClient:
@@ -538,11 +554,14 @@ class KuaishouClient:
         cancelled: Callable[[], bool] | None,
     ) -> Iterator[Refund]:
         seen: dict[int, int | None] = {}
-        pages = refunds = 0
+        pages = refunds = unreadable = 0
         for index, (begin, end) in enumerate(windows):
             for page in self.iter_window_pages(begin, end, type=type_, query_type=query_type,
                                                page_size=page_size, cancelled=cancelled):
                 pages += 1
+                for item in page.unreadable:
+                    unreadable += 1
+                    log.warning("refund %s set aside: %s", item.refund_id, item.error)
                 for refund in page.items:
                     if seen.get(refund.refund_id, -1) == refund.update_time:
                         continue  # met again on a shared window boundary
@@ -550,7 +569,8 @@ class KuaishouClient:
                     refunds += 1
                     yield refund
                 if progress is not None:
-                    progress(ListProgress(index + (1 if page.is_last else 0), len(windows), pages, refunds))
+                    progress(ListProgress(index + (1 if page.is_last else 0), len(windows), pages,
+                                          refunds, unreadable))
             if cancelled is not None and cancelled():
                 log.info("refund listing cancelled after %d pages", pages)
                 return
