@@ -112,7 +112,8 @@ class QuotaExceeded(ApiError):
 
 
 class RefundChanged(ApiError):
-    """300014/300017/300018/300010/300013: the refund moved under us; re-fetch, never retry blindly."""
+    """300002/300010/300013/300014/300016/300017/300018: the refund moved on; read it again,
+    never resend blindly."""
 
 
 class RequestError(ApiError):
@@ -147,7 +148,9 @@ class OAuthStateMismatch(OAuthRedirectError):
     """The redirect's ``state`` is not the one this app generated: possibly forged, or stale."""
 
 
-REFUND_CHANGED_CODES = frozenset({"300014", "300017", "300018", "300010", "300013"})
+#: the official codes meaning "the refund moved on — read it again, do not resend blindly" (§8)
+REFUND_CHANGED_CODES = frozenset({"300002", "300010", "300013", "300014", "300016", "300017",
+                                  "300018"})
 REQUEST_ERROR_CODES = frozenset({"300003", "300005", "300019", "300004", "300011", "300012"})
 REVOKED_RESULTS = frozenset({"24", "26"})
 
