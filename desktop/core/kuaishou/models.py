@@ -687,7 +687,7 @@ class Address:
 
 @dataclass(frozen=True, slots=True)
 class RejectReason:
-    code: int = field(metadata=_key("code", required=True, **_enum()))
+    code: int = field(metadata=_key("code", required=True, **_id()))
     desc: str | None = field(default=None, metadata=_key("desc"))
     tip: str | None = field(default=None, metadata=_key("tip"))
     required_reject_desc: bool | None = field(default=None, metadata=_key("requiredRejectDesc"))
