@@ -657,8 +657,8 @@ class KuaishouClient:
         freight_reject_images: list[str] | tuple[str, ...] | None = None,
     ) -> Any:
         """Confirm the returned goods. Freight fields only when the refund has
-        ``returnFreightInfo``: accept with ``freight_amount``, or reject with a description
-        (< 300 characters) and at most 6 images."""
+        ``returnFreightInfo``: accept with ``freight_amount`` (the claim's amount), or reject with
+        a description (< 300 characters) and 1 to 6 images."""
         param: dict[str, Any] = {"refundId": _int_arg("refund_id", refund_id), "status": status}
         if freight_accept is None:
             if freight_amount is not None or freight_reject_desc or freight_reject_images:
@@ -673,10 +673,11 @@ class KuaishouClient:
                 raise ValueError("a rejected return freight takes no amount")
             if not freight_reject_desc or len(freight_reject_desc) >= 300:
                 raise ValueError("rejecting the return freight needs a reason under 300 characters")
+            if not freight_reject_images:
+                raise ValueError("rejecting the return freight needs 1 to 6 pictures")
             param["returnFreightHandlingAdvice"] = 2
             param["returnFreightRejectDesc"] = freight_reject_desc
-            if freight_reject_images:
-                param["returnFreightRejectImages"] = _images(freight_reject_images)
+            param["returnFreightRejectImages"] = _images(freight_reject_images)
         return self.call(CONFIRM_RECEIPT, param)
 
     def reject_reasons(self, refund_id: int) -> list[RejectReason]:
