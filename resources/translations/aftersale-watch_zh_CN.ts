@@ -1088,7 +1088,7 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../desktop/ui/actions/preview.py" line="+52"/>
+        <location filename="../../desktop/ui/actions/preview.py" line="+57"/>
         <source>Preview</source>
         <translation>预览</translation>
     </message>
@@ -1113,7 +1113,7 @@
         <translation>商品尚未寄回的退货也确认收货</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+45"/>
         <location line="+7"/>
         <source>Refund</source>
         <translation>售后单</translation>
@@ -1139,7 +1139,62 @@
         <translation>不发送的原因</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+36"/>
+        <source>Buyers&apos; return-freight claims</source>
+        <translation>买家的退货运费申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pay the claimed return freight</source>
+        <translation>同意并支付买家申请的退货运费</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refuse the return freight</source>
+        <translation>拒绝退货运费</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Why:</source>
+        <translation>拒绝说明：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Under %1 characters</source>
+        <translation>少于 %1 字</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pictures:</source>
+        <translation>凭证图片：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Links of 1 to %1 evidence pictures, one per line</source>
+        <translation>1 至 %1 张凭证图片的链接，每行一个</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Refusing the return freight needs a description and 1 to %1 pictures; until both are given nothing is sent.</source>
+        <translation>拒绝退货运费需要填写拒绝说明并提供 1 至 %1 张凭证图片；两者齐全之前不会提交。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Refusing the return freight needs a description.</source>
+        <translation>拒绝退货运费需要填写拒绝说明。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Refusing the return freight needs 1 to %1 pictures as evidence.</source>
+        <translation>拒绝退货运费需要 1 至 %1 张凭证图片。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>At most %1 pictures can be sent.</source>
+        <translation>最多只能提交 %1 张图片。</translation>
+    </message>
+    <message>
+        <location line="+62"/>
         <source>Not sent (%1)</source>
         <translation>不发送（%1）</translation>
     </message>
