@@ -171,6 +171,7 @@ class Syncer:
         self._writer = _WindowWriter()
         self._cancelled: Callable[[], bool] | None = None
         self._extra_calls = 0
+        self._roles_seen: set[Any] = set()
 
     # ------------------------------------------------------------------ helpers
 
@@ -406,6 +407,16 @@ class Syncer:
             result.add(stats)
             self._report("details", i + 1, len(vanished), result)
 
+    def _note_roles(self, history: list[Any]) -> None:
+        """Log each negotiation-history role value the first time a run meets it: the platform
+        does not document them, so a seller can report what was seen (and the rules file's
+        ``classify.system_roles`` can name the system's)."""
+        for c in history:
+            role = getattr(c, "role", None)
+            if role is not None and role not in self._roles_seen:
+                self._roles_seen.add(role)
+                log.info("negotiation-history role %r seen (entry %r)", role, (c.title or "")[:60])
+
     def _may_call(self) -> bool:
         if self._extra_calls >= self.max_extra_calls:
             return False
@@ -510,6 +521,7 @@ class Syncer:
             self._check_cancel()
             history = self.client.negotiation_history(r.refund_id)
             result.histories_fetched += 1
+            self._note_roles(history)
             with self.store.transaction():
                 self.store.save_comments(self.shop_id, r.refund_id, history, at=self._local_ms())
                 fresh = self.store.refund(self.shop_id, r.refund_id)

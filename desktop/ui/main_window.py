@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         self.services = services
         self.settings = settings
         self.shop: Any | None = None
+        self.roles_dialog: Any | None = None  # the negotiation-roles view when open
         self.client: Any | None = None
         self.needs_sign_in = False
         self._sync_task: Task | None = None
@@ -184,6 +185,10 @@ class MainWindow(QMainWindow):
         self.settings_action = QAction(self.tr("Settings…"), self)
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.settings_action.triggered.connect(self.open_settings)
+        self.roles_action = QAction(self.tr("Negotiation roles…"), self)
+        self.roles_action.setStatusTip(self.tr("The role values the platform sent in negotiation "
+                                               "histories, to report them"))
+        self.roles_action.triggered.connect(self.show_roles)
         self.about_action = QAction(self.tr("About AfterSale Watch"), self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.about)
@@ -267,6 +272,7 @@ class MainWindow(QMainWindow):
         for action in self.language_actions.values():
             language_menu.addAction(action)
         help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.roles_action)
         help_menu.addAction(self.about_action)
 
     def _build_toolbar(self) -> None:
@@ -741,6 +747,16 @@ class MainWindow(QMainWindow):
     def _language_checked(self, lang: str) -> None:
         if lang in self.language_actions:
             self.language_actions[lang].setChecked(True)
+
+    def show_roles(self) -> None:
+        """The negotiation-history role values seen (a diagnostics view a seller can report)."""
+        from desktop.ui.diagnostics import RolesDialog
+
+        dialog = RolesDialog(self.services.store, self.services.rules,
+                             self.shop.id if self.shop is not None else None, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.roles_dialog = dialog  # the dialog currently shown (tests look at it)
+        dialog.open()
 
     def about(self) -> None:
         box = QMessageBox(self)

@@ -802,7 +802,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+69"/>
+        <location filename="../../desktop/ui/main_window.py" line="+70"/>
         <source>Sync now</source>
         <extracomment>closing the window hides it and the app keeps watching from the tray (set by the shell when a system tray exists)</extracomment>
         <translation>立即同步</translation>
@@ -848,13 +848,13 @@
         <translation>设置…</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+560"/>
+        <location line="+7"/>
+        <location line="+571"/>
         <source>About AfterSale Watch</source>
         <translation>关于售后守望</translation>
     </message>
     <message>
-        <location line="-542"/>
+        <location line="-553"/>
         <source>First download of the after-sale requests… %p%</source>
         <translation>首次下载售后申请… %p%</translation>
     </message>
@@ -879,7 +879,17 @@
         <translation>处罚风险</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-53"/>
+        <source>Negotiation roles…</source>
+        <translation>协商角色诊断…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The role values the platform sent in negotiation histories, to report them</source>
+        <translation>平台在协商记录中发送的角色数值，可用于反馈</translation>
+    </message>
+    <message>
+        <location line="+54"/>
         <source>The shop&apos;s risk estimate appears here.</source>
         <translation>店铺的风险评估将显示在这里。</translation>
     </message>
@@ -910,17 +920,17 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+472"/>
+        <location line="+473"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location line="-469"/>
+        <location line="-470"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
@@ -979,12 +989,12 @@
     <message>
         <location line="+1"/>
         <location line="+4"/>
-        <location line="+105"/>
+        <location line="+115"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location line="-101"/>
+        <location line="-111"/>
         <source>Sync failed: %1. The list shows the requests downloaded %2; the app keeps trying.</source>
         <translation>同步失败：%1。列表显示的是 %2 下载的数据；应用会继续重试。</translation>
     </message>
@@ -1065,7 +1075,7 @@
         <translation>新的界面语言将在下次启动应用时生效。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+21"/>
         <source>Version %1</source>
         <translation>版本 %1</translation>
     </message>
@@ -1968,6 +1978,79 @@
         <location line="+1"/>
         <source>If nothing is done</source>
         <translation>如果不处理</translation>
+    </message>
+</context>
+<context>
+    <name>RolesDialog</name>
+    <message>
+        <location filename="../../desktop/ui/diagnostics.py" line="+43"/>
+        <source>Negotiation roles</source>
+        <translation>协商角色</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The platform sends who wrote each negotiation entry as a number and does not say what the numbers mean. Auto-approvals are recognised by the entries&apos; titles and times, not by these numbers. If you report them, the rules file can name the system&apos;s number (classify.system_roles).</source>
+        <translation>平台用数字表示每条协商记录由谁发出，但没有公开这些数字的含义。本工具根据记录的标题和时间识别系统自动同意，不依赖这些数字。若您反馈这些数值，规则文件即可注明哪个数字代表系统。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Role value</source>
+        <translation>角色数值</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Entries</source>
+        <translation>记录数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Requests</source>
+        <translation>申请数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last seen</source>
+        <translation>最近出现</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Example entries</source>
+        <translation>示例记录</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Copy for a report</source>
+        <translation>复制以便反馈</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>%1 (named as the system in the rules file)</source>
+        <translation>%1（规则文件已注明为系统）</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>%1 role value(s) in the negotiation histories fetched so far.</source>
+        <translation>目前已获取的协商记录中共有 %1 种角色数值。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No negotiation history has been fetched yet: the app fetches it for recently closed requests after the first download.</source>
+        <translation>尚未获取任何协商记录：首次下载完成后，本工具会为最近结束的申请获取协商记录。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The list could not be read: %1</source>
+        <translation>无法读取列表：%1</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Copied. Paste it into your report.</source>
+        <translation>已复制，可粘贴到您的反馈中。</translation>
     </message>
 </context>
 <context>

@@ -173,3 +173,27 @@ def test_check_runs_in_each_shape(sb, app_home, tmp_path):
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     assert len(report["shops"][0]["pending"]) == 4
+
+
+def test_a_system_agreement_is_recognised_from_a_history_with_numeric_roles(sb, client, store, shop,
+                                                                           caplog):
+    """The role numbers are undocumented (the default rules file names none): the history still
+    tells the auto-approval by its title and timing, and the role values seen are logged and
+    listed for the diagnostics view."""
+    now = sb.now_ms()
+    deadline = now - 5 * 3_600_000
+    rid = sb.add_refund(handlingWay=10, status=60, negotiateStatus=2, refundFee=990,
+                        createTime=now - 60 * 3_600_000, expireTime=deadline,
+                        negotiateUpdateTime=0, endTime=deadline + 1000,
+                        updateTime=deadline + 1000)["refundId"]
+    sb.shop.comment(rid, deadline + 1000, "system", "商家超时未处理，系统自动同意仅退款申请")
+    rules = load_default_rules()
+    Syncer(client, store, rules, shop_id=shop.id, days=3).run()  # the first sweep: no histories
+    caplog.set_level("INFO", logger="desktop.core.sync")
+    result = Syncer(client, store, rules, shop_id=shop.id, days=3).run()
+    assert result.histories_fetched == 1
+    stored = store.refund(shop.id, rid)
+    assert (stored.outcome, stored.decided_by) == ("auto_approved_overdue", "history_system")
+    roles = [r.role for r in store.role_values(shop.id)]
+    assert len(roles) == 2  # the buyer's and the system's, as the platform sent them
+    assert "negotiation-history role" in caplog.text
