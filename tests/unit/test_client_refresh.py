@@ -75,8 +75,8 @@ def test_refresh_hands_the_new_tokens_to_the_callback_before_using_them(gw):
     paths = [r.path for r in gw.requests]
     assert paths == ["/open/user/seller/get", "/oauth2/refresh_token", "/open/user/seller/get"]
     assert events == [("stored", "refresh-NEW-1", 2)]  # before the retried call arrived
-    assert gw.requests[1].verb == "POST"  # the doc's verb, as a form body
-    assert gw.requests[1].form["grant_type"] == "refresh_token"
+    assert gw.requests[1].verb == "POST"  # the doc's verb, the parameters in the query string
+    assert gw.requests[1].query["grant_type"] == "refresh_token"
     assert gw.requests[2].params["access_token"] == "access-NEW-1"
     assert client.credentials.access_token == "access-NEW-1"
     assert client.credentials.refresh_token == "refresh-NEW-1"
