@@ -280,7 +280,8 @@ def test_list_answers_inside_an_object_are_accepted(gw, creds):
         (fail(28, "token中无scope权限"), errors.ScopeMissing),
         (fail(27, "验签失败"), errors.SignatureError),
         (fail(802000, "Exceed quota limit [1017]"), errors.QuotaExceeded),
-        (fail(21, "order operation reject"), errors.BusinessRejected),
+        (fail(21, "order operation reject"), errors.OrderOfAnotherShop),
+        (fail(21, "商品已下架"), errors.BusinessRejected),
         (fail(300014, "退款单状态已更新，请刷新重试"), errors.RefundChanged),
         (envelope({"result": 0, "code": "500", "msg": "fail", "sub_code": "300017",
                    "sub_msg": "negotiate status changed"}), errors.RefundChanged),
@@ -548,7 +549,7 @@ def test_each_call_is_logged_without_secrets_or_url(gw, creds, caplog):
             client.approve_refund(5, 100)
     lines = [r.getMessage() for r in caplog.records if r.name.startswith("desktop.core.kuaishou")]
     assert any("open.user.seller.get GET" in l and "-> ok in" in l and " ms" in l for l in lines)
-    assert any("open.seller.order.refund.approve POST" in l and "BusinessRejected 21" in l
+    assert any("open.seller.order.refund.approve POST" in l and "OrderOfAnotherShop 21" in l
                for l in lines)
     text = caplog.text
     for secret in (creds.access_token, creds.sign_secret, "sign=", "127.0.0.1"):

@@ -44,6 +44,7 @@ import requests
 from desktop.core.i18n import tr
 from desktop.core.kuaishou import signing
 from desktop.core.kuaishou.errors import (
+    AuthenticationFailed,
     KuaishouError,
     MalformedResponse,
     ParseError,
@@ -340,12 +341,16 @@ class KuaishouClient:
                     tr(
                         "The pasted access token has expired (such tokens last 48 hours). Paste a "
                         "new one from the Kuaishou developer console, or authorise the app."
-                    ),
+                    ) + ("" if _says_expired(exc) else " " + _three_causes(exc)),
                     method=method, result=exc.result, code=exc.code, sub_code=exc.sub_code,
                     request_id=exc.request_id,
                 ) from exc
             self._refresh_tokens(token)
-            return self._call_with_retries(method, verb, param_text, self._credentials.access_token)
+            try:
+                return self._call_with_retries(method, verb, param_text,
+                                               self._credentials.access_token)
+            except TokenExpired as again:
+                raise _auth_failed(again) from again
 
     def _refresh_tokens(self, expired_token: str) -> None:
         """Refresh once; callers that find a newer token than the one that expired reuse it."""
@@ -726,6 +731,28 @@ class KuaishouClient:
 
     def shop_score(self) -> ShopScore:
         return _typed(ShopScore, self.call(SHOP_SCORE), SHOP_SCORE)
+
+
+def _says_expired(exc: KuaishouError) -> bool:
+    """The platform said the token expired (not only the ambiguous 鉴权失败)."""
+    text = exc.message.lower()
+    return "过期" in text or "expired" in text
+
+
+def _three_causes(exc: KuaishouError) -> str:
+    return tr("The platform answered \"{error}\", which can mean any of three things: the token "
+              "expired, the authorisation lacks a permission (scope) this needs, or the shop "
+              "cancelled the authorisation.", error=exc.message)
+
+
+def _auth_failed(exc: TokenExpired) -> AuthenticationFailed:
+    """鉴权失败 even with a freshly renewed token: say which of the three causes it may be."""
+    return AuthenticationFailed(
+        _three_causes(exc) + " " + tr("Renewing the token did not help: authorise the app again, "
+                                      "granting every permission it asks for."),
+        method=exc.method, result=exc.result, code=exc.code, sub_code=exc.sub_code,
+        request_id=exc.request_id,
+    )
 
 
 def _images(images: list[str] | tuple[str, ...]) -> list[str]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from desktop.core.i18n import tr
+
 
 class KuaishouError(Exception):
     """Base of everything the client raises."""
@@ -89,6 +91,11 @@ class TokenExpired(AuthError):
     """鉴权失败 / TOKEN过期: refresh once, then authorise again."""
 
 
+class AuthenticationFailed(AuthError):
+    """鉴权失败 still after the token was renewed: the token expired, the grant lacks a scope, or
+    the shop cancelled the authorisation — the message says all three; authorise again."""
+
+
 class PastedTokenExpired(TokenExpired):
     """A pasted access token (no refresh token to renew it) expired: the user must paste a new one."""
 
@@ -122,6 +129,10 @@ class RequestError(ApiError):
 
 class BusinessRejected(ApiError):
     """21 and any other business rejection: show the message."""
+
+
+class OrderOfAnotherShop(BusinessRejected):
+    """21 "order operation reject": the order belongs to another merchant than the token's."""
 
 
 class OAuthError(KuaishouError):
@@ -183,8 +194,15 @@ def classify(envelope: Mapping[str, object], *, method: str | None = None) -> Ap
         return RefundChanged(message, **kw)
     if codes & REQUEST_ERROR_CODES:
         return RequestError(message, **kw)
-    if codes & REVOKED_RESULTS or "AUTHORIZATION_REVOKED" in blob or "主账号不存在" in blob:
-        return AuthorizationRevoked(message, **kw)
+    if "26" in codes or "主账号不存在" in blob:
+        return AuthorizationRevoked(
+            tr("The platform does not know this account ({error}): the token is of another kind, "
+               "or the sub-account was deleted. Authorise the app again with the shop's account.",
+               error=message), **kw)
+    if codes & REVOKED_RESULTS or "AUTHORIZATION_REVOKED" in blob:
+        return AuthorizationRevoked(
+            tr("The shop's authorisation was withdrawn or has lapsed ({error}). Authorise the app "
+               "again.", error=message), **kw)
     if "scope" in low and ("无" in blob or "no scope" in low or "权限" in blob):
         return ScopeMissing(message, **kw)
     if "exceed qps" in low:
@@ -195,4 +213,9 @@ def classify(envelope: Mapping[str, object], *, method: str | None = None) -> Ap
         return SignatureError(message, **kw)
     if "鉴权失败" in blob or "token过期" in low or "token expired" in low:
         return TokenExpired(message, **kw)
+    if "order operation reject" in low:
+        return OrderOfAnotherShop(
+            tr("The platform refused ({error}): the order belongs to another shop than the one "
+               "this authorisation is for. Check that the request is of the signed-in shop.",
+               error=message), **kw)
     return BusinessRejected(message, **kw)
