@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -611,6 +611,7 @@ class MainWindow(QMainWindow):
                 self.banner.hide()
                 self._banner_kind = None
             self.statusBar().showMessage(self.tr("Sync complete."), 5000)
+            self._show_unreadable(getattr(result, "unreadable", None) or ())
             self._update_freshness()
             self._refresh_shop_record()
             self.load_rows()
@@ -747,6 +748,17 @@ class MainWindow(QMainWindow):
     def _language_checked(self, lang: str) -> None:
         if lang in self.language_actions:
             self.language_actions[lang].setChecked(True)
+
+    def _show_unreadable(self, unreadable: Sequence[tuple[int | None, str]]) -> None:
+        """Requests whose answer the platform sent unreadably: named, to be opened in the backend
+        (the rest of the sync went on without them)."""
+        if not unreadable:
+            return
+        ids = [str(rid) for rid, _field in unreadable if rid is not None]
+        shown = "、".join(ids[:5]) + ("…" if len(ids) > 5 else "")
+        self.statusBar().showMessage(
+            self.tr("%1 request(s) could not be read from the platform's answer: open them in the "
+                    "seller backend (%2).").replace("%1", str(len(unreadable))).replace("%2", shown or "—"))
 
     def show_roles(self) -> None:
         """The negotiation-history role values seen (a diagnostics view a seller can report)."""

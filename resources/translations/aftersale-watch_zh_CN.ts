@@ -534,7 +534,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../desktop/ui/login_dialog.py" line="+124"/>
+        <location filename="../../desktop/ui/login_dialog.py" line="+126"/>
         <source>Sign in to a Kuaishou shop</source>
         <translation>登录快手小店</translation>
     </message>
@@ -754,7 +754,7 @@
         <translation>正在验证令牌…</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+27"/>
         <source>Signed in to %1.</source>
         <translation>已登录：%1。</translation>
     </message>
@@ -849,12 +849,12 @@
     </message>
     <message>
         <location line="+7"/>
-        <location line="+571"/>
+        <location line="+583"/>
         <source>About AfterSale Watch</source>
         <translation>关于售后守望</translation>
     </message>
     <message>
-        <location line="-553"/>
+        <location line="-565"/>
         <source>First download of the after-sale requests… %p%</source>
         <translation>首次下载售后申请… %p%</translation>
     </message>
@@ -920,12 +920,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+473"/>
+        <location line="+474"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location line="-470"/>
+        <location line="-471"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -952,12 +952,12 @@
     <message>
         <location line="+2"/>
         <location line="+25"/>
-        <location line="+162"/>
+        <location line="+163"/>
         <source>Sign in…</source>
         <translation>登录…</translation>
     </message>
     <message>
-        <location line="-163"/>
+        <location line="-164"/>
         <source>No shop is signed in. Sign in to watch your after-sale requests.</source>
         <translation>尚未登录任何店铺。登录后即可守望您的售后申请。</translation>
     </message>
@@ -977,7 +977,7 @@
         <translation>同步完成。</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+41"/>
         <source>the shop&apos;s authorisation is no longer accepted (%1)</source>
         <translation>店铺授权已失效（%1）</translation>
     </message>
@@ -989,12 +989,12 @@
     <message>
         <location line="+1"/>
         <location line="+4"/>
-        <location line="+115"/>
+        <location line="+126"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location line="-111"/>
+        <location line="-122"/>
         <source>Sync failed: %1. The list shows the requests downloaded %2; the app keeps trying.</source>
         <translation>同步失败：%1。列表显示的是 %2 下载的数据；应用会继续重试。</translation>
     </message>
@@ -1075,7 +1075,12 @@
         <translation>新的界面语言将在下次启动应用时生效。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+15"/>
+        <source>%1 request(s) could not be read from the platform&apos;s answer: open them in the seller backend (%2).</source>
+        <translation>平台返回的 %1 条售后单无法读取：请在商家后台打开处理（%2）。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>Version %1</source>
         <translation>版本 %1</translation>
     </message>

@@ -64,3 +64,19 @@ def test_a_value_the_rules_file_names_is_marked(qtbot, tmp_path):
         qtbot.waitUntil(lambda: dialog.table.rowCount() == 1)
         named = dialog.table.item(0, 0).text()
         assert named.startswith("3") and ("rules file" in named or "规则" in named)
+
+
+def test_a_request_the_platform_sent_unreadably_is_named_after_the_sync(qtbot, shell_factory,  # noqa: F811
+                                                                         memory_keyring):
+    shell = shell_factory(_args(demo=True))
+    window = shell.window
+    qtbot.waitUntil(lambda: window.shop is not None and not window.syncing, timeout=START_TIMEOUT_MS)
+    sandbox = shell.backend.sandbox
+    bad = sandbox.add_refund(handlingWay=10, expireTime=10**18,
+                             createTime=sandbox.now_ms() - 60_000)["refundId"]
+    with qtbot.waitSignal(window.sync_finished, timeout=START_TIMEOUT_MS) as done:
+        window.sync_action.trigger()
+    assert [(rid, name.rsplit(".", 1)[-1]) for rid, name in done.args[0].unreadable] == [
+        (bad, "expireTime")]
+    message = window.statusBar().currentMessage()
+    assert str(bad) in message and "商家后台" in message
