@@ -120,7 +120,8 @@ def _id(**extra: Any) -> dict[str, Any]:
 
 
 def _time() -> dict[str, Any]:
-    return {"strict": True, "range": (0, TIME_MAX_MS, "a time outside the years 2000–2100"),
+    # 0 (the platform's "none") is accepted too: see _Field.zero_ok
+    return {"strict": True, "range": (TIME_MIN_MS, TIME_MAX_MS, "a time outside the years 2000–2100"),
             "time": True}
 
 
@@ -368,6 +369,7 @@ class _Field:
     low: int | None = None
     high: int | None = None
     what: str = ""
+    zero_ok: bool = False  # a time: 0 is the platform's "none"
 
 
 def _slow(f: _Field, value: Any, path: str) -> Any:
@@ -381,7 +383,8 @@ def _slow(f: _Field, value: Any, path: str) -> Any:
             return f.default() if callable(f.default) else f.default
         return result
     result = _parse_value(f.hint, value, where)
-    if f.low is not None and isinstance(result, int) and not f.low <= result <= f.high:
+    if f.low is not None and isinstance(result, int) and not f.low <= result <= f.high and \
+            not (f.zero_ok and result == 0):
         _out_of_range(f, result, where)
     return result
 
@@ -428,7 +431,8 @@ def _compile(cls: type) -> Any:
         fast = plain[0] if len(plain) == 1 and plain[0] in (int, str, bool) else None
         empty_is_missing = hint is not str and not required
         env[f"F{i}"] = _Field(hint, key, f.default_factory if has_factory else f.default,
-                              empty_is_missing, strict, low, high, what)
+                              empty_is_missing, strict, low, high, what,
+                              bool(f.metadata.get("time")))
         v = f"v{i}"
         lines.append(f"    {v} = get({key!r})")
         if fast is not None:
@@ -438,6 +442,11 @@ def _compile(cls: type) -> Any:
             elif fast is int:
                 truthy = f" and -{ID_MAX} <= {v} <= {ID_MAX}"
             lines.append(f"    if type({v}) is {fast.__name__}{truthy}:")
+            lines.append("        pass")
+            lines.append(f"    elif {v} is None:")
+        elif set(plain) == {int, str} and not strict:  # a code sent as a number or a text
+            lines.append(f"    if type({v}) is int and -{ID_MAX} <= {v} <= {ID_MAX} or "
+                         f"type({v}) is str and {v}:")
             lines.append("        pass")
             lines.append(f"    elif {v} is None:")
         else:
@@ -451,12 +460,6 @@ def _compile(cls: type) -> Any:
         lines.append("    else:")
         lines.append(f"        {v} = _slow(F{i}, {v}, path)")
         values.append((f.name, v))
-    # times: 0 is the platform's "none"; anything else must lie in 2000–2100
-    for i, f in enumerate(dataclasses.fields(cls)):  # type: ignore[arg-type]
-        if f.metadata.get("time"):
-            v = f"v{i}"
-            lines.append(f"    if {v} is not None and 0 < {v} < {TIME_MIN_MS}:")
-            lines.append(f"        _range(F{i}, {v}, _join(path, F{i}.key))")
     slots = all(isinstance(cls.__dict__.get(name), types.MemberDescriptorType)
                 for name, _ in values)
     if slots and not hasattr(cls, "__post_init__"):
@@ -515,13 +518,19 @@ def _page_items(page: Any, data: Mapping[str, Any], path: str) -> Any:
     unreadable: list[UnreadableRefund] = []
     parse_refund = _parsers.get(Refund) or (parse(Refund, {"refundId": 1}) and _parsers[Refund])
     prefix = _join(path, key)
+    append = items.append
     for i, item in enumerate(value):
-        where = f"{prefix}[{i}]"
+        # the item's path is only needed for an error: built then, not for each of 10,000 items
         try:
-            if not isinstance(item, Mapping):
-                raise ParseError(where, f"expected an object, got {type(item).__name__}")
-            items.append(parse_refund(item, where))
+            if type(item) is not dict:
+                raise ParseError(f"{prefix}[{i}]", f"expected an object, got {type(item).__name__}")
+            append(parse_refund(item, prefix))
         except ParseError as exc:
+            if type(item) is dict:
+                try:
+                    parse_refund(item, f"{prefix}[{i}]")
+                except ParseError as named:
+                    exc = named
             unreadable.append(UnreadableRefund(refund_id_of(item), exc, item))
     return dataclasses.replace(page, items=tuple(items), unreadable=tuple(unreadable))
 
