@@ -425,3 +425,14 @@ def test_a_moved_on_refund_is_not_resent_when_it_would_pay_more_than_previewed(s
     report = engine.execute(plan)
     assert report.results[0].outcome is Outcome.CHANGED
     assert len(platform.actions) == 1  # the larger amount is the user's decision, not a resend
+
+
+def test_an_unreadable_refund_is_skipped_for_the_seller_backend_and_the_batch_goes_on(store, shop):
+    platform = FakePlatform(store, [R(1), R(2, expireTime=10**18)])
+    engine = engine_for(platform, store, shop)
+    plan = engine.prepare([1, 2], Approve())
+    assert [a.refund_id for a in plan.actions] == [1]
+    (skip,) = plan.skipped
+    assert skip.refund_id == 2 and skip.manual
+    assert "expireTime" in skip.reason and "refundId=2" in skip.reason  # the field and the link
+    assert engine.execute(plan).results[0].outcome is Outcome.DONE
