@@ -8,7 +8,9 @@ error (:func:`.errors.classify`), and turns ``data`` into typed records (:mod:`.
 Transport rules:
 
 * HTTPS with certificate checks; plain ``http`` only to loopback hosts (the sandbox).
-* Every call waits for the client's token bucket (``qps``), then runs with ``timeout``.
+* Every call waits for the client's token bucket (``qps``), then runs with ``timeout`` per read
+  and ``deadline_s`` for the whole answer, reads at most ``max_answer_bytes`` of it and follows no
+  redirect (:func:`.transport.send`).
 * Retries (at most ``max_retries`` more attempts, exponential backoff with full jitter) only for
   transient failures, and only when resending cannot do anything twice:
 
@@ -69,11 +71,13 @@ from desktop.core.kuaishou.ratelimit import RateLimiter
 from desktop.core.kuaishou.transport import (
     DEFAULT_AUTHORIZE_URL,
     DEFAULT_BASE_URL,
+    DEFAULT_DEADLINE_S,
+    MAX_ANSWER_BYTES,
     check_base_url,
     date_header_ms,
     decode_object,
     new_session,
-    transport_error,
+    send,
 )
 from desktop.core.logsetup import register_secret
 
@@ -242,6 +246,8 @@ class KuaishouClient:
         base_url: str = DEFAULT_BASE_URL,
         qps: float = 20.0,
         timeout: float | tuple[float, float] = (5, 20),
+        deadline_s: float = DEFAULT_DEADLINE_S,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
         max_retries: int = 3,
         session: requests.Session | None = None,
         on_tokens_refreshed: Callable[[OAuthToken], None] | None = None,
@@ -264,7 +270,12 @@ class KuaishouClient:
             register_secret(secret)
         self.base_url = check_base_url(base_url)
         self._credentials = dataclasses.replace(credentials)
+        if not (isinstance(deadline_s, int | float) and 0 < deadline_s < float("inf")):
+            raise ValueError(f"deadline_s must be a positive number of seconds, got {deadline_s!r}")
+        _int_arg("max_answer_bytes", max_answer_bytes, minimum=1)
         self.timeout = timeout
+        self.deadline_s = float(deadline_s)
+        self.max_answer_bytes = max_answer_bytes
         self.max_retries = max_retries
         self._session = session or new_session()
         self._limiter = limiter or RateLimiter(qps)
@@ -402,16 +413,16 @@ class KuaishouClient:
         sent_at = self._clock()
         outcome = "?"
         try:
-            try:
-                if verb == "GET":
-                    resp = self._session.get(url, params=form, timeout=self.timeout)
-                else:
-                    resp = self._session.post(url, data=form.encode("ascii"), headers=_FORM,
-                                              timeout=self.timeout)
-            except requests.RequestException as exc:
-                raise transport_error(exc, method=method) from None
+            if verb == "GET":
+                resp = send(self._session, "GET", url, params=form, timeout=self.timeout,
+                            deadline_s=self.deadline_s, max_bytes=self.max_answer_bytes,
+                            method=method)
+            else:
+                resp = send(self._session, "POST", url, data=form.encode("ascii"), headers=_FORM,
+                            timeout=self.timeout, deadline_s=self.deadline_s,
+                            max_bytes=self.max_answer_bytes, method=method)
             self._note_server_clock(resp.headers.get("Date"), sent_at, self._clock())
-            status = resp.status_code
+            status = resp.status
             if status == 429:
                 raise RateLimited("too many requests (HTTP 429)", method=method)
             if status >= 500:
@@ -419,7 +430,7 @@ class KuaishouClient:
                     f"the gateway failed (HTTP {status})", method=method, status=status,
                     maybe_processed=True,
                 )
-            body = resp.content
+            body = resp.body
             data = unwrap(decode_object(body, method=method, status=status), method=method)
             outcome = "ok"
             return data, body

@@ -1,6 +1,9 @@
 """HTTP plumbing shared by the API client and the OAuth client (Qt-free).
 
-* :func:`check_base_url` — HTTPS only, except plain ``http`` to a loopback host (the sandbox).
+* :func:`check_base_url` — HTTPS only, except plain ``http`` to a loopback address (the sandbox);
+  returns the address in one canonical spelling, so that one gateway is always one gateway.
+* :func:`send` — one request with a whole-answer deadline, a cap on the decoded answer's size and
+  no redirects followed.
 * :func:`new_session` — one pooled :class:`requests.Session` per client, certificate checks on,
   no silent urllib3 retries (the client decides what may be retried).
 * :func:`transport_error` — a :mod:`requests` exception as a :class:`TransportError` that says
@@ -11,13 +14,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import ipaddress
 import json
+import socket
+import threading
+import time
 import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import requests
 import requests.adapters
+import urllib3.connection
+import urllib3.connectionpool
 import urllib3.exceptions
 
 from desktop.core.kuaishou.errors import MalformedResponse, TransportError
@@ -27,13 +39,23 @@ DEFAULT_BASE_URL = "https://openapi.kwaixiaodian.com"
 #: the browser authorisation page (spec §6)
 DEFAULT_AUTHORIZE_URL = "https://open.kwaixiaodian.com/oauth/authorize"
 
+#: the one name taken for a loopback address; it is replaced by 127.0.0.1 (never resolved), so
+#: plain http goes to a loopback address only — other ``*.localhost`` names are not trusted
 LOOPBACK_NAMES = frozenset({"localhost"})
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+#: the longest a whole answer may take, from sending the request to its last byte (seconds); the
+#: per-read timeout alone lets a gateway that trickles its answer hold a call forever
+DEFAULT_DEADLINE_S = 60.0
+#: the largest answer body read (decoded bytes); a page of 100 refunds is about 100 kB
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+_CHUNK = 64 * 1024
 
 
 def is_loopback_host(host: str) -> bool:
-    """``localhost``, any address in 127.0.0.0/8, or ``::1``."""
+    """``localhost``, any address in 127.0.0.0/8, or ``::1`` (no other name)."""
     host = host.strip("[]").lower()
-    if host in LOOPBACK_NAMES or host.endswith(".localhost"):
+    if host in LOOPBACK_NAMES:
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -42,21 +64,137 @@ def is_loopback_host(host: str) -> bool:
 
 
 def check_base_url(url: str, *, what: str = "base URL") -> str:
-    """``url`` without a trailing slash; ``ValueError`` unless it is HTTPS or loopback HTTP."""
+    """``url`` in its canonical spelling; ``ValueError`` unless it is HTTPS or loopback HTTP.
+
+    Canonical: scheme and host in lower case, ``localhost`` as ``127.0.0.1``, an IPv6 address
+    compressed, the scheme's default port and trailing slashes left out. Two spellings of one
+    gateway (``…:443/``, upper case, ``localhost``) give the same text, so they are one shop.
+    """
     if not isinstance(url, str) or not url.strip():
         raise ValueError(f"the {what} is empty")
-    url = url.strip().rstrip("/")
+    url = url.strip()
     parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
+    scheme = parts.scheme.lower()
+    try:
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"the {what} {url!r} has an invalid port") from None
+    if scheme not in ("https", "http") or not host:
         raise ValueError(f"the {what} {url!r} is not an http(s) URL with a host")
     if parts.query or parts.fragment:
         raise ValueError(f"the {what} {url!r} must not carry a query or fragment")
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(f"the {what} {url!r} must not carry a user name or password")
+    host = host.lower().rstrip(".")
+    if host in LOOPBACK_NAMES:
+        host = "127.0.0.1"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if scheme == "http" and (address is None or not address.is_loopback):
         raise ValueError(
-            f"refusing plain http for {parts.hostname!r}: the {what} must use https "
-            "(plain http is allowed only for loopback hosts such as the local sandbox)"
+            f"refusing plain http for {host!r}: the {what} must use https "
+            "(plain http is allowed only for a loopback address such as the local sandbox, "
+            "127.0.0.1 or ::1)"
         )
-    return url
+    if address is not None:
+        host = f"[{address.compressed}]" if address.version == 6 else address.compressed
+    netloc = host if port is None or port == _DEFAULT_PORTS[scheme] else f"{host}:{port}"
+    path = parts.path.rstrip("/")
+    return urllib.parse.urlunsplit((scheme, netloc, path, "", ""))
+
+
+def same_gateway(a: str | None, b: str | None) -> bool:
+    """Whether two gateway addresses are one (compared in their canonical spelling)."""
+    if not a or not b:
+        return False
+    return canonical_base_url(a) == canonical_base_url(b)
+
+
+def canonical_base_url(url: str) -> str:
+    """:func:`check_base_url`'s spelling, or ``url`` itself when it is not a usable address."""
+    try:
+        return check_base_url(url)
+    except ValueError:
+        return url
+
+
+# --------------------------------------------------------------------- whole-answer deadline
+# The per-read timeout bounds each wait for a byte, not the answer: a gateway sending one byte
+# every few seconds (in its headers or its body) would hold a call for ever. Each request made
+# through :func:`send` arms a :class:`_Deadline`; the connection carrying the request registers
+# itself with it (the connection classes below), and when the deadline passes its socket is shut
+# down, which ends any read in progress at once.
+_calls = threading.local()
+
+
+class _Deadline:
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._lock = threading.Lock()
+        self._conn: Any = None
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.name = "http-deadline"
+
+    def __enter__(self) -> _Deadline:
+        _calls.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _calls.deadline = None
+        self._timer.cancel()
+        self._timer.join()  # a firing in progress finishes before the connection is reused
+        with self._lock:
+            self._conn = None
+
+    def attach(self, conn: Any) -> None:
+        with self._lock:
+            self._conn = conn
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sock = getattr(self._conn, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Watched:
+    """Mixin of the connection classes: registers the connection with the call's deadline."""
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        deadline = getattr(_calls, "deadline", None)
+        if deadline is not None:
+            deadline.attach(self)
+        return super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+class _HTTPConnection(_Watched, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _HTTPPool(urllib3.connectionpool.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+class _Adapter(requests.adapters.HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
 
 def new_session(pool_size: int = 10) -> requests.Session:
@@ -65,7 +203,7 @@ def new_session(pool_size: int = 10) -> requests.Session:
     session.verify = True
     # trust_env would let a proxy/netrc environment variable redirect or decorate the traffic
     session.trust_env = False
-    adapter = requests.adapters.HTTPAdapter(
+    adapter = _Adapter(
         pool_connections=2, pool_maxsize=pool_size, max_retries=0
     )
     session.mount("https://", adapter)
@@ -108,6 +246,89 @@ def transport_error(exc: requests.RequestException, *, method: str | None) -> Tr
     if isinstance(exc, requests.exceptions.SSLError):
         err.transient = False  # a certificate problem does not heal by retrying
     return err
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP answer read completely: status, headers and the decoded body."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+def send(
+    session: requests.Session,
+    verb: str,
+    url: str,
+    *,
+    method: str | None,
+    params: Any = None,
+    data: Any = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | tuple[float, float],
+    deadline_s: float = DEFAULT_DEADLINE_S,
+    max_bytes: int = MAX_ANSWER_BYTES,
+) -> Answer:
+    """One request, its whole answer read within ``deadline_s`` and at most ``max_bytes`` decoded.
+
+    A redirect is never followed (it would carry the signed form, token and all, to wherever it
+    points): it is refused as a :class:`MalformedResponse`. Failures are :class:`TransportError`
+    (the answer took too long: not transient) or :class:`MalformedResponse` (too large).
+    """
+    with _Deadline(deadline_s) as deadline:
+        try:
+            resp = session.request(verb, url, params=params, data=data, headers=dict(headers or {}),
+                                   timeout=timeout, stream=True, allow_redirects=False)
+        except requests.RequestException as exc:
+            raise _failure(exc, deadline, method) from None
+        with contextlib.closing(resp):
+            status = resp.status_code
+            if 300 <= status < 400:
+                target = urllib.parse.urlsplit(resp.headers.get("Location") or "").hostname
+                raise MalformedResponse(
+                    f"the gateway answered a redirect (HTTP {status}"
+                    + (f" to {target}" if target else "")
+                    + "); redirects are not followed: check the gateway address",
+                    method=method,
+                )
+            declared = resp.headers.get("Content-Length")
+            if declared and declared.strip().isdigit() and int(declared) > max_bytes:
+                raise _too_large(max_bytes, method)
+            body = bytearray()
+            try:
+                for chunk in resp.iter_content(_CHUNK):
+                    body += chunk
+                    if len(body) > max_bytes:
+                        raise _too_large(max_bytes, method)
+            except requests.RequestException as exc:
+                raise _failure(exc, deadline, method) from None
+            except urllib3.exceptions.HTTPError as exc:  # e.g. a decoding error past requests
+                raise _failure(requests.exceptions.ConnectionError(exc), deadline, method) from None
+            if deadline.expired:  # the shut-down socket may read as a clean end
+                raise _late(deadline, method)
+            return Answer(status, resp.headers, bytes(body))
+
+
+def _too_large(max_bytes: int, method: str | None) -> MalformedResponse:
+    return MalformedResponse(
+        f"the answer is larger than {max_bytes // (1024 * 1024)} MB; it was not read", method=method
+    )
+
+
+def _late(deadline: _Deadline, method: str | None) -> TransportError:
+    err = TransportError(
+        f"no complete answer within {deadline.seconds:g} s (the gateway answers too slowly)",
+        method=method, maybe_processed=True,
+    )
+    err.transient = False  # a retry would wait as long again
+    return err
+
+
+def _failure(exc: requests.RequestException, deadline: _Deadline, method: str | None) -> TransportError:
+    if deadline.expired:
+        return _late(deadline, method)
+    return transport_error(exc, method=method)
 
 
 def date_header_ms(value: str | None) -> int | None:
