@@ -99,6 +99,12 @@ DAY_MS = 86_400_000
 #: the list API refuses begin times older than this (spec §4)
 MAX_HISTORY_MS = 90 * DAY_MS
 API_VERSION = "1"
+#: the most pages one listing window is paged through (100 refunds a page: 100,000 a day)
+MAX_PAGES_PER_WINDOW = 1000
+#: a window stops after this many pages in a row without a refund not seen before in it
+MAX_PAGES_WITHOUT_NEW = 3
+#: pages allowed beyond what the window's first ``totalSize`` needs (refunds arriving meanwhile)
+PAGE_SLACK = 5
 
 LIST_REFUNDS = "open.seller.order.refund.pcursor.list"
 #: where a list page's refunds are in its response body (a JSON path, as SQLite's JSON functions take it)
@@ -578,16 +584,32 @@ class KuaishouClient:
     ) -> Iterator[RefundPage]:
         """The pages of ONE window (≤ the gateway's window limit), from ``pcursor=""`` to the last.
 
-        ``cancelled`` is checked before every page request and ends the iteration quietly. A cursor
-        that does not advance raises :class:`MalformedResponse` instead of looping forever.
+        ``cancelled`` is checked before every page request and ends the iteration quietly.
+
+        Paging is bounded, so a gateway whose cursor never ends cannot keep it going: a cursor met
+        again, :data:`MAX_PAGES_WITHOUT_NEW` pages in a row bringing no refund not seen before in
+        the window, more pages than its first ``totalSize`` needs (with :data:`PAGE_SLACK` to
+        spare for refunds arriving meanwhile) or more than :data:`MAX_PAGES_PER_WINDOW` pages in
+        all each raise :class:`MalformedResponse` naming what happened.
         """
         cursor = ""
         used: set[str] = set()
+        seen: set[int] = set()
+        pages = without_new = 0
+        allowed = MAX_PAGES_PER_WINDOW
+        total: int | None = None
         while True:
             if cancelled is not None and cancelled():
                 return
             page = self.list_refunds_page(begin_ms, end_ms, pcursor=cursor, type=type,
                                           query_type=query_type, page_size=page_size)
+            pages += 1
+            if pages == 1 and page.total_size is not None and page.total_size >= 0:
+                allowed = min(allowed, -(-page.total_size // page_size) + PAGE_SLACK)
+                total = page.total_size if allowed < MAX_PAGES_PER_WINDOW else None
+            fresh = {r.refund_id for r in page.items} - seen
+            seen |= fresh
+            without_new = 0 if fresh else without_new + 1
             yield page
             if page.is_last:
                 return
@@ -595,6 +617,20 @@ class KuaishouClient:
             if page.pcursor in used:
                 raise MalformedResponse(
                     f"the list cursor did not advance (pcursor {page.pcursor[:40]!r} again)",
+                    method=LIST_REFUNDS,
+                )
+            if without_new >= MAX_PAGES_WITHOUT_NEW:
+                raise MalformedResponse(
+                    f"the refund list does not end: {without_new} pages in a row brought no refund "
+                    f"not seen before ({pages} pages of one window); the listing was stopped",
+                    method=LIST_REFUNDS,
+                )
+            if pages >= allowed:
+                bound = (f"its totalSize of {total} needs at {page_size} a page" if total is not None
+                         else f"the {MAX_PAGES_PER_WINDOW} allowed")
+                raise MalformedResponse(
+                    f"the refund list does not end: {pages} pages of one window, more than {bound}; "
+                    "the listing was stopped",
                     method=LIST_REFUNDS,
                 )
             cursor = page.pcursor
