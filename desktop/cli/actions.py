@@ -149,7 +149,7 @@ def run_command(args: argparse.Namespace, intent: Any, *, dry_run: bool = False,
                 out: TextIO | None = None) -> int:
     """Run one bulk action from the command line; returns the exit code."""
     from desktop.core.actions import ActionEngine, ActionsCancelled, Outcome
-    from desktop.core.kuaishou.errors import AuthError, KuaishouError, OAuthError
+    from desktop.core.kuaishou.errors import AuthError, KuaishouError, OAuthError, credential_problem
     from desktop.core.store import StoreError
 
     out = out or sys.stdout
@@ -184,8 +184,7 @@ def run_command(args: argparse.Namespace, intent: Any, *, dry_run: bool = False,
                         return EXIT_OK if not plan.skipped else EXIT_PARTIAL
                     report = engine.execute(plan)
                 except (AuthError, OAuthError) as exc:
-                    print(tr("Authorisation problem: {error}. Sign in again (or renew the access "
-                             "token).", error=exc.message), file=sys.stderr)
+                    print(credential_problem(exc), file=sys.stderr)
                     return EXIT_AUTH
                 except ActionsCancelled:
                     return EXIT_PARTIAL

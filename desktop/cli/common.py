@@ -63,8 +63,9 @@ class SessionError(Exception):
 
 
 def is_loopback(base_url: str) -> bool:
-    host = urlsplit(base_url).hostname or ""
-    return host == "localhost" or host == "::1" or host.startswith("127.")
+    from desktop.core.kuaishou.transport import is_loopback_host
+
+    return is_loopback_host(urlsplit(base_url).hostname or "")
 
 
 def apply_global_options(args: argparse.Namespace) -> bool:
@@ -97,6 +98,7 @@ def open_store(path: Path | None) -> Any:
 
 def find_targets(args: argparse.Namespace, store: Any, sandbox: Any) -> list[Target]:
     from desktop.core.kuaishou.client import DEFAULT_BASE_URL, Credentials
+    from desktop.core.kuaishou.transport import canonical_base_url, same_gateway
     from desktop.core.profiles import ShopManager, credentials_from_env
 
     if sandbox is not None:
@@ -106,11 +108,11 @@ def find_targets(args: argparse.Namespace, store: Any, sandbox: Any) -> list[Tar
         return [Target(creds, sandbox.base_url)]
     env = credentials_from_env()
     if env is not None:
-        return [Target(env, args.api_base or DEFAULT_BASE_URL)]
+        return [Target(env, canonical_base_url(args.api_base or DEFAULT_BASE_URL))]
     from desktop.core.secrets import SecretStore
 
     manager = ShopManager(store, SecretStore())
-    shops = [s for s in store.shops() if not args.api_base or s.base_url == args.api_base.rstrip("/")]
+    shops = [s for s in store.shops() if not args.api_base or same_gateway(s.base_url, args.api_base)]
     targets = []
     for shop in shops:
         creds = manager.credentials(shop.id)
@@ -180,7 +182,9 @@ def resolve_shop(store: Any, client: Any, target: Target) -> int:
     seller = client.seller_info()
     if seller.seller_id is None:
         raise MalformedResponse("the seller info names no shop (no sellerId)", method="open.user.seller.get")
-    shop = store.find_shop(target.base_url, seller.seller_id)
+    from desktop.core.profiles import find_shop
+
+    shop = find_shop(store, target.base_url, seller.seller_id)
     fields = dict(name=seller.name or "", app_key=target.credentials.app_key,
                   sign_method=target.credentials.sign_method,
                   auth_mode="oauth" if target.credentials.refresh_token else "token")

@@ -50,8 +50,10 @@ from desktop.core.kuaishou.errors import (
     MalformedResponse,
     ParseError,
     PastedTokenExpired,
+    PastedTokenInvalid,
     RateLimited,
     TokenExpired,
+    TokenInvalid,
     TransportError,
     classify,
 )
@@ -337,6 +339,16 @@ class KuaishouClient:
             return self._call_with_retries(method, verb, param_text, token)
         except TokenExpired as exc:
             if not self._credentials.can_refresh:
+                if isinstance(exc, TokenInvalid):
+                    raise PastedTokenInvalid(
+                        tr(
+                            "The platform does not accept the pasted access token (it is not a "
+                            "valid token). Copy it again from the Kuaishou developer console, or "
+                            "authorise the app."
+                        ),
+                        method=method, result=exc.result, code=exc.code, sub_code=exc.sub_code,
+                        request_id=exc.request_id,
+                    ) from exc
                 raise PastedTokenExpired(
                     tr(
                         "The pasted access token has expired (such tokens last 48 hours). Paste a "
