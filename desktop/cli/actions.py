@@ -24,10 +24,12 @@ from typing import Any, TextIO
 from desktop.cli import EXIT_AUTH, EXIT_NETWORK, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 from desktop.cli.common import (
     ENV_NAMES,
+    MAX_ID,
     SessionError,
     add_connection_arguments,
     apply_global_options,
     make_client,
+    number,
     open_session,
     resolve_shop,
 )
@@ -37,37 +39,26 @@ from desktop.core.i18n import tr
 DEFAULT_SETTLE_S = 10.0
 
 
+#: the platform's documented per-API cap (calls per second)
+MAX_QPS = 100.0
+
+
 def _refund_id(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"a refund id is a whole number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"a refund id is positive, got {value}")
+    if not 0 < value <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"a refund id is a positive 64-bit number, got {value}")
     return value
 
 
-def _positive(kind: type, what: str) -> Callable[[str], Any]:
-    def parse(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be a number, got {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"{what} must be positive, got {text!r}")
-        return value
-
-    return parse
+def _positive(kind: type, what: str, maximum: float = MAX_ID) -> Callable[[str], Any]:
+    return number(kind, what, minimum=1 if kind is int else 0.01, maximum=maximum)
 
 
 def _non_negative_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
-    if not 0 <= value <= 600:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 600 seconds, got {text!r}")
-    return value
+    return number(float, "--settle", minimum=0, maximum=600)(text)
 
 
 def configure_common(parser: argparse.ArgumentParser) -> None:
@@ -80,7 +71,7 @@ def configure_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object per refund")
     parser.add_argument("--shop", type=_positive(int, "--shop"), metavar="SELLER_ID",
                         help="the stored shop to act for, when several are stored")
-    parser.add_argument("--qps", type=_positive(float, "--qps"), default=DEFAULT_QPS, metavar="N",
+    parser.add_argument("--qps", type=_positive(float, "--qps", MAX_QPS), default=DEFAULT_QPS, metavar="N",
                         help=f"calls per second at most (default {DEFAULT_QPS:g}; the platform "
                              "allows 100)")
     parser.add_argument("--settle", type=_non_negative_seconds, default=DEFAULT_SETTLE_S,

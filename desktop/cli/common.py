@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -30,13 +31,45 @@ LOOPBACK_QPS = 100.0
 ENV_NAMES = "KS_APP_KEY, KS_SIGN_SECRET, KS_ACCESS_TOKEN"
 
 
+#: the largest id the platform uses (ids are signed 64-bit integers)
+MAX_ID = 2**63 - 1
+
+
+def number(kind: type, what: str, *, minimum: float, maximum: float) -> Callable[[str], Any]:
+    """An ``argparse`` type: a finite ``kind`` (int or float) within [minimum, maximum], else a
+    usage error naming the flag and the range (never a traceback later on)."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text.strip())
+        except (ValueError, AttributeError):
+            noun = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"{what} must be {noun}, got {text!r}") from None
+        if kind is float and not math.isfinite(value) or not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(
+                f"{what} must be between {minimum:g} and {maximum:g}, got {text!r}")
+        return value
+
+    return parse
+
+
+def folder(text: str) -> str:
+    """An ``argparse`` type for ``--data-dir``: not empty, and not an existing file."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the data folder must not be empty")
+    path = Path(text).expanduser()
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a file, not a folder")
+    return text
+
+
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     """``--demo``, ``--api-base`` and ``--data-dir``, as every headless command takes them."""
     parser.add_argument("--demo", dest="check_demo", action="store_true",
                         help="run against the embedded demo shop (no account needed, nothing kept)")
     parser.add_argument("--api-base", metavar="URL",
                         help="gateway base URL (default: the Kuaishou open platform)")
-    parser.add_argument("--data-dir", dest="check_data_dir", metavar="DIR",
+    parser.add_argument("--data-dir", dest="check_data_dir", metavar="DIR", type=folder,
                         help="keep all data, settings and logs below DIR")
 
 
