@@ -266,6 +266,19 @@ sqlite3.register_adapter(type(None), {}.get)
 _TURN = REFUND_COLUMNS.index("merchant_turn")
 
 
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of ``script``, one by one (a trigger's body stays whole)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\r\n;"):
+                yield pending
+            pending = ""
+    if pending.strip(" \t\r\n;"):
+        yield pending.rstrip(";")
+
+
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -322,7 +335,7 @@ class Store:
         try:
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_s * 1000)}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self._journal_mode_wal(conn)
             if str(mode).lower() != "wal":
                 log.warning("SQLite refused WAL mode for %s (mode %s)", self.path, mode)
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -330,6 +343,20 @@ class Store:
             conn.close()
             raise self._translate(exc) from exc
         return conn
+
+    def _journal_mode_wal(self, conn: sqlite3.Connection) -> str:
+        """Switch to WAL. Processes opening a new database at once contend for the switch, and
+        SQLite answers "locked" at once instead of waiting: retried within the busy timeout."""
+        give_up = time.monotonic() + self._busy_timeout_s
+        while True:
+            try:
+                return conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            except sqlite3.OperationalError as exc:
+                err = translate(exc, self.path)
+                if not isinstance(err, StoreUnavailable) or err.reason != "locked" \
+                        or time.monotonic() > give_up:
+                    raise
+                time.sleep(0.02)
 
     def _translate(self, exc: sqlite3.Error) -> BaseException:
         err = translate(exc, self.path)
@@ -468,9 +495,18 @@ class Store:
             script = MIGRATIONS[target - 1]
             try:
                 with self._guard():
-                    self._writer.executescript(
-                        f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {target};\nCOMMIT;"
-                    )
+                    # the version is read again inside the write transaction: another process
+                    # starting at the same moment may have migrated meanwhile
+                    self._writer.execute("BEGIN IMMEDIATE")
+                    current = int(self._writer.execute("PRAGMA user_version").fetchone()[0])
+                    if current >= target:
+                        self._writer.execute("COMMIT")
+                        continue
+                    # statement by statement: executescript would commit the transaction first
+                    for statement in _statements(script):
+                        self._writer.execute(statement)
+                    self._writer.execute(f"PRAGMA user_version = {target}")
+                    self._writer.execute("COMMIT")
             except BaseException:
                 if self._writer.in_transaction:
                     with contextlib.suppress(sqlite3.Error):
