@@ -28,7 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.i18n import tr
+from desktop.core.store import errors as store_errors
 from desktop.core.store.errors import (
+    LOW_SPACE_BYTES,
     StoreDamaged,
     StoreError,
     StoreUnavailable,
@@ -70,6 +72,9 @@ WAL_CHECKPOINT_PAGES = 8192
 WAL_WRITER_CHECKPOINT_FACTOR = 4
 #: the WAL file is cut back to this size after a checkpoint (it would otherwise keep its peak size)
 WAL_SIZE_LIMIT_BYTES = 8 * 1024 * 1024
+#: with less free space than the WAL may grow to (plus LOW_SPACE_BYTES), the writer checkpoints
+#: itself once the WAL holds this much, and truncates it
+LOW_SPACE_WAL_BYTES = 4 * 1024 * 1024
 #: status values after which a refund is finished (succeeded / failed-or-closed)
 CLOSED_STATUSES = frozenset({60, 70})
 # keys that must never appear in the journal's parameters
@@ -1115,6 +1120,10 @@ class _Checkpointer:
         self._thread: threading.Thread | None = None
         self._conn: sqlite3.Connection | None = None
 
+    def _space_short(self) -> bool:
+        free = store_errors.free_bytes(self._wal.parent)
+        return free is not None and free < LOW_SPACE_BYTES + self._hard_limit
+
     def _wal_bytes(self) -> int:
         try:
             return self._wal.stat().st_size
@@ -1123,11 +1132,18 @@ class _Checkpointer:
 
     def committed(self) -> None:
         """After a commit (writer thread, holding the store's lock): checkpoint if the WAL grew by
-        the threshold since the last checkpoint was asked for."""
+        the threshold since the last checkpoint was asked for — or, when the disk is short of
+        space, once it holds ``LOW_SPACE_WAL_BYTES``: then at once, here, and the WAL file is cut
+        back to nothing, so that a long sync on a small disk does not fill it with its WAL."""
         size = self._wal_bytes()
         if size < self._seen:  # the WAL started again (and was cut back): count from its start
             self._next = self._threshold
         self._seen = size
+        if size >= LOW_SPACE_WAL_BYTES and self._space_short():
+            with contextlib.suppress(sqlite3.Error):
+                self._store._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            self._seen = self._wal_bytes()
+            return
         if size < self._next:
             return
         # While commits keep coming, a checkpoint rarely copies the whole WAL (frames are appended
