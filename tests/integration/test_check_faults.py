@@ -129,3 +129,25 @@ def test_a_failing_run_with_nothing_cached_is_still_marked_stale(capsys, sandbox
     assert code == 4
     report = json.loads(out)
     assert report["stale"] is True and report["shops"] == []
+
+
+# -------------------------------------------------------------------------------- rules file
+@pytest.mark.parametrize(("content", "named"), [
+    (lambda b: b.decode("utf-8").encode("utf-16"), "UTF-16"),
+    (lambda b: b"\xef\xbb\xbf" + b.replace(b"limit_hours = 48", b"limit_hours = 1e12", 1),
+     "stages.review_refund_only.limit_hours"),
+    (lambda b: b.replace(b"series_days = { value = 90", b"series_days = { value = 100000000", 1),
+     "risk.windows.series_days"),
+    (lambda b: b"\x00\x01\x02" * 100, "二进制"),
+    (lambda b: b"a = " + b"[" * 50_000 + b"]" * 50_000, "嵌套"),
+])
+def test_a_bad_rules_file_is_named_with_its_key_and_check_exits_2(capsys, sandbox, env, monkeypatch,
+                                                                   tmp_path, content, named):
+    from desktop.core import rulesfile
+
+    bad = tmp_path / "kuaishou.toml"
+    bad.write_bytes(content(rulesfile.default_rules_path().read_bytes()))
+    monkeypatch.setattr(rulesfile, "default_rules_path", lambda: bad)
+    code, out, err = check(capsys, "--json", "--api-base", sandbox.base_url, "--days", DAYS)
+    assert code == 2 and out == ""
+    assert str(bad) in err and named in err and "Traceback" not in err
