@@ -1080,7 +1080,7 @@
         <translation>有数据无法读取：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/app.py" line="+455"/>
+        <location filename="../../desktop/app.py" line="+506"/>
         <source>Alerts</source>
         <translation>提醒</translation>
     </message>
@@ -1940,6 +1940,28 @@
     </message>
 </context>
 <context>
+    <name>Shell</name>
+    <message>
+        <location filename="../../desktop/app.py" line="-168"/>
+        <source>%1
+
+Rebuild it now? The damaged file is moved aside and kept; AfterSale Watch starts with an empty database and the next sync fills it again.</source>
+        <translation>%1
+
+现在重建吗？损坏的文件会被移到一旁保留；售后守望将以空数据库启动，下次同步会重新填充。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Damaged local database</source>
+        <translation>本地数据库已损坏</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>A fresh local database was created; the damaged one was kept as %1.</source>
+        <translation>已新建本地数据库；损坏的数据库已保留为 %1。</translation>
+    </message>
+</context>
+<context>
     <name>ShopWatcher</name>
     <message>
         <location filename="../../desktop/ui/shop_watch.py" line="+192"/>
@@ -2113,7 +2135,7 @@
 <context>
     <name>Watch</name>
     <message>
-        <location filename="../../desktop/app.py" line="-214"/>
+        <location filename="../../desktop/app.py" line="-156"/>
         <source>AfterSale Watch is still running</source>
         <extracomment>the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else) calls per second the app&apos;s client allows itself: the bulk actions&apos; pace, half the platform&apos;s documented per-API cap of 100</extracomment>
         <translation>售后守望仍在运行</translation>
