@@ -770,6 +770,16 @@
     </message>
     <message>
         <location line="+3"/>
+        <source>The gateway does not know the app key: check the app key (it starts with ks).</source>
+        <translation>网关不认识这个应用标识：请核对应用标识（以 ks 开头）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The gateway does not accept the access token (it is not a valid token): copy it again, or authorise again.</source>
+        <translation>网关不接受这个访问令牌（不是有效的令牌）：请重新复制，或重新授权。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>The gateway refused the token: %1. Check the access token, or authorise again.</source>
         <translation>网关拒绝了令牌：%1。请检查访问令牌，或重新授权。</translation>
     </message>
