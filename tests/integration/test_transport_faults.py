@@ -221,11 +221,15 @@ def test_ipv6_loopback_and_a_relay_path_keep_their_meaning():
     assert check_base_url("https://relay.example.com:8443/ks/") == "https://relay.example.com:8443/ks"
 
 
-def test_a_deadline_thread_is_not_left_running(gateway):
+def test_one_deadline_thread_per_session_stopped_with_it(gateway):
     gw = gateway(lambda conn, request: conn.sendall(head(Content_Length=str(len(ENVELOPE))) + ENVELOPE))
     before = {t.ident for t in threading.enumerate()}
+
+    def watchdogs():
+        return [t for t in threading.enumerate() if t.ident not in before and t.name == "http-deadlines"]
+
     with client_for(gw) as client:
         for _ in range(20):
             client.refund_detail(5)
-    left = [t for t in threading.enumerate() if t.ident not in before and t.name == "http-deadline"]
-    assert left == []
+        assert len(watchdogs()) == 1
+    assert watchdogs() == []

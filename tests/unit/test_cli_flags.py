@@ -45,7 +45,7 @@ def test_a_data_dir_that_is_a_file_is_refused(capsys, tmp_path):
     assert info.value.code == 2 and "is a file" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("qps", ["0.5", "20", "100"])
+@pytest.mark.parametrize("qps", ["0.5", "20", "100", "200"])
 def test_qps_in_range_is_accepted(qps):
     from desktop.__main__ import build_parser
 

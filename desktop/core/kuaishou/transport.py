@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import heapq
 import ipaddress
+import itertools
 import json
 import socket
 import threading
@@ -124,45 +126,96 @@ def canonical_base_url(url: str) -> str:
 # --------------------------------------------------------------------- whole-answer deadline
 # The per-read timeout bounds each wait for a byte, not the answer: a gateway sending one byte
 # every few seconds (in its headers or its body) would hold a call for ever. Each request made
-# through :func:`send` arms a :class:`_Deadline`; the connection carrying the request registers
-# itself with it (the connection classes below), and when the deadline passes its socket is shut
-# down, which ends any read in progress at once.
+# through :func:`send` arms a :class:`_Deadline` with its session's :class:`_Watchdog`; the
+# connection carrying the request registers itself with the deadline (the connection classes
+# below), and when the deadline passes the watchdog shuts its socket down, which ends any read in
+# progress at once.
 _calls = threading.local()
 
 
 class _Deadline:
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, watchdog: _Watchdog | None) -> None:
         self.seconds = seconds
+        self.due = time.monotonic() + seconds
         self.expired = False
+        self._done = False
         self._lock = threading.Lock()
         self._conn: Any = None
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-        self._timer.name = "http-deadline"
+        self._watchdog = watchdog
 
     def __enter__(self) -> _Deadline:
         _calls.deadline = self
-        self._timer.start()
+        if self._watchdog is not None:
+            self._watchdog.arm(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
         _calls.deadline = None
-        self._timer.cancel()
-        self._timer.join()  # a firing in progress finishes before the connection is reused
-        with self._lock:
+        with self._lock:  # an expiry in progress finishes before the connection is reused
+            self._done = True
             self._conn = None
 
     def attach(self, conn: Any) -> None:
         with self._lock:
             self._conn = conn
 
-    def _expire(self) -> None:
+    def passed(self) -> bool:
+        return self.expired or time.monotonic() >= self.due
+
+    def expire(self) -> None:
         with self._lock:
+            if self._done:
+                return
             self.expired = True
             sock = getattr(self._conn, "sock", None)
             if sock is not None:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Watchdog:
+    """Expires the deadlines of one session's calls, on one thread (started with the first call,
+    stopped when the session is closed)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, _Deadline]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def arm(self, deadline: _Deadline) -> None:
+        with self._cond:
+            if self._closed:
+                return
+            heapq.heappush(self._heap, (deadline.due, next(self._order), deadline))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="http-deadlines", daemon=True)
+                self._thread.start()
+            elif self._heap[0][2] is deadline:  # sooner than what the thread waits for
+                self._cond.notify()
+
+    def _run(self) -> None:
+        with self._cond:
+            while not self._closed:
+                if not self._heap:
+                    self._cond.wait()
+                    continue
+                due, _, deadline = self._heap[0]
+                wait = due - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                heapq.heappop(self._heap)
+                deadline.expire()  # nothing (a call that ended) when it is done
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._heap.clear()
+            self._cond.notify()
+        if self._thread is not None:
+            self._thread.join()
 
 
 class _Watched:
@@ -192,9 +245,19 @@ class _HTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
 
 
 class _Adapter(requests.adapters.HTTPAdapter):
+    """The session's transport: watched connections and the watchdog of their deadlines."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.watchdog = _Watchdog()
+        super().__init__(*args, **kwargs)
+
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+
+    def close(self) -> None:
+        self.watchdog.close()
+        super().close()
 
 
 def new_session(pool_size: int = 10) -> requests.Session:
@@ -276,7 +339,9 @@ def send(
     points): it is refused as a :class:`MalformedResponse`. Failures are :class:`TransportError`
     (the answer took too long: not transient) or :class:`MalformedResponse` (too large).
     """
-    with _Deadline(deadline_s) as deadline:
+    adapter = session.get_adapter(url)
+    # a session not made by new_session() has no watchdog: its deadline is checked between reads
+    with _Deadline(deadline_s, getattr(adapter, "watchdog", None)) as deadline:
         try:
             resp = session.request(verb, url, params=params, data=data, headers=dict(headers or {}),
                                    timeout=timeout, stream=True, allow_redirects=False)
@@ -301,11 +366,13 @@ def send(
                     body += chunk
                     if len(body) > max_bytes:
                         raise _too_large(max_bytes, method)
+                    if deadline.passed():
+                        raise _late(deadline, method)
             except requests.RequestException as exc:
                 raise _failure(exc, deadline, method) from None
             except urllib3.exceptions.HTTPError as exc:  # e.g. a decoding error past requests
                 raise _failure(requests.exceptions.ConnectionError(exc), deadline, method) from None
-            if deadline.expired:  # the shut-down socket may read as a clean end
+            if deadline.passed():  # the shut-down socket may read as a clean end
                 raise _late(deadline, method)
             return Answer(status, resp.headers, bytes(body))
 
@@ -326,7 +393,7 @@ def _late(deadline: _Deadline, method: str | None) -> TransportError:
 
 
 def _failure(exc: requests.RequestException, deadline: _Deadline, method: str | None) -> TransportError:
-    if deadline.expired:
+    if deadline.passed():
         return _late(deadline, method)
     return transport_error(exc, method=method)
 
