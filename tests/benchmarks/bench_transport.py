@@ -51,7 +51,7 @@ def arming(calls: int) -> float:
 
 def calls_per_second(calls: int) -> float:
     def answer(conn, request):
-        conn.sendall(head(Content_Length=str(len(ENVELOPE))) + ENVELOPE)
+        conn.sendall(head(Content_Length=str(len(ENVELOPE)), Connection="close") + ENVELOPE)
 
     gw = RawGateway(answer)
     try:
