@@ -14,6 +14,7 @@ import logging.handlers
 import re
 import sys
 import threading
+import urllib.parse
 
 from desktop.core import paths
 from desktop.core.i18n import tr
@@ -29,10 +30,13 @@ BACKUPS = 5
 
 
 def register_secret(value: str | None) -> None:
-    """Never log ``value`` (ignored when empty or too short to be a real secret)."""
+    """Never log ``value`` (ignored when empty or too short to be a real secret), nor its
+    URL-encoded spelling (as a gateway may echo the request it was sent)."""
     if value and len(value) >= 6:
+        encoded = urllib.parse.quote(value, safe="")
         with _secrets_lock:
             _secrets.add(value)
+            _secrets.add(encoded)
 
 
 def redact(text: str) -> str:

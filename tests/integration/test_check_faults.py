@@ -151,3 +151,22 @@ def test_a_bad_rules_file_is_named_with_its_key_and_check_exits_2(capsys, sandbo
     code, out, err = check(capsys, "--json", "--api-base", sandbox.base_url, "--days", DAYS)
     assert code == 2 and out == ""
     assert str(bad) in err and named in err and "Traceback" not in err
+
+
+def test_approve_with_a_wrong_sign_secret_exits_3_naming_it(capsys, sandbox, env, monkeypatch):
+    monkeypatch.setenv("KS_SIGN_SECRET", "a-wrong-sign-secret-123")
+    rid = next(iter(sandbox.refunds))
+    code = main(["approve", str(rid), "--api-base", sandbox.base_url, "--settle", "0"])
+    _out, err = capsys.readouterr()
+    assert code == 3 and "签名密钥" in err
+
+
+def test_a_url_encoded_echo_of_a_secret_is_redacted_too():
+    import urllib.parse
+
+    from desktop.core.logsetup import redact, register_secret
+
+    secret = "sign/secret+with=specials-42"  # characters that URL-encoding changes
+    register_secret(secret)
+    echoed = urllib.parse.quote(secret, safe="")
+    assert redact(f"bad request {echoed} / {secret}") == "bad request *** / ***"
