@@ -134,3 +134,22 @@ def test_an_unwritable_log_folder_does_not_stop_the_app(qtbot, start, capfd):
     assert shell.failed is None and shell.window is not None
     err = capfd.readouterr().err
     assert "无法写入日志文件" in err and "Traceback" not in err
+
+
+def test_an_unwritable_home_is_named_by_the_window_not_a_crash(qtbot, start, monkeypatch, tmp_path, capfd):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x")
+    home = blocker / "home"  # nothing can be created below a file
+    paths.set_home(home)
+    from desktop.core.store import StoreUnavailable
+    from desktop.ui.errors import ErrorReporter
+
+    monkeypatch.setattr(ErrorReporter, "force_no_dialogs", False)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical",
+                        staticmethod(lambda parent, title, text, *a, **k: shown.append(text)))
+    shell = start(_args(no_error_dialogs=False))
+    assert isinstance(shell.failed, StoreUnavailable)
+    (text,) = shown
+    assert str(home / "data") in text
+    assert "无法写入日志文件" in capfd.readouterr().err
