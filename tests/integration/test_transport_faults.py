@@ -12,6 +12,7 @@ import tracemalloc
 import pytest
 from rawgateway import RawGateway, head, trickle
 
+from desktop.core import i18n
 from desktop.core.kuaishou import errors
 from desktop.core.kuaishou.client import Credentials, KuaishouClient
 from desktop.core.kuaishou.transport import MAX_ANSWER_BYTES, check_base_url
@@ -25,6 +26,13 @@ def client_for(gw: RawGateway, **kw) -> KuaishouClient:
     kw.setdefault("timeout", (2, 5))  # every single read is answered well within this
     kw.setdefault("sleep", lambda s: None)
     return KuaishouClient(CREDS, base_url=gw.base_url, **kw)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    i18n.set_language("en")
+    yield
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)
 
 
 @pytest.fixture
@@ -166,7 +174,7 @@ def test_a_redirect_is_never_followed(gateway, status, action):
             client.approve_refund(5, 100)
         else:
             client.refund_detail(5)
-    assert "127.0.0.1" in str(info.value)
+    assert "127.0.0.1" in str(info.value) and "not followed" in str(info.value)
     time.sleep(0.2)
     assert elsewhere.received == []  # the signed form (token, signature, amount) went nowhere else
     assert len(gw.received) == 1  # and was not retried
@@ -233,3 +241,14 @@ def test_one_deadline_thread_per_session_stopped_with_it(gateway):
             client.refund_detail(5)
         assert len(watchdogs()) == 1
     assert watchdogs() == []
+
+
+def test_the_messages_are_in_the_users_language(gateway):
+    i18n.set_language("zh_CN")
+
+    def answer(conn, request):
+        conn.sendall(head(Content_Length=str(1_500_000_000)))
+
+    gw = gateway(answer)
+    with client_for(gw) as client, pytest.raises(errors.MalformedResponse, match="超过 16 MB"):
+        client.refund_detail(5)

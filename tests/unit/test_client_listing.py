@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 from kuaishou_fake import FakeGateway, ok
 
+from desktop.core import i18n
 from desktop.core.kuaishou import errors
 from desktop.core.kuaishou.client import DAY_MS, LIST_ITEMS_PATH, Credentials, KuaishouClient, ListProgress
 from desktop.core.kuaishou.models import RefundPage, parse
@@ -160,7 +161,14 @@ def test_a_list_page_keeps_the_body_it_was_parsed_from(gw):
 
 
 # ------------------------------------------------------------------- pages bounded per window
-def test_a_cursor_that_changes_on_every_page_with_the_same_refunds_is_stopped(gw):
+@pytest.fixture
+def english():
+    i18n.set_language("en")
+    yield
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)
+
+
+def test_a_cursor_that_changes_on_every_page_with_the_same_refunds_is_stopped(gw, english):
     """A gateway whose cursor changes on every page without ending was once paged 8,959 times."""
     gw.handler = lambda req: ok({"pcursor": f"c{len(gw.requests)}",
                                  "refundOrderInfoList": [refund(1, NOW_MS), refund(2, NOW_MS)]})
@@ -169,7 +177,7 @@ def test_a_cursor_that_changes_on_every_page_with_the_same_refunds_is_stopped(gw
     assert len(gw.requests) == 4  # the first page brought new refunds, then three that did not
 
 
-def test_a_cursor_that_never_ends_with_new_refunds_is_bounded_by_total_size(gw):
+def test_a_cursor_that_never_ends_with_new_refunds_is_bounded_by_total_size(gw, english):
     counter = iter(range(10**9))
 
     def handle(req):
@@ -183,7 +191,7 @@ def test_a_cursor_that_never_ends_with_new_refunds_is_bounded_by_total_size(gw):
     assert len(gw.requests) == 3 + 5  # three pages hold 250 refunds; five more to spare
 
 
-def test_without_total_size_a_hard_ceiling_stops_the_window(gw, monkeypatch):
+def test_without_total_size_a_hard_ceiling_stops_the_window(gw, english, monkeypatch):
     from desktop.core.kuaishou import client as client_module
 
     monkeypatch.setattr(client_module, "MAX_PAGES_PER_WINDOW", 40)

@@ -633,16 +633,19 @@ class KuaishouClient:
                 )
             if without_new >= MAX_PAGES_WITHOUT_NEW:
                 raise MalformedResponse(
-                    f"the refund list does not end: {without_new} pages in a row brought no refund "
-                    f"not seen before ({pages} pages of one window); the listing was stopped",
+                    tr("the refund list does not end: {count} pages in a row brought no refund not "
+                       "seen before ({pages} pages of one window); the listing was stopped",
+                       count=without_new, pages=pages),
                     method=LIST_REFUNDS,
                 )
             if pages >= allowed:
-                bound = (f"its totalSize of {total} needs at {page_size} a page" if total is not None
-                         else f"the {MAX_PAGES_PER_WINDOW} allowed")
                 raise MalformedResponse(
-                    f"the refund list does not end: {pages} pages of one window, more than {bound}; "
-                    "the listing was stopped",
+                    tr("the refund list does not end: {pages} pages of one window, more than its "
+                       "totalSize of {total} needs; the listing was stopped", pages=pages, total=total)
+                    if total is not None else
+                    tr("the refund list does not end: {pages} pages of one window, more than the "
+                       "{limit} allowed; the listing was stopped", pages=pages,
+                       limit=MAX_PAGES_PER_WINDOW),
                     method=LIST_REFUNDS,
                 )
             cursor = page.pcursor

@@ -34,6 +34,7 @@ import urllib3.connection
 import urllib3.connectionpool
 import urllib3.exceptions
 
+from desktop.core.i18n import tr
 from desktop.core.kuaishou.errors import MalformedResponse, TransportError
 
 #: the gateway; the one settings default of the host (spec §1)
@@ -352,9 +353,9 @@ def send(
             if 300 <= status < 400:
                 target = urllib.parse.urlsplit(resp.headers.get("Location") or "").hostname
                 raise MalformedResponse(
-                    f"the gateway answered a redirect (HTTP {status}"
-                    + (f" to {target}" if target else "")
-                    + "); redirects are not followed: check the gateway address",
+                    tr("the gateway answered with a redirect (HTTP {status}) to {target}; redirects "
+                       "are not followed: check the gateway address", status=status,
+                       target=target or "?"),
                     method=method,
                 )
             declared = resp.headers.get("Content-Length")
@@ -379,13 +380,15 @@ def send(
 
 def _too_large(max_bytes: int, method: str | None) -> MalformedResponse:
     return MalformedResponse(
-        f"the answer is larger than {max_bytes // (1024 * 1024)} MB; it was not read", method=method
+        tr("the answer is larger than {size} MB; it was not read", size=max_bytes // (1024 * 1024)),
+        method=method,
     )
 
 
 def _late(deadline: _Deadline, method: str | None) -> TransportError:
     err = TransportError(
-        f"no complete answer within {deadline.seconds:g} s (the gateway answers too slowly)",
+        tr("no complete answer within {seconds} s (the gateway answers too slowly)",
+           seconds=f"{deadline.seconds:g}"),
         method=method, maybe_processed=True,
     )
     err.transient = False  # a retry would wait as long again
