@@ -336,8 +336,7 @@ class Shell:
 
         translate = QCoreApplication.translate
         text = translate(
-            "Shell", "%1\n\nRebuild it now? The damaged file is moved aside and kept; AfterSale "
-            "Watch starts with an empty database and the next sync fills it again."
+            "Shell", "%1\n\nRebuild it now? (No quits AfterSale Watch and leaves the file as it is.)"
         ).replace("%1", backend.damaged.message)
         answer = QMessageBox.question(
             None, translate("Shell", "Damaged local database"), text,

@@ -1090,7 +1090,7 @@
         <translation>有数据无法读取：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/app.py" line="+506"/>
+        <location filename="../../desktop/app.py" line="+505"/>
         <source>Alerts</source>
         <translation>提醒</translation>
     </message>
@@ -1952,16 +1952,16 @@
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../desktop/app.py" line="-168"/>
+        <location filename="../../desktop/app.py" line="-167"/>
         <source>%1
 
-Rebuild it now? The damaged file is moved aside and kept; AfterSale Watch starts with an empty database and the next sync fills it again.</source>
+Rebuild it now? (No quits AfterSale Watch and leaves the file as it is.)</source>
         <translation>%1
 
-现在重建吗？损坏的文件会被移到一旁保留；售后守望将以空数据库启动，下次同步会重新填充。</translation>
+现在重建吗？（选“否”将退出售后守望，文件保持原样。）</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Damaged local database</source>
         <translation>本地数据库已损坏</translation>
     </message>
@@ -2145,7 +2145,7 @@ Rebuild it now? The damaged file is moved aside and kept; AfterSale Watch starts
 <context>
     <name>Watch</name>
     <message>
-        <location filename="../../desktop/app.py" line="-156"/>
+        <location filename="../../desktop/app.py" line="-155"/>
         <source>AfterSale Watch is still running</source>
         <extracomment>the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else) calls per second the app&apos;s client allows itself: the bulk actions&apos; pace, half the platform&apos;s documented per-API cap of 100</extracomment>
         <translation>售后守望仍在运行</translation>
