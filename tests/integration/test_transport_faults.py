@@ -194,7 +194,7 @@ def test_the_token_refresh_follows_no_redirect_either(gateway):
         with pytest.raises(errors.MalformedResponse, match="redirect"):
             oauth.refresh("refresh-TOKEN-transport")
     finally:
-        oauth.close() if hasattr(oauth, "close") else None
+        oauth.close()
     time.sleep(0.2)
     assert elsewhere.received == []
 
@@ -252,3 +252,21 @@ def test_the_messages_are_in_the_users_language(gateway):
     gw = gateway(answer)
     with client_for(gw) as client, pytest.raises(errors.MalformedResponse, match="超过 16 MB"):
         client.refund_detail(5)
+
+
+def test_a_session_nobody_closes_leaves_no_deadline_thread_behind(gateway, monkeypatch):
+    from desktop.core.kuaishou import transport
+
+    monkeypatch.setattr(transport._Watchdog, "IDLE_S", 0.3)
+    gw = gateway(lambda conn, request: conn.sendall(head(Content_Length=str(len(ENVELOPE))) + ENVELOPE))
+    before = {t.ident for t in threading.enumerate()}
+    client = client_for(gw)
+    for _ in range(3):
+        client.refund_detail(5)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(
+            t.name == "http-deadlines" and t.ident not in before for t in threading.enumerate()):
+        time.sleep(0.05)
+    assert not any(t.name == "http-deadlines" and t.ident not in before for t in threading.enumerate())
+    assert client.refund_detail(5).refund_id == 5  # a later call starts the watchdog again
+    client.close()

@@ -89,12 +89,18 @@ class OAuthClient:
         self._app_secret = app_secret
         self.base_url = check_base_url(base_url)
         self.authorize_endpoint = check_base_url(authorize_url, what="authorisation URL")
+        self._owns_session = session is None
         self._session = session or new_session(pool_size=2)
         self.timeout = timeout
         self._refresh_verb = "POST"  # the doc's verb; GET (Kuaishou's demo) when POST is refused
 
     def __repr__(self) -> str:
         return f"OAuthClient(app_key={self.app_key!r}, base_url={self.base_url!r})"
+
+    def close(self) -> None:
+        """Close the HTTP session this client made (one handed in belongs to its giver)."""
+        if self._owns_session:
+            self._session.close()
 
     # ---------------------------------------------------------------------------- browser step
     def authorize_url(

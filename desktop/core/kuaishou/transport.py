@@ -155,6 +155,8 @@ class _Deadline:
         with self._lock:  # an expiry in progress finishes before the connection is reused
             self._done = True
             self._conn = None
+        if self._watchdog is not None:
+            self._watchdog.disarm()
 
     def attach(self, conn: Any) -> None:
         with self._lock:
@@ -175,20 +177,25 @@ class _Deadline:
 
 
 class _Watchdog:
-    """Expires the deadlines of one session's calls, on one thread (started with the first call,
-    stopped when the session is closed)."""
+    """Expires the deadlines of one session's calls, on one thread: started by a call, ended once
+    no call has been in progress for ``IDLE_S`` seconds (so a session nobody closes leaves no
+    thread behind), and at once when the session is closed."""
+
+    IDLE_S = 2.0
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._heap: list[tuple[float, int, _Deadline]] = []
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
+        self._active = 0  # calls in progress
         self._closed = False
 
     def arm(self, deadline: _Deadline) -> None:
         with self._cond:
             if self._closed:
                 return
+            self._active += 1
             heapq.heappush(self._heap, (deadline.due, next(self._order), deadline))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="http-deadlines", daemon=True)
@@ -196,10 +203,26 @@ class _Watchdog:
             elif self._heap[0][2] is deadline:  # sooner than what the thread waits for
                 self._cond.notify()
 
+    def disarm(self) -> None:
+        with self._cond:
+            self._active = max(0, self._active - 1)
+            if not self._active:
+                self._heap.clear()  # nothing left to expire
+                self._cond.notify()
+
     def _run(self) -> None:
         with self._cond:
             while not self._closed:
-                if not self._heap:
+                if not self._active:
+                    idle_until = time.monotonic() + self.IDLE_S
+                    while not self._active and not self._closed:
+                        left = idle_until - time.monotonic()
+                        if left <= 0:
+                            self._thread = None  # the next call starts another
+                            return
+                        self._cond.wait(left)
+                    continue
+                if not self._heap:  # the calls in progress are past their deadlines already
                     self._cond.wait()
                     continue
                 due, _, deadline = self._heap[0]
@@ -215,8 +238,9 @@ class _Watchdog:
             self._closed = True
             self._heap.clear()
             self._cond.notify()
-        if self._thread is not None:
-            self._thread.join()
+            thread = self._thread
+        if thread is not None:
+            thread.join()
 
 
 class _Watched:
