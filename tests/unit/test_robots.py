@@ -320,7 +320,8 @@ def test_tiers_tightest_first_and_looser_ones_remembered():
     plan = plan_channel([waiting(1, now, 90), waiting(2, now, 600), waiting(3, now, 3000)], [], set(), now,
                         RobotPolicy())
     assert [(n.refund_id, n.tier_ms) for n in plan.notices] == [(1, 2 * HOUR_MS), (2, 24 * HOUR_MS)]
-    assert sorted(k for _, k in plan.skipped) == ["t21600:1:1", "t86400:1:1"]
+    deadline = int(now.timestamp() * 1000) + 90 * MINUTE_MS
+    assert sorted(k for _, k in plan.skipped) == [f"t21600:1:1:{deadline}", f"t86400:1:1:{deadline}"]
     sent = {n.key for n in plan.notices} | {k for _, k in plan.skipped}
     assert plan_channel([waiting(1, now, 90)], [], sent, now, RobotPolicy()).notices == []
 
@@ -334,4 +335,13 @@ def test_robot_quiet_hours_ring_only_for_the_last_half_hour():
     morning = at(8, 1)
     later = plan_channel([waiting(2, morning, 60)], [Notice("auto_approved", "auto:1")],
                          {n.key for n in plan.notices}, morning, policy)
-    assert [n.key for n in later.notices] == ["t7200:1:2", "auto:1"]
+    assert [n.key for n in later.notices] == [f"t7200:1:2:{later.notices[0].deadline_ms}", "auto:1"]
+
+
+def test_a_new_deadline_of_the_same_request_is_announced_again():
+    now = at(12)
+    first = plan_channel([waiting(1, now, 20)], [], set(), now, RobotPolicy())
+    sent = {n.key for n in first.notices} | {k for _, k in first.skipped}
+    assert plan_channel([waiting(1, now, 20)], [], sent, now, RobotPolicy()).notices == []
+    next_stage = plan_channel([waiting(1, now, 100)], [], sent, now, RobotPolicy())  # e.g. confirm receipt
+    assert [n.tier_ms for n in next_stage.notices] == [2 * HOUR_MS]

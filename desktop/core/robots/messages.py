@@ -137,6 +137,7 @@ def _line(notice: Notice, now_ms: int, kinds: dict[str, str], markdown: bool) ->
         parts.append(clean(notice.product, markdown=markdown))
     if notice.text:
         parts.append(clean(notice.text, 80, markdown=markdown))
+    parts.append(tr("No. {refund_id}", refund_id=notice.refund_id))  # to find it in the seller backend
     return " · ".join(parts)
 
 

@@ -5,7 +5,7 @@ auto-approvals and the shops' sync state, plans per channel what that channel ha
 queues it and sends each channel one digest (:class:`~desktop.core.robots.dispatch.RobotDispatcher`).
 
 * **Alert tiers** (24 h / 6 h / 2 h / 30 min by default — the same as the pop-ups): each request once
-  per tier and channel. A request first seen inside several tiers is announced for the tightest one;
+  per deadline, tier and channel (a new stage's deadline is announced again). A request first seen inside several tiers is announced for the tightest one;
   the looser ones are remembered as passed and never sent later.
 * **Auto-approvals** the sync recorded with a deadline in the last day: once per step and channel.
 * **A sync failing for more than an hour**: once per outage and channel (the outage starts at the
@@ -110,6 +110,11 @@ class Waiting:
     kind: str = "unknown"
     amount_fen: int | None = None
     product: str = ""
+    platform_deadline_ms: int | None = None  # as the platform (or the rules' estimate) gives it
+
+    def __post_init__(self) -> None:
+        if self.platform_deadline_ms is None:
+            object.__setattr__(self, "platform_deadline_ms", self.deadline_ms)
 
 
 @dataclass
@@ -121,8 +126,10 @@ class Plan:
     held: int = 0  # due, but waiting for the end of the quiet hours
 
 
-def tier_key(threshold_ms: int, shop_id: int, refund_id: int) -> str:
-    return f"{threshold_key(threshold_ms)}:{shop_id}:{refund_id}"
+def tier_key(threshold_ms: int, shop_id: int, refund_id: int, platform_deadline_ms: int) -> str:
+    """Once per request, deadline and tier: a request that reaches a new stage (or whose deadline the
+    platform moves) is announced again for its new deadline, never twice for the same one."""
+    return f"{threshold_key(threshold_ms)}:{shop_id}:{refund_id}:{platform_deadline_ms}"
 
 
 def plan_channel(
@@ -141,7 +148,7 @@ def plan_channel(
         if not inside:
             continue
         tightest = inside[-1]
-        key = tier_key(tightest, w.shop_id, w.refund_id)
+        key = tier_key(tightest, w.shop_id, w.refund_id, w.platform_deadline_ms)
         if key in sent:
             continue
         if quiet and tightest > policy.night_ring_ms:
@@ -150,7 +157,7 @@ def plan_channel(
         plan.notices.append(Notice(TIER, key, w.shop_id, w.shop_name, w.refund_id, w.kind, w.amount_fen,
                                    w.deadline_ms, w.product, tightest))
         plan.skipped.extend((w.shop_id, k) for t in inside[:-1]
-                            if (k := tier_key(t, w.shop_id, w.refund_id)) not in sent)
+                            if (k := tier_key(t, w.shop_id, w.refund_id, w.platform_deadline_ms)) not in sent)
     for event in events:
         if event.key in sent:
             continue
@@ -168,7 +175,7 @@ def waiting_from_store(store: Any, rules: Any) -> list[Waiting]:
     offsets = {s.id: s.server_clock_offset_ms or 0 for s in store.shops()}
     return [
         Waiting(r.shop_id, r.shop_name, r.refund_id, r.expire_at_ms - offsets.get(r.shop_id, 0), r.kind,
-                r.refund_fee, r.product)
+                r.refund_fee, r.product, r.expire_at_ms)
         for r in rows_from_store(store, rules)
         if r.waits_on_merchant and r.expire_at_ms is not None
     ]
