@@ -345,3 +345,35 @@ def test_a_new_deadline_of_the_same_request_is_announced_again():
     assert plan_channel([waiting(1, now, 20)], [], sent, now, RobotPolicy()).notices == []
     next_stage = plan_channel([waiting(1, now, 100)], [], sent, now, RobotPolicy())  # e.g. confirm receipt
     assert [n.tier_ms for n in next_stage.notices] == [2 * HOUR_MS]
+
+
+def test_a_sync_failing_for_more_than_an_hour_is_announced_once_per_outage(store):
+    from desktop.core.robots.planning import sync_failures_from_store
+
+    shop = store.add_shop(base_url="https://openapi.kwaixiaodian.com", seller_id=1, name="山河")
+    t0 = 1_790_000_000_000
+    store.update_shop(shop.id, last_success_at=t0 - 5 * HOUR_MS)  # the computer was off overnight
+    store.update_shop(shop.id, last_error="NetworkError: down", last_error_at=t0)
+    policy = RobotPolicy()
+    assert sync_failures_from_store(store, t0 + 30 * MINUTE_MS, policy) == []  # failing since t0, not before
+    (notice,) = sync_failures_from_store(store, t0 + 61 * MINUTE_MS, policy)
+    store.update_shop(shop.id, last_error_at=t0 + 90 * MINUTE_MS)  # still failing: the same outage
+    assert [n.key for n in sync_failures_from_store(store, t0 + 2 * HOUR_MS, policy)] == [notice.key]
+    assert "山河" in notice.text
+    store.update_shop(shop.id, last_success_at=t0 + 3 * HOUR_MS)  # recovered
+    assert sync_failures_from_store(store, t0 + 3 * HOUR_MS, policy) == []
+    store.update_shop(shop.id, last_error_at=t0 + 4 * HOUR_MS)  # a new outage: a new key
+    (again,) = sync_failures_from_store(store, t0 + 6 * HOUR_MS, policy)
+    assert again.key != notice.key
+
+
+def test_a_failed_test_message_does_not_hold_back_the_alerts(store, clock):
+    with FakeRobot("wecom", clock=clock) as robot:
+        ch = channel(robot)
+        dispatcher = RobotDispatcher(store, lambda: [ch], clock=clock, retry_pauses_s=())
+        try:
+            robot.script("bad_key")
+            assert not dispatcher.send_test(ch).ok
+            assert dispatcher.notify(tier_notices(1, dispatcher.now_ms()))[0].result.ok
+        finally:
+            dispatcher.close()

@@ -191,23 +191,24 @@ class RobotDispatcher:
         now = self.now_ms()
         longest = max(w for _, w in RATE_LIMITS[channel.kind])
         rows = self.store._read(
-            "SELECT at, outcome FROM robot_sends WHERE channel = ? AND at > ? ORDER BY at DESC, id DESC",
+            "SELECT at, outcome, test FROM robot_sends WHERE channel = ? AND at > ? ORDER BY at DESC, id DESC",
             (channel.id, now - max(longest, RATE_LIMIT_PAUSE_S[channel.kind], FAILURE_BACKOFF_MAX_S) * 1000))
         until = 0
-        for count, window_s in RATE_LIMITS[channel.kind]:
-            recent = [at for at, _ in rows if at > now - window_s * 1000]
+        for count, window_s in RATE_LIMITS[channel.kind]:  # every message counts, test messages too
+            recent = [at for at, _, _ in rows if at > now - window_s * 1000]
             if len(recent) >= count:
                 until = max(until, sorted(recent)[-count] + window_s * 1000)
         if rows and rows[0][1] == RATE_LIMITED:
             until = max(until, rows[0][0] + RATE_LIMIT_PAUSE_S[channel.kind] * 1000)
+        digests = [(at, outcome) for at, outcome, test in rows if not test]  # a failed test is no reason to wait
         failures = 0
-        for _at, outcome in rows:
+        for _at, outcome in digests:
             if outcome in (OK, RATE_LIMITED):
                 break
             failures += 1
         if failures:
             backoff = min(FAILURE_BACKOFF_S * 2 ** (failures - 1), FAILURE_BACKOFF_MAX_S)
-            until = max(until, rows[0][0] + backoff * 1000)
+            until = max(until, digests[0][0] + backoff * 1000)
         return until if until > now else None
 
     # ------------------------------------------------------------------ sending
