@@ -155,7 +155,7 @@ def test_what_the_guard_returns_reaches_every_channel(store):
             assert sent == [store.shops()[0].id]
             for robot in (a, b):
                 assert len(robot.accepted) == 1
-                assert "售后兜底即将处理" in robot.texts()[0] and "将在 10 分钟后同意" in robot.texts()[0]
+                assert "售后兜底：即将自动处理" in robot.texts()[0] and "将在 10 分钟后同意" in robot.texts()[0]
 
 
 def test_one_watcher_per_data_folder(tmp_path):

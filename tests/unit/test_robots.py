@@ -377,3 +377,38 @@ def test_a_failed_test_message_does_not_hold_back_the_alerts(store, clock):
             assert dispatcher.notify(tier_notices(1, dispatcher.now_ms()))[0].result.ok
         finally:
             dispatcher.close()
+
+
+def test_the_guards_notices_reach_every_channel_once_through_its_bus(store, clock):
+    from dataclasses import dataclass
+
+    from desktop.core.robots.service import RobotAlerts
+
+    @dataclass(frozen=True)
+    class GuardNotice:  # the shape of desktop.core.guard.GuardNotice
+        kind: str
+        shop_id: int
+        title: str
+        text: str
+        refund_ids: tuple = ()
+        money_fen: int = 0
+        urgent: bool = False
+
+    shop = store.add_shop(base_url="https://openapi.kwaixiaodian.com", seller_id=9, name="山河优选")
+    with FakeRobot("wecom", clock=clock) as a, FakeRobot("dingtalk", secret=SIGNED["dingtalk"], clock=clock) as b:
+        chans = [channel(a), channel(b, SIGNED["dingtalk"])]
+        robots = RobotAlerts(store, None, lambda: chans, clock=clock, retry_pauses_s=())
+        try:
+            send = robots.guard_channel()
+            pre = GuardNotice("pre_notice", shop.id, "售后兜底即将处理", "10 分钟后将自动同意 2 个售后单（¥59.80）",
+                              (11, 12), 5980)
+            send(pre)
+            clock.advance(5)
+            send(pre)  # the same notice again: not sent twice
+            send(GuardNotice("result", shop.id, "售后兜底已处理", "已在时限前同意 2 个售后单（¥59.80）。", (11, 12), 5980))
+        finally:
+            robots.close()
+    for robot in (a, b):
+        assert len(robot.accepted) == 2 and robot.refused == []
+        assert "山河优选" in robot.texts()[0] and "10 分钟后将自动同意" in robot.texts()[0]
+        assert "已在时限前同意" in robot.texts()[1]

@@ -117,9 +117,9 @@ def _section_heading(kind: str, notices: Sequence[Notice], now_ms: int) -> str:
     if kind == SYNC_FAILED:
         return tr("Sync has been failing for more than an hour: new requests and deadlines may be missed")
     if kind == GUARD_PRE_NOTICE:
-        return tr("The guard will act on {count} request(s) soon", count=n)
+        return tr("The guard (after-sale safety net): before it acts")
     if kind == GUARD_RESULT:
-        return tr("The guard acted on {count} request(s)", count=n)
+        return tr("The guard (after-sale safety net): what it did")
     return tr("{count} notice(s)", count=n)
 
 
