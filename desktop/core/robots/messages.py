@@ -209,12 +209,18 @@ def render_digest(notices: Sequence[Notice], now_ms: int, *, markdown: bool, lim
             out.append(tr("… and {count} more not listed here: open AfterSale Watch", count=dropped))
         return "\n".join(out)
 
+    def fits(keep: int) -> bool:
+        return len(compose(keep).encode("utf-8")) <= limit_bytes
+
     total = sum(len(lines) for _, lines in blocks)
     keep = total
+    if not fits(total):  # the most lines that fit (the size grows with the lines kept): bisect
+        low, high = 0, total
+        while low < high:
+            mid = (low + high + 1) // 2
+            low, high = (mid, high) if fits(mid) else (low, mid - 1)
+        keep = low
     body = compose(keep)
-    while len(body.encode("utf-8")) > limit_bytes and keep > 0:
-        keep -= max(1, (keep + 9) // 10) if keep > 20 else 1
-        body = compose(keep)
     encoded = body.encode("utf-8")
     if len(encoded) > limit_bytes:  # headings alone too long (very many shops): hard cut
         body = encoded[: limit_bytes - 3].decode("utf-8", "ignore") + "…"
