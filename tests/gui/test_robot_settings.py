@@ -41,15 +41,14 @@ def answer_channel_dialog(qtbot, *, kind: str, name: str, url: str, secret: str 
 
 
 def test_add_a_signed_dingtalk_robot_test_it_and_remove_it(qtbot, store, secret_store, memory_keyring,
-                                                           wait_background, monkeypatch):
+                                                           wait_background, monkeypatch, app_home):
     relay, page = make_page(qtbot, store, secret_store)
     wait_background()
     assert page.empty.isVisible() or not page.isVisible()
     with FakeRobot("dingtalk", secret=SECRET) as robot:
         answer_channel_dialog(qtbot, kind="dingtalk", name="售后群", url=robot.url, secret=SECRET)
         qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
-        wait_background()
-        assert page.table.rowCount() == 1
+        qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=10_000)
         shown = " ".join(page.table.item(0, c).text() for c in range(page.COLUMNS))
         assert "售后群" in shown and robot.token[-4:] in shown and robot.token not in shown
         assert "Yes" in shown and "Never" in shown
@@ -59,31 +58,40 @@ def test_add_a_signed_dingtalk_robot_test_it_and_remove_it(qtbot, store, secret_
 
         page.table.selectRow(0)
         qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
-        wait_background()
+        qtbot.waitUntil(lambda: "Test message sent" in page.status.text(), timeout=10_000)
         assert len(robot.accepted) == 1 and "test message" in robot.texts()[0].lower()
-        assert "Test message sent" in page.status.text()
-        wait_background()
-        assert page.log.rowCount() == 1 and page.log.item(0, 1).text() == "Sent"
+        qtbot.waitUntil(lambda: page.log.rowCount() == 1, timeout=10_000)
+        assert page.log.item(0, 1).text() == "Sent"
 
         robot.script("bad_key")
         qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
-        wait_background()
-        assert "not sent" in page.status.text() and "not valid" in page.status.text()
-        wait_background()
-        assert page.log.rowCount() == 2 and page.log.item(0, 1).text() == "Refused"
+        qtbot.waitUntil(lambda: "not sent" in page.status.text(), timeout=10_000)
+        assert "not valid" in page.status.text()
+        qtbot.waitUntil(lambda: page.log.rowCount() == 2, timeout=10_000)
+        assert page.log.item(0, 1).text() == "Refused"
 
         page.enabled.click()  # off
-        wait_background()
+        qtbot.waitUntil(lambda: "Off" in page.table.item(0, 4).text(), timeout=10_000)
         assert ChannelBook(store, secret_store).resolved() == []
-        assert "Off" in page.table.item(0, 4).text()
 
         (cid,) = [c.id for c in ChannelBook(store, secret_store).channels()]
         monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
         qtbot.mouseClick(page.remove_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page.table.rowCount() == 0, timeout=10_000)
         wait_background()
-        assert page.table.rowCount() == 0 and memory_keyring.entries == {}
+        assert memory_keyring.entries == {}
         assert relay.robots.dispatcher.sends(cid) == []  # its send log forgotten too
+        token = robot.token
     relay.close()
+    store.close()
+    from desktop.core.logsetup import setup_logging
+
+    setup_logging().flush()
+    written = [p for p in app_home.rglob("*") if p.is_file()]
+    assert written
+    for path in written:  # the database, its WAL, the settings, the log
+        data = path.read_bytes()
+        assert token.encode() not in data and SECRET.encode() not in data, path.name
 
 
 def test_a_bad_address_is_refused_in_the_dialog(qtbot, store, secret_store, wait_background):
