@@ -27,6 +27,7 @@ from desktop.cli.common import (
     add_connection_arguments,
     apply_global_options,
     make_client,
+    number,
     open_session,
     resolve_shop,
 )
@@ -37,19 +38,10 @@ log = logging.getLogger(__name__)
 HELP = "run until stopped: sync every shop, send phone alerts through group robots, run the guard"
 
 
-def _minutes(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of minutes, got {text!r}") from None
-    if not 1 <= value <= 120:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 120 minutes, got {value}")
-    return value
-
-
 def configure(parser: argparse.ArgumentParser) -> None:
     add_connection_arguments(parser)
-    parser.add_argument("--interval", type=_minutes, default=5, metavar="MIN",
+    parser.add_argument("--interval", type=number(int, "--interval", minimum=1, maximum=120), default=5,
+                        metavar="MIN",
                         help="minutes between syncs (1-120, default 5; every minute near a deadline)")
 
 
@@ -110,6 +102,10 @@ def run(args: argparse.Namespace, *, max_cycles: int | None = None) -> int:
         lock.acquire()
     except LockedError as exc:
         print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # a data folder that cannot be written
+        print(tr("The data folder {path} cannot be used: {error}", path=str(paths.data_dir()),
+                 error=exc.strerror or type(exc).__name__), file=sys.stderr)
         return EXIT_USAGE
     try:
         with open_session(args, demo=demo) as session:

@@ -245,3 +245,13 @@ def test_the_watch_command_stops_cleanly_mid_sync_and_leaves_no_robot_secret_beh
     for secret in (robot.token, DING_SECRET, robot.url):
         for path in written:
             assert secret.encode() not in path.read_bytes(), f"{path.name} contains a robot credential"
+
+
+def test_an_unusable_data_folder_is_a_usage_error(tmp_path, capsys):
+    from desktop.__main__ import main
+
+    home = tmp_path / "ro"
+    (home / "data").mkdir(parents=True)
+    (home / "data" / "watch.lock").mkdir()  # in the way of the lock file
+    assert main(["watch", "--demo", "--data-dir", str(home)]) == 2
+    assert str(home / "data") in capsys.readouterr().err
