@@ -137,6 +137,15 @@ class RobotRelay(QObject):
 
         run_in_background(work, self._done, self._failed)
 
+    def guard_notice(self, notice: Any) -> None:
+        """A channel for the guard's notice bus (any thread): the notice goes to every robot in the
+        background, once per channel, with the channel's next digest."""
+        if self._stopped:
+            return
+        relay = self
+        run_in_background(lambda: relay.robots.guard_channel()(notice), None,
+                          lambda exc: log.error("a guard notice could not be sent to the robots: %s", exc))
+
     def _done(self, evaluation: Any) -> None:
         self._busy = False
         self.evaluated.emit(evaluation)

@@ -144,3 +144,19 @@ def test_the_relay_sends_the_alert_tiers_of_the_synced_shop(qtbot, store, secret
         relay.close()
     assert len(robot.accepted) == 1
     assert seller.name in robot.texts()[0] and "request(s) near their deadline" in robot.texts()[0]
+
+
+def test_the_guards_notices_reach_the_robots_through_the_relay(qtbot, store, secret_store, wait_background):
+    from collections import namedtuple
+
+    GuardNotice = namedtuple("GuardNotice", "kind shop_id title text refund_ids money_fen urgent")
+    shop = store.add_shop(base_url="https://openapi.kwaixiaodian.com", seller_id=5, name="山河优选")
+    with FakeRobot("feishu") as robot:
+        ChannelBook(store, secret_store).add("feishu", "店长", robot.url)
+        relay = RobotRelay(store, None, lambda: secret_store, lambda: (1440, 360, 120, 30))
+        relay.guard_notice(GuardNotice("result", shop.id, "The guard acted", "Agreed 2 requests before their deadline.",
+                                       (1, 2), 3980, False))
+        qtbot.waitUntil(lambda: len(robot.accepted) == 1, timeout=10_000)
+        wait_background()
+        relay.close()
+    assert "Agreed 2 requests before their deadline." in robot.texts()[0] and "山河优选" in robot.texts()[0]
