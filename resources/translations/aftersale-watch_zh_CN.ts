@@ -350,6 +350,74 @@
     </message>
 </context>
 <context>
+    <name>ChannelDialog</name>
+    <message>
+        <location filename="../../desktop/ui/robots.py" line="+185"/>
+        <source>Robot channel</source>
+        <translation>机器人通知渠道</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Edit robot channel</source>
+        <translation>编辑机器人通知渠道</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>e.g. After-sale team</source>
+        <translation>例如：售后群</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Saved: %1 (leave empty to keep)</source>
+        <translation>已保存：%1（留空则不变）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Saved (leave empty to keep)</source>
+        <translation>已保存（留空则不变）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Type:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Webhook address:</source>
+        <translation>Webhook 地址：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Signing secret:</source>
+        <translation>加签密钥：</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>In the WeCom group: Group settings → Group robots → Add → copy the webhook address. WeCom robots have no signing secret.</source>
+        <translation>在企业微信群中：群设置 → 群机器人 → 添加 → 复制 Webhook 地址。企业微信群机器人没有加签密钥。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>In the DingTalk group: Group settings → Robots → Add robot → Custom. For security choose “Sign” (加签) and paste the secret that starts with SEC here; with a keyword instead, use 售后守望 (every message contains it).</source>
+        <translation>在钉钉群中：群设置 → 机器人 → 添加机器人 → 自定义。安全设置请选择“加签”，并把以 SEC 开头的密钥粘贴到这里；若改用自定义关键词，请填“售后守望”（每条消息都包含它）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>In the Feishu or Lark group: Settings → Bots → Add bot → Custom bot. If you turn on “Set signature verification”, paste that secret here.</source>
+        <translation>在飞书或 Lark 群中：设置 → 群机器人 → 添加机器人 → 自定义机器人。如果开启了“签名校验”，请把该密钥粘贴到这里。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The address looks like %1</source>
+        <translation>地址形如 %1</translation>
+    </message>
+</context>
+<context>
     <name>DetailPane</name>
     <message>
         <location filename="../../desktop/ui/queue/detail.py" line="+185"/>
@@ -1105,9 +1173,14 @@
         <translation>有数据无法读取：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/app.py" line="+505"/>
+        <location filename="../../desktop/app.py" line="+513"/>
         <source>Alerts</source>
         <translation>提醒</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Phone alerts</source>
+        <translation>手机提醒</translation>
     </message>
 </context>
 <context>
@@ -1996,6 +2069,249 @@
     </message>
 </context>
 <context>
+    <name>RobotSettingsPage</name>
+    <message>
+        <location filename="../../desktop/ui/robots.py" line="-178"/>
+        <source>WeCom group robot</source>
+        <translation>企业微信群机器人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>DingTalk robot</source>
+        <translation>钉钉机器人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Feishu / Lark bot</source>
+        <translation>飞书 / Lark 机器人</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Too fast (rate limit)</source>
+        <translation>过快（频率限制）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Failed: tried again later</source>
+        <translation>失败：稍后重试</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refused</source>
+        <translation>被拒收</translation>
+    </message>
+    <message>
+        <location line="+203"/>
+        <source>Alerts also reach your phone through a robot in a WeCom, DingTalk or Feishu group: one summary per check, at the same warning times as the pop-ups. The robot&apos;s address and secret are kept in the system keychain.</source>
+        <translation>提醒也可以通过企业微信、钉钉或飞书群里的机器人推送到手机：每次检查汇总为一条消息，提醒时间与弹窗相同。机器人的地址和密钥保存在系统钥匙串中。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Signed</source>
+        <translation>加签</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last send</source>
+        <translation>最近一次发送</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No robot yet: add one to get alerts on your phone.</source>
+        <translation>还没有机器人：添加一个即可在手机上收到提醒。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send a test message</source>
+        <translation>发送测试消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>On</source>
+        <translation>开启</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send alerts to this channel</source>
+        <translation>向该渠道发送提醒</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Sends of the selected channel</source>
+        <translation>所选渠道的发送记录</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Quiet hours for robots</source>
+        <translation>机器人免打扰时段</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>During them only requests with less than</source>
+        <translation>该时段内只有剩余不足</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>left ring the phone; the rest is sent when they end.</source>
+        <translation>的售后单会推送到手机；其余在时段结束后发送。</translation>
+    </message>
+    <message>
+        <location line="+74"/>
+        <source>Not in the keychain: edit to enter it again</source>
+        <translation>钥匙串中没有：请编辑后重新输入</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Off</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Never</source>
+        <translation>从未发送</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Could not read or save the robot channels: %1</source>
+        <translation>无法读取或保存机器人通知渠道：%1</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Test message</source>
+        <translation>测试消息</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 alert(s)</source>
+        <translation>%1 条提醒</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>The keychain is not ready yet; try again in a moment.</source>
+        <translation>钥匙串尚未就绪，请稍后再试。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Channel added. Send a test message to check it.</source>
+        <translation>已添加渠道。请发送一条测试消息检查。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Channel saved.</source>
+        <translation>已保存渠道。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Remove channel</source>
+        <translation>删除渠道</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove “%1”? Its address and secret are deleted from the keychain.</source>
+        <translation>删除“%1”？其地址和密钥将从钥匙串中删除。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Channel removed.</source>
+        <translation>已删除渠道。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Alerts to this channel are on.</source>
+        <translation>已开启向该渠道发送提醒。</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Alerts to this channel are off.</source>
+        <translation>已关闭向该渠道发送提醒。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Sending a test message…</source>
+        <translation>正在发送测试消息…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The address of this channel is not in the keychain: edit it and enter it again.</source>
+        <translation>钥匙串中没有该渠道的地址：请编辑并重新输入。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Test message sent: check the group on your phone.</source>
+        <translation>测试消息已发送：请在手机上查看群消息。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The test message was not sent: %1</source>
+        <translation>测试消息未发送：%1</translation>
+    </message>
+</context>
+<context>
     <name>RolesDialog</name>
     <message>
         <location filename="../../desktop/ui/diagnostics.py" line="+43"/>
@@ -2095,7 +2411,7 @@
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../desktop/app.py" line="-167"/>
+        <location filename="../../desktop/app.py" line="-173"/>
         <source>%1
 
 Rebuild it now? (No quits AfterSale Watch and leaves the file as it is.)</source>
@@ -2288,7 +2604,7 @@ Rebuild it now? (No quits AfterSale Watch and leaves the file as it is.)</source
 <context>
     <name>Watch</name>
     <message>
-        <location filename="../../desktop/app.py" line="-155"/>
+        <location filename="../../desktop/app.py" line="-158"/>
         <source>AfterSale Watch is still running</source>
         <extracomment>the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else) calls per second the app&apos;s client allows itself: the bulk actions&apos; pace, half the platform&apos;s documented per-API cap of 100</extracomment>
         <translation>售后守望仍在运行</translation>
