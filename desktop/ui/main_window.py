@@ -170,7 +170,9 @@ class MainWindow(QMainWindow):
                                      self.tr("Export CSV…"), self)
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.setToolTip(self.tr("Save the requests shown to a CSV file that Excel opens"))
-        self.export_action.triggered.connect(self.export_csv)
+        # triggered(checked) must not reach export_csv's path: the menu, the toolbar and Ctrl+E all
+        # ask for the file name
+        self.export_action.triggered.connect(lambda _checked=False: self.export_csv())
         self.shops_action = QAction(self.tr("Manage shops…"), self)
         self.shops_action.triggered.connect(self.manage_shops)
         self.add_shop_action = QAction(self.tr("Add shop…"), self)

@@ -243,6 +243,11 @@ class QueueView(QWidget):
         self.table.setColumnHidden(COL_URGENCY, not merchant)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        # the request the detail pane shows: re-decided whenever rows go, hide or come back
+        self._shown_request: QueueRow | None = None
+        self._selected_keys: list[tuple[int, int]] = []
+        self.proxy.modelReset.connect(self._after_layout)
+        self.proxy.rowsRemoved.connect(self._after_layout)
         self.table.activated.connect(self._on_activated)
 
         # empty state
@@ -277,6 +282,7 @@ class QueueView(QWidget):
         self._stages_present: list[str] = []
         self._shops_present: dict[int, str] = {}
         self.proxy.layoutRefreshed.connect(self._update_state)
+        self.proxy.layoutRefreshed.connect(self._after_layout)
         self._retranslate()
         self._update_state()
 
@@ -346,8 +352,18 @@ class QueueView(QWidget):
         return [self.proxy.index(r, COL_TIME_LEFT).data(ROW_ROLE) for r in rows]
 
     def current_row(self) -> QueueRow | None:
+        """The request to show in detail: the current row when it is selected, else the first
+        selected row; ``None`` when nothing visible is selected (a request that was acted on, went
+        away or is hidden by a filter or the search is never the one shown)."""
+        sel = self.table.selectionModel()
         index = self.table.currentIndex()
-        return index.data(ROW_ROLE) if index.isValid() else None
+        if index.isValid() and sel.isRowSelected(index.row(), QModelIndex()):
+            return index.data(ROW_ROLE)
+        rows = sel.selectedRows(COL_TIME_LEFT)
+        if not rows:
+            return None
+        first = min(rows, key=lambda i: i.row())
+        return first.data(ROW_ROLE)
 
     def select_refunds(self, refund_ids: Iterable[int]) -> int:
         """Select these requests (any shop), clearing filters that hide them; returns how many were
@@ -454,10 +470,29 @@ class QueueView(QWidget):
         self.countsChanged.emit(shown, total)
 
     def _on_selection(self, *_: QItemSelection) -> None:
-        self.selectedRowsChanged.emit(self.selected_rows())
+        rows = self.selected_rows()
+        self._selected_keys = [r.key for r in rows]
+        self.selectedRowsChanged.emit(rows)
+        self._update_shown()
 
-    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.currentRequestChanged.emit(current.data(ROW_ROLE) if current.isValid() else None)
+    def _after_layout(self, *_: object) -> None:
+        """Rows went, were hidden or came back: the selection and the request shown follow."""
+        rows = self.selected_rows()
+        if [r.key for r in rows] != self._selected_keys:
+            self._selected_keys = [r.key for r in rows]
+            self.selectedRowsChanged.emit(rows)
+        self._update_shown()
+
+    def _on_current(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        self._update_shown()
+
+    def _update_shown(self, *_: object) -> None:
+        """Emit :attr:`currentRequestChanged` when the request to show changed (another one, none,
+        or the same one with fresh data after a sync)."""
+        row = self.current_row()
+        if row != self._shown_request:
+            self._shown_request = row
+            self.currentRequestChanged.emit(row)
 
     def _on_activated(self, index: QModelIndex) -> None:
         row = index.data(ROW_ROLE)
@@ -497,8 +532,11 @@ class QueueWidget(QTabWidget):
         self.addTab(self.merchant_view, "")
         self.addTab(self.others_view, "")
         for view in (self.merchant_view, self.others_view):
-            view.currentRequestChanged.connect(self.currentRequestChanged)
-            view.selectedRowsChanged.connect(self.selectedRowsChanged)
+            # only the tab shown speaks for the detail pane and the actions (a sync changes both)
+            view.currentRequestChanged.connect(
+                lambda row, v=view: v is self.current_view() and self.currentRequestChanged.emit(row))
+            view.selectedRowsChanged.connect(
+                lambda rows, v=view: v is self.current_view() and self.selectedRowsChanged.emit(rows))
             view.requestActivated.connect(self.requestActivated)
             view.countsChanged.connect(self._update_titles)
         self.tabBar().currentChanged.connect(self._tab_switched)
@@ -533,6 +571,7 @@ class QueueWidget(QTabWidget):
 
     def _tab_switched(self, _index: int) -> None:
         self.currentRequestChanged.emit(self.current_view().current_row())
+        self.selectedRowsChanged.emit(self.current_view().selected_rows())
 
     def _update_titles(self, *_: int) -> None:
         mine = self.merchant_view.model.rowCount()
