@@ -1,0 +1,244 @@
+"""What a seller presses in the demo app, the way they press it: shortcuts on the window, the toolbar
+buttons, the menu entries — each with what the seller then sees. File and message dialogs are
+answered at their boundary (patched ``QFileDialog`` / ``QMessageBox``), never by calling the slot
+behind a button."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QToolBar, QToolButton
+
+from desktop import app as app_module
+from desktop.core import paths
+from desktop.ui.queue.model import COL_TIME_LEFT
+
+START_TIMEOUT_MS = 30_000
+
+
+def _args(**kw) -> argparse.Namespace:
+    defaults = dict(demo=True, no_error_dialogs=True, lang=None, data_dir=None, command=None)
+    defaults.update(kw)
+    return argparse.Namespace(**defaults)
+
+
+@pytest.fixture()
+def demo(qtbot, memory_keyring):
+    """The demo app, signed in and synced, its window shown and active."""
+    shell = app_module.build(_args())
+    assert shell is not None
+    try:
+        qtbot.waitUntil(lambda: shell.window is not None or shell.failed is not None, timeout=START_TIMEOUT_MS)
+        assert shell.failed is None, shell.failed
+        window = shell.window
+        qtbot.waitUntil(lambda: window.client is not None and window._last_fresh_ms is not None
+                        and not window.syncing, timeout=START_TIMEOUT_MS)
+        qtbot.waitUntil(lambda: window.queue_widget.merchant_view.model.rowCount() > 2, timeout=START_TIMEOUT_MS)
+        if shell.login is not None:
+            qtbot.waitUntil(lambda: shell.login is None, timeout=START_TIMEOUT_MS)
+        window.resize(1280, 720)
+        window.activateWindow()
+        window.raise_()
+        qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+        yield shell
+    finally:
+        shell.shutdown()
+        QApplication.processEvents()
+
+
+def _press(qtbot, window, key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+    """A key press on the focused widget of the active window (how a shortcut reaches the app)."""
+    window.activateWindow()
+    target = QApplication.focusWidget() or window
+    qtbot.keyClick(target, key, modifiers)
+
+
+def _click_row(qtbot, view, proxy_row: int, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+    rect = view.table.visualRect(view.proxy.index(proxy_row, COL_TIME_LEFT))
+    qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, modifiers, rect.center())
+
+
+def _toolbar_button(window, action) -> QToolButton:
+    toolbar = window.findChild(QToolBar, "main_toolbar")
+    button = toolbar.widgetForAction(action)
+    assert isinstance(button, QToolButton) and button.isVisible()
+    return button
+
+
+def _menu_action(window, menu_title: str, text: str):
+    """The entry ``text`` of the menu bar's ``menu_title`` menu, as the user finds it."""
+    for top in window.menuBar().actions():
+        if top.text().replace("&", "").startswith(menu_title):
+            for action in top.menu().actions():
+                if action.text() == text:
+                    return action
+    raise AssertionError(f"no {text!r} in menu {menu_title!r}")
+
+
+def _read_csv(path):
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
+
+
+@pytest.mark.slow
+def test_export_by_ctrl_e_toolbar_and_menu_writes_every_shown_request(qtbot, demo, monkeypatch):
+    window = demo.window
+    view = window.queue_widget.merchant_view
+    asked = []
+
+    def save_dialog(parent, title, suggested, filters):
+        asked.append((title, suggested))
+        return str(paths.export_dir() / f"导出{len(asked)}.csv"), filters
+
+    monkeypatch.setattr("desktop.ui.main_window.QFileDialog.getSaveFileName", save_dialog)
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
+    shown = [r.refund_id for r in view.proxy.visible_rows()]
+
+    with qtbot.waitSignal(window.exported, timeout=10_000) as first:
+        _press(qtbot, window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: bool(asked or warnings), timeout=10_000)
+        assert warnings == []
+    assert asked and asked[0][0] == "导出 CSV"  # the save dialog came, in Chinese
+    body = _read_csv(paths.export_dir() / "导出1.csv")
+    assert first.args[0].endswith("导出1.csv")
+    assert [row[0] for row in body[1:]] == [f'="{rid}"' for rid in shown]  # ids whole for Excel
+    assert all(len(row[0]) >= 16 + 3 for row in body[1:])
+    assert body[0][0] == "售后单号"
+    assert "条申请导出到" in window.statusBar().currentMessage()
+
+    with qtbot.waitSignal(window.exported, timeout=START_TIMEOUT_MS):
+        qtbot.mouseClick(_toolbar_button(window, window.export_action), Qt.MouseButton.LeftButton)
+    assert len(_read_csv(paths.export_dir() / "导出2.csv")) == len(shown) + 1
+
+    with qtbot.waitSignal(window.exported, timeout=START_TIMEOUT_MS):
+        _menu_action(window, "申请", "导出 CSV…").trigger()
+    assert (paths.export_dir() / "导出3.csv").exists()
+
+    # the user cancels the file dialog: nothing is written, nothing complains
+    monkeypatch.setattr("desktop.ui.main_window.QFileDialog.getSaveFileName", lambda *a: ("", ""))
+    window.export_action.trigger()
+    qtbot.wait(50)
+    assert warnings == [] and len(list(paths.export_dir().glob("*.csv"))) == 3
+
+
+@pytest.mark.slow
+def test_approve_by_shortcut_removes_the_request_and_the_pane_empties(qtbot, demo):
+    window = demo.window
+    ui = window.actions_ui
+    view = window.queue_widget.merchant_view
+    detail = window.detail_dock.widget()
+    # a refund-only request under review: approving it needs no address
+    target = next(i for i, r in enumerate(view.proxy.visible_rows())
+                  if r.kind == "refund_only" and r.stage == "review_refund_only")
+    _click_row(qtbot, view, target)
+    row = view.selected_rows()[0]
+    qtbot.waitUntil(lambda: detail.row is not None and detail.row.refund_id == row.refund_id)
+    assert window.selection_label.text() == "已选择 1 条"
+
+    _press(qtbot, window, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: type(ui.flow.dialog).__name__ == "PreviewDialog", timeout=START_TIMEOUT_MS)
+    preview = ui.flow.dialog
+    assert preview.isVisible()
+    qtbot.mouseClick(preview.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: type(ui.flow.dialog).__name__ == "ProgressDialog", timeout=START_TIMEOUT_MS)
+    progress = ui.flow.dialog
+    qtbot.waitUntil(lambda: progress.close_button.isEnabled(), timeout=START_TIMEOUT_MS)
+    with qtbot.waitSignal(window.rows_loaded, timeout=START_TIMEOUT_MS):
+        qtbot.mouseClick(progress.close_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: all(r.refund_id != row.refund_id for r in view.model.rows()), timeout=START_TIMEOUT_MS)
+    assert detail.row is None  # the approved request is no longer shown as waiting
+    assert view.selected_rows() == [] and window.selection_label.text() == ""
+
+
+@pytest.mark.slow
+def test_help_about_add_shop_open_in_backend_and_sync_shortcut(qtbot, demo, monkeypatch):
+    window = demo.window
+
+    # Help → 使用指南 (F1 as well): the guide names the folders really used
+    _menu_action(window, "帮助", "使用指南").trigger()
+    guide = window._guide
+    assert guide is not None and guide.isVisible()
+    text = guide.browser.toPlainText()
+    assert str(paths.data_dir()) in text and str(paths.log_dir()) in text
+    assert "颜色代表什么" in text and "风险等级是什么" in text
+    guide.close()
+    qtbot.waitUntil(lambda: window._guide is None)
+    _press(qtbot, window, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: window._guide is not None and window._guide.isVisible())
+    window._guide.reject()
+
+    # About names the data and log folders
+    seen = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: seen.append(box.informativeText()) or 0)
+    _menu_action(window, "帮助", "关于售后守望").trigger()
+    assert seen and str(paths.data_dir()) in seen[0] and str(paths.log_dir()) in seen[0]
+
+    # the demo says it is one and starts afresh
+    assert window.demo_label.isVisible() and "每次启动都会重置" in window.demo_label.text()
+    assert "演示" in window.windowTitle()
+
+    # Shop → 添加店铺… in the demo explains instead of signing in again
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: told.append(a[2]))
+    _menu_action(window, "店铺", "添加店铺…").trigger()
+    assert told and "演示模式只有一个示例店铺" in told[0]
+    assert demo.login is None
+
+    # no browser opens: the seller is told and the address is on the clipboard
+    view = window.queue_widget.merchant_view
+    _click_row(qtbot, view, 0)
+    detail = window.detail_dock.widget()
+    qtbot.waitUntil(lambda: detail.row is not None)
+    monkeypatch.setattr("desktop.ui.queue.detail.QDesktopServices.openUrl", lambda url: False)
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a[1]))
+    qtbot.mouseClick(detail.open_button, Qt.MouseButton.LeftButton)
+    assert warned == ["没有打开浏览器"]
+    assert str(detail.row.refund_id) in QGuiApplication.clipboard().text()
+
+    # F5 syncs now
+    with qtbot.waitSignal(window.sync_finished, timeout=START_TIMEOUT_MS):
+        _press(qtbot, window, Qt.Key.Key_F5)
+
+
+@pytest.mark.slow
+def test_closing_without_a_tray_says_the_warnings_stop_and_can_be_cancelled(qtbot, demo, monkeypatch):
+    window = demo.window
+    if demo.watch.tray.available:
+        pytest.skip("this desktop has a tray: closing keeps the app running")
+    asked = []
+    answer = {"button": QMessageBox.StandardButton.Cancel}
+
+    def question(parent, title, text, *rest):
+        asked.append(text)
+        return answer["button"]
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    window.close()  # the window's close button
+    assert asked and "不会再有任何提醒" in asked[0]
+    assert window.isVisible()  # cancelled: still watching
+    answer["button"] = QMessageBox.StandardButton.Yes
+    window.close()
+    assert not window.isVisible()
+
+
+@pytest.mark.slow
+def test_quit_from_the_menu_does_not_ask_again(qtbot, demo, monkeypatch):
+    window = demo.window
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Cancel)
+    quit_action = _menu_action(window, "店铺", "退出")
+    if demo.watch.tray.available:
+        with qtbot.waitSignal(window.quit_requested):
+            quit_action.trigger()
+    else:
+        quit_action.trigger()
+        assert not window.isVisible()
+    assert asked == []
