@@ -113,6 +113,12 @@
         <source>return freight rejected</source>
         <translation>拒绝退货运费</translation>
     </message>
+    <message>
+        <location filename="../../desktop/ui/actions/preview.py" line="+51"/>
+        <source>Agree exchange</source>
+        <extracomment>an exchange is agreed with the return call, but the seller agrees to an exchange, not a return</extracomment>
+        <translation>同意换货</translation>
+    </message>
 </context>
 <context>
     <name>ActionsUi</name>
@@ -1343,12 +1349,27 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../desktop/ui/actions/preview.py" line="+52"/>
+        <location filename="../../desktop/ui/actions/preview.py" line="+30"/>
         <source>Preview</source>
         <translation>预览</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+14"/>
+        <source>%1:</source>
+        <translation>%1：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Reason:</source>
+        <translation>拒绝原因：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Description:</source>
+        <translation>拒绝说明：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Money paid out:</source>
         <translation>退出金额：</translation>
     </message>
@@ -1369,12 +1390,12 @@
     </message>
     <message>
         <location line="+10"/>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>Refund</source>
         <translation>售后单</translation>
     </message>
     <message>
-        <location line="-7"/>
+        <location line="-9"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
@@ -1385,16 +1406,31 @@
     </message>
     <message>
         <location line="+0"/>
+        <source>Product</source>
+        <translation type="unfinished">商品</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Reason</source>
+        <translation type="unfinished">原因</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Warnings</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Why it is not sent</source>
         <translation>不发送的原因</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+77"/>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>Not sent (%1)</source>
         <translation>不发送（%1）</translation>
     </message>
@@ -1409,7 +1445,17 @@
         <translation>已核对之前中断的批量操作：</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+16"/>
+        <source>reason no. %1</source>
+        <translation>原因编号 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Approve %1 of the %2 selected requests</source>
         <translation>同意所选 %2 个申请中的 %1 个</translation>
     </message>
@@ -1419,7 +1465,12 @@
         <translation>拒绝所选 %2 个申请中的 %1 个</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+6"/>
+        <source>%1 (%2)</source>
+        <translation type="unfinished">%1（%2）</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>Approve %1</source>
         <translation>同意 %1 个</translation>
     </message>
@@ -1438,18 +1489,18 @@
     </message>
     <message>
         <location line="+19"/>
-        <location line="+88"/>
+        <location line="+91"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location line="-86"/>
-        <location line="+91"/>
+        <location line="-89"/>
+        <location line="+94"/>
         <source>Retry the failed</source>
         <translation>重试失败项</translation>
     </message>
     <message>
-        <location line="-88"/>
+        <location line="-91"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -1459,12 +1510,23 @@
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+16"/>
+        <location line="+11"/>
+        <source>Processing stopped</source>
+        <translation>处理已停止</translation>
+    </message>
+    <message>
+        <location line="-11"/>
+        <source>Requests processed</source>
+        <translation>处理完成</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Stopped: %1</source>
         <translation>已停止：%1</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>The run could not start: %1</source>
         <translation>无法开始：%1</translation>
     </message>
@@ -1999,7 +2061,7 @@
 <context>
     <name>ResultsModel</name>
     <message>
-        <location filename="../../desktop/ui/actions/progress.py" line="-158"/>
+        <location filename="../../desktop/ui/actions/progress.py" line="-161"/>
         <source>Refund</source>
         <translation>售后单</translation>
     </message>
