@@ -1407,12 +1407,12 @@
     <message>
         <location line="+0"/>
         <source>Product</source>
-        <translation type="unfinished">商品</translation>
+        <translation>商品</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Reason</source>
-        <translation type="unfinished">原因</translation>
+        <translation>买家原因</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1467,7 +1467,7 @@
     <message>
         <location line="+6"/>
         <source>%1 (%2)</source>
-        <translation type="unfinished">%1（%2）</translation>
+        <translation>%1（%2）</translation>
     </message>
     <message>
         <location line="+16"/>
