@@ -240,8 +240,9 @@ class MainWindow(QMainWindow):
         return label
 
     def _build_docks(self) -> None:
-        """The right column: the risk panel on top, the detail pane below; the queue keeps the full
-        height of the window (a laptop screen has little of it)."""
+        """The right column: the risk panel and the detail pane as two tabs, each with the column's
+        full height (stacked, neither was readable on a laptop screen); the queue keeps the full
+        height of the window. Selecting a request brings its details to the front."""
         features = (QDockWidget.DockWidgetFeature.DockWidgetMovable
                     | QDockWidget.DockWidgetFeature.DockWidgetClosable)
         self.risk_dock = QDockWidget(self.tr("Sanction risk"), self)
@@ -253,9 +254,9 @@ class MainWindow(QMainWindow):
         self.detail_dock.setWidget(self._placeholder(self.tr("Select a request to see its details.")))
         self.detail_dock.setFeatures(features)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.risk_dock)
-        self.splitDockWidget(self.risk_dock, self.detail_dock, Qt.Orientation.Vertical)
-        self.resizeDocks([self.risk_dock], [420], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.risk_dock, self.detail_dock], [280, 400], Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.risk_dock, self.detail_dock)
+        self.risk_dock.raise_()
+        self.resizeDocks([self.risk_dock], [380], Qt.Orientation.Horizontal)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -327,6 +328,14 @@ class MainWindow(QMainWindow):
         selected = getattr(widget, "selectedRowsChanged", None)
         if selected is not None:
             selected.connect(self._selection_changed)
+        current = getattr(widget, "currentRequestChanged", None)
+        if current is not None:
+            current.connect(self._request_shown)
+
+    def _request_shown(self, row: Any) -> None:
+        """A request was selected: its details come to the front (the risk panel is one tab away)."""
+        if row is not None and self.detail_dock.isVisible() and self.tabifiedDockWidgets(self.detail_dock):
+            self.detail_dock.raise_()
 
     def _selection_changed(self, rows: list) -> None:
         """The status bar says how many requests are selected (what Approve/Reject will act on)."""
@@ -365,7 +374,6 @@ class MainWindow(QMainWindow):
         scroller.setWidget(widget)
         self.risk_widget = widget
         self.risk_dock.setWidget(scroller)
-        self.resizeDocks([self.risk_dock, self.detail_dock], [300, 380], Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------------------------ state
     def _restore_state(self) -> None:
@@ -749,6 +757,9 @@ class MainWindow(QMainWindow):
         return f"{stamp} ({self._format_age(age)})"
 
     def _update_freshness(self) -> None:
+        last_synced = getattr(self.queue_widget, "set_last_synced", None)
+        if last_synced is not None:
+            last_synced(self._last_fresh_ms if self.shop is not None else None)
         if self.shop is None:
             self.freshness.setText(self.tr("No shop signed in"))
         else:

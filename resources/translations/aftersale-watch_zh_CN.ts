@@ -1053,12 +1053,12 @@
     </message>
     <message>
         <location line="+6"/>
-        <location line="+613"/>
+        <location line="+624"/>
         <source>About AfterSale Watch</source>
         <translation>关于售后守望</translation>
     </message>
     <message>
-        <location line="-595"/>
+        <location line="-606"/>
         <source>First download of the after-sale requests… %p%</source>
         <translation>首次下载售后申请… %p%</translation>
     </message>
@@ -1068,7 +1068,7 @@
         <translation>待处理的申请将显示在这里。</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>Request details</source>
         <translation>申请详情</translation>
     </message>
@@ -1083,12 +1083,12 @@
         <translation>处罚风险</translation>
     </message>
     <message>
-        <location line="-52"/>
+        <location line="-53"/>
         <source>User guide</source>
         <translation>使用指南</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+55"/>
         <source>The shop&apos;s risk estimate appears here.</source>
         <translation>店铺的风险评估将显示在这里。</translation>
     </message>
@@ -1119,12 +1119,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+525"/>
+        <location line="+535"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location line="-522"/>
+        <location line="-532"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -1139,7 +1139,7 @@
         <translation>店铺：</translation>
     </message>
     <message numerus="yes">
-        <location line="+45"/>
+        <location line="+53"/>
         <source>%n selected</source>
         <translation>
             <numerusform>已选择 %n 条</numerusform>
@@ -1166,7 +1166,7 @@
         <translation>演示模式只有一个示例店铺。要连接您自己的店铺，请以普通模式（非演示）启动售后守望，然后选择“店铺 → 添加店铺…”。</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+35"/>
         <source>Quit AfterSale Watch?</source>
         <translation>要退出售后守望吗？</translation>
     </message>
@@ -1230,12 +1230,12 @@
     <message>
         <location line="+1"/>
         <location line="+4"/>
-        <location line="+126"/>
+        <location line="+129"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location line="-122"/>
+        <location line="-125"/>
         <source>Sync failed: %1. The list shows the requests downloaded %2; the app keeps trying.</source>
         <translation>同步失败：%1。列表显示的是 %2 下载的数据；应用会继续重试。</translation>
     </message>
@@ -1265,7 +1265,7 @@
         <translation>从未</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+10"/>
         <source>No shop signed in</source>
         <translation>尚未登录店铺</translation>
     </message>
@@ -1878,7 +1878,7 @@
 <context>
     <name>QueueView</name>
     <message>
-        <location filename="../../desktop/ui/queue/view.py" line="+416"/>
+        <location filename="../../desktop/ui/queue/view.py" line="+451"/>
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
@@ -1911,6 +1911,16 @@
     </message>
     <message>
         <location line="+6"/>
+        <source>Last synced %1.</source>
+        <translation>上次同步：%1。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Not synced yet.</source>
+        <translation>尚未同步。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Nothing waits on you</source>
         <translation>没有待您处理的申请</translation>
     </message>
@@ -1920,7 +1930,7 @@
         <translation>目前没有需要店铺处理的售后申请。每次同步后，新的申请会出现在这里。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Nothing on the buyer&apos;s or the platform&apos;s side</source>
         <translation>没有等待买家或平台的申请</translation>
     </message>
@@ -1975,7 +1985,7 @@
 <context>
     <name>QueueWidget</name>
     <message>
-        <location line="+71"/>
+        <location line="+75"/>
         <source>Waiting on me (%1)</source>
         <translation>待我处理（%1）</translation>
     </message>
@@ -2084,8 +2094,9 @@
 <context>
     <name>RiskPanel</name>
     <message>
-        <location filename="../../desktop/ui/queue/risk_panel.py" line="+134"/>
+        <location filename="../../desktop/ui/queue/risk_panel.py" line="+151"/>
         <source>sourced</source>
+        <extracomment>a longer daily series is drawn as weekly sums: 90 daily spikes of 0–2 read as noise in a dock</extracomment>
         <translation>有来源</translation>
     </message>
     <message>
@@ -2130,12 +2141,42 @@
         <translation>平台暂无此店铺的评分。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>The platform&apos;s own figure, fetched %1; not part of this estimate.</source>
         <translation>平台官方数据，获取于 %1；不计入本估算。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+8"/>
+        <source>Shop experience score</source>
+        <translation>店铺体验分</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>After-sale experience</source>
+        <translation>售后体验</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Product experience</source>
+        <translation>商品体验</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Logistics experience</source>
+        <translation>物流体验</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Service experience</source>
+        <translation>服务体验</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer service experience</source>
+        <translation>客服体验</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>No forecast yet.</source>
         <translation>暂无预测。</translation>
     </message>
@@ -2165,7 +2206,7 @@
         <translation>无到期申请</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Select the %1 to handle (%2)</source>
         <translation>选中需处理的 %1 条（%2）</translation>
     </message>
@@ -2180,7 +2221,14 @@
         <translation>即使全部处理也无法保持当前级别</translation>
     </message>
     <message numerus="yes">
-        <location line="+39"/>
+        <location line="+43"/>
+        <source>Last %n day(s), per week: auto-approved (areas) and handled in time (line)</source>
+        <translation>
+            <numerusform>近 %n 天（按周）：自动同意（面积）与按时处理（折线）</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
         <source>Last %n day(s): auto-approved (areas) and handled in time (line)</source>
         <translation>
             <numerusform>近 %n 天：自动同意（面积）与按时处理（折线）</numerusform>
@@ -2202,12 +2250,12 @@
         <translation>其他类型</translation>
     </message>
     <message>
-        <location line="-21"/>
+        <location line="-27"/>
         <source>No daily history yet</source>
         <translation>暂无每日记录</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+64"/>
         <source>Handled in time</source>
         <translation>按时处理</translation>
     </message>
@@ -2412,8 +2460,9 @@
 <context>
     <name>UrgencyLegend</name>
     <message>
-        <location filename="../../desktop/ui/queue/view.py" line="-462"/>
+        <location filename="../../desktop/ui/queue/view.py" line="-503"/>
         <source>Legend:</source>
+        <extracomment>columns a laptop screen cannot afford by default (the detail pane shows them; the search finds them); the header&apos;s context menu shows them again</extracomment>
         <translation>图例：</translation>
     </message>
     <message>

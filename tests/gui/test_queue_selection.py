@@ -135,3 +135,32 @@ def test_sorting_by_amount_or_kind_keeps_ties_in_order_of_time_left_both_ways(qt
     assert descending == [2, 4, 1, 3, 5]
     click_header(COL_KIND)  # one kind for all: plain time-left order
     assert order() in ([2, 4, 3, 1, 5],)
+
+
+def test_an_empty_shop_says_so_in_words_with_when_it_last_synced(qtbot):
+    queue, _detail = _widgets(qtbot)
+    view = queue.merchant_view
+    queue.set_rows([])
+    assert view.stack.currentIndex() == 1
+    assert view.empty_title.text() == "Nothing waits on you"
+    assert "Not synced yet." in view.empty_hint.text()
+    synced = int(time.mktime((2026, 3, 14, 9, 26, 0, 0, 0, -1)) * 1000)
+    queue.set_last_synced(synced)
+    assert "Last synced 2026-03-14 09:26." in view.empty_hint.text()
+    assert view.empty_hint.isVisible() and not view.clear_button.isVisibleTo(view)
+
+
+def test_order_reminders_and_refund_id_are_hidden_until_the_header_menu_shows_them(qtbot):
+    from desktop.ui.queue.model import COL_ORDER, COL_PRODUCT, COL_REFUND
+
+    queue, _detail = _widgets(qtbot)
+    view = queue.merchant_view
+    assert view.table.isColumnHidden(COL_ORDER) and view.table.isColumnHidden(COL_REFUND)
+    assert not view.table.isColumnHidden(COL_PRODUCT)
+    menu = view.column_menu()
+    entry = next(a for a in menu.actions() if a.text() == "Refund ID")
+    assert not entry.isChecked()
+    entry.trigger()
+    assert not view.table.isColumnHidden(COL_REFUND)
+    next(a for a in view.column_menu().actions() if a.text() == "Product").trigger()
+    assert view.table.isColumnHidden(COL_PRODUCT)

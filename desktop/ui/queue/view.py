@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QStackedWidget,
     QTableView,
@@ -61,6 +62,9 @@ _TEXT_COLUMNS = {COL_REASON: 8, COL_PRODUCT: 12, COL_SHOP: 6}
 # a column sized from its labels is never wider than this many average characters (long English)
 _MAX_CHARS = 18
 SEARCH_DELAY_MS = 250
+#: columns a laptop screen cannot afford by default (the detail pane shows them; the search finds
+#: them); the header's context menu shows them again
+HIDDEN_BY_DEFAULT = (COL_ORDER, COL_REMINDERS, COL_REFUND)
 
 
 class QueueTable(QTableView):
@@ -241,6 +245,11 @@ class QueueView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self._size_columns()
         self.table.setColumnHidden(COL_URGENCY, not merchant)
+        for col in HIDDEN_BY_DEFAULT:
+            self.table.setColumnHidden(col, True)
+        header.setStretchLastSection(True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         # the request the detail pane shows: re-decided whenever rows go, hide or come back
@@ -279,6 +288,7 @@ class QueueView(QWidget):
         layout.addWidget(self.legend)
         layout.addWidget(self.stack, 1)
 
+        self._last_synced_ms: int | None = None
         self._stages_present: list[str] = []
         self._shops_present: dict[int, str] = {}
         self.proxy.layoutRefreshed.connect(self._update_state)
@@ -323,6 +333,25 @@ class QueueView(QWidget):
                 width = fit(*samples[col], extra=icon if col == COL_URGENCY else 0)
             self.table.setColumnWidth(col, max(width, header_width))
 
+    def column_menu(self) -> QMenu:
+        """The header's context menu: one checkable entry per column (shop and urgency follow the
+        data and the tab, so they are not offered)."""
+        menu = QMenu(self)
+        for col in range(self.model.columnCount()):
+            if col in (COL_SHOP, COL_URGENCY, COL_TIME_LEFT):
+                continue
+            title = str(self.model.headerData(col, Qt.Orientation.Horizontal) or "")
+            action = menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(not self.table.isColumnHidden(col))
+            action.toggled.connect(lambda on, col=col: self.table.setColumnHidden(col, not on))
+        return menu
+
+    def _column_menu(self, pos) -> None:
+        menu = self.column_menu()
+        menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
+        menu.deleteLater()
+
     # --------------------------------------------------------------------------------- public
     def set_rows(self, rows: Iterable[QueueRow]) -> None:
         rows = list(rows)
@@ -340,6 +369,12 @@ class QueueView(QWidget):
 
     def set_server_offset_ms(self, offset_ms: int | None) -> None:
         self.model.set_server_offset_ms(offset_ms)
+
+    def set_last_synced(self, ms: int | None) -> None:
+        """When the shop was last brought up to date (epoch ms): the empty state says it."""
+        if ms != self._last_synced_ms:
+            self._last_synced_ms = ms
+            self._update_state()
 
     def set_scale(self, scale: UrgencyScale) -> None:
         self.model.set_scale(scale)
@@ -451,10 +486,16 @@ class QueueView(QWidget):
             self.stack.setCurrentIndex(0)
         else:
             if total == 0:
+                if self._last_synced_ms:
+                    synced = self.tr("Last synced %1.").replace(
+                        "%1", labels.format_local_time(self._last_synced_ms, with_year=True))
+                else:
+                    synced = self.tr("Not synced yet.")
                 if self._merchant:
                     self.empty_title.setText(self.tr("Nothing waits on you"))
                     self.empty_hint.setText(
                         self.tr("No after-sale request needs the shop's action right now. New ones appear here after each sync.")
+                        + "\n" + synced
                     )
                 else:
                     self.empty_title.setText(self.tr("Nothing on the buyer's or the platform's side"))
@@ -553,6 +594,10 @@ class QueueWidget(QTabWidget):
     def set_server_offset_ms(self, offset_ms: int | None) -> None:
         self.merchant_view.set_server_offset_ms(offset_ms)
         self.others_view.set_server_offset_ms(offset_ms)
+
+    def set_last_synced(self, ms: int | None) -> None:
+        self.merchant_view.set_last_synced(ms)
+        self.others_view.set_last_synced(ms)
 
     def set_scale(self, scale: UrgencyScale) -> None:
         self.merchant_view.set_scale(scale)
