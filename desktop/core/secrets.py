@@ -86,7 +86,7 @@ def _friendly_name(backend: keyring.backend.KeyringBackend) -> str:
         if module.startswith(prefix):
             return name
     if isinstance(backend, MemoryKeyring):
-        return "memory (test)"
+        return tr("memory (demo and tests)")
     return str(getattr(backend, "name", type(backend).__name__))
 
 

@@ -755,12 +755,12 @@
     <message>
         <location line="+17"/>
         <source>App key (appKey):</source>
-        <translation>应用 Key（appKey）：</translation>
+        <translation>应用标识：</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Sign secret (signSecret):</source>
-        <translation>签名密钥（signSecret）：</translation>
+        <translation>签名密钥：</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -807,7 +807,7 @@
         <location line="+2"/>
         <location line="+17"/>
         <source>App secret (appSecret):</source>
-        <translation>应用密钥（appSecret）：</translation>
+        <translation>应用密钥：</translation>
     </message>
     <message>
         <location line="-16"/>
@@ -894,7 +894,7 @@
         <location line="+15"/>
         <location line="+114"/>
         <source>App key</source>
-        <translation>应用 Key</translation>
+        <translation>应用标识</translation>
     </message>
     <message>
         <location line="-113"/>
@@ -965,12 +965,12 @@
     <message>
         <location line="+17"/>
         <source>The authorisation server refused: %1. Check the app key and app secret, and authorise again (a code works once, for 2 minutes).</source>
-        <translation>授权服务器拒绝了请求：%1。请检查应用 Key 和应用密钥，然后重新授权（授权码只能使用一次，有效期 2 分钟）。</translation>
+        <translation>授权服务器拒绝了请求：%1。请检查应用标识和应用密钥，然后重新授权（授权码只能使用一次，有效期 2 分钟）。</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>The gateway refused the request signature: check the sign secret (signSecret, not the app secret) and the sign method.</source>
-        <translation>网关拒绝了请求签名：请检查签名密钥（signSecret，不是应用密钥）和签名方式。</translation>
+        <translation>网关拒绝了请求签名：请检查签名密钥（不是应用密钥）和签名方式。</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -2131,7 +2131,12 @@
         <translation>未触及模型的任何规则。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+2"/>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Sanctions the notice lists at this level (not a prediction):</source>
         <translation>公告在此级别列出的处罚（并非预测）：</translation>
     </message>

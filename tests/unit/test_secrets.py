@@ -69,7 +69,7 @@ def test_without_a_usable_keychain_secrets_live_in_memory_for_the_session(backen
     store = SecretStore(backend=backend)
     assert not store.persistent
     assert store.problem is not None and "本次运行" in store.problem  # Chinese by default
-    assert store.backend_name != "memory (test)"
+    assert store.backend_name != "memory (demo and tests)"
     store.set("1", ACCESS_TOKEN, "session-token-1")
     assert store.get("1", ACCESS_TOKEN) == "session-token-1"
     store.delete_account("1")

@@ -181,7 +181,7 @@ class RiskPanel(QWidget):
         if not parts:
             parts.append(html.escape(self.tr("No rule of the model is reached.")))
         if est.exposure is not None and est.exposure.sanctions:
-            sanctions = "、".join(html.escape(s.text) for s in est.exposure.sanctions)
+            sanctions = self.tr(", ").join(html.escape(s.text) for s in est.exposure.sanctions)
             parts.append(
                 "<br><b>"
                 + html.escape(self.tr("Sanctions the notice lists at this level (not a prediction):"))
