@@ -54,6 +54,7 @@ def demo(qtbot, memory_keyring):
 def _press(qtbot, window, key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
     """A key press on the focused widget of the active window (how a shortcut reaches the app)."""
     window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     target = QApplication.focusWidget() or window
     qtbot.keyClick(target, key, modifiers)
 
@@ -242,3 +243,120 @@ def test_quit_from_the_menu_does_not_ask_again(qtbot, demo, monkeypatch):
         quit_action.trigger()
         assert not window.isVisible()
     assert asked == []
+
+
+def _first_review_row(view, kind: str = "refund_only") -> int:
+    return next(i for i, r in enumerate(view.proxy.visible_rows())
+                if r.kind == kind and r.stage.startswith("review"))
+
+
+@pytest.mark.slow
+def test_reject_by_shortcut_repeats_the_reason_in_the_preview_then_cancel_sends_nothing(qtbot, demo):
+    window = demo.window
+    ui = window.actions_ui
+    view = window.queue_widget.merchant_view
+    sandbox = demo.backend.sandbox
+    _click_row(qtbot, view, _first_review_row(view))
+    _press(qtbot, window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: type(ui.flow.dialog).__name__ == "RejectReasonDialog", timeout=START_TIMEOUT_MS)
+    reasons = ui.flow.dialog
+    qtbot.waitUntil(lambda: reasons.reasons.count() > 0, timeout=START_TIMEOUT_MS)
+    reasons.reasons.setCurrentRow(0)
+    chosen = reasons.reasons.item(0).text()
+    reasons.desc.setPlainText("商品完好，已签收")
+    qtbot.waitUntil(reasons.ok_button.isEnabled)
+    qtbot.mouseClick(reasons.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: type(ui.flow.dialog).__name__ == "PreviewDialog", timeout=START_TIMEOUT_MS)
+    preview = ui.flow.dialog
+    assert preview.reject_reason_label.isVisible()
+    assert preview.reject_reason_label.text() in chosen
+    assert preview.reject_desc_label.text() == "商品完好，已签收"
+    before = len([e for e in sandbox.call_log if e["method"] == "open.refund.reject"])
+    preview.reject()  # 取消
+    qtbot.waitUntil(lambda: not ui.flow.busy, timeout=5000)
+    assert len([e for e in sandbox.call_log if e["method"] == "open.refund.reject"]) == before
+
+
+@pytest.mark.slow
+def test_toolbar_and_menu_entries_each_show_their_result(qtbot, demo, monkeypatch):
+    window = demo.window
+    ui = window.actions_ui
+    view = window.queue_widget.merchant_view
+
+    # 立即同步: the toolbar button and the menu entry both sync
+    with qtbot.waitSignal(window.sync_finished, timeout=START_TIMEOUT_MS):
+        qtbot.mouseClick(_toolbar_button(window, window.sync_action), Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.sync_finished, timeout=START_TIMEOUT_MS):
+        _menu_action(window, "申请", "立即同步").trigger()
+
+    # 同意 on the toolbar and in the menu open the preview of the selection; cancelling sends nothing
+    _click_row(qtbot, view, _first_review_row(view))
+    for press in (lambda: qtbot.mouseClick(_toolbar_button(window, ui.approve_action), Qt.MouseButton.LeftButton),
+                  lambda: _menu_action(window, "申请", "同意…").trigger()):
+        press()
+        qtbot.waitUntil(lambda: type(ui.flow.dialog).__name__ == "PreviewDialog", timeout=START_TIMEOUT_MS)
+        assert ui.flow.dialog.isVisible() and ui.flow.dialog.ok_button.text() == "同意 1 个"
+        ui.flow.dialog.reject()
+        qtbot.waitUntil(lambda: not ui.flow.busy, timeout=5000)
+    # 拒绝 on the toolbar asks for the reason first
+    qtbot.mouseClick(_toolbar_button(window, ui.reject_action), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: type(ui.flow.dialog).__name__ == "RejectReasonDialog", timeout=START_TIMEOUT_MS)
+    ui.flow.dialog.reject()
+    qtbot.waitUntil(lambda: not ui.flow.busy, timeout=5000)
+
+    # 操作日志… (Ctrl+Shift+L): the log opens in words a seller reads
+    _press(qtbot, window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: ui.log_dialog is not None and ui.log_dialog.isVisible(), timeout=5000)
+    log = ui.log_dialog
+    assert log.model.headerData(5, Qt.Orientation.Horizontal) == "内容"
+    log.close()
+
+    # 视图: the two panes can be hidden and shown again
+    detail_toggle = _menu_action(window, "视图", window.detail_dock.toggleViewAction().text())
+    detail_toggle.trigger()
+    assert not window.detail_dock.isVisible()
+    detail_toggle.trigger()
+    assert window.detail_dock.isVisible()
+    risk_toggle = _menu_action(window, "视图", window.risk_dock.toggleViewAction().text())
+    risk_toggle.trigger()
+    assert not window.risk_dock.isVisible()
+    risk_toggle.trigger()
+    window.risk_dock.raise_()
+    assert window.risk_dock.isVisible()
+
+    # 店铺 → 管理店铺…: the shops dialog lists the demo shop
+    _menu_action(window, "店铺", "管理店铺…").trigger()
+    qtbot.waitUntil(lambda: window._shops_dialog is not None and window._shops_dialog.list.count() == 1, timeout=5000)
+    assert window.shop.label in window._shops_dialog.list.item(0).text()
+    window._shops_dialog.reject()
+    # 切换到: the one shop, checked
+    switch = next(a for a in window.menuBar().actions() if a.text().startswith("店铺")).menu().actions()[0].menu()
+    assert [a.isChecked() for a in switch.actions()] == [True]
+
+    # 设置 → 语言 → English: remembered for the next start, said so
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: told.append(a[2]))
+    window.language_actions["en"].trigger()
+    assert window.settings.language() == "en" and told and "下次启动" in told[0]
+    window.language_actions["zh_CN"].trigger()
+    assert window.settings.language() == "zh_CN"
+
+    # 设置…: the settings dialog with the alerts page, closed unchanged
+    from desktop.ui.settings import SettingsDialog
+
+    opened = []
+    monkeypatch.setattr(SettingsDialog, "exec", lambda dialog: opened.append(
+        [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]) or 0)
+    _menu_action(window, "设置", "设置…").trigger()
+    assert opened and "提醒" in opened[0]
+
+    # the detail pane's context menu acts on the request it shows
+    _click_row(qtbot, view, _first_review_row(view))
+    detail = window.detail_dock.widget()
+    qtbot.waitUntil(lambda: detail.row is not None)
+    assert ui.approve_one_action in detail.actions() and ui.approve_one_action.isEnabled()
+    ui.approve_one_action.trigger()
+    qtbot.waitUntil(lambda: type(ui.flow.dialog).__name__ == "PreviewDialog", timeout=START_TIMEOUT_MS)
+    assert [a.refund_id for a in ui.flow.dialog.plan().actions] == [detail.row.refund_id]
+    ui.flow.dialog.reject()
+    qtbot.waitUntil(lambda: not ui.flow.busy, timeout=5000)
