@@ -2063,6 +2063,16 @@
         <translation>现在不能拒绝：%1</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
         <location line="+11"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
