@@ -240,6 +240,14 @@ def test_action_log_lists_and_exports(qtbot, sb, engine, store, shop, tmp_path):
     dialog.refresh()
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 2, timeout=5000)
     assert dialog.model.data(dialog.model.index(0, 3)) == str(ids[1])  # newest first
+    # in the seller's words: no API method, no raw parameters, no journal state; whole ids
+    headers = [dialog.model.headerData(c, Qt.Orientation.Horizontal) for c in range(dialog.model.columnCount())]
+    assert headers == ["Time", "Last change", "Shop", "Refund", "Action", "Details", "Result", "Message"]
+    cells = [dialog.model.data(dialog.model.index(0, c)) for c in range(dialog.model.columnCount())]
+    assert cells[4] == "Agree refund" and cells[6] == "Done" and cells[5].startswith("refund ¥")
+    assert not any("open." in c or "{" in c for c in cells)
+    metrics = dialog.table.fontMetrics()
+    assert dialog.table.columnWidth(3) >= metrics.horizontalAdvance(str(ids[1]))
     out = tmp_path / "log.csv"
     dialog.export_to(str(out))
     qtbot.waitUntil(lambda: out.exists() and "exported" in dialog.status.text(), timeout=5000)
