@@ -64,7 +64,7 @@ class GuideDialog(QDialog):
                 ("overdue", self.tr("the deadline has passed: the platform may already have acted")),
                 ("critical", self.tr("act now: only a few hours are left")),
                 ("urgent", self.tr("act today")),
-                ("warn", self.tr("due within a day")),
+                ("warn", self.tr("plan it: less than a day is left")),
                 ("info", self.tr("not urgent yet")),
             )
             if key in names

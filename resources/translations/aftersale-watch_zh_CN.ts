@@ -626,8 +626,8 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>due within a day</source>
-        <translation>一天内到期</translation>
+        <source>plan it: less than a day is left</source>
+        <translation>请安排处理：剩余不到一天</translation>
     </message>
     <message>
         <location line="+1"/>
