@@ -186,7 +186,7 @@ class MainWindow(QMainWindow):
         self.sign_in_again_action = QAction(self.tr("Sign in again…"), self)
         self.sign_in_again_action.triggered.connect(self.sign_in_requested)
         self.quit_action = QAction(self.tr("Quit"), self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # every platform (Windows binds no standard Quit key)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.quit)
         self.settings_action = QAction(self.tr("Settings…"), self)

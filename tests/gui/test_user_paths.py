@@ -231,18 +231,49 @@ def test_closing_without_a_tray_says_the_warnings_stop_and_can_be_cancelled(qtbo
 
 
 @pytest.mark.slow
-def test_quit_from_the_menu_does_not_ask_again(qtbot, demo, monkeypatch):
+@pytest.mark.parametrize("how", ["menu", "shortcut"])
+def test_quit_from_the_menu_or_ctrl_q_does_not_ask_again(qtbot, demo, monkeypatch, how):
     window = demo.window
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Cancel)
     quit_action = _menu_action(window, "店铺", "退出")
+    assert quit_action.shortcut().toString() == "Ctrl+Q"
+
+    def press() -> None:
+        if how == "menu":
+            quit_action.trigger()
+        else:
+            _press(qtbot, window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+
     if demo.watch.tray.available:
         with qtbot.waitSignal(window.quit_requested):
-            quit_action.trigger()
+            press()
     else:
-        quit_action.trigger()
+        press()
         assert not window.isVisible()
     assert asked == []
+
+
+@pytest.mark.slow
+def test_sign_in_again_reject_and_action_log_from_the_menu(qtbot, demo):
+    window = demo.window
+    ui = window.actions_ui
+    view = window.queue_widget.merchant_view
+    # 申请 → 拒绝… asks for the reason of the selected request
+    _click_row(qtbot, view, _first_review_row(view))
+    _menu_action(window, "申请", "拒绝…").trigger()
+    qtbot.waitUntil(lambda: type(ui.flow.dialog).__name__ == "RejectReasonDialog", timeout=START_TIMEOUT_MS)
+    ui.flow.dialog.reject()
+    qtbot.waitUntil(lambda: not ui.flow.busy, timeout=5000)
+    # 申请 → 操作日志…
+    _menu_action(window, "申请", "操作日志…").trigger()
+    qtbot.waitUntil(lambda: ui.log_dialog is not None and ui.log_dialog.isVisible(), timeout=5000)
+    ui.log_dialog.close()
+    # 店铺 → 重新登录…: the sign-in opens (the demo's signs in by itself again)
+    authorisations = len(demo.backend.sandbox.oauth_log)
+    _menu_action(window, "店铺", "重新登录…").trigger()
+    qtbot.waitUntil(lambda: len(demo.backend.sandbox.oauth_log) > authorisations, timeout=START_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: demo.login is None, timeout=START_TIMEOUT_MS)
 
 
 def _first_review_row(view, kind: str = "refund_only") -> int:
