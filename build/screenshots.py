@@ -9,10 +9,10 @@ the sign-in flow, the first sync) in a throw-away data folder, on Qt's offscreen
 ``QT_QPA_PLATFORM`` says otherwise, with an in-memory keychain (nothing is written to the real one).
 It then saves, as optimised PNGs (indexed colours when ImageMagick's ``convert`` is on the ``PATH``):
 
-* ``main-window.png``  — the queue with the risk panel, nothing selected
-* ``detail.png``       — the same window with a request selected (the detail pane filled)
-* ``sign-in.png``      — the sign-in dialog, filled with the demo app's (masked) credentials
-* ``bulk-preview.png`` — the preview of approving the selected urgent requests (nothing is sent)
+* ``main-window``  — the queue with the risk panel, nothing selected
+* ``detail``       — the same window with a request selected (the detail pane's tab in front)
+* ``sign-in``      — the sign-in dialog, filled with the demo app's (masked) credentials
+* ``bulk-preview`` — the preview of approving the selected urgent requests (nothing is sent)
 
 Each file is named ``<shot>-<lang>-<W>x<H>.png`` (e.g. ``main-window-zh_CN-1280x720.png``); ``--all``
 runs the four variants one after another, each in its own process. Run it after a change to the
