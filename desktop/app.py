@@ -280,6 +280,8 @@ class Watch:
             shell.app.setQuitOnLastWindowClosed(False)
             window.hide_to_tray = True
             window.hidden_to_tray.connect(hidden)
+        else:
+            window.confirm_close = True  # closing is quitting: the warnings stop
         paused = prefs.paused_until_ms()
         if paused and paused > time.time() * 1000:
             tray.show_paused(dt.datetime.fromtimestamp(paused / 1000).astimezone())
@@ -402,6 +404,7 @@ class Shell:
         services = Services(shops=None, store=backend.store, rules=backend.rules,
                             make_client=make_client, make_syncer=make_syncer, load_rows=load_queue_rows)
         window = MainWindow(services, self.settings)
+        window.set_demo(backend.sandbox is not None)
         queue = self._compose_queue(window, services)
         self._compose_settings(window, backend.rules)
         self.watch = Watch.compose(self, window, queue, services)
@@ -570,6 +573,7 @@ class Shell:
             self.watch.stop()
         if self.window is not None:
             self.window.hide_to_tray = False
+            self.window.confirm_close = False
             self.window.close()
         wait_for_background_work(5000)
         if self.watch is not None and self.watch.robots is not None:
