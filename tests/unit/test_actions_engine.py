@@ -351,7 +351,8 @@ def test_audit_log_lists_every_action_and_exports_csv_with_bom(store, shop, tmp_
 
 def test_audit_log_ids_stay_whole_and_reject_details_read_as_words(store, shop, tmp_path):
     big = 2_100_000_012_345_678
-    platform = FakePlatform(store, [R(big)])
+    # (the fixture's 1000 + id and 1.7e12 + id would be an absurd amount and a time past 2100)
+    platform = FakePlatform(store, [R(big, refundFee=1990, updateTime=1_700_000_000_001)])
     platform.reasons[big] = [{"code": 3, "desc": "已签收", "requiredRejectDesc": False}]
     engine = engine_for(platform, store, shop)
     summary = engine.reject_reasons([big])
