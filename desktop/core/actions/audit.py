@@ -2,21 +2,20 @@
 
 Each row: when, which shop, which refund, which action and method, the parameters exactly as sent
 (business parameters only — the signed envelope with the token never reaches the journal), the
-journal state and the result. :func:`export_csv` writes it as CSV in UTF-8 with a BOM (so that
-Excel opens the Chinese texts correctly).
+journal state and the result. :func:`export_csv` writes it with the app's one CSV writer
+(:mod:`desktop.core.csvfile`: UTF-8 with a BOM, platform texts never run as formulas, ids as text).
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
+from desktop.core import csvfile
 from desktop.core.actions.model import METHOD_OF, ActionKind, Outcome
 from desktop.core.i18n import tr
 
@@ -119,24 +118,17 @@ def csv_record(row: AuditRow) -> list[str]:
     ]
 
 
+def csv_cells(row: AuditRow) -> list[str]:
+    """:func:`csv_record` typed for a CSV file: the refund id as text, every other cell a text."""
+    cells: list[str] = list(csv_record(row))
+    cells[3] = csvfile.ident(row.refund_id)
+    return cells
+
+
 def export_csv(rows: Iterable[AuditRow], path: str | os.PathLike[str]) -> int:
     """Write ``rows`` to ``path`` (UTF-8 with BOM, one header line); returns the rows written.
 
     Written to a temporary file first and moved into place, so a failed export never leaves half a
-    file under the chosen name.
+    file under the chosen name. Platform texts (messages, errors) never run as formulas.
     """
-    target = Path(path)
-    tmp = target.with_name(target.name + ".part")
-    count = 0
-    try:
-        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(csv_header())
-            for row in rows:
-                writer.writerow(csv_record(row))
-                count += 1
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return count
-
+    return csvfile.write_csv(path, csv_header(), (csv_cells(row) for row in rows))
