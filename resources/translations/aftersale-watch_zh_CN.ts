@@ -310,7 +310,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+96"/>
+        <location filename="../../desktop/ui/main_window.py" line="+97"/>
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
@@ -352,7 +352,7 @@
 <context>
     <name>DetailPane</name>
     <message>
-        <location filename="../../desktop/ui/queue/detail.py" line="+185"/>
+        <location filename="../../desktop/ui/queue/detail.py" line="+215"/>
         <source>sourced</source>
         <extracomment>the Kuaishou seller backend&apos;s after-sale detail page (快手小店商家后台 · 售后详情)</extracomment>
         <translation>有来源</translation>
@@ -433,7 +433,12 @@
         <translation>图片 %1</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+1"/>
+        <source>Picture %1 (not opened: not an https address)</source>
+        <translation>图片 %1（不是 https 地址，不打开）</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>No pictures</source>
         <translation>无图片</translation>
     </message>
@@ -1399,7 +1404,7 @@
 <context>
     <name>QueueExport</name>
     <message>
-        <location filename="../../desktop/ui/queue/export.py" line="+56"/>
+        <location filename="../../desktop/ui/queue/export.py" line="+52"/>
         <source>Refund ID</source>
         <translation>售后单号</translation>
     </message>
