@@ -50,8 +50,8 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Checking…</source>
-        <translation>核对中…</translation>
+        <source>Undecided</source>
+        <translation>未确定</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -157,7 +157,7 @@
         <translation>中断的批量操作的结果</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+53"/>
         <source>Checking an interrupted run failed: %1</source>
         <translation>核对中断的批量操作失败：%1</translation>
     </message>
@@ -1182,34 +1182,40 @@
 <context>
     <name>ProgressDialog</name>
     <message>
-        <location filename="../../desktop/ui/actions/progress.py" line="+123"/>
+        <location filename="../../desktop/ui/actions/progress.py" line="+132"/>
         <source>Processing requests</source>
+        <extracomment>the seller checked the undecided requests in the seller backend: not applied, act again</extracomment>
         <translation>正在处理售后申请</translation>
     </message>
     <message>
-        <location line="+19"/>
-        <location line="+88"/>
+        <location line="+20"/>
+        <location line="+93"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location line="-86"/>
-        <location line="+91"/>
+        <location line="-91"/>
+        <location line="+96"/>
         <source>Retry the failed</source>
         <translation>重试失败项</translation>
     </message>
     <message>
-        <location line="-88"/>
+        <location line="-93"/>
+        <source>Act again on the undecided…</source>
+        <translation>重新处理未确定的请求…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+54"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Stopped: %1</source>
         <translation>已停止：%1</translation>
     </message>
@@ -1224,7 +1230,31 @@
         <translation>重试失败项（%1）</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+4"/>
+        <source>Act again on the undecided (%1)…</source>
+        <translation>重新处理未确定的请求（%1）…</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Act again on undecided requests?</source>
+        <translation>重新处理未确定的请求？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 request(s) got no clear answer and still look unchanged. The platform may still carry the first request out: acting again could do it twice.
+
+Open each one in the Kuaishou seller backend first. Act again only on those that were not applied there.</source>
+        <translation>%1 个请求没有得到明确答复，售后单看起来也没有变化。平台可能仍会执行第一次的请求：再次处理可能导致重复操作。
+
+请先在快手商家后台逐一打开查看，只对后台显示未生效的请求重新处理。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Checked: not applied, act again</source>
+        <translation>已核实：未生效，重新处理</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>%1 done</source>
         <translation>完成 %1</translation>
     </message>
@@ -1749,7 +1779,7 @@
 <context>
     <name>ResultsModel</name>
     <message>
-        <location filename="../../desktop/ui/actions/progress.py" line="-158"/>
+        <location filename="../../desktop/ui/actions/progress.py" line="-191"/>
         <source>Refund</source>
         <translation>售后单</translation>
     </message>
