@@ -205,6 +205,7 @@ class ProgressDialog(QDialog):
         self._retryable = [r.refund_id for r in results if r.outcome.retryable]
         self._undecided = [r.refund_id for r in results if r.outcome is Outcome.UNKNOWN]
         self._done_buttons()
+        self._update_summary()
 
     def cancel(self) -> None:
         """Stop before the next send (what was sent stays sent; the rest is reported not sent)."""
