@@ -635,6 +635,9 @@ class ActionEngine:
                        for position, action, entry_id in uncertain]
             self._settle(pending, is_cancelled,
                          lambda item, final: report(final, item.position), reconciled=False)
+        for _action, entry_id in entries:  # this run's bookkeeping ends with it
+            self._sent_at.pop(entry_id, None)
+            self._send_errors.pop(entry_id, None)
         return BatchReport(tuple(results), batch, stopped)
 
     def _send(self, action: PlannedAction, entry_id: int,
