@@ -24,6 +24,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -40,6 +41,9 @@ MUTANT = Path(__file__).resolve().parent / "crash_mutant.py"
 ACTIONS = ("open.seller.order.refund.approve", "open.seller.order.refund.returngoods.approve",
            "open.seller.order.refund.confirm.receipt")
 DETAIL = "open.seller.order.refund.detail"
+#: what the first run of a round is killed after: its first write-ahead mark (before the request
+#: left), an action call the gateway received (maybe held), a detail read
+TRIGGERS = ("marked", "action", "detail", "action", "action")
 
 
 @dataclass
@@ -70,10 +74,10 @@ def _env(sb: Sandbox, home: Path) -> dict[str, str]:
 
 
 def _command(sb: Sandbox, ids: list[int], patience: float, *, mutant: bool,
-             act_again: bool = False) -> list[str]:
+             act_again: bool = False, qps: float = 200) -> list[str]:
     entry = [str(MUTANT)] if mutant else ["-m", "desktop"]
     cmd = [sys.executable, *entry, "approve", *map(str, ids), "--api-base", sb.base_url, "--json",
-           "--settle", "0.05", "--patience", f"{patience:g}", "--qps", "200"]
+           "--settle", "0.05", "--patience", f"{patience:g}", "--qps", f"{qps:g}"]
     return cmd + (["--act-again-on-undecided"] if act_again else [])
 
 
@@ -86,6 +90,21 @@ def _journal(home: Path) -> list:
         return store.journal_entries()
     finally:
         store.close()
+
+
+def _marked(home: Path) -> bool:
+    """True once the running ``approve`` committed a ``sent`` mark (read-only peek at its journal)."""
+    path = home / "data" / "aftersale-watch.sqlite3"
+    if not path.exists():
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.05)
+        try:
+            return conn.execute("SELECT 1 FROM actions WHERE state = 'sent' LIMIT 1").fetchone() is not None
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
 
 
 def _received(sb: Sandbox, mine: set[int], methods: tuple[str, ...] = ACTIONS) -> Counter:
@@ -141,15 +160,25 @@ def run(sb: Sandbox, workdir: Path, *, kill_points: int, seed: int, max_hold_s: 
         rng.shuffle(batch)
         mine = set(batch)
         env = _env(sb, home)
-        # a slow platform: each action held before it is carried out (or answered late after it)
+        # every kind of kill point within five rounds, the moment itself seeded
+        trigger = TRIGGERS[(tally.rounds - 1) % len(TRIGGERS)]
+        # a slow platform: each action held before it is carried out (when the kill follows an
+        # action's arrival, always; otherwise sometimes answered late after it instead)
         for method in ACTIONS:
-            kind = "hold" if rng.random() < 0.75 else "delay"
-            sb.inject_fault(method, kind, times=None, delay_s=rng.uniform(0.1, max_hold_s))
+            kind = "hold" if trigger == "action" or rng.random() < 0.75 else "delay"
+            sb.inject_fault(method, kind, times=None,
+                            delay_s=rng.uniform(min(0.5, max_hold_s), max_hold_s))
 
-        trigger = rng.choice(["detail", "action", "action", "action"])
         methods = ACTIONS if trigger == "action" else (DETAIL,)
-        if _run_and_kill(_command(sb, batch, patience, mutant=mutant), env, workdir, rng,
-                         lambda: bool(_received(sb, mine, methods)), 0.4):
+        qps = 200.0
+        if trigger == "marked":
+            # right after the first write-ahead mark, before its request left: at 2 calls/s the
+            # engine keeps the pace after the last read, so the request leaves ~0.5 s after its mark
+            started, late, qps = (lambda: _marked(home)), 0.2, 2.0
+        else:
+            started, late = (lambda: bool(_received(sb, mine, methods))), 0.4
+        if _run_and_kill(_command(sb, batch, patience, mutant=mutant, qps=qps), env, workdir, rng,
+                         started, late):
             tally.kill_points += 1
             tally.held_when_killed += sb.held
         else:

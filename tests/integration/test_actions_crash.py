@@ -33,6 +33,7 @@ def test_killed_runs_and_restarts_never_act_twice_and_lose_nothing(tmp_path):
     assert tally.sent_twice == 0 and tally.lost == 0
     assert tally.kill_points >= KILL_POINTS and tally.restart_kills > 0
     assert tally.held_when_killed > 0  # some kills landed while the platform held a request
+    assert tally.undecided > 0  # a kill between the mark and the send: reported, then acted again
     assert tally.received == 3 * tally.rounds  # every refund acted on exactly once
 
 
