@@ -85,7 +85,8 @@ def configure_common(parser: argparse.ArgumentParser) -> None:
                         metavar="SECONDS",
                         help="after a send without a clear answer, wait this long before reading "
                              f"the refund to see whether it landed (default {DEFAULT_SETTLE_S:g})")
-    parser.add_argument("--patience", type=_non_negative_seconds, default=DEFAULT_PATIENCE_S,
+    parser.add_argument("--patience", type=number(float, "--patience", minimum=0, maximum=3600),
+                        default=DEFAULT_PATIENCE_S,
                         metavar="SECONDS",
                         help="keep reading such a refund this long after the send while it looks "
                              "unchanged; then it is reported undecided, for you to check "

@@ -1199,18 +1199,18 @@
     </message>
     <message>
         <location line="+20"/>
-        <location line="+93"/>
+        <location line="+94"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location line="-91"/>
-        <location line="+96"/>
+        <location line="-92"/>
+        <location line="+97"/>
         <source>Retry the failed</source>
         <translation>重试失败项</translation>
     </message>
     <message>
-        <location line="-93"/>
+        <location line="-94"/>
         <source>Act again on the undecided…</source>
         <translation>重新处理未确定的请求…</translation>
     </message>
@@ -1220,7 +1220,7 @@
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+55"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
@@ -1789,7 +1789,7 @@ Open each one in the Kuaishou seller backend first. Act again only on those that
 <context>
     <name>ResultsModel</name>
     <message>
-        <location filename="../../desktop/ui/actions/progress.py" line="-191"/>
+        <location filename="../../desktop/ui/actions/progress.py" line="-192"/>
         <source>Refund</source>
         <translation>售后单</translation>
     </message>
