@@ -90,8 +90,8 @@ def _friendly_name(backend: keyring.backend.KeyringBackend) -> str:
     for prefix, name in _FRIENDLY_NAMES.items():
         if module.startswith(prefix):
             return name
-    if type(backend) is MemoryKeyring:
-        return "memory (test)"
+    if type(backend) is MemoryKeyring:  # not its subclasses: they stand in for other backends
+        return tr("memory (demo and tests)")
     return str(getattr(backend, "name", type(backend).__name__))
 
 
@@ -103,20 +103,23 @@ def _keeps_a_file(backend: object) -> bool:
     return False
 
 
-def _unusable_reason(backend: keyring.backend.KeyringBackend) -> str | None:
-    """Why ``backend`` cannot keep secrets (in the user's language), or ``None`` when usable."""
+def _unusable_reason(backend: keyring.backend.KeyringBackend) -> tuple[str, str | None] | None:
+    """Why ``backend`` cannot keep secrets — ``(for the log, for the user)``, the user's text
+    ``None`` when the system simply offers no keychain — or ``None`` when it looks usable."""
     module = type(backend).__module__
     if module.startswith(_USELESS_MODULES):
-        return tr("no keychain backend available")
+        return "no keychain backend available", None
     if module.startswith("keyring.backends.chainer"):
         chained = list(getattr(backend, "backends", None) or [])
         if not chained:
-            return tr("no keychain backend available")
+            return "no keychain backend available", None
         # the chainer writes to its first (highest priority) backend
         backend = chained[0]
     if _keeps_a_file(backend):
-        return tr("the keyring backend {name} keeps secrets in a plain file, which is not a "
-                  "keychain", name=_friendly_name(backend))
+        name = _friendly_name(backend)
+        return (f"{name} writes secrets into a file",
+                tr("the keyring backend {name} keeps secrets in a plain file, which is not a "
+                   "keychain", name=name))
     return None
 
 
@@ -142,9 +145,10 @@ class SecretStore:
             return
         self._backend = chosen
         self._backend_name = _friendly_name(chosen)
-        reason = _unusable_reason(chosen)
-        if reason:
-            self._fall_back(reason)
+        unusable = _unusable_reason(chosen)
+        if unusable:
+            logged, shown = unusable
+            self._fall_back(shown, logged)
             return
         # a harmless read tells a locked or broken keychain from a working one
         try:
@@ -171,15 +175,22 @@ class SecretStore:
         """Why secrets are kept for this session only (in the user's language), or ``None``."""
         return self._problem
 
-    def _fall_back(self, detail: str) -> None:
+    def _fall_back(self, detail: str | None, logged: str | None = None) -> None:
+        """Keep secrets in memory; ``detail`` (an error's text) is shown, ``None`` when the system
+        simply has no keychain (then only ``logged`` goes to the log)."""
         self._backend = None
         self._backend_name = tr("memory (this session only)")
-        self._problem = tr(
-            "No usable system keychain was found ({detail}). Your shop's secrets are kept in memory "
-            "for this session only: you will have to sign in again after the app closes.",
-            detail=detail,
-        )
-        log.warning("no usable keychain (%s): secrets are kept in memory for this session", detail)
+        if detail is None:
+            self._problem = tr(
+                "This computer offers no system keychain. Your shop's secrets are kept in memory "
+                "for this session only: you will have to sign in again after the app closes.")
+        else:
+            self._problem = tr(
+                "No usable system keychain was found ({detail}). Your shop's secrets are kept in memory "
+                "for this session only: you will have to sign in again after the app closes.",
+                detail=detail,
+            )
+        log.warning("no usable keychain (%s): secrets are kept in memory for this session", detail or logged)
 
     # -- access ---------------------------------------------------------------------------------
 

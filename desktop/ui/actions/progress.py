@@ -227,6 +227,8 @@ class ProgressDialog(QDialog):
         for r in report.results:
             self.model.set_result(r.refund_id, r.kind, r.outcome, r.message)
         self.bar.setValue(self.bar.maximum())
+        # the title no longer says "processing" once nothing is
+        self.setWindowTitle(self.tr("Processing stopped") if report.stopped else self.tr("Requests processed"))
         self._retryable = report.retryable_ids
         self._undecided = [r.refund_id for r in report.results if r.outcome is Outcome.UNKNOWN]
         if report.stopped:
@@ -238,6 +240,7 @@ class ProgressDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._running = False
+        self.setWindowTitle(self.tr("Processing stopped"))
         self.summary.setText(self.tr("The run could not start: %1").replace("%1", str(exc)))
         self._done_buttons()
 
