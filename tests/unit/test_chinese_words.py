@@ -1,6 +1,7 @@
 """The Chinese interface speaks Chinese: no translation of the window's texts carries English words or
 API field names (``expireTime``, ``appKey``…), and no core text shown in the app names an API field.
-Kept: product names (CSV, Excel), shortcuts, addresses and the key prefix a seller types."""
+Kept: product names (CSV, Excel, Lark), shortcuts, addresses, the words the chat apps' own Chinese screens use
+(Webhook) and the key prefixes a seller types or pastes (ks, SEC)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from desktop.core import paths
 
 #: what a Chinese seller does see in Latin letters
 _ALLOWED = re.compile(
-    r"%\d|%n|\{[a-z_]+\}|\(&[A-Za-z]\)|CSV|Excel|Ctrl\+Shift\+[A-Z]|https?://\S+|\bhttps?\b|\*\.csv|\.csv|以 ks 开头")
+    r"%\d|%n|\{[a-z_]+\}|\(&[A-Za-z]\)|CSV|Excel|Ctrl\+Shift\+[A-Z]|https?://\S+|\bhttps?\b|\*\.csv|\.csv|以 ks 开头|以 SEC 开头|Webhook|\bLark\b")
 _API_FIELD = re.compile(r"\b[a-z]+[A-Z][A-Za-z]+\b")  # camelCase: expireTime, appKey, signSecret
 
 
