@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from desktop.core.textsafe import neutralise
+
 #: urgency keys, most urgent first (the domain's ``urgency_of`` returns one of them)
 URGENCIES: tuple[str, ...] = ("overdue", "critical", "urgent", "warn", "info")
 #: request kinds (``kind_of``)
@@ -176,8 +178,10 @@ def make_row(
     shop_name: str = "",
 ) -> QueueRow:
     """One :class:`QueueRow` from a refund (a ``Refund`` or ``StoredRefund``) and its deadline."""
-    reason = refund.refund_reason_desc or ""
-    product = refund.sku_nick or ""
+    # platform texts shown everywhere (table, detail, alerts, export): no bidi tricks or controls
+    reason = neutralise(refund.refund_reason_desc)
+    product = neutralise(refund.sku_nick)
+    shop_name = neutralise(shop_name)
     expire = deadline.expire_at_ms
     return QueueRow(
         refund_id=refund.refund_id,
@@ -265,7 +269,9 @@ class RefundDetail:
 
     @property
     def pictures(self) -> tuple[str, ...]:
-        """The buyer's evidence pictures, whatever encoding the platform used (declared as text)."""
+        """The buyer's picture addresses, whatever encoding the platform used (declared as text: a
+        JSON array, JSON-array text, comma-separated text…); whether one may be opened is for the
+        viewer to decide."""
         from desktop.core.kuaishou.models import text_list
 
         raw = self.detail.get("pictures") if isinstance(self.detail, Mapping) else None
