@@ -29,7 +29,7 @@ from dataclasses import replace
 from typing import Any, TextIO
 
 from desktop.cli import EXIT_AUTH, EXIT_NETWORK, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
-from desktop.cli.actions import print_result
+from desktop.cli.actions import DEFAULT_SETTLE_S, _non_negative_seconds, print_result
 from desktop.cli.common import (
     ENV_NAMES,
     SessionError,
@@ -85,6 +85,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stages", type=_stages, metavar="S1,S2",
                         help="stages to guard: review_refund_only, review_return, review_exchange, "
                              "confirm_receipt")
+    parser.add_argument("--settle", type=_non_negative_seconds, default=DEFAULT_SETTLE_S,
+                        metavar="SECONDS",
+                        help="after an interrupted send, wait this long before reading the refund "
+                             f"to judge whether it landed (default {DEFAULT_SETTLE_S:g})")
     add_connection_arguments(parser)
 
 
@@ -224,7 +228,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                             _print_backtest(store.shop(shop_id), bt, fc, as_json=args.json, out=out)
                             codes.append(EXIT_OK)
                             continue
-                        engine = ActionEngine(client, store, shop_id=shop_id)
+                        engine = ActionEngine(client, store, shop_id=shop_id, settle_s=args.settle)
                         report = Guard(engine, rules).run(policy, dry_run=args.dry_run)
                     except (AuthError, OAuthError) as exc:
                         print(tr("Authorisation problem: {error}. Sign in again (or renew the access "
