@@ -156,6 +156,7 @@ class Watch:
     poller: Any
     prefs: Any
     shops: Any  # desktop.ui.shop_watch.ShopWatcher
+    guard: Any = None  # desktop.ui.guard.GuardController
 
     @classmethod
     def compose(cls, shell: Shell, window: Any, queue: Any, services: Any) -> Watch:
@@ -182,6 +183,13 @@ class Watch:
         )
         poller = Poller(prefs.poll_policy, parent=window)
         watch = cls(tray, notifier, center, poller, prefs, shops)
+        # the guard (售后兜底): runs after each sync of the active shop and on its own deadline timer;
+        # its notices go out through the same notifier (phone channels attach to guard.bus)
+        from desktop.ui.actions import window_engine
+        from desktop.ui.guard import GuardController
+
+        watch.guard = window.guard = GuardController(window, rules, window_engine(window), parent=window)
+        watch.guard.attach_notifier(notifier)
         status = ShopsStatusLabel(shops)
         window.statusBar().addPermanentWidget(status)
         # (shop id, refund ids) to select once that shop's rows are shown (an alert's click)
@@ -246,6 +254,7 @@ class Watch:
         poller.sync_due.connect(window.sync_now)
         poller.sync_due.connect(shops.sync_others)
         window.sync_finished.connect(sync_finished)
+        window.sync_finished.connect(watch.guard.after_sync)
         window.sync_failed.connect(lambda _exc: poller.finished(False))
         window.rows_loaded.connect(rows_loaded)
         window.shop_changed.connect(shop_changed)
@@ -274,6 +283,8 @@ class Watch:
         return watch
 
     def stop(self) -> None:
+        if self.guard is not None:
+            self.guard.stop()
         self.center.stop()
         self.poller.stop()
         self.shops.stop()
@@ -454,6 +465,19 @@ class Shell:
             lambda: (AlertSettingsPage(AlertPrefs(qs, hours)),
                      QCoreApplication.translate("MainWindow", "Alerts"))
         )
+
+        def guard_page() -> Any:
+            from desktop.ui.guard import GuardSettingsPage
+
+            def saved() -> None:  # the new policy applies at once (and its timer is set)
+                controller = getattr(window, "guard", None)
+                if controller is not None:
+                    controller.after_sync()
+
+            return (GuardSettingsPage(window.services.store, rules, window.shop, on_saved=saved),
+                    QCoreApplication.translate("MainWindow", "Guard"))
+
+        window.settings_pages.append(guard_page)
 
     # ------------------------------------------------------------------ sign-in
     def open_sign_in(self) -> None:

@@ -532,6 +532,117 @@
     </message>
 </context>
 <context>
+    <name>GuardBacktest</name>
+    <message>
+        <location filename="../../desktop/ui/guard.py" line="+199"/>
+        <source>Over the last %1 days this policy would have turned %2 of %3 overdue auto-approvals (%4) into timely approvals.</source>
+        <translation>过去 %1 天的 %3 个逾期自动同意中，此策略可将 %2 个（%4）变为及时处理。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>stage not guarded</source>
+        <translation>所处阶段未纳入兜底</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>above the amount limit</source>
+        <translation>金额超过兜底上限</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>past a daily cap</source>
+        <translation>超过每日上限</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: %2 (%3)</source>
+        <translation>%1（%2 个，%3）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Not caught: %1</source>
+        <translation>未能兜住：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Risk level now: %1; with this guard it would have been: %2.</source>
+        <translation>当前风险等级：%1；若启用此兜底策略，本应为：%2。</translation>
+    </message>
+</context>
+<context>
+    <name>GuardSettingsPage</name>
+    <message>
+        <location line="-139"/>
+        <source>When a request waiting on you reaches its deadline, the platform agrees it in your place: the buyer gets the refund (or returns the goods) all the same, and the shop collects an overdue auto-approval, which the notice of 2023-05-09 punishes. Agreed by the shop a little before the deadline, the money and goods go exactly the same way, but the request was handled in time. You keep the whole window to look, reject or negotiate; the guard acts only in the last minutes, only inside the limits below, and tells you 15 minutes before.</source>
+        <translation>待您处理的售后申请到期时，平台会替您同意：买家照样拿到退款（或退回商品），而店铺会多一条逾期自动同意——这正是 2023-05-09 公告处罚的行为。若店铺在截止前稍早自行同意，钱和货的去向完全相同，但该申请算作及时处理。您仍拥有完整的处理时间来查看、拒绝或协商；售后兜底只在最后几分钟、只在下方设定的范围内操作，并会提前 15 分钟通知您。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Agree requests shortly before their deadline (guard)</source>
+        <translation>在截止前自动同意售后申请（售后兜底）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Stages:</source>
+        <translation>阶段：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Act this long before the deadline:</source>
+        <translation>提前多久处理：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Largest amount per request:</source>
+        <translation>单笔金额上限：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>At most per day (requests):</source>
+        <translation>每日最多（单数）：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>At most per day (money):</source>
+        <translation>每日最多（金额）：</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Sign in to a shop to set up its guard.</source>
+        <translation>请先登录店铺再设置售后兜底。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Reading the shop&apos;s history…</source>
+        <translation>正在读取店铺历史…</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>The shop&apos;s history cannot be read: %1</source>
+        <translation>无法读取店铺历史：%1</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Choose at least one stage for the guard, or switch it off.</source>
+        <translation>请至少选择一个兜底阶段，或关闭售后兜底。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The guard policy could not be saved: %1</source>
+        <translation>售后兜底策略无法保存：%1</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <location filename="../../desktop/ui/login_dialog.py" line="+124"/>
@@ -1080,9 +1191,14 @@
         <translation>有数据无法读取：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/app.py" line="+455"/>
+        <location filename="../../desktop/app.py" line="+466"/>
         <source>Alerts</source>
         <translation>提醒</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Guard</source>
+        <translation>售后兜底</translation>
     </message>
 </context>
 <context>
@@ -2113,7 +2229,7 @@
 <context>
     <name>Watch</name>
     <message>
-        <location filename="../../desktop/app.py" line="-214"/>
+        <location filename="../../desktop/app.py" line="-229"/>
         <source>AfterSale Watch is still running</source>
         <extracomment>the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else) calls per second the app&apos;s client allows itself: the bulk actions&apos; pace, half the platform&apos;s documented per-API cap of 100</extracomment>
         <translation>售后守望仍在运行</translation>

@@ -1,0 +1,89 @@
+"""The guard in the whole demo app: the seller opens Settings → 售后兜底 from the menu, sees the
+backtest change live as the policy is edited, enables it and presses OK; the guard then agrees the
+demo requests inside the policy that are due, says so in one notification, marks them in the
+action log, and sets its timer for the next guarded deadline."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QTabWidget
+
+from desktop import app as app_module
+from desktop.core.actions.audit import audit_rows
+from desktop.core.guard import load_policy
+
+TIMEOUT_MS = 30_000
+APPROVE = "open.seller.order.refund.approve"
+
+
+def _args(**kw) -> argparse.Namespace:
+    defaults = dict(demo=True, no_error_dialogs=True, lang=None, data_dir=None, command=None)
+    defaults.update(kw)
+    return argparse.Namespace(**defaults)
+
+
+@pytest.fixture()
+def shell(qtbot, memory_keyring, app_home):
+    shell = app_module.build(_args())
+    assert shell is not None
+    qtbot.waitUntil(lambda: shell.window is not None or shell.failed is not None, timeout=TIMEOUT_MS)
+    assert shell.failed is None, shell.failed
+    yield shell
+    shell.shutdown()
+    QApplication.processEvents()
+
+
+@pytest.mark.slow
+def test_enabling_the_guard_from_the_settings_acts_and_tells(qtbot, shell):
+    window = shell.window
+    sandbox = shell.backend.sandbox
+    store = window.services.store
+    qtbot.waitUntil(lambda: window.shop is not None and window.client is not None, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window._last_fresh_ms is not None and not window.syncing, timeout=TIMEOUT_MS)
+    shop = window.shop
+    assert load_policy(store, shop.id) is None  # off until the seller enables it
+    seen: dict[str, str] = {}
+    shown: list = []
+    shell.watch.notifier.shown.connect(shown.append)
+
+    def drive() -> None:
+        dialog = QApplication.activeModalWidget()
+        tabs = dialog.findChild(QTabWidget)
+        index = next(i for i in range(tabs.count()) if tabs.tabText(i) == "售后兜底")
+        tabs.setCurrentIndex(index)
+        page = tabs.widget(index)
+        assert "2023-05-09" in page.findChildren(type(page.backtest))[0].text()  # why it is safe
+        qtbot.waitUntil(lambda: "过去 90 天" in page.backtest.text(), timeout=TIMEOUT_MS)
+        seen["refund_only"] = page.backtest.text()
+        assert "所处阶段未纳入兜底" in seen["refund_only"]
+        page.stages["review_return"].click()
+        qtbot.waitUntil(lambda: page.backtest.text() != seen["refund_only"], timeout=TIMEOUT_MS)
+        seen["with_returns"] = page.backtest.text()
+        page.enabled.click()
+        ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, drive)
+    window.settings_action.trigger()
+    assert seen.get("with_returns"), "the settings dialog was not driven"
+
+    qtbot.waitUntil(lambda: (p := load_policy(store, shop.id)) is not None and p.enabled, timeout=TIMEOUT_MS)
+    policy = load_policy(store, shop.id)
+    assert policy.stages == ("review_refund_only", "review_return")
+    # the guard ran at once: the due requests inside the policy were agreed, one call each
+    qtbot.waitUntil(lambda: any(r.origin for r in audit_rows(store, shop.id)), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not window.guard._busy, timeout=TIMEOUT_MS)
+    guarded = [r for r in audit_rows(store, shop.id) if r.origin]
+    assert guarded and all(r.state == "done" and "售后兜底" in r.action_text for r in guarded)
+    ids = [e["params"]["refundId"] for e in sandbox.call_log
+           if e["method"].startswith("open.seller.order.refund.") and "approve" in e["method"]]
+    assert sorted(ids) == sorted(r.refund_id for r in guarded)  # none twice
+    # one notification says what was done (the tray, or the in-app banner without one)
+    qtbot.waitUntil(lambda: any(d.kind == "guard_result" for ds in shown for d in ds), timeout=TIMEOUT_MS)
+    (result,) = [d for ds in shown for d in ds if d.kind == "guard_result"]
+    assert result.text().startswith(f"售后兜底已在截止前同意 {len(guarded)} 个售后申请")
+    assert {i.refund_id for i in result.items} == {r.refund_id for r in guarded}
+    assert window.guard.next_wake_in_ms is not None  # the timer waits for the next guarded deadline
