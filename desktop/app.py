@@ -453,6 +453,10 @@ class Shell:
         )
         # approve / reject: selection, context menus, shortcuts, detail pane; the action log
         window.actions_ui = install_actions(window, queue, detail=detail)
+        # "hold from the guard" (暂不兜底) beside them
+        from desktop.ui.guard import HoldActions
+
+        window.guard_holds = HoldActions(window, queue, services.store, detail)
         return queue
 
     def _compose_settings(self, window: Any, rules: Any) -> None:

@@ -321,3 +321,71 @@ class GuardController(QObject):
     @property
     def next_wake_in_ms(self) -> int | None:
         return self._timer.remainingTime() if self._timer.isActive() else None
+
+
+class HoldActions(QObject):
+    """"Hold from the guard" (暂不兜底) and "Let the guard act" for the selected requests and the
+    one the detail pane shows: in the queue's and the detail pane's context menus and under
+    Ctrl+Shift+H / Ctrl+Shift+G. The holds are kept per shop in the store (written in the
+    background); the guard is run again afterwards so its timer follows."""
+
+    changed = Signal(object)  # frozenset[int]: the shop's holds afterwards
+
+    def __init__(self, window: Any, queue: Any, store: Any, detail: Any = None) -> None:
+        super().__init__(window)
+        from PySide6.QtGui import QAction, QKeySequence
+
+        self.window, self.queue, self.store, self.detail = window, queue, store, detail
+        self.hold_action = QAction(self.tr("Hold from the guard"), window)
+        self.hold_action.setShortcut(QKeySequence("Ctrl+Shift+H"))
+        self.hold_action.setToolTip(self.tr("The guard will not agree the selected requests; you "
+                                            "handle them yourself (Ctrl+Shift+H)"))
+        self.hold_action.triggered.connect(lambda: self.set_held(self._selection(), True))
+        self.release_action = QAction(self.tr("Let the guard act"), window)
+        self.release_action.setShortcut(QKeySequence("Ctrl+Shift+G"))
+        self.release_action.triggered.connect(lambda: self.set_held(self._selection(), False))
+        self.hold_one_action = QAction(self.tr("Hold this request from the guard"), window)
+        self.hold_one_action.triggered.connect(lambda: self.set_held(self._shown(), True))
+        for action in (self.hold_action, self.release_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        window.addActions([self.hold_action, self.release_action])
+        for view in (getattr(queue, "merchant_view", None), getattr(queue, "others_view", None)):
+            table = getattr(view, "table", None)
+            if isinstance(table, QWidget):
+                table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+                table.addActions([self.hold_action, self.release_action])
+        if isinstance(detail, QWidget):
+            detail.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+            detail.addAction(self.hold_one_action)
+
+    def _selection(self) -> list[int]:
+        rows = self.queue.selected_rows() if hasattr(self.queue, "selected_rows") else []
+        shop = getattr(self.window, "shop", None)
+        return [r.refund_id for r in rows if shop is not None and getattr(r, "shop_id", shop.id) == shop.id]
+
+    def _shown(self) -> list[int]:
+        row = getattr(self.detail, "row", None)
+        return [row.refund_id] if row is not None else []
+
+    def set_held(self, refund_ids: list[int], held: bool) -> None:
+        from desktop.core.guard import set_hold
+
+        shop = getattr(self.window, "shop", None)
+        if shop is None or not refund_ids:
+            return
+        store, ids = self.store, list(refund_ids)
+
+        def done(holds: frozenset[int]) -> None:
+            text = (self.tr("%1 request(s) held from the guard") if held
+                    else self.tr("The guard may act on %1 request(s) again"))
+            self.window.statusBar().showMessage(text.replace("%1", str(len(ids))), 8_000)
+            self.changed.emit(holds)
+            controller = getattr(self.window, "guard", None)
+            if controller is not None:
+                controller.after_sync()
+
+        def failed(exc: BaseException) -> None:
+            QMessageBox.warning(self.window, self.tr("Guard"),
+                                self.tr("The hold could not be saved: %1").replace("%1", str(exc)))
+
+        run_in_background(lambda: set_hold(store, shop.id, ids, held), done, failed)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QTabWidget
 
 from desktop import app as app_module
 from desktop.core.actions.audit import audit_rows
-from desktop.core.guard import load_policy
+from desktop.core.guard import holds, load_policy
 
 TIMEOUT_MS = 30_000
 APPROVE = "open.seller.order.refund.approve"
@@ -48,6 +48,18 @@ def test_enabling_the_guard_from_the_settings_acts_and_tells(qtbot, shell):
     seen: dict[str, str] = {}
     shown: list = []
     shell.watch.notifier.shown.connect(shown.append)
+    reports: list = []
+    window.guard.ran.connect(reports.append)
+
+    # the seller holds the soonest refund-only request from the guard, from the queue
+    queue = window.queue_widget
+    qtbot.waitUntil(lambda: queue.merchant_view.model.rowCount() > 0, timeout=TIMEOUT_MS)
+    held = min((r for r in store.waiting_refunds(shop.id) if r.handling_way == 10 and r.expire_time),
+               key=lambda r: r.expire_time).refund_id
+    queue.select_refunds([held])
+    window.guard_holds.hold_action.trigger()
+    qtbot.waitUntil(lambda: held in holds(store, shop.id), timeout=TIMEOUT_MS)
+    assert "暂不兜底" in window.statusBar().currentMessage()
 
     def drive() -> None:
         dialog = QApplication.activeModalWidget()
@@ -87,3 +99,6 @@ def test_enabling_the_guard_from_the_settings_acts_and_tells(qtbot, shell):
     assert result.text().startswith(f"售后兜底已在截止前同意 {len(guarded)} 个售后申请")
     assert {i.refund_id for i in result.items} == {r.refund_id for r in guarded}
     assert window.guard.next_wake_in_ms is not None  # the timer waits for the next guarded deadline
+    # the held request was left alone, and reported as held
+    assert held not in ids
+    assert any(c.refund_id == held and c.outcome == "held" for r in reports for c in r.considered)
