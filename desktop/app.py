@@ -399,6 +399,7 @@ class Shell:
     def _compose_queue(self, window: Any, services: Any) -> Any:
         """The queue (merchant's and others' tabs), the detail pane, the risk panel and the export."""
         from desktop.core.domain.risk import estimate
+        from desktop.core.guard import guard_forecast
         from desktop.core.queue_rows import UrgencyScale, load_detail
         from desktop.core.store.risk_queries import risk_inputs
         from desktop.ui.queue.detail import DetailPane
@@ -443,8 +444,11 @@ class Shell:
             shop = window.shop
             if shop is None:
                 return
-            run_in_background(lambda: estimate(risk_inputs(store, shop.id, rules), rules),
-                              risk.set_estimate, window._background_failed)
+            def work() -> tuple[Any, Any]:
+                inputs = risk_inputs(store, shop.id, rules)
+                return estimate(inputs, rules), guard_forecast(store, shop.id, rules, inputs)
+
+            run_in_background(work, lambda result: risk.set_estimate(*result), window._background_failed)
 
         window.rows_loaded.connect(refresh_risk)
         risk.rescueRequested.connect(queue.select_refunds)
@@ -476,7 +480,7 @@ class Shell:
             def saved() -> None:  # the new policy applies at once (and its timer is set)
                 controller = getattr(window, "guard", None)
                 if controller is not None:
-                    controller.after_sync()
+                    controller.wake()
 
             return (GuardSettingsPage(window.services.store, rules, window.shop, on_saved=saved),
                     QCoreApplication.translate("MainWindow", "Guard"))

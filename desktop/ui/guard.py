@@ -251,7 +251,7 @@ class GuardController(QObject):
         self.bus = NoticeBus()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._wake)
+        self._timer.timeout.connect(self.wake)
         self._busy = False
         self._stopped = False
 
@@ -263,7 +263,8 @@ class GuardController(QObject):
         self._stopped = True
         self._timer.stop()
 
-    def _wake(self) -> None:
+    def wake(self) -> None:
+        """Sync the active shop, then run the guard on the fresh data (its timer calls this)."""
         if self._stopped:
             return
         if not self.window.sync_now():  # a sync under way ends in after_sync; signed out: nothing
@@ -299,6 +300,8 @@ class GuardController(QObject):
                 self.bus.send(notice)
             if report is not None:
                 self.ran.emit(report)
+                if any(c.outcome in ("approved", "changed") for c in report.considered):
+                    self.window.sync_now()  # the queue and the risk show what the guard did
             self._schedule(wakeups)
 
         def failed(exc: BaseException) -> None:

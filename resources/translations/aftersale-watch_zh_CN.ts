@@ -645,7 +645,7 @@
 <context>
     <name>HoldActions</name>
     <message>
-        <location line="+152"/>
+        <location line="+155"/>
         <source>Hold from the guard</source>
         <translation>暂不兜底</translation>
     </message>
@@ -1234,7 +1234,7 @@
         <translation>有数据无法读取：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/app.py" line="+470"/>
+        <location filename="../../desktop/app.py" line="+474"/>
         <source>Alerts</source>
         <translation>提醒</translation>
     </message>
@@ -1926,7 +1926,7 @@
 <context>
     <name>RiskPanel</name>
     <message>
-        <location filename="../../desktop/ui/queue/risk_panel.py" line="+134"/>
+        <location filename="../../desktop/ui/queue/risk_panel.py" line="+137"/>
         <source>sourced</source>
         <translation>有来源</translation>
     </message>
@@ -2005,6 +2005,16 @@
         <location line="+4"/>
         <source>nothing expires</source>
         <translation>无到期申请</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>With the guard: level %1</source>
+        <translation>启用兜底后：级别 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 still auto-approved</source>
+        <translation>仍有 %1 条将被自动同意</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -2272,7 +2282,7 @@
 <context>
     <name>Watch</name>
     <message>
-        <location filename="../../desktop/app.py" line="-233"/>
+        <location filename="../../desktop/app.py" line="-237"/>
         <source>AfterSale Watch is still running</source>
         <extracomment>the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else) calls per second the app&apos;s client allows itself: the bulk actions&apos; pace, half the platform&apos;s documented per-API cap of 100</extracomment>
         <translation>售后守望仍在运行</translation>

@@ -58,8 +58,9 @@ def test_enabling_the_guard_from_the_settings_acts_and_tells(qtbot, shell):
                key=lambda r: r.expire_time).refund_id
     queue.select_refunds([held])
     window.guard_holds.hold_action.trigger()
-    qtbot.waitUntil(lambda: held in holds(store, shop.id), timeout=TIMEOUT_MS)
-    assert "暂不兜底" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: "1 个申请已设为暂不兜底" in window.statusBar().currentMessage(),
+                    timeout=TIMEOUT_MS)
+    assert held in holds(store, shop.id)
 
     def drive() -> None:
         dialog = QApplication.activeModalWidget()
@@ -99,6 +100,14 @@ def test_enabling_the_guard_from_the_settings_acts_and_tells(qtbot, shell):
     assert result.text().startswith(f"售后兜底已在截止前同意 {len(guarded)} 个售后申请")
     assert {i.refund_id for i in result.items} == {r.refund_id for r in guarded}
     assert window.guard.next_wake_in_ms is not None  # the timer waits for the next guarded deadline
+    # the forecast gains its second line: the level with the guard as configured
+    from PySide6.QtWidgets import QLabel
+
+    from desktop.ui.queue.risk_panel import RiskPanel
+
+    panel = window.findChild(RiskPanel)
+    qtbot.waitUntil(lambda: sum("启用兜底后：级别" in lb.text()
+                                for lb in panel.forecast_box.findChildren(QLabel)) == 3, timeout=TIMEOUT_MS)
     # the held request was left alone, and reported as held
     assert held not in ids
     assert any(c.refund_id == held and c.outcome == "held" for r in reports for c in r.considered)
