@@ -18,7 +18,9 @@ With 3 or 4 the last cached report is printed, marked stale (``"stale": true``).
                          "metrics": {…}, "forecast": [{"horizon_hours", "level", "would_auto_approve",
                          "rescue", …}], "exposure", "shop_score", "no_history"}}]}
 
-The ``risk`` object is :meth:`desktop.core.domain.risk.RiskEstimate.to_json`.
+The ``risk`` object is :meth:`desktop.core.domain.risk.RiskEstimate.to_json`; while the shop's guard
+is on it also carries ``forecast_with_guard``: ``[{"horizon_hours", "level", "would_auto_approve",
+"guarded"}]``, the level per horizon with the guard as configured (see :mod:`desktop.core.guard`).
 
 Ids are strings, times ISO 8601 with the local offset, ``seconds_left`` negative once past (``null``
 with ``expire_at`` when no deadline is known). Deadlines are corrected by the server clock offset
