@@ -162,3 +162,39 @@ def test_guard_reports_a_refund_that_moved_on_and_never_resends(world):
     report = guard.run(GuardPolicy(enabled=True))
     assert [(c.refund_id, c.outcome) for c in report.considered] == [(rid, "changed")]
     assert not [e for e in sb.call_log if e["method"] in ACTIONS]
+
+
+def test_guard_never_acts_on_an_unreadable_refund(world):
+    sb, store, client, local = world
+    rules = load_default_rules()
+    shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
+    rid = sb.add_refund(handlingWay=10, refundFee=2_000, expireTime=_deadline(sb, 30))["refundId"]
+    Syncer(client, store, rules, shop_id=shop.id, clock=local).run()
+    sb.inject_fault("open.seller.order.refund.detail", "result", result=22, error_msg="系统繁忙",
+                    times=None)
+    guard = Guard(ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0, clock=local),
+                  rules, clock=local)
+    report = guard.run(GuardPolicy(enabled=True))
+    ((got_id, outcome, code),) = [(c.refund_id, c.outcome, c.code) for c in report.considered]
+    assert (got_id, outcome, code) == (rid, "skipped", "unreadable")
+    assert not [e for e in sb.call_log if e["method"] in ACTIONS]
+
+
+def test_a_refund_moved_on_answer_is_read_again_reported_and_never_resent(world):
+    sb, store, client, local = world
+    rules = load_default_rules()
+    shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
+    rid = sb.add_refund(handlingWay=10, refundFee=2_000, expireTime=_deadline(sb, 30))["refundId"]
+    Syncer(client, store, rules, shop_id=shop.id, clock=local).run()
+    sb.inject_fault("open.seller.order.refund.approve", "result", result=300014,
+                    error_msg="退款单状态已更新，请刷新重试")
+    guard = Guard(ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0, clock=local),
+                  rules, clock=local)
+    report = guard.run(GuardPolicy(enabled=True))
+    ((c,),) = [report.considered]
+    assert (c.refund_id, c.outcome) == (rid, "changed") and c.reason
+    assert [e["result"] for e in sb.call_log if e["method"] in ACTIONS] == [300014]
+    # the next run reads it again and agrees it (it is still due), once
+    report = guard.run(GuardPolicy(enabled=True))
+    assert [x.outcome for x in report.considered] == ["approved"]
+    assert [e["result"] for e in sb.call_log if e["method"] in ACTIONS] == [300014, 1]
