@@ -345,8 +345,8 @@ def upcoming(
     store: Any, shop_id: int, rules: Rules, policy: GuardPolicy, *, now_ms: int,
     pre_notice_ms: int | None = None,
 ) -> list[Considered]:
-    """The requests the guard will agree within the pre-notice time (inside the policy and the caps,
-    not held), soonest first."""
+    """The requests the guard will agree within the pre-notice time but not yet (inside the policy
+    and the caps, not held), soonest first. Those already due are acted on now, not announced."""
     if not policy.enabled:
         return []
     shop = store.shop(shop_id)
@@ -357,7 +357,8 @@ def upcoming(
     return [c for c in select(store.waiting_refunds(shop_id), rules, policy, holds(store, shop_id),
                               now_ms=now_ms, server_offset_ms=offset, used=used,
                               within_ms=policy.lead_ms + pre_notice_ms)
-            if c.outcome == DUE]
+            if c.outcome == DUE and c.expire_at_ms is not None
+            and c.expire_at_ms - now_ms > policy.lead_ms]
 
 
 def pre_notice_minutes(rules: Rules) -> int:

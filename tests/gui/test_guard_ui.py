@@ -6,6 +6,7 @@ action log, and sets its timer for the next guarded deadline."""
 from __future__ import annotations
 
 import argparse
+import time
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -111,3 +112,49 @@ def test_enabling_the_guard_from_the_settings_acts_and_tells(qtbot, shell):
     # the held request was left alone, and reported as held
     assert held not in ids
     assert any(c.refund_id == held and c.outcome == "held" for r in reports for c in r.considered)
+
+
+@pytest.mark.slow
+def test_the_pre_notice_opens_its_requests_where_the_seller_can_hold_them(qtbot, shell):
+    import datetime as dt
+
+    from desktop.core.guard import GuardPolicy, save_policy, upcoming
+
+    window = shell.window
+    sandbox = shell.backend.sandbox
+    store = window.services.store
+    qtbot.waitUntil(lambda: window.shop is not None and window.client is not None, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window._last_fresh_ms is not None and not window.syncing, timeout=TIMEOUT_MS)
+    shop = window.shop
+    # the deadline alerts are paused, so the banner shows the guard's notice alone
+    shell.watch.prefs.set_paused_until(dt.datetime.now().astimezone() + dt.timedelta(hours=2))
+    save_policy(store, shop.id, GuardPolicy(enabled=True))
+    # the soonest refund-only request due in more than an hour: announced 15 minutes before the
+    # guard would act, i.e. once less than 60 minutes are left
+    target = min((r for r in store.waiting_refunds(shop.id) if r.handling_way == 10 and r.expire_time
+                  and r.expire_time - sandbox.now_ms() > 61 * 60_000 and (r.refund_fee or 0) <= 20_000),
+                 key=lambda r: r.expire_time)
+    shown: list = []
+    shell.watch.notifier.shown.connect(shown.append)
+    # time passes on the platform's clock until the pre-notice is due; the guard's timer fires
+    sandbox.advance((target.expire_time - sandbox.now_ms()) / 1000 - (60 * 60 - 20))
+    window.guard.wake()
+
+    def pre_notices():
+        return [d for ds in shown for d in ds if d.kind == "guard_pre_notice"]
+
+    qtbot.waitUntil(lambda: bool(pre_notices()), timeout=TIMEOUT_MS)
+    (notice,) = pre_notices()
+    assert target.refund_id in [i.refund_id for i in notice.items]
+    assert notice.text().startswith("15 分钟后将自动同意")
+    banner = shell.watch.notifier.banner
+    assert not banner.isHidden() and "以免逾期" in banner.text.text()
+    qtbot.mouseClick(banner.show_button, Qt.MouseButton.LeftButton)
+    selected = [r.refund_id for r in window.queue_widget.selected_rows()]
+    assert selected == [i.refund_id for i in notice.items]
+    window.guard_holds.hold_action.trigger()  # held from there: the guard will leave it alone
+    qtbot.waitUntil(lambda: target.refund_id in holds(store, shop.id), timeout=TIMEOUT_MS)
+    # no longer among the requests the guard is about to agree
+    now = int(time.time() * 1000)
+    assert target.refund_id not in [c.refund_id for c in upcoming(
+        store, shop.id, shell.backend.rules, load_policy(store, shop.id), now_ms=now)]
