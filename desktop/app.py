@@ -255,6 +255,8 @@ class Watch:
         poller.sync_due.connect(shops.sync_others)
         window.sync_finished.connect(sync_finished)
         window.sync_finished.connect(watch.guard.after_sync)
+        # a failing sync still runs it: it will not act on stale data, and says so before a deadline
+        window.sync_failed.connect(lambda _exc: watch.guard.after_sync())
         window.sync_failed.connect(lambda _exc: poller.finished(False))
         window.rows_loaded.connect(rows_loaded)
         window.shop_changed.connect(shop_changed)

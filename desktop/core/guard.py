@@ -68,6 +68,19 @@ class PolicyError(ValueError):
         self.message = message
 
 
+def setting_name(key: str) -> str:
+    """The seller's name of a policy setting (the messages never show the stored key)."""
+    return {
+        "policy": tr("the guard policy"),
+        "enabled": tr("the guard switch"),
+        "stages": tr("the guarded stages"),
+        "lead_minutes": tr("the lead time"),
+        "max_fee_fen": tr("the largest amount per request"),
+        "daily_count": tr("the daily count cap"),
+        "daily_fen": tr("the daily money cap"),
+    }.get(key, key)
+
+
 # ------------------------------------------------------------------------------------ policy
 @dataclass(frozen=True, slots=True)
 class GuardPolicy:
@@ -110,17 +123,20 @@ class GuardPolicy:
         values: dict[str, Any] = {}
         enabled = data.get("enabled", False)
         if not isinstance(enabled, bool):
-            raise PolicyError("enabled", tr("The guard policy's {key} is not valid.", key="enabled"))
+            raise PolicyError("enabled", tr("The guard policy's {key} is not valid.",
+                                             key=setting_name("enabled")))
         values["enabled"] = enabled
         stages = data.get("stages", ["review_refund_only"])
         if not isinstance(stages, (list, tuple)) or not all(isinstance(s, str) for s in stages):
-            raise PolicyError("stages", tr("The guard policy's {key} is not valid.", key="stages"))
+            raise PolicyError("stages", tr("The guard policy's {key} is not valid.",
+                                            key=setting_name("stages")))
         values["stages"] = tuple(dict.fromkeys(stages))
         for key in ("lead_minutes", "max_fee_fen", "daily_count", "daily_fen"):
             if key in data:
                 v = data[key]
                 if not isinstance(v, int) or isinstance(v, bool):
-                    raise PolicyError(key, tr("The guard policy's {key} is not valid.", key=key))
+                    raise PolicyError(key, tr("The guard policy's {key} is not valid.",
+                                              key=setting_name(key)))
                 values[key] = v
         return cls(**values)
 
@@ -135,7 +151,8 @@ def _check_policy(p: GuardPolicy) -> None:
     for key, value in (("max_fee_fen", p.max_fee_fen), ("daily_count", p.daily_count),
                        ("daily_fen", p.daily_fen)):
         if value < 1:
-            raise PolicyError(key, tr("The guard policy's {key} must be greater than 0.", key=key))
+            raise PolicyError(key, tr("The guard policy's {key} must be greater than 0.",
+                                      key=setting_name(key)))
 
 
 def load_policy(store: Any, shop_id: int) -> GuardPolicy | None:

@@ -12,7 +12,7 @@ import html
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
@@ -43,6 +43,8 @@ from desktop.ui.workers import run_in_background
 
 log = logging.getLogger(__name__)
 
+# the ``notifications`` key of "the guard could not act: the data is out of date" (once per request)
+STALE_KEY = "guard-stale"
 # the longest the controller sleeps between looks at the schedule (a new request may arrive)
 MAX_SLEEP_MS = 30 * 60_000
 
@@ -101,6 +103,10 @@ class GuardSettingsPage(QWidget):
         self.backtest.setObjectName("guardBacktest")
         self.backtest.setTextFormat(Qt.TextFormat.RichText)
         form = QFormLayout(self)
+        if shop is not None:
+            title = QLabel(self.tr("The guard of %1").replace("%1", shop.label))
+            title.setStyleSheet("font-weight: bold")
+            form.addRow(title)
         form.addRow(why)
         form.addRow(self.enabled)
         form.addRow(self.tr("Stages:"), stage_box)
@@ -183,7 +189,7 @@ class GuardSettingsPage(QWidget):
         store, shop_id = self.store, self.shop.id
 
         def failed(exc: BaseException) -> None:
-            QMessageBox.warning(None, self.tr("Settings"),
+            QMessageBox.warning(self.window(), self.tr("Settings"),
                                 self.tr("The guard policy could not be saved: %1").replace("%1", str(exc)))
 
         run_in_background(lambda: save_policy(store, shop_id, policy),
@@ -288,7 +294,11 @@ class GuardController(QObject):
                 return None, notices, []
             report = Guard(engine, rules).run(policy)
             now = int(time.time() * 1000)
-            for notice in (result_notice(report), pre_notice(store, shop.id, rules, policy, now_ms=now)):
+            # out-of-date data is said once per request, not after every failing sync
+            told = replace(report, considered=[
+                c for c in report.considered
+                if c.code != "stale" or store.mark_notified(shop.id, c.refund_id, STALE_KEY, at=now)])
+            for notice in (result_notice(told), pre_notice(store, shop.id, rules, policy, now_ms=now)):
                 if notice is not None:
                     notices.append(notice)
             return report, notices, next_wakeups(store, shop.id, rules, policy, now_ms=now)

@@ -534,7 +534,7 @@
 <context>
     <name>GuardBacktest</name>
     <message>
-        <location filename="../../desktop/ui/guard.py" line="+200"/>
+        <location filename="../../desktop/ui/guard.py" line="+206"/>
         <source>Over the last %1 days this policy would have turned %2 of %3 overdue auto-approvals (%4) into timely approvals.</source>
         <translation>过去 %1 天的 %3 个逾期自动同意中，此策略可将 %2 个（%4）变为及时处理。</translation>
     </message>
@@ -572,7 +572,7 @@
 <context>
     <name>GuardSettingsPage</name>
     <message>
-        <location line="-140"/>
+        <location line="-144"/>
         <source>When a request waiting on you reaches its deadline, the platform agrees it in your place: the buyer gets the refund (or returns the goods) all the same, and the shop collects an overdue auto-approval, which the notice of 2023-05-09 punishes. Agreed by the shop a little before the deadline, the money and goods go exactly the same way, but the request was handled in time. You keep the whole window to look, reject or negotiate; the guard acts only in the last minutes, only inside the limits below, and tells you 15 minutes before.</source>
         <translation>待您处理的售后申请到期时，平台会替您同意：买家照样拿到退款（或退回商品），而店铺会多一条逾期自动同意——这正是 2023-05-09 公告处罚的行为。若店铺在截止前稍早自行同意，钱和货的去向完全相同，但该申请算作及时处理。您仍拥有完整的处理时间来查看、拒绝或协商；售后兜底只在最后几分钟、只在下方设定的范围内操作，并会提前 15 分钟通知您。</translation>
     </message>
@@ -587,7 +587,12 @@
         <translation> 分钟</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+18"/>
+        <source>The guard of %1</source>
+        <translation>%1 的售后兜底</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Stages:</source>
         <translation>阶段：</translation>
     </message>
@@ -645,7 +650,7 @@
 <context>
     <name>HoldActions</name>
     <message>
-        <location line="+155"/>
+        <location line="+159"/>
         <source>Hold from the guard</source>
         <translation>暂不兜底</translation>
     </message>
@@ -1234,7 +1239,7 @@
         <translation>有数据无法读取：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/app.py" line="+474"/>
+        <location filename="../../desktop/app.py" line="+476"/>
         <source>Alerts</source>
         <translation>提醒</translation>
     </message>
@@ -2282,7 +2287,7 @@
 <context>
     <name>Watch</name>
     <message>
-        <location filename="../../desktop/app.py" line="-237"/>
+        <location filename="../../desktop/app.py" line="-239"/>
         <source>AfterSale Watch is still running</source>
         <extracomment>the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else) calls per second the app&apos;s client allows itself: the bulk actions&apos; pace, half the platform&apos;s documented per-API cap of 100</extracomment>
         <translation>售后守望仍在运行</translation>
