@@ -929,6 +929,16 @@
     </message>
     <message>
         <location line="+3"/>
+        <source>The gateway does not know the app key: check the app key (it starts with ks).</source>
+        <translation>网关不认识这个应用标识：请核对应用标识（以 ks 开头）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The gateway does not accept the access token (it is not a valid token): copy it again, or authorise again.</source>
+        <translation>网关不接受这个访问令牌（不是有效的令牌）：请重新复制，或重新授权。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>The gateway refused the token: %1. Check the access token, or authorise again.</source>
         <translation>网关拒绝了令牌：%1。请检查访问令牌，或重新授权。</translation>
     </message>
@@ -1239,7 +1249,7 @@
         <translation>有数据无法读取：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/app.py" line="+476"/>
+        <location filename="../../desktop/app.py" line="+526"/>
         <source>Alerts</source>
         <translation>提醒</translation>
     </message>
@@ -2114,6 +2124,28 @@
     </message>
 </context>
 <context>
+    <name>Shell</name>
+    <message>
+        <location filename="../../desktop/app.py" line="-187"/>
+        <source>%1
+
+Rebuild it now? (No quits AfterSale Watch and leaves the file as it is.)</source>
+        <translation>%1
+
+现在重建吗？（选“否”将退出售后守望，文件保持原样。）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Damaged local database</source>
+        <translation>本地数据库已损坏</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>A fresh local database was created; the damaged one was kept as %1.</source>
+        <translation>已新建本地数据库；损坏的数据库已保留为 %1。</translation>
+    </message>
+</context>
+<context>
     <name>ShopWatcher</name>
     <message>
         <location filename="../../desktop/ui/shop_watch.py" line="+192"/>
@@ -2287,7 +2319,7 @@
 <context>
     <name>Watch</name>
     <message>
-        <location filename="../../desktop/app.py" line="-239"/>
+        <location filename="../../desktop/app.py" line="-160"/>
         <source>AfterSale Watch is still running</source>
         <extracomment>the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else) calls per second the app&apos;s client allows itself: the bulk actions&apos; pace, half the platform&apos;s documented per-API cap of 100</extracomment>
         <translation>售后守望仍在运行</translation>
