@@ -203,19 +203,31 @@ def backtest_text(bt: Any) -> str:
     from desktop.core.labels import level_names
 
     levels = level_names()
-    lines = [QCoreApplication.translate("GuardBacktest", "Over the last %1 days this policy would have turned %2 of %3 overdue auto-approvals "
-                "(%4) into timely approvals.")
-             .replace("%1", str(bt.days)).replace("%2", str(bt.caught)).replace("%3", str(bt.total))
-             .replace("%4", money_text(bt.caught_fen))]
-    why = {"stage": QCoreApplication.translate("GuardBacktest", "stage not guarded"), "amount": QCoreApplication.translate("GuardBacktest", "above the amount limit"),
-           "cap": QCoreApplication.translate("GuardBacktest", "past a daily cap")}
-    missed = [QCoreApplication.translate("GuardBacktest", "%1: %2 (%3)").replace("%1", why[k]).replace("%2", str(c)).replace("%3", money_text(f))
-              for k, (c, f) in bt.missed.items() if c]
+    lines = [
+        QCoreApplication.translate("GuardBacktest",
+                                   "Over the last %1 days this policy would have turned %2 of %3 "
+                                   "overdue auto-approvals (%4) into timely approvals.")
+        .replace("%1", str(bt.days)).replace("%2", str(bt.caught)).replace("%3", str(bt.total))
+        .replace("%4", money_text(bt.caught_fen))
+    ]
+    why = {
+        "stage": QCoreApplication.translate("GuardBacktest", "stage not guarded"),
+        "amount": QCoreApplication.translate("GuardBacktest", "above the amount limit"),
+        "cap": QCoreApplication.translate("GuardBacktest", "past a daily cap"),
+    }
+    missed = [
+        QCoreApplication.translate("GuardBacktest", "%1: %2 (%3)")
+        .replace("%1", why[k]).replace("%2", str(c)).replace("%3", money_text(f))
+        for k, (c, f) in bt.missed.items() if c
+    ]
     if missed:
-        lines.append(QCoreApplication.translate("GuardBacktest", "Not caught: %1").replace("%1", "；".join(missed)))
-    lines.append(QCoreApplication.translate("GuardBacktest", "Risk level now: %1; with this guard it would have been: %2.")
-                 .replace("%1", levels.get(bt.level, bt.level))
-                 .replace("%2", levels.get(bt.level_with_guard, bt.level_with_guard)))
+        lines.append(QCoreApplication.translate("GuardBacktest", "Not caught: %1")
+                     .replace("%1", "；".join(missed)))
+    lines.append(
+        QCoreApplication.translate("GuardBacktest",
+                                   "Risk level now: %1; with this guard it would have been: %2.")
+        .replace("%1", levels.get(bt.level, bt.level))
+        .replace("%2", levels.get(bt.level_with_guard, bt.level_with_guard)))
     return "<br>".join(html.escape(x) for x in lines)
 
 

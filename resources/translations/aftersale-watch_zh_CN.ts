@@ -534,17 +534,17 @@
 <context>
     <name>GuardBacktest</name>
     <message>
-        <location filename="../../desktop/ui/guard.py" line="+206"/>
+        <location filename="../../desktop/ui/guard.py" line="+207"/>
         <source>Over the last %1 days this policy would have turned %2 of %3 overdue auto-approvals (%4) into timely approvals.</source>
         <translation>过去 %1 天的 %3 个逾期自动同意中，此策略可将 %2 个（%4）变为及时处理。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>stage not guarded</source>
         <translation>所处阶段未纳入兜底</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>above the amount limit</source>
         <translation>金额超过兜底上限</translation>
     </message>
@@ -554,17 +554,17 @@
         <translation>超过每日上限</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>%1: %2 (%3)</source>
         <translation>%1（%2 个，%3）</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Not caught: %1</source>
         <translation>未能兜住：%1</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Risk level now: %1; with this guard it would have been: %2.</source>
         <translation>当前风险等级：%1；若启用此兜底策略，本应为：%2。</translation>
     </message>
@@ -572,7 +572,7 @@
 <context>
     <name>GuardSettingsPage</name>
     <message>
-        <location line="-144"/>
+        <location line="-155"/>
         <source>When a request waiting on you reaches its deadline, the platform agrees it in your place: the buyer gets the refund (or returns the goods) all the same, and the shop collects an overdue auto-approval, which the notice of 2023-05-09 punishes. Agreed by the shop a little before the deadline, the money and goods go exactly the same way, but the request was handled in time. You keep the whole window to look, reject or negotiate; the guard acts only in the last minutes, only inside the limits below, and tells you 15 minutes before.</source>
         <translation>待您处理的售后申请到期时，平台会替您同意：买家照样拿到退款（或退回商品），而店铺会多一条逾期自动同意——这正是 2023-05-09 公告处罚的行为。若店铺在截止前稍早自行同意，钱和货的去向完全相同，但该申请算作及时处理。您仍拥有完整的处理时间来查看、拒绝或协商；售后兜底只在最后几分钟、只在下方设定的范围内操作，并会提前 15 分钟通知您。</translation>
     </message>
@@ -650,7 +650,7 @@
 <context>
     <name>HoldActions</name>
     <message>
-        <location line="+159"/>
+        <location line="+171"/>
         <source>Hold from the guard</source>
         <translation>暂不兜底</translation>
     </message>
