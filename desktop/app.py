@@ -164,6 +164,7 @@ class Watch:
     poller: Any
     prefs: Any
     shops: Any  # desktop.ui.shop_watch.ShopWatcher
+    robots: Any = None  # desktop.ui.robots.RobotRelay: the same alerts to the robot channels
     guard: Any = None  # desktop.ui.guard.GuardController
 
     @classmethod
@@ -171,6 +172,7 @@ class Watch:
         from desktop.core.queue_rows import UrgencyScale
         from desktop.ui.alert_settings import AlertPrefs
         from desktop.ui.alerts import AlertBanner, AlertCenter, Notifier, Poller
+        from desktop.ui.robots import RobotRelay
         from desktop.ui.shop_watch import ShopsStatusLabel, ShopWatcher, auto_approved_items
         from desktop.ui.tray import TrayController
 
@@ -190,7 +192,10 @@ class Watch:
             parent=window,
         )
         poller = Poller(prefs.poll_policy, parent=window)
-        watch = cls(tray, notifier, center, poller, prefs, shops)
+        backend = shell.backend
+        robots = RobotRelay(store, rules, lambda: backend.secrets if backend is not None else None,
+                            prefs.thresholds_min, parent=window)
+        watch = cls(tray, notifier, center, poller, prefs, shops, robots)
         # the guard (售后兜底): runs after each sync of the active shop and on its own deadline timer;
         # its notices go out through the same notifier (phone channels attach to guard.bus)
         from desktop.ui.actions import window_engine
@@ -274,6 +279,7 @@ class Watch:
         shops.status_changed.connect(lambda: window.set_shop_notes(shops.notes()))
         status.open_requested.connect(window.manage_shops)
         center.evaluated.connect(lambda _plan, summary: tray.set_state(*summary))
+        center.evaluated.connect(lambda _plan, _summary: robots.evaluate())  # phone alerts, same pace
         notifier.clicked.connect(open_on)
         tray.open_requested.connect(window.bring_forward)
         tray.sync_requested.connect(lambda: shops.sync_others(force=True))  # the user asked: no backoff
@@ -285,6 +291,8 @@ class Watch:
             shell.app.setQuitOnLastWindowClosed(False)
             window.hide_to_tray = True
             window.hidden_to_tray.connect(hidden)
+        else:
+            window.confirm_close = True  # closing is quitting: the warnings stop
         paused = prefs.paused_until_ms()
         if paused and paused > time.time() * 1000:
             tray.show_paused(dt.datetime.fromtimestamp(paused / 1000).astimezone())
@@ -298,6 +306,8 @@ class Watch:
         self.center.stop()
         self.poller.stop()
         self.shops.stop()
+        if self.robots is not None:
+            self.robots.stop()
         if self.tray.icon is not None:
             self.tray.icon.hide()
 
@@ -407,6 +417,7 @@ class Shell:
         services = Services(shops=None, store=backend.store, rules=backend.rules,
                             make_client=make_client, make_syncer=make_syncer, load_rows=load_queue_rows)
         window = MainWindow(services, self.settings)
+        window.set_demo(backend.sandbox is not None)
         queue = self._compose_queue(window, services)
         self._compose_settings(window, backend.rules)
         self.watch = Watch.compose(self, window, queue, services)
@@ -539,6 +550,13 @@ class Shell:
 
         window.settings_pages.append(guard_page)
 
+        def robots_page() -> tuple[Any, str]:
+            from desktop.ui.robots import RobotSettingsPage
+
+            return RobotSettingsPage(self.watch.robots), QCoreApplication.translate("MainWindow", "Phone alerts")
+
+        window.settings_pages.append(robots_page)
+
     # ------------------------------------------------------------------ sign-in
     def open_sign_in(self) -> None:
         from desktop.ui.login_dialog import LoginDialog, fetch_directly, open_in_browser
@@ -589,8 +607,11 @@ class Shell:
             self.watch.stop()
         if self.window is not None:
             self.window.hide_to_tray = False
+            self.window.confirm_close = False
             self.window.close()
         wait_for_background_work(5000)
+        if self.watch is not None and self.watch.robots is not None:
+            self.watch.robots.close()  # its HTTP session, once no evaluation runs
         if self.backend is not None:
             if self.backend.sandbox is not None:
                 self.backend.sandbox.stop()

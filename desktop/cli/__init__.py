@@ -22,4 +22,5 @@ COMMANDS: dict[str, str] = {
     "approve": "desktop.cli.approve",
     "reject": "desktop.cli.reject",
     "guard": "desktop.cli.guard",
+    "watch": "desktop.cli.watch",
 }
