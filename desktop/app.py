@@ -203,6 +203,7 @@ class Watch:
 
         watch.guard = window.guard = GuardController(window, rules, window_engine(window), parent=window)
         watch.guard.attach_notifier(notifier)
+        watch.guard.bus.attach(robots.guard_notice)  # and to the phone robots (in the background)
         status = ShopsStatusLabel(shops)
         window.statusBar().addPermanentWidget(status)
         # (shop id, refund ids) to select once that shop's rows are shown (an alert's click)

@@ -155,6 +155,28 @@ def _print_backtest(shop: Any, bt: Any, forecast: list[dict[str, Any]], *, as_js
             for f in forecast)) + "\n")
 
 
+def _attach_robots(bus: Any, store: Any, rules: Any) -> Any:
+    """The robot channels (``AW_*`` variables, else the app's settings) on the run's notice bus;
+    the :class:`~desktop.core.robots.service.RobotAlerts` to close, or ``None`` without channels."""
+    from desktop.cli.watch import robot_channels
+    from desktop.core.robots.channels import ChannelError
+    from desktop.core.robots.service import RobotAlerts
+
+    try:
+        channels = robot_channels(store)
+    except ChannelError as exc:
+        print(tr("Configuration error: {error}", error=str(exc)), file=sys.stderr)
+        return None
+    except Exception as exc:  # noqa: BLE001 - no keychain: the guard still runs, without robots
+        log.warning("guard: robot channels unavailable: %s", exc)
+        return None
+    if not channels:
+        return None
+    robots = RobotAlerts(store, rules, lambda: channels)
+    bus.attach(robots.guard_channel())
+    return robots
+
+
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     from desktop.core.actions import ActionEngine
     from desktop.core.domain.rules import RulesError
@@ -187,16 +209,19 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         except PolicyError as exc:
             print(exc.message, file=sys.stderr)
             return EXIT_USAGE
-    bus = NoticeBus()  # the headless run's notifications: channels attach here
+    bus = NoticeBus()  # the headless run's notifications go to the robot channels, when any
     codes: list[int] = []
     try:
-        with open_session(args, demo=demo) as session:
+        with open_session(args, demo=demo) as session, contextlib.ExitStack() as stack:
             store = session.store
             if not session.targets:
                 print(tr("No shop to guard: sign in with the app first, or set {names} (see --help).",
                          names=ENV_NAMES), file=sys.stderr)
                 return EXIT_USAGE
             ran_any = False
+            robots = _attach_robots(bus, store, rules) if args.once and not args.dry_run else None
+            if robots is not None:
+                stack.callback(robots.close)
             for target in session.targets:
                 if target.problem is not None:
                     print(target.problem, file=sys.stderr)

@@ -471,7 +471,11 @@ class Guard:
     def run(self, policy: GuardPolicy, *, dry_run: bool = False,
             cancelled: Any = None) -> GuardReport:
         with self._lock:
-            return self._run(policy, dry_run, cancelled)
+            report = self._run(policy, dry_run, cancelled)
+        log.info("guard run for shop %s%s: %s", self.shop_id, " (dry run)" if dry_run else "",
+                 ", ".join(f"{c.refund_id} {c.outcome}{' (' + c.code + ')' if c.code else ''}"
+                           for c in report.considered) or "nothing due")
+        return report
 
     def _run(self, policy: GuardPolicy, dry_run: bool, cancelled: Any) -> GuardReport:
         from desktop.core.actions import Approve, Outcome, Skip
@@ -565,6 +569,42 @@ class Guard:
                         reason=tr("Not sent: {reason}", reason=stopped or tr("cancelled.")))
         report.considered = [by_id[c.refund_id] for c in considered]
         return report
+
+
+class WatchGuard:
+    """The guard as the always-on watcher (``aftersale-watch watch``) runs it after each sync of a
+    shop (:func:`desktop.core.watcher.find_guard`): the shop's saved policy, when enabled; returns
+    the robot notices of the result and of the pre-notice."""
+
+    def run(self, *, store: Any, shop_id: int, client: Any, rules: Rules, now_ms: int) -> list[Any]:
+        from desktop.core.actions import ActionEngine
+        from desktop.core.robots.service import notice_from_guard
+
+        policy = load_policy(store, shop_id)
+        if policy is None or not policy.enabled:
+            return []
+        # the watcher's clock (``now_ms``), running on from this call
+        skew_s = now_ms / 1000 - time.time()
+
+        def clock() -> float:
+            return time.time() + skew_s
+
+        engine = ActionEngine(client, store, shop_id=shop_id, clock=clock)
+        report = Guard(engine, rules, clock=clock).run(policy)
+        shop = store.shop(shop_id)
+        label = shop.label if shop is not None else ""
+        notices = (result_notice(report), pre_notice(store, shop_id, rules, policy, now_ms=now_ms))
+        return [notice_from_guard(n, label) for n in notices if n is not None]
+
+
+def watch_guard(store: Any) -> WatchGuard | None:
+    """The guard for the always-on watcher when some shop of ``store`` has it enabled, else
+    ``None`` (a policy enabled later is picked up when the watcher starts again)."""
+    for shop in store.shops():
+        policy = load_policy(store, shop.id)
+        if policy is not None and policy.enabled:
+            return WatchGuard()
+    return None
 
 
 def next_wakeups(store: Any, shop_id: int, rules: Rules, policy: GuardPolicy, *,
