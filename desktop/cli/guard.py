@@ -29,9 +29,10 @@ from dataclasses import replace
 from typing import Any, TextIO
 
 from desktop.cli import EXIT_AUTH, EXIT_NETWORK, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
-from desktop.cli.actions import DEFAULT_SETTLE_S, _non_negative_seconds, print_result
+from desktop.cli.actions import DEFAULT_PATIENCE_S, DEFAULT_SETTLE_S, _non_negative_seconds, print_result
 from desktop.cli.common import (
     ENV_NAMES,
+    number,
     SessionError,
     add_connection_arguments,
     apply_global_options,
@@ -89,6 +90,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         metavar="SECONDS",
                         help="after an interrupted send, wait this long before reading the refund "
                              f"to judge whether it landed (default {DEFAULT_SETTLE_S:g})")
+    parser.add_argument("--patience", type=number(float, "--patience", minimum=0, maximum=3600),
+                        default=DEFAULT_PATIENCE_S, metavar="SECONDS",
+                        help="keep reading such a refund this long after the send while it looks "
+                             "unchanged; then it is reported undecided, for you to check "
+                             f"(default {DEFAULT_PATIENCE_S:g})")
     add_connection_arguments(parser)
 
 
@@ -253,7 +259,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                             _print_backtest(store.shop(shop_id), bt, fc, as_json=args.json, out=out)
                             codes.append(EXIT_OK)
                             continue
-                        engine = ActionEngine(client, store, shop_id=shop_id, settle_s=args.settle)
+                        engine = ActionEngine(client, store, shop_id=shop_id, settle_s=args.settle,
+                                              patience_s=args.patience)
                         report = Guard(engine, rules).run(policy, dry_run=args.dry_run)
                     except (AuthError, OAuthError) as exc:
                         print(tr("Authorisation problem: {error}. Sign in again (or renew the access "

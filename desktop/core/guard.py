@@ -210,7 +210,7 @@ class Considered:
     outcome: str
     reason: str = ""
     #: why it was left alone, as a stable code: stage, amount, cap, held, no_deadline, overdue,
-    #: stale, unreadable, changed, failed (empty when acted on or due)
+    #: stale, unreadable, changed, failed, undecided (empty when acted on or due)
     code: str = ""
     message: str = ""
 
@@ -507,9 +507,15 @@ class Guard:
         plan = self.engine.prepare([c.refund_id for c in due], Approve(), cancelled=cancelled)
         by_id = {c.refund_id: c for c in considered}
         skips: dict[int, Skip] = {s.refund_id: s for s in plan.skipped}
+        # an earlier action whose delivery stays undecided: never sent again by the guard; the
+        # seller must look (the deadline is close), so it counts as failed and is said loudly
+        undecided = {r.refund_id for r in (*report.reconciled, *plan.reconciled)
+                     if r.outcome is Outcome.UNKNOWN}
         for rid, s in skips.items():
             c = by_id[rid]
-            if s.state is None:  # not read (unreadable, or an earlier action still unresolved)
+            if rid in undecided:
+                by_id[rid] = replace(c, outcome=FAILED, code="undecided", reason=s.reason)
+            elif s.state is None:  # not read
                 by_id[rid] = replace(c, outcome=SKIPPED, code="unreadable", reason=s.reason)
             else:
                 by_id[rid] = replace(c, outcome=CHANGED, code="changed", reason=s.reason)

@@ -840,11 +840,11 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>It approves or rejects a request only when you choose Approve or Reject and confirm the preview. Every action sent is in Requests → Action log.</source>
-        <translation>只有当您选择“同意”或“拒绝”并在预览中确认后，才会同意或拒绝售后单。发出的每个操作都记录在“申请 → 操作日志”中。</translation>
+        <source>It approves or rejects a request only when you choose Approve or Reject and confirm the preview — or, once you switch the guard on, when it agrees a request in the last minutes before its deadline (see below). Every action sent is in Requests → Action log.</source>
+        <translation>只有当您选择“同意”或“拒绝”并在预览中确认后，才会同意或拒绝售后单——开启售后兜底后，它还会在截止前最后几分钟同意售后单（见下文）。发出的每个操作都记录在“申请 → 操作日志”中。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>While the window is closed to the tray it keeps watching; after Quit, no warning comes.</source>
         <translation>窗口关闭到托盘后仍会继续守望；选择“退出”后就不再提醒。</translation>
     </message>
@@ -860,6 +860,21 @@
     </message>
     <message>
         <location line="+4"/>
+        <source>When a request waiting on you reaches its deadline, the platform agrees it in your place: the buyer gets the refund (or returns the goods) all the same, and the shop collects an overdue auto-approval, which the notice of 2023-05-09 punishes. Agreed by the shop a little before the deadline, the money and the goods go exactly the same way, but the request was handled in time.</source>
+        <translation>待您处理的售后申请到期时，平台会替您同意：买家照样拿到退款（或退回商品），而店铺会多一条逾期自动同意——这正是 2023-05-09 公告处罚的行为。若店铺在截止前稍早自行同意，钱和货的去向完全相同，但该申请算作及时处理。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The guard does that for you, if you switch it on in Settings → Guard (it is off by default): 45 minutes before the deadline, only for the stages you tick (refund-only requests at first), up to ¥200 per request and 20 requests or ¥2,000 a day (all adjustable). You keep the whole time before that to look, reject or negotiate.</source>
+        <translation>在“设置 → 售后兜底”中开启后（默认关闭），售后兜底会替您这样做：在截止前 45 分钟，只处理您勾选的阶段（默认仅“待审核·仅退款”），单笔不超过 ¥200，每天最多 20 单或 ¥2,000（均可调整）。在此之前的全部时间，您仍可查看、拒绝或协商。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>15 minutes before it acts you get one notification; its button shows the requests, where you can still approve, reject or choose Hold from the guard (Ctrl+Shift+H). Afterwards one notification says what was done, and the action log marks the guard&apos;s actions. The settings page shows what the guard would have done over the last 90 days.</source>
+        <translation>处理前 15 分钟您会收到一条通知，点击按钮即可查看这些申请，仍可同意、拒绝或选择“暂不兜底”（Ctrl+Shift+H）。处理后会再有一条通知说明结果，操作日志中会标明售后兜底的操作。设置页会显示过去 90 天里售后兜底本可做到的效果。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Data (the database of requests):</source>
         <translation>数据（售后单数据库）：</translation>
     </message>
@@ -912,6 +927,11 @@
         <location line="+2"/>
         <source>What the risk level is, and what it is not</source>
         <translation>风险等级是什么、不是什么</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The guard: agreeing just before the deadline</source>
+        <translation>售后兜底：在截止前及时同意</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1583,7 +1603,7 @@
         <translation>有数据无法读取：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/app.py" line="+537"/>
+        <location filename="../../desktop/app.py" line="+538"/>
         <source>Alerts</source>
         <translation>提醒</translation>
     </message>

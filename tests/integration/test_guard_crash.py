@@ -1,8 +1,9 @@
 """Crash safety of the guard: ``aftersale-watch guard --once`` in a subprocess is killed with SIGKILL
 at random points (seeded) while it agrees due requests, then run again on the same store (as a
 scheduler would; a fresh store per repetition). The sandbox's own call log must show no refund
-agreed twice, every due request inside the policy agreed once in the end, and no journal entry
-left open."""
+agreed twice, and every due request inside the policy agreed once in the end — or, when the kill
+left its delivery undecided (marked sent, the gateway never saw it), reported to the seller as
+failed (never sent again by the guard itself, as for every action of the engine)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def _env(sb: Sandbox, home: Path) -> dict[str, str]:
 
 def _command(sb: Sandbox) -> list[str]:
     return [sys.executable, "-m", "desktop", "guard", "--once", "--api-base", sb.base_url, "--json",
-            "--settle", "0.1", "--lead-minutes", "45", "--stages", "review_refund_only,review_return"]
+            "--settle", "0.1", "--patience", "1", "--lead-minutes", "45", "--stages", "review_refund_only,review_return"]
 
 
 def _journal(home: Path):
@@ -56,7 +57,6 @@ def _journal(home: Path):
 def test_killed_guard_runs_never_agree_twice(tmp_path):
     rng = random.Random(SEED)
     stats = Counter()
-    due: list[int] = []
     with Sandbox(demo_data=False, buyer_ships_after_s=None) as sb:
         for rep in range(REPETITIONS):
             home = tmp_path / f"run{rep}"  # a fresh machine each time: the daily caps start at 0
@@ -67,7 +67,6 @@ def test_killed_guard_runs_never_agree_twice(tmp_path):
             for rid in batch:  # version B's return requests wait at 10 as well
                 if sb.refunds[rid]["handlingWay"] == 1:
                     sb.update_refund(rid, status=11)
-            due += batch
             mine = set(batch)
             for method in ACTIONS:
                 sb.inject_fault(method, "delay", times=None, delay_s=rng.uniform(0.02, 0.12))
@@ -91,14 +90,19 @@ def test_killed_guard_runs_never_agree_twice(tmp_path):
 
             restart = subprocess.run(_command(sb), env=_env(sb, home), cwd=tmp_path,
                                      capture_output=True, text=True, timeout=60)
-            assert restart.returncode == 0, restart.stderr
-            for line in restart.stdout.splitlines():
-                x = json.loads(line)
-                if "outcome" in x and "refund_id" in x:
-                    assert x["outcome"] == "approved", x
+            assert restart.returncode in (0, 5), restart.stderr
+            lines = [json.loads(line) for line in restart.stdout.splitlines()]
+            final = {int(x["refund_id"]): x for x in lines if "refund_id" in x}
             agreed = Counter(e["params"]["refundId"] for e in list(sb.call_log)
                              if e["method"] in ACTIONS and e["result"] == 1)
-            assert agreed == Counter(due), (rep, agreed, restart.stdout, restart.stderr)
-            assert [e for e in _journal(home) if e.state in ("planned", "sent", "unknown")] == []
+            assert max(agreed.values(), default=0) <= 1, (rep, agreed)  # none twice, ever
+            for rid in batch:
+                if agreed[rid] == 0:  # never reached the gateway: the seller is told, loudly
+                    assert final[rid]["outcome"] == "failed", (rep, final.get(rid))
+                    assert restart.returncode == 5
+                    stats["left undecided to the seller"] += 1
+                elif rid in final:
+                    assert final[rid]["outcome"] == "approved", final[rid]
+            assert [e for e in _journal(home) if e.state in ("planned", "sent")] == []
     print(dict(stats))
     assert stats["killed mid-run"] >= REPETITIONS // 2
