@@ -165,6 +165,7 @@ class Watch:
     prefs: Any
     shops: Any  # desktop.ui.shop_watch.ShopWatcher
     robots: Any = None  # desktop.ui.robots.RobotRelay: the same alerts to the robot channels
+    guard: Any = None  # desktop.ui.guard.GuardController
 
     @classmethod
     def compose(cls, shell: Shell, window: Any, queue: Any, services: Any) -> Watch:
@@ -195,6 +196,14 @@ class Watch:
         robots = RobotRelay(store, rules, lambda: backend.secrets if backend is not None else None,
                             prefs.thresholds_min, parent=window)
         watch = cls(tray, notifier, center, poller, prefs, shops, robots)
+        # the guard (售后兜底): runs after each sync of the active shop and on its own deadline timer;
+        # its notices go out through the same notifier (phone channels attach to guard.bus)
+        from desktop.ui.actions import window_engine
+        from desktop.ui.guard import GuardController
+
+        watch.guard = window.guard = GuardController(window, rules, window_engine(window), parent=window)
+        watch.guard.attach_notifier(notifier)
+        watch.guard.bus.attach(robots.guard_notice)  # and to the phone robots (in the background)
         status = ShopsStatusLabel(shops)
         window.statusBar().addPermanentWidget(status)
         # (shop id, refund ids) to select once that shop's rows are shown (an alert's click)
@@ -259,6 +268,9 @@ class Watch:
         poller.sync_due.connect(window.sync_now)
         poller.sync_due.connect(shops.sync_others)
         window.sync_finished.connect(sync_finished)
+        window.sync_finished.connect(watch.guard.after_sync)
+        # a failing sync still runs it: it will not act on stale data, and says so before a deadline
+        window.sync_failed.connect(lambda _exc: watch.guard.after_sync())
         window.sync_failed.connect(lambda _exc: poller.finished(False))
         window.rows_loaded.connect(rows_loaded)
         window.shop_changed.connect(shop_changed)
@@ -290,6 +302,8 @@ class Watch:
         return watch
 
     def stop(self) -> None:
+        if self.guard is not None:
+            self.guard.stop()
         self.center.stop()
         self.poller.stop()
         self.shops.stop()
@@ -449,6 +463,7 @@ class Shell:
     def _compose_queue(self, window: Any, services: Any) -> Any:
         """The queue (merchant's and others' tabs), the detail pane, the risk panel and the export."""
         from desktop.core.domain.risk import estimate
+        from desktop.core.guard import guard_forecast
         from desktop.core.queue_rows import UrgencyScale, load_detail
         from desktop.core.store.risk_queries import risk_inputs
         from desktop.ui.queue.detail import DetailPane
@@ -493,8 +508,11 @@ class Shell:
             shop = window.shop
             if shop is None:
                 return
-            run_in_background(lambda: estimate(risk_inputs(store, shop.id, rules), rules),
-                              risk.set_estimate, window._background_failed)
+            def work() -> tuple[Any, Any]:
+                inputs = risk_inputs(store, shop.id, rules)
+                return estimate(inputs, rules), guard_forecast(store, shop.id, rules, inputs)
+
+            run_in_background(work, lambda result: risk.set_estimate(*result), window._background_failed)
 
         window.rows_loaded.connect(refresh_risk)
         risk.rescueRequested.connect(queue.select_refunds)
@@ -503,6 +521,10 @@ class Shell:
         )
         # approve / reject: selection, context menus, shortcuts, detail pane; the action log
         window.actions_ui = install_actions(window, queue, detail=detail)
+        # "hold from the guard" (暂不兜底) beside them
+        from desktop.ui.guard import HoldActions
+
+        window.guard_holds = HoldActions(window, queue, services.store, detail)
         return queue
 
     def _compose_settings(self, window: Any, rules: Any) -> None:
@@ -515,6 +537,19 @@ class Shell:
             lambda: (AlertSettingsPage(AlertPrefs(qs, hours)),
                      QCoreApplication.translate("MainWindow", "Alerts"))
         )
+
+        def guard_page() -> Any:
+            from desktop.ui.guard import GuardSettingsPage
+
+            def saved() -> None:  # the new policy applies at once (and its timer is set)
+                controller = getattr(window, "guard", None)
+                if controller is not None:
+                    controller.wake()
+
+            return (GuardSettingsPage(window.services.store, rules, window.shop, on_saved=saved),
+                    QCoreApplication.translate("MainWindow", "Guard"))
+
+        window.settings_pages.append(guard_page)
 
         def robots_page() -> tuple[Any, str]:
             from desktop.ui.robots import RobotSettingsPage
