@@ -28,15 +28,3 @@ def app_home(tmp_path, monkeypatch):
     paths.set_home(home)
     yield home
     paths.set_home(None)
-
-
-SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
-
-
-@pytest.fixture(scope="session")
-def shared_dir() -> str:
-    """The ``shared/`` folder beside the project (spec, vectors)."""
-    path = os.path.abspath(SHARED)
-    if not os.path.isdir(path):
-        pytest.fail(f"shared/ not found next to the project at {path}")
-    return path

@@ -14,6 +14,7 @@ With 3 or 4 the last cached report is printed, marked stale (``"stale": true``).
                 "pending": [{"refund_id", "order_id", "kind", "handling_way", "status", "negotiate_status",
                              "stage", "expire_at", "seconds_left", "deadline_source", "estimated",
                              "urgency", "refund_fee_fen", "sku", "reason", "urge_times"}],
+                "unreadable": [{"refund_id", "field", "backend_url"}],
                 "risk": {"level", "reasons": [{"metric", "value", "threshold", "basis", "text", …}],
                          "metrics": {…}, "forecast": [{"horizon_hours", "level", "would_auto_approve",
                          "rescue", …}], "exposure", "shop_score", "no_history"}}]}
@@ -187,6 +188,8 @@ class ShopState:
     shop_id: int
     stale: bool = False
     error: str | None = None
+    #: requests the platform's answer could not be read for: (refund id or None, the field)
+    unreadable: list[tuple[int | None, str]] = field(default_factory=list)
 
 
 def build_report(store: Any, states: Sequence[ShopState], rules: Any, now_ms: int, *,
@@ -206,6 +209,7 @@ def build_report(store: Any, states: Sequence[ShopState], rules: Any, now_ms: in
             "stale": state.stale,
             "error": state.error,
             "pending": pending,
+            "unreadable": [unreadable_item(rid, name) for rid, name in state.unreadable],
             "risk": risk_object(store, shop, rules, now_ms),
         })
         guarded = guard_forecast_object(store, shop, rules, now_ms)
@@ -213,6 +217,15 @@ def build_report(store: Any, states: Sequence[ShopState], rules: Any, now_ms: in
             shops[-1]["risk"]["forecast_with_guard"] = guarded
     stale = failed or any(s.stale for s in states)
     return {"generated_at": iso(now_ms), "stale": stale, "shops": shops}
+
+
+def unreadable_item(refund_id: int | None, name: str) -> dict[str, Any]:
+    """A request whose answer could not be read: to be opened in the seller backend."""
+    from desktop.core.actions.planner import backend_url
+
+    return {"refund_id": None if refund_id is None else str(refund_id),
+            "field": name.split(".", 1)[1] if name.startswith("data.") else name,
+            "backend_url": None if refund_id is None else backend_url(refund_id)}
 
 
 def _short_time(iso_text: str) -> str:
@@ -265,6 +278,10 @@ def render_text(report: dict[str, Any]) -> str:
                 out.append("  ".join(fit(cell, w) for cell, w in zip(row, widths)).rstrip())
             if any(p["estimated"] for p in pending):
                 out.append(tr("* estimated from the stage's time limit: the platform gave no deadline."))
+        for item in shop.get("unreadable") or ():
+            out.append("  " + tr("Could not be read (field {field}): open request {refund} in the seller "
+                                 "backend: {url}", field=item["field"], refund=item["refund_id"] or "—",
+                                 url=item["backend_url"] or "—"))
         risk = shop["risk"]
         out.append(tr("Risk level: {level} (an estimate by this app, not the platform's own score)",
                       level=levels.get(risk["level"], risk["level"])))
@@ -334,8 +351,8 @@ def check_shops(store: Any, targets: Sequence[Target], rules: Any, days: int) ->
         shop_id = target.shop_id
         try:
             shop_id = resolve_shop(store, client, target)
-            Syncer(client, store, rules, shop_id=shop_id, days=days).run()
-            outcome.states.append(ShopState(shop_id))
+            result = Syncer(client, store, rules, shop_id=shop_id, days=days).run()
+            outcome.states.append(ShopState(shop_id, unreadable=list(result.unreadable)))
             codes.append(EXIT_OK)
         except (AuthError, OAuthError) as exc:
             log.warning("check: authorisation problem: %s", exc)

@@ -192,8 +192,16 @@ class ShopManager:
                 secret_keys.REFRESH_TOKEN: token.refresh_token,
             },
         )
+        fields: dict[str, Any] = {}
         if getattr(token, "expires_in", None):
-            self.store.update_shop(shop_id, token_expires_at=expiry_ms(token.expires_in))
+            fields["token_expires_at"] = expiry_ms(token.expires_in)
+        shop = self.store.shop(shop_id)
+        if shop is not None and shop.refresh_expires_at is None and \
+                getattr(token, "refresh_token_expires_in", None):
+            # known from now on; a known expiry is kept: refreshing does not extend the grant
+            fields["refresh_expires_at"] = expiry_ms(token.refresh_token_expires_in)
+        if fields:
+            self.store.update_shop(shop_id, **fields)
 
     def rename(self, shop_id: int, name: str) -> None:
         name = name.strip()

@@ -13,7 +13,6 @@ table can tell when a row will change tier without scanning every row on every t
 from __future__ import annotations
 
 import bisect
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -270,19 +269,28 @@ class RefundDetail:
 
     @property
     def pictures(self) -> tuple[str, ...]:
-        """The buyer's picture addresses, as given (a list, or the declared string: JSON array text
-        or comma-separated); whether one may be opened is for the viewer to decide."""
-        pics = self.detail.get("pictures") or getattr(self.refund, "pictures", None) or ()
-        if isinstance(pics, str):
-            text = pics.strip()
-            try:
-                decoded = json.loads(text) if text.startswith("[") else None
-            except ValueError:
-                decoded = None
-            pics = decoded if isinstance(decoded, list) else text.split(",")
-        if not isinstance(pics, (list, tuple)):
-            return ()
-        return tuple(str(p).strip() for p in pics if p and str(p).strip())
+        """The buyer's picture addresses, whatever encoding the platform used (declared as text: a
+        JSON array, JSON-array text, comma-separated text…); whether one may be opened is for the
+        viewer to decide."""
+        from desktop.core.kuaishou.models import text_list
+
+        raw = self.detail.get("pictures") if isinstance(self.detail, Mapping) else None
+        return text_list(raw) or tuple(getattr(self.refund, "pictures", None) or ())
+
+    @property
+    def return_freight_fen(self) -> int | None:
+        """The buyer's return-freight claim (fen), when the detail carries a readable one."""
+        from desktop.core.kuaishou.errors import ParseError
+        from desktop.core.kuaishou.models import Refund, parse
+
+        raw = self.detail.get("returnFreightInfo") if isinstance(self.detail, Mapping) else None
+        if raw is None:
+            return None
+        try:
+            info = parse(Refund, {"refundId": 0, "returnFreightInfo": raw}).return_freight_info
+        except ParseError:
+            return None
+        return info.return_freight_amount if info is not None else None
 
 
 def load_detail(store: Any, row: QueueRow, rules: Any = None) -> RefundDetail:

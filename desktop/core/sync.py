@@ -63,6 +63,7 @@ from desktop.core.kuaishou.errors import (
     ApiError,
     AuthError,
     KuaishouError,
+    ParseError,
     RequestError,
     ScopeMissing,
 )
@@ -110,6 +111,15 @@ class SyncResult:
     auto_approved: list[int] = field(default_factory=list)
     server_clock_offset_ms: int | None = None
     score_problem: str | None = None  # why the shop score could not be fetched, if it could not
+    #: requests whose answer could not be read (a decision field broken): (refund id or None, the
+    #: field), to be opened in the seller backend; the rest of the sync went on without them
+    unreadable: list[tuple[int | None, str]] = field(default_factory=list)
+
+    def note_unreadable(self, refund_id: int | None, error: ParseError) -> None:
+        log.warning("refund %s could not be read: %s", refund_id, error)
+        entry = (refund_id, error.field)
+        if entry not in self.unreadable:
+            self.unreadable.append(entry)
 
     def add(self, stats: UpsertStats) -> None:
         self.new += stats.new
@@ -161,6 +171,7 @@ class Syncer:
         self._writer = _WindowWriter()
         self._cancelled: Callable[[], bool] | None = None
         self._extra_calls = 0
+        self._roles_seen: set[Any] = set()
 
     # ------------------------------------------------------------------ helpers
 
@@ -201,10 +212,13 @@ class Syncer:
             result.pages += 1
             items.extend(page.items)
             received = getattr(page, "received", None)
-            if pages is not None and received is not None:
+            skipped = getattr(page, "unreadable", ())
+            for item in skipped:
+                result.note_unreadable(item.refund_id, item.error)
+            if pages is not None and received is not None and not skipped:
                 pages.append((received, LIST_ITEMS_PATH))
-            else:  # a client that does not keep the bodies: the store encodes the records' raw
-                pages = None
+            else:  # a client that does not keep the bodies, or a page with items set aside: the
+                pages = None  # store encodes the raw JSON of the records it got
             result.refunds_seen += len(page.items)
             if page.is_last:
                 break
@@ -378,6 +392,9 @@ class Syncer:
                 log.warning("refund %s is gone from the platform (%s): out of the queue", r.refund_id, exc)
                 self.store.mark_gone(self.shop_id, r.refund_id, at=self._server_ms())
                 continue
+            except ParseError as exc:  # that one refund: kept as it was stored, the sync goes on
+                result.note_unreadable(r.refund_id, exc)
+                continue
             finally:
                 result.details_fetched += 1
             with self.store.transaction():
@@ -389,6 +406,16 @@ class Syncer:
                 self._classify_batch(self.store.unclassified(self.shop_id), result)
             result.add(stats)
             self._report("details", i + 1, len(vanished), result)
+
+    def _note_roles(self, history: list[Any]) -> None:
+        """Log each negotiation-history role value the first time a run meets it: the platform
+        does not document them, so a seller can report what was seen (and the rules file's
+        ``classify.system_roles`` can name the system's)."""
+        for c in history:
+            role = getattr(c, "role", None)
+            if role is not None and role not in self._roles_seen:
+                self._roles_seen.add(role)
+                log.info("negotiation-history role %r seen (entry %r)", role, (c.title or "")[:60])
 
     def _may_call(self) -> bool:
         if self._extra_calls >= self.max_extra_calls:
@@ -494,6 +521,7 @@ class Syncer:
             self._check_cancel()
             history = self.client.negotiation_history(r.refund_id)
             result.histories_fetched += 1
+            self._note_roles(history)
             with self.store.transaction():
                 self.store.save_comments(self.shop_id, r.refund_id, history, at=self._local_ms())
                 fresh = self.store.refund(self.shop_id, r.refund_id)

@@ -241,7 +241,7 @@ class Auth:
             grant = Grant(
                 f"f{secrets.token_hex(15)}", entry.grant_scopes, self.now_ms() + self.refresh_token_ttl_s * 1000
             )
-            return self._issue(grant)
+            return self._issue(grant, refreshed=False)
 
     def refresh(self, params: dict[str, str]) -> dict[str, object]:
         self._check_client(params)
@@ -263,19 +263,22 @@ class Auth:
                 raise OAuthFailure(100200104, "refreshToken.expired", "refresh_token 已过期，请重新授权")
             if entry.dies_ms is None:
                 entry.dies_ms = now + int(self.refresh_grace_s * 1000)
-            return self._issue(entry.grant)
+            return self._issue(entry.grant, refreshed=True)
 
-    def _issue(self, grant: Grant) -> dict[str, object]:
+    def _issue(self, grant: Grant, *, refreshed: bool) -> dict[str, object]:
+        """The token answer; only a refresh's carries ``refresh_token_expires_in`` (spec §8)."""
         now = self.now_ms()
         access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         self._access[access] = AccessToken(grant, now + self.access_token_ttl_s * 1000)
         self._refresh[refresh] = RefreshToken(grant)
-        return {
+        answer: dict[str, object] = {
             "result": 1,
             "access_token": access,
             "refresh_token": refresh,
             "open_id": grant.open_id,
             "expires_in": self.access_token_ttl_s,
-            "refresh_token_expires_in": max(0, (grant.refresh_expires_ms - now) // 1000),
             "scopes": list(grant.scopes),
         }
+        if refreshed:
+            answer["refresh_token_expires_in"] = max(0, (grant.refresh_expires_ms - now) // 1000)
+        return answer

@@ -27,30 +27,47 @@ SCOPE_MISSING = 29
 QPS_EXCEEDED = 30
 SERVER_ERROR = 50
 
-# refund codes (documented)
+# refund codes (the official return-code table, spec §8)
+STATUS_ERROR = 300002
 END_BEFORE_BEGIN = 300003
 WINDOW_TOO_WIDE_4 = 300004
 OLDER_THAN_90_DAYS = 300005
+REFUND_ID_EMPTY = 300006
+INTERVENE_DESC_EMPTY = 300007
+WRONG_REFUND_WAY = 300008
+ZERO_AMOUNT = 300009
 STATE_CANNOT_REFUND = 300010
 REFUND_NOT_FOUND = 300011
 NOT_YOUR_REFUND = 300012
 BUYER_CANCELLED = 300013
 REFUND_CHANGED = 300014
+AT_MOST_THREE_PICTURES = 300015
+NEGOTIATE_WRONG = 300016
 NEGOTIATE_CHANGED = 300017
 STATUS_NOT_ALLOWED = 300018
 WINDOW_TOO_WIDE = 300019
 
+#: the official texts of the refund codes; a 3000xx answer always carries its official text in
+#: ``error_msg``/``msg`` (the sandbox's own explanation, if any, goes to ``sub_msg``)
 TEXTS: dict[int, str] = {
-    REFUND_CHANGED: "退款单状态已更新，请刷新重试",
-    NEGOTIATE_CHANGED: "协商状态已变更，请刷新重试",
-    STATUS_NOT_ALLOWED: "当前退款单状态不允许该操作",
-    STATE_CANNOT_REFUND: "当前状态不能退款",
-    BUYER_CANCELLED: "买家已取消退款申请",
+    STATUS_ERROR: "退款单状态错误",
+    END_BEFORE_BEGIN: "结束时间要晚于开始时间",
+    WINDOW_TOO_WIDE_4: "查询范围不能大于7天",
+    OLDER_THAN_90_DAYS: "只能查询最近90天内的订单",
+    REFUND_ID_EMPTY: "退款单id为空",
+    INTERVENE_DESC_EMPTY: "申请平台接入描述为空",
+    WRONG_REFUND_WAY: "退款方式错误",
+    ZERO_AMOUNT: "退款金额为0",
+    STATE_CANNOT_REFUND: "退款单当前状态不能退款",
     REFUND_NOT_FOUND: "退款单不存在",
-    NOT_YOUR_REFUND: "退款单不属于当前商家",
-    END_BEFORE_BEGIN: "结束时间不能早于开始时间",
-    OLDER_THAN_90_DAYS: "只能查询最近90天的数据",
-    WINDOW_TOO_WIDE: "查询时间跨度不能超过1天",
+    NOT_YOUR_REFUND: "不能操作他人退款单",
+    BUYER_CANCELLED: "买家取消退款",
+    REFUND_CHANGED: "退款单状态已更新，请刷新重试",
+    AT_MOST_THREE_PICTURES: "最多三张图片",
+    NEGOTIATE_WRONG: "协商状态不对",
+    NEGOTIATE_CHANGED: "协商状态已改变",
+    STATUS_NOT_ALLOWED: "当前退款状态不可操作",
+    WINDOW_TOO_WIDE: "时间范围超限",
 }
 
 
@@ -65,7 +82,10 @@ class ApiFailure(Exception):
         sub_code: str | None = None,
         sub_msg: str | None = None,
     ) -> None:
-        text = error_msg if error_msg is not None else TEXTS.get(result, f"error {result}")
+        official = TEXTS.get(result)
+        if official is not None and error_msg is not None and error_msg != official:
+            sub_msg = sub_msg or error_msg  # the explanation beside the official text
+        text = official or (error_msg if error_msg is not None else f"error {result}")
         super().__init__(text)
         self.result = result
         self.error_msg = text
@@ -82,9 +102,9 @@ class ApiFailure(Exception):
             "code": str(self.result),
             "msg": self.error_msg,
         }
-        if self.sub_code is not None:
-            body["sub_code"] = self.sub_code
-            body["sub_msg"] = self.sub_msg or self.error_msg
+        # the code family is always strings (spec §8), present even when there is no sub-code
+        body["sub_code"] = self.sub_code or ""
+        body["sub_msg"] = (self.sub_msg or self.error_msg) if self.sub_code is not None else ""
         return body
 
 

@@ -36,6 +36,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from desktop.core.kuaishou import signing
 from desktop.sandbox import errors as E
 from desktop.sandbox import seed as seeding
+from desktop.sandbox import wire
 from desktop.sandbox.auth import (
     ACCESS_TOKEN_TTL_S,
     DEMO_CREDENTIALS,
@@ -120,6 +121,9 @@ class Sandbox:
     used refresh token keeps working. ``buyer_ships_after_s``: when the simulated buyer sends an agreed
     return back (``None``: never). ``max_window_ms``: the list's widest time window.
     ``settle_interval_s``: how often the background timer fires due platform timers.
+    ``wire_shape``: the shape of the answers (:mod:`desktop.sandbox.wire`): ``"declared"`` (the
+    types spec §8 declares, the default), ``"text"`` (numbers as text) or ``"objects"``; it can be
+    changed while running (:attr:`wire_shape`).
     """
 
     def __init__(
@@ -136,7 +140,9 @@ class Sandbox:
         buyer_ships_after_s: float | None = 300.0,
         max_window_ms: int = DAY_MS,
         settle_interval_s: float = 1.0,
+        wire_shape: str = wire.DEFAULT_SHAPE,
     ) -> None:
+        self.wire_shape = wire.check_shape(wire_shape)
         self._clock = clock or time.time
         self._offset_s = 0.0
         self._port = port
@@ -370,8 +376,8 @@ class Sandbox:
                 return answer
         request_id = self._request_id()
         try:
-            data = self._run(name, method, verb, params, business)
-            envelope: dict[str, Any] = {"result": 1, "data": data, "error_msg": "", "requestId": request_id}
+            data = wire.shape(name, self._run(name, method, verb, params, business), self.wire_shape)
+            envelope = wire.success_envelope(data, request_id, self.wire_shape)
         except ApiFailure as failure:
             envelope = failure.envelope(request_id)
         except Exception:  # a sandbox bug: answer like a gateway's internal error, keep serving

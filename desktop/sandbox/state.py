@@ -558,6 +558,8 @@ class Shop:
                     f"{KIND_NAMES.get(r.get('handlingWay'), '该')}售后请使用 open.seller.order.refund.returngoods.approve",
                 )
             if not self._awaiting_decision(r):
+                if r.get("status") in (ST_WAIT_SELLER, ST_RETURN_REQUEST):
+                    raise ApiFailure(E.NEGOTIATE_WRONG)
                 raise ApiFailure(E.STATUS_NOT_ALLOWED)
             if amount != r.get("refundFee"):
                 raise rejected(f"退款金额 {amount} 与申请退款金额 {r.get('refundFee')} 不一致")

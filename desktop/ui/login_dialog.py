@@ -23,6 +23,7 @@ replaced by a plain HTTP GET of the authorise URL (the sandbox redirects to the 
 from __future__ import annotations
 
 import logging
+import time
 import urllib.parse
 from collections.abc import Callable
 from typing import Any
@@ -52,6 +53,7 @@ from desktop.core.kuaishou.oauth import (
     LoopbackCatcher,
     OAuthClient,
     parse_redirect,
+    refresh_expiry_ms,
 )
 from desktop.core.kuaishou.transport import is_loopback_host
 from desktop.core.logsetup import register_secret
@@ -487,7 +489,9 @@ class LoginDialog(QDialog):
             base_url=base_url.rstrip("/"),
             auth_mode="oauth" if token is not None else "token",
             token_expires_at_ms=expiry_ms(getattr(token, "expires_in", None)),
-            refresh_expires_at_ms=expiry_ms(getattr(token, "refresh_token_expires_in", None)),
+            # the grant's 180 days (the exchange's answer does not say), kept across refreshes
+            refresh_expires_at_ms=(refresh_expiry_ms(token, granted_at_ms=int(time.time() * 1000))
+                                   if token is not None else None),
         )
         return result, self.shops.save_sign_in(result)
 

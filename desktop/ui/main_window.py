@@ -13,7 +13,7 @@ import html
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         self.services = services
         self.settings = settings
         self.shop: Any | None = None
+        self.roles_dialog: Any | None = None  # the negotiation-roles view when open
         self.client: Any | None = None
         self.needs_sign_in = False
         self._sync_task: Task | None = None
@@ -196,6 +197,10 @@ class MainWindow(QMainWindow):
         self.guide_action = QAction(self.tr("User guide"), self)
         self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)
         self.guide_action.triggered.connect(self.show_guide)
+        self.roles_action = QAction(self.tr("Negotiation roles…"), self)
+        self.roles_action.setStatusTip(self.tr("The role values the platform sent in negotiation "
+                                               "histories, to report them"))
+        self.roles_action.triggered.connect(self.show_roles)
         self.about_action = QAction(self.tr("About AfterSale Watch"), self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.about)
@@ -281,6 +286,7 @@ class MainWindow(QMainWindow):
             language_menu.addAction(action)
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self.guide_action)
+        help_menu.addAction(self.roles_action)
         help_menu.addAction(self.about_action)
 
     def _build_toolbar(self) -> None:
@@ -678,6 +684,7 @@ class MainWindow(QMainWindow):
                 self.banner.hide()
                 self._banner_kind = None
             self.statusBar().showMessage(self.tr("Sync complete."), 5000)
+            self._show_unreadable(getattr(result, "unreadable", None) or ())
             self._update_freshness()
             self._refresh_shop_record()
             self.load_rows()
@@ -817,6 +824,27 @@ class MainWindow(QMainWindow):
     def _language_checked(self, lang: str) -> None:
         if lang in self.language_actions:
             self.language_actions[lang].setChecked(True)
+
+    def _show_unreadable(self, unreadable: Sequence[tuple[int | None, str]]) -> None:
+        """Requests whose answer the platform sent unreadably: named, to be opened in the backend
+        (the rest of the sync went on without them)."""
+        if not unreadable:
+            return
+        ids = [str(rid) for rid, _field in unreadable if rid is not None]
+        shown = "、".join(ids[:5]) + ("…" if len(ids) > 5 else "")
+        self.statusBar().showMessage(
+            self.tr("%1 request(s) could not be read from the platform's answer: open them in the "
+                    "seller backend (%2).").replace("%1", str(len(unreadable))).replace("%2", shown or "—"))
+
+    def show_roles(self) -> None:
+        """The negotiation-history role values seen (a diagnostics view a seller can report)."""
+        from desktop.ui.diagnostics import RolesDialog
+
+        dialog = RolesDialog(self.services.store, self.services.rules,
+                             self.shop.id if self.shop is not None else None, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.roles_dialog = dialog  # the dialog currently shown (tests look at it)
+        dialog.open()
 
     def about(self) -> None:
         box = QMessageBox(self)

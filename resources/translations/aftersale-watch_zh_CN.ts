@@ -114,7 +114,7 @@
         <translation>拒绝退货运费</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/actions/preview.py" line="+51"/>
+        <location filename="../../desktop/ui/actions/preview.py" line="+63"/>
         <source>Agree exchange</source>
         <extracomment>an exchange is agreed with the return call, but the seller agrees to an exchange, not a return</extracomment>
         <translation>同意换货</translation>
@@ -990,7 +990,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../desktop/ui/login_dialog.py" line="+124"/>
+        <location filename="../../desktop/ui/login_dialog.py" line="+126"/>
         <source>Sign in to a Kuaishou shop</source>
         <translation>登录快手小店</translation>
     </message>
@@ -1210,7 +1210,7 @@
         <translation>正在验证令牌…</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+27"/>
         <source>Signed in to %1.</source>
         <translation>已登录：%1。</translation>
     </message>
@@ -1268,7 +1268,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+74"/>
+        <location filename="../../desktop/ui/main_window.py" line="+75"/>
         <source>Sync now</source>
         <extracomment>closing the window hides it and the app keeps watching from the tray (set by the shell when a system tray exists) closing the window (not Quit) asks first, since it stops the warnings (set by the shell when there is no tray) the demo: a sample shop on the embedded sandbox, reset at every start</extracomment>
         <translation>立即同步</translation>
@@ -1314,13 +1314,13 @@
         <translation>设置…</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <location line="+624"/>
+        <location line="+10"/>
+        <location line="+647"/>
         <source>About AfterSale Watch</source>
         <translation>关于售后守望</translation>
     </message>
     <message>
-        <location line="-606"/>
+        <location line="-629"/>
         <source>First download of the after-sale requests… %p%</source>
         <translation>首次下载售后申请… %p%</translation>
     </message>
@@ -1345,9 +1345,19 @@
         <translation>处罚风险</translation>
     </message>
     <message>
-        <location line="-53"/>
+        <location line="-57"/>
         <source>User guide</source>
         <translation>使用指南</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Negotiation roles…</source>
+        <translation>协商角色诊断…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The role values the platform sent in negotiation histories, to report them</source>
+        <translation>平台在协商记录中发送的角色数值，可用于反馈</translation>
     </message>
     <message>
         <location line="+55"/>
@@ -1381,17 +1391,17 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+535"/>
+        <location line="+537"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location line="-532"/>
+        <location line="-534"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
@@ -1450,12 +1460,12 @@
     <message>
         <location line="+2"/>
         <location line="+30"/>
-        <location line="+162"/>
+        <location line="+163"/>
         <source>Sign in…</source>
         <translation>登录…</translation>
     </message>
     <message>
-        <location line="-169"/>
+        <location line="-170"/>
         <source>%1 (demo)</source>
         <translation>%1（演示）</translation>
     </message>
@@ -1480,7 +1490,7 @@
         <translation>同步完成。</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+41"/>
         <source>the shop&apos;s authorisation is no longer accepted (%1)</source>
         <translation>店铺授权已失效（%1）</translation>
     </message>
@@ -1492,12 +1502,12 @@
     <message>
         <location line="+1"/>
         <location line="+4"/>
-        <location line="+129"/>
+        <location line="+150"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location line="-125"/>
+        <location line="-146"/>
         <source>Sync failed: %1. The list shows the requests downloaded %2; the app keeps trying.</source>
         <translation>同步失败：%1。列表显示的是 %2 下载的数据；应用会继续重试。</translation>
     </message>
@@ -1578,7 +1588,12 @@
         <translation>新的界面语言将在下次启动应用时生效。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+15"/>
+        <source>%1 request(s) could not be read from the platform&apos;s answer: open them in the seller backend (%2).</source>
+        <translation>平台返回的 %1 条售后单无法读取：请在商家后台打开处理（%2）。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>Version %1</source>
         <translation>版本 %1</translation>
     </message>
@@ -1661,7 +1676,7 @@
         <translation>商品尚未寄回的退货也确认收货</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+45"/>
         <location line="+9"/>
         <source>Refund</source>
         <translation>售后单</translation>
@@ -1697,7 +1712,62 @@
         <translation>不发送的原因</translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location line="+36"/>
+        <source>Buyers&apos; return-freight claims</source>
+        <translation>买家的退货运费申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pay the claimed return freight</source>
+        <translation>同意并支付买家申请的退货运费</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refuse the return freight</source>
+        <translation>拒绝退货运费</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Why:</source>
+        <translation>拒绝说明：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Under %1 characters</source>
+        <translation>少于 %1 字</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pictures:</source>
+        <translation>凭证图片：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Links of 1 to %1 evidence pictures, one per line</source>
+        <translation>1 至 %1 张凭证图片的链接，每行一个</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Refusing the return freight needs a description and 1 to %1 pictures; until both are given nothing is sent.</source>
+        <translation>拒绝退货运费需要填写拒绝说明并提供 1 至 %1 张凭证图片；两者齐全之前不会提交。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Refusing the return freight needs a description.</source>
+        <translation>拒绝退货运费需要填写拒绝说明。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Refusing the return freight needs 1 to %1 pictures as evidence.</source>
+        <translation>拒绝退货运费需要 1 至 %1 张凭证图片。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>At most %1 pictures can be sent.</source>
+        <translation>最多只能提交 %1 张图片。</translation>
+    </message>
+    <message>
+        <location line="+54"/>
         <source>; </source>
         <translation>；</translation>
     </message>
@@ -2848,6 +2918,79 @@ Open each one in the Kuaishou seller backend first. Act again only on those that
         <location line="+2"/>
         <source>The test message was not sent: %1</source>
         <translation>测试消息未发送：%1</translation>
+    </message>
+</context>
+<context>
+    <name>RolesDialog</name>
+    <message>
+        <location filename="../../desktop/ui/diagnostics.py" line="+43"/>
+        <source>Negotiation roles</source>
+        <translation>协商角色</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The platform sends who wrote each negotiation entry as a number and does not say what the numbers mean. Auto-approvals are recognised by the entries&apos; titles and times, not by these numbers. If you report them, the rules file can name the system&apos;s number (classify.system_roles).</source>
+        <translation>平台用数字表示每条协商记录由谁发出，但没有公开这些数字的含义。本工具根据记录的标题和时间识别系统自动同意，不依赖这些数字。若您反馈这些数值，规则文件即可注明哪个数字代表系统。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Role value</source>
+        <translation>角色数值</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Entries</source>
+        <translation>记录数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Requests</source>
+        <translation>申请数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last seen</source>
+        <translation>最近出现</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Example entries</source>
+        <translation>示例记录</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Copy for a report</source>
+        <translation>复制以便反馈</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>%1 (named as the system in the rules file)</source>
+        <translation>%1（规则文件已注明为系统）</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>%1 role value(s) in the negotiation histories fetched so far.</source>
+        <translation>目前已获取的协商记录中共有 %1 种角色数值。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No negotiation history has been fetched yet: the app fetches it for recently closed requests after the first download.</source>
+        <translation>尚未获取任何协商记录：首次下载完成后，本工具会为最近结束的申请获取协商记录。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The list could not be read: %1</source>
+        <translation>无法读取列表：%1</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Copied. Paste it into your report.</source>
+        <translation>已复制，可粘贴到您的反馈中。</translation>
     </message>
 </context>
 <context>

@@ -5,7 +5,7 @@ wiring into a window."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTableView, QToolBar, QWidget
 
 from desktop.core.actions import ActionEngine, ActionKind, Approve, Outcome
@@ -345,3 +345,50 @@ def test_install_actions_wires_menu_toolbar_context_menu_and_reconciles(qtbot, s
     window.client = None
     queue.selectedRowsChanged.emit(queue.rows)
     assert not ui.approve_action.isEnabled()  # signed out
+
+
+def test_preview_offers_refusing_the_freight_only_with_a_description_and_pictures(qtbot, sb, engine):
+    claim = sb.add_refund(handlingWay=1, status=40, negotiateStatus=2, refundFee=5000,
+                          returnFreightInfo={"returnFreightAmount": 1200,
+                                             "returnFreightStatus": 10})["refundId"]
+    plan = engine.prepare([listed(sb, claim)], Approve())
+    dialog = PreviewDialog(plan)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.freight_box.isVisible() and dialog.freight_pay.isChecked()
+    assert dialog.total_label.text() == "¥62.00"  # the claim is paid by default
+    assert not dialog.freight_desc.isEnabled()
+
+    # (on the button's indicator: a radio button takes clicks on its indicator and text only)
+    qtbot.mouseClick(dialog.freight_refuse, Qt.MouseButton.LeftButton,
+                     pos=QPoint(6, dialog.freight_refuse.height() // 2))
+    assert dialog.freight_refuse.isChecked() and dialog.freight_desc.isEnabled()
+    assert dialog.freight_hint.isVisible() and "1" in dialog.freight_hint.text()
+    assert not dialog.ok_button.isEnabled()  # not offered without a description and pictures
+    qtbot.keyClicks(dialog.freight_desc, "Free shipping item")  # (key clicks of ASCII only)
+    assert "pictures" in dialog.freight_hint.text() and not dialog.ok_button.isEnabled()
+    assert dict(dialog.plan().actions[0].params)["returnFreightHandlingAdvice"] == 1
+    qtbot.keyClicks(dialog.freight_images, "https://img.example/1.jpg")
+    qtbot.keyClick(dialog.freight_images, Qt.Key.Key_Return)
+    qtbot.keyClicks(dialog.freight_images, "https://img.example/2.jpg")
+    assert not dialog.freight_hint.isVisible() and dialog.ok_button.isEnabled()
+    params = dict(dialog.plan().actions[0].params)
+    assert params["returnFreightHandlingAdvice"] == 2
+    assert params["returnFreightRejectDesc"] == "Free shipping item"
+    assert params["returnFreightRejectImages"] == ["https://img.example/1.jpg",
+                                                   "https://img.example/2.jpg"]
+    assert dialog.total_label.text() == "¥50.00"
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+    report = engine.execute(dialog.plan())
+    assert report.results[0].outcome is Outcome.DONE
+    assert sb.refunds[claim]["returnFreightInfo"]["returnFreightStatus"] == 50
+
+
+def test_preview_hides_the_freight_choice_without_claims(qtbot, sb, engine):
+    receipt = sb.add_refund(handlingWay=1, status=40, negotiateStatus=2, refundFee=3000)["refundId"]
+    dialog = PreviewDialog(engine.prepare([listed(sb, receipt)], Approve()))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.freight_box.isVisible() and dialog.ok_button.isEnabled()

@@ -89,6 +89,36 @@ def test_a_late_detail_for_another_row_is_ignored(qtbot, seeded):
     assert pane.row.refund_id == 1
 
 
+@pytest.mark.parametrize("pictures", [
+    '["https://img.example/1.jpg","https://img.example/2.jpg"]',  # declared: text (spec §8)
+    "https://img.example/1.jpg,https://img.example/2.jpg",
+    ["https://img.example/1.jpg", "https://img.example/2.jpg"],
+])
+def test_the_pane_opens_a_refund_in_every_wire_shape(qtbot, tmp_path, pictures):
+    with open_store(tmp_path / "shapes.sqlite3") as store:
+        shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=5, name="晨光小铺")
+        detail = {
+            "refundId": "2100000012345679", "handlingWay": "1", "negotiateStatus": 2, "status": "40",
+            "refundFee": "5000", "refundReasonDesc": "尺码不合适", "updateTime": NOW - H,
+            "expireTime": NOW + 60 * H, "submitTime": NOW - 90 * H, "pictures": pictures,
+            "address": "浙江省杭州市余杭区文一西路1288号 王仓管 138****0000",
+            "returnFreightInfo": {"returnFreightAmount": "1200", "returnFreightStatus": 10},
+            "sellerDisagreeImages": "", "brandNewField": {"x": [1]},
+        }
+        store.upsert_refunds(shop.id, [parse(Refund, detail)], seen_at=NOW - H, source="detail")
+        rules = load_default_rules()
+        (row,) = build_queue_rows(store.refunds(open_only=True), rules)
+        pane = DetailPane()
+        qtbot.addWidget(pane)
+        pane.show_row(row)
+        pane.set_detail(load_detail(store, row, rules))
+        links = pane.buyer.text()
+        assert links.count("<a ") == 2 and 'href="https://img.example/2.jpg"' in links
+        facts = [pane.facts.itemAt(i).widget().text() for i in range(pane.facts.count())
+                 if pane.facts.itemAt(i).widget()]
+        assert "¥12.00" in facts  # the return-freight claim
+
+
 # ----------------------------------------------------------------- hostile platform and user texts
 MARKUP = '<b><font color="red" size="7">大促清仓</font></b>'
 RLO = "\u202e"

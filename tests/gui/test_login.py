@@ -3,6 +3,7 @@ access token; state checks; failures explained; secrets in the keychain wrapper;
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 
 import keyring.backends.fail
@@ -59,6 +60,9 @@ def test_browser_authorisation_caught_on_the_loopback(qtbot, sandbox, shops, mem
     shop = blocker.args[0]
     assert shop.auth_mode == "oauth"
     _stored_shop_is_verified(shops, shop, sandbox)
+    # the exchange's answer has no refresh_token_expires_in: the grant's 180 days
+    expected = time.time() * 1000 + 180 * 86_400_000
+    assert abs(shops.store.shop(shop.id).refresh_expires_at - expected) < 120_000
     endpoints = [e["endpoint"] for e in sandbox.oauth_log]
     assert endpoints[0] == "oauth.authorize" and any("access_token" in e for e in endpoints)
     # the tokens the exchange produced are in the keychain, as one entry of that shop

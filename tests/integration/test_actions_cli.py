@@ -84,3 +84,38 @@ def test_bad_usage_exits_2(sb, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["approve", "abc"])
     assert exc.value.code == 2
+
+
+def _freight_claim(sb):
+    return sb.add_refund(handlingWay=1, status=40, negotiateStatus=2, refundFee=5000,
+                         returnFreightInfo={"returnFreightAmount": 1200,
+                                            "returnFreightStatus": 10})["refundId"]
+
+
+@pytest.mark.parametrize("argv, why", [
+    (["--refuse-freight", "包邮商品，运费不予承担"], "1"),
+    (["--refuse-freight", "  ", "--freight-image", "https://img.example/1.jpg"], "说明"),
+    (["--refuse-freight", "x" * 300, "--freight-image", "https://img.example/1.jpg"], "300"),
+    (["--refuse-freight", "包邮", *["--freight-image", "https://img.example/1.jpg"] * 7], "6"),
+    (["--freight-image", "https://img.example/1.jpg"], "--refuse-freight"),
+])
+def test_refusing_the_freight_is_offered_only_with_a_description_and_pictures(sb, capsys, argv, why):
+    rid = _freight_claim(sb)
+    code, out, err = run(capsys, "approve", str(rid), "--api-base", sb.base_url, *argv)
+    assert code == 2 and why in err and out == ""
+    assert approvals(sb) == []  # nothing sent
+
+
+def test_the_freight_is_refused_with_both(sb, capsys):
+    rid = _freight_claim(sb)
+    code, out, err = run(capsys, "approve", str(rid), "--api-base", sb.base_url, "--json",
+                         "--refuse-freight", "包邮商品，运费不予承担",
+                         "--freight-image", "https://img.example/1.jpg",
+                         "--freight-image", "https://img.example/2.jpg")
+    assert code == 0, err
+    (sent,) = approvals(sb)
+    assert sent["params"] == {"refundId": rid, "status": 40, "returnFreightHandlingAdvice": 2,
+                              "returnFreightRejectDesc": "包邮商品，运费不予承担",
+                              "returnFreightRejectImages": ["https://img.example/1.jpg",
+                                                            "https://img.example/2.jpg"]}
+    assert sb.refunds[rid]["returnFreightInfo"]["returnFreightStatus"] == 50

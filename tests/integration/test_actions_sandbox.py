@@ -167,13 +167,27 @@ def test_refund_changed_mid_batch_is_reported_with_its_new_state(sb, engine):
     assert [e["params"]["refundId"] for e in reads] == [changed]
 
 
-def test_a_stale_version_on_reject_is_refused_and_reported(sb, engine):
+def test_a_stale_version_on_reject_is_read_again_and_sent_once_with_the_fresh_one(sb, engine):
     rid = sb.add_refund(handlingWay=10)["refundId"]
     plan = engine.prepare([rid], Reject(1003, desc="已协商"))
+    stale = plan.actions[0].params["refundVersion"]
     sb.update_refund(rid, updateTime=sb.refunds[rid]["updateTime"] + 10, refundDesc="买家修改了申请")
+    fresh = sb.refunds[rid]["updateTime"]
+    report = engine.execute(plan)
+    assert report.results[0].outcome is Outcome.DONE
+    sent = actions_in(sb, rid)
+    assert [(e["result"], e["params"]["refundVersion"]) for e in sent] == [(300014, stale), (1, fresh)]
+
+
+def test_a_moved_on_refund_whose_action_is_no_longer_valid_is_only_reported(sb, engine):
+    rid = sb.add_refund(handlingWay=10)["refundId"]
+    plan = engine.prepare([rid], Reject(1003, desc="已协商"))
+    # the buyer escalated to the platform meanwhile: rejecting is no longer the merchant's to do
+    sb.update_refund(rid, status=20, updateTime=sb.refunds[rid]["updateTime"] + 10)
     report = engine.execute(plan)
     assert report.results[0].outcome is Outcome.CHANGED
-    assert [e["result"] for e in actions_in(sb, rid)] == [300014]
+    assert report.results[0].after is not None and report.results[0].after.status == 20
+    assert len(actions_in(sb, rid)) == 1
 
 
 def test_qps_limit_answers_are_absorbed(sb, client, store):

@@ -202,3 +202,38 @@ def test_demo_runs_on_the_embedded_sandbox_and_leaves_nothing_behind(capsys, app
     report = json.loads(out)
     assert report["shops"][0]["pending"]
     assert not list(app_home.rglob("*.sqlite3")), "the demo keeps no database in the data dir"
+
+
+@pytest.mark.parametrize("fields, name", [
+    ({"expireTime": 10**18}, "expireTime"),
+    ({"refundFee": 10**30}, "refundFee"),
+    ({"refundId": 2**64}, "refundId"),
+])
+def test_a_refund_with_an_absurd_decision_field_is_named_not_a_traceback(app_home, capsys, monkeypatch,
+                                                                         fields, name):
+    """check used to die with OverflowError (SQLite) or "year … is out of range" on these."""
+    from desktop.__main__ import main
+    from desktop.sandbox import Sandbox
+
+    with Sandbox(demo_data=False, buyer_ships_after_s=None) as sb:
+        c = sb.credentials
+        for key, value in (("KS_APP_KEY", c.app_key), ("KS_SIGN_SECRET", c.sign_secret),
+                           ("KS_ACCESS_TOKEN", c.access_token)):
+            monkeypatch.setenv(key, value)
+        created = sb.now_ms() - 3_600_000
+        good = sb.add_refund(handlingWay=10, refundFee=990, createTime=created)["refundId"]
+        if name == "refundId":
+            bad = sb.add_refund(handlingWay=10, createTime=created)
+            sb.shop.refunds[2**64] = {**sb.shop.refunds.pop(bad["refundId"]), "refundId": 2**64}
+            sb.settle()
+        else:
+            sb.add_refund(handlingWay=10, createTime=created, **fields)
+        code = main(["check", "--json", "--days", "2", "--api-base", sb.base_url])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    shop = json.loads(out.out)["shops"][0]
+    assert [p["refund_id"] for p in shop["pending"]] == [str(good)]  # the rest goes on
+    (unreadable,) = shop["unreadable"]
+    assert unreadable["field"].endswith(name)
+    if name != "refundId":
+        assert unreadable["backend_url"] and unreadable["refund_id"]

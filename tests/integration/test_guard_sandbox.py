@@ -180,21 +180,23 @@ def test_guard_never_acts_on_an_unreadable_refund(world):
     assert not [e for e in sb.call_log if e["method"] in ACTIONS]
 
 
-def test_a_refund_moved_on_answer_is_read_again_reported_and_never_resent(world):
+def test_a_refund_moved_on_answer_is_read_again_and_sent_once_more_only_while_valid(world):
     sb, store, client, local = world
     rules = load_default_rules()
     shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
     rid = sb.add_refund(handlingWay=10, refundFee=2_000, expireTime=_deadline(sb, 30))["refundId"]
     Syncer(client, store, rules, shop_id=shop.id, clock=local).run()
-    sb.inject_fault("open.seller.order.refund.approve", "result", result=300014,
+    sb.inject_fault("open.seller.order.refund.approve", "result", times=2, result=300014,
                     error_msg="退款单状态已更新，请刷新重试")
     guard = Guard(ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0, clock=local),
                   rules, clock=local)
+    # "moved on": read again; the same approval is still valid, so it is sent once more — and
+    # when that is refused too, never a third time in the run
     report = guard.run(GuardPolicy(enabled=True))
     ((c,),) = [report.considered]
     assert (c.refund_id, c.outcome) == (rid, "changed") and c.reason
-    assert [e["result"] for e in sb.call_log if e["method"] in ACTIONS] == [300014]
-    # the next run reads it again and agrees it (it is still due), once
+    assert [e["result"] for e in sb.call_log if e["method"] in ACTIONS] == [300014, 300014]
+    # the next run reads it again and agrees it (it is still due): the first send that lands
     report = guard.run(GuardPolicy(enabled=True))
     assert [x.outcome for x in report.considered] == ["approved"]
-    assert [e["result"] for e in sb.call_log if e["method"] in ACTIONS] == [300014, 1]
+    assert [e["result"] for e in sb.call_log if e["method"] in ACTIONS] == [300014, 300014, 1]

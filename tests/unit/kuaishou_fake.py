@@ -35,8 +35,9 @@ class Recorded:
 
     @property
     def params(self) -> dict[str, str]:
-        """The protocol parameters wherever they were sent (query for GET, body for POST)."""
-        return self.query if self.verb == "GET" else self.form
+        """The protocol parameters wherever they were sent (query for GET, body for POST; a POST
+        without a body carries them in the query, as the token refresh does)."""
+        return self.query if self.verb == "GET" or not self.raw_body else self.form
 
     @property
     def business(self) -> dict[str, Any]:

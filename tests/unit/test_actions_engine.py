@@ -103,7 +103,8 @@ class FakePlatform:
 
 def R(rid, **fields):
     base = {"refundId": rid, "handlingWay": 10, "status": 10, "negotiateStatus": 1,
-            "refundFee": 1000 + rid, "updateTime": 1_700_000_000_000 + rid}
+            # (derived from a short id; a 64-bit id's last digits keep them plausible amounts and times)
+            "refundFee": 1000 + rid % 100_000, "updateTime": 1_700_000_000_000 + rid % 100_000}
     base.update(fields)
     return base
 
@@ -473,3 +474,68 @@ def test_throttle_paces_and_backs_off():
     assert not throttle.wait(stop.is_set)
     with pytest.raises(ValueError):
         Throttle(0)
+
+
+@pytest.mark.parametrize("code", [300002, 300010, 300013, 300014, 300016, 300017, 300018])
+def test_a_refund_that_moved_on_is_read_again_and_sent_once_more_when_still_valid(store, shop, code):
+    # the buyer edited the request (a new version) between the preview and the send: the platform
+    # answers "moved on"; the re-read shows the same approval is still valid, so it is sent once
+    # more — with the fresh version — under a journal entry of its own
+    platform = FakePlatform(store, [R(1, handlingWay=1, status=40, negotiateStatus=2), R(2)])
+    platform.reasons[1] = [{"code": 3001, "desc": "未收到退货", "requiredRejectDesc": False}]
+    engine = engine_for(platform, store, shop)
+    plan = engine.prepare([1], Reject(3001))
+    stale = plan.actions[0].params["refundVersion"]
+
+    def buyer_edits(rid):
+        platform.refunds[rid]["updateTime"] += 7
+    platform.on_action = buyer_edits
+    platform.script[1] = [RefundChanged("moved on", result=code)]
+    report = engine.execute(plan)
+    (result,) = report.results
+    assert result.outcome is Outcome.DONE
+    sent = [p for _, p, _ in platform.actions]
+    assert len(sent) == 2 and sent[0]["refundVersion"] == stale
+    assert sent[1]["refundVersion"] == stale + 7  # the fresh version, read after the refusal
+    states = [(e.state, e.params["param"]["refundVersion"]) for e in store.journal_entries(shop.id)]
+    assert sorted(states) == sorted([("failed", stale), ("done", stale + 7)])
+    assert platform.actions[1][2] == "sent"  # the resend was journaled before it left
+
+
+def test_a_refund_that_moves_on_twice_is_sent_at_most_once_more(store, shop):
+    platform = FakePlatform(store, [R(1)])
+    engine = engine_for(platform, store, shop)
+    plan = engine.prepare([1], Approve())
+    platform.script[1] = [RefundChanged("moved on", result=300016),
+                          RefundChanged("moved on again", result=300014)]
+    report = engine.execute(plan)
+    (result,) = report.results
+    assert result.outcome is Outcome.CHANGED
+    assert len(platform.actions) == 2  # the first send and one resend, never a third
+    assert [e.state for e in store.journal_entries(shop.id)] == ["failed", "failed"]
+
+
+def test_a_moved_on_refund_is_not_resent_when_it_would_pay_more_than_previewed(store, shop):
+    platform = FakePlatform(store, [R(1)])
+    engine = engine_for(platform, store, shop)
+    plan = engine.prepare([1], Approve())
+
+    def buyer_asks_more(rid):
+        platform.refunds[rid].update(refundFee=platform.refunds[rid]["refundFee"] + 500,
+                                     updateTime=platform.refunds[rid]["updateTime"] + 1)
+    platform.on_action = buyer_asks_more
+    platform.script[1] = [RefundChanged("退款单状态已更新，请刷新重试", result=300014)]
+    report = engine.execute(plan)
+    assert report.results[0].outcome is Outcome.CHANGED
+    assert len(platform.actions) == 1  # the larger amount is the user's decision, not a resend
+
+
+def test_an_unreadable_refund_is_skipped_for_the_seller_backend_and_the_batch_goes_on(store, shop):
+    platform = FakePlatform(store, [R(1), R(2, expireTime=10**18)])
+    engine = engine_for(platform, store, shop)
+    plan = engine.prepare([1, 2], Approve())
+    assert [a.refund_id for a in plan.actions] == [1]
+    (skip,) = plan.skipped
+    assert skip.refund_id == 2 and skip.manual
+    assert "expireTime" in skip.reason and "refundId=2" in skip.reason  # the field and the link
+    assert engine.execute(plan).results[0].outcome is Outcome.DONE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.core.actions import ActionKind, Approve, Reject, Skip, WarningCode
+from desktop.core.actions import ActionKind, Approve, Reject, Skip, WarningCode, freight_refusal_problem
 from desktop.core.actions.planner import plan_approve, plan_reject, took_effect, unchanged
 from desktop.core.actions.model import RefundState
 from desktop.core.kuaishou.models import Refund, RejectReason, parse
@@ -68,17 +68,42 @@ def test_receipt_with_freight_accepts_it_by_default():
     assert WarningCode.FREIGHT_PAID in planned.warnings
 
 
-def test_receipt_with_freight_rejected_needs_a_short_description():
+def test_receipt_with_freight_rejected_needs_a_short_description_and_pictures():
     r = refund(handlingWay=1, status=40, returnFreightInfo={"returnFreightAmount": 800})
+    picture = ("https://img/1.jpg",)
     assert isinstance(plan_approve(r, Approve(freight_accept=False)), Skip)
-    assert isinstance(plan_approve(r, Approve(freight_accept=False, freight_reject_desc="x" * 300)),
-                      Skip)
+    assert isinstance(plan_approve(r, Approve(freight_accept=False, freight_reject_desc="x" * 300,
+                                              freight_reject_images=picture)), Skip)
+    no_pictures = plan_approve(r, Approve(freight_accept=False, freight_reject_desc="包邮商品"))
+    assert isinstance(no_pictures, Skip) and "1" in no_pictures.reason
+    assert isinstance(plan_approve(r, Approve(freight_accept=False, freight_reject_desc="包邮商品",
+                                              freight_reject_images=picture * 7)), Skip)
     planned = plan_approve(r, Approve(freight_accept=False, freight_reject_desc="包邮商品",
                                       freight_reject_images=("https://img/1.jpg",)))
     assert dict(planned.params) == {"refundId": 7001, "status": 40,
                                     "returnFreightHandlingAdvice": 2,
                                     "returnFreightRejectDesc": "包邮商品",
                                     "returnFreightRejectImages": ["https://img/1.jpg"]}
+
+
+def test_agreeing_a_freight_claim_needs_its_amount():
+    r = refund(handlingWay=1, status=40, returnFreightInfo={"returnFreightStatus": 10})
+    skip = plan_approve(r, Approve())
+    assert isinstance(skip, Skip) and skip.manual
+
+
+@pytest.mark.parametrize("desc, images, ok", [
+    ("包邮商品", ["https://img/1.jpg"], True),
+    ("包邮商品", ["https://img/1.jpg"] * 6, True),
+    ("", ["https://img/1.jpg"], False),
+    ("包邮商品", [], False),
+    ("包邮商品", ["  "], False),
+    ("x" * 300, ["https://img/1.jpg"], False),
+    ("包邮商品", ["https://img/1.jpg"] * 7, False),
+    (None, [], False),
+])
+def test_freight_refusal_problem_says_what_is_missing(desc, images, ok):
+    assert (freight_refusal_problem(desc, images) is None) is ok
 
 
 @pytest.mark.parametrize("status", [22, 30])
@@ -117,7 +142,7 @@ def test_refunds_not_waiting_on_the_merchant_are_skipped(fields, manual):
 
 
 def test_changed_since_loaded_is_flagged():
-    listed = refund(updateTime=1)
+    listed = refund(updateTime=1_600_000_000_000)
     assert WarningCode.CHANGED_SINCE_LOADED in plan_approve(refund(), Approve(), listed=listed).warnings
     assert WarningCode.CHANGED_SINCE_LOADED in plan_reject(refund(), Reject(1), [reason(1)],
                                                            listed=listed).warnings
@@ -159,12 +184,12 @@ def test_a_receipt_can_be_rejected():
 
 
 def test_took_effect_and_unchanged():
-    before = RefundState(10, 1, 100)
+    before = RefundState(10, 1, 1_700_000_000_100)
     assert took_effect(ActionKind.APPROVE_REFUND, before, refund(status=60, negotiateStatus=2))
     assert not took_effect(ActionKind.APPROVE_REFUND, before, refund(status=10, negotiateStatus=1))
     assert took_effect(ActionKind.APPROVE_RETURN, before, refund(status=30, negotiateStatus=2))
-    assert took_effect(ActionKind.CONFIRM_RECEIPT, RefundState(40, 2, 100), refund(status=60))
+    assert took_effect(ActionKind.CONFIRM_RECEIPT, RefundState(40, 2, 1_700_000_000_100), refund(status=60))
     assert took_effect(ActionKind.REJECT, before, refund(status=12, negotiateStatus=3))
     assert not took_effect(ActionKind.REJECT, before, refund(status=70, negotiateStatus=1))
-    assert unchanged(before, refund(status=10, negotiateStatus=1, updateTime=100))
-    assert not unchanged(before, refund(status=10, negotiateStatus=1, updateTime=101))
+    assert unchanged(before, refund(status=10, negotiateStatus=1, updateTime=1_700_000_000_100))
+    assert not unchanged(before, refund(status=10, negotiateStatus=1, updateTime=1_700_000_000_101))

@@ -250,3 +250,39 @@ def test_first_seen_closed_fast_path_matches_the_general_rules(
 def test_first_seen_fast_path_refuses_an_open_request(rules):
     with pytest.raises(ValueError, match="status 10"):
         classify_closed_first_seen(final(status=10, negotiate_status=1), rules)
+
+
+# ------------------------------------------------------------------- numeric roles (spec §8)
+def test_numeric_roles_never_decide_by_text_and_timing_comes_first(rules):
+    # the platform's role numbers are undocumented: 3 is not in the default rules file
+    assert not is_system_role(3, rules)
+    agreed_late = NegotiationComment(title="同意退款，退款成功", role=3, create_time=DL + 1000)
+    agreed_early = NegotiationComment(title="同意退款，退款成功", role=3, create_time=DL - 1000)
+    merchant_late = NegotiationComment(title="商家同意退款", role=2, create_time=DL + 1000)
+    assert is_system_agreement(agreed_late, rules, deadline_ms=DL)  # after the deadline: the platform's
+    assert not is_system_agreement(agreed_early, rules, deadline_ms=DL)
+    assert not is_system_agreement(merchant_late, rules, deadline_ms=DL)
+    comments = [NegotiationComment(title="买家发起退款申请", role=1, create_time=T0), agreed_late]
+    c = classify([], final(status=60, negotiate_status=2, negotiate_update_time=DL + 1000), rules,
+                 comments=comments)
+    assert (c.outcome, c.rule) == (Outcome.AUTO_APPROVED_OVERDUE, RULE_HISTORY_SYSTEM)
+
+
+def test_a_role_number_named_in_the_rules_file_counts(rules):
+    import tomllib
+
+    from desktop.core.domain.rules import RulesError, parse_rules
+    from desktop.core.rulesfile import default_rules_path
+
+    text = default_rules_path().read_text(encoding="utf-8")
+    assert 'system_roles = { value = ["system"' in text
+    numbered = parse_rules(tomllib.loads(text.replace(
+        'system_roles = { value = ["system"', 'system_roles = { value = [3, "system"')))
+    assert "3" in numbered.classify.system_roles.value
+    assert is_system_role(3, numbered) and is_system_role("3", numbered)
+    assert is_system_agreement(NegotiationComment(title="同意退款", role=3, create_time=DL - 5000),
+                               numbered, deadline_ms=DL)
+    with pytest.raises(RulesError) as info:
+        parse_rules(tomllib.loads(text.replace(
+            'system_roles = { value = ["system"', 'system_roles = { value = [2.5, "system"')))
+    assert "system_roles" in info.value.key

@@ -280,7 +280,8 @@ def test_list_answers_inside_an_object_are_accepted(gw, creds):
         (fail(28, "token中无scope权限"), errors.ScopeMissing),
         (fail(27, "验签失败"), errors.SignatureError),
         (fail(802000, "Exceed quota limit [1017]"), errors.QuotaExceeded),
-        (fail(21, "order operation reject"), errors.BusinessRejected),
+        (fail(21, "order operation reject"), errors.OrderOfAnotherShop),
+        (fail(21, "商品已下架"), errors.BusinessRejected),
         (fail(300014, "退款单状态已更新，请刷新重试"), errors.RefundChanged),
         (envelope({"result": 0, "code": "500", "msg": "fail", "sub_code": "300017",
                    "sub_msg": "negotiate status changed"}), errors.RefundChanged),
@@ -307,13 +308,27 @@ def test_each_failure_becomes_its_typed_error_without_retry(gw, creds, reply, ex
     assert info.value.method == "open.seller.order.refund.detail"
 
 
-def test_a_wrong_type_names_the_field(gw, creds):
+def test_a_wrong_decision_field_costs_that_refund_only(gw, creds):
     bad = dict(REFUND, refundFee="12.90元")
     gw.queue(ok({"pcursor": "nomore", "refundOrderInfoList": [REFUND, bad]}))
+    page = make(gw, creds).list_refunds_page(1, 2)
+    assert [r.refund_id for r in page.items] == [REFUND["refundId"]]
+    (unreadable,) = page.unreadable
+    assert unreadable.error.field == "data.refundOrderInfoList[1].refundFee"
+    assert "refundFee" in str(unreadable.error)
+    gw.queue(ok(bad))
     with pytest.raises(errors.ParseError) as info:
-        make(gw, creds).list_refunds_page(1, 2)
-    assert info.value.field == "data.refundOrderInfoList[1].refundFee"
-    assert "refundFee" in str(info.value)
+        make(gw, creds).refund_detail(1)
+    assert info.value.field == "data.refundFee"
+    assert info.value.method == "open.seller.order.refund.detail"
+
+
+def test_a_broken_reason_or_address_is_left_out_of_its_list(gw, creds):
+    gw.queue(ok([{"code": 1001, "desc": "ok"}, {"code": "x"}, {"code": "1002", "desc": 5}]))
+    reasons = make(gw, creds).reject_reasons(1)
+    assert [(r.code, r.desc) for r in reasons] == [(1001, "ok"), (1002, "5")]
+    gw.queue(ok([{"addressId": 2**64}, {"addressId": "7", "defaultAddress": "true"}]))
+    assert [(a.address_id, a.default_address) for a in make(gw, creds).list_addresses()] == [(7, True)]
 
 
 def test_both_field_families_of_a_success_envelope(gw, creds):
@@ -534,7 +549,7 @@ def test_each_call_is_logged_without_secrets_or_url(gw, creds, caplog):
             client.approve_refund(5, 100)
     lines = [r.getMessage() for r in caplog.records if r.name.startswith("desktop.core.kuaishou")]
     assert any("open.user.seller.get GET" in l and "-> ok in" in l and " ms" in l for l in lines)
-    assert any("open.seller.order.refund.approve POST" in l and "BusinessRejected 21" in l
+    assert any("open.seller.order.refund.approve POST" in l and "OrderOfAnotherShop 21" in l
                for l in lines)
     text = caplog.text
     for secret in (creds.access_token, creds.sign_secret, "sign=", "127.0.0.1"):

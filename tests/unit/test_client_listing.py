@@ -138,13 +138,25 @@ def test_a_missing_cursor_ends_the_window(gw):
 
 def test_an_error_mid_listing_surfaces_typed(gw):
     gw.handler = lambda req: ok({"pcursor": "c1", "refundOrderInfoList": [refund(1, NOW_MS)]}) \
-        if req.business["pcursor"] == "" else ok({"pcursor": "nomore",
-                                                  "refundOrderInfoList": [{"refundId": "x"}]})
+        if req.business["pcursor"] == "" else ok({"pcursor": ["nomore"],
+                                                  "refundOrderInfoList": []})
     it = client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS)
     assert next(it).refund_id == 1
     with pytest.raises(errors.ParseError) as info:
         next(it)
-    assert info.value.field == "data.refundOrderInfoList[0].refundId"
+    assert info.value.field == "data.pcursor"
+
+
+def test_an_unreadable_refund_is_counted_and_the_listing_goes_on(gw, caplog):
+    gw.handler = lambda req: ok({"pcursor": "c1", "refundOrderInfoList": [
+        refund(1, NOW_MS), {"refundId": "x"}]}) if req.business["pcursor"] == "" else ok(
+        {"pcursor": "nomore", "refundOrderInfoList": [refund(2, NOW_MS)]})
+    progress = []
+    ids = [r.refund_id for r in client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS,
+                                                             progress=progress.append)]
+    assert ids == [1, 2]
+    assert progress[-1].unreadable == 1
+    assert "data.refundOrderInfoList[1].refundId" in caplog.text
 
 
 def test_a_list_page_keeps_the_body_it_was_parsed_from(gw):

@@ -75,8 +75,8 @@ def test_refresh_hands_the_new_tokens_to_the_callback_before_using_them(gw):
     paths = [r.path for r in gw.requests]
     assert paths == ["/open/user/seller/get", "/oauth2/refresh_token", "/open/user/seller/get"]
     assert events == [("stored", "refresh-NEW-1", 2)]  # before the retried call arrived
-    assert gw.requests[1].verb == "POST"  # the doc's verb, as a form body
-    assert gw.requests[1].form["grant_type"] == "refresh_token"
+    assert gw.requests[1].verb == "POST"  # the doc's verb, the parameters in the query string
+    assert gw.requests[1].query["grant_type"] == "refresh_token"
     assert gw.requests[2].params["access_token"] == "access-NEW-1"
     assert client.credentials.access_token == "access-NEW-1"
     assert client.credentials.refresh_token == "refresh-NEW-1"
@@ -128,9 +128,11 @@ def test_the_call_is_retried_once_only_after_a_refresh(gw):
     gw.handler = lambda req: server.handle(req) if req.path.startswith("/oauth2") \
         else fail(28, "鉴权失败")  # even the fresh token is refused
     client = KuaishouClient(oauth_creds(), base_url=gw.base_url, qps=10_000)
-    with pytest.raises(errors.TokenExpired) as info:
+    with pytest.raises(errors.AuthenticationFailed) as info:
         client.seller_info()
-    assert not isinstance(info.value, errors.PastedTokenExpired)
+    assert info.value.needs_reauth
+    text = info.value.message  # the three possible causes: expired, scope missing, cancelled
+    assert "过期" in text and "权限" in text and "取消授权" in text
     assert [r.path for r in gw.requests].count("/oauth2/refresh_token") == 1
     assert len(gw.requests) == 3
 
@@ -180,3 +182,12 @@ def test_other_auth_errors_are_not_refreshed(gw):
     with pytest.raises(errors.AuthorizationRevoked):
         client.seller_info()
     assert len(gw.requests) == 1
+
+
+def test_a_pasted_token_refused_with_the_ambiguous_text_names_the_three_causes(gw):
+    gw.handler = lambda req: fail(28, "鉴权失败")
+    client = KuaishouClient(Credentials("ks1", "sign-secret-1", "access-PASTED-0"),
+                            base_url=gw.base_url, qps=10_000)
+    with pytest.raises(errors.PastedTokenExpired) as info:
+        client.seller_info()
+    assert "权限" in info.value.message and "取消授权" in info.value.message

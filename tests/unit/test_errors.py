@@ -23,13 +23,14 @@ ROWS = [
     ({"code": "429", "msg": "exceed QPS limit, retry later"}, errors.RateLimited),
     ({"result": 2, "error_msg": "Exceed quota limit"}, errors.QuotaExceeded),
     ({"result": 2, "error_msg": "调用次数超限 [1017]"}, errors.QuotaExceeded),
-    ({"result": 21, "error_msg": "order operation reject"}, errors.BusinessRejected),
+    ({"result": 21, "error_msg": "order operation reject"}, errors.OrderOfAnotherShop),
+    ({"result": 21, "error_msg": "商品已下架"}, errors.BusinessRejected),
     ({"result": 99, "error_msg": "未知错误"}, errors.BusinessRejected),
     ({"result": 0}, errors.BusinessRejected),
     *[({"result": int(c), "error_msg": "x"}, errors.RefundChanged)
-      for c in ("300014", "300017", "300018", "300010", "300013")],
+      for c in ("300002", "300010", "300013", "300014", "300016", "300017", "300018")],
     *[({"result": 0, "sub_code": c, "sub_msg": "x"}, errors.RefundChanged)
-      for c in ("300014", "300017", "300018", "300010", "300013")],
+      for c in ("300002", "300010", "300013", "300014", "300016", "300017", "300018")],
     *[({"result": int(c), "error_msg": "x"}, errors.RequestError)
       for c in ("300003", "300005", "300019", "300004", "300011", "300012")],
     *[({"code": "50", "sub_code": c}, errors.RequestError)
@@ -80,3 +81,12 @@ def test_redirect_errors_are_value_errors():
     assert issubclass(errors.OAuthStateMismatch, errors.OAuthRedirectError)
     assert issubclass(errors.OAuthRedirectError, ValueError)
     assert issubclass(errors.PastedTokenExpired, errors.TokenExpired)
+
+
+def test_the_published_answers_are_explained():
+    other = classify({"result": 21, "error_msg": "order operation reject"})
+    assert "另一家店铺" in other.message and "order operation reject" in other.message
+    revoked = classify({"result": 24, "error_msg": "AUTHORIZATION_REVOKED"})
+    assert revoked.needs_reauth and "重新授权" in revoked.message
+    unknown_account = classify({"result": 26, "error_msg": "主账号不存在"})
+    assert unknown_account.needs_reauth and "子账号" in unknown_account.message

@@ -82,17 +82,43 @@ def test_exchange_code_is_a_get_with_the_documented_parameters(gw):
     assert redact("acc-TOKEN-1 ref-TOKEN-1 the-CODE-1 app-SECRET-9") == "*** *** *** ***"
 
 
-def test_refresh_is_a_post_form_by_default(gw):
+def test_refresh_is_a_post_with_the_parameters_in_the_query_string(gw):
     gw.queue(envelope(TOKENS))
     oauth(gw).refresh("ref-OLD-1")
     (req,) = gw.requests
     assert (req.verb, req.path) == ("POST", "/oauth2/refresh_token")
-    assert req.headers["Content-Type"] == "application/x-www-form-urlencoded"
-    assert req.form == {"app_id": "ks_app", "app_secret": "app-SECRET-9",
-                        "grant_type": "refresh_token", "refresh_token": "ref-OLD-1"}
+    assert req.query == {"app_id": "ks_app", "app_secret": "app-SECRET-9",
+                         "grant_type": "refresh_token", "refresh_token": "ref-OLD-1"}
+    assert req.raw_body == b""
 
 
-@pytest.mark.parametrize("status", [405, 501])
+def test_a_refused_refresh_is_not_resent_as_get_on_other_answers(gw):
+    gw.queue(Reply(501, b"no"))
+    with pytest.raises(errors.TransportError):
+        oauth(gw).refresh("ref-OLD-1")
+    assert [r.verb for r in gw.requests] == ["POST"]
+
+
+def test_the_refresh_tokens_expiry_is_the_grant_time_plus_180_days_kept_across_refreshes(gw):
+    from desktop.core.kuaishou.oauth import REFRESH_TOKEN_LIFETIME_MS, refresh_expiry_ms
+
+    granted = 1_760_000_000_000
+    exchange = {k: v for k, v in TOKENS.items() if k != "refresh_token_expires_in"}
+    gw.queue(envelope(exchange))  # the exchange's answer has no refresh_token_expires_in
+    first = oauth(gw).exchange_code("the-CODE-1")
+    assert first.refresh_token_expires_in is None
+    expiry = refresh_expiry_ms(first, granted_at_ms=granted)
+    assert expiry == granted + REFRESH_TOKEN_LIFETIME_MS == granted + 180 * 86_400_000
+    gw.queue(envelope({**TOKENS, "refresh_token_expires_in": 180 * 86_400}))
+    refreshed = oauth(gw).refresh("ref-TOKEN-1")
+    # ten days later the refresh says "180 days" again: the grant's expiry is kept
+    assert refresh_expiry_ms(refreshed, granted_at_ms=granted + 10 * 86_400_000,
+                             previous_ms=expiry) == expiry
+    # an exchange that does say it is believed
+    assert refresh_expiry_ms(refreshed, granted_at_ms=granted) == granted + 180 * 86_400_000
+
+
+@pytest.mark.parametrize("status", [404, 405])
 def test_refresh_falls_back_to_get_and_remembers_it(gw, status):
     gw.queue(Reply(status, b"no"), envelope(TOKENS), envelope(TOKENS))
     client = oauth(gw)

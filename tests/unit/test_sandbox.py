@@ -11,6 +11,8 @@ import requests
 
 from desktop.core.kuaishou.signing import sign
 from desktop.sandbox import DEMO_CREDENTIALS, Sandbox
+from desktop.sandbox import errors as E
+from desktop.sandbox.wire import ROLE_CODES
 
 DAY = 86_400_000
 LIST = "open.seller.order.refund.pcursor.list"
@@ -257,7 +259,7 @@ def test_approve_refund_only_checks_amount_and_versions(empty):
     assert r["endTime"] == r["updateTime"] == r["negotiateUpdateTime"] > before
     assert call(sb, APPROVE, {"refundId": rid, "refundAmount": 1990})["result"] == 300010
     roles = [c["role"] for c in ok(call(sb, COMMENTS, {"refundId": rid}))]
-    assert roles == ["buyer", "seller", "system"]
+    assert roles == [ROLE_CODES["buyer"], ROLE_CODES["seller"], ROLE_CODES["system"]]  # numbers (§8)
 
 
 def test_refund_only_and_return_use_their_own_method(empty):
@@ -341,13 +343,14 @@ def test_reject_enforces_reason_version_desc_images_then_buyer_deadline_closes(e
     ok(call(sb, REJECT, {**base, "rejectDesc": "已发货", "rejectImages": seven[:2]}))
     r = call(sb, DETAIL, {"refundId": rid})["data"]
     assert (r["status"], r["negotiateStatus"]) == (12, 3)
-    assert r["sellerDisagreeReason"] == needs_both["code"] and r["sellerDisagreeImages"] == seven[:2]
+    assert r["sellerDisagreeReason"] == needs_both["code"]
+    assert json.loads(r["sellerDisagreeImages"]) == seven[:2]  # declared as text (§8)
     assert r["validNegotiateBuyerModifyTimeStamp"] == r["timeLimitNegotiateChange"] == r["updateTime"] + 3 * DAY
     assert call(sb, REJECT, {**base, "refundVersion": r["updateTime"], "rejectDesc": "x"})["result"] == 300018
     sb.advance(3 * DAY / 1000)
     assert sb.refunds[rid]["status"] == 70
     last = ok(call(sb, COMMENTS, {"refundId": rid}))[-1]
-    assert last["role"] == "system" and "关闭" in last["title"]
+    assert last["role"] == ROLE_CODES["system"] and "关闭" in last["title"]
 
 
 def test_addresses_by_type(sb):
@@ -363,8 +366,10 @@ def test_detail_has_detail_only_fields_and_working_picture_links(sb):
     with_pictures = next(rid for rid, r in sb.refunds.items() if r.get("pictures"))
     detail = ok(call(sb, DETAIL, {"refundId": with_pictures}))
     assert {"buyerOpenId", "productNum", "negotiateReason", "specialRefundType"} <= detail.keys()
-    picture = requests.get(detail["pictures"][0], timeout=5)
-    assert detail["pictures"][0].startswith(sb.base_url)
+    assert isinstance(detail["pictures"], str)  # declared as text (§8): JSON-array text by default
+    pictures = json.loads(detail["pictures"])
+    picture = requests.get(pictures[0], timeout=5)
+    assert pictures[0].startswith(sb.base_url)
     assert picture.headers["Content-Type"] == "image/png" and picture.content.startswith(b"\x89PNG")
     listed = list_window(sb, detail["createTime"] - 1, detail["createTime"] + 1)
     assert "buyerOpenId" not in next(r for r in listed if r["refundId"] == with_pictures)
@@ -392,12 +397,13 @@ def test_expired_requests_are_auto_approved_with_a_system_entry(empty, fields, a
     r = ok(call(sb, DETAIL, {"refundId": rid}))
     assert (r["status"], r["negotiateStatus"]) == after
     assert r["updateTime"] >= deadline
-    system = [c for c in ok(call(sb, COMMENTS, {"refundId": rid})) if c["role"] == "system"]
+    system = [c for c in ok(call(sb, COMMENTS, {"refundId": rid})) if c["role"] == ROLE_CODES["system"]]
     assert system and "超时" in system[0]["title"] and system[0]["createTime"] == deadline
     if after[0] == 60:
         assert r["endTime"] >= deadline
     else:
-        assert r["address"]["addressId"] == 51_000_001  # the default return address
+        assert sb.refunds[rid]["address"]["addressId"] == 51_000_001  # the default return address
+        assert "文一西路1288号" in r["address"]  # sent as text (§8)
 
 
 def test_a_request_without_expire_time_is_never_auto_approved(empty):
@@ -453,7 +459,7 @@ def test_code_exchange_works_once_and_only_for_two_minutes(sb):
     token = exchange(sb, code)
     assert token["result"] == 1 and token["expires_in"] == 172_800
     assert token["scopes"] == ["merchant_refund", "merchant_user"] and token["open_id"]
-    assert token["refresh_token_expires_in"] == 180 * 86_400
+    assert "refresh_token_expires_in" not in token  # only a refresh's answer has it (§8)
     assert ok(call(sb, "open.user.seller.get", token=token["access_token"]))["openId"] == token["open_id"]
     missing = call(sb, "open.address.seller.list", {"addressType": 2}, token=token["access_token"])
     assert "token中无scope权限" in missing["error_msg"]  # merchant_logistics was not granted
@@ -692,3 +698,57 @@ def test_seed_bulk_is_fast_and_listing_stays_fast():
         started = time.perf_counter()
         items = list_window(sb, now - 40 * DAY, now - 39 * DAY)
         assert time.perf_counter() - started < 1.0 and 50 < len(items) < 200
+
+
+# ------------------------------------------------------------------------------ wire shapes
+def _agreed_return(sb: Sandbox) -> int:
+    rid = sb.add_refund(handlingWay=1, status=11, refundFee=4590,
+                        pictures=["https://img.example/a.jpg", "https://img.example/b.jpg"])["refundId"]
+    ok(call(sb, "open.seller.order.refund.returngoods.approve", {"refundId": rid, "refundAmount": 4590}))
+    return rid
+
+
+def test_the_declared_shape_is_the_default(empty):
+    rid = _agreed_return(empty)
+    envelope = call(empty, DETAIL, {"refundId": rid})
+    assert all(isinstance(envelope[k], str) for k in ("code", "msg", "sub_code", "sub_msg"))
+    detail = envelope["data"]
+    assert json.loads(detail["pictures"]) == ["https://img.example/a.jpg", "https://img.example/b.jpg"]
+    assert isinstance(detail["address"], str) and "文一西路1288号" in detail["address"]
+    assert isinstance(detail["refundId"], int) and isinstance(detail["refundFee"], int)
+    roles = {c["role"] for c in ok(call(empty, COMMENTS, {"refundId": rid}))}
+    assert roles <= set(ROLE_CODES.values())
+    failure = call(empty, DETAIL, {"refundId": 1})
+    assert failure["result"] == 300011 and failure["error_msg"] == "退款单不存在"
+    assert (failure["code"], failure["sub_code"]) == ("300011", "300011")
+
+
+def test_the_text_and_objects_shapes(empty):
+    rid = _agreed_return(empty)
+    empty.wire_shape = "text"
+    detail = ok(call(empty, DETAIL, {"refundId": rid}))
+    assert detail["pictures"] == "https://img.example/a.jpg,https://img.example/b.jpg"
+    assert detail["refundId"] == str(rid) and detail["refundFee"] == "4590"
+    assert {c["role"] for c in ok(call(empty, COMMENTS, {"refundId": rid}))} <= {
+        str(v) for v in ROLE_CODES.values()}
+    empty.wire_shape = "objects"
+    envelope = call(empty, DETAIL, {"refundId": rid})
+    assert "code" not in envelope
+    assert envelope["data"]["pictures"] == ["https://img.example/a.jpg", "https://img.example/b.jpg"]
+    assert isinstance(envelope["data"]["address"], dict)
+    assert "seller" in {c["role"] for c in ok(call(empty, COMMENTS, {"refundId": rid}))}
+    with pytest.raises(ValueError):
+        Sandbox(demo_data=False, wire_shape="xml")
+
+
+@pytest.mark.parametrize("code, text", sorted(E.TEXTS.items()))
+def test_refund_codes_carry_the_official_texts(code, text):
+    body = E.ApiFailure(code, "the sandbox's own words").envelope("r1")
+    assert (body["result"], body["error_msg"], body["msg"]) == (code, text, text)
+    assert (body["code"], body["sub_code"], body["sub_msg"]) == (str(code), str(code), "the sandbox's own words")
+
+
+def test_agreeing_a_request_the_merchant_already_rejected_is_300016(empty):
+    rid = empty.add_refund(status=10, negotiateStatus=3)["refundId"]
+    body = call(empty, APPROVE, {"refundId": rid, "refundAmount": empty.refunds[rid]["refundFee"]})
+    assert (body["result"], body["error_msg"]) == (300016, "协商状态不对")

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT to
 def test_sandbox_command_prints_credentials_and_commands_that_work(app_home):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "desktop", "--data-dir", str(app_home), "sandbox", "--port", "0", "--seed", "3"],
+        [sys.executable, "-m", "desktop", "--data-dir", str(app_home), "sandbox", "--port", "0", "--seed", "3",
+         "--wire-shape", "text"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env,
     )
     try:
@@ -39,7 +40,9 @@ def test_sandbox_command_prints_credentials_and_commands_that_work(app_home):
         words = shlex.split(curl_line)
         url = words[2]
         params = dict(w.split("=", 1) for w in words[3:] if w != "--data-urlencode")
-        assert requests.get(url, params=params, timeout=5).json()["result"] == 1
+        seller = requests.get(url, params=params, timeout=5).json()
+        assert seller["result"] == 1
+        assert seller["data"]["sellerId"] == str(DEMO_CREDENTIALS.seller_id)  # --wire-shape text
     finally:
         proc.send_signal(signal.SIGINT)
         out, _err = proc.communicate(timeout=20)

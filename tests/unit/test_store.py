@@ -383,3 +383,23 @@ def test_the_raw_json_of_list_items_is_taken_from_the_pages_they_came_from(store
     with pytest.raises(ValueError, match="items"):
         store.upsert_refunds(shop.id, [refund(13)], seen_at=T0, merchant_turn=waiting, raw_pages=[page()])
     assert store.refund(shop.id, 13) is None  # nothing half-written
+
+
+def test_role_values_seen_in_the_histories(store):
+    from desktop.core.kuaishou.models import NegotiationComment, Refund
+
+    shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=77)
+    store.upsert_refunds(shop.id, [Refund(refund_id=5), Refund(refund_id=6)], seen_at=1)
+    store.save_comments(shop.id, 5, [
+        NegotiationComment("买家发起退款申请", 1, 1_700_000_000_000),
+        NegotiationComment("商家超时未处理，系统自动同意", 3, 1_700_000_100_000),
+        NegotiationComment("退款成功", 3, 1_700_000_200_000),
+    ], at=1)
+    store.save_comments(shop.id, 6, [NegotiationComment("商家超时未处理，系统自动同意", 3,
+                                                         1_700_000_300_000)], at=1)
+    seen = {r.role: r for r in store.role_values(shop.id)}
+    assert set(seen) == {1, 3}
+    assert (seen[3].entries, seen[3].requests, seen[3].last_at) == (3, 2, 1_700_000_300_000)
+    assert seen[3].titles[0] == "商家超时未处理，系统自动同意"
+    assert (seen[1].entries, seen[1].requests) == (1, 1)
+    assert store.role_values(shop.id + 1) == []

@@ -33,6 +33,7 @@ from desktop.core.actions.model import (
     Reject,
     Skip,
     WarningCode,
+    freight_refusal_problem,
 )
 from desktop.core.actions.reasons import ReasonsSummary, SharedReason, summarise
 from desktop.core.actions.throttle import DEFAULT_QPS, Throttle
@@ -58,6 +59,7 @@ __all__ = [
     "Skip",
     "Throttle",
     "WarningCode",
+    "freight_refusal_problem",
     "default_address_id",
     "summarise",
 ]

@@ -23,8 +23,10 @@ Life of one action (a row of the store's ``actions`` journal)::
   again (:meth:`ActionEngine.release_uncertain`, or ``release_uncertain=True`` when preparing).
   Until then the refund is not planned again; every later run reads it again.
 * "Exceed qps limit" answers were refused by the gateway: they are retried after a back-off.
-  "Refund changed" answers (300014…) are never retried: the refund is read again and its new state
-  reported. A POST whose delivery is uncertain (connection lost, timeout, garbled answer) becomes
+  "The refund moved on" answers (300002, 300010, 300013, 300014, 300016, 300017, 300018) are never
+  resent blindly: the refund is read again and its new state reported; only when that read shows
+  the same action still valid is it sent once more, with the fresh version and amount, under a
+  journal entry of its own (at most once). A POST whose delivery is uncertain (connection lost, timeout, garbled answer) becomes
   ``unknown`` and is reconciled at the end of the run.
 * Cancellation is honoured before each send (and during every wait); the rest of the plan is
   marked ``failed`` (``cancelled``) and reported.
@@ -65,6 +67,7 @@ from desktop.core.kuaishou.errors import (
     AuthError,
     KuaishouError,
     MalformedResponse,
+    ParseError,
     QuotaExceeded,
     RateLimited,
     RefundChanged,
@@ -186,6 +189,11 @@ class ActionEngine:
         self._run_lock = threading.Lock()
         # journal entry id -> when it was sent (epoch ms) / why its answer was unclear
         self._sent_at: dict[int, int] = {}
+        # journal entry id -> (the action sent once more after a re-read, its own entry id)
+        self._resent: dict[int, tuple[PlannedAction, int]] = {}
+        # the plan being executed (a re-read refund is planned again from its intent)
+        self._plan: Plan | None = None
+        self._batch: str | None = None
         self._send_errors: dict[int, str] = {}
 
     # ----------------------------------------------------------------------------- journal
@@ -488,6 +496,9 @@ class ActionEngine:
                     raise ActionsCancelled() from None
                 except (AuthError, QuotaExceeded, SignatureError):
                     raise
+                except ParseError as exc:
+                    log.warning("refund %s unreadable: %s", rid, exc)
+                    skipped.append(Skip(rid, unreadable_text(rid, exc), manual=True))
                 except KuaishouError as exc:
                     skipped.append(Skip(rid, tr("The refund could not be read: {error}",
                                                 error=_error_text(exc))))
@@ -588,6 +599,8 @@ class ActionEngine:
                  progress: ProgressCallback | None,
                  origin: Mapping[str, Any] | None = None) -> BatchReport:
         batch = uuid.uuid4().hex
+        self._batch = batch
+        self._plan = plan
         actions = plan.actions
         total = len(actions)
         entries = list(zip(actions, self._journal_plan(actions, batch, origin) if actions else [],
@@ -610,6 +623,8 @@ class ActionEngine:
                     break
                 result = self._send(action, entry_id, is_cancelled)
                 if result is None:  # delivery uncertain: judged at the end of the run
+                    # (a resend after a re-read has its own journal entry and parameters)
+                    action, entry_id = self._resent.pop(entry_id, (action, entry_id))
                     uncertain.append((len(results), action, entry_id))
                     result = ItemResult(action.refund_id, Outcome.UNKNOWN,
                                         tr("No clear answer; checking the refund…"), action.kind,
@@ -649,9 +664,13 @@ class ActionEngine:
             self._send_errors.pop(entry_id, None)
         return BatchReport(tuple(results), batch, stopped)
 
-    def _send(self, action: PlannedAction, entry_id: int,
-              is_cancelled: Cancelled) -> ItemResult | None:
-        """Send one action; its final result, or ``None`` when delivery is uncertain."""
+    def _send(self, action: PlannedAction, entry_id: int, is_cancelled: Cancelled,
+              *, may_resend: bool = True) -> ItemResult | None:
+        """Send one action; its final result, or ``None`` when delivery is uncertain.
+
+        ``may_resend``: after a "refund moved on" answer the action may be sent once more (see
+        :meth:`_changed`); a resend itself may not.
+        """
         attempt = 0
         marked = False
         while True:
@@ -683,7 +702,7 @@ class ActionEngine:
                 attempt += 1
                 continue
             except RefundChanged as exc:
-                return self._changed(entry_id, action, exc, is_cancelled)
+                return self._changed(entry_id, action, exc, is_cancelled, may_resend=may_resend)
             except TransportError as exc:
                 if not exc.maybe_processed:
                     return self._finish(entry_id, action.refund_id, action.kind, Outcome.FAILED,
@@ -717,18 +736,60 @@ class ActionEngine:
         return None
 
     def _changed(self, entry_id: int, action: PlannedAction, exc: RefundChanged,
-                 is_cancelled: Cancelled) -> ItemResult:
-        """The refund moved under us: read it and report its new state (never retried)."""
+                 is_cancelled: Cancelled, *, may_resend: bool = True) -> ItemResult | None:
+        """The refund moved on (300002, 300010, 300013, 300014, 300016, 300017, 300018): read it
+        again and report what it is now. Never resent blindly: only when the fresh read shows the
+        very same action is still valid — planned again from it, with its fresh ``refundVersion``,
+        status and amount, paying no more than the preview showed — it is sent once more, under a
+        journal entry of its own. Returns ``None`` when that resend's delivery is uncertain."""
         try:
             now = self._read(action.refund_id, is_cancelled)
         except (KuaishouError, _Cancelled):
             return self._finish(entry_id, action.refund_id, action.kind, Outcome.CHANGED,
                                 tr("The refund changed meanwhile ({error}); not applied.",
                                    error=_error_text(exc)), error=_error_text(exc))
+        again = self._replan(now) if may_resend else None
+        if (
+            isinstance(again, PlannedAction)
+            and again.kind is action.kind
+            and again.amount <= action.amount
+        ):
+            self._finish(entry_id, action.refund_id, action.kind, Outcome.CHANGED,
+                         tr("The refund changed meanwhile; read again and sent once more with "
+                            "its current version. Now: {state}.", state=planner.describe_state(now)),
+                         after=RefundState.of(now), error=_error_text(exc))
+            log.info("refund %s moved on (%s); the same action is still valid: sent once more",
+                     action.refund_id, exc.result or exc.sub_code)
+            try:
+                new_id = self.store.journal_plan(
+                    self.shop_id, again.refund_id, again.kind.value,
+                    {"method": again.method, "param": dict(again.params),
+                     "before": again.before.to_json()},
+                    batch=self._batch,
+                )
+            except Exception as journal_error:  # noqa: BLE001 - cannot journal: must not send
+                log.exception("cannot journal the resend of refund %s", action.refund_id)
+                raise _Stop(tr("the action journal cannot be written ({error})",
+                               error=journal_error)) from journal_error
+            result = self._send(again, new_id, is_cancelled, may_resend=False)
+            if result is None:
+                self._resent[entry_id] = (again, new_id)
+            else:  # settled: the resend's bookkeeping ends here
+                self._sent_at.pop(new_id, None)
+                self._send_errors.pop(new_id, None)
+            return result
         return self._finish(entry_id, action.refund_id, action.kind, Outcome.CHANGED,
                             tr("The refund changed meanwhile; not applied. Now: {state}.",
                                state=planner.describe_state(now)),
                             after=RefundState.of(now), error=_error_text(exc))
+
+    def _replan(self, refund: Any) -> PlannedAction | Skip | None:
+        """The run's intent planned again for a fresh read of ``refund`` (no I/O)."""
+        plan = self._plan
+        if plan is None:
+            return None
+        return planner.plan_one(refund, plan.intent, address_id=plan.address_id,
+                                reasons=plan.reasons.get(refund.refund_id))
 
 
 class ActionsCancelled(Exception):
@@ -748,6 +809,11 @@ def default_address_id(addresses: Iterable[Any]) -> int | None:
     return addresses[0].address_id if len(addresses) == 1 else None
 
 
+def unreadable_text(refund_id: int, exc: ParseError) -> str:
+    """Why a refund whose answer cannot be read is left alone, and where to handle it."""
+    return tr("The platform's answer for this request cannot be read (field {field}); nothing was "
+              "sent. Open it in the seller backend: {url}",
+              field=exc.field.removeprefix("data."), url=planner.backend_url(refund_id))
 def local_time_text(ms: int) -> str:
     """A journal time as the seller's local clock time (evidence texts)."""
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ms / 1000))

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from desktop.core.i18n import tr
+
 
 class ActionKind(enum.StrEnum):
     """What is sent for one refund (one API call each; the platform has no batch API)."""
@@ -46,8 +48,10 @@ class Approve:
     ``confirm_unreturned``: also confirm receipt of returns whose goods have not been sent back yet
     (status 22/30); off by default because it refunds without the goods.
     ``freight_accept``: on receipt confirmation of a refund carrying a return-freight claim, accept it
-    (pay ``returnFreightAmount``) or reject it with ``freight_reject_desc`` (required) and
-    ``freight_reject_images`` (≤ 6 picture URLs).
+    (pay the claim's ``returnFreightAmount``; a claim without an amount is left to the seller
+    backend) or refuse it, which needs both ``freight_reject_desc`` (under 300 characters) and
+    ``freight_reject_images`` (1–6 picture URLs). :func:`freight_refusal_problem` says what is
+    missing.
     """
 
     address_id: int | None = None
@@ -57,6 +61,25 @@ class Approve:
     freight_reject_images: tuple[str, ...] = ()
 
     name = "approve"
+
+
+def freight_refusal_problem(desc: str | None, images: Iterable[str]) -> str | None:
+    """Why a return-freight refusal with ``desc`` and ``images`` cannot be sent, or ``None``."""
+    images = [i for i in images if i and i.strip()]
+    desc = (desc or "").strip()
+    if not desc and not images:
+        return tr("Refusing the return freight needs a description and 1 to {n} pictures.",
+                  n=MAX_IMAGES)
+    if not desc:
+        return tr("Refusing the return freight needs a description.")
+    if len(desc) >= MAX_FREIGHT_REJECT_DESC:
+        return tr("The freight rejection description must be shorter than {n} characters.",
+                  n=MAX_FREIGHT_REJECT_DESC)
+    if not images:
+        return tr("Refusing the return freight needs 1 to {n} pictures as evidence.", n=MAX_IMAGES)
+    if len(images) > MAX_IMAGES:
+        return tr("At most {n} pictures can be sent.", n=MAX_IMAGES)
+    return None
 
 
 @dataclass(frozen=True, slots=True)

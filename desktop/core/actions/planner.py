@@ -200,7 +200,15 @@ def plan_approve(
     freight = refund.return_freight_info
     if freight is not None:
         if intent.freight_accept:
-            freight_amount = freight.return_freight_amount or 0
+            freight_amount = freight.return_freight_amount
+            if freight_amount is None:
+                return _skip(
+                    refund,
+                    tr("The return-freight claim shows no amount, and agreeing to it needs the "
+                       "amount: confirm receipt in the seller backend ({url}).",
+                       url=backend_url(refund.refund_id)),
+                    manual=True,
+                )
             params["returnFreightHandlingAdvice"] = 1
             params["returnFreightAmount"] = freight_amount
             amount += freight_amount
@@ -215,12 +223,14 @@ def plan_approve(
                     tr("The freight rejection description must be shorter than {n} characters.",
                        n=MAX_FREIGHT_REJECT_DESC),
                 )
+            if not intent.freight_reject_images:
+                return _skip(refund, tr("Refusing the return freight needs 1 to {n} pictures as "
+                                        "evidence.", n=MAX_IMAGES))
             if len(intent.freight_reject_images) > MAX_IMAGES:
                 return _skip(refund, tr("At most {n} pictures can be sent.", n=MAX_IMAGES))
             params["returnFreightHandlingAdvice"] = 2
             params["returnFreightRejectDesc"] = desc
-            if intent.freight_reject_images:
-                params["returnFreightRejectImages"] = list(intent.freight_reject_images)
+            params["returnFreightRejectImages"] = list(intent.freight_reject_images)
             warnings.append(WarningCode.FREIGHT_REJECTED)
     return PlannedAction(refund.refund_id, ActionKind.CONFIRM_RECEIPT, params, before,
                          amount=amount, warnings=tuple(warnings), handling_way=way)

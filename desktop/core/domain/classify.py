@@ -13,8 +13,9 @@ The rules, strongest first:
     state, with proof that this happened at or after T (it was still seen waiting at/after T, or the
     change's ``updateTime`` is ≥ T), and the app did not act on it in between.
 ``history_system`` (likely)
-    The negotiation history shows an agreement made by the system (see :func:`is_system_agreement`).
-    The role values are undocumented, so this is "likely", not "certain".
+    The negotiation history shows an agreement made by the system (see :func:`is_system_agreement`:
+    its title, its timing against the deadline, and only then its role, whose numeric values are
+    undocumented), so this is "likely", not "certain".
 ``heuristic_times`` (likely)
     Agreed or refunded with ``negotiateUpdateTime`` (``endTime`` for a return, whose last step is the
     receipt) ≥ the recorded ``expireTime``. A shop that first syncs after the fact only has this.
@@ -173,14 +174,31 @@ def is_system_role(role: int | str | None, rules: Rules) -> bool:
     return str(role).strip().casefold() in rules.classify.system_roles.value
 
 
-def is_system_agreement(comment: CommentLike, rules: Rules) -> bool:
-    """The entry records an agreement made by the system (not by the merchant or the platform staff)."""
+def is_system_agreement(comment: CommentLike, rules: Rules, *, deadline_ms: int | None = None) -> bool:
+    """The entry records an agreement made by the system (not by the merchant or the platform staff).
+
+    The platform sends ``role`` as a number whose values are undocumented, so the role is the last
+    thing looked at: first the title (a rejection never is one; a title naming a timeout or the
+    system always is), then the timing (an agreement at or after the merchant's deadline
+    ``deadline_ms`` is the platform's: the merchant cannot agree after the platform already did),
+    and only then a role that the rules file's ``system_roles`` names.
+    """
     title = (comment.title or "").casefold()
     if any(w in title for w in _NOT_AGREE_WORDS):
         return False
     if any(w in title for w in _SYSTEM_AGREE_TITLES):
         return True
-    return is_system_role(comment.role, rules) and any(w in title for w in _AGREE_WORDS)
+    if not any(w in title for w in _AGREE_WORDS):
+        return False
+    at = _int(comment.create_time)
+    if deadline_ms is not None and at is not None and at >= deadline_ms and \
+            not any(w in title for w in _MERCHANT_TITLES):
+        return True
+    return is_system_role(comment.role, rules)
+
+
+#: titles of the merchant's own steps (never the system's, whatever their timing)
+_MERCHANT_TITLES = ("商家同意", "商家确认", "卖家同意", "卖家确认", "merchant agreed", "seller agreed")
 
 
 # ------------------------------------------------------------------------------- classify
@@ -394,7 +412,8 @@ def classify(
     # (2) the negotiation history names the system
     if comments is not None and not actions:
         agreed = sorted(
-            (c for c in comments if is_system_agreement(c, rules) and _int(c.create_time)),
+            (c for c in comments
+             if is_system_agreement(c, rules, deadline_ms=recorded_deadline) and _int(c.create_time)),
             key=lambda c: c.create_time,  # type: ignore[arg-type,return-value]
         )
         if agreed:

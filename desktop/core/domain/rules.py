@@ -346,7 +346,9 @@ def _classify(t: _Table) -> ClassifyRules:
     fast = t.param("fast_refund_max_seconds", int)
     _check_non_negative(fast.key, fast.value)
     _check_at_most(fast.key, fast.value, MAX_FAST_REFUND_SECONDS)
-    roles = t.param("system_roles", _list_of(str, min_len=0))
+    # the platform sends roles as numbers whose values are undocumented: a role is named by its
+    # number (7) or a text ("system"); both are kept as casefolded text
+    roles = t.param("system_roles", _list_of(_Role, min_len=0))
     for role in roles.value:
         if not role.strip():
             raise RulesError(roles.key, tr("must not contain empty texts"))
@@ -494,7 +496,12 @@ def _guard(t: _Table) -> GuardRules:
 
 
 # ----------------------------------------------------------------------------------- helpers
-_TYPE_NAMES = {int: "an integer", float: "a number", str: "a text", bool: "true/false"}
+class _Role:
+    """A negotiation-history role: a whole number or a text (kept as text)."""
+
+
+_TYPE_NAMES = {int: "an integer", float: "a number", str: "a text", bool: "true/false",
+               _Role: "a whole number or a text"}
 
 
 class _ListOf:
@@ -514,8 +521,11 @@ def _convert(key: str, value: Any, kind: type | _ListOf) -> Any:
         if len(value) < kind.min_len:
             raise RulesError(key, tr("must not be empty"))
         return tuple(_convert(f"{key}[{i}]", v, kind.item) for i, v in enumerate(value))
+    if kind is _Role and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
     ok = (
-        (kind is int and isinstance(value, int) and not isinstance(value, bool))
+        (kind is _Role and isinstance(value, str))
+        or (kind is int and isinstance(value, int) and not isinstance(value, bool))
         or (kind is float and isinstance(value, (int, float)) and not isinstance(value, bool))
         or (kind is str and isinstance(value, str))
     )

@@ -46,6 +46,7 @@ import requests
 from desktop.core.i18n import tr
 from desktop.core.kuaishou import signing
 from desktop.core.kuaishou.errors import (
+    AuthenticationFailed,
     KuaishouError,
     MalformedResponse,
     ParseError,
@@ -170,6 +171,8 @@ class ListProgress:
     windows_total: int
     pages: int
     refunds: int
+    #: refunds set aside because a decision field could not be read (logged, never yielded)
+    unreadable: int = 0
 
 
 def _int_arg(name: str, value: object, *, minimum: int | None = None) -> int:
@@ -232,13 +235,27 @@ def _typed(cls: type[T], data: Any, method: str) -> T:
 
 
 def _typed_list(cls: type[T], data: Any, method: str) -> list[T]:
-    if data is None:
+    """A list answer as records; an item whose own decision field is broken (a reject reason
+    without a usable code, an address without an id) is left out and logged, not the list."""
+    if data is None or data == "":
         return []
+    if isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except (ValueError, RecursionError):
+            pass
     try:
-        return [parse(cls, item, f"data[{i}]") for i, item in enumerate(_items(data, "data"))]
+        items = _items(data, "data")
     except ParseError as exc:
         exc.method = method
         raise
+    out = []
+    for i, item in enumerate(items):
+        try:
+            out.append(parse(cls, item, f"data[{i}]"))
+        except ParseError as exc:
+            log.warning("%s: item %d left out: %s", method, i, exc)
+    return out
 
 
 class KuaishouClient:
@@ -353,12 +370,16 @@ class KuaishouClient:
                     tr(
                         "The pasted access token has expired (such tokens last 48 hours). Paste a "
                         "new one from the Kuaishou developer console, or authorise the app."
-                    ),
+                    ) + ("" if _says_expired(exc) else " " + _three_causes(exc)),
                     method=method, result=exc.result, code=exc.code, sub_code=exc.sub_code,
                     request_id=exc.request_id,
                 ) from exc
             self._refresh_tokens(token)
-            return self._call_with_retries(method, verb, param_text, self._credentials.access_token)
+            try:
+                return self._call_with_retries(method, verb, param_text,
+                                               self._credentials.access_token)
+            except TokenExpired as again:
+                raise _auth_failed(again) from again
 
     def _refresh_tokens(self, expired_token: str) -> None:
         """Refresh once; callers that find a newer token than the one that expired reuse it."""
@@ -567,11 +588,14 @@ class KuaishouClient:
         cancelled: Callable[[], bool] | None,
     ) -> Iterator[Refund]:
         seen: dict[int, int | None] = {}
-        pages = refunds = 0
+        pages = refunds = unreadable = 0
         for index, (begin, end) in enumerate(windows):
             for page in self.iter_window_pages(begin, end, type=type_, query_type=query_type,
                                                page_size=page_size, cancelled=cancelled):
                 pages += 1
+                for item in page.unreadable:
+                    unreadable += 1
+                    log.warning("refund %s set aside: %s", item.refund_id, item.error)
                 for refund in page.items:
                     if seen.get(refund.refund_id, -1) == refund.update_time:
                         continue  # met again on a shared window boundary
@@ -579,7 +603,8 @@ class KuaishouClient:
                     refunds += 1
                     yield refund
                 if progress is not None:
-                    progress(ListProgress(index + (1 if page.is_last else 0), len(windows), pages, refunds))
+                    progress(ListProgress(index + (1 if page.is_last else 0), len(windows), pages,
+                                          refunds, unreadable))
             if cancelled is not None and cancelled():
                 log.info("refund listing cancelled after %d pages", pages)
                 return
@@ -699,8 +724,8 @@ class KuaishouClient:
         freight_reject_images: list[str] | tuple[str, ...] | None = None,
     ) -> Any:
         """Confirm the returned goods. Freight fields only when the refund has
-        ``returnFreightInfo``: accept with ``freight_amount``, or reject with a description
-        (< 300 characters) and at most 6 images."""
+        ``returnFreightInfo``: accept with ``freight_amount`` (the claim's amount), or reject with
+        a description (< 300 characters) and 1 to 6 images."""
         param: dict[str, Any] = {"refundId": _int_arg("refund_id", refund_id), "status": status}
         if freight_accept is None:
             if freight_amount is not None or freight_reject_desc or freight_reject_images:
@@ -715,10 +740,11 @@ class KuaishouClient:
                 raise ValueError("a rejected return freight takes no amount")
             if not freight_reject_desc or len(freight_reject_desc) >= 300:
                 raise ValueError("rejecting the return freight needs a reason under 300 characters")
+            if not freight_reject_images:
+                raise ValueError("rejecting the return freight needs 1 to 6 pictures")
             param["returnFreightHandlingAdvice"] = 2
             param["returnFreightRejectDesc"] = freight_reject_desc
-            if freight_reject_images:
-                param["returnFreightRejectImages"] = _images(freight_reject_images)
+            param["returnFreightRejectImages"] = _images(freight_reject_images)
         return self.call(CONFIRM_RECEIPT, param)
 
     def reject_reasons(self, refund_id: int) -> list[RejectReason]:
@@ -767,6 +793,28 @@ class KuaishouClient:
 
     def shop_score(self) -> ShopScore:
         return _typed(ShopScore, self.call(SHOP_SCORE), SHOP_SCORE)
+
+
+def _says_expired(exc: KuaishouError) -> bool:
+    """The platform said the token expired (not only the ambiguous 鉴权失败)."""
+    text = exc.message.lower()
+    return "过期" in text or "expired" in text
+
+
+def _three_causes(exc: KuaishouError) -> str:
+    return tr("The platform answered \"{error}\", which can mean any of three things: the token "
+              "expired, the authorisation lacks a permission (scope) this needs, or the shop "
+              "cancelled the authorisation.", error=exc.message)
+
+
+def _auth_failed(exc: TokenExpired) -> AuthenticationFailed:
+    """鉴权失败 even with a freshly renewed token: say which of the three causes it may be."""
+    return AuthenticationFailed(
+        _three_causes(exc) + " " + tr("Renewing the token did not help: authorise the app again, "
+                                      "granting every permission it asks for."),
+        method=exc.method, result=exc.result, code=exc.code, sub_code=exc.sub_code,
+        request_id=exc.request_id,
+    )
 
 
 def _images(images: list[str] | tuple[str, ...]) -> list[str]:

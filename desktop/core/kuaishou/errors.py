@@ -95,6 +95,11 @@ class TokenExpired(AuthError):
     """鉴权失败 / TOKEN过期: refresh once, then authorise again."""
 
 
+class AuthenticationFailed(AuthError):
+    """鉴权失败 still after the token was renewed: the token expired, the grant lacks a scope, or
+    the shop cancelled the authorisation — the message says all three; authorise again."""
+
+
 class PastedTokenExpired(TokenExpired):
     """A pasted access token (no refresh token to renew it) expired: the user must paste a new one."""
 
@@ -132,7 +137,8 @@ class QuotaExceeded(ApiError):
 
 
 class RefundChanged(ApiError):
-    """300014/300017/300018/300010/300013: the refund moved under us; re-fetch, never retry blindly."""
+    """300002/300010/300013/300014/300016/300017/300018: the refund moved on; read it again,
+    never resend blindly."""
 
 
 class RequestError(ApiError):
@@ -141,6 +147,10 @@ class RequestError(ApiError):
 
 class BusinessRejected(ApiError):
     """21 and any other business rejection: show the message."""
+
+
+class OrderOfAnotherShop(BusinessRejected):
+    """21 "order operation reject": the order belongs to another merchant than the token's."""
 
 
 class OAuthError(KuaishouError):
@@ -167,7 +177,9 @@ class OAuthStateMismatch(OAuthRedirectError):
     """The redirect's ``state`` is not the one this app generated: possibly forged, or stale."""
 
 
-REFUND_CHANGED_CODES = frozenset({"300014", "300017", "300018", "300010", "300013"})
+#: the official codes meaning "the refund moved on — read it again, do not resend blindly" (§8)
+REFUND_CHANGED_CODES = frozenset({"300002", "300010", "300013", "300014", "300016", "300017",
+                                  "300018"})
 REQUEST_ERROR_CODES = frozenset({"300003", "300005", "300019", "300004", "300011", "300012"})
 REVOKED_RESULTS = frozenset({"24", "26"})
 
@@ -200,8 +212,15 @@ def classify(envelope: Mapping[str, object], *, method: str | None = None) -> Ap
         return RefundChanged(message, **kw)
     if codes & REQUEST_ERROR_CODES:
         return RequestError(message, **kw)
-    if codes & REVOKED_RESULTS or "AUTHORIZATION_REVOKED" in blob or "主账号不存在" in blob:
-        return AuthorizationRevoked(message, **kw)
+    if "26" in codes or "主账号不存在" in blob:
+        return AuthorizationRevoked(
+            tr("The platform does not know this account ({error}): the token is of another kind, "
+               "or the sub-account was deleted. Authorise the app again with the shop's account.",
+               error=message), **kw)
+    if codes & REVOKED_RESULTS or "AUTHORIZATION_REVOKED" in blob:
+        return AuthorizationRevoked(
+            tr("The shop's authorisation was withdrawn or has lapsed ({error}). Authorise the app "
+               "again.", error=message), **kw)
     if "scope" in low and ("无" in blob or "no scope" in low or "权限" in blob):
         return ScopeMissing(message, **kw)
     if "exceed qps" in low:
@@ -220,6 +239,11 @@ def classify(envelope: Mapping[str, object], *, method: str | None = None) -> Ap
         return TokenInvalid(message, **kw)
     if "鉴权失败" in blob:
         return TokenExpired(message, **kw)
+    if "order operation reject" in low:
+        return OrderOfAnotherShop(
+            tr("The platform refused ({error}): the order belongs to another shop than the one "
+               "this authorisation is for. Check that the request is of the signed-in shop.",
+               error=message), **kw)
     return BusinessRejected(message, **kw)
 
 
@@ -239,9 +263,8 @@ def credential_problem(exc: KuaishouError) -> str:
     if isinstance(exc, TokenInvalid):
         return tr("The platform does not accept the access token (it is not a valid token): "
                   "authorise the app again.")
-    if isinstance(exc, AuthorizationRevoked):
-        return tr("The shop's authorisation was cancelled or has ended ({error}): authorise the app "
-                  "again.", error=exc.message)
+    if isinstance(exc, (AuthorizationRevoked, AuthenticationFailed)):
+        return exc.message  # says why (24, 26, or the three causes of 鉴权失败) and to authorise again
     if isinstance(exc, ScopeMissing):
         return tr("The authorisation lacks a permission this app needs ({error}): authorise the app "
                   "again and grant it.", error=exc.message)

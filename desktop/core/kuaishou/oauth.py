@@ -57,6 +57,7 @@ __all__ = [
     "OAuthRedirectError",
     "OAuthStateMismatch",
     "parse_redirect",
+    "refresh_expiry_ms",
 ]
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,25 @@ DEFAULT_SCOPES: tuple[str, ...] = ("merchant_refund", "merchant_user", "merchant
 ACCESS_TOKEN_PATH = "/oauth2/access_token"
 REFRESH_TOKEN_PATH = "/oauth2/refresh_token"
 #: answers meaning "this verb is not served here": the refresh then falls back to GET
-_VERB_REFUSED = frozenset({404, 405, 501})
+_VERB_REFUSED = frozenset({404, 405})
+#: a refresh token lives 180 days from the grant; refreshing does not extend it (spec §6, §8)
+REFRESH_TOKEN_LIFETIME_MS = 180 * 86_400_000
+
+
+def refresh_expiry_ms(token: OAuthToken, *, granted_at_ms: int,
+                      previous_ms: int | None = None) -> int:
+    """When the refresh token of ``token`` dies (epoch ms).
+
+    After a code exchange (``previous_ms`` is ``None``): the platform's
+    ``refresh_token_expires_in`` when it sends one, else — the exchange's answer has none — the
+    grant time + 180 days. After a refresh: the original expiry is kept (a refreshed token keeps
+    the grant's expiry), so the user is asked to authorise again about 180 days after the grant.
+    """
+    if previous_ms is not None:
+        return previous_ms
+    if token.refresh_token_expires_in:
+        return granted_at_ms + token.refresh_token_expires_in * 1000
+    return granted_at_ms + REFRESH_TOKEN_LIFETIME_MS
 
 
 class OAuthClient:
@@ -143,7 +162,10 @@ class OAuthClient:
         )
 
     def refresh(self, refresh_token: str) -> OAuthToken:
-        """A new access token AND a new refresh token; the old refresh token dies soon after."""
+        """A new access token AND a new refresh token; the old refresh token dies soon after.
+
+        Sent as the platform's own examples do: POST with the parameters in the query string; a
+        gateway that answers 404 or 405 to that gets the same query as GET (remembered)."""
         if not refresh_token:
             raise ValueError("there is no refresh token to refresh with")
         register_secret(refresh_token)
@@ -166,12 +188,8 @@ class OAuthClient:
         started = time.monotonic()
         outcome = "error"
         try:
-            if verb == "GET":
-                resp = send(self._session, "GET", url, params=params, timeout=self.timeout,
-                            method=path)
-            else:
-                resp = send(self._session, "POST", url, data=params, timeout=self.timeout,
-                            method=path)
+            # the parameters travel in the query string for both verbs (the POST has no body)
+            resp = send(self._session, verb, url, params=params, timeout=self.timeout, method=path)
             outcome = f"HTTP {resp.status}"
             if verb == "POST" and resp.status in _VERB_REFUSED:
                 raise _VerbRefused(path)

@@ -18,6 +18,7 @@ from desktop.core.store.records import (
     Decision,
     JournalEntry,
     Observation,
+    RoleSeen,
     ScoreSnapshot,
     Shop,
     StoredAutoStep,
@@ -28,6 +29,7 @@ from desktop.core.store.schema import SCHEMA_VERSION
 
 __all__ = [
     "AutoStep",
+    "RoleSeen",
     "CLOSED_STATUSES",
     "Decision",
     "JOURNAL_OPEN_STATES",

@@ -46,6 +46,7 @@ from desktop.core.store.records import (
     AutoStep,
     JournalEntry,
     Observation,
+    RoleSeen,
     ScoreSnapshot,
     Shop,
     StoredAutoStep,
@@ -927,6 +928,26 @@ class Store:
         )
         keys = ("title", "role", "create_time", "staff_account_id", "staff_account_name")
         return [dict(zip(keys, r)) for r in rows]
+
+    def role_values(self, shop_id: int | None = None) -> list[RoleSeen]:
+        """Every negotiation-history ``role`` value in the cached histories (of one shop or all):
+        how often it was seen, on how many requests, the latest time and the commonest titles.
+        The platform does not document the values; this is what a seller can report."""
+        where, params = ("WHERE shop_id = ?", (shop_id,)) if shop_id is not None else ("", ())
+        out = {
+            role: RoleSeen(role, entries, requests, last, [])
+            for role, entries, requests, last in self._read(
+                f"SELECT role, count(*), count(DISTINCT shop_id || ':' || refund_id), max(create_time) "
+                f"FROM comments {where} GROUP BY role", params)
+        }
+        for role, title, _count in self._read(
+            f"SELECT role, title, count(*) AS n FROM comments {where} GROUP BY role, title "
+            f"ORDER BY n DESC, title", params,
+        ):
+            seen = out.get(role)
+            if seen is not None and title and len(seen.titles) < 3:
+                seen.titles.append(title)
+        return sorted(out.values(), key=lambda s: (-s.entries, str(s.role)))
 
     def comments_for(self, shop_id: int, refund_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
         """The cached histories of several refunds; a refund whose history was fetched and found

@@ -8,6 +8,7 @@ accept a ``Refund``.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 #: journal states, in the order an entry moves through them
 JOURNAL_STATES = ("planned", "sent", "done", "failed", "unknown")
@@ -215,3 +216,15 @@ class UpsertStats:
             self.unchanged + other.unchanged,
             self.closed + other.closed,
         )
+
+
+@dataclass(slots=True)
+class RoleSeen:
+    """One negotiation-history ``role`` value found in the cached histories (its meaning is
+    undocumented by the platform): how often, on how many requests, when last, sample titles."""
+
+    role: Any
+    entries: int
+    requests: int
+    last_at: int | None  # the latest entry's createTime (platform clock, epoch ms)
+    titles: list[str]

@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -20,14 +21,25 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHeaderView,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QPushButton,
+    QRadioButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.core.actions import ActionKind, Approve, Plan, Reject, WarningCode
+from desktop.core.actions import (
+    ActionKind,
+    Approve,
+    Plan,
+    Reject,
+    WarningCode,
+    freight_refusal_problem,
+)
+from desktop.core.actions.model import MAX_FREIGHT_REJECT_DESC, MAX_IMAGES
 from desktop.core.actions.planner import UNRETURNED_STATUSES, backend_url, replan
 from desktop.ui.actions.texts import kind_name, warning_short, warning_text
 from desktop.ui.queue.labels import format_fen
@@ -135,6 +147,41 @@ class PreviewDialog(QDialog):
             getattr(r, "status", None) in UNRETURNED_STATUSES for r in plan.refunds.values())
         self.unreturned_check.setVisible(has_unreturned)
 
+        # buyers' return-freight claims met on confirming receipt: paid, or refused with both a
+        # description and pictures (the platform accepts a refusal only with both)
+        self.freight_box = QGroupBox()
+        self.freight_pay = QRadioButton()
+        self.freight_refuse = QRadioButton()
+        self._freight_choice = QButtonGroup(self)
+        self._freight_choice.addButton(self.freight_pay)
+        self._freight_choice.addButton(self.freight_refuse)
+        self.freight_pay.setChecked(True)
+        self.freight_desc = QLineEdit()
+        self.freight_desc.setMaxLength(MAX_FREIGHT_REJECT_DESC - 1)
+        self.freight_images = QPlainTextEdit()
+        self.freight_images.setFixedHeight(64)
+        self.freight_hint = QLabel()
+        self.freight_hint.setWordWrap(True)
+        self.freight_hint.setStyleSheet("color: #9B1C1C;")
+        freight_layout = QVBoxLayout(self.freight_box)
+        freight_layout.addWidget(self.freight_pay)
+        freight_layout.addWidget(self.freight_refuse)
+        self._freight_form = QWidget()
+        freight_form = QFormLayout(self._freight_form)
+        freight_form.setContentsMargins(16, 0, 0, 0)
+        self._freight_desc_label = QLabel()
+        self._freight_images_label = QLabel()
+        freight_form.addRow(self._freight_desc_label, self.freight_desc)
+        freight_form.addRow(self._freight_images_label, self.freight_images)
+        freight_layout.addWidget(self._freight_form)
+        self._freight_form.setEnabled(False)
+        freight_layout.addWidget(self.freight_hint)
+        self.freight_box.setVisible(approve and any(
+            getattr(r, "return_freight_info", None) is not None for r in plan.refunds.values()))
+        self.freight_refuse.toggled.connect(self._options_changed)
+        self.freight_desc.textChanged.connect(self._options_changed)
+        self.freight_images.textChanged.connect(self._options_changed)
+
         # the requests to send (tick to include)
         self.items = QTableWidget(0, 6)
         self.items.setHorizontalHeaderLabels(
@@ -173,12 +220,48 @@ class PreviewDialog(QDialog):
         layout.addWidget(self.warning_label)
         layout.addWidget(self.address_row)
         layout.addWidget(self.unreturned_check)
+        layout.addWidget(self.freight_box)
         layout.addWidget(self.items, 3)
         layout.addWidget(self.skipped_box, 2)
         layout.addWidget(self.manual_label)
         layout.addWidget(self.reconciled_label)
         layout.addWidget(self.buttons)
+        self._retranslate_freight()
         self._show(plan)
+
+    def _retranslate_freight(self) -> None:
+        self.freight_box.setTitle(self.tr("Buyers' return-freight claims"))
+        self.freight_pay.setText(self.tr("Pay the claimed return freight"))
+        self.freight_refuse.setText(self.tr("Refuse the return freight"))
+        self._freight_desc_label.setText(self.tr("Why:"))
+        self.freight_desc.setPlaceholderText(
+            self.tr("Under %1 characters").replace("%1", str(MAX_FREIGHT_REJECT_DESC)))
+        self._freight_images_label.setText(self.tr("Pictures:"))
+        self.freight_images.setPlaceholderText(
+            self.tr("Links of 1 to %1 evidence pictures, one per line").replace("%1", str(MAX_IMAGES)))
+
+    def _freight_refusal(self) -> tuple[str, tuple[str, ...]]:
+        images = tuple(line.strip() for line in self.freight_images.toPlainText().splitlines()
+                       if line.strip())
+        return self.freight_desc.text().strip(), images
+
+    def _freight_problem(self) -> str | None:
+        """Why the refusal the user chose cannot be sent yet (``None``: paying, or complete)."""
+        if not self.freight_refuse.isChecked() or self.freight_box.isHidden():
+            return None
+        desc, images = self._freight_refusal()
+        problem = freight_refusal_problem(desc, images)
+        if problem is None:
+            return None
+        if not desc and not images:
+            return self.tr("Refusing the return freight needs a description and 1 to %1 pictures; "
+                           "until both are given nothing is sent.").replace("%1", str(MAX_IMAGES))
+        if not desc:
+            return self.tr("Refusing the return freight needs a description.")
+        if not images:
+            return self.tr("Refusing the return freight needs 1 to %1 pictures as evidence."
+                           ).replace("%1", str(MAX_IMAGES))
+        return self.tr("At most %1 pictures can be sent.").replace("%1", str(MAX_IMAGES))
 
     # ---------------------------------------------------------------------------- state
     def plan(self) -> Plan:
@@ -189,6 +272,14 @@ class PreviewDialog(QDialog):
         intent = self._full.intent
         if isinstance(intent, Approve):
             intent = dataclasses.replace(intent, confirm_unreturned=self.unreturned_check.isChecked())
+            self._freight_form.setEnabled(self.freight_refuse.isChecked())
+            if self.freight_refuse.isChecked() and self._freight_problem() is None:
+                desc, images = self._freight_refusal()
+                intent = dataclasses.replace(intent, freight_accept=False, freight_reject_desc=desc,
+                                             freight_reject_images=images)
+            else:  # paying, or a refusal still incomplete: the claims stay paid in the plan
+                intent = dataclasses.replace(intent, freight_accept=True, freight_reject_desc=None,
+                                             freight_reject_images=())
         self._full = replan(self._full, intent, address_id=self.address_combo.currentData())
         self._show(self._full)
 
@@ -307,4 +398,8 @@ class PreviewDialog(QDialog):
         self.warning_label.setVisible(bool(warnings))
         self.ok_button.setText(
             (self.tr("Approve %1") if approve else self.tr("Reject %1")).replace("%1", str(total)))
-        self.ok_button.setEnabled(total > 0)
+        problem = self._freight_problem()
+        self.freight_hint.setText(problem or "")
+        self.freight_hint.setVisible(problem is not None)
+        # an incomplete refusal is not offered: nothing is sent until it is complete or paid
+        self.ok_button.setEnabled(total > 0 and problem is None)

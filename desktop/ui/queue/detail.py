@@ -242,9 +242,9 @@ class DetailPane(QScrollArea):
             (self.tr("Status"), status),
             (self.tr("Refund amount"), labels.format_fen(row.refund_fee)),
         ]
-        freight = detail.get("returnFreightInfo") if isinstance(detail, Mapping) else None
-        if isinstance(freight, Mapping) and freight.get("returnFreightAmount") is not None:
-            facts.append((self.tr("Return freight"), labels.format_fen(int(freight["returnFreightAmount"]))))
+        freight = self._detail.return_freight_fen if self._detail is not None else None
+        if freight is not None:
+            facts.append((self.tr("Return freight"), labels.format_fen(freight)))
         count = detail.get("productNum") if isinstance(detail, Mapping) else None
         if count:
             facts.append((self.tr("Quantity"), neutralise(count)))
