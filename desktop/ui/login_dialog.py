@@ -23,6 +23,7 @@ replaced by a plain HTTP GET of the authorise URL (the sandbox redirects to the 
 from __future__ import annotations
 
 import logging
+import threading
 import urllib.parse
 from collections.abc import Callable
 from typing import Any
@@ -97,6 +98,10 @@ def is_loopback_redirect(uri: str) -> bool:
     return parts.scheme == "http" and bool(parts.hostname) and is_loopback_host(parts.hostname or "")
 
 
+class SignInAbandoned(Exception):
+    """The sign-in step was stopped before its result was stored (nothing was)."""
+
+
 class LoginDialog(QDialog):
     """The sign-in dialog. ``signed_in(shop)`` is emitted with the stored ``Shop`` before it closes."""
 
@@ -117,6 +122,8 @@ class LoginDialog(QDialog):
         self.client_factory = client_factory
         self.open_url = open_url
         self._task: Task | None = None
+        # set when the running step is abandoned: the worker then stores nothing
+        self._abandon = threading.Event()
         self._catcher: LoopbackCatcher | None = None
         self._oauth: OAuthClient | None = None
         self._state: str | None = None
@@ -377,6 +384,7 @@ class LoginDialog(QDialog):
         credentials_for = self._oauth_credentials_factory()
         base_url = self._endpoints()[0]
         self._set_busy(True, self.tr("Starting…"))
+        abandon = self._new_step()
 
         def flow(progress: Callable[..., None]) -> tuple[SignInResult, Any]:
             catcher = LoopbackCatcher(port=port, path=path)
@@ -387,7 +395,7 @@ class LoginDialog(QDialog):
             code = parse_redirect("?" + urllib.parse.urlencode({"code": code, "state": got_state}), state)
             progress("exchanging")
             token = oauth.exchange_code(code)
-            return self._verify(credentials_for(token), token, base_url)
+            return self._verify(credentials_for(token), token, base_url, abandon)
 
         self._task = run_in_background(flow, self._signed_in, self._failed, on_progress=self._loopback_progress)
 
@@ -417,10 +425,11 @@ class LoginDialog(QDialog):
         base_url = self._endpoints()[0]
         self._cleanup_catcher()
         self._set_busy(True, self.tr("Fetching the tokens and checking the shop…"))
+        abandon = self._new_step()
 
         def flow() -> tuple[SignInResult, Any]:
             token = oauth.exchange_code(code)
-            return self._verify(credentials_for(token), token, base_url)
+            return self._verify(credentials_for(token), token, base_url, abandon)
 
         self._task = run_in_background(flow, self._signed_in, self._failed)
 
@@ -472,15 +481,31 @@ class LoginDialog(QDialog):
         )
         base_url = self._endpoints()[0]
         self._set_busy(True, self.tr("Checking the token…"))
+        abandon = self._new_step()
         self._task = run_in_background(
-            lambda: self._verify(credentials, None, base_url), self._signed_in, self._failed
+            lambda: self._verify(credentials, None, base_url, abandon), self._signed_in, self._failed
         )
 
     # ------------------------------------------------------------------------------ common
-    def _verify(self, credentials: Any, token: Any | None, base_url: str) -> tuple[SignInResult, Any]:
-        """(Worker thread) fetch the seller's name with the new credentials, then store the shop."""
+    def _new_step(self) -> threading.Event:
+        """A fresh "abandoned" flag for the step about to start (the previous one's stays set)."""
+        self._abandon = threading.Event()
+        return self._abandon
+
+    def _verify(self, credentials: Any, token: Any | None, base_url: str,
+                abandon: threading.Event) -> tuple[SignInResult, Any]:
+        """(Worker thread) fetch the seller's name with the new credentials, then store the shop —
+        unless the step was abandoned (Stop, Cancel, the dialog closed) meanwhile: then nothing is
+        stored, neither the shop nor its secrets."""
         client = self.client_factory(credentials, base_url)
-        seller = client.seller_info()
+        try:
+            seller = client.seller_info()
+        finally:
+            close = getattr(client, "close", None)
+            if close is not None:
+                close()
+        if abandon.is_set():
+            raise SignInAbandoned()
         result = SignInResult(
             seller=seller,
             credentials=credentials,
@@ -544,6 +569,7 @@ class LoginDialog(QDialog):
 
     def stop(self) -> None:
         """Abandon the running step (the loopback wait ends at once)."""
+        self._abandon.set()
         if self._task is not None:
             self._task.cancel()
             self._task = None

@@ -236,3 +236,47 @@ def test_rename_sign_out_and_remove(qtbot, sandbox, shops, store, wait_backgroun
     assert store.shop(shop.id) is not None  # the cached data stays
     shops.remove(shop.id)
     assert store.shop(shop.id) is None
+
+
+@pytest.mark.parametrize("how", ["stop", "close"])
+def test_a_sign_in_stopped_while_the_shop_is_checked_stores_nothing(
+    qtbot, sandbox, shops, store, memory_keyring, wait_background, how
+):
+    """The verification answers only after the user pressed Stop (or closed the dialog): neither
+    the shop nor its secrets may be stored."""
+    import threading
+
+    from desktop.ui.login_dialog import default_client_factory
+
+    asked, answer = threading.Event(), threading.Event()
+
+    class SlowClient:
+        def __init__(self, credentials, base_url):
+            self.inner = default_client_factory(credentials, base_url)
+
+        def seller_info(self):
+            asked.set()
+            answer.wait(10)
+            return self.inner.seller_info()
+
+        def close(self):
+            self.inner.close()
+
+    dialog = make_dialog(qtbot, shops, client_factory=SlowClient)
+    _fill_token(dialog, sandbox)
+    signed: list = []
+    dialog.signed_in.connect(signed.append)
+    dialog.token_button.click()
+    qtbot.waitUntil(asked.is_set, timeout=SIGN_IN_TIMEOUT_MS)
+    if how == "stop":
+        assert dialog.cancel_button.text() == "Stop"
+        dialog.cancel_button.click()
+        assert dialog.isVisible() and not dialog._busy
+    else:
+        dialog.close()
+        assert not dialog.isVisible()
+    answer.set()
+    wait_background()
+    assert signed == []
+    assert shops.shops() == [] and store.shops() == []
+    assert memory_keyring.entries == {}
