@@ -269,10 +269,10 @@ class SessionController(QObject):
         return self._task is not None or self._pending is not None
 
     def _supersede(self) -> int:
+        """A new generation: the activation in flight is superseded. Its delivery is not cancelled
+        but dropped on arrival (its client, built meanwhile, must still be closed there)."""
         self._generation += 1
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
+        self._task = None
         return self._generation
 
     def activate(self, shop_id: int) -> int:
@@ -296,7 +296,7 @@ class SessionController(QObject):
 
         def done(result: tuple[Any, Any | None]) -> None:
             shop, client = result
-            if generation != self._generation:  # superseded meanwhile (the task was cancelled)
+            if generation != self._generation:  # superseded meanwhile: dropped, its client closed
                 if client is not None:
                     client.close()
                 return
@@ -309,10 +309,7 @@ class SessionController(QObject):
             self._task = None
             self.activation_failed.emit(exc)
 
-        task = run_in_background(prepare, done, failed)
-        # a superseded activation's client is closed even though its delivery is cancelled
-        task.finished.connect(lambda result: generation != self._generation and _close_result(result))
-        self._task = task
+        self._task = run_in_background(prepare, done, failed)
         return generation
 
     def show_cached(self, shop: Any) -> ShopSession:
@@ -360,9 +357,3 @@ class SessionController(QObject):
         if previous is not None:
             previous.close()
 
-
-def _close_result(result: Any) -> None:
-    client = result[1] if isinstance(result, tuple) and len(result) == 2 else None
-    closer = getattr(client, "close", None)
-    if closer is not None:
-        closer()
