@@ -292,8 +292,7 @@ class Watch:
         self.center.stop()
         self.poller.stop()
         self.shops.stop()
-        if self.tray.icon is not None:
-            self.tray.icon.hide()
+        self.tray.close()
 
 
 @dataclass
@@ -511,7 +510,8 @@ class Shell:
             self.watch.stop()
         if self.window is not None:
             self.window.hide_to_tray = False
-            self.window.close()
+            self.window.close()  # its session cancels what is in flight
+            self.window.deleteLater()
         wait_for_background_work(5000)
         if self.backend is not None:
             if self.backend.sandbox is not None:
@@ -522,6 +522,7 @@ class Shell:
         self.instance.release()
         self.reporter.uninstall()
         log.info("stopped")
+        logsetup.close_logging()
 
 
 def build(args: argparse.Namespace, argv: list[str] | None = None) -> Shell | None:

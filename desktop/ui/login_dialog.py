@@ -354,6 +354,7 @@ class LoginDialog(QDialog):
         app_key, _sign_secret, app_secret, redirect_uri = values
         base_url, authorize_url = self._endpoints()
         try:
+            self._close_oauth()  # the previous attempt's, if any
             self._oauth = OAuthClient(app_key, app_secret, base_url=base_url, authorize_url=authorize_url)
         except ValueError as exc:
             self.set_status(str(exc), error=True)
@@ -586,9 +587,15 @@ class LoginDialog(QDialog):
             run_in_background(lambda: requests.get(url, timeout=5).close(),
                               on_error=lambda exc: log.debug("catcher already closed: %s", exc))
 
+    def _close_oauth(self) -> None:
+        oauth, self._oauth = self._oauth, None
+        if oauth is not None:
+            oauth.close()
+
     def done(self, result: int) -> None:  # noqa: D401 - QDialog API
         if self._busy:
             self.stop()
+        self._close_oauth()  # its connections (a step still running finishes on them or fails)
         super().done(result)
 
     # ------------------------------------------------------------------------------ demo

@@ -89,6 +89,7 @@ class OAuthClient:
         self._app_secret = app_secret
         self.base_url = check_base_url(base_url)
         self.authorize_endpoint = check_base_url(authorize_url, what="authorisation URL")
+        self._owns_session = session is None
         self._session = session or new_session(pool_size=2)
         self.timeout = timeout
         self._refresh_verb = "POST"  # the doc's verb; GET (Kuaishou's demo) when POST is refused
@@ -188,6 +189,11 @@ class OAuthClient:
                 "oauth %s %s -> %s in %.0f ms",
                 verb, path, outcome, (time.monotonic() - started) * 1000,
             )
+
+    def close(self) -> None:
+        """Close the HTTP connections of a session this client opened itself (idempotent)."""
+        if self._owns_session:
+            self._session.close()
 
 
 class _VerbRefused(Exception):
