@@ -81,10 +81,10 @@ def load_detail(store: Any, row: Any, rules: Any) -> Any:
 
 
 def estimate_risk(store: Any, rules: Any, shop_id: int) -> Any:
-    """(Worker thread) the shop's risk estimate, by the function ``check`` uses, on the same clock."""
-    from desktop.core.store.risk_queries import estimate_shop
+    """(Worker thread) the shop's risk answer, by the function ``check`` uses, on the same clock."""
+    from desktop.core.risk_answer import risk_answer
 
-    return estimate_shop(store, shop_id, rules)
+    return risk_answer(store, shop_id, rules)
 
 
 def open_secret_store() -> Any:
@@ -440,7 +440,7 @@ class Shell:
             view.model.ticked.connect(detail.update_time)
             window.tick_while_visible(view.model.timer)  # no countdown while hidden in the tray
         # computed after each load of the rows, by the session, as `check` computes it
-        window.risk_estimated.connect(risk.set_estimate)
+        window.risk_estimated.connect(risk.set_answer)
         risk.rescueRequested.connect(queue.select_refunds)
         window.exporter = lambda path, done, failed: export_view(
             queue.current_view().proxy, path, on_done=done, on_error=failed

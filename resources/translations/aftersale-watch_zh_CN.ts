@@ -310,7 +310,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+96"/>
+        <location filename="../../desktop/ui/main_window.py" line="+108"/>
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
@@ -534,7 +534,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../desktop/ui/login_dialog.py" line="+124"/>
+        <location filename="../../desktop/ui/login_dialog.py" line="+131"/>
         <source>Sign in to a Kuaishou shop</source>
         <translation>登录快手小店</translation>
     </message>
@@ -688,18 +688,18 @@
     </message>
     <message>
         <location line="+15"/>
-        <location line="+114"/>
+        <location line="+118"/>
         <source>App key</source>
         <translation>应用 Key</translation>
     </message>
     <message>
-        <location line="-113"/>
-        <location line="+114"/>
+        <location line="-117"/>
+        <location line="+118"/>
         <source>Sign secret</source>
         <translation>签名密钥</translation>
     </message>
     <message>
-        <location line="-113"/>
+        <location line="-117"/>
         <source>App secret</source>
         <translation>应用密钥</translation>
     </message>
@@ -709,7 +709,7 @@
         <translation>回调地址</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Agree in the browser, then paste the address it lands on (or the code) below and press Continue. The code is valid for 2 minutes.</source>
         <translation>请在浏览器中同意授权，然后把跳转后的网址（或授权码）粘贴到下方并点击“继续”。授权码 2 分钟内有效。</translation>
     </message>
@@ -719,12 +719,12 @@
         <translation>无法打开浏览器：请把授权网址复制到浏览器中打开。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Waiting for the browser: agree to the authorisation there. This window continues by itself.</source>
         <translation>正在等待浏览器：请在浏览器中同意授权，本窗口会自动继续。</translation>
     </message>
@@ -744,7 +744,7 @@
         <translation>正在获取令牌并核对店铺…</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+38"/>
         <source>Access token</source>
         <translation>访问令牌</translation>
     </message>
@@ -754,7 +754,7 @@
         <translation>正在验证令牌…</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+41"/>
         <source>Signed in to %1.</source>
         <translation>已登录：%1。</translation>
     </message>
@@ -794,7 +794,7 @@
         <translation>登录意外失败：%1（详情见日志）。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
@@ -802,7 +802,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+69"/>
+        <location filename="../../desktop/ui/main_window.py" line="+75"/>
         <source>Sync now</source>
         <extracomment>closing the window hides it and the app keeps watching from the tray (set by the shell when a system tray exists)</extracomment>
         <translation>立即同步</translation>
@@ -828,7 +828,7 @@
         <translation>管理店铺…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Add shop…</source>
         <translation>添加店铺…</translation>
     </message>
@@ -849,12 +849,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+560"/>
+        <location line="+595"/>
         <source>About AfterSale Watch</source>
         <translation>关于售后守望</translation>
     </message>
     <message>
-        <location line="-542"/>
+        <location line="-577"/>
         <source>First download of the after-sale requests… %p%</source>
         <translation>首次下载售后申请… %p%</translation>
     </message>
@@ -910,12 +910,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+472"/>
+        <location line="+507"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location line="-469"/>
+        <location line="-504"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -930,24 +930,24 @@
         <translation>店铺：</translation>
     </message>
     <message>
-        <location line="+143"/>
+        <location line="+186"/>
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+60"/>
         <source>You are signed out of %1: the list below is what was downloaded last. Sign in again to keep it up to date.</source>
         <translation>您已退出“%1”的登录：下方列表是上次下载的数据。重新登录后才能继续更新。</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+25"/>
-        <location line="+162"/>
+        <location line="+23"/>
+        <location line="+135"/>
         <source>Sign in…</source>
         <translation>登录…</translation>
     </message>
     <message>
-        <location line="-163"/>
+        <location line="-136"/>
         <source>No shop is signed in. Sign in to watch your after-sale requests.</source>
         <translation>尚未登录任何店铺。登录后即可守望您的售后申请。</translation>
     </message>
@@ -962,12 +962,12 @@
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+15"/>
         <source>Sync complete.</source>
         <translation>同步完成。</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+23"/>
         <source>the shop&apos;s authorisation is no longer accepted (%1)</source>
         <translation>店铺授权已失效（%1）</translation>
     </message>
@@ -1080,7 +1080,7 @@
         <translation>有数据无法读取：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/app.py" line="+455"/>
+        <location filename="../../desktop/app.py" line="+460"/>
         <source>Alerts</source>
         <translation>提醒</translation>
     </message>
@@ -1767,7 +1767,7 @@
 <context>
     <name>RiskPanel</name>
     <message>
-        <location filename="../../desktop/ui/queue/risk_panel.py" line="+134"/>
+        <location filename="../../desktop/ui/queue/risk_panel.py" line="+148"/>
         <source>sourced</source>
         <translation>有来源</translation>
     </message>
@@ -1788,14 +1788,31 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+32"/>
+        <location line="+41"/>
         <source>Not fetched yet</source>
         <translation>尚未获取</translation>
     </message>
     <message>
-        <location line="-26"/>
+        <location line="-35"/>
         <source>Risk: %1</source>
         <translation>风险：%1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>history: %1 of %2 days downloaded</source>
+        <translation>历史已下载 %1/%2 天</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
+        <source>history: %n recent close(s) still being checked</source>
+        <translation>
+            <numerusform>还有 %n 个近期结束的售后单待核实</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Risk: partial</source>
+        <translation>风险：尚不完整</translation>
     </message>
     <message>
         <location line="+11"/>
@@ -2060,17 +2077,17 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+34"/>
+        <location line="+43"/>
         <source>Resume alerts</source>
         <translation>恢复提醒</translation>
     </message>
     <message>
-        <location line="-33"/>
+        <location line="-42"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+40"/>
         <source>Resume alerts (paused until %1)</source>
         <translation>恢复提醒（已暂停至 %1）</translation>
     </message>
@@ -2113,7 +2130,7 @@
 <context>
     <name>Watch</name>
     <message>
-        <location filename="../../desktop/app.py" line="-214"/>
+        <location filename="../../desktop/app.py" line="-205"/>
         <source>AfterSale Watch is still running</source>
         <extracomment>the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else) calls per second the app&apos;s client allows itself: the bulk actions&apos; pace, half the platform&apos;s documented per-API cap of 100</extracomment>
         <translation>售后守望仍在运行</translation>

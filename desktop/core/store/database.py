@@ -894,6 +894,15 @@ class Store:
         )
         return [self._refund(r) for r in rows]
 
+    def history_to_fetch(self, shop_id: int, *, rules: Sequence[str], closed_since: int) -> int:
+        """How many refunds :meth:`needing_history` would return without a limit."""
+        marks = ", ".join("?" * len(rules))
+        return int(self._read(
+            f"SELECT COUNT(*) FROM refunds WHERE shop_id = ? AND closed_at >= ? AND decided_by IN ({marks}) "
+            "AND comments_fetched_at IS NULL",
+            (shop_id, closed_since, *rules),
+        )[0][0])
+
     # ------------------------------------------------------------------ observations
 
     def observations(self, shop_id: int, refund_id: int) -> list[Observation]:

@@ -62,6 +62,7 @@ class RiskPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._estimate: Any = None
+        self._history: Any = None  # desktop.core.risk_answer.HistoryProgress (None: not known)
 
         self.badge = QLabel()
         self.badge.setObjectName("risk-badge")
@@ -119,7 +120,20 @@ class RiskPanel(QWidget):
     def set_estimate(self, estimate: Any) -> None:
         """Show a ``RiskEstimate`` (``None``: not computed yet)."""
         self._estimate = estimate
+        self._history = None
         self._render()
+
+    def set_answer(self, answer: Any) -> None:
+        """Show a ``RiskAnswer`` (:mod:`desktop.core.risk_answer`): while its history is not
+        complete, the badge says the estimate is partial and how far the history got instead of a
+        level that would change by itself."""
+        self._estimate = answer.estimate if answer is not None else None
+        self._history = answer.history if answer is not None else None
+        self._render()
+
+    @property
+    def partial(self) -> bool:
+        return self._history is not None and not self._history.complete
 
     @property
     def estimate(self) -> Any:
@@ -152,6 +166,15 @@ class RiskPanel(QWidget):
         level = est.level
         fg, bg = LEVEL_COLOURS.get(level, ("#333333", "#eeeeee"))
         self.badge.setText(self.tr("Risk: %1").replace("%1", names.get(level, level)))
+        history = self._history
+        if history is not None and not history.complete:
+            fg, bg = "#555555", "#eeeeee"
+            if not history.swept:
+                got = self.tr("history: %1 of %2 days downloaded").replace("%1", str(history.swept_days)) \
+                    .replace("%2", str(history.sweep_days))
+            else:
+                got = self.tr("history: %n recent close(s) still being checked", "", history.to_refine)
+            self.badge.setText(self.tr("Risk: partial") + "\n" + got)
         self.badge.setStyleSheet(
             f"QLabel#risk-badge {{ color: {fg}; background: {bg}; border: 1px solid {fg};"
             " border-radius: 6px; padding: 6px 12px; font-weight: bold; font-size: 15px; }"
