@@ -290,7 +290,8 @@ class RiskPanel(QWidget):
         # QAreaSeries does not own its boundary lines: keep them alive as long as the areas
         self._area_bounds: list[QLineSeries] = []
         for axis in chart.axes():
-            chart.removeAxis(axis)
+            chart.removeAxis(axis)  # the chart gives up its ownership: the old axis is deleted here
+            axis.deleteLater()
         chart.setTitle(self.tr("Last %n day(s): auto-approved (areas) and handled in time (line)", "", len(daily)))
         # stacked areas: refund-only at the bottom, then return-and-refund, then the other kinds;
         # short legend names (the title says what the areas are): they must fit the dock's width
