@@ -1788,34 +1788,27 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+41"/>
+        <location line="+46"/>
         <source>Not fetched yet</source>
         <translation>尚未获取</translation>
     </message>
     <message>
-        <location line="-35"/>
+        <location line="-40"/>
         <source>Risk: %1</source>
         <translation>风险：%1</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>history: %1 of %2 days downloaded</source>
-        <translation>历史已下载 %1/%2 天</translation>
-    </message>
-    <message numerus="yes">
-        <location line="+3"/>
-        <source>history: %n recent close(s) still being checked</source>
-        <translation>
-            <numerusform>还有 %n 个近期结束的售后单待核实</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+9"/>
         <source>Risk: partial</source>
         <translation>风险：尚不完整</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+2"/>
+        <source>The level is shown once the shop&apos;s 90-day history is complete: first its download, then the recent closes whose outcome needs their negotiation history (a few each sync).</source>
+        <translation>店铺 90 天的历史完整后才显示风险等级：先下载历史，再逐次同步核实近期结束、需要协商记录才能判定结果的售后单（每次同步核实一部分）。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>No rule of the model is reached.</source>
         <translation>未触及模型的任何规则。</translation>
     </message>
@@ -1880,7 +1873,7 @@
         <translation>即使全部处理也无法保持当前级别</translation>
     </message>
     <message numerus="yes">
-        <location line="+39"/>
+        <location line="+40"/>
         <source>Last %n day(s): auto-approved (areas) and handled in time (line)</source>
         <translation>
             <numerusform>近 %n 天：自动同意（面积）与按时处理（折线）</numerusform>
@@ -1902,12 +1895,24 @@
         <translation>其他类型</translation>
     </message>
     <message>
-        <location line="-21"/>
+        <location line="-22"/>
         <source>No daily history yet</source>
         <translation>暂无每日记录</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="-111"/>
+        <source>history %1 of %2 days</source>
+        <translation>历史 %1/%2 天</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
+        <source>%n close(s) to check</source>
+        <translation>
+            <numerusform>%n 单待核实</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+167"/>
         <source>Handled in time</source>
         <translation>按时处理</translation>
     </message>

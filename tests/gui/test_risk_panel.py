@@ -115,7 +115,7 @@ def test_a_partial_history_shows_how_far_it_got_instead_of_a_level(qtbot, estima
     assert text.startswith(panel.tr("Risk: partial")) and "37 of 90 days" in text
     assert panel.tr("High") not in text  # no level that the rest of the sweep may still change
     panel.set_answer(RiskAnswer(estimate, HistoryProgress(swept_days=90, sweep_days=90, to_refine=4)))
-    assert "4 recent close(s)" in panel.badge.text() and panel.partial
+    assert "4 close(s) to check" in panel.badge.text() and panel.partial
     panel.set_answer(RiskAnswer(estimate, HistoryProgress(swept_days=90, sweep_days=90, to_refine=0)))
     assert not panel.partial
     assert panel.badge.text() == panel.tr("Risk: %1").replace("%1", panel.tr("High"))

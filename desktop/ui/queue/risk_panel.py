@@ -170,11 +170,16 @@ class RiskPanel(QWidget):
         if history is not None and not history.complete:
             fg, bg = "#555555", "#eeeeee"
             if not history.swept:
-                got = self.tr("history: %1 of %2 days downloaded").replace("%1", str(history.swept_days)) \
+                got = self.tr("history %1 of %2 days").replace("%1", str(history.swept_days)) \
                     .replace("%2", str(history.sweep_days))
             else:
-                got = self.tr("history: %n recent close(s) still being checked", "", history.to_refine)
+                got = self.tr("%n close(s) to check", "", history.to_refine)
             self.badge.setText(self.tr("Risk: partial") + "\n" + got)
+            self.badge.setToolTip(self.tr(
+                "The level is shown once the shop's 90-day history is complete: first its download, then "
+                "the recent closes whose outcome needs their negotiation history (a few each sync)."))
+        else:
+            self.badge.setToolTip("")
         self.badge.setStyleSheet(
             f"QLabel#risk-badge {{ color: {fg}; background: {bg}; border: 1px solid {fg};"
             " border-radius: 6px; padding: 6px 12px; font-weight: bold; font-size: 15px; }"
