@@ -79,7 +79,7 @@ class Services:
     load_rows: Callable[[Any, Any, Any], Any] | None = None
     # (store, row, rules) -> the full detail of a row (built in the background)
     load_detail: Callable[[Any, Any, Any], Any] | None = None
-    # (store, rules, shop id) -> the shop's risk answer (desktop.core.store.risk_queries.risk_answer)
+    # (store, rules, shop id) -> the shop's risk answer (desktop.core.risk_answer.risk_answer)
     estimate_risk: Callable[[Any, Any, int], Any] | None = None
 
 
