@@ -20,8 +20,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="售后守望 AfterSale Watch — after-sale deadline watch for Kuaishou shops",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    from desktop.cli.common import folder
+
     parser.add_argument(
-        "--data-dir", metavar="DIR", help="keep all data, settings and logs below DIR"
+        "--data-dir", metavar="DIR", type=folder, help="keep all data, settings and logs below DIR"
     )
     parser.add_argument(
         "--demo", action="store_true", help="run on the embedded demo shop (no account needed)"

@@ -64,6 +64,11 @@ class Backend:
     sandbox: Any | None = None
     # the remembered shop and its cached queue rows, read before the window exists
     initial: tuple[Any, list] | None = None
+    # the local database is damaged (desktop.core.store.StoreDamaged): nothing else was prepared;
+    # the user is offered to rebuild it (see Shell._offer_rebuild)
+    damaged: Any | None = None
+    # where a damaged database was moved when it was rebuilt
+    rebuilt_from: Any | None = None
 
 
 def load_queue_rows(store: Any, rules: Any, shop: Any) -> list:
@@ -99,11 +104,14 @@ def prepare_backend(lang: str, demo: bool, active_shop_id: int | None = None) ->
     cached requests (so the first window already shows them) and — unless there are such requests to
     show first — the keychain."""
     from desktop.core.rulesfile import load_default_rules
-    from desktop.core.store import open_store
+    from desktop.core.store import StoreDamaged, open_store
 
     qm = i18n.ensure_compiled(lang)
     rules = load_default_rules()
-    store = open_store()
+    try:
+        store = open_store()
+    except StoreDamaged as exc:
+        return Backend(qm=qm, store=None, secrets=None, rules=rules, damaged=exc)
     initial = None
     shop = store.shop(active_shop_id) if active_shop_id is not None and not demo else None
     if shop is not None:
@@ -333,12 +341,50 @@ class Shell:
             )
         self.app.exit(1)
 
+    def _offer_rebuild(self, backend: Backend) -> None:
+        """The local database is damaged: offer to move it aside (kept) and start with a fresh one,
+        as ``check`` does; refused, the app stops without touching the file."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from desktop.core.store import rebuild_store
+
+        translate = QCoreApplication.translate
+        text = translate(
+            "Shell", "%1\n\nRebuild it now? (No quits AfterSale Watch and leaves the file as it is.)"
+        ).replace("%1", backend.damaged.message)
+        answer = QMessageBox.question(
+            None, translate("Shell", "Damaged local database"), text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            log.error("damaged database not rebuilt (refused): %s", backend.damaged)
+            self.failed = backend.damaged
+            self.app.exit(1)
+            return
+        demo = bool(getattr(self.args, "demo", False))
+        active = self.settings.active_shop()
+
+        def rebuild() -> Backend:
+            store, moved = rebuild_store()
+            store.close()
+            rebuilt = prepare_backend(self.language, demo, active)
+            rebuilt.rebuilt_from = moved
+            return rebuilt
+
+        run_in_background(rebuild, self._ready, self._fatal)
+
     def _ready(self, backend: Backend) -> None:
         from desktop.ui.main_window import MainWindow, Services
         from desktop.ui.shop_watch import SyncGate
 
         self.backend = backend
+        for translator in self.translators:  # a second round after a rebuild
+            self.app.removeTranslator(translator)
         self.translators = i18n.install_translators(self.app, self.language, backend.qm)
+        if backend.damaged is not None:
+            self._offer_rebuild(backend)
+            return
 
         # both run on worker threads (activating a shop, syncing): their modules are imported there
         def make_client(shop: Any, credentials: Any) -> Any:
@@ -369,6 +415,10 @@ class Shell:
         window.sign_in_requested.connect(self.open_sign_in)
         self.instance.activation_requested.connect(window.bring_forward)
         self.window = window
+        if backend.rebuilt_from is not None:
+            window.statusBar().showMessage(QCoreApplication.translate(
+                "Shell", "A fresh local database was created; the damaged one was kept as %1."
+            ).replace("%1", str(backend.rebuilt_from)))
         if backend.initial is not None:
             window.show_cached(*backend.initial)
         shown = not (getattr(self.args, "hidden", False) and self.watch.tray.available)
@@ -516,7 +566,8 @@ class Shell:
         if self.backend is not None:
             if self.backend.sandbox is not None:
                 self.backend.sandbox.stop()
-            self.backend.store.close()
+            if self.backend.store is not None:
+                self.backend.store.close()
         for translator in self.translators:
             self.app.removeTranslator(translator)
         self.instance.release()

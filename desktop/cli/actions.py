@@ -24,10 +24,12 @@ from typing import Any, TextIO
 from desktop.cli import EXIT_AUTH, EXIT_NETWORK, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 from desktop.cli.common import (
     ENV_NAMES,
+    MAX_ID,
     SessionError,
     add_connection_arguments,
     apply_global_options,
     make_client,
+    number,
     open_session,
     resolve_shop,
 )
@@ -37,37 +39,27 @@ from desktop.core.i18n import tr
 DEFAULT_SETTLE_S = 10.0
 
 
+#: the most calls per second --qps accepts: the platform's default cap is 100 per API, and higher
+#: tiers are granted on request
+MAX_QPS = 1000.0
+
+
 def _refund_id(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"a refund id is a whole number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"a refund id is positive, got {value}")
+    if not 0 < value <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"a refund id is a positive 64-bit number, got {value}")
     return value
 
 
-def _positive(kind: type, what: str) -> Callable[[str], Any]:
-    def parse(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be a number, got {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"{what} must be positive, got {text!r}")
-        return value
-
-    return parse
+def _positive(kind: type, what: str, maximum: float = MAX_ID) -> Callable[[str], Any]:
+    return number(kind, what, minimum=1 if kind is int else 0.01, maximum=maximum)
 
 
 def _non_negative_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
-    if not 0 <= value <= 600:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 600 seconds, got {text!r}")
-    return value
+    return number(float, "--settle", minimum=0, maximum=600)(text)
 
 
 def configure_common(parser: argparse.ArgumentParser) -> None:
@@ -80,9 +72,9 @@ def configure_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object per refund")
     parser.add_argument("--shop", type=_positive(int, "--shop"), metavar="SELLER_ID",
                         help="the stored shop to act for, when several are stored")
-    parser.add_argument("--qps", type=_positive(float, "--qps"), default=DEFAULT_QPS, metavar="N",
+    parser.add_argument("--qps", type=_positive(float, "--qps", MAX_QPS), default=DEFAULT_QPS, metavar="N",
                         help=f"calls per second at most (default {DEFAULT_QPS:g}; the platform "
-                             "allows 100)")
+                             f"allows 100 unless it granted more; at most {MAX_QPS:g})")
     parser.add_argument("--settle", type=_non_negative_seconds, default=DEFAULT_SETTLE_S,
                         metavar="SECONDS",
                         help="after an interrupted send, wait this long before reading the refund "
@@ -149,7 +141,7 @@ def run_command(args: argparse.Namespace, intent: Any, *, dry_run: bool = False,
                 out: TextIO | None = None) -> int:
     """Run one bulk action from the command line; returns the exit code."""
     from desktop.core.actions import ActionEngine, ActionsCancelled, Outcome
-    from desktop.core.kuaishou.errors import AuthError, KuaishouError, OAuthError
+    from desktop.core.kuaishou.errors import AuthError, KuaishouError, OAuthError, credential_problem
     from desktop.core.store import StoreError
 
     out = out or sys.stdout
@@ -184,8 +176,7 @@ def run_command(args: argparse.Namespace, intent: Any, *, dry_run: bool = False,
                         return EXIT_OK if not plan.skipped else EXIT_PARTIAL
                     report = engine.execute(plan)
                 except (AuthError, OAuthError) as exc:
-                    print(tr("Authorisation problem: {error}. Sign in again (or renew the access "
-                             "token).", error=exc.message), file=sys.stderr)
+                    print(credential_problem(exc), file=sys.stderr)
                     return EXIT_AUTH
                 except ActionsCancelled:
                     return EXIT_PARTIAL

@@ -178,7 +178,10 @@ class ShopState:
     error: str | None = None
 
 
-def build_report(store: Any, states: Sequence[ShopState], rules: Any, now_ms: int) -> dict[str, Any]:
+def build_report(store: Any, states: Sequence[ShopState], rules: Any, now_ms: int, *,
+                 failed: bool = False) -> dict[str, Any]:
+    """The report of ``states``; ``failed``: the run could not sync everything, so the report is
+    stale even when no cached shop could be matched to what failed."""
     shops = []
     for state in states:
         shop = store.shop(state.shop_id)
@@ -194,7 +197,8 @@ def build_report(store: Any, states: Sequence[ShopState], rules: Any, now_ms: in
             "pending": pending,
             "risk": risk_object(store, shop, rules, now_ms),
         })
-    return {"generated_at": iso(now_ms), "stale": any(s.stale for s in states), "shops": shops}
+    stale = failed or any(s.stale for s in states)
+    return {"generated_at": iso(now_ms), "stale": stale, "shops": shops}
 
 
 def _short_time(iso_text: str) -> str:
@@ -293,14 +297,16 @@ def _now_ms() -> int:
 
 def _cached_shops(store: Any, target: Target) -> list[int]:
     """The stored shops a target that could not be identified online may be (same gateway and app)."""
+    from desktop.core.kuaishou.transport import same_gateway
+
     if target.shop_id is not None:
         return [target.shop_id]
     return [s.id for s in store.shops()
-            if s.base_url == target.base_url and s.app_key == target.credentials.app_key]
+            if same_gateway(s.base_url, target.base_url) and s.app_key == target.credentials.app_key]
 
 
 def check_shops(store: Any, targets: Sequence[Target], rules: Any, days: int) -> Outcome:
-    from desktop.core.kuaishou.errors import AuthError, KuaishouError, OAuthError
+    from desktop.core.kuaishou.errors import AuthError, KuaishouError, OAuthError, credential_problem
     from desktop.core.sync import Syncer
 
     outcome = Outcome()
@@ -322,8 +328,7 @@ def check_shops(store: Any, targets: Sequence[Target], rules: Any, days: int) ->
             codes.append(EXIT_OK)
         except (AuthError, OAuthError) as exc:
             log.warning("check: authorisation problem: %s", exc)
-            message = tr("Authorisation problem: {error}. Sign in again (or renew the access token).",
-                         error=exc.message)
+            message = credential_problem(exc)
             print(message, file=sys.stderr)
             for sid in [shop_id] if shop_id is not None else _cached_shops(store, target):
                 outcome.states.append(ShopState(sid, stale=True, error=message))
@@ -365,7 +370,8 @@ def run(args: argparse.Namespace) -> int:
             except ConfigurationError as exc:
                 print(tr("Configuration error: {error}", error=str(exc)), file=sys.stderr)
                 return EXIT_USAGE
-            report = build_report(store, outcome.states, rules, _now_ms())
+            report = build_report(store, outcome.states, rules, _now_ms(),
+                                  failed=outcome.exit_code != EXIT_OK)
             if args.json:
                 print(json.dumps(report, ensure_ascii=False, indent=2))
             else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -30,13 +31,45 @@ LOOPBACK_QPS = 100.0
 ENV_NAMES = "KS_APP_KEY, KS_SIGN_SECRET, KS_ACCESS_TOKEN"
 
 
+#: the largest id the platform uses (ids are signed 64-bit integers)
+MAX_ID = 2**63 - 1
+
+
+def number(kind: type, what: str, *, minimum: float, maximum: float) -> Callable[[str], Any]:
+    """An ``argparse`` type: a finite ``kind`` (int or float) within [minimum, maximum], else a
+    usage error naming the flag and the range (never a traceback later on)."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text.strip())
+        except (ValueError, AttributeError):
+            noun = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"{what} must be {noun}, got {text!r}") from None
+        if kind is float and not math.isfinite(value) or not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(
+                f"{what} must be between {minimum:g} and {maximum:g}, got {text!r}")
+        return value
+
+    return parse
+
+
+def folder(text: str) -> str:
+    """An ``argparse`` type for ``--data-dir``: not empty, and not an existing file."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the data folder must not be empty")
+    path = Path(text).expanduser()
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a file, not a folder")
+    return text
+
+
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     """``--demo``, ``--api-base`` and ``--data-dir``, as every headless command takes them."""
     parser.add_argument("--demo", dest="check_demo", action="store_true",
                         help="run against the embedded demo shop (no account needed, nothing kept)")
     parser.add_argument("--api-base", metavar="URL",
                         help="gateway base URL (default: the Kuaishou open platform)")
-    parser.add_argument("--data-dir", dest="check_data_dir", metavar="DIR",
+    parser.add_argument("--data-dir", dest="check_data_dir", metavar="DIR", type=folder,
                         help="keep all data, settings and logs below DIR")
 
 
@@ -63,8 +96,9 @@ class SessionError(Exception):
 
 
 def is_loopback(base_url: str) -> bool:
-    host = urlsplit(base_url).hostname or ""
-    return host == "localhost" or host == "::1" or host.startswith("127.")
+    from desktop.core.kuaishou.transport import is_loopback_host
+
+    return is_loopback_host(urlsplit(base_url).hostname or "")
 
 
 def apply_global_options(args: argparse.Namespace) -> bool:
@@ -97,6 +131,7 @@ def open_store(path: Path | None) -> Any:
 
 def find_targets(args: argparse.Namespace, store: Any, sandbox: Any) -> list[Target]:
     from desktop.core.kuaishou.client import DEFAULT_BASE_URL, Credentials
+    from desktop.core.kuaishou.transport import canonical_base_url, same_gateway
     from desktop.core.profiles import ShopManager, credentials_from_env
 
     if sandbox is not None:
@@ -106,11 +141,11 @@ def find_targets(args: argparse.Namespace, store: Any, sandbox: Any) -> list[Tar
         return [Target(creds, sandbox.base_url)]
     env = credentials_from_env()
     if env is not None:
-        return [Target(env, args.api_base or DEFAULT_BASE_URL)]
+        return [Target(env, canonical_base_url(args.api_base or DEFAULT_BASE_URL))]
     from desktop.core.secrets import SecretStore
 
     manager = ShopManager(store, SecretStore())
-    shops = [s for s in store.shops() if not args.api_base or s.base_url == args.api_base.rstrip("/")]
+    shops = [s for s in store.shops() if not args.api_base or same_gateway(s.base_url, args.api_base)]
     targets = []
     for shop in shops:
         creds = manager.credentials(shop.id)
@@ -180,7 +215,9 @@ def resolve_shop(store: Any, client: Any, target: Target) -> int:
     seller = client.seller_info()
     if seller.seller_id is None:
         raise MalformedResponse("the seller info names no shop (no sellerId)", method="open.user.seller.get")
-    shop = store.find_shop(target.base_url, seller.seller_id)
+    from desktop.core.profiles import find_shop
+
+    shop = find_shop(store, target.base_url, seller.seller_id)
     fields = dict(name=seller.name or "", app_key=target.credentials.app_key,
                   sign_method=target.credentials.sign_method,
                   auth_mode="oauth" if target.credentials.refresh_token else "token")

@@ -16,11 +16,16 @@ DEFAULT_PORT = 8765
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    from desktop.cli.common import number
+
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port on 127.0.0.1 (default {DEFAULT_PORT}; 0 = any free port)"
+        "--port", type=number(int, "--port", minimum=0, maximum=65535), default=DEFAULT_PORT,
+        help=f"port on 127.0.0.1 (default {DEFAULT_PORT}; 0 = any free port)"
     )
-    parser.add_argument("--seed", type=int, default=7, help="demo data seed (default 7)")
-    parser.add_argument("--qps", type=int, default=None, help="per-method QPS limit (default: none)")
+    parser.add_argument("--seed", type=number(int, "--seed", minimum=0, maximum=2**32 - 1), default=7,
+                        help="demo data seed (default 7)")
+    parser.add_argument("--qps", type=number(int, "--qps", minimum=1, maximum=100_000), default=None,
+                        help="per-method QPS limit (default: none)")
     parser.add_argument("--empty", action="store_true", help="start without demo data")
 
 

@@ -34,7 +34,13 @@ def home_override() -> Path | None:
 
 
 def _ensure(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
+    """``path``, created when it can be. A folder that cannot be created (a read-only home, no
+    permission, a file in the way) is not an error here: whatever needs a file in it says so
+    where it fails (the log falls back to the console, the store names the folder)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
     return path
 
 
@@ -51,8 +57,12 @@ def config_dir() -> Path:
 
 
 def log_dir() -> Path:
+    return _ensure(_log_dir())
+
+
+def _log_dir() -> Path:
     home = home_override()
-    return _ensure(home / "logs" if home else Path(platformdirs.user_log_dir(APP_NAME, False)))
+    return home / "logs" if home else Path(platformdirs.user_log_dir(APP_NAME, False))
 
 
 def cache_dir() -> Path:
@@ -86,3 +96,8 @@ def database_path() -> Path:
 
 def log_file() -> Path:
     return log_dir() / "aftersale-watch.log"
+
+
+def log_file_path() -> Path:
+    """Where the log file is meant to be, without creating its folder."""
+    return _log_dir() / "aftersale-watch.log"

@@ -21,11 +21,25 @@ from desktop.core import secrets as secret_keys
 from desktop.core.i18n import tr
 from desktop.core.kuaishou.client import Credentials
 from desktop.core.kuaishou.models import SellerInfo
+from desktop.core.kuaishou.transport import canonical_base_url, same_gateway
 from desktop.core.logsetup import register_secret
 from desktop.core.secrets import SecretStore
 from desktop.core.store import Shop, Store
 
 log = logging.getLogger(__name__)
+
+
+def find_shop(store: Store, base_url: str, seller_id: int) -> Shop | None:
+    """The stored shop of ``seller_id`` on the gateway ``base_url``, whatever spelling of the
+    gateway's address it was stored under (one gateway is one gateway: ``…:443/``, upper case,
+    ``localhost`` are all the same)."""
+    shop = store.find_shop(canonical_base_url(base_url), seller_id)
+    if shop is not None:
+        return shop
+    for shop in store.shops():  # stored under another spelling by an earlier version
+        if shop.seller_id == seller_id and same_gateway(shop.base_url, base_url):
+            return shop
+    return None
 
 ENV_APP_KEY = "KS_APP_KEY"
 ENV_SIGN_SECRET = "KS_SIGN_SECRET"
@@ -129,9 +143,10 @@ class ShopManager:
             token_expires_at=result.token_expires_at_ms,
             refresh_expires_at=result.refresh_expires_at_ms,
         )
-        shop = self.store.find_shop(result.base_url, seller.seller_id)
+        base_url = canonical_base_url(result.base_url)
+        shop = find_shop(self.store, base_url, seller.seller_id)
         if shop is None:
-            shop = self.store.add_shop(base_url=result.base_url, seller_id=seller.seller_id, **fields)
+            shop = self.store.add_shop(base_url=base_url, seller_id=seller.seller_id, **fields)
         else:
             self.store.update_shop(shop.id, **fields)
         self.secrets.delete_account(self.account(shop.id))  # nothing stale from an older sign-in

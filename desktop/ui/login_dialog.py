@@ -545,6 +545,12 @@ class LoginDialog(QDialog):
         if isinstance(exc, api_errors.SignatureError):
             return self.tr("The gateway refused the request signature: check the sign secret "
                            "(signSecret, not the app secret) and the sign method.")
+        if isinstance(exc, api_errors.AppKeyRejected):
+            return self.tr("The gateway does not know the app key: check the app key (it starts "
+                           "with ks).")
+        if isinstance(exc, api_errors.TokenInvalid | api_errors.PastedTokenInvalid):
+            return self.tr("The gateway does not accept the access token (it is not a valid token): "
+                           "copy it again, or authorise again.")
         if isinstance(exc, api_errors.AuthError):
             return self.tr("The gateway refused the token: %1. Check the access token, or authorise "
                            "again.").replace("%1", exc.message)

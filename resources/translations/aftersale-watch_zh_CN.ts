@@ -770,6 +770,16 @@
     </message>
     <message>
         <location line="+3"/>
+        <source>The gateway does not know the app key: check the app key (it starts with ks).</source>
+        <translation>网关不认识这个应用标识：请核对应用标识（以 ks 开头）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The gateway does not accept the access token (it is not a valid token): copy it again, or authorise again.</source>
+        <translation>网关不接受这个访问令牌（不是有效的令牌）：请重新复制，或重新授权。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>The gateway refused the token: %1. Check the access token, or authorise again.</source>
         <translation>网关拒绝了令牌：%1。请检查访问令牌，或重新授权。</translation>
     </message>
@@ -1080,7 +1090,7 @@
         <translation>有数据无法读取：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/app.py" line="+460"/>
+        <location filename="../../desktop/app.py" line="+510"/>
         <source>Alerts</source>
         <translation>提醒</translation>
     </message>
@@ -1798,7 +1808,19 @@
         <translation>风险：%1</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+5"/>
+        <source>history %1 of %2 days</source>
+        <translation>历史 %1/%2 天</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
+        <source>%n close(s) to check</source>
+        <translation>
+            <numerusform>%n 单待核实</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Risk: partial</source>
         <translation>风险：尚不完整</translation>
     </message>
@@ -1900,19 +1922,7 @@
         <translation>暂无每日记录</translation>
     </message>
     <message>
-        <location line="-111"/>
-        <source>history %1 of %2 days</source>
-        <translation>历史 %1/%2 天</translation>
-    </message>
-    <message numerus="yes">
-        <location line="+3"/>
-        <source>%n close(s) to check</source>
-        <translation>
-            <numerusform>%n 单待核实</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location line="+167"/>
+        <location line="+59"/>
         <source>Handled in time</source>
         <translation>按时处理</translation>
     </message>
@@ -1959,6 +1969,28 @@
         <location line="-3"/>
         <source>Language:</source>
         <translation>语言：</translation>
+    </message>
+</context>
+<context>
+    <name>Shell</name>
+    <message>
+        <location filename="../../desktop/app.py" line="-158"/>
+        <source>%1
+
+Rebuild it now? (No quits AfterSale Watch and leaves the file as it is.)</source>
+        <translation>%1
+
+现在重建吗？（选“否”将退出售后守望，文件保持原样。）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Damaged local database</source>
+        <translation>本地数据库已损坏</translation>
+    </message>
+    <message>
+        <location line="+63"/>
+        <source>A fresh local database was created; the damaged one was kept as %1.</source>
+        <translation>已新建本地数据库；损坏的数据库已保留为 %1。</translation>
     </message>
 </context>
 <context>
@@ -2135,7 +2167,7 @@
 <context>
     <name>Watch</name>
     <message>
-        <location filename="../../desktop/app.py" line="-205"/>
+        <location filename="../../desktop/app.py" line="-156"/>
         <source>AfterSale Watch is still running</source>
         <extracomment>the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else) calls per second the app&apos;s client allows itself: the bulk actions&apos; pace, half the platform&apos;s documented per-API cap of 100</extracomment>
         <translation>售后守望仍在运行</translation>

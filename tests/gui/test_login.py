@@ -280,3 +280,23 @@ def test_a_sign_in_stopped_while_the_shop_is_checked_stores_nothing(
     assert signed == []
     assert shops.shops() == [] and store.shops() == []
     assert memory_keyring.entries == {}
+
+
+@pytest.mark.parametrize(
+    ("app_key", "token", "expected"),
+    [("ks000000000000000000", None, "does not know the app key"),
+     (None, "garbage-token-123456", "not a valid token")],
+)
+def test_a_wrong_app_key_or_a_garbage_token_is_named_not_called_expired(
+    qtbot, sandbox, shops, app_key, token, expected, wait_background
+):
+    dialog = make_dialog(qtbot, shops)
+    _fill_token(dialog, sandbox, access_token=token)
+    if app_key:
+        dialog.app_key.setText(app_key)
+    dialog.token_button.click()
+    qtbot.waitUntil(lambda: not dialog._busy, timeout=SIGN_IN_TIMEOUT_MS)
+    assert expected in dialog.status.text(), dialog.status.text()
+    assert "expired" not in dialog.status.text()
+    assert shops.shops() == []
+    wait_background()

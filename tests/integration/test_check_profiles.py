@@ -68,3 +68,28 @@ def test_a_refreshed_token_pair_goes_to_the_keychain_not_the_database(tmp_path):
         assert manager.credentials(shop.id) is None and store.shop(shop.id) is not None
         manager.remove(shop.id)
         assert store.shops() == []
+
+
+def test_signing_in_again_with_another_spelling_of_the_gateway_is_the_same_shop(tmp_path):
+    with open_store(tmp_path / "p.sqlite3") as store:
+        manager = ShopManager(store, SecretStore(backend=MemoryKeyring()))
+        # a shop stored under a loose spelling, as an earlier version kept it
+        legacy = store.add_shop(base_url="https://OpenAPI.kwaixiaodian.com:443/", seller_id=77, name="小店")
+        ids = set()
+        for url in ("https://openapi.kwaixiaodian.com", "https://openapi.kwaixiaodian.com/",
+                    "HTTPS://OPENAPI.KWAIXIAODIAN.COM:443"):
+            shop = manager.save_sign_in(SignInResult(
+                seller=SellerInfo(name="小店", seller_id=77),
+                credentials=Credentials(app_key="ks7001", sign_secret="sign-secret-1234",
+                                        access_token="access-token-5678"),
+                base_url=url, auth_mode="token",
+            ))
+            ids.add(shop.id)
+        assert ids == {legacy.id} and len(store.shops()) == 1
+        new = manager.save_sign_in(SignInResult(
+            seller=SellerInfo(name="店", seller_id=78),
+            credentials=Credentials(app_key="ks7001", sign_secret="sign-secret-1234",
+                                    access_token="access-token-5678"),
+            base_url="http://LOCALHOST:18900/", auth_mode="token",
+        ))
+        assert store.shop(new.id).base_url == "http://127.0.0.1:18900"

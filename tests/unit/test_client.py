@@ -140,7 +140,7 @@ def test_plain_http_is_refused_except_for_loopback(creds, url):
 
 @pytest.mark.parametrize(
     "url", ["https://openapi.kwaixiaodian.com", "http://127.0.0.1:1", "http://127.8.9.10",
-            "http://localhost:8000/", "http://[::1]:9000"],
+            "http://127.0.0.1:8000/", "http://[::1]:9000"],
 )
 def test_https_and_loopback_http_are_accepted(creds, url):
     assert KuaishouClient(creds, base_url=url).base_url == url.rstrip("/")

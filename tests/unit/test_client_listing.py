@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 from kuaishou_fake import FakeGateway, ok
 
+from desktop.core import i18n
 from desktop.core.kuaishou import errors
 from desktop.core.kuaishou.client import DAY_MS, LIST_ITEMS_PATH, Credentials, KuaishouClient, ListProgress
 from desktop.core.kuaishou.models import RefundPage, parse
@@ -157,3 +158,62 @@ def test_a_list_page_keeps_the_body_it_was_parsed_from(gw):
     (items,) = sqlite3.connect(":memory:").execute(
         "SELECT json_extract(?, ?)", (page.received.decode(), LIST_ITEMS_PATH)).fetchone()
     assert json.loads(items) == [refund(1, NOW_MS)]
+
+
+# ------------------------------------------------------------------- pages bounded per window
+@pytest.fixture
+def english():
+    i18n.set_language("en")
+    yield
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)
+
+
+def test_a_cursor_that_changes_on_every_page_with_the_same_refunds_is_stopped(gw, english):
+    """A gateway whose cursor changes on every page without ending was once paged 8,959 times."""
+    gw.handler = lambda req: ok({"pcursor": f"c{len(gw.requests)}",
+                                 "refundOrderInfoList": [refund(1, NOW_MS), refund(2, NOW_MS)]})
+    with pytest.raises(errors.MalformedResponse, match="does not end: 3 pages in a row"):
+        list(client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS))
+    assert len(gw.requests) == 4  # the first page brought new refunds, then three that did not
+
+
+def test_a_cursor_that_never_ends_with_new_refunds_is_bounded_by_total_size(gw, english):
+    counter = iter(range(10**9))
+
+    def handle(req):
+        n = next(counter)
+        return ok({"pcursor": f"c{n}", "totalSize": 250,
+                   "refundOrderInfoList": [refund(10_000 + 100 * n + i, NOW_MS) for i in range(100)]})
+
+    gw.handler = handle
+    with pytest.raises(errors.MalformedResponse, match="totalSize of 250"):
+        list(client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS))
+    assert len(gw.requests) == 3 + 5  # three pages hold 250 refunds; five more to spare
+
+
+def test_without_total_size_a_hard_ceiling_stops_the_window(gw, english, monkeypatch):
+    from desktop.core.kuaishou import client as client_module
+
+    monkeypatch.setattr(client_module, "MAX_PAGES_PER_WINDOW", 40)
+    counter = iter(range(10**9))
+    gw.handler = lambda req: (lambda n: ok({"pcursor": f"c{n}", "refundOrderInfoList": [
+        refund(10_000 + n, NOW_MS)]}))(next(counter))
+    with pytest.raises(errors.MalformedResponse, match="the 40 allowed"):
+        list(client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS))
+    assert len(gw.requests) == 40
+
+
+def test_a_window_whose_total_size_grows_while_paging_is_read_to_its_end(gw):
+    refunds = [refund(i, NOW_MS - 500) for i in range(12)]
+
+    def handle(req):
+        start = int(req.business["pcursor"][1:]) if req.business["pcursor"] else 0
+        if start == 2:
+            refunds.extend(refund(100 + i, NOW_MS - 500) for i in range(6))  # arrived meanwhile
+        nxt = start + 2
+        return ok({"pcursor": f"c{nxt}" if nxt < len(refunds) else "nomore",
+                   "totalSize": len(refunds), "refundOrderInfoList": refunds[start:nxt]})
+
+    gw.handler = handle
+    got = list(client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS, page_size=2))
+    assert len(got) == 18

@@ -339,5 +339,5 @@ def test_a_rules_file_with_a_bad_threshold_is_refused_naming_it(tmp_path, englis
     assert err.value.key == "risk.elevated.m1_short"
     assert "risk.high.m1_short" in str(err.value)
     bad.write_text(text.replace("horizons_hours = { value = [6, 24, 48]", "horizons_hours = { value = [6, 24, 480]"), encoding="utf-8")
-    with pytest.raises(RulesError, match=r"^forecast\.horizons_hours: must not be longer than 168 h"):
+    with pytest.raises(RulesError, match=r"^.*kuaishou\.toml: forecast\.horizons_hours: must not be longer than 168 h"):
         load_rules(bad)

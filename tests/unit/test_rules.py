@@ -118,8 +118,9 @@ def test_a_bad_file_on_disk_is_refused(tmp_path, english):
     bad = tmp_path / "rules.toml"
     text = default_rules_path().read_text(encoding="utf-8")
     bad.write_text(text.replace("m2_rate = { value = 0.05", "m2_rate = { value = 5"), encoding="utf-8")
-    with pytest.raises(RulesError, match=r"^risk\.high\.m2_rate: must be between 0 and 1, got 5$"):
+    with pytest.raises(RulesError, match=r"risk\.high\.m2_rate: must be between 0 and 1, got 5$") as err:
         load_rules(bad)
+    assert str(err.value).startswith(f"{bad}: ")  # the file is named
     bad.write_text("schema_version = [", encoding="utf-8")
     with pytest.raises(RulesError, match="not valid TOML"):
         load_rules(bad)
@@ -139,3 +140,52 @@ def test_lists_are_normalised(doc):
     assert rules.forecast_horizons_hours.value == (6, 48)
     rules = parse_rules(_set(doc, "warnings.alert_hours", {"value": [2, 24], "basis": "assumed"}))
     assert rules.warnings.alert_hours.value == (24, 2)
+
+
+# ------------------------------------------------------------------- robustness of the file itself
+def _bundled_bytes() -> bytes:
+    return default_rules_path().read_bytes()
+
+
+def test_a_utf8_byte_order_mark_as_notepad_saves_it_is_accepted(tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + _bundled_bytes())
+    assert load_rules(path).schema_version == 1
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    (lambda: _bundled_bytes().decode("utf-8").encode("utf-16"), "UTF-16"),
+    (lambda: _bundled_bytes().decode("utf-8").encode("gbk"), "not UTF-8 text (line 1)"),
+    (lambda: b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256)) * 4, "binary"),
+    (lambda: b"a = " + b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    (lambda: b"# " + b"x" * 2_000_000, "too large"),
+    (lambda: b"schema_version = 1\nstages = [", "not valid TOML"),
+])
+def test_a_file_that_is_not_a_rules_file_is_refused_naming_it_and_the_fix(tmp_path, english, content, problem):
+    path = tmp_path / "rules.toml"
+    path.write_bytes(content())
+    with pytest.raises(RulesError) as err:
+        load_rules(path)
+    assert problem in str(err.value)
+    assert str(err.value).startswith(f"{path}: ")
+
+
+@pytest.mark.parametrize(("key", "value", "limit"), [
+    ("stages.review_return.limit_hours", 1e12, "720"),
+    ("risk.windows.series_days", {"value": 100_000_000, "basis": "assumed"}, "366"),
+    ("risk.windows.days", {"value": [7, 30, 90, 100_000], "basis": "assumed"}, "90"),
+    ("warnings.alert_hours", {"value": [24, 6, 2, 1e9], "basis": "assumed"}, "168"),
+    ("warnings.urgency.warn_hours", {"value": 1e6, "basis": "assumed"}, "168"),
+    ("classify.fast_refund_max_seconds", {"value": 10**12, "basis": "assumed"}, "86400"),
+    ("risk.sample.m2_min_requests", {"value": 10**9, "basis": "assumed"}, "100000"),
+    ("risk.backlog.hours", {"value": [1e9, 6, 2], "basis": "assumed"}, "168"),
+    ("risk.high.m1_long", {"value": 10**12, "basis": "assumed"}, "100000"),
+    ("risk.high.m4_weeks", {"value": 1000, "basis": "assumed"}, "52"),
+    ("risk.watch.m5_p90_hours", {"value": 1e9, "basis": "assumed"}, "720"),
+    ("risk.watch.pending_hours_left", {"value": 1e9, "basis": "assumed"}, "168"),
+])
+def test_every_number_has_a_sane_range(doc, english, key, value, limit):
+    with pytest.raises(RulesError) as err:
+        parse_rules(_set(doc, key, value))
+    assert err.value.key == key
+    assert f"must not be greater than {limit}" in err.value.problem

@@ -60,4 +60,6 @@ def test_a_port_in_use_is_a_usage_error(capsys):
         port = busy.port
         assert command.run(parser.parse_args(["--port", str(port), "--empty"])) == EXIT_USAGE
     assert f"127.0.0.1:{port}" in capsys.readouterr().err
-    assert command.run(parser.parse_args(["--port", "70000"])) == EXIT_USAGE
+    with pytest.raises(SystemExit) as info:  # refused with the flags, before anything starts
+        parser.parse_args(["--port", "70000"])
+    assert info.value.code == EXIT_USAGE

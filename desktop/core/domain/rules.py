@@ -56,12 +56,33 @@ T = TypeVar("T")
 
 
 class RulesError(ValueError):
-    """The rules file is unusable; ``key`` is the dotted key at fault (``""`` for the whole file)."""
+    """The rules file is unusable; ``key`` is the dotted key at fault (``""`` for the whole file),
+    ``path`` the file (set by :func:`load_rules`). ``str()`` names all three: file, key, problem."""
 
-    def __init__(self, key: str, problem: str) -> None:
-        super().__init__(f"{key}: {problem}" if key else problem)
+    def __init__(self, key: str, problem: str, *, path: str | None = None) -> None:
+        super().__init__(problem)
         self.key = key
         self.problem = problem
+        self.path = path
+
+    def __str__(self) -> str:
+        where = f"{self.key}: {self.problem}" if self.key else self.problem
+        return f"{self.path}: {where}" if self.path else where
+
+
+#: the largest rules file read (the bundled one is about 10 kB)
+MAX_FILE_BYTES = 1_000_000
+#: upper bounds of the values (each refusal says the range): hours of a stage limit, of a warning
+#: or urgency tier, of a backlog bucket; days of a risk window (the platform lists 90 days) and of
+#: the daily series; counts of the level thresholds
+MAX_STAGE_HOURS = 720.0  # 30 days
+MAX_WARNING_HOURS = 168.0  # a week
+MAX_FAST_REFUND_SECONDS = 86_400
+MAX_WINDOW_DAYS = 90
+MAX_SERIES_DAYS = 366
+MAX_COUNT = 100_000
+MAX_WEEKS = 52
+MAX_P90_HOURS = 720.0
 
 
 # ------------------------------------------------------------------------------------- records
@@ -173,19 +194,58 @@ class Rules:
 
 # ----------------------------------------------------------------------------------- loading
 def load_rules(path: str | os.PathLike[str]) -> Rules:
-    """Read and validate the rules file at ``path``; raise :class:`RulesError` when it is unusable."""
+    """Read and validate the rules file at ``path``; raise :class:`RulesError` when it is unusable.
+
+    Every refusal names the file, the key (when one is at fault) and what to do: a file saved in
+    another encoding than UTF-8, a binary file, one too large or nested too deeply, a syntax error
+    (with its line), and every value out of its range. A UTF-8 byte order mark (as Notepad saves
+    it) is accepted."""
+    name = os.fspath(path)
     try:
         with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+            raw = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise RulesError("", tr("the rules file {path} does not exist", path=os.fspath(path))) from None
+        raise RulesError("", tr("the rules file {path} does not exist", path=name)) from None
     except OSError as exc:
         raise RulesError(
-            "", tr("cannot read the rules file {path}: {error}", path=os.fspath(path), error=exc.strerror)
+            "", tr("cannot read the rules file {path}: {error}", path=name, error=exc.strerror or str(exc))
         ) from None
+    try:
+        data = tomllib.loads(_text(raw))
+    except RulesError as exc:
+        exc.path = name
+        raise
     except tomllib.TOMLDecodeError as exc:
-        raise RulesError("", tr("the rules file is not valid TOML: {error}", error=str(exc))) from None
-    return parse_rules(data)
+        raise RulesError("", tr("the rules file is not valid TOML: {error}", error=str(exc)),
+                         path=name) from None
+    except RecursionError:
+        raise RulesError("", tr("the rules file is nested too deeply to be a rules file; restore the "
+                                "bundled file"), path=name) from None
+    try:
+        return parse_rules(data)
+    except RulesError as exc:
+        exc.path = name
+        raise
+
+
+def _text(raw: bytes) -> str:
+    """The rules file's bytes as text (UTF-8, with or without a byte order mark)."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise RulesError("", tr("the rules file is larger than {size} kB, too large to be a rules "
+                                "file; restore the bundled file", size=MAX_FILE_BYTES // 1000))
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise RulesError("", tr("the rules file is saved as UTF-16; save it again as UTF-8"))
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # the byte order mark Notepad writes
+    if b"\0" in raw:
+        raise RulesError("", tr("the rules file is not a text file (it holds binary data); restore "
+                                "the bundled file"))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise RulesError("", tr("the rules file is not UTF-8 text (line {line}); save it again as "
+                                "UTF-8", line=line)) from None
 
 
 def parse_rules(data: Mapping[str, Any]) -> Rules:
@@ -221,6 +281,7 @@ def _stages(t: _Table) -> dict[str, StageLimit]:
         st = t.table(name)
         hours = st.plain("limit_hours", float)
         _check_positive(st.sub("limit_hours"), hours)
+        _check_at_most(st.sub("limit_hours"), hours, MAX_STAGE_HOURS)
         basis, note = st.basis_and_note()
         st.done()
         out[name] = StageLimit(name, float(hours), basis, note)
@@ -232,6 +293,7 @@ def _warnings(t: _Table) -> Warnings:
     alerts = t.param("alert_hours", _list_of(float, min_len=1))
     for h in alerts.value:
         _check_positive(alerts.key, h)
+        _check_at_most(alerts.key, h, MAX_WARNING_HOURS)
     _check_distinct(alerts.key, alerts.value)
     alerts = _replace_value(alerts, tuple(sorted(alerts.value, reverse=True)))
     u = t.table("urgency")
@@ -241,6 +303,7 @@ def _warnings(t: _Table) -> Warnings:
     _check_positive(critical.key, critical.value)
     _check_order(critical, urgent)
     _check_order(urgent, warn)
+    _check_at_most(warn.key, warn.value, MAX_WARNING_HOURS)
     u.done()
     t.done()
     return Warnings(alerts, UrgencyTiers(critical, urgent, warn))
@@ -249,6 +312,7 @@ def _warnings(t: _Table) -> Warnings:
 def _classify(t: _Table) -> ClassifyRules:
     fast = t.param("fast_refund_max_seconds", int)
     _check_non_negative(fast.key, fast.value)
+    _check_at_most(fast.key, fast.value, MAX_FAST_REFUND_SECONDS)
     roles = t.param("system_roles", _list_of(str, min_len=0))
     for role in roles.value:
         if not role.strip():
@@ -263,6 +327,7 @@ def _risk(t: _Table) -> RiskRules:
     days = w.param("days", _list_of(int, min_len=1))
     for d in days.value:
         _check_positive(days.key, d)
+        _check_at_most(days.key, d, MAX_WINDOW_DAYS)
     _check_distinct(days.key, days.value)
     days = _replace_value(days, tuple(sorted(days.value)))
     picks = {}
@@ -283,18 +348,21 @@ def _risk(t: _Table) -> RiskRules:
         )
     series = w.param("series_days", int)
     _check_positive(series.key, series.value)
+    _check_at_most(series.key, series.value, MAX_SERIES_DAYS)
     w.done()
     windows = RiskWindows(days, picks["m1_short_days"], picks["m1_long_days"], picks["m2_days"], picks["m5_days"], series)
 
     s = t.table("sample")
     min_requests = s.param("m2_min_requests", int)
     _check_positive(min_requests.key, min_requests.value)
+    _check_at_most(min_requests.key, min_requests.value, MAX_COUNT)
     s.done()
 
     b = t.table("backlog")
     backlog = b.param("hours", _list_of(float, min_len=1))
     for h in backlog.value:
         _check_positive(backlog.key, h)
+        _check_at_most(backlog.key, h, MAX_WARNING_HOURS)
     _check_distinct(backlog.key, backlog.value)
     backlog = _replace_value(backlog, tuple(sorted(backlog.value, reverse=True)))
     b.done()
@@ -313,6 +381,9 @@ def _risk(t: _Table) -> RiskRules:
     _check_positive(watch.m1_long.key, watch.m1_long.value)
     _check_positive(watch.pending_hours_left.key, watch.pending_hours_left.value)
     _check_positive(watch.m5_p90_hours.key, watch.m5_p90_hours.value)
+    _check_at_most(watch.m1_long.key, watch.m1_long.value, MAX_COUNT)
+    _check_at_most(watch.pending_hours_left.key, watch.pending_hours_left.value, MAX_WARNING_HOURS)
+    _check_at_most(watch.m5_p90_hours.key, watch.m5_p90_hours.value, MAX_P90_HOURS)
     _check_order(watch.m1_long, elevated.m1_long)
     wt.done()
 
@@ -338,6 +409,9 @@ def _level(t: _Table) -> LevelThresholds:
     )
     for p in (lv.m1_long, lv.m1_short, lv.m4_weeks):
         _check_positive(p.key, p.value)
+    for p in (lv.m1_long, lv.m1_short):
+        _check_at_most(p.key, p.value, MAX_COUNT)
+    _check_at_most(lv.m4_weeks.key, lv.m4_weeks.value, MAX_WEEKS)
     if not 0 < lv.m2_rate.value <= 1:
         raise RulesError(lv.m2_rate.key, tr("must be between 0 and 1, got {got}", got=_fmt(lv.m2_rate.value)))
     t.done()
@@ -398,12 +472,15 @@ def _convert(key: str, value: Any, kind: type | _ListOf) -> Any:
 
 def _fmt(value: Any) -> str:
     if isinstance(value, str):
-        return repr(value)
+        return repr(value if len(value) <= 40 else value[:40] + "…")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
         return tr("a table")
-    return str(value)
+    if isinstance(value, int) and abs(value) >= 10**15:
+        return f"{value:.3g}"
+    text = str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 class _Table:
@@ -474,6 +551,11 @@ def _replace_value(p: Param[Any], value: Any) -> Param[Any]:
 def _check_positive(key: str, value: float) -> None:
     if value <= 0:
         raise RulesError(key, tr("must be greater than 0, got {got}", got=_fmt(value)))
+
+
+def _check_at_most(key: str, value: float, limit: float) -> None:
+    if value > limit:
+        raise RulesError(key, tr("must not be greater than {limit}, got {got}", limit=f"{limit:g}", got=_fmt(value)))
 
 
 def _check_non_negative(key: str, value: float) -> None:

@@ -8,7 +8,9 @@ error (:func:`.errors.classify`), and turns ``data`` into typed records (:mod:`.
 Transport rules:
 
 * HTTPS with certificate checks; plain ``http`` only to loopback hosts (the sandbox).
-* Every call waits for the client's token bucket (``qps``), then runs with ``timeout``.
+* Every call waits for the client's token bucket (``qps``), then runs with ``timeout`` per read
+  and ``deadline_s`` for the whole answer, reads at most ``max_answer_bytes`` of it and follows no
+  redirect (:func:`.transport.send`).
 * Retries (at most ``max_retries`` more attempts, exponential backoff with full jitter) only for
   transient failures, and only when resending cannot do anything twice:
 
@@ -48,8 +50,10 @@ from desktop.core.kuaishou.errors import (
     MalformedResponse,
     ParseError,
     PastedTokenExpired,
+    PastedTokenInvalid,
     RateLimited,
     TokenExpired,
+    TokenInvalid,
     TransportError,
     classify,
 )
@@ -69,11 +73,13 @@ from desktop.core.kuaishou.ratelimit import RateLimiter
 from desktop.core.kuaishou.transport import (
     DEFAULT_AUTHORIZE_URL,
     DEFAULT_BASE_URL,
+    DEFAULT_DEADLINE_S,
+    MAX_ANSWER_BYTES,
     check_base_url,
     date_header_ms,
     decode_object,
     new_session,
-    transport_error,
+    send,
 )
 from desktop.core.logsetup import register_secret
 
@@ -95,6 +101,12 @@ DAY_MS = 86_400_000
 #: the list API refuses begin times older than this (spec §4)
 MAX_HISTORY_MS = 90 * DAY_MS
 API_VERSION = "1"
+#: the most pages one listing window is paged through (100 refunds a page: 100,000 a day)
+MAX_PAGES_PER_WINDOW = 1000
+#: a window stops after this many pages in a row without a refund not seen before in it
+MAX_PAGES_WITHOUT_NEW = 3
+#: pages allowed beyond what the window's first ``totalSize`` needs (refunds arriving meanwhile)
+PAGE_SLACK = 5
 
 LIST_REFUNDS = "open.seller.order.refund.pcursor.list"
 #: where a list page's refunds are in its response body (a JSON path, as SQLite's JSON functions take it)
@@ -242,6 +254,8 @@ class KuaishouClient:
         base_url: str = DEFAULT_BASE_URL,
         qps: float = 20.0,
         timeout: float | tuple[float, float] = (5, 20),
+        deadline_s: float = DEFAULT_DEADLINE_S,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
         max_retries: int = 3,
         session: requests.Session | None = None,
         on_tokens_refreshed: Callable[[OAuthToken], None] | None = None,
@@ -264,7 +278,12 @@ class KuaishouClient:
             register_secret(secret)
         self.base_url = check_base_url(base_url)
         self._credentials = dataclasses.replace(credentials)
+        if not (isinstance(deadline_s, int | float) and 0 < deadline_s < float("inf")):
+            raise ValueError(f"deadline_s must be a positive number of seconds, got {deadline_s!r}")
+        _int_arg("max_answer_bytes", max_answer_bytes, minimum=1)
         self.timeout = timeout
+        self.deadline_s = float(deadline_s)
+        self.max_answer_bytes = max_answer_bytes
         self.max_retries = max_retries
         self._session = session or new_session()
         self._limiter = limiter or RateLimiter(qps)
@@ -320,6 +339,16 @@ class KuaishouClient:
             return self._call_with_retries(method, verb, param_text, token)
         except TokenExpired as exc:
             if not self._credentials.can_refresh:
+                if isinstance(exc, TokenInvalid):
+                    raise PastedTokenInvalid(
+                        tr(
+                            "The platform does not accept the pasted access token (it is not a "
+                            "valid token). Copy it again from the Kuaishou developer console, or "
+                            "authorise the app."
+                        ),
+                        method=method, result=exc.result, code=exc.code, sub_code=exc.sub_code,
+                        request_id=exc.request_id,
+                    ) from exc
                 raise PastedTokenExpired(
                     tr(
                         "The pasted access token has expired (such tokens last 48 hours). Paste a "
@@ -402,16 +431,16 @@ class KuaishouClient:
         sent_at = self._clock()
         outcome = "?"
         try:
-            try:
-                if verb == "GET":
-                    resp = self._session.get(url, params=form, timeout=self.timeout)
-                else:
-                    resp = self._session.post(url, data=form.encode("ascii"), headers=_FORM,
-                                              timeout=self.timeout)
-            except requests.RequestException as exc:
-                raise transport_error(exc, method=method) from None
+            if verb == "GET":
+                resp = send(self._session, "GET", url, params=form, timeout=self.timeout,
+                            deadline_s=self.deadline_s, max_bytes=self.max_answer_bytes,
+                            method=method)
+            else:
+                resp = send(self._session, "POST", url, data=form.encode("ascii"), headers=_FORM,
+                            timeout=self.timeout, deadline_s=self.deadline_s,
+                            max_bytes=self.max_answer_bytes, method=method)
             self._note_server_clock(resp.headers.get("Date"), sent_at, self._clock())
-            status = resp.status_code
+            status = resp.status
             if status == 429:
                 raise RateLimited("too many requests (HTTP 429)", method=method)
             if status >= 500:
@@ -419,7 +448,7 @@ class KuaishouClient:
                     f"the gateway failed (HTTP {status})", method=method, status=status,
                     maybe_processed=True,
                 )
-            body = resp.content
+            body = resp.body
             data = unwrap(decode_object(body, method=method, status=status), method=method)
             outcome = "ok"
             return data, body
@@ -567,16 +596,32 @@ class KuaishouClient:
     ) -> Iterator[RefundPage]:
         """The pages of ONE window (≤ the gateway's window limit), from ``pcursor=""`` to the last.
 
-        ``cancelled`` is checked before every page request and ends the iteration quietly. A cursor
-        that does not advance raises :class:`MalformedResponse` instead of looping forever.
+        ``cancelled`` is checked before every page request and ends the iteration quietly.
+
+        Paging is bounded, so a gateway whose cursor never ends cannot keep it going: a cursor met
+        again, :data:`MAX_PAGES_WITHOUT_NEW` pages in a row bringing no refund not seen before in
+        the window, more pages than its first ``totalSize`` needs (with :data:`PAGE_SLACK` to
+        spare for refunds arriving meanwhile) or more than :data:`MAX_PAGES_PER_WINDOW` pages in
+        all each raise :class:`MalformedResponse` naming what happened.
         """
         cursor = ""
         used: set[str] = set()
+        seen: set[int] = set()
+        pages = without_new = 0
+        allowed = MAX_PAGES_PER_WINDOW
+        total: int | None = None
         while True:
             if cancelled is not None and cancelled():
                 return
             page = self.list_refunds_page(begin_ms, end_ms, pcursor=cursor, type=type,
                                           query_type=query_type, page_size=page_size)
+            pages += 1
+            if pages == 1 and page.total_size is not None and page.total_size >= 0:
+                allowed = min(allowed, -(-page.total_size // page_size) + PAGE_SLACK)
+                total = page.total_size if allowed < MAX_PAGES_PER_WINDOW else None
+            fresh = {r.refund_id for r in page.items} - seen
+            seen |= fresh
+            without_new = 0 if fresh else without_new + 1
             yield page
             if page.is_last:
                 return
@@ -584,6 +629,23 @@ class KuaishouClient:
             if page.pcursor in used:
                 raise MalformedResponse(
                     f"the list cursor did not advance (pcursor {page.pcursor[:40]!r} again)",
+                    method=LIST_REFUNDS,
+                )
+            if without_new >= MAX_PAGES_WITHOUT_NEW:
+                raise MalformedResponse(
+                    tr("the refund list does not end: {count} pages in a row brought no refund not "
+                       "seen before ({pages} pages of one window); the listing was stopped",
+                       count=without_new, pages=pages),
+                    method=LIST_REFUNDS,
+                )
+            if pages >= allowed:
+                raise MalformedResponse(
+                    tr("the refund list does not end: {pages} pages of one window, more than its "
+                       "totalSize of {total} needs; the listing was stopped", pages=pages, total=total)
+                    if total is not None else
+                    tr("the refund list does not end: {pages} pages of one window, more than the "
+                       "{limit} allowed; the listing was stopped", pages=pages,
+                       limit=MAX_PAGES_PER_WINDOW),
                     method=LIST_REFUNDS,
                 )
             cursor = page.pcursor

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from desktop.core.i18n import tr
+from desktop.core.logsetup import redact
+
 
 class KuaishouError(Exception):
     """Base of everything the client raises."""
@@ -28,6 +31,9 @@ class KuaishouError(Exception):
         sub_code: str | None = None,
         request_id: str | None = None,
     ) -> None:
+        # a gateway may echo what it was sent (the token, a secret): every known secret is taken
+        # out of its text before anything can store, show, print or log it
+        message = redact(message)
         super().__init__(message)
         self.message = message
         self.method = method
@@ -97,8 +103,22 @@ class ScopeMissing(AuthError):
     """token中无scope权限: authorise again with the scope."""
 
 
-class SignatureError(ApiError):
-    """验签失败 / 签名校验失败: a bug or a wrong signSecret."""
+class TokenInvalid(TokenExpired):
+    """The gateway does not accept the access token at all (not an expired one): a mistyped or
+    garbage token. Refreshed once like an expired one when a refresh token is at hand."""
+
+
+class PastedTokenInvalid(PastedTokenExpired):
+    """A pasted access token the gateway does not accept: the user must paste a valid one."""
+
+
+class SignatureError(AuthError):
+    """验签失败 / 签名校验失败: a wrong signSecret (or sign method), or a bug. The credentials must
+    be entered again, so it is an authorisation problem."""
+
+
+class AppKeyRejected(AuthError):
+    """The gateway does not know the app key (``appkey`` invalid or missing)."""
 
 
 class RateLimited(ApiError):
@@ -128,7 +148,7 @@ class OAuthError(KuaishouError):
 
     def __init__(self, message: str, *, error: str | None = None, **kw) -> None:
         super().__init__(message, **kw)
-        self.error = error
+        self.error = None if error is None else redact(error)
 
     @property
     def refresh_token_discarded(self) -> bool:
@@ -188,8 +208,45 @@ def classify(envelope: Mapping[str, object], *, method: str | None = None) -> Ap
         return RateLimited(message, **kw)
     if "exceed quota" in low or "[1017]" in blob or "1017" in codes:
         return QuotaExceeded(message, **kw)
+    sub_low = (sub_code or "").lower()
+    if "appkey" in sub_low or "appkey" in low and any(w in low for w in ("无效", "不存在", "invalid", "not exist")):
+        return AppKeyRejected(message, **kw)
     if "验签失败" in blob or "签名校验失败" in blob or "sign" in low and "invalid" in low:
         return SignatureError(message, **kw)
-    if "鉴权失败" in blob or "token过期" in low or "token expired" in low:
+    if "token过期" in low or "token expired" in low or "expired" in sub_low:
+        return TokenExpired(message, **kw)
+    if ("token" in low or "token" in sub_low) and any(
+            w in low or w in sub_low for w in ("无效", "invalid", "不存在", "非法", "illegal")):
+        return TokenInvalid(message, **kw)
+    if "鉴权失败" in blob:
         return TokenExpired(message, **kw)
     return BusinessRejected(message, **kw)
+
+
+def credential_problem(exc: KuaishouError) -> str:
+    """What is wrong with the shop's credentials, in the user's language, naming the fix."""
+    if isinstance(exc, SignatureError):
+        return tr("The platform refused the request signature: the sign secret (signSecret, not the "
+                  "app secret) or the sign method is wrong. Enter them again.")
+    if isinstance(exc, AppKeyRejected):
+        return tr("The platform does not know the app key: check the app key (it starts with ks) "
+                  "and enter it again.")
+    if isinstance(exc, PastedTokenInvalid):
+        return tr("The platform does not accept the access token (it is not a valid token): copy it "
+                  "again from the Kuaishou developer console, or authorise the app.")
+    if isinstance(exc, PastedTokenExpired):
+        return exc.message
+    if isinstance(exc, TokenInvalid):
+        return tr("The platform does not accept the access token (it is not a valid token): "
+                  "authorise the app again.")
+    if isinstance(exc, AuthorizationRevoked):
+        return tr("The shop's authorisation was cancelled or has ended ({error}): authorise the app "
+                  "again.", error=exc.message)
+    if isinstance(exc, ScopeMissing):
+        return tr("The authorisation lacks a permission this app needs ({error}): authorise the app "
+                  "again and grant it.", error=exc.message)
+    if isinstance(exc, OAuthError):
+        return tr("The authorisation server refused ({error}): check the app key and app secret, "
+                  "and authorise the app again.", error=exc.message)
+    return tr("Authorisation problem: {error}. Sign in again (or renew the access token).",
+              error=exc.message)

@@ -43,7 +43,7 @@ from desktop.core.kuaishou.transport import (
     check_base_url,
     decode_object,
     new_session,
-    transport_error,
+    send,
 )
 from desktop.core.logsetup import register_secret
 
@@ -96,6 +96,11 @@ class OAuthClient:
 
     def __repr__(self) -> str:
         return f"OAuthClient(app_key={self.app_key!r}, base_url={self.base_url!r})"
+
+    def close(self) -> None:
+        """Close the HTTP session this client made (one handed in belongs to its giver)."""
+        if self._owns_session:
+            self._session.close()
 
     # ---------------------------------------------------------------------------- browser step
     def authorize_url(
@@ -161,23 +166,22 @@ class OAuthClient:
         started = time.monotonic()
         outcome = "error"
         try:
-            try:
-                if verb == "GET":
-                    resp = self._session.get(url, params=params, timeout=self.timeout)
-                else:
-                    resp = self._session.post(url, data=params, timeout=self.timeout)
-            except requests.RequestException as exc:
-                raise transport_error(exc, method=path) from None
-            outcome = f"HTTP {resp.status_code}"
-            if verb == "POST" and resp.status_code in _VERB_REFUSED:
+            if verb == "GET":
+                resp = send(self._session, "GET", url, params=params, timeout=self.timeout,
+                            method=path)
+            else:
+                resp = send(self._session, "POST", url, data=params, timeout=self.timeout,
+                            method=path)
+            outcome = f"HTTP {resp.status}"
+            if verb == "POST" and resp.status in _VERB_REFUSED:
                 raise _VerbRefused(path)
-            if resp.status_code >= 500:
+            if resp.status >= 500:
                 raise TransportError(
-                    f"the OAuth service failed (HTTP {resp.status_code})",
+                    f"the OAuth service failed (HTTP {resp.status})",
                     method=path,
-                    status=resp.status_code,
+                    status=resp.status,
                 )
-            token = _token_from(decode_object(resp.content, method=path, status=resp.status_code),
+            token = _token_from(decode_object(resp.body, method=path, status=resp.status),
                                 path)
             outcome = "ok"
             return token
@@ -189,11 +193,6 @@ class OAuthClient:
                 "oauth %s %s -> %s in %.0f ms",
                 verb, path, outcome, (time.monotonic() - started) * 1000,
             )
-
-    def close(self) -> None:
-        """Close the HTTP connections of a session this client opened itself (idempotent)."""
-        if self._owns_session:
-            self._session.close()
 
 
 class _VerbRefused(Exception):

@@ -32,7 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.i18n import tr
+from desktop.core.store import errors as store_errors
 from desktop.core.store.errors import (
+    LOW_SPACE_BYTES,
     StoreDamaged,
     StoreError,
     StoreUnavailable,
@@ -78,6 +80,9 @@ WAL_CHECKPOINT_PAGES = 8192
 WAL_WRITER_CHECKPOINT_FACTOR = 4
 #: the WAL file is cut back to this size after a checkpoint (it would otherwise keep its peak size)
 WAL_SIZE_LIMIT_BYTES = 8 * 1024 * 1024
+#: with less free space than the WAL may grow to (plus LOW_SPACE_BYTES), the writer checkpoints
+#: itself once the WAL holds this much, and truncates it
+LOW_SPACE_WAL_BYTES = 4 * 1024 * 1024
 #: status values after which a refund is finished (succeeded / failed-or-closed)
 CLOSED_STATUSES = frozenset({60, 70})
 # keys that must never appear in the journal's parameters
@@ -274,6 +279,19 @@ sqlite3.register_adapter(type(None), {}.get)
 _TURN = REFUND_COLUMNS.index("merchant_turn")
 
 
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of ``script``, one by one (a trigger's body stays whole)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\r\n;"):
+                yield pending
+            pending = ""
+    if pending.strip(" \t\r\n;"):
+        yield pending.rstrip(";")
+
+
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -344,7 +362,7 @@ class Store:
         try:
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_s * 1000)}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self._journal_mode_wal(conn)
             if str(mode).lower() != "wal":
                 log.warning("SQLite refused WAL mode for %s (mode %s)", self.path, mode)
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -352,6 +370,20 @@ class Store:
             conn.close()
             raise self._translate(exc) from exc
         return conn
+
+    def _journal_mode_wal(self, conn: sqlite3.Connection) -> str:
+        """Switch to WAL. Processes opening a new database at once contend for the switch, and
+        SQLite answers "locked" at once instead of waiting: retried within the busy timeout."""
+        give_up = time.monotonic() + self._busy_timeout_s
+        while True:
+            try:
+                return conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            except sqlite3.OperationalError as exc:
+                err = translate(exc, self.path)
+                if not isinstance(err, StoreUnavailable) or err.reason != "locked" \
+                        or time.monotonic() > give_up:
+                    raise
+                time.sleep(0.02)
 
     def _translate(self, exc: sqlite3.Error) -> BaseException:
         err = translate(exc, self.path)
@@ -537,9 +569,18 @@ class Store:
             script = MIGRATIONS[target - 1]
             try:
                 with self._guard():
-                    self._writer.executescript(
-                        f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {target};\nCOMMIT;"
-                    )
+                    # the version is read again inside the write transaction: another process
+                    # starting at the same moment may have migrated meanwhile
+                    self._writer.execute("BEGIN IMMEDIATE")
+                    current = int(self._writer.execute("PRAGMA user_version").fetchone()[0])
+                    if current >= target:
+                        self._writer.execute("COMMIT")
+                        continue
+                    # statement by statement: executescript would commit the transaction first
+                    for statement in _statements(script):
+                        self._writer.execute(statement)
+                    self._writer.execute(f"PRAGMA user_version = {target}")
+                    self._writer.execute("COMMIT")
             except BaseException:
                 if self._writer.in_transaction:
                     with contextlib.suppress(sqlite3.Error):
@@ -1161,6 +1202,10 @@ class _Checkpointer:
     def running(self) -> bool:
         return self._conn is not None
 
+    def _space_short(self) -> bool:
+        free = store_errors.free_bytes(self._wal.parent)
+        return free is not None and free < LOW_SPACE_BYTES + self._hard_limit
+
     def _wal_bytes(self) -> int:
         try:
             return self._wal.stat().st_size
@@ -1169,11 +1214,18 @@ class _Checkpointer:
 
     def committed(self) -> None:
         """After a commit (writer thread, holding the store's lock): checkpoint if the WAL grew by
-        the threshold since the last checkpoint was asked for."""
+        the threshold since the last checkpoint was asked for — or, when the disk is short of
+        space, once it holds ``LOW_SPACE_WAL_BYTES``: then at once, here, and the WAL file is cut
+        back to nothing, so that a long sync on a small disk does not fill it with its WAL."""
         size = self._wal_bytes()
         if size < self._seen:  # the WAL started again (and was cut back): count from its start
             self._next = self._threshold
         self._seen = size
+        if size >= LOW_SPACE_WAL_BYTES and self._space_short():
+            with contextlib.suppress(sqlite3.Error):
+                self._store._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            self._seen = self._wal_bytes()
+            return
         if size < self._next:
             return
         # While commits keep coming, a checkpoint rarely copies the whole WAL (frames are appended

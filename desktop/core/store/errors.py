@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -62,11 +63,34 @@ def _code(exc: sqlite3.Error) -> int | None:
     return None if code is None else code & 0xFF
 
 
+#: below this much free space a failed write is taken for a full disk: SQLite reports a write
+#: that ran out of space in the WAL or its index as a plain "disk I/O error"
+LOW_SPACE_BYTES = 64 * 1024 * 1024
+
+
+def free_bytes(folder: Path) -> int | None:
+    """Free space for this user on the disk holding ``folder`` (``None`` when it cannot be told)."""
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
+def _disk_full(path: Path | None) -> bool:
+    if path is None:
+        return False
+    free = free_bytes(path.parent)
+    return free is not None and free < LOW_SPACE_BYTES
+
+
 def translate(exc: sqlite3.Error, path: Path | None) -> StoreError | None:
     """The store error for an environmental or corruption failure, or ``None`` for a bug."""
     code = _code(exc)
     text = str(exc).lower()
     where = str(path) if path else tr("the local database")
+    if code in (SQLITE_IOERR, SQLITE_FULL) or "disk i/o error" in text:
+        if code == SQLITE_FULL or "disk is full" in text or _disk_full(path):
+            code = SQLITE_FULL
     if code in (SQLITE_CORRUPT, SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
         return StoreDamaged(damaged_message(path), path=path, detail=str(exc))
     if code in (SQLITE_BUSY, SQLITE_LOCKED) or "database is locked" in text:
