@@ -2,18 +2,21 @@
 
     python build/screenshots.py [--out resources/screenshots] [--lang zh_CN|en] [--size 1280x720]
                                 [--only main-window,detail,sign-in,bulk-preview]
+    python build/screenshots.py --all     # every shot in Chinese and English, 1280×720 and 1920×1080
 
 Starts the app exactly as ``aftersale-watch --demo`` does (the composition root, the embedded sandbox,
 the sign-in flow, the first sync) in a throw-away data folder, on Qt's offscreen platform unless
 ``QT_QPA_PLATFORM`` says otherwise, with an in-memory keychain (nothing is written to the real one).
 It then saves, as optimised PNGs (indexed colours when ImageMagick's ``convert`` is on the ``PATH``):
 
-* ``main-window.png``  — the queue with the risk panel, nothing selected
-* ``detail.png``       — the same window with a request selected (the detail pane filled)
-* ``sign-in.png``      — the sign-in dialog, filled with the demo app's (masked) credentials
-* ``bulk-preview.png`` — the preview of approving the selected urgent requests (nothing is sent)
+* ``main-window``  — the queue with the risk panel, nothing selected
+* ``detail``       — the same window with a request selected (the detail pane's tab in front)
+* ``sign-in``      — the sign-in dialog, filled with the demo app's (masked) credentials
+* ``bulk-preview`` — the preview of approving the selected urgent requests (nothing is sent)
 
-Run it after a change to the window's look and commit the PNGs. Chinese text needs a CJK font
+Each file is named ``<shot>-<lang>-<W>x<H>.png`` (e.g. ``main-window-zh_CN-1280x720.png``); ``--all``
+runs the four variants one after another, each in its own process. Run it after a change to the
+window's look, look at every picture, and commit the PNGs. Chinese text needs a CJK font
 (e.g. Noto Sans CJK) known to fontconfig. Not a test: pytest does not collect this folder.
 """
 
@@ -38,6 +41,8 @@ SHOTS = ("main-window", "detail", "sign-in", "bulk-preview")
 TIMEOUT_S = 60.0
 #: keep each picture well under this (README images load on slow links)
 MAX_BYTES = 500_000
+#: the languages and window sizes of ``--all``: a laptop and a full-HD screen, Chinese and English
+VARIANTS = (("zh_CN", "1280x720"), ("zh_CN", "1920x1080"), ("en", "1280x720"), ("en", "1920x1080"))
 
 
 class DemoKeyring(MemoryKeyring):
@@ -52,6 +57,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--lang", choices=("zh_CN", "en"), default="zh_CN")
     parser.add_argument("--size", default="1280x720", help="window size WxH (default fits a 1366×768 laptop)")
     parser.add_argument("--only", default=",".join(SHOTS), help="comma-separated subset of " + ", ".join(SHOTS))
+    parser.add_argument("--all", action="store_true",
+                        help="every variant: " + ", ".join(f"{lang} {size}" for lang, size in VARIANTS))
     args = parser.parse_args(argv)
     try:
         w, h = (int(v) for v in args.size.lower().split("x"))
@@ -105,8 +112,18 @@ def save(widget: object, path: Path) -> int:
     return size
 
 
+def file_name(shot: str, args: argparse.Namespace) -> str:
+    return f"{shot}-{args.lang}-{args.width}x{args.height}.png"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.all:
+        # one app per process (a single instance, one language per start)
+        for lang, size in VARIANTS:
+            subprocess.run([sys.executable, __file__, "--out", str(args.out), "--lang", lang, "--size", size,
+                            "--only", ",".join(args.only)], check=True)
+        return 0
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     home = Path(tempfile.mkdtemp(prefix="aftersale-screenshots-"))
     os.environ["AFTERSALE_WATCH_HOME"] = str(home)
@@ -145,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         table = queue.merchant_view.table
 
         if "main-window" in args.only:
-            written.append(("main-window.png", save(window, args.out / "main-window.png")))
+            written.append((file_name("main-window", args), save(window, args.out / file_name("main-window", args))))
 
         if "detail" in args.only:
             table.selectRow(1)
@@ -154,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             wait_until(app, lambda: getattr(detail, "row", None) is not None and detail.row.refund_id == wanted
                        and detail.refund_detail is not None, "the detail pane")
             settle(app)
-            written.append(("detail.png", save(window, args.out / "detail.png")))
+            written.append((file_name("detail", args), save(window, args.out / file_name("detail", args))))
             table.clearSelection()
 
         if "sign-in" in args.only:
@@ -164,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             dialog.fill_from_sandbox(shell.backend.sandbox)
             dialog.show()
             settle(app)
-            written.append(("sign-in.png", save(dialog, args.out / "sign-in.png")))
+            written.append((file_name("sign-in", args), save(dialog, args.out / file_name("sign-in", args))))
             dialog.done(0)
             dialog.deleteLater()
 
@@ -182,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             wait_until(app, lambda: isinstance(actions.flow.dialog, PreviewDialog), "the bulk preview")
             preview = actions.flow.dialog
             settle(app)
-            written.append(("bulk-preview.png", save(preview, args.out / "bulk-preview.png")))
+            written.append((file_name("bulk-preview", args), save(preview, args.out / file_name("bulk-preview", args))))
             preview.reject()  # nothing is sent
             settle(app)
     finally:

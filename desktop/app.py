@@ -178,12 +178,14 @@ class Watch:
     poller: Any
     prefs: Any
     shops: Any  # desktop.ui.shop_watch.ShopWatcher
+    robots: Any = None  # desktop.ui.robots.RobotRelay: the same alerts to the robot channels
 
     @classmethod
     def compose(cls, shell: Shell, window: Any, queue: Any, services: Any) -> Watch:
         from desktop.core.queue_rows import UrgencyScale
         from desktop.ui.alert_settings import AlertPrefs
         from desktop.ui.alerts import AlertBanner, AlertCenter, Notifier, Poller
+        from desktop.ui.robots import RobotRelay
         from desktop.ui.shop_watch import ShopsStatusLabel, ShopWatcher, auto_approved_items
         from desktop.ui.tray import TrayController
 
@@ -203,7 +205,10 @@ class Watch:
             parent=window,
         )
         poller = Poller(prefs.poll_policy, parent=window)
-        watch = cls(tray, notifier, center, poller, prefs, shops)
+        backend = shell.backend
+        robots = RobotRelay(store, rules, lambda: backend.secrets if backend is not None else None,
+                            prefs.thresholds_min, parent=window)
+        watch = cls(tray, notifier, center, poller, prefs, shops, robots)
         status = ShopsStatusLabel(shops)
         window.statusBar().addPermanentWidget(status)
         # (shop id, refund ids) to select once that shop's rows are shown (an alert's click)
@@ -278,6 +283,7 @@ class Watch:
         shops.status_changed.connect(lambda: window.set_shop_notes(shops.notes()))
         status.open_requested.connect(window.manage_shops)
         center.evaluated.connect(lambda _plan, summary: tray.set_state(*summary))
+        center.evaluated.connect(lambda _plan, _summary: robots.evaluate())  # phone alerts, same pace
         notifier.clicked.connect(open_on)
         tray.open_requested.connect(window.bring_forward)
         tray.sync_requested.connect(lambda: shops.sync_others(force=True))  # the user asked: no backoff
@@ -289,6 +295,8 @@ class Watch:
             shell.app.setQuitOnLastWindowClosed(False)
             window.hide_to_tray = True
             window.hidden_to_tray.connect(hidden)
+        else:
+            window.confirm_close = True  # closing is quitting: the warnings stop
         paused = prefs.paused_until_ms()
         if paused and paused > time.time() * 1000:
             tray.show_paused(dt.datetime.fromtimestamp(paused / 1000).astimezone())
@@ -300,6 +308,8 @@ class Watch:
         self.center.stop()
         self.poller.stop()
         self.shops.stop()
+        if self.robots is not None:
+            self.robots.stop()
         self.tray.close()
 
 
@@ -409,6 +419,7 @@ class Shell:
                             make_client=make_client, make_syncer=make_syncer, load_rows=load_queue_rows,
                             load_detail=load_detail, estimate_risk=estimate_risk)
         window = MainWindow(services, self.settings)
+        window.set_demo(backend.sandbox is not None)
         queue = self._compose_queue(window, services)
         self._compose_settings(window, backend.rules)
         self.watch = Watch.compose(self, window, queue, services)
@@ -510,6 +521,13 @@ class Shell:
                      QCoreApplication.translate("MainWindow", "Alerts"))
         )
 
+        def robots_page() -> tuple[Any, str]:
+            from desktop.ui.robots import RobotSettingsPage
+
+            return RobotSettingsPage(self.watch.robots), QCoreApplication.translate("MainWindow", "Phone alerts")
+
+        window.settings_pages.append(robots_page)
+
     # ------------------------------------------------------------------ sign-in
     def open_sign_in(self) -> None:
         from desktop.ui.login_dialog import LoginDialog, fetch_directly, open_in_browser
@@ -560,9 +578,12 @@ class Shell:
             self.watch.stop()
         if self.window is not None:
             self.window.hide_to_tray = False
+            self.window.confirm_close = False
             self.window.close()  # its session cancels what is in flight
             self.window.deleteLater()
         wait_for_background_work(5000)
+        if self.watch is not None and self.watch.robots is not None:
+            self.watch.robots.close()  # its HTTP session, once no evaluation runs
         if self.backend is not None:
             if self.backend.sandbox is not None:
                 self.backend.sandbox.stop()

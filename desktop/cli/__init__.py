@@ -21,4 +21,5 @@ COMMANDS: dict[str, str] = {
     "check": "desktop.cli.check",
     "approve": "desktop.cli.approve",
     "reject": "desktop.cli.reject",
+    "watch": "desktop.cli.watch",
 }

@@ -79,6 +79,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--days", type=_days, default=90, metavar="N",
                         help="how many days of history the first sync fetches (1-90, default 90)")
+    parser.add_argument("--notify", action="store_true",
+                        help="also send one digest of what is within the alert times to every robot channel "
+                             "(each request once per warning time, as the app does)")
 
 
 # ---------------------------------------------------------------------------------- formatting
@@ -346,6 +349,49 @@ def check_shops(store: Any, targets: Sequence[Target], rules: Any, days: int) ->
     return outcome
 
 
+def notify_robots(store: Any, rules: Any) -> int:
+    """``--notify``: one robot evaluation (one digest per channel); says on stderr what was sent.
+
+    Returns 0, 2 (a bad ``AW_*`` variable) or 4 (a channel could not be sent to; its alerts stay
+    queued for the next run)."""
+    from desktop.cli.watch import robot_channels
+    from desktop.core.robots.channels import ChannelError
+    from desktop.core.robots.service import RobotAlerts
+
+    try:
+        channels = robot_channels(store)
+    except ChannelError as exc:
+        print(tr("Configuration error: {error}", error=str(exc)), file=sys.stderr)
+        return EXIT_USAGE
+    if not channels:
+        print(tr("No robot channel is set up: add one in the app's settings, or set AW_WECOM_URL, "
+                 "AW_DINGTALK_URL or AW_FEISHU_URL."), file=sys.stderr)
+        return EXIT_USAGE
+    robots = RobotAlerts(store, rules, lambda: channels)
+    try:
+        evaluation = robots.evaluate()
+    finally:
+        robots.close()
+    code = EXIT_OK
+    labels = {c.id: c.channel.label() for c in channels}
+    for d in evaluation.deliveries:
+        name = labels.get(d.channel, d.channel)
+        if d.result is None and not d.waiting:
+            print(tr("{channel}: nothing new to send.", channel=name), file=sys.stderr)
+        elif d.result is None:
+            print(tr("{channel}: {count} alert(s) wait (the robot's rate limit, or a pause after a failed send); "
+                     "sent at a later run.",
+                     channel=name, count=d.waiting), file=sys.stderr)
+        elif d.result.ok:
+            print(tr("{channel}: sent {count} alert(s) in one message.", channel=name, count=len(d.sent)),
+                  file=sys.stderr)
+        else:
+            print(tr("{channel}: not sent: {error} ({count} alert(s) kept for the next run)",
+                     channel=name, error=d.result.message, count=d.waiting), file=sys.stderr)
+            code = EXIT_NETWORK
+    return code
+
+
 def run(args: argparse.Namespace) -> int:
     demo = apply_global_options(args)
 
@@ -376,6 +422,10 @@ def run(args: argparse.Namespace) -> int:
                 print(json.dumps(report, ensure_ascii=False, indent=2))
             else:
                 print(render_text(report))
+            if getattr(args, "notify", False):
+                notified = notify_robots(store, rules)
+                if notified != EXIT_OK:
+                    return notified if outcome.exit_code == EXIT_OK else outcome.exit_code
             return outcome.exit_code
     except SessionError as exc:
         print(str(exc), file=sys.stderr)

@@ -86,7 +86,7 @@ def _friendly_name(backend: keyring.backend.KeyringBackend) -> str:
         if module.startswith(prefix):
             return name
     if isinstance(backend, MemoryKeyring):
-        return "memory (test)"
+        return tr("memory (demo and tests)")
     return str(getattr(backend, "name", type(backend).__name__))
 
 
@@ -124,7 +124,7 @@ class SecretStore:
         self._backend_name = _friendly_name(chosen)
         reason = _unusable_reason(chosen)
         if reason:
-            self._fall_back(reason)
+            self._fall_back(None, reason)
             return
         # a harmless read tells a locked or broken keychain from a working one
         try:
@@ -151,15 +151,22 @@ class SecretStore:
         """Why secrets are kept for this session only (in the user's language), or ``None``."""
         return self._problem
 
-    def _fall_back(self, detail: str) -> None:
+    def _fall_back(self, detail: str | None, logged: str | None = None) -> None:
+        """Keep secrets in memory; ``detail`` (an error's text) is shown, ``None`` when the system
+        simply has no keychain (then only ``logged`` goes to the log)."""
         self._backend = None
         self._backend_name = tr("memory (this session only)")
-        self._problem = tr(
-            "No usable system keychain was found ({detail}). Your shop's secrets are kept in memory "
-            "for this session only: you will have to sign in again after the app closes.",
-            detail=detail,
-        )
-        log.warning("no usable keychain (%s): secrets are kept in memory for this session", detail)
+        if detail is None:
+            self._problem = tr(
+                "This computer offers no system keychain. Your shop's secrets are kept in memory "
+                "for this session only: you will have to sign in again after the app closes.")
+        else:
+            self._problem = tr(
+                "No usable system keychain was found ({detail}). Your shop's secrets are kept in memory "
+                "for this session only: you will have to sign in again after the app closes.",
+                detail=detail,
+            )
+        log.warning("no usable keychain (%s): secrets are kept in memory for this session", detail or logged)
 
     # -- access ---------------------------------------------------------------------------------
 

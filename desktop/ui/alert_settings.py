@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 
-from PySide6.QtCore import QSettings, QTime
+from PySide6.QtCore import QCoreApplication, QSettings, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -42,34 +43,54 @@ DEFAULT_QUIET = ("22:00", "08:00")
 DEFAULT_POLL_S = 300
 
 
-def parse_thresholds(text: str) -> tuple[int, ...]:
-    """``"24h, 6h, 2h, 30m"`` (or minutes as bare numbers) → minutes, loosest first.
+#: units a warning time may be written in, in minutes (English and Chinese, as a seller types them)
+_UNITS = {
+    "": 1, "m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1, "分": 1, "分钟": 1,
+    "h": 60, "hr": 60, "hrs": 60, "hour": 60, "hours": 60, "时": 60, "小时": 60, "个小时": 60,
+    "d": 1440, "day": 1440, "days": 1440, "天": 1440, "日": 1440,
+}
+_PART = re.compile(r"^(\d+(?:\.\d+)?)\s*([^\d\s.]*)$")
 
-    Raises ValueError with a message naming the bad part.
+
+def parse_thresholds(text: str) -> tuple[int, ...]:
+    """``"24h, 6h, 2h, 30m"``, ``"1天，6小时，30分钟"`` (or minutes as bare numbers) → minutes,
+    loosest first. Parts are separated by commas (either width), 、 or semicolons.
+
+    Raises ValueError with a message (in the interface's language) naming the bad part.
     """
     minutes: list[int] = []
-    for part in (p.strip().lower() for p in text.replace("，", ",").split(",")):
+    for part in (p.strip().lower() for p in re.split(r"[,，、;；]", text)):
         if not part:
             continue
-        try:
-            if part.endswith("h"):
-                value = float(part[:-1]) * 60
-            elif part.endswith(("m", "min")):
-                value = float(part.rstrip("min"))
-            else:
-                value = float(part)
-        except ValueError:
-            raise ValueError(f"{part!r} is not a duration (use e.g. 24h, 6h, 30m)") from None
+        match = _PART.match(part)
+        unit = _UNITS.get(match.group(2)) if match else None
+        if match is None or unit is None:
+            raise ValueError(QCoreApplication.translate("AlertSettingsPage", "“%1” is not a time span: write e.g. 1 day, 6 h, 30 min").replace("%1", part))
+        value = float(match.group(1)) * unit
         if not 1 <= value <= 7 * 24 * 60:
-            raise ValueError(f"{part!r} must be between 1 minute and 7 days")
+            raise ValueError(QCoreApplication.translate("AlertSettingsPage", "“%1” must be between 1 minute and 7 days").replace("%1", part))
         minutes.append(round(value))
     if not minutes:
-        raise ValueError("give at least one warning time")
+        raise ValueError(QCoreApplication.translate("AlertSettingsPage", "give at least one warning time"))
     return tuple(sorted(set(minutes), reverse=True))
 
 
 def format_thresholds(minutes: tuple[int, ...]) -> str:
+    """The stored form (``24h, 30m``): the same in every language."""
     return ", ".join(f"{m // 60}h" if m % 60 == 0 else f"{m}m" for m in minutes)
+
+
+def display_thresholds(minutes: tuple[int, ...]) -> str:
+    """The warning times as the field shows them, in the interface's language."""
+    out = []
+    for m in minutes:
+        if m % 1440 == 0:
+            out.append(QCoreApplication.translate("AlertSettingsPage", "%1 d").replace("%1", str(m // 1440)))
+        elif m % 60 == 0:
+            out.append(QCoreApplication.translate("AlertSettingsPage", "%1 h").replace("%1", str(m // 60)))
+        else:
+            out.append(QCoreApplication.translate("AlertSettingsPage", "%1 min").replace("%1", str(m)))
+    return QCoreApplication.translate("AlertSettingsPage", ", ").join(out)
 
 
 class AlertPrefs:
@@ -138,8 +159,8 @@ class AlertSettingsPage(QWidget):
     def __init__(self, prefs: AlertPrefs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.prefs = prefs
-        self.thresholds = QLineEdit(format_thresholds(prefs.thresholds_min()))
-        self.thresholds.setToolTip(self.tr("Comma-separated, e.g. 24h, 6h, 2h, 30m"))
+        self.thresholds = QLineEdit(display_thresholds(prefs.thresholds_min()))
+        self.thresholds.setToolTip(self.tr("Separated by commas, e.g. 1 d, 6 h, 2 h, 30 min"))
         self.quiet_on = QCheckBox(self.tr("No pop-ups during quiet hours"))
         quiet = prefs.quiet()
         self.quiet_on.setChecked(quiet is not None)

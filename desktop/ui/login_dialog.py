@@ -379,8 +379,7 @@ class LoginDialog(QDialog):
 
     def _start_loopback(self, redirect_uri: str) -> None:
         parts = urllib.parse.urlsplit(redirect_uri)
-        # port 0 asks for any free port (the demo); no port at all means http's 80
-        port, path = (80 if parts.port is None else parts.port), parts.path or "/callback"
+        port, path = (80 if parts.port is None else parts.port), parts.path or "/callback"  # 0: any free port
         oauth = self._oauth
         assert oauth is not None
         credentials_for = self._oauth_credentials_factory()

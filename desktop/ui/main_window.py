@@ -17,6 +17,7 @@ minimised, and catch up at once when it shows again.
 
 from __future__ import annotations
 
+import html
 import logging
 import time
 from collections.abc import Callable
@@ -170,6 +171,11 @@ class MainWindow(QMainWindow):
         #: closing the window hides it and the app keeps watching from the tray (set by the shell
         #: when a system tray exists)
         self.hide_to_tray = False
+        #: closing the window (not Quit) asks first, since it stops the warnings (set by the shell
+        #: when there is no tray)
+        self.confirm_close = False
+        #: the demo: a sample shop on the embedded sandbox, reset at every start
+        self.demo = False
         self.freshness_timer = QTimer(self)
         self.freshness_timer.setInterval(FRESHNESS_REFRESH_MS)
         self.freshness_timer.timeout.connect(self._update_freshness)
@@ -188,21 +194,26 @@ class MainWindow(QMainWindow):
                                      self.tr("Export CSV…"), self)
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.setToolTip(self.tr("Save the requests shown to a CSV file that Excel opens"))
-        self.export_action.triggered.connect(self.export_csv)
+        # triggered(checked) must not reach export_csv's path: the menu, the toolbar and Ctrl+E all
+        # ask for the file name
+        self.export_action.triggered.connect(lambda _checked=False: self.export_csv())
         self.shops_action = QAction(self.tr("Manage shops…"), self)
         self.shops_action.triggered.connect(self.manage_shops)
         self.shops_action.setEnabled(self.services.shops is not None)  # see set_shop_manager
         self.add_shop_action = QAction(self.tr("Add shop…"), self)
-        self.add_shop_action.triggered.connect(self.sign_in_requested)
+        self.add_shop_action.triggered.connect(self._add_shop)
         self.sign_in_again_action = QAction(self.tr("Sign in again…"), self)
         self.sign_in_again_action.triggered.connect(self.sign_in_requested)
         self.quit_action = QAction(self.tr("Quit"), self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # every platform (Windows binds no standard Quit key)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.quit)
         self.settings_action = QAction(self.tr("Settings…"), self)
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.settings_action.triggered.connect(self.open_settings)
+        self.guide_action = QAction(self.tr("User guide"), self)
+        self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.guide_action.triggered.connect(self.show_guide)
         self.about_action = QAction(self.tr("About AfterSale Watch"), self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.about)
@@ -248,8 +259,9 @@ class MainWindow(QMainWindow):
         return label
 
     def _build_docks(self) -> None:
-        """The right column: the risk panel on top, the detail pane below; the queue keeps the full
-        height of the window (a laptop screen has little of it)."""
+        """The right column: the risk panel and the detail pane as two tabs, each with the column's
+        full height (stacked, neither was readable on a laptop screen); the queue keeps the full
+        height of the window. Selecting a request brings its details to the front."""
         features = (QDockWidget.DockWidgetFeature.DockWidgetMovable
                     | QDockWidget.DockWidgetFeature.DockWidgetClosable)
         self.risk_dock = QDockWidget(self.tr("Sanction risk"), self)
@@ -261,9 +273,9 @@ class MainWindow(QMainWindow):
         self.detail_dock.setWidget(self._placeholder(self.tr("Select a request to see its details.")))
         self.detail_dock.setFeatures(features)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.risk_dock)
-        self.splitDockWidget(self.risk_dock, self.detail_dock, Qt.Orientation.Vertical)
-        self.resizeDocks([self.risk_dock], [420], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.risk_dock, self.detail_dock], [280, 400], Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.risk_dock, self.detail_dock)
+        self.risk_dock.raise_()
+        self.resizeDocks([self.risk_dock], [380], Qt.Orientation.Horizontal)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -286,6 +298,7 @@ class MainWindow(QMainWindow):
         for action in self.language_actions.values():
             language_menu.addAction(action)
         help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.guide_action)
         help_menu.addAction(self.about_action)
 
     def _build_toolbar(self) -> None:
@@ -314,6 +327,13 @@ class MainWindow(QMainWindow):
         self.sync_busy.setMaximumHeight(14)
         self.sync_busy.setVisible(False)
         self.freshness = QLabel()
+        self.selection_label = QLabel()
+        self.selection_label.setObjectName("selection-count")
+        self.demo_label = QLabel()
+        self.demo_label.setObjectName("demo-note")
+        self.demo_label.setVisible(False)
+        self.statusBar().addPermanentWidget(self.demo_label)
+        self.statusBar().addPermanentWidget(self.selection_label)
         self.statusBar().addPermanentWidget(self.sync_busy)
         self.statusBar().addPermanentWidget(self.freshness)
         self._update_freshness()
@@ -324,6 +344,42 @@ class MainWindow(QMainWindow):
         self.queue_layout.replaceWidget(self.queue_widget, widget)
         self.queue_widget.deleteLater()
         self.queue_widget = widget
+        selected = getattr(widget, "selectedRowsChanged", None)
+        if selected is not None:
+            selected.connect(self._selection_changed)
+        current = getattr(widget, "currentRequestChanged", None)
+        if current is not None:
+            current.connect(self._request_shown)
+
+    def _request_shown(self, row: Any) -> None:
+        """A request was selected: its details come to the front (the risk panel is one tab away)."""
+        if row is not None and self.detail_dock.isVisible() and self.tabifiedDockWidgets(self.detail_dock):
+            self.detail_dock.raise_()
+
+    def _selection_changed(self, rows: list) -> None:
+        """The status bar says how many requests are selected (what Approve/Reject will act on)."""
+        count = len(rows)
+        self.selection_label.setText(self.tr("%n selected", "", count) if count else "")
+
+    def set_demo(self, demo: bool) -> None:
+        """The demo: say so in the status bar and the title, and that it starts afresh each time."""
+        self.demo = demo
+        self.demo_label.setVisible(demo)
+        self.demo_label.setText(self.tr("Demo: sample data, reset at every start") if demo else "")
+        self.demo_label.setToolTip(
+            self.tr("The demo shows a made-up shop on a built-in test server. Its requests and your "
+                    "actions on them start afresh each time the demo starts; nothing reaches Kuaishou.")
+            if demo else "")
+        self._set_title()
+
+    def _add_shop(self) -> None:
+        if self.demo:
+            QMessageBox.information(
+                self, self.tr("Add shop"),
+                self.tr("The demo has one sample shop only. To connect your own shop, start AfterSale "
+                        "Watch without the demo and choose Shop → Add shop…."))
+            return
+        self.sign_in_requested.emit()
 
     def set_detail_widget(self, widget: QWidget) -> None:
         self.detail_dock.setWidget(widget)
@@ -337,7 +393,6 @@ class MainWindow(QMainWindow):
         scroller.setWidget(widget)
         self.risk_widget = widget
         self.risk_dock.setWidget(scroller)
-        self.resizeDocks([self.risk_dock, self.detail_dock], [300, 380], Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------------------------ timers
     def tick_while_visible(self, timer: QTimer, catch_up: Callable[[], None] | None = None) -> None:
@@ -395,6 +450,17 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if self.confirm_close and not self.hide_to_tray and self.shop is not None and self.isVisible():
+            answer = QMessageBox.question(
+                self, self.tr("Quit AfterSale Watch?"),
+                self.tr("Closing the window quits AfterSale Watch: no more warnings come until you "
+                        "start it again (this system has no tray to keep it running in)."),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
         self.save_state()
         if self.hide_to_tray:
             event.ignore()
@@ -409,6 +475,7 @@ class MainWindow(QMainWindow):
         if self.hide_to_tray:
             self.quit_requested.emit()
         else:
+            self.confirm_close = False  # Quit says it already
             self.close()
 
     def bring_forward(self) -> None:
@@ -554,11 +621,16 @@ class MainWindow(QMainWindow):
         self.shop = shop
         self._last_fresh_ms = getattr(shop, "last_success_at", None) if shop is not None else None
         self._fill_shop_lists()
-        title = APP_DISPLAY_NAME if shop is None else f"{shop.label} — {APP_DISPLAY_NAME}"
-        self.setWindowTitle(title)
+        self._set_title()
         self.sync_action.setEnabled(shop is not None)
         self._update_freshness()
         self.shop_changed.emit(shop)
+
+    def _set_title(self) -> None:
+        title = APP_DISPLAY_NAME if self.shop is None else f"{self.shop.label} — {APP_DISPLAY_NAME}"
+        if self.demo:
+            title = self.tr("%1 (demo)").replace("%1", title)
+        self.setWindowTitle(title)
 
     def show_signed_out(self) -> None:
         """No shop yet: the banner offers the sign-in."""
@@ -739,6 +811,9 @@ class MainWindow(QMainWindow):
         return f"{stamp} ({self._format_age(age)})"
 
     def _update_freshness(self) -> None:
+        last_synced = getattr(self.queue_widget, "set_last_synced", None)
+        if last_synced is not None:
+            last_synced(self._last_fresh_ms if self.shop is not None else None)
         if self.shop is None:
             self.freshness.setText(self.tr("No shop signed in"))
         else:
@@ -801,11 +876,32 @@ class MainWindow(QMainWindow):
         box.setWindowTitle(self.tr("About AfterSale Watch"))
         box.setIconPixmap(app_pixmap(64, self.devicePixelRatioF()))
         box.setText(f"<b>{APP_DISPLAY_NAME}</b><br>" + self.tr("Version %1").replace("%1", __version__))
+        box.setTextFormat(Qt.TextFormat.RichText)
         box.setInformativeText(
-            self.tr("Watches your Kuaishou shop's after-sale requests and warns you before the platform "
-                    "approves one automatically.")
+            html.escape(self.tr("Watches your Kuaishou shop's after-sale requests and warns you before the "
+                                "platform approves one automatically."))
+            + "<br><br>" + html.escape(self.tr("Data folder:")) + f" <code>{html.escape(str(paths.data_dir()))}</code>"
+            + "<br>" + html.escape(self.tr("Log folder:")) + f" <code>{html.escape(str(paths.log_dir()))}</code>"
         )
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.exec()
+
+    def show_guide(self) -> None:
+        """Help → User guide (one window, brought forward when already open)."""
+        from desktop.ui.guide import GuideDialog
+
+        if self._guide is None:
+            self._guide = GuideDialog(self)
+            self._guide.finished.connect(self._guide_closed)
+        self._guide.show()
+        self._guide.raise_()
+
+    _guide = None
+
+    def _guide_closed(self) -> None:
+        if self._guide is not None:
+            self._guide.deleteLater()
+            self._guide = None
 
     def background_failed(self, exc: BaseException) -> None:
         """A background read failed (store unavailable…): say so in the banner; the app keeps going."""

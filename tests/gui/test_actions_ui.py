@@ -62,9 +62,9 @@ def test_preview_numbers_warnings_and_options(qtbot, sb, engine):
 
     dialog = PreviewDialog(plan)
     qtbot.addWidget(dialog)
-    assert dialog.count_labels[ActionKind.APPROVE_REFUND].text() == "2（¥30.00）"
+    assert dialog.count_labels[ActionKind.APPROVE_REFUND].text() == "2 (¥30.00)"
     assert dialog.count_labels[ActionKind.APPROVE_RETURN].text() == "1"
-    assert dialog.count_labels[ActionKind.CONFIRM_RECEIPT].text() == "1（¥30.00）"
+    assert dialog.count_labels[ActionKind.CONFIRM_RECEIPT].text() == "1 (¥30.00)"
     assert dialog.total_label.text() == "¥60.00"
     assert not dialog.warning_label.isHidden()
     warning = dialog.warning_label.text()
@@ -77,7 +77,7 @@ def test_preview_numbers_warnings_and_options(qtbot, sb, engine):
     dialog.address_combo.setCurrentIndex(index)
     assert dict(dialog.plan().actions[2].params)["addressId"] == 51_000_002
     dialog.unreturned_check.setChecked(True)
-    assert dialog.count_labels[ActionKind.CONFIRM_RECEIPT].text() == "2（¥37.00）"
+    assert dialog.count_labels[ActionKind.CONFIRM_RECEIPT].text() == "2 (¥37.00)"
     assert "before the goods came back" in dialog.warning_label.text()
     # unticking a request takes it out of the plan and the numbers
     first = dialog.items.item(0, 0)
@@ -87,6 +87,45 @@ def test_preview_numbers_warnings_and_options(qtbot, sb, engine):
     assert dialog.total_label.text() == "¥47.10"
     assert dialog.ok_button.text() == "Approve 4"
     assert "changed by the buyer" not in dialog.warning_label.text()
+
+
+def test_preview_rows_say_product_reason_and_an_exchange_is_not_a_return(qtbot, sb, engine):
+    exchange = sb.add_refund(handlingWay=3, status=11, refundFee=5000)["refundId"]
+    ret = sb.add_refund(handlingWay=1, status=11, refundFee=4000)["refundId"]
+    refund = sb.add_refund(handlingWay=10, refundFee=1990)["refundId"]
+    rows = [listed(sb, r) for r in (exchange, ret, refund)]
+    plan = engine.prepare(rows, Approve())
+    dialog = PreviewDialog(plan)
+    qtbot.addWidget(dialog)
+    from desktop.ui.actions.preview import EXCHANGE
+
+    assert dialog.count_labels[EXCHANGE].text() == "1"
+    assert dialog.count_labels[ActionKind.APPROVE_RETURN].text() == "1"
+    assert dialog._summary.labelForField(dialog.count_labels[EXCHANGE]).text() == "Agree exchange:"
+    by_id = {int(dialog.items.item(i, 0).text()): i for i in range(dialog.items.rowCount())}
+    assert dialog.items.item(by_id[exchange], 3).text() == "Agree exchange"
+    assert dialog.items.item(by_id[ret], 3).text() == "Agree return"
+    for rid, row in zip((exchange, ret, refund), rows):
+        assert row.sku_nick and row.refund_reason_desc  # the sandbox names them
+        assert dialog.items.item(by_id[rid], 1).text() == row.sku_nick
+        assert dialog.items.item(by_id[rid], 2).text() == row.refund_reason_desc
+    assert dialog.items.item(by_id[refund], 4).text() == "¥19.90"
+    assert not dialog.reject_reason_label.isVisibleTo(dialog)
+
+
+def test_the_reject_preview_repeats_the_reason_and_description(qtbot, sb, engine):
+    from desktop.core.actions import Reject
+
+    ids = [sb.add_refund(handlingWay=10)["refundId"] for _ in range(2)]
+    summary = engine.reject_reasons(ids)
+    reason = summary.shared[0]
+    plan = engine.prepare(ids, Reject(reason.code, desc="买家已签收，商品完好"), reasons=summary.per_refund)
+    dialog = PreviewDialog(plan)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.reject_reason_label.isVisible() and dialog.reject_reason_label.text() == reason.desc
+    assert dialog.reject_desc_label.text() == "买家已签收，商品完好"
+    assert dialog.ok_button.text() == "Reject 2"
 
 
 def test_progress_results_cancel_and_retry(qtbot, sb, engine):
@@ -105,6 +144,7 @@ def test_progress_results_cancel_and_retry(qtbot, sb, engine):
     report = finished.args[0]
     assert [dialog.model.outcome_of(i) for i in ids] == [Outcome.FAILED] + [Outcome.DONE] * 4
     assert dialog.bar.value() == dialog.bar.maximum() == 5
+    assert dialog.windowTitle() == "Requests processed"  # no longer "processing" at 100 %
     assert "4" in dialog.summary.text() and "1" in dialog.summary.text()
     assert report.retryable_ids == [ids[0]]
     assert dialog.retry_button.isEnabled() and not dialog.cancel_button.isEnabled()
@@ -200,6 +240,14 @@ def test_action_log_lists_and_exports(qtbot, sb, engine, store, shop, tmp_path):
     dialog.refresh()
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 2, timeout=5000)
     assert dialog.model.data(dialog.model.index(0, 3)) == str(ids[1])  # newest first
+    # in the seller's words: no API method, no raw parameters, no journal state; whole ids
+    headers = [dialog.model.headerData(c, Qt.Orientation.Horizontal) for c in range(dialog.model.columnCount())]
+    assert headers == ["Time", "Last change", "Shop", "Refund", "Action", "Details", "Result", "Message"]
+    cells = [dialog.model.data(dialog.model.index(0, c)) for c in range(dialog.model.columnCount())]
+    assert cells[4] == "Agree refund" and cells[6] == "Done" and cells[5].startswith("refund ¥")
+    assert not any("open." in c or "{" in c for c in cells)
+    metrics = dialog.table.fontMetrics()
+    assert dialog.table.columnWidth(3) >= metrics.horizontalAdvance(str(ids[1]))
     out = tmp_path / "log.csv"
     dialog.export_to(str(out))
     qtbot.waitUntil(lambda: out.exists() and "exported" in dialog.status.text(), timeout=5000)

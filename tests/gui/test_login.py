@@ -217,7 +217,7 @@ def test_without_a_keychain_the_dialog_says_so_and_signing_in_still_works(
 
 def test_with_a_keychain_the_dialog_names_it(qtbot, shops):
     dialog = make_dialog(qtbot, shops)
-    assert "memory (test)" in dialog.secret_note.text()
+    assert "memory (demo and tests)" in dialog.secret_note.text()
 
 
 # ---------------------------------------------------------------------------- several shops

@@ -80,6 +80,27 @@ def test_the_panel_reflects_the_seeded_shop(qtbot, estimate):
     # the 90-day chart: three stacked kinds + the handled-in-time line
     assert len(panel.chart.series()) == 4
     assert len(estimate.daily) >= 30
+    # a long series is drawn per week: fewer, readable points that keep every count
+    line = panel.chart.series()[-1]
+    assert line.count() == (len(estimate.daily) + 6) // 7
+    assert sum(p.y() for p in line.points()) == sum(p.handled_in_time for p in estimate.daily)
+    assert "per week" in panel.chart.title()
+
+
+def test_the_platforms_chinese_names_read_in_english_and_the_forecast_keeps_its_lines_whole(qtbot, rescuable):
+    from PySide6.QtWidgets import QPushButton
+
+    panel = RiskPanel()
+    qtbot.addWidget(panel)
+    panel.resize(380, 700)
+    panel.set_estimate(rescuable)
+    assert "Shop experience score" in panel.score.text() and "店铺体验分" not in panel.score.text()
+    # each rescue button sits under its line, in the text's column, not squeezing it
+    grid = panel.forecast_grid
+    for button in panel.rescue_buttons:
+        row, col, _rs, _cs = grid.getItemPosition(grid.indexOf(button))
+        assert col == 1 and isinstance(button, QPushButton)
+        assert grid.itemAtPosition(row - 1, 1) is not None
 
 
 def test_a_rescue_click_asks_for_those_requests(qtbot, rescuable):

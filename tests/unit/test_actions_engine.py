@@ -342,8 +342,27 @@ def test_audit_log_lists_every_action_and_exports_csv_with_bom(store, shop, tmp_
     assert raw.startswith(b"\xef\xbb\xbf")
     with out.open(encoding="utf-8-sig", newline="") as fh:
         table = list(csv.reader(fh))
-    assert len(table) == 3 and table[1][3] == "2" and "order operation reject" in table[1][9]
-    assert "token" not in raw.decode("utf-8-sig").lower()
+    assert len(table) == 3 and table[1][3] == '="2"' and "order operation reject" in table[1][7]
+    assert table[0] == ["时间", "最后变化", "店铺", "售后单", "操作", "内容", "结果", "说明"]
+    assert table[2][4:7] == ["同意退款", "退款 ¥10.01", "已完成"]  # no method names, raw JSON or states
+    text = raw.decode("utf-8-sig")
+    assert "token" not in text.lower() and "open.seller" not in text and "refundAmount" not in text
+
+
+def test_audit_log_ids_stay_whole_and_reject_details_read_as_words(store, shop, tmp_path):
+    big = 2_100_000_012_345_678
+    platform = FakePlatform(store, [R(big)])
+    platform.reasons[big] = [{"code": 3, "desc": "已签收", "requiredRejectDesc": False}]
+    engine = engine_for(platform, store, shop)
+    summary = engine.reject_reasons([big])
+    engine.execute(engine.prepare([big], Reject(reason_code=3, desc="商品已签收"), reasons=summary.per_refund))
+    (row,) = audit_rows(store)
+    out = tmp_path / "audit.csv"
+    export_csv([row], out)
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        table = list(csv.reader(fh))
+    assert table[1][3] == f'="{big}"'  # Excel keeps all 16 digits
+    assert table[1][4] == "拒绝" and table[1][5] == "原因编号 3；说明：商品已签收"
 
 
 def test_throttle_paces_and_backs_off():

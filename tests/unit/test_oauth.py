@@ -167,7 +167,7 @@ def test_parse_redirect_accepts_a_bare_code_without_a_state():
 def test_parse_redirect_checks_the_state(text):
     with pytest.raises(OAuthStateMismatch) as info:
         parse_redirect(text, "S1")
-    assert isinstance(info.value, ValueError) and "state" in str(info.value)
+    assert isinstance(info.value, ValueError) and "授权标记不一致" in str(info.value)  # no API word
 
 
 def test_parse_redirect_without_an_expected_state_takes_the_code():

@@ -69,7 +69,7 @@ def test_without_a_usable_keychain_secrets_live_in_memory_for_the_session(backen
     store = SecretStore(backend=backend)
     assert not store.persistent
     assert store.problem is not None and "本次运行" in store.problem  # Chinese by default
-    assert store.backend_name != "memory (test)"
+    assert store.backend_name != "memory (demo and tests)"
     store.set("1", ACCESS_TOKEN, "session-token-1")
     assert store.get("1", ACCESS_TOKEN) == "session-token-1"
     store.delete_account("1")
@@ -81,7 +81,21 @@ def test_default_detection_in_this_environment_is_reported_plainly(monkeypatch):
     store = SecretStore()
     assert not store.persistent
     assert "{detail}" not in store.problem
-    assert "no keychain backend" in store.problem
+    assert "系统钥匙串" in store.problem  # Chinese by default
+    assert "backend" not in store.problem  # no developer's words for the seller
+
+
+def test_no_keychain_is_said_in_chinese_without_english(monkeypatch):
+    from desktop.core import i18n
+
+    monkeypatch.setattr(keyring, "get_keyring", lambda: keyring.backends.fail.Keyring())
+    i18n.set_language("zh_CN")
+    try:
+        problem = SecretStore().problem
+    finally:
+        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    assert "系统钥匙串" in problem
+    assert not any("a" <= ch.lower() <= "z" for ch in problem)
 
 
 def test_detection_crash_falls_back_to_memory(monkeypatch):

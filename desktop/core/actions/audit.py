@@ -1,15 +1,14 @@
 """The audit log: every action the app sent or meant to send, read from the store's journal.
 
-Each row: when, which shop, which refund, which action and method, the parameters exactly as sent
-(business parameters only — the signed envelope with the token never reaches the journal), the
-journal state and the result. :func:`export_csv` writes it as CSV in UTF-8 with a BOM (so that
-Excel opens the Chinese texts correctly).
+Each row: when, which shop, which refund, which action, what it asked in the seller's words (the
+reason, the refund, the return address…; the wire parameters stay in the journal), the result and
+its message. :func:`export_csv` writes it as CSV in UTF-8 with a BOM (so that Excel opens the
+Chinese texts correctly), refund ids as text so Excel keeps all their digits.
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -98,25 +97,72 @@ def local_time(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000).astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _yuan(fen: Any) -> str:
+    if not isinstance(fen, int) or isinstance(fen, bool):
+        return ""
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{sign}¥{yuan:,}.{cents:02d}"
+
+
+def details_text(row: AuditRow) -> str:
+    """What was asked of the platform, in the seller's words (never the wire parameters)."""
+    p = row.params
+    parts: list[str] = []
+    if row.kind == ActionKind.REJECT.value:
+        if p.get("reasonCode") is not None:
+            parts.append(tr("reason no. {code}", code=p["reasonCode"]))
+        if p.get("rejectDesc"):
+            parts.append(tr("description: {text}", text=p["rejectDesc"]))
+        images = p.get("rejectImages")
+        if isinstance(images, list) and images:
+            parts.append(tr("{count} picture(s)", count=len(images)))
+    elif row.kind in (ActionKind.APPROVE_REFUND.value, ActionKind.APPROVE_RETURN.value):
+        amount = _yuan(p.get("refundAmount"))
+        if amount and p.get("refundAmount"):
+            parts.append(tr("refund {amount}", amount=amount))
+        if row.kind == ActionKind.APPROVE_RETURN.value:
+            parts.append(tr("return address no. {id}", id=p["addressId"]) if p.get("addressId")
+                         else tr("the shop's default return address"))
+    elif row.kind == ActionKind.CONFIRM_RECEIPT.value:
+        advice = p.get("returnFreightHandlingAdvice")
+        if advice == 1:
+            parts.append(tr("return freight paid: {amount}", amount=_yuan(p.get("returnFreightAmount"))))
+        elif advice == 2:
+            parts.append(tr("return freight rejected: {text}", text=p.get("returnFreightRejectDesc") or ""))
+    return tr("; ").join(parts)
+
+
 def csv_header() -> list[str]:
-    return [tr("Time"), tr("Last change"), tr("Shop"), tr("Refund"), tr("Action"), tr("Method"),
-            tr("Parameters"), tr("State"), tr("Result"), tr("Message"), tr("Error")]
+    """The columns of the log, as the window shows them and the CSV writes them."""
+    return [tr("Time"), tr("Last change"), tr("Shop"), tr("Refund"), tr("Action"), tr("Details"),
+            tr("Result"), tr("Message")]
 
 
-def csv_record(row: AuditRow) -> list[str]:
+#: the column of the refund id (written as text in the CSV, so Excel keeps every digit)
+REFUND_COLUMN = 3
+
+
+def display_record(row: AuditRow) -> list[str]:
+    """One row of the log as the window shows it."""
     return [
         local_time(row.at_ms),
         local_time(row.updated_ms),
         row.shop,
         str(row.refund_id),
         row.action_text,
-        row.method,
-        json.dumps(row.params, ensure_ascii=False, sort_keys=True),
-        row.state,
+        details_text(row),
         outcome_text(row.outcome, row.state),
-        row.message,
-        row.error or "",
+        row.message or row.error or "",
     ]
+
+
+def csv_record(row: AuditRow) -> list[str]:
+    """One row of the CSV: as shown, the refund id as text (``="2100…"``) so Excel does not round
+    it to 15 digits."""
+    cells = display_record(row)
+    cells[REFUND_COLUMN] = f'="{row.refund_id}"'
+    return cells
 
 
 def export_csv(rows: Iterable[AuditRow], path: str | os.PathLike[str]) -> int:

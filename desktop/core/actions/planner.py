@@ -87,7 +87,7 @@ def describe_state(refund: Any) -> str:
         NS_REJECTED: tr("rejected"),
     }.get(refund.negotiate_status)
     text = status_text(refund.status)
-    return f"{text}（{negotiate}）" if negotiate else text
+    return tr("{status} ({negotiation})", status=text, negotiation=negotiate) if negotiate else text
 
 
 def _shipped(refund: Any) -> bool:

@@ -31,6 +31,8 @@ Tables (times epoch ms UTC, money fen, ids int):
 * ``comments`` — the negotiation history cache.
 * ``shop_scores`` — snapshots of the platform's shop experience score.
 * ``settings`` — small key/value pairs (JSON values); never secrets.
+* ``robot_outbox`` / ``robot_sends`` — phone alerts per robot channel: what is queued or was sent
+  (once per channel and key), and each send's outcome.
 """
 
 from __future__ import annotations
@@ -260,6 +262,35 @@ CREATE INDEX refunds_unclassified ON refunds(shop_id)
     WHERE classified_at IS NULL AND (closed_at IS NOT NULL OR last_pending_seen_at IS NOT NULL);
 """
 
+# Robot (phone) alerts: per channel, every notice queued for it (``sent_at`` NULL while it waits;
+# the row stays afterwards as the memory that it was sent, so each (channel, key) goes out once), and
+# every send attempt with its outcome and the platform's error in plain words (shown in the
+# settings). No URL or secret here: those are in the keychain.
+V5 = """
+CREATE TABLE robot_outbox (
+    channel                 TEXT NOT NULL,
+    key                     TEXT NOT NULL,
+    shop_id                 INTEGER,
+    kind                    TEXT NOT NULL,
+    payload                 TEXT NOT NULL,
+    created_at              INTEGER NOT NULL,
+    sent_at                 INTEGER,
+    PRIMARY KEY (channel, key)
+) WITHOUT ROWID;
+CREATE INDEX robot_outbox_waiting ON robot_outbox(channel, created_at) WHERE sent_at IS NULL;
+CREATE TABLE robot_sends (
+    id                      INTEGER PRIMARY KEY,
+    channel                 TEXT NOT NULL,
+    at                      INTEGER NOT NULL,
+    outcome                 TEXT NOT NULL CHECK (outcome IN ('ok', 'rate_limited', 'transient', 'rejected')),
+    notices                 INTEGER NOT NULL DEFAULT 0,
+    code                    TEXT,
+    error                   TEXT,
+    test                    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX robot_sends_by_channel ON robot_sends(channel, at);
+"""
+
 #: MIGRATIONS[i] takes the schema from version i to version i + 1
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5)
 SCHEMA_VERSION = len(MIGRATIONS)

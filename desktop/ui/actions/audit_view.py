@@ -1,5 +1,6 @@
 """The action log: every action the app sent or meant to send (the store's journal), newest first,
-with an export to CSV (UTF-8 with BOM). Reading and writing run in the background."""
+in the seller's words (what was asked, the result, the platform's message; whole refund ids), with an
+export to CSV (UTF-8 with BOM, ids as text). Reading and writing run in the background."""
 
 from __future__ import annotations
 
@@ -20,8 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import paths
-from desktop.core.actions.audit import AuditRow, audit_rows, csv_header, csv_record, export_csv
+from desktop.core.actions.audit import AuditRow, audit_rows, csv_header, display_record, export_csv
 from desktop.ui.workers import run_in_background
+
+
+DETAILS_COLUMN = 5
+MESSAGE_COLUMN = 7
 
 
 class AuditModel(QAbstractTableModel):
@@ -35,7 +40,7 @@ class AuditModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = rows
         self._header = csv_header()
-        self._cells = [csv_record(r) for r in rows]
+        self._cells = [display_record(r) for r in rows]
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
@@ -72,6 +77,7 @@ class AuditLogDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.status = QLabel()
         self.refresh_button = QPushButton(self.tr("Refresh"))
         self.refresh_button.clicked.connect(self.refresh)
@@ -94,8 +100,11 @@ class AuditLogDialog(QDialog):
 
     def _loaded(self, rows: list[AuditRow]) -> None:
         self.model.set_rows(rows)
-        for col in range(3):
-            self.table.resizeColumnToContents(col)
+        # every column but the free texts fits its contents: a refund id is never cut
+        for col in range(self.model.columnCount()):
+            if col not in (DETAILS_COLUMN, MESSAGE_COLUMN):
+                self.table.resizeColumnToContents(col)
+        self.table.setColumnWidth(DETAILS_COLUMN, max(self.table.columnWidth(DETAILS_COLUMN), 260))
         self.status.setText(self.tr("%1 action(s)").replace("%1", str(len(rows))))
         self.export_button.setEnabled(bool(rows))
 
@@ -103,7 +112,7 @@ class AuditLogDialog(QDialog):
         self.status.setText(self.tr("Failed: %1").replace("%1", str(exc)))
 
     def choose_export(self) -> None:
-        default = str(paths.export_dir() / "aftersale-watch-actions.csv")
+        default = str(paths.export_dir() / self.tr("aftersale-watch-actions.csv"))
         path, _filter = QFileDialog.getSaveFileName(
             self, self.tr("Export the action log"), default, self.tr("CSV files (*.csv)"))
         if path:

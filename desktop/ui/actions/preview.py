@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import html
+from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -26,13 +27,41 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.actions import ActionKind, Approve, Plan, WarningCode
+from desktop.core.actions import ActionKind, Approve, Plan, Reject, WarningCode
 from desktop.core.actions.planner import UNRETURNED_STATUSES, backend_url, replan
 from desktop.ui.actions.texts import kind_name, warning_short, warning_text
 from desktop.ui.queue.labels import format_fen
 
-_KIND_ORDER = (ActionKind.APPROVE_REFUND, ActionKind.APPROVE_RETURN, ActionKind.CONFIRM_RECEIPT,
+#: an exchange is agreed with the return call, but the seller agrees to an exchange, not a return
+EXCHANGE = "approve_exchange"
+_KIND_ORDER = (ActionKind.APPROVE_REFUND, ActionKind.APPROVE_RETURN, EXCHANGE, ActionKind.CONFIRM_RECEIPT,
                ActionKind.REJECT)
+_HW_EXCHANGE = 3
+
+
+def category(action: Any) -> Any:
+    """The line of the preview's summary an action counts in (exchanges apart from returns)."""
+    if action.kind is ActionKind.APPROVE_RETURN and action.handling_way == _HW_EXCHANGE:
+        return EXCHANGE
+    return action.kind
+
+
+def category_name(key: Any) -> str:
+    if key == EXCHANGE:
+        return QCoreApplication.translate("Actions", "Agree exchange")
+    return kind_name(key)
+
+
+def row_facts(plan: Plan, refund_id: int) -> tuple[str, str]:
+    """(product, buyer's reason) of a request: as listed when the list had it, else as read."""
+    for source in (plan.listed.get(refund_id), plan.refunds.get(refund_id)):
+        if source is None:
+            continue
+        product = getattr(source, "product", None) or getattr(source, "sku_nick", None) or ""
+        reason = getattr(source, "reason", None) or getattr(source, "refund_reason_desc", None) or ""
+        if product or reason:
+            return str(product), str(reason)
+    return "", ""
 _SEVERE = (WarningCode.SHIPPED_REFUND_ONLY, WarningCode.CHANGED_SINCE_LOADED, WarningCode.UNRETURNED)
 
 
@@ -51,18 +80,30 @@ class PreviewDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Preview"))
         self.setMinimumSize(640, 480)
+        self.resize(880, 560)
         self._full = plan
         self._excluded: set[int] = set()
         approve = isinstance(plan.intent, Approve)
 
         self.heading = QLabel()
         self.heading.setWordWrap(True)
-        self.count_labels: dict[ActionKind, QLabel] = {}
+        self.count_labels: dict[Any, QLabel] = {}
         self._summary = summary = QFormLayout()
         for kind in _KIND_ORDER:
             label = QLabel()
             self.count_labels[kind] = label
-            summary.addRow(kind_name(kind) + "：", label)
+            summary.addRow(self.tr("%1:").replace("%1", category_name(kind)), label)
+        # a rejection: the reason and the description chosen, repeated before anything is sent
+        self.reject_reason_label = QLabel()
+        self.reject_reason_label.setWordWrap(True)
+        self.reject_reason_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.reject_reason_label.setObjectName("preview-reject-reason")
+        summary.addRow(self.tr("Reason:"), self.reject_reason_label)
+        self.reject_desc_label = QLabel()
+        self.reject_desc_label.setWordWrap(True)
+        self.reject_desc_label.setTextFormat(Qt.TextFormat.PlainText)
+        summary.addRow(self.tr("Description:"), self.reject_desc_label)
+        self._show_reject_choice(plan)
         self.total_label = QLabel()
         self.total_label.setStyleSheet("font-weight: bold;")
         summary.addRow(self.tr("Money paid out:"), self.total_label)
@@ -95,10 +136,12 @@ class PreviewDialog(QDialog):
         self.unreturned_check.setVisible(has_unreturned)
 
         # the requests to send (tick to include)
-        self.items = QTableWidget(0, 4)
+        self.items = QTableWidget(0, 6)
         self.items.setHorizontalHeaderLabels(
-            [self.tr("Refund"), self.tr("Action"), self.tr("Amount"), self.tr("Warnings")])
-        self.items.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+            [self.tr("Refund"), self.tr("Product"), self.tr("Reason"), self.tr("Action"), self.tr("Amount"),
+             self.tr("Warnings")])
+        self.items.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.items.setWordWrap(False)
         self.items.verticalHeader().setVisible(False)
         self.items.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.items.itemChanged.connect(self._item_ticked)
@@ -172,16 +215,24 @@ class PreviewDialog(QDialog):
             excluded = action.refund_id in self._excluded
             tick.setCheckState(Qt.CheckState.Unchecked if excluded else Qt.CheckState.Checked)
             self.items.setItem(row, 0, tick)
-            self.items.setItem(row, 1, QTableWidgetItem(kind_name(action.kind)))
+            product, reason = row_facts(full, action.refund_id)
+            for col, text in ((1, product), (2, reason)):
+                cell = QTableWidgetItem(text or "—")
+                cell.setToolTip(text)
+                self.items.setItem(row, col, cell)
+            self.items.setItem(row, 3, QTableWidgetItem(category_name(category(action))))
             amount = QTableWidgetItem(format_fen(action.amount) if action.amount else "—")
             amount.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.items.setItem(row, 2, amount)
-            warned = "；".join(warning_short(w) for w in action.warnings)
+            self.items.setItem(row, 4, amount)
+            warned = self.tr("; ").join(warning_short(w) for w in action.warnings)
             cell = QTableWidgetItem(warned)
             if any(w in _SEVERE for w in action.warnings):
                 cell.setForeground(Qt.GlobalColor.darkRed)
-            self.items.setItem(row, 3, cell)
-        self.items.resizeColumnToContents(0)
+            self.items.setItem(row, 5, cell)
+        for col in (0, 3, 4):
+            self.items.resizeColumnToContents(col)
+        for col, chars in ((1, 12), (2, 7)):
+            self.items.setColumnWidth(col, self.items.fontMetrics().horizontalAdvance("中" * chars) + 12)
         self.items.blockSignals(False)
 
         self.skipped.setRowCount(len(full.skipped))
@@ -208,6 +259,26 @@ class PreviewDialog(QDialog):
         self.reconciled_label.setVisible(bool(reconciled))
         self._update_summary(self.plan())
 
+    def _show_reject_choice(self, plan: Plan) -> None:
+        intent = plan.intent
+        reject = isinstance(intent, Reject)
+        if reject:
+            name = ""
+            for reasons in plan.reasons.values():
+                for r in reasons or ():
+                    if getattr(r, "code", None) == intent.reason_code and getattr(r, "desc", None):
+                        name = str(r.desc)
+                        break
+                if name:
+                    break
+            self.reject_reason_label.setText(name or self.tr("reason no. %1").replace("%1", str(intent.reason_code)))
+            self.reject_desc_label.setText(intent.desc or self.tr("(none)"))
+        for label in (self.reject_reason_label, self.reject_desc_label):
+            label.setVisible(reject)
+            buddy = self._summary.labelForField(label)
+            if buddy is not None:
+                buddy.setVisible(reject)
+
     def _update_summary(self, plan: Plan) -> None:
         approve = isinstance(plan.intent, Approve)
         total = len(plan.actions)
@@ -216,9 +287,11 @@ class PreviewDialog(QDialog):
              else self.tr("Reject %1 of the %2 selected requests"))
             .replace("%1", str(total)).replace("%2", str(len(plan.order))))
         for kind, label in self.count_labels.items():
-            count = plan.count(kind)
-            money = plan.amount_of(kind)
-            label.setText(f"{count}" + (f"（{format_fen(money)}）" if money else ""))
+            actions = [a for a in plan.actions if category(a) == kind]
+            count = len(actions)
+            money = sum(a.amount for a in actions)
+            label.setText(self.tr("%1 (%2)").replace("%1", str(count)).replace("%2", format_fen(money))
+                          if money else str(count))
             label.setVisible(bool(count))
             buddy = self._summary.labelForField(label)
             if buddy is not None:

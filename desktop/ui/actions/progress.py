@@ -212,6 +212,8 @@ class ProgressDialog(QDialog):
         for r in report.results:
             self.model.set_result(r.refund_id, r.kind, r.outcome, r.message)
         self.bar.setValue(self.bar.maximum())
+        # the title no longer says "processing" once nothing is
+        self.setWindowTitle(self.tr("Processing stopped") if report.stopped else self.tr("Requests processed"))
         self._retryable = report.retryable_ids
         if report.stopped:
             self.summary.setText(self.tr("Stopped: %1").replace("%1", report.stopped))
@@ -222,6 +224,7 @@ class ProgressDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._running = False
+        self.setWindowTitle(self.tr("Processing stopped"))
         self.summary.setText(self.tr("The run could not start: %1").replace("%1", str(exc)))
         self._done_buttons()
 

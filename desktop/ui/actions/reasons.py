@@ -124,7 +124,8 @@ class RejectReasonDialog(QDialog):
         if summary.unavailable:
             self.unavailable.setText(
                 self.tr("Cannot be rejected now: %1").replace(
-                    "%1", "；".join(f"{rid}（{msg}）" for rid, msg in summary.unavailable.items())))
+                    "%1", self.tr("; ").join(self.tr("%1 (%2)").replace("%1", str(rid)).replace("%2", msg)
+                                             for rid, msg in summary.unavailable.items())))
         self.unavailable.setVisible(bool(summary.unavailable))
         self.reasons.setVisible(bool(summary.shared))
         self.desc.setVisible(bool(summary.shared))

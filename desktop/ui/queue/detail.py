@@ -18,12 +18,13 @@ import html
 from collections.abc import Mapping
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -158,9 +159,17 @@ class DetailPane(QScrollArea):
 
     def open_in_backend(self) -> None:
         url = self.current_backend_url()
-        if url:
-            QDesktopServices.openUrl(QUrl(url))
+        if not url:
+            return
+        if QDesktopServices.openUrl(QUrl(url)):
             self.openRequested.emit(url)
+            return
+        # no browser opened: the address goes to the clipboard, and the seller is told so
+        QGuiApplication.clipboard().setText(url)
+        QMessageBox.warning(
+            self, self.tr("No browser opened"),
+            self.tr("The system did not open a browser for the request. Its address was copied to "
+                    "the clipboard: paste it into your browser's address bar.\n\n%1").replace("%1", url))
 
     # ------------------------------------------------------------------------------- rendering
     def _render(self) -> None:

@@ -61,7 +61,7 @@ def unknown_value(value: object) -> str:
 
 def source_names() -> dict[str, str]:
     return {
-        "platform": QCoreApplication.translate("Queue", "Platform deadline (expireTime)"),
+        "platform": QCoreApplication.translate("Queue", "Platform deadline"),
         "rule": QCoreApplication.translate("Queue", "Estimated from the stage limit in the rules file"),
         "none": QCoreApplication.translate("Queue", "No deadline"),
     }

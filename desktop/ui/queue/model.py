@@ -105,7 +105,7 @@ class QueueModel(QAbstractTableModel):
         self._updating = False
         self._colours = True
         self._key_cache: dict[int, list] = {}
-        self._order_cache: dict[int, list[int]] = {}
+        self._order_cache: dict[tuple[int, bool], list[int]] = {}
         self._duration = labels.DurationFormat()
         self._retranslate()
         self._font_bold = QFont()
@@ -219,17 +219,36 @@ class QueueModel(QAbstractTableModel):
     def urgency(self, row: QueueRow, now_ms: int | None = None) -> str:
         return self._scale.of(self.seconds_left(row, now_ms))
 
-    def sort_order(self, column: int) -> list[int]:
-        """All model rows in ascending order of ``column`` (stable; cached until the rows change).
+    def sort_order(self, column: int, descending: bool = False) -> list[int]:
+        """All model rows in order of ``column`` (cached until the rows change). Rows with the same
+        value keep the order of their time left (the most urgent first) in either direction, so a
+        column with many equal values (amount, kind, stage) still lists the pressing requests first.
         Do not mutate the list."""
-        order = self._order_cache.get(column)
-        if order is None:
-            keys = self.sort_keys(column)
-            if column in _INT_KEYED:
-                order = _int_order(keys)
+        cache_key = (column, descending)
+        order = self._order_cache.get(cache_key)
+        if order is not None:
+            return order
+        keys = self.sort_keys(column)
+        if column == COL_TIME_LEFT or column not in _TIE_BY_TIME_LEFT:
+            base = None
+        else:
+            base = self.sort_order(COL_TIME_LEFT)
+        if not descending:
+            if base is None:
+                order = _int_order(keys) if column in _INT_KEYED else sorted(range(len(keys)), key=keys.__getitem__)
             else:
-                order = sorted(range(len(keys)), key=keys.__getitem__)
-            self._order_cache[column] = order
+                # the rows already in time-left order, sorted stably: ties keep that order
+                if column in _INT_KEYED:
+                    rank = _int_order([keys[r] for r in base])
+                    order = [base[i] for i in rank]
+                else:
+                    order = sorted(base, key=keys.__getitem__)
+        else:
+            ascending = self.sort_order(column)
+            order = ascending[::-1]
+            if base is not None:
+                order = _ties_restored(order, keys)
+        self._order_cache[cache_key] = order
         return order
 
     def sort_keys(self, column: int) -> list:
@@ -456,7 +475,8 @@ class QueueModel(QAbstractTableModel):
         self._retranslate()
         for col in (COL_KIND, COL_STAGE):  # sorted by their translated names
             self._key_cache.pop(col, None)
-            self._order_cache.pop(col, None)
+            self._order_cache.pop((col, False), None)
+            self._order_cache.pop((col, True), None)
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, COLUMN_COUNT - 1)
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, COLUMN_COUNT - 1), [])
@@ -494,6 +514,28 @@ class QueueModel(QAbstractTableModel):
 _INT_KEYED = frozenset(
     {COL_TIME_LEFT, COL_URGENCY, COL_DEADLINE, COL_AMOUNT, COL_ORDER, COL_REMINDERS, COL_REFUND, COL_STATUS}
 )
+
+
+#: columns whose equal values fall back to the time left (the others are unique per row)
+_TIE_BY_TIME_LEFT = frozenset(
+    {COL_URGENCY, COL_DEADLINE, COL_KIND, COL_STAGE, COL_STATUS, COL_AMOUNT, COL_REASON, COL_PRODUCT,
+     COL_ORDER, COL_REMINDERS, COL_SHOP}
+)
+
+
+def _ties_restored(order: list[int], keys: list) -> list[int]:
+    """``order`` (a reversed ascending order) with each run of equal keys turned back, so ties keep
+    their ascending tie-break order."""
+    out: list[int] = []
+    i, n = 0, len(order)
+    while i < n:
+        j = i + 1
+        key = keys[order[i]]
+        while j < n and keys[order[j]] == key:
+            j += 1
+        out.extend(reversed(order[i:j]) if j - i > 1 else order[i:j])
+        i = j
+    return out
 
 
 def _int_order(keys: list[int]) -> list[int]:

@@ -150,7 +150,7 @@ class QueueProxyModel(QAbstractProxyModel):
     # ---------------------------------------------------------------------------------- sorting
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by ``column`` (native values: seconds left, fen…); rows without a value go last when
-        ascending; ties keep the model's order (stable)."""
+        ascending; ties are in order of time left (the most urgent first) either way."""
         self._sort_column = column
         self._sort_order = order
         self._apply()
@@ -262,9 +262,8 @@ class QueueProxyModel(QAbstractProxyModel):
             self._map = []
         else:
             column = self._sort_column if 0 <= self._sort_column < m.columnCount() else COL_TIME_LEFT
-            order = m.sort_order(column)  # cached per column by the model: a filter change is O(n)
-            if self._sort_order == Qt.SortOrder.DescendingOrder:
-                order = order[::-1]
+            # cached per column and direction by the model: a filter change is O(n)
+            order = m.sort_order(column, self._sort_order == Qt.SortOrder.DescendingOrder)
             mask = self._accepted()
             self._map = list(order) if mask is None else [i for i in order if mask[i]]
         self._inverse = None

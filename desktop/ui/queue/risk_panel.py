@@ -20,6 +20,8 @@ panel costs the app's start-up next to nothing.
 
 from __future__ import annotations
 
+import dataclasses
+
 import html
 from collections.abc import Sequence
 from typing import Any
@@ -47,7 +49,22 @@ LEVEL_COLOURS = {
 
 
 # height of the chart: enough for its axes, legend and a readable series in the dock
-CHART_HEIGHT = 220
+CHART_HEIGHT = 240
+#: a longer daily series is drawn as weekly sums: 90 daily spikes of 0–2 read as noise in a dock
+WEEKLY_AFTER_DAYS = 31
+
+
+def weekly(daily: Sequence[Any]) -> tuple[Any, ...]:
+    """The daily points summed per 7 days (the last week may be shorter), each at its first day."""
+    out = []
+    for start in range(0, len(daily), 7):
+        chunk = daily[start:start + 7]
+        out.append(dataclasses.replace(
+            chunk[0],
+            **{name: sum(getattr(p, name) for p in chunk)
+               for name in ("auto_refund_only", "auto_return_refund", "auto_other", "handled_in_time")},
+        ))
+    return tuple(out)
 
 
 def _italic(text: str) -> str:
@@ -192,7 +209,7 @@ class RiskPanel(QWidget):
         if not parts:
             parts.append(html.escape(self.tr("No rule of the model is reached.")))
         if est.exposure is not None and est.exposure.sanctions:
-            sanctions = "、".join(html.escape(s.text) for s in est.exposure.sanctions)
+            sanctions = self.tr(", ").join(html.escape(s.text) for s in est.exposure.sanctions)
             parts.append(
                 "<br><b>"
                 + html.escape(self.tr("Sanctions the notice lists at this level (not a prediction):"))
@@ -210,17 +227,31 @@ class RiskPanel(QWidget):
         if not score.has_data:
             body = html.escape(self.tr("The platform has no score for this shop yet."))
         else:
+            names = self._platform_names()
             body = (
                 f"<span style='font-size:18px;font-weight:bold'>{html.escape(score.score_str or '—')}</span>"
-                f" {html.escape(score.show_name or '')}"
+                f" {html.escape(names.get(score.show_name or '', score.show_name or ''))}"
             )
             after = score.after_sale
             if after:
-                body += f"<br>{html.escape(after[0] or '')}: <b>{html.escape(after[1] or '—')}</b>"
+                name = names.get(after[0] or "", after[0] or "")
+                body += f"<br>{html.escape(self.tr('%1:').replace('%1', name))} <b>{html.escape(after[1] or '—')}</b>"
         fetched = labels.format_local_time(score.fetched_at_ms, with_year=True)
         note = self.tr("The platform's own figure, fetched %1; not part of this estimate.").replace("%1", fetched)
         grey = labels.secondary_text(self.palette()).name()
         self.score.setText(f"{body}<br><small style='color:{grey}'>{html.escape(note)}</small>")
+
+    def _platform_names(self) -> dict[str, str]:
+        """The platform's names of its score and dimensions (it sends them in Chinese), in the
+        interface's language; a name not listed here is shown as sent."""
+        return {
+            "店铺体验分": self.tr("Shop experience score"),
+            "售后体验": self.tr("After-sale experience"),
+            "商品体验": self.tr("Product experience"),
+            "物流体验": self.tr("Logistics experience"),
+            "服务体验": self.tr("Service experience"),
+            "客服体验": self.tr("Customer service experience"),
+        }
 
     def _render_forecast(self, forecasts: Sequence[Any]) -> None:
         while self.forecast_grid.count():
@@ -248,8 +279,9 @@ class RiskPanel(QWidget):
                 text += " · " + self.tr("nothing expires")
             body = QLabel(text)
             body.setWordWrap(True)
-            self.forecast_grid.addWidget(head, i, 0, Qt.AlignmentFlag.AlignTop)
-            self.forecast_grid.addWidget(body, i, 1)
+            row = 2 * i
+            self.forecast_grid.addWidget(head, row, 0, Qt.AlignmentFlag.AlignTop)
+            self.forecast_grid.addWidget(body, row, 1)
             if f.rescue:
                 button = QPushButton(
                     self.tr("Select the %1 to handle (%2)").replace("%1", str(len(f.rescue))).replace(
@@ -262,7 +294,8 @@ class RiskPanel(QWidget):
                 button.setToolTip(tip)
                 ids = list(f.rescue)
                 button.clicked.connect(lambda _checked=False, ids=ids: self.rescueRequested.emit(ids))
-                self.forecast_grid.addWidget(button, i, 2)
+                # under its line, not beside it: the line keeps the dock's width and reads as one
+                self.forecast_grid.addWidget(button, row + 1, 1, Qt.AlignmentFlag.AlignLeft)
                 self.rescue_buttons.append(button)
 
     def _ensure_chart(self) -> Any:
@@ -297,7 +330,13 @@ class RiskPanel(QWidget):
         for axis in chart.axes():
             chart.removeAxis(axis)  # the chart gives up its ownership: the old axis is deleted here
             axis.deleteLater()
-        chart.setTitle(self.tr("Last %n day(s): auto-approved (areas) and handled in time (line)", "", len(daily)))
+        days = len(daily)
+        daily = weekly(daily) if days > WEEKLY_AFTER_DAYS else tuple(daily)
+        if days > WEEKLY_AFTER_DAYS:
+            chart.setTitle(self.tr("Last %n day(s), per week: auto-approved (areas) and handled in time (line)",
+                                   "", days))
+        else:
+            chart.setTitle(self.tr("Last %n day(s): auto-approved (areas) and handled in time (line)", "", days))
         # stacked areas: refund-only at the bottom, then return-and-refund, then the other kinds;
         # short legend names (the title says what the areas are): they must fit the dock's width
         keys = (

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QStackedWidget,
     QTableView,
@@ -61,6 +62,9 @@ _TEXT_COLUMNS = {COL_REASON: 8, COL_PRODUCT: 12, COL_SHOP: 6}
 # a column sized from its labels is never wider than this many average characters (long English)
 _MAX_CHARS = 18
 SEARCH_DELAY_MS = 250
+#: columns a laptop screen cannot afford by default (the detail pane shows them; the search finds
+#: them); the header's context menu shows them again
+HIDDEN_BY_DEFAULT = (COL_ORDER, COL_REMINDERS, COL_REFUND)
 
 
 class QueueTable(QTableView):
@@ -241,8 +245,18 @@ class QueueView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self._size_columns()
         self.table.setColumnHidden(COL_URGENCY, not merchant)
+        for col in HIDDEN_BY_DEFAULT:
+            self.table.setColumnHidden(col, True)
+        header.setStretchLastSection(True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        # the request the detail pane shows: re-decided whenever rows go, hide or come back
+        self._shown_request: QueueRow | None = None
+        self._selected_keys: list[tuple[int, int]] = []
+        self.proxy.modelReset.connect(self._after_layout)
+        self.proxy.rowsRemoved.connect(self._after_layout)
         self.table.activated.connect(self._on_activated)
 
         # empty state
@@ -274,9 +288,11 @@ class QueueView(QWidget):
         layout.addWidget(self.legend)
         layout.addWidget(self.stack, 1)
 
+        self._last_synced_ms: int | None = None
         self._stages_present: list[str] = []
         self._shops_present: dict[int, str] = {}
         self.proxy.layoutRefreshed.connect(self._update_state)
+        self.proxy.layoutRefreshed.connect(self._after_layout)
         self._retranslate()
         self._update_state()
 
@@ -317,6 +333,25 @@ class QueueView(QWidget):
                 width = fit(*samples[col], extra=icon if col == COL_URGENCY else 0)
             self.table.setColumnWidth(col, max(width, header_width))
 
+    def column_menu(self) -> QMenu:
+        """The header's context menu: one checkable entry per column (shop and urgency follow the
+        data and the tab, so they are not offered)."""
+        menu = QMenu(self)
+        for col in range(self.model.columnCount()):
+            if col in (COL_SHOP, COL_URGENCY, COL_TIME_LEFT):
+                continue
+            title = str(self.model.headerData(col, Qt.Orientation.Horizontal) or "")
+            action = menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(not self.table.isColumnHidden(col))
+            action.toggled.connect(lambda on, col=col: self.table.setColumnHidden(col, not on))
+        return menu
+
+    def _column_menu(self, pos) -> None:
+        menu = self.column_menu()
+        menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
+        menu.deleteLater()
+
     # --------------------------------------------------------------------------------- public
     def set_rows(self, rows: Iterable[QueueRow]) -> None:
         rows = list(rows)
@@ -335,6 +370,12 @@ class QueueView(QWidget):
     def set_server_offset_ms(self, offset_ms: int | None) -> None:
         self.model.set_server_offset_ms(offset_ms)
 
+    def set_last_synced(self, ms: int | None) -> None:
+        """When the shop was last brought up to date (epoch ms): the empty state says it."""
+        if ms != self._last_synced_ms:
+            self._last_synced_ms = ms
+            self._update_state()
+
     def set_scale(self, scale: UrgencyScale) -> None:
         self.model.set_scale(scale)
         self.legend.set_scale(scale)
@@ -346,8 +387,18 @@ class QueueView(QWidget):
         return [self.proxy.index(r, COL_TIME_LEFT).data(ROW_ROLE) for r in rows]
 
     def current_row(self) -> QueueRow | None:
+        """The request to show in detail: the current row when it is selected, else the first
+        selected row; ``None`` when nothing visible is selected (a request that was acted on, went
+        away or is hidden by a filter or the search is never the one shown)."""
+        sel = self.table.selectionModel()
         index = self.table.currentIndex()
-        return index.data(ROW_ROLE) if index.isValid() else None
+        if index.isValid() and sel.isRowSelected(index.row(), QModelIndex()):
+            return index.data(ROW_ROLE)
+        rows = sel.selectedRows(COL_TIME_LEFT)
+        if not rows:
+            return None
+        first = min(rows, key=lambda i: i.row())
+        return first.data(ROW_ROLE)
 
     def select_refunds(self, refund_ids: Iterable[int]) -> int:
         """Select these requests (any shop), clearing filters that hide them; returns how many were
@@ -435,10 +486,16 @@ class QueueView(QWidget):
             self.stack.setCurrentIndex(0)
         else:
             if total == 0:
+                if self._last_synced_ms:
+                    synced = self.tr("Last synced %1.").replace(
+                        "%1", labels.format_local_time(self._last_synced_ms, with_year=True))
+                else:
+                    synced = self.tr("Not synced yet.")
                 if self._merchant:
                     self.empty_title.setText(self.tr("Nothing waits on you"))
                     self.empty_hint.setText(
                         self.tr("No after-sale request needs the shop's action right now. New ones appear here after each sync.")
+                        + "\n" + synced
                     )
                 else:
                     self.empty_title.setText(self.tr("Nothing on the buyer's or the platform's side"))
@@ -454,10 +511,29 @@ class QueueView(QWidget):
         self.countsChanged.emit(shown, total)
 
     def _on_selection(self, *_: QItemSelection) -> None:
-        self.selectedRowsChanged.emit(self.selected_rows())
+        rows = self.selected_rows()
+        self._selected_keys = [r.key for r in rows]
+        self.selectedRowsChanged.emit(rows)
+        self._update_shown()
 
-    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.currentRequestChanged.emit(current.data(ROW_ROLE) if current.isValid() else None)
+    def _after_layout(self, *_: object) -> None:
+        """Rows went, were hidden or came back: the selection and the request shown follow."""
+        rows = self.selected_rows()
+        if [r.key for r in rows] != self._selected_keys:
+            self._selected_keys = [r.key for r in rows]
+            self.selectedRowsChanged.emit(rows)
+        self._update_shown()
+
+    def _on_current(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        self._update_shown()
+
+    def _update_shown(self, *_: object) -> None:
+        """Emit :attr:`currentRequestChanged` when the request to show changed (another one, none,
+        or the same one with fresh data after a sync)."""
+        row = self.current_row()
+        if row != self._shown_request:
+            self._shown_request = row
+            self.currentRequestChanged.emit(row)
 
     def _on_activated(self, index: QModelIndex) -> None:
         row = index.data(ROW_ROLE)
@@ -497,8 +573,11 @@ class QueueWidget(QTabWidget):
         self.addTab(self.merchant_view, "")
         self.addTab(self.others_view, "")
         for view in (self.merchant_view, self.others_view):
-            view.currentRequestChanged.connect(self.currentRequestChanged)
-            view.selectedRowsChanged.connect(self.selectedRowsChanged)
+            # only the tab shown speaks for the detail pane and the actions (a sync changes both)
+            view.currentRequestChanged.connect(
+                lambda row, v=view: v is self.current_view() and self.currentRequestChanged.emit(row))
+            view.selectedRowsChanged.connect(
+                lambda rows, v=view: v is self.current_view() and self.selectedRowsChanged.emit(rows))
             view.requestActivated.connect(self.requestActivated)
             view.countsChanged.connect(self._update_titles)
         self.tabBar().currentChanged.connect(self._tab_switched)
@@ -515,6 +594,10 @@ class QueueWidget(QTabWidget):
     def set_server_offset_ms(self, offset_ms: int | None) -> None:
         self.merchant_view.set_server_offset_ms(offset_ms)
         self.others_view.set_server_offset_ms(offset_ms)
+
+    def set_last_synced(self, ms: int | None) -> None:
+        self.merchant_view.set_last_synced(ms)
+        self.others_view.set_last_synced(ms)
 
     def set_scale(self, scale: UrgencyScale) -> None:
         self.merchant_view.set_scale(scale)
@@ -533,6 +616,7 @@ class QueueWidget(QTabWidget):
 
     def _tab_switched(self, _index: int) -> None:
         self.currentRequestChanged.emit(self.current_view().current_row())
+        self.selectedRowsChanged.emit(self.current_view().selected_rows())
 
     def _update_titles(self, *_: int) -> None:
         mine = self.merchant_view.model.rowCount()
