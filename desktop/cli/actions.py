@@ -5,6 +5,10 @@ Credentials and the gateway come exactly as for ``check`` (the ``KS_*`` environm
 the stored shop profile; ``--demo`` for the embedded sandbox shop; ``--api-base``; ``--data-dir``),
 through the same helpers. Every run first settles what an interrupted earlier run left open in the
 action journal (reported as ``reconciled`` lines), then reads every refund afresh, plans, and sends.
+A send without a clear answer is never sent again by itself: its refund is read until it shows the
+action applied or impossible; if it still looks unchanged, the line says ``unknown`` with the evidence,
+and the refund is not acted on again until the seller, having checked the seller backend, runs the
+command again with ``--act-again-on-undecided``.
 
 Output: one line per refund — ``REFUND_ID<TAB>OUTCOME<TAB>ACTION<TAB>MESSAGE`` — or with ``--json``
 one JSON object per line (``refundId`` as a string, ``outcome``, ``action``, ``message``…).
@@ -35,8 +39,10 @@ from desktop.cli.common import (
 )
 from desktop.core.i18n import tr
 
-#: how long after an interrupted send the refund is read to judge it, by default (seconds)
+#: how long after an interrupted send the refund is first read, by default (seconds)
 DEFAULT_SETTLE_S = 10.0
+#: how long after it the refund is read again before the seller is asked to decide (seconds)
+DEFAULT_PATIENCE_S = 60.0
 
 
 #: the most calls per second --qps accepts: the platform's default cap is 100 per API, and higher
@@ -77,8 +83,17 @@ def configure_common(parser: argparse.ArgumentParser) -> None:
                              f"allows 100 unless it granted more; at most {MAX_QPS:g})")
     parser.add_argument("--settle", type=_non_negative_seconds, default=DEFAULT_SETTLE_S,
                         metavar="SECONDS",
-                        help="after an interrupted send, wait this long before reading the refund "
-                             f"to judge whether it landed (default {DEFAULT_SETTLE_S:g})")
+                        help="after a send without a clear answer, wait this long before reading "
+                             f"the refund to see whether it landed (default {DEFAULT_SETTLE_S:g})")
+    parser.add_argument("--patience", type=number(float, "--patience", minimum=0, maximum=3600),
+                        default=DEFAULT_PATIENCE_S,
+                        metavar="SECONDS",
+                        help="keep reading such a refund this long after the send while it looks "
+                             "unchanged; then it is reported undecided, for you to check "
+                             f"(default {DEFAULT_PATIENCE_S:g})")
+    parser.add_argument("--act-again-on-undecided", action="store_true",
+                        help="you checked the seller backend: the undecided earlier actions on "
+                             "these refunds were not applied there, so act on them again")
 
 
 def print_result(result: Any, *, as_json: bool, out: TextIO) -> None:
@@ -161,13 +176,17 @@ def run_command(args: argparse.Namespace, intent: Any, *, dry_run: bool = False,
                 try:
                     shop_id = resolve_shop(store, client, target)
                     engine = ActionEngine(client, store, shop_id=shop_id, qps=args.qps,
-                                          settle_s=args.settle)
+                                          settle_s=args.settle, patience_s=args.patience)
                     # what an interrupted earlier run left open is settled and reported first
+                    printed = set()
                     for result in engine.reconcile():
                         print_result(result, as_json=args.json, out=out)
-                    plan = engine.prepare(args.refund_ids, intent)
+                        printed.add((result.journal_id, result.outcome))
+                    plan = engine.prepare(args.refund_ids, intent,
+                                          release_uncertain=args.act_again_on_undecided)
                     for result in plan.reconciled:
-                        print_result(result, as_json=args.json, out=out)
+                        if (result.journal_id, result.outcome) not in printed:  # said once
+                            print_result(result, as_json=args.json, out=out)
                     if dry_run:
                         for action in plan.actions:
                             print_planned(action, as_json=args.json, out=out)

@@ -13,9 +13,12 @@ table can tell when a row will change tier without scanning every row on every t
 from __future__ import annotations
 
 import bisect
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from desktop.core.textsafe import neutralise
 
 #: urgency keys, most urgent first (the domain's ``urgency_of`` returns one of them)
 URGENCIES: tuple[str, ...] = ("overdue", "critical", "urgent", "warn", "info")
@@ -176,8 +179,10 @@ def make_row(
     shop_name: str = "",
 ) -> QueueRow:
     """One :class:`QueueRow` from a refund (a ``Refund`` or ``StoredRefund``) and its deadline."""
-    reason = refund.refund_reason_desc or ""
-    product = refund.sku_nick or ""
+    # platform texts shown everywhere (table, detail, alerts, export): no bidi tricks or controls
+    reason = neutralise(refund.refund_reason_desc)
+    product = neutralise(refund.sku_nick)
+    shop_name = neutralise(shop_name)
     expire = deadline.expire_at_ms
     return QueueRow(
         refund_id=refund.refund_id,
@@ -265,8 +270,19 @@ class RefundDetail:
 
     @property
     def pictures(self) -> tuple[str, ...]:
+        """The buyer's picture addresses, as given (a list, or the declared string: JSON array text
+        or comma-separated); whether one may be opened is for the viewer to decide."""
         pics = self.detail.get("pictures") or getattr(self.refund, "pictures", None) or ()
-        return tuple(str(p) for p in pics if p)
+        if isinstance(pics, str):
+            text = pics.strip()
+            try:
+                decoded = json.loads(text) if text.startswith("[") else None
+            except ValueError:
+                decoded = None
+            pics = decoded if isinstance(decoded, list) else text.split(",")
+        if not isinstance(pics, (list, tuple)):
+            return ()
+        return tuple(str(p).strip() for p in pics if p and str(p).strip())
 
 
 def load_detail(store: Any, row: QueueRow, rules: Any = None) -> RefundDetail:

@@ -5,7 +5,8 @@ Every shop (an *account*, its shop id as text) has a few secrets (``app_secret``
 under the service name), so that a refreshed token pair is written atomically and signing a shop out
 forgets everything of it in one step.
 
-When no usable keychain exists (no backend, the fail/null backends, a locked or broken keychain), the
+When no usable keychain exists (no backend, the fail/null backends, a backend that writes a file such
+as keyrings.alt's plaintext keyring, a locked or broken keychain), the
 secrets are kept in memory for the session only: :attr:`SecretStore.persistent` is then ``False`` and
 :attr:`SecretStore.problem` says, in the user's language, what happened. Secrets are never written to a
 file, the database, the settings or the logs: every value is registered with
@@ -41,6 +42,10 @@ REFRESH_TOKEN = "refresh_token"
 
 # keyring backends that never store anything
 _USELESS_MODULES = ("keyring.backends.fail", "keyring.backends.null")
+# keyring backends that write the secrets into a file of their own (keyrings.alt's plaintext and
+# "encrypted" files, keyrings.cryptfile): not a keychain. A file one can copy is exactly what the
+# secrets must never be; the encrypted variants also ask for their password on a terminal.
+_FILE_MODULES = ("keyrings.alt.file", "keyrings.alt.pyfs", "keyrings.cryptfile")
 # a friendly display name per backend module
 _FRIENDLY_NAMES = {
     "keyring.backends.macOS": "macOS Keychain",
@@ -85,18 +90,36 @@ def _friendly_name(backend: keyring.backend.KeyringBackend) -> str:
     for prefix, name in _FRIENDLY_NAMES.items():
         if module.startswith(prefix):
             return name
-    if isinstance(backend, MemoryKeyring):
+    if type(backend) is MemoryKeyring:  # not its subclasses: they stand in for other backends
         return tr("memory (demo and tests)")
     return str(getattr(backend, "name", type(backend).__name__))
 
 
-def _unusable_reason(backend: keyring.backend.KeyringBackend) -> str | None:
-    """Why ``backend`` cannot keep secrets, or ``None`` when it looks usable."""
+def _keeps_a_file(backend: object) -> bool:
+    """True for a backend that writes the secrets into a file (plaintext or its own encryption)."""
+    for cls in type(backend).__mro__:
+        if cls.__module__.startswith(_FILE_MODULES) or "plaintext" in cls.__name__.lower():
+            return True
+    return False
+
+
+def _unusable_reason(backend: keyring.backend.KeyringBackend) -> tuple[str, str | None] | None:
+    """Why ``backend`` cannot keep secrets — ``(for the log, for the user)``, the user's text
+    ``None`` when the system simply offers no keychain — or ``None`` when it looks usable."""
     module = type(backend).__module__
     if module.startswith(_USELESS_MODULES):
-        return "no keychain backend available"
-    if module.startswith("keyring.backends.chainer") and not getattr(backend, "backends", None):
-        return "no keychain backend available"
+        return "no keychain backend available", None
+    if module.startswith("keyring.backends.chainer"):
+        chained = list(getattr(backend, "backends", None) or [])
+        if not chained:
+            return "no keychain backend available", None
+        # the chainer writes to its first (highest priority) backend
+        backend = chained[0]
+    if _keeps_a_file(backend):
+        name = _friendly_name(backend)
+        return (f"{name} writes secrets into a file",
+                tr("the keyring backend {name} keeps secrets in a plain file, which is not a "
+                   "keychain", name=name))
     return None
 
 
@@ -122,9 +145,10 @@ class SecretStore:
             return
         self._backend = chosen
         self._backend_name = _friendly_name(chosen)
-        reason = _unusable_reason(chosen)
-        if reason:
-            self._fall_back(None, reason)
+        unusable = _unusable_reason(chosen)
+        if unusable:
+            logged, shown = unusable
+            self._fall_back(shown, logged)
             return
         # a harmless read tells a locked or broken keychain from a working one
         try:

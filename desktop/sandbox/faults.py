@@ -4,7 +4,9 @@ Kinds (per method name, e.g. ``"open.seller.order.refund.approve"``; ``"*"`` mat
 method; the OAuth endpoints are ``"oauth2.access_token"`` and ``"oauth2.refresh_token"``):
 
 =============  ==========================================================================
-``delay``      wait ``delay_s`` seconds, then answer normally
+``delay``      carry the call out, then wait ``delay_s`` seconds before answering
+``hold``       hold the request ``delay_s`` seconds *before* carrying it out (a slow platform), then
+               carry it out whether or not the client is still there (it may have given up or died)
 ``drop``       close the connection without answering
 ``http500``    answer HTTP ``status`` (default 500) with a plain-text body
 ``html``       answer HTTP 200 with an HTML page (a proxy's or WAF's error page)
@@ -24,7 +26,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-KINDS = ("delay", "drop", "http500", "html", "truncated", "result")
+KINDS = ("delay", "hold", "drop", "http500", "html", "truncated", "result")
 
 
 @dataclass

@@ -159,7 +159,11 @@ class Sandbox:
         self.faults = FaultPlan()
         self._log_lock = threading.Lock()
         self.call_log: list[dict[str, Any]] = []
+        #: every business call as it arrived, before any fault or processing (what the gateway
+        #: *received*, whether it was then refused, held, carried out or answered at all)
+        self.received_log: list[dict[str, Any]] = []
         self.oauth_log: list[dict[str, Any]] = []
+        self._held = 0  # requests being held (``hold`` faults) right now
         self._request_ids = itertools.count(1)
         self._server: _Server | None = None
         self._threads: list[threading.Thread] = []
@@ -307,7 +311,14 @@ class Sandbox:
     def clear_call_log(self) -> None:
         with self._log_lock:
             self.call_log.clear()
+            self.received_log.clear()
             self.oauth_log.clear()
+
+    @property
+    def held(self) -> int:
+        """How many requests a ``hold`` fault is holding right now (not yet carried out)."""
+        with self._log_lock:
+            return self._held
 
     # ---------------------------------------------------------------------- gateway
     def _request_id(self) -> str:
@@ -332,7 +343,24 @@ class Sandbox:
             "verb": verb,
             "fault": None,
         }
+        self._log(self.received_log, {k: log_entry[k] for k in ("method", "params", "at_ms", "verb")})
         fault = self.faults.take(name) if method is not None else None
+        if fault is not None and fault.kind == "hold":
+            # a slow platform: the request waits before it is carried out, and is carried out even
+            # when the client gave up meanwhile (or was killed); it counts as held until it is done
+            log_entry["fault"] = fault.kind
+            with self._log_lock:
+                self._held += 1
+            try:
+                self._stopping.wait(fault.delay_s)
+                return self._answer_api(name, method, verb, params, business, log_entry, None)
+            finally:
+                with self._log_lock:
+                    self._held -= 1
+        return self._answer_api(name, method, verb, params, business, log_entry, fault)
+
+    def _answer_api(self, name: str, method: _Method | None, verb: str, params: dict[str, str],
+                    business: Any, log_entry: dict[str, Any], fault: Fault | None) -> Answer:
         if fault is not None:
             log_entry["fault"] = fault.kind
             if not fault.after_processing and fault.kind != "delay":

@@ -389,7 +389,7 @@ class LoginDialog(QDialog):
 
         def flow(progress: Callable[..., None]) -> tuple[SignInResult, Any]:
             catcher = LoopbackCatcher(port=port, path=path)
-            url, state = oauth.authorize_url(catcher.redirect_uri)
+            url, state = oauth.authorize_url(catcher.redirect_uri, state=catcher.state)
             progress("opened", catcher, url, state)
             code, got_state = catcher.wait(LOOPBACK_TIMEOUT_S)
             # the same state check as for a pasted address
@@ -587,10 +587,7 @@ class LoginDialog(QDialog):
     def _cleanup_catcher(self) -> None:
         catcher, self._catcher = self._catcher, None
         if catcher is not None:
-            # an "error" redirect ends the catcher's wait at once (closing alone would not)
-            url = catcher.redirect_uri + "?error=cancelled"
-            run_in_background(lambda: requests.get(url, timeout=5).close(),
-                              on_error=lambda exc: log.debug("catcher already closed: %s", exc))
+            catcher.cancel()  # ends the worker's wait at once; the worker closes the listener
 
     def _close_oauth(self) -> None:
         oauth, self._oauth = self._oauth, None

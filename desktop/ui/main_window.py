@@ -99,6 +99,7 @@ class Banner(QFrame):
         icon = QLabel()
         icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(20, 20))
         self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # it shows the platform's error texts
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.button = QPushButton()

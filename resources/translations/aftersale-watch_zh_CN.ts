@@ -50,8 +50,8 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Checking…</source>
-        <translation>核对中…</translation>
+        <source>Undecided</source>
+        <translation>未确定</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -163,7 +163,7 @@
         <translation>中断的批量操作的结果</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+53"/>
         <source>Checking an interrupted run failed: %1</source>
         <translation>核对中断的批量操作失败：%1</translation>
     </message>
@@ -357,7 +357,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+109"/>
+        <location filename="../../desktop/ui/main_window.py" line="+110"/>
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
@@ -467,7 +467,7 @@
 <context>
     <name>DetailPane</name>
     <message>
-        <location filename="../../desktop/ui/queue/detail.py" line="+170"/>
+        <location filename="../../desktop/ui/queue/detail.py" line="+190"/>
         <source>No browser opened</source>
         <extracomment>the Kuaishou seller backend&apos;s after-sale detail page (快手小店商家后台 · 售后详情)</extracomment>
         <translation>没有打开浏览器</translation>
@@ -482,7 +482,7 @@
 %1</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+33"/>
         <source>sourced</source>
         <translation>有来源</translation>
     </message>
@@ -562,7 +562,12 @@
         <translation>图片 %1</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+1"/>
+        <source>Picture %1 (not opened: not an https address)</source>
+        <translation>图片 %1（不是 https 地址，不打开）</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>No pictures</source>
         <translation>无图片</translation>
     </message>
@@ -1566,45 +1571,51 @@
 <context>
     <name>ProgressDialog</name>
     <message>
-        <location filename="../../desktop/ui/actions/progress.py" line="+123"/>
+        <location filename="../../desktop/ui/actions/progress.py" line="+132"/>
         <source>Processing requests</source>
+        <extracomment>the seller checked the undecided requests in the seller backend: not applied, act again</extracomment>
         <translation>正在处理售后申请</translation>
     </message>
     <message>
-        <location line="+19"/>
-        <location line="+91"/>
+        <location line="+20"/>
+        <location line="+97"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location line="-89"/>
-        <location line="+94"/>
+        <location line="-95"/>
+        <location line="+100"/>
         <source>Retry the failed</source>
         <translation>重试失败项</translation>
     </message>
     <message>
-        <location line="-91"/>
+        <location line="-97"/>
+        <source>Act again on the undecided…</source>
+        <translation>重新处理未确定的请求…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+55"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
         <location line="+16"/>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Processing stopped</source>
         <translation>处理已停止</translation>
     </message>
     <message>
-        <location line="-11"/>
+        <location line="-12"/>
         <source>Requests processed</source>
         <translation>处理完成</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Stopped: %1</source>
         <translation>已停止：%1</translation>
     </message>
@@ -1619,7 +1630,31 @@
         <translation>重试失败项（%1）</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+4"/>
+        <source>Act again on the undecided (%1)…</source>
+        <translation>重新处理未确定的请求（%1）…</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Act again on undecided requests?</source>
+        <translation>重新处理未确定的请求？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 request(s) got no clear answer and still look unchanged. The platform may still carry the first request out: acting again could do it twice.
+
+Open each one in the Kuaishou seller backend first. Act again only on those that were not applied there.</source>
+        <translation>%1 个请求没有得到明确答复，售后单看起来也没有变化。平台可能仍会执行第一次的请求：再次处理可能导致重复操作。
+
+请先在快手商家后台逐一打开查看，只对后台显示未生效的请求重新处理。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Checked: not applied, act again</source>
+        <translation>已核实：未生效，重新处理</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>%1 done</source>
         <translation>完成 %1</translation>
     </message>
@@ -1799,7 +1834,7 @@
 <context>
     <name>QueueExport</name>
     <message>
-        <location filename="../../desktop/ui/queue/export.py" line="+56"/>
+        <location filename="../../desktop/ui/queue/export.py" line="+52"/>
         <source>Refund ID</source>
         <translation>售后单号</translation>
     </message>
@@ -2164,7 +2199,7 @@
 <context>
     <name>ResultsModel</name>
     <message>
-        <location filename="../../desktop/ui/actions/progress.py" line="-161"/>
+        <location filename="../../desktop/ui/actions/progress.py" line="-195"/>
         <source>Refund</source>
         <translation>售后单</translation>
     </message>

@@ -12,6 +12,7 @@ import requests
 from desktop.core import secrets as keys
 from desktop.core.secrets import SecretStore
 from desktop.ui.login_dialog import LoginDialog, fetch_directly
+from desktop.ui.workers import run_in_background
 from desktop.core.profiles import ShopManager
 
 SIGN_IN_TIMEOUT_MS = 15_000
@@ -69,21 +70,45 @@ def test_browser_authorisation_caught_on_the_loopback(qtbot, sandbox, shops, mem
     wait_background()
 
 
-def test_a_loopback_redirect_with_a_foreign_state_is_refused(qtbot, sandbox, shops, store, wait_background):
-    def forged_browser(url: str) -> bool:
+@pytest.mark.sockets_left_known(
+    "one connection of the redirect chain to the sandbox stays open in CLOSE_WAIT after the "
+    "test; not yet traced to its owner")
+def test_forged_loopback_requests_are_ignored_until_the_real_redirect(
+    qtbot, sandbox, shops, store, memory_keyring, wait_background
+):
+    """Any web page can send requests to the loopback port: a forged code, a bare ``?error=x`` or an
+    old attempt's state must neither end the sign-in nor make the browser say it is done."""
+    answers: list[requests.Response] = []
+
+    def forged_then_real_browser(url: str) -> bool:
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
         callback = query["redirect_uri"][0]
-        fetch_directly(callback + "?" + urllib.parse.urlencode({"code": "stolen-code", "state": "not-ours"}))
+
+        def visit() -> None:
+            for forged in ({"code": "stolen-code", "state": "not-ours"}, {"error": "x"},
+                           {"code": "no-state-code"}):
+                answers.append(requests.get(callback + "?" + urllib.parse.urlencode(forged), timeout=5))
+            answers.append(requests.get(url, timeout=10, allow_redirects=True))  # the user agrees
+
+        run_in_background(visit)
         return True
 
-    dialog = make_dialog(qtbot, shops, open_url=forged_browser)
+    dialog = make_dialog(qtbot, shops, open_url=forged_then_real_browser)
     dialog.fill_from_sandbox(sandbox)
-    dialog.start_authorization()
-    qtbot.waitUntil(lambda: not dialog._busy, timeout=SIGN_IN_TIMEOUT_MS)
-    assert "state" in dialog.status.text()
-    assert store.shops() == []
-    assert not any("access_token" in e["endpoint"] for e in sandbox.oauth_log)  # never exchanged
+    with qtbot.waitSignal(dialog.signed_in, timeout=SIGN_IN_TIMEOUT_MS) as blocker:
+        dialog.start_authorization()
+    assert blocker.args[0].auth_mode == "oauth"
+    assert [r.status_code for r in answers] == [400, 400, 400, 200]
+    for forged in answers[:3]:
+        assert "已忽略" in forged.text and "授权完成" not in forged.text
+    assert "授权完成" in answers[3].text
+    # only the real code was exchanged
+    assert sum("access_token" in e["endpoint"] for e in sandbox.oauth_log) == 1
+    assert [s.id for s in store.shops()] == [blocker.args[0].id]
     wait_background()
+    for answer in answers:  # the redirects' responses too: each holds its connection until closed
+        for response in (*answer.history, answer):
+            response.close()
 
 
 def test_stopping_ends_the_loopback_wait_at_once(qtbot, sandbox, shops, wait_background):

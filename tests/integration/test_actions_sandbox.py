@@ -48,7 +48,7 @@ def store(app_home):
 @pytest.fixture
 def engine(sb, client, store):
     shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
-    return ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0)
+    return ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0, patience_s=0.3)
 
 
 def actions_in(sb, refund_id=None):
@@ -179,7 +179,7 @@ def test_a_stale_version_on_reject_is_refused_and_reported(sb, engine):
 def test_qps_limit_answers_are_absorbed(sb, client, store):
     shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id)
     ids = [sb.add_refund(handlingWay=10, refundFee=10 + i)["refundId"] for i in range(12)]
-    engine = ActionEngine(client, store, shop_id=shop.id, qps=60, settle_s=0)
+    engine = ActionEngine(client, store, shop_id=shop.id, qps=60, settle_s=0, patience_s=0.3)
     plan = engine.prepare(ids, Approve())
     sb.set_qps_limit(5)  # far below the engine's pace: the gateway refuses many calls
     sb.clear_call_log()
@@ -198,14 +198,17 @@ def test_lost_answers_are_reconciled_by_reading_the_refund(sb, engine):
     sb.inject_fault("open.seller.order.refund.approve", "drop", after_processing=True)
     sb.inject_fault("open.seller.order.refund.approve", "http500")
     report = engine.execute(plan)
-    assert [r.outcome for r in report.results] == [Outcome.DONE, Outcome.NOT_APPLIED]
+    # an HTTP 500 may come after the gateway carried the call out: unchanged is no proof
+    assert [r.outcome for r in report.results] == [Outcome.DONE, Outcome.UNKNOWN]
     assert successes(sb) == Counter([landed])
-    assert len(actions_in(sb, not_landed)) == 1  # not re-sent: the user decides
-    assert report.retryable_ids == [not_landed]
-    # the user retries: now it goes through, once
-    report = engine.execute(engine.prepare(report.retryable_ids, Approve()))
+    assert len(actions_in(sb, not_landed)) == 1  # not re-sent: the seller decides
+    assert report.retryable_ids == []
+    assert engine.prepare([not_landed], Approve()).actions == ()  # still undecided: not planned
+    # the seller checked the seller backend: not applied there, so act on it again; once
+    report = engine.execute(engine.prepare([not_landed], Approve(), release_uncertain=True))
     assert report.results[0].outcome is Outcome.DONE
     assert successes(sb) == Counter([landed, not_landed])
+    assert len(actions_in(sb, not_landed)) == 2
 
 
 def test_cancel_stops_before_the_next_send(sb, engine, store):
@@ -219,3 +222,39 @@ def test_cancel_stops_before_the_next_send(sb, engine, store):
     assert len(actions_in(sb)) == 2
     assert store.journal_open_entries() == []
     assert all(sb.refunds[i]["status"] == 10 for i in ids[2:])
+
+
+def test_a_slow_platform_gets_one_approval_even_when_the_client_gives_up(sb, store):
+    """The platform takes 1.5 s to carry an approval out; the client gives up after 0.3 s. The
+    refund reads unchanged meanwhile — that is no proof: it is read again, never sent again, until
+    the approval shows. Over real HTTP; the gateway's own count of received calls."""
+    c = sb.credentials
+    creds = Credentials(app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token,
+                        sign_method=c.sign_method)
+    shop = store.add_shop(base_url=sb.base_url, seller_id=c.seller_id, name="山河优选")
+    rid = sb.add_refund(handlingWay=10, refundFee=1290)["refundId"]
+    with KuaishouClient(creds, base_url=sb.base_url, qps=1000, timeout=(2, 0.3)) as impatient:
+        engine = ActionEngine(impatient, store, shop_id=shop.id, qps=200, settle_s=0.2, patience_s=6)
+        plan = engine.prepare([rid], Approve())
+        sb.clear_call_log()
+        sb.inject_fault("open.seller.order.refund.approve", "hold", delay_s=1.5)
+        report = engine.execute(plan)
+    assert report.results[0].outcome is Outcome.DONE, report.results[0].message
+    received = [e for e in sb.received_log if e["method"] in ACTION_METHODS]
+    assert len(received) == 1  # sent once, though its answer never came
+    reads = [e for e in sb.received_log if e["method"] == "open.seller.order.refund.detail"]
+    assert len(reads) >= 2  # read again while it still looked unchanged
+    assert sb.refunds[rid]["status"] == 60
+    assert store.journal_entries(shop.id)[0].state == "done"
+
+
+def test_a_request_that_never_arrives_is_left_to_the_seller_with_the_evidence(sb, engine, store):
+    rid = sb.add_refund(handlingWay=10)["refundId"]
+    plan = engine.prepare([rid], Approve())
+    sb.inject_fault("open.seller.order.refund.approve", "drop")  # lost before the gateway did it
+    result = engine.execute(plan).results[0]
+    assert result.outcome is Outcome.UNKNOWN
+    entry = store.journal_entries()[0]
+    assert entry.state == "unknown" and entry.result["evidence"]["reads"] >= 1
+    assert engine.prepare([rid], Approve()).actions == ()  # not planned again by itself
+    assert len(actions_in(sb, rid)) == 1

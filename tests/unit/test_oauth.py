@@ -209,13 +209,13 @@ def test_loopback_catcher_end_to_end():
         def browser():
             base = catcher.redirect_uri.rsplit("/", 1)[0]
             pages["favicon"] = requests.get(base + "/favicon.ico", timeout=5).status_code
-            r = requests.get(catcher.redirect_uri + "?code=CAUGHT-1&state=S9", timeout=5)
+            r = requests.get(catcher.redirect_uri + f"?code=CAUGHT-1&state={catcher.state}", timeout=5)
             pages["status"], pages["text"] = r.status_code, r.text
             pages["type"] = r.headers["Content-Type"]
 
         t = threading.Thread(target=browser)
         t.start()
-        assert catcher.wait(10) == ("CAUGHT-1", "S9")
+        assert catcher.wait(10) == ("CAUGHT-1", catcher.state)
         t.join(5)
     assert pages["favicon"] == 404  # other paths do not end the wait
     assert pages["status"] == 200 and "text/html" in pages["type"]
@@ -233,7 +233,7 @@ def test_loopback_catcher_times_out_cleanly():
 
 
 def test_loopback_catcher_reports_a_refusal():
-    catcher = LoopbackCatcher(path="/cb")
+    catcher = LoopbackCatcher(path="/cb", state="S")
     r = requests.get(catcher.redirect_uri + "?error=access_denied&state=S", timeout=5)
     assert r.status_code == 200 and "授权未完成" in r.text
     with pytest.raises(errors.OAuthRedirectError, match="access_denied"):
@@ -241,10 +241,60 @@ def test_loopback_catcher_reports_a_refusal():
 
 
 def test_loopback_catcher_ignores_a_callback_without_code():
-    catcher = LoopbackCatcher()
+    catcher = LoopbackCatcher(state="s")
     assert requests.get(catcher.redirect_uri, timeout=5).status_code == 400
+    assert requests.get(catcher.redirect_uri + "?state=s", timeout=5).status_code == 400
     requests.get(catcher.redirect_uri + "?code=second-1&state=s", timeout=5)
     assert catcher.wait(5) == ("second-1", "s")
+
+
+@pytest.mark.parametrize("forged", [
+    "?error=x",  # a bare refusal from any web page
+    "?error=access_denied&state=old-attempt",
+    "?code=forged-code",
+    "?code=forged-code&state=old-attempt",
+    "?code=forged-code&state=",
+    "?code=forged-code&state=S-real&state=S-real",  # the first state counts: still ours, see below
+])
+def test_loopback_catcher_waits_through_requests_not_of_this_attempt(forged):
+    catcher = LoopbackCatcher(state="S-real")
+    try:
+        r = requests.get(catcher.redirect_uri + forged, timeout=5)
+        if "state=S-real" in forged:
+            assert r.status_code == 200  # a well-formed callback of this attempt
+            assert catcher.wait(5) == ("forged-code", "S-real")
+            return
+        assert r.status_code == 400
+        assert "已忽略" in r.text and "授权完成" not in r.text and "授权未完成" not in r.text
+        assert requests.post(catcher.redirect_uri + "?code=p&state=S-real", timeout=5).status_code >= 400
+        with pytest.raises(TimeoutError):
+            catcher.wait(0.3)  # nothing of this attempt arrived: still waiting until the time-out
+    finally:
+        catcher.close()
+
+
+def test_loopback_catcher_takes_the_real_callback_after_forged_ones():
+    catcher = LoopbackCatcher()
+    base = catcher.redirect_uri
+    requests.get(base + "?error=x", timeout=5)
+    requests.get(base + "?code=forged&state=nope", timeout=5)
+    r = requests.get(base + "?" + urllib.parse.urlencode({"code": "REAL-1", "state": catcher.state}),
+                     timeout=5)
+    assert r.status_code == 200 and "授权完成" in r.text
+    assert catcher.wait(5) == ("REAL-1", catcher.state)
+
+
+def test_the_catchers_state_is_used_in_the_authorise_url():
+    catcher = LoopbackCatcher()
+    try:
+        url, state = OAuthClient("ks_app", "app-SECRET-9").authorize_url(catcher.redirect_uri,
+                                                                         state=catcher.state)
+        assert state == catcher.state and len(state) >= 24
+        assert urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["state"] == [catcher.state]
+        with LoopbackCatcher() as other:
+            assert other.state != catcher.state
+    finally:
+        catcher.close()
 
 
 def test_loopback_catcher_rejects_a_bad_path():

@@ -510,6 +510,30 @@ def test_fault_delay(sb):
     assert time.perf_counter() - started < 0.3  # consumed
 
 
+def test_fault_hold_carries_the_request_out_late_even_when_the_client_gave_up(sb):
+    """A slow platform: the request is held before it is carried out; the client times out and goes
+    away, and the gateway still carries it out afterwards. The received log counts it at arrival."""
+    import time
+
+    rid = sb.add_refund(handlingWay=10, refundFee=500)["refundId"]
+    method = "open.seller.order.refund.approve"
+    sb.clear_call_log()
+    sb.inject_fault(method, "hold", delay_s=0.6)
+    form = signed(sb, method, {"refundId": rid, "refundAmount": 500, "status": 10,
+                               "negotiateStatus": 1, "refundHandingWay": 10})
+    with pytest.raises(requests.Timeout):
+        requests.post(sb.base_url + "/" + method.replace(".", "/"), data=form, timeout=0.2)
+    assert [e["method"] for e in sb.received_log] == [method]  # received at once
+    assert sb.held == 1 and sb.refunds[rid]["negotiateStatus"] == 1  # not carried out yet
+    assert sb.call_log == []
+    deadline = time.monotonic() + 5
+    while sb.held and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert sb.held == 0
+    assert sb.refunds[rid]["negotiateStatus"] == 2  # carried out after the client gave up
+    assert [(e["method"], e["result"], e["fault"]) for e in sb.call_log] == [(method, 1, "hold")]
+
+
 def test_fault_drop_closes_without_answering(sb):
     sb.inject_fault("open.user.seller.get", "drop")
     with pytest.raises(requests.ConnectionError):

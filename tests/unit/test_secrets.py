@@ -154,3 +154,61 @@ def test_secret_store_never_writes_files(app_home):
     store.set("1", ACCESS_TOKEN, "memory-only-secret-xyz")
     written = [p for p in app_home.rglob("*") if p.is_file()] if app_home.exists() else []
     assert all("memory-only-secret-xyz" not in p.read_text(errors="ignore") for p in written)
+
+
+class PlaintextKeyring(MemoryKeyring):
+    """Looks like keyrings.alt's plaintext file keyring (it writes every secret into a file)."""
+
+    file_path = "keyring_pass.cfg"
+
+
+PlaintextKeyring.__module__ = "keyrings.alt.file"
+
+
+class EncryptedKeyring(MemoryKeyring):
+    """Looks like keyrings.alt's encrypted file keyring (a file, and a password typed on a terminal)."""
+
+
+EncryptedKeyring.__module__ = "keyrings.alt.file"
+
+
+@pytest.mark.parametrize("backend_class", [PlaintextKeyring, EncryptedKeyring])
+def test_a_file_keyring_is_not_a_keychain_and_the_user_is_told(backend_class):
+    backend = backend_class()
+    store = SecretStore(backend=backend)
+    assert not store.persistent
+    assert backend_class.__name__ in store.problem and "普通文件" in store.problem
+    store.set("1", ACCESS_TOKEN, "never-in-a-file-token")
+    assert store.get("1", ACCESS_TOKEN) == "never-in-a-file-token"
+    assert backend.entries == {}  # nothing reached the file backend
+
+
+def test_a_chain_that_writes_to_a_plaintext_file_is_refused_but_a_keychain_first_is_kept():
+    class Chain(MemoryKeyring):
+        """Stands in for keyring's chainer, which writes to its first backend."""
+
+        def __init__(self, backends):
+            super().__init__()
+            self.backends = backends
+
+    Chain.__module__ = "keyring.backends.chainer"
+
+    plaintext = PlaintextKeyring()
+    store = SecretStore(backend=Chain([plaintext, MemoryKeyring()]))
+    assert not store.persistent and "PlaintextKeyring" in store.problem
+    store.set("1", ACCESS_TOKEN, "kept-in-memory-token")
+    assert plaintext.entries == {}
+
+    store = SecretStore(backend=Chain([MemoryKeyring(), PlaintextKeyring()]))
+    assert store.persistent and store.problem is None
+
+
+def test_a_plaintext_backend_in_english_says_so_in_english():
+    from desktop.core import i18n
+
+    i18n.set_language("en")
+    try:
+        store = SecretStore(backend=PlaintextKeyring())
+    finally:
+        i18n.set_language("zh_CN")
+    assert "keeps secrets in a plain file" in store.problem

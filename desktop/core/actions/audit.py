@@ -2,20 +2,20 @@
 
 Each row: when, which shop, which refund, which action, what it asked in the seller's words (the
 reason, the refund, the return address…; the wire parameters stay in the journal), the result and
-its message. :func:`export_csv` writes it as CSV in UTF-8 with a BOM (so that Excel opens the
-Chinese texts correctly), refund ids as text so Excel keeps all their digits.
+its message. :func:`export_csv` writes it with the app's one CSV writer (:mod:`desktop.core.csvfile`:
+UTF-8 with a BOM so Excel opens the Chinese texts correctly, refund ids as text so Excel keeps all
+their digits, platform texts never run as formulas).
 """
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
+from desktop.core import csvfile
 from desktop.core.actions.model import METHOD_OF, ActionKind, Outcome
 from desktop.core.i18n import tr
 
@@ -159,9 +159,9 @@ def display_record(row: AuditRow) -> list[str]:
 
 def csv_record(row: AuditRow) -> list[str]:
     """One row of the CSV: as shown, the refund id as text (``="2100…"``) so Excel does not round
-    it to 15 digits."""
-    cells = display_record(row)
-    cells[REFUND_COLUMN] = f'="{row.refund_id}"'
+    it to 15 digits; every other cell a text that never runs as a formula (the CSV writer)."""
+    cells: list[str] = display_record(row)
+    cells[REFUND_COLUMN] = csvfile.ident(row.refund_id)
     return cells
 
 
@@ -169,20 +169,6 @@ def export_csv(rows: Iterable[AuditRow], path: str | os.PathLike[str]) -> int:
     """Write ``rows`` to ``path`` (UTF-8 with BOM, one header line); returns the rows written.
 
     Written to a temporary file first and moved into place, so a failed export never leaves half a
-    file under the chosen name.
+    file under the chosen name. Platform texts (messages, errors) never run as formulas.
     """
-    target = Path(path)
-    tmp = target.with_name(target.name + ".part")
-    count = 0
-    try:
-        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(csv_header())
-            for row in rows:
-                writer.writerow(csv_record(row))
-                count += 1
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return count
-
+    return csvfile.write_csv(path, csv_header(), (csv_record(row) for row in rows))

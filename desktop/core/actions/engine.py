@@ -10,12 +10,18 @@ Life of one action (a row of the store's ``actions`` journal)::
 * Each entry is marked ``sent`` and committed *before* its HTTP call (SQLite fsyncs the commit).
   A crash therefore leaves every action either ``planned`` (certainly not sent), or ``sent`` /
   ``unknown`` (maybe sent).
-* ``sent``/``unknown`` entries are never re-sent: they are *reconciled* by reading the refund. If
-  it shows the action took effect → ``done``; if it still shows the very version the action was
-  planned against → it did not land → ``failed`` (``not_applied``: the user may retry); if it moved
-  otherwise → ``failed`` (``changed``, its new state reported). Reconciliation waits until the
-  send is at least ``settle_s`` old, so a request the server may still be processing is not judged
-  too early.
+* ``sent``/``unknown`` entries are never re-sent, and never judged "not applied" by a timer: a
+  slow platform may still be holding the request (one took 13 s) and carry it out later. They are
+  *reconciled* by reading the refund — first ``settle_s`` after the send, then again and again
+  (further apart each time) until ``patience_s`` after the send — until it shows the action took
+  effect (→ ``done``) or that it can no longer apply, because the refund moved on otherwise (→
+  ``failed``/``changed``, the new state reported; the request carries the state it was planned
+  against, so a late original is refused by the platform). A refund that still shows the very
+  version the action was planned against is *undecided*: the entry stays ``unknown`` and the
+  seller is shown the evidence (when it was sent, what went wrong, what the refund shows, how often
+  and when it was read) and decides — after checking the seller backend — whether to act on it
+  again (:meth:`ActionEngine.release_uncertain`, or ``release_uncertain=True`` when preparing).
+  Until then the refund is not planned again; every later run reads it again.
 * "Exceed qps limit" answers were refused by the gateway: they are retried after a back-off.
   "Refund changed" answers (300014…) are never retried: the refund is read again and its new state
   reported. A POST whose delivery is uncertain (connection lost, timeout, garbled answer) becomes
@@ -70,8 +76,13 @@ log = logging.getLogger(__name__)
 
 #: how many times one send is retried after "Exceed qps limit" answers before it is reported failed
 MAX_RATE_LIMIT_RETRIES = 8
-#: how long after a send with uncertain delivery the refund is read to judge it (seconds)
+#: how long after a send with uncertain delivery the refund is first read (seconds)
 DEFAULT_SETTLE_S = 10.0
+#: how long after such a send the refund is read again while it shows the action neither applied
+#: nor impossible, before the seller is asked to decide (seconds)
+DEFAULT_PATIENCE_S = 60.0
+#: the longest pause between two reads of an undecided refund (seconds)
+MAX_READ_INTERVAL_S = 10.0
 #: journal ``result.outcome`` values, per final journal state
 _JOURNAL_STATE = {
     Outcome.DONE: "done",
@@ -106,6 +117,28 @@ class _Entry:
     before: RefundState
     state: str
     updated_at: int
+    #: when the request was sent (epoch ms), for the settle time and the evidence
+    sent_at: int = 0
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class _Pending:
+    """An uncertain send being settled by reading its refund."""
+
+    entry_id: int
+    refund_id: int
+    kind: ActionKind
+    before: RefundState
+    sent_at: int  # epoch ms
+    error: str | None
+    next_at: float  # epoch s of the next read
+    interval: float
+    position: int | None = None  # in the run's results (None: reconciling an earlier run)
+    reads: int = 0
+    last_read_at: int | None = None
+    last_state: RefundState | None = None
+    read_error: str | None = None
 
 
 def _now_ms(clock: Callable[[], float]) -> int:
@@ -134,21 +167,26 @@ class ActionEngine:
         shop_id: int,
         qps: float = DEFAULT_QPS,
         settle_s: float = DEFAULT_SETTLE_S,
+        patience_s: float = DEFAULT_PATIENCE_S,
         clock: Callable[[], float] = time.time,
         throttle: Throttle | None = None,
     ) -> None:
         if settle_s < 0:
             raise ValueError(f"settle_s must not be negative, got {settle_s!r}")
+        if patience_s < 0:
+            raise ValueError(f"patience_s must not be negative, got {patience_s!r}")
         self.client = client
         self.store = store
         self.shop_id = shop_id
         self.settle_s = float(settle_s)
+        self.patience_s = max(float(patience_s), self.settle_s)
         self.throttle = throttle or Throttle(qps)
         self._clock = clock
         # one run at a time per engine (the journal's order of events relies on it)
         self._run_lock = threading.Lock()
-        # journal entry id -> when it was marked sent (epoch ms), for the settle time
+        # journal entry id -> when it was sent (epoch ms) / why its answer was unclear
         self._sent_at: dict[int, int] = {}
+        self._send_errors: dict[int, str] = {}
 
     # ----------------------------------------------------------------------------- journal
     def _journal_plan(self, actions: Sequence[PlannedAction], batch: str) -> list[int]:
@@ -181,9 +219,16 @@ class ActionEngine:
             except ValueError:
                 log.error("journal entry %s has an unknown kind %r", e.id, e.kind)
                 continue
+            result = e.result if isinstance(e.result, Mapping) else {}
+            sent_at = result.get("sentAt") if e.state == "unknown" else None
+            if not isinstance(sent_at, int) or isinstance(sent_at, bool) or sent_at <= 0:
+                sent_at = e.updated_at  # "sent": marked right before the request
+            error = e.error or (result.get("sendError") if isinstance(result.get("sendError"), str)
+                                else None)
             out.append(
                 _Entry(e.id, e.refund_id, kind, params.get("param") or {},
-                       RefundState.from_json(params.get("before")), e.state, e.updated_at)
+                       RefundState.from_json(params.get("before")), e.state, e.updated_at,
+                       sent_at, error)
             )
         return out
 
@@ -207,61 +252,163 @@ class ActionEngine:
         """Settle the journal entries an interrupted run left open (all, or those of ``refund_ids``).
 
         ``planned`` entries were never sent: reported as not sent. ``sent``/``unknown`` entries are
-        judged by reading the refund (after the settle time). Entries whose refund cannot be read
-        stay ``unknown`` and are reported as such (they are tried again next time).
+        settled by reading their refunds (see the module notes); those still undecided stay
+        ``unknown`` and are reported with the evidence, for the seller to decide.
         """
         is_cancelled = as_predicate(cancelled)
         entries = self._open_entries(refund_ids)
         results: list[ItemResult] = []
-        for i, entry in enumerate(entries, 1):
-            if is_cancelled():
-                break
-            result = self._reconcile_entry(entry, is_cancelled)
+        pending: list[_Pending] = []
+        total = len(entries)
+
+        def report(result: ItemResult) -> None:
             results.append(result)
             if progress:
-                progress(result, i, len(entries))
+                progress(result, len(results), total)
+
+        for entry in entries:
+            if entry.state == "planned":
+                if is_cancelled():
+                    break
+                report(self._finish(entry.id, entry.refund_id, entry.kind, Outcome.CANCELLED,
+                                    tr("Not sent: the run was interrupted before this request."),
+                                    reconciled=True))
+            else:
+                pending.append(self._pending(entry.id, entry.refund_id, entry.kind, entry.before,
+                                             entry.sent_at, entry.error))
+        if pending and not is_cancelled():
+            self._settle(pending, is_cancelled, lambda _p, result: report(result), reconciled=True)
         return results
 
-    def _reconcile_entry(self, entry: _Entry, is_cancelled: Cancelled) -> ItemResult:
-        if entry.state == "planned":
-            return self._finish(entry.id, entry.refund_id, entry.kind, Outcome.CANCELLED,
-                                tr("Not sent: the run was interrupted before this request."),
-                                reconciled=True)
-        wait = entry.updated_at / 1000 + self.settle_s - self._clock()
-        if wait > 0 and not self.throttle.pause(wait, is_cancelled):
-            return ItemResult(entry.refund_id, Outcome.UNKNOWN,
-                              tr("Still unknown: the check was cancelled."), entry.kind,
-                              journal_id=entry.id, reconciled=True)
-        return self._judge(entry.id, entry.refund_id, entry.kind, entry.before, is_cancelled,
-                           reconciled=True)
+    def _pending(self, entry_id: int, refund_id: int, kind: ActionKind, before: RefundState,
+                 sent_at: int, error: str | None, position: int | None = None) -> _Pending:
+        first = sent_at / 1000 + self.settle_s
+        return _Pending(entry_id, refund_id, kind, before, sent_at, error, first,
+                        max(0.2, self.settle_s / 2), position)
 
-    def _judge(self, entry_id: int, refund_id: int, kind: ActionKind, before: RefundState,
-               is_cancelled: Cancelled, *, reconciled: bool) -> ItemResult:
-        """Read the refund and decide whether the action of an uncertain send landed."""
+    def _settle(self, pending: list[_Pending], is_cancelled: Cancelled,
+                report: Callable[[_Pending, ItemResult], None], *, reconciled: bool) -> None:
+        """Read the refunds of uncertain sends until each shows the action applied or impossible,
+        or its patience is spent (then it is reported undecided, with the evidence).
+
+        Returns early when cancelled: what is not decided stays ``unknown`` in the journal and is
+        read again next time (the caller's provisional results stand).
+        """
+        waiting = sorted(pending, key=lambda p: p.next_at)
+        while waiting:
+            item = min(waiting, key=lambda p: p.next_at)
+            wait = item.next_at - self._clock()
+            if wait > 0 and not self.throttle.pause(wait, is_cancelled):
+                return
+            try:
+                result = self._read_once(item, is_cancelled, reconciled=reconciled)
+            except _Cancelled:
+                return
+            if result is None:  # still undecided, patience left: read again later
+                item.next_at = self._clock() + item.interval
+                item.interval = min(item.interval * 2, MAX_READ_INTERVAL_S)
+                deadline = item.sent_at / 1000 + self.patience_s
+                if item.next_at > deadline:
+                    item.next_at = deadline
+                continue
+            waiting.remove(item)
+            report(item, result)
+
+    def _read_once(self, item: _Pending, is_cancelled: Cancelled, *,
+                   reconciled: bool) -> ItemResult | None:
+        """One read of an uncertain send's refund: its final result, or ``None`` to read again."""
+        fatal = False
         try:
-            now = self._read(refund_id, is_cancelled)
+            now = self._read(item.refund_id, is_cancelled)
+        except (AuthError, QuotaExceeded, SignatureError) as exc:  # no read will work for now
+            now, fatal = None, True
+            item.read_error = _error_text(exc)
         except KuaishouError as exc:
-            message = tr("Unknown whether it was applied (the refund could not be read: {error}); "
-                         "it is checked again next time.", error=_error_text(exc))
-            self._journal_mark(entry_id, "unknown", result={"outcome": Outcome.UNKNOWN.value,
-                                                            "message": message},
-                               error=_error_text(exc))
-            return ItemResult(refund_id, Outcome.UNKNOWN, message, kind, None, entry_id, reconciled)
-        after = RefundState.of(now)
-        if planner.took_effect(kind, before, now):
-            return self._finish(entry_id, refund_id, kind, Outcome.DONE,
-                                tr("Done (confirmed by reading the refund): {state}.",
-                                   state=planner.describe_state(now)),
-                                after=after, reconciled=reconciled)
-        if planner.unchanged(before, now):
-            return self._finish(entry_id, refund_id, kind, Outcome.NOT_APPLIED,
-                                tr("Not applied: the refund is unchanged, so the request did not "
-                                   "land. You may try again."),
-                                after=after, reconciled=reconciled)
-        return self._finish(entry_id, refund_id, kind, Outcome.CHANGED,
-                            tr("The refund changed meanwhile; now: {state}.",
-                               state=planner.describe_state(now)),
-                            after=after, reconciled=reconciled)
+            now = None
+            item.read_error = _error_text(exc)
+        item.reads += 1
+        item.last_read_at = _now_ms(self._clock)
+        if now is not None:
+            item.read_error = None
+            after = RefundState.of(now)
+            item.last_state = after
+            if planner.took_effect(item.kind, item.before, now):
+                return self._finish(item.entry_id, item.refund_id, item.kind, Outcome.DONE,
+                                    tr("Done (confirmed by reading the refund): {state}.",
+                                       state=planner.describe_state(now)),
+                                    after=after, reconciled=reconciled)
+            if not planner.unchanged(item.before, now):
+                return self._finish(item.entry_id, item.refund_id, item.kind, Outcome.CHANGED,
+                                    tr("Not applied: the refund moved on meanwhile, so this request "
+                                       "can no longer apply; now: {state}.",
+                                       state=planner.describe_state(now)),
+                                    after=after, error=item.error, reconciled=reconciled)
+            state_text = planner.describe_state(now)
+        else:
+            state_text = None
+        if not fatal and self._clock() < item.sent_at / 1000 + self.patience_s:
+            return None
+        return self._undecided(item, state_text, reconciled=reconciled)
+
+    def _undecided(self, item: _Pending, state_text: str | None, *, reconciled: bool) -> ItemResult:
+        """Hand an uncertain send to the seller: the entry stays ``unknown``, with the evidence."""
+        sent = local_time_text(item.sent_at)
+        last = local_time_text(item.last_read_at) if item.last_read_at else "—"
+        why = item.error or tr("no answer")
+        if state_text is not None:
+            seen = tr("the refund still shows {state} (read {reads} times, last at {last})",
+                      state=state_text, reads=item.reads, last=last)
+        else:
+            seen = tr("the refund could not be read ({error}; {reads} tries, last at {last})",
+                      error=item.read_error or "—", reads=item.reads, last=last)
+        message = tr(
+            "Undecided: the request sent at {sent} got no clear answer ({why}); {seen}. The platform "
+            "may still carry it out, so it is not sent again. Check the request in the seller "
+            "backend; if it was not applied there, choose to act on it again.",
+            sent=sent, why=why, seen=seen,
+        )
+        evidence: dict[str, Any] = {"sentAt": item.sent_at, "reads": item.reads,
+                                    "lastReadAt": item.last_read_at}
+        if item.error:
+            evidence["sendError"] = item.error
+        if item.read_error:
+            evidence["readError"] = item.read_error
+        result: dict[str, Any] = {"outcome": Outcome.UNKNOWN.value, "message": message,
+                                  "sentAt": item.sent_at, "evidence": evidence}
+        if item.last_state is not None:
+            result["after"] = item.last_state.to_json()
+        self._journal_mark(item.entry_id, "unknown", result=result, error=item.error)
+        return ItemResult(item.refund_id, Outcome.UNKNOWN, message, item.kind, item.last_state,
+                          item.entry_id, reconciled)
+
+    def release_uncertain(self, refund_ids: Iterable[int]) -> list[ItemResult]:
+        """The seller's decision, after checking the seller backend: the undecided earlier actions
+        on ``refund_ids`` did not apply, so these refunds may be acted on again.
+
+        Their journal entries end ``failed`` (``not_applied``, decided by the seller); nothing is
+        sent here. Entries never sent (``planned``) are left to :meth:`reconcile`.
+        """
+        wanted = set(refund_ids)
+        out = []
+        for entry in self.store.journal_open_entries(self.shop_id):
+            if entry.refund_id not in wanted or entry.state not in ("sent", "unknown"):
+                continue
+            try:
+                kind = ActionKind(entry.kind)
+            except ValueError:
+                continue
+            message = tr("Marked not applied by the seller after checking the seller backend; "
+                         "the request may be acted on again.")
+            result = {"outcome": Outcome.NOT_APPLIED.value, "message": message,
+                      "decidedBy": "seller"}
+            if isinstance(entry.result, Mapping) and "evidence" in entry.result:
+                result["evidence"] = entry.result["evidence"]
+            self._journal_mark(entry.id, "failed", result=result, error=entry.error)
+            log.info("journal entry %s of refund %s released by the seller", entry.id,
+                     entry.refund_id)
+            out.append(ItemResult(entry.refund_id, Outcome.NOT_APPLIED, message, kind,
+                                  journal_id=entry.id, reconciled=True))
+        return out
 
     def _paced(self, call: Callable[[], Any], is_cancelled: Cancelled) -> Any:
         """``call()`` at the engine's pace; "Exceed qps limit" answers backed off and retried."""
@@ -291,14 +438,16 @@ class ActionEngine:
         reasons: Mapping[int, Sequence[Any]] | None = None,
         cancelled: Cancelled | threading.Event | None = None,
         progress: Callable[[int, int], None] | None = None,
+        release_uncertain: bool = False,
     ) -> Plan:
         """Read every refund afresh and decide what to send (nothing is sent or journaled).
 
         ``refunds``: refund ids, or refunds as the user saw them (then a request the buyer changed
         since is flagged). ``reasons``: the reject reasons already fetched per refund (others are
         fetched). Interrupted earlier actions on these refunds are reconciled first; a refund whose
-        earlier action is still unresolved is skipped. ``progress(done, total)`` after each read.
-        Raises :class:`ActionsCancelled` when cancelled.
+        earlier action is still undecided is skipped with the evidence — unless the seller decided
+        it did not apply (``release_uncertain=True``), then it is planned again.
+        ``progress(done, total)`` after each read. Raises :class:`ActionsCancelled` when cancelled.
         """
         is_cancelled = as_predicate(cancelled)
         listed: dict[int, Any] = {}
@@ -314,15 +463,18 @@ class ActionEngine:
         reconciled = self.reconcile(ids, cancelled=is_cancelled)
         if is_cancelled():
             raise ActionsCancelled()
-        unresolved = {r.refund_id for r in reconciled if r.outcome is Outcome.UNKNOWN}
+        undecided = {r.refund_id: r for r in reconciled if r.outcome is Outcome.UNKNOWN}
+        if release_uncertain and undecided:
+            released = self.release_uncertain(undecided)
+            reconciled = [r for r in reconciled if r.refund_id not in undecided] + released
+            undecided = {}
 
         fresh: dict[int, Any] = {}
         skipped: list[Skip] = []
         total = len(ids)
         for i, rid in enumerate(ids, 1):
-            if rid in unresolved:
-                skipped.append(Skip(rid, tr("An earlier action on this refund is still unresolved; "
-                                            "it is checked again next time.")))
+            if rid in undecided:
+                skipped.append(Skip(rid, undecided[rid].message, state=undecided[rid].after))
             else:
                 try:
                     fresh[rid] = self._read(rid, is_cancelled)
@@ -475,17 +627,17 @@ class ActionEngine:
                                     journal_id=entry_id)
             report(result)
 
-        # uncertain sends: read the refunds (once the settle time passed) and report what happened
-        for position, action, entry_id in uncertain:
-            wait = self._sent_at.pop(entry_id, 0) / 1000 + self.settle_s - self._clock()
-            if wait > 0 and not self.throttle.pause(wait, is_cancelled):
-                break  # left "unknown": reconciled next time; the provisional result stands
-            try:
-                final = self._judge(entry_id, action.refund_id, action.kind, action.before,
-                                    is_cancelled, reconciled=False)
-            except _Cancelled:
-                break
-            report(final, position)
+        # uncertain sends: read the refunds until each shows what happened, or hand it to the seller
+        if uncertain and not is_cancelled():
+            pending = [self._pending(entry_id, action.refund_id, action.kind, action.before,
+                                     self._sent_at.pop(entry_id, _now_ms(self._clock)),
+                                     self._send_errors.pop(entry_id, None), position)
+                       for position, action, entry_id in uncertain]
+            self._settle(pending, is_cancelled,
+                         lambda item, final: report(final, item.position), reconciled=False)
+        for _action, entry_id in entries:  # this run's bookkeeping ends with it
+            self._sent_at.pop(entry_id, None)
+            self._send_errors.pop(entry_id, None)
         return BatchReport(tuple(results), batch, stopped)
 
     def _send(self, action: PlannedAction, entry_id: int,
@@ -528,15 +680,9 @@ class ActionEngine:
                     return self._finish(entry_id, action.refund_id, action.kind, Outcome.FAILED,
                                         tr("Not sent: {error}.", error=_error_text(exc)),
                                         error=_error_text(exc))
-                self._journal_mark(entry_id, "unknown",
-                                   result={"outcome": Outcome.UNKNOWN.value},
-                                   error=_error_text(exc))
-                return None
+                return self._uncertain(entry_id, exc)
             except MalformedResponse as exc:
-                self._journal_mark(entry_id, "unknown",
-                                   result={"outcome": Outcome.UNKNOWN.value},
-                                   error=_error_text(exc))
-                return None
+                return self._uncertain(entry_id, exc)
             except (QuotaExceeded, AuthError, SignatureError) as exc:
                 # refused before it was carried out: the request did not apply
                 result = self._finish(entry_id, action.refund_id, action.kind, Outcome.FAILED,
@@ -549,6 +695,17 @@ class ActionEngine:
                                     error=_error_text(exc))
             return self._finish(entry_id, action.refund_id, action.kind, Outcome.DONE,
                                 _done_text(action.kind))
+
+    def _uncertain(self, entry_id: int, exc: BaseException) -> None:
+        """The send may or may not have been carried out: journal ``unknown`` (with when it was
+        sent), to be settled by reading the refund — never by sending again."""
+        error = _error_text(exc)
+        sent_at = self._sent_at.get(entry_id, _now_ms(self._clock))
+        self._send_errors[entry_id] = error
+        self._journal_mark(entry_id, "unknown",
+                           result={"outcome": Outcome.UNKNOWN.value, "sentAt": sent_at},
+                           error=error)
+        return None
 
     def _changed(self, entry_id: int, action: PlannedAction, exc: RefundChanged,
                  is_cancelled: Cancelled) -> ItemResult:
@@ -580,6 +737,11 @@ def default_address_id(addresses: Iterable[Any]) -> int | None:
         if a.default_address:
             return a.address_id
     return addresses[0].address_id if len(addresses) == 1 else None
+
+
+def local_time_text(ms: int) -> str:
+    """A journal time as the seller's local clock time (evidence texts)."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ms / 1000))
 
 
 def _stop_reason(exc: KuaishouError) -> str:

@@ -296,15 +296,26 @@ class LoopbackCatcher:
     callback needs a fixed one), answers the browser with a small bilingual page and hands the
     ``(code, state)`` to :meth:`wait`. It binds 127.0.0.1 only. Use it as a context manager or call
     :meth:`close`; :meth:`wait` closes it too.
+
+    Any web page the user has open can send requests to a loopback port, so only the callback
+    path carrying this attempt's :attr:`state` (pass it to :meth:`OAuthClient.authorize_url`) ends
+    the wait — a code or an ``error`` alike. Everything else (another path, another or no
+    ``state``, another verb) is answered "ignored" and the listener keeps waiting for the real
+    callback or the time-out.
     """
 
-    def __init__(self, port: int = 0, path: str = "/callback") -> None:
+    def __init__(self, port: int = 0, path: str = "/callback", state: str | None = None) -> None:
         if not path.startswith("/") or "?" in path or "#" in path:
             raise ValueError(f"the callback path must look like '/callback', got {path!r}")
+        if state is not None and not state:
+            raise ValueError("the expected state must not be empty")
         self.path = path
+        #: the ``state`` this attempt's redirect must carry
+        self.state: str = state or secrets.token_urlsafe(24)
         self._done = threading.Event()
         self._result: tuple[str | None, str | None, str | None] | None = None  # code, state, error
         self._lock = threading.Lock()
+        self._cancelled = False
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         self.port: int = self._server.server_address[1]
@@ -333,6 +344,12 @@ class LoopbackCatcher:
                     return
                 query = urllib.parse.parse_qs(parts.query)
                 code, state, error = (_first(query, k) for k in ("code", "state", "error"))
+                if not hmac.compare_digest((state or "").encode(), catcher.state.encode()):
+                    # not the redirect of this attempt (a forged request, an old tab): ignored
+                    self._answer(400, _page("此地址不属于当前的授权，已忽略。",
+                                            "This address is not from the current authorisation; "
+                                            "it was ignored."))
+                    return
                 if not code and not error:
                     self._answer(400, _page("缺少授权码", "The address carries no authorisation code."))
                     return
@@ -367,6 +384,16 @@ class LoopbackCatcher:
                 self._result = (code, state, error)
                 self._done.set()
 
+    def cancel(self) -> None:
+        """End :meth:`wait` at once (the user stopped the sign-in); thread-safe, never blocks.
+
+        :meth:`wait` then raises :class:`OAuthRedirectError` and closes the listener.
+        """
+        with self._lock:
+            if self._result is None:
+                self._cancelled = True
+                self._done.set()
+
     def wait(self, timeout: float) -> tuple[str, str]:
         """Block until the browser arrives (at most ``timeout`` seconds); return ``(code, state)``.
 
@@ -379,6 +406,8 @@ class LoopbackCatcher:
                     tr("No authorisation arrived within {seconds} s. Start the authorisation again.",
                        seconds=round(timeout))
                 )
+            if self._cancelled:
+                raise OAuthRedirectError(tr("The authorisation was stopped."))
             assert self._result is not None
             code, state, error = self._result
             if error or not code:

@@ -137,10 +137,19 @@ class ActionsUi(QObject):
             dialog = ProgressDialog(engine, None, self.window)
             dialog.show_results(results, self.tr("Results of an interrupted run"))
             dialog.retry_requested.connect(self.approve_or_reject_again)
+            dialog.act_again_requested.connect(
+                lambda ids: self._release_then_select(engine, ids))
             self.reconcile_dialog = dialog
             dialog.open()
 
         run_in_background(engine.reconcile, shown, self._reconcile_failed)
+
+    def _release_then_select(self, engine: Any, refund_ids: list[int]) -> None:
+        """The seller checked the undecided requests: not applied. Release them (journal write,
+        background), then select them so the seller picks the action again."""
+        run_in_background(lambda: engine.release_uncertain(refund_ids),
+                          lambda _results: self.approve_or_reject_again(refund_ids),
+                          self._reconcile_failed)
 
     def approve_or_reject_again(self, refund_ids: list[int]) -> None:
         """"Retry the failed" of an interrupted run: select them so the user picks the action."""

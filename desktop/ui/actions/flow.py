@@ -95,7 +95,7 @@ class BulkActionFlow(QObject):
         self._set_busy(False)
 
     def _prepare(self, engine: ActionEngine, refunds: list[Any], intent: Intent,
-                 reasons: Any = None) -> None:
+                 reasons: Any = None, *, release_uncertain: bool = False) -> None:
         cancel = threading.Event()
         busy = QProgressDialog(self.tr("Reading %1 request(s)…").replace("%1", str(len(refunds))),
                                self.tr("Cancel"), 0, len(refunds), self._parent)
@@ -107,7 +107,7 @@ class BulkActionFlow(QObject):
 
         def work(progress: Callable[..., None]) -> Plan:
             return engine.prepare(refunds, intent, reasons=reasons, cancelled=cancel,
-                                  progress=progress)
+                                  progress=progress, release_uncertain=release_uncertain)
 
         def done(plan: Plan) -> None:
             busy.reset()
@@ -143,13 +143,17 @@ class BulkActionFlow(QObject):
         dialog = ProgressDialog(engine, plan, self._parent)
         self.dialog = dialog
         retry: list[int] = []
+        again: list[int] = []
         dialog.retry_requested.connect(retry.extend)
+        dialog.act_again_requested.connect(again.extend)
         dialog.run_finished.connect(self.runFinished)
 
         def closed(_result: int) -> None:
             dialog.deleteLater()
             if retry:
                 self._prepare(engine, retry, plan.intent)
+            elif again:  # the seller checked the seller backend: released, read, previewed again
+                self._prepare(engine, again, plan.intent, release_uncertain=True)
             else:
                 self._end()
 

@@ -1,5 +1,7 @@
 """The progress of a bulk action: one row per request with its result as it arrives, cancel, and
-"retry the failed" at the end. The engine runs on the thread pool
+"retry the failed" at the end, and "act again" for requests left undecided (no clear answer, the
+refund unchanged: the platform may still carry them out, so only the seller, after checking the
+seller backend, decides to act on them again). The engine runs on the thread pool
 (:func:`desktop.ui.workers.run_in_background`); results come back by queued signals, so the UI thread
 only updates one table row per result."""
 
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QTableView,
@@ -77,6 +80,10 @@ class ResultsModel(QAbstractTableModel):
         row = self._index.get(refund_id)
         return None if row is None else self._rows[row][2]
 
+    def message_of(self, refund_id: int) -> str:
+        row = self._index.get(refund_id)
+        return "" if row is None else str(self._rows[row][3])
+
     def counts(self) -> dict[Outcome | None, int]:
         out: dict[Outcome | None, int] = {}
         for r in self._rows:
@@ -116,6 +123,8 @@ class ProgressDialog(QDialog):
     """
 
     retry_requested = Signal(list)
+    #: the seller checked the undecided requests in the seller backend: not applied, act again
+    act_again_requested = Signal(list)
     run_finished = Signal(object)
 
     def __init__(self, engine: Any, plan: Plan | None, parent: QWidget | None = None) -> None:
@@ -128,6 +137,7 @@ class ProgressDialog(QDialog):
         self._running = False
         self.report: BatchReport | None = None
         self._retryable: list[int] = []
+        self._undecided: list[int] = []
 
         self.summary = QLabel()
         self.bar = QProgressBar()
@@ -144,11 +154,14 @@ class ProgressDialog(QDialog):
         self.retry_button = QPushButton(self.tr("Retry the failed"))
         self.retry_button.setEnabled(False)
         self.retry_button.clicked.connect(self._retry)
+        self.act_again_button = QPushButton(self.tr("Act again on the undecided…"))
+        self.act_again_button.setVisible(False)
+        self.act_again_button.clicked.connect(self._act_again)
         self.close_button = QPushButton(self.tr("Close"))
         self.close_button.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        for b in (self.cancel_button, self.retry_button, self.close_button):
+        for b in (self.cancel_button, self.retry_button, self.act_again_button, self.close_button):
             buttons.addWidget(b)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
@@ -190,7 +203,9 @@ class ProgressDialog(QDialog):
         self.bar.setRange(0, max(1, len(results)))
         self.bar.setValue(len(results))
         self._retryable = [r.refund_id for r in results if r.outcome.retryable]
+        self._undecided = [r.refund_id for r in results if r.outcome is Outcome.UNKNOWN]
         self._done_buttons()
+        self._update_summary()
 
     def cancel(self) -> None:
         """Stop before the next send (what was sent stays sent; the rest is reported not sent)."""
@@ -215,6 +230,7 @@ class ProgressDialog(QDialog):
         # the title no longer says "processing" once nothing is
         self.setWindowTitle(self.tr("Processing stopped") if report.stopped else self.tr("Requests processed"))
         self._retryable = report.retryable_ids
+        self._undecided = [r.refund_id for r in report.results if r.outcome is Outcome.UNKNOWN]
         if report.stopped:
             self.summary.setText(self.tr("Stopped: %1").replace("%1", report.stopped))
         self._done_buttons()
@@ -236,11 +252,36 @@ class ProgressDialog(QDialog):
         self.retry_button.setText(
             self.tr("Retry the failed (%1)").replace("%1", str(len(self._retryable)))
             if self._retryable else self.tr("Retry the failed"))
+        self.act_again_button.setVisible(bool(self._undecided))
+        self.act_again_button.setText(
+            self.tr("Act again on the undecided (%1)…").replace("%1", str(len(self._undecided))))
 
     def _retry(self) -> None:
         ids = list(self._retryable)
         if ids:
             self.retry_requested.emit(ids)
+            self.accept()
+
+    def _act_again(self) -> None:
+        """Ask the seller to confirm, at the boundary, that they checked the seller backend."""
+        ids = list(self._undecided)
+        if not ids:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Act again on undecided requests?"),
+                          self.tr("%1 request(s) got no clear answer and still look unchanged. The "
+                                  "platform may still carry the first request out: acting again "
+                                  "could do it twice.\n\nOpen each one in the Kuaishou seller "
+                                  "backend first. Act again only on those that were not applied "
+                                  "there.").replace("%1", str(len(ids))),
+                          QMessageBox.StandardButton.Cancel, self)
+        box.setDetailedText("\n".join(
+            f"{rid}: {self.model.message_of(rid)}" for rid in ids))
+        act = box.addButton(self.tr("Checked: not applied, act again"),
+                            QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is act:
+            self.act_again_requested.emit(ids)
             self.accept()
 
     def _update_summary(self) -> None:

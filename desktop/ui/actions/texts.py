@@ -28,7 +28,7 @@ def outcome_name(outcome: Outcome | None) -> str:
         Outcome.FAILED: QCoreApplication.translate("Actions", "Failed"),
         Outcome.CHANGED: QCoreApplication.translate("Actions", "Refund changed"),
         Outcome.NOT_APPLIED: QCoreApplication.translate("Actions", "Not applied"),
-        Outcome.UNKNOWN: QCoreApplication.translate("Actions", "Checking…"),
+        Outcome.UNKNOWN: QCoreApplication.translate("Actions", "Undecided"),
         Outcome.CANCELLED: QCoreApplication.translate("Actions", "Not sent"),
         Outcome.SKIPPED: QCoreApplication.translate("Actions", "Skipped"),
     }

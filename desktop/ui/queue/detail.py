@@ -10,6 +10,12 @@ Public API::
 
 The seller-backend link opens with ``QDesktopServices`` (the system browser); its URL is a template
 with ``{refund_id}`` and ``{order_id}``, configurable, :data:`DEFAULT_BACKEND_URL` by default.
+
+Everything here comes from the platform or the user, so every label is plain text (Qt's
+auto-detected rich text drew a product name with markup large and red, and loaded ``<img src=file:…>``);
+the three composed sections build their markup from escaped, neutralised texts
+(:mod:`desktop.core.textsafe`: no bidirectional overrides). Picture links are made and opened only
+for ``https`` addresses; a click is checked again before the browser is asked.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.queue_rows import QueueRow, RefundDetail
+from desktop.core.textsafe import https_link, neutralise
 from desktop.ui.queue import labels
 
 #: the Kuaishou seller backend's after-sale detail page (快手小店商家后台 · 售后详情)
@@ -40,6 +47,18 @@ DEFAULT_BACKEND_URL = "https://s.kwaixiaodian.com/zone/refund/detail?refundId={r
 
 def _italic(text: str) -> str:
     return f"<i>{html.escape(text)}</i>"
+
+
+def _esc(value: object) -> str:
+    """A platform or user text for a rich-text label: neutralised, then escaped."""
+    return html.escape(neutralise(value))
+
+
+def _plain_label(text: str = "") -> QLabel:
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    return label
 
 
 def backend_url(template: str, row: QueueRow) -> str:
@@ -64,7 +83,7 @@ class DetailPane(QScrollArea):
 
         body = QWidget()
         self._layout = QVBoxLayout(body)
-        self.title = QLabel()
+        self.title = _plain_label()
         self.title.setObjectName("detail-title")
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -72,10 +91,10 @@ class DetailPane(QScrollArea):
         font.setPointSizeF(font.pointSizeF() * 1.2)
         font.setBold(True)
         self.title.setFont(font)
-        self.countdown = QLabel()
+        self.countdown = _plain_label()
         self.countdown.setObjectName("detail-countdown")
         self.countdown.setWordWrap(True)
-        self.consequence = QLabel()
+        self.consequence = _plain_label()
         self.consequence.setObjectName("detail-consequence")
         self.consequence.setWordWrap(True)
         self.open_button = QPushButton()
@@ -87,8 +106,9 @@ class DetailPane(QScrollArea):
         self.buyer_box = QGroupBox()
         self.buyer = QLabel()
         self.buyer.setWordWrap(True)
-        self.buyer.setOpenExternalLinks(True)
+        self.buyer.setOpenExternalLinks(False)  # every click goes through open_picture's check
         self.buyer.setTextFormat(Qt.TextFormat.RichText)
+        self.buyer.linkActivated.connect(self.open_picture)
         QVBoxLayout(self.buyer_box).addWidget(self.buyer)
         self.timeline_box = QGroupBox()
         self.timeline = QLabel()
@@ -100,7 +120,7 @@ class DetailPane(QScrollArea):
         self.history.setWordWrap(True)
         self.history.setTextFormat(Qt.TextFormat.RichText)
         QVBoxLayout(self.history_box).addWidget(self.history)
-        self.empty = QLabel()
+        self.empty = _plain_label()
         self.empty.setObjectName("detail-empty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -171,6 +191,15 @@ class DetailPane(QScrollArea):
             self.tr("The system did not open a browser for the request. Its address was copied to "
                     "the clipboard: paste it into your browser's address bar.\n\n%1").replace("%1", url))
 
+    def open_picture(self, url: str) -> bool:
+        """Open a buyer's picture in the browser, only when it is an ``https`` address."""
+        safe = https_link(url)
+        if safe is None:
+            return False
+        QDesktopServices.openUrl(QUrl(safe))
+        self.openRequested.emit(safe)
+        return True
+
     # ------------------------------------------------------------------------------- rendering
     def _render(self) -> None:
         row = self._row
@@ -186,7 +215,8 @@ class DetailPane(QScrollArea):
         kinds = labels.kind_names()
         stages = labels.stage_names()
         self.title.setText(
-            f"{kinds.get(row.kind, row.kind)} · {labels.format_fen(row.refund_fee)} · {row.product or '—'}"
+            f"{kinds.get(row.kind, row.kind)} · {labels.format_fen(row.refund_fee)} · "
+            f"{neutralise(row.product) or '—'}"
         )
         self._render_countdown()
         consequence = labels.stage_consequences().get(row.stage, "")
@@ -207,7 +237,7 @@ class DetailPane(QScrollArea):
         facts: list[tuple[str, str]] = [
             (self.tr("Refund ID"), str(row.refund_id)),
             (self.tr("Order"), str(row.order_id) if row.order_id else "—"),
-            (self.tr("Shop"), row.shop_name or "—"),
+            (self.tr("Shop"), neutralise(row.shop_name) or "—"),
             (self.tr("Stage"), stages.get(row.stage) or row.stage),
             (self.tr("Status"), status),
             (self.tr("Refund amount"), labels.format_fen(row.refund_fee)),
@@ -217,33 +247,38 @@ class DetailPane(QScrollArea):
             facts.append((self.tr("Return freight"), labels.format_fen(int(freight["returnFreightAmount"]))))
         count = detail.get("productNum") if isinstance(detail, Mapping) else None
         if count:
-            facts.append((self.tr("Quantity"), str(count)))
+            facts.append((self.tr("Quantity"), neutralise(count)))
         if row.submit_time:
             facts.append((self.tr("Submitted"), labels.format_local_time(row.submit_time, with_year=True)))
         if row.urge_times:
             facts.append((self.tr("Buyer reminders"), str(row.urge_times)))
         for name, value in facts:
-            label = QLabel(value)
+            label = _plain_label(value)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setWordWrap(True)
             self.facts.addRow(name, label)
 
         no_reason = self.tr("No reason given")
-        reason_parts = [f"<b>{html.escape(row.reason or no_reason)}</b>"]
+        reason_parts = [f"<b>{_esc(row.reason or no_reason)}</b>"]
         desc = getattr(refund, "refund_desc", None) or (detail.get("refundDesc") if isinstance(detail, Mapping) else None)
         if desc:
-            reason_parts.append(html.escape(str(desc)))
+            reason_parts.append(_esc(desc))
         negotiate = detail.get("negotiateReason") if isinstance(detail, Mapping) else None
         if negotiate:
-            reason_parts.append(html.escape(self.tr("Negotiation: %1").replace("%1", str(negotiate))))
+            reason_parts.append(_esc(self.tr("Negotiation: %1").replace("%1", neutralise(negotiate))))
         pictures = self._detail.pictures if self._detail is not None else ()
         if pictures:
             picture = self.tr("Picture %1")
-            links = " · ".join(
-                f'<a href="{html.escape(url, quote=True)}">{html.escape(picture.replace("%1", str(i)))}</a>'
-                for i, url in enumerate(pictures, start=1)
-            )
-            reason_parts.append(links)
+            refused = self.tr("Picture %1 (not opened: not an https address)")
+            links = []
+            for i, url in enumerate(pictures, start=1):
+                safe = https_link(url)
+                if safe is None:
+                    links.append(html.escape(refused.replace("%1", str(i))))
+                else:
+                    links.append(f'<a href="{html.escape(safe, quote=True)}">'
+                                 f'{html.escape(picture.replace("%1", str(i)))}</a>')
+            reason_parts.append(" · ".join(links))
         elif self._detail is not None:
             reason_parts.append(_italic(self.tr("No pictures")))
         self.buyer.setText("<br>".join(reason_parts))
@@ -281,7 +316,7 @@ class DetailPane(QScrollArea):
             seen = labels.format_local_time(getattr(ob, "seen_at", None), with_year=True)
             lines.append(
                 f"<tr><td style='padding-right:8px;white-space:nowrap'>{seen}</td>"
-                f"<td>{html.escape(text)}</td><td style='padding-left:8px'>{html.escape(extra)}</td></tr>"
+                f"<td>{_esc(text)}</td><td style='padding-left:8px'>{_esc(extra)}</td></tr>"
             )
         return "<table>" + "".join(lines) + "</table>"
 
@@ -296,8 +331,8 @@ class DetailPane(QScrollArea):
             )
             lines.append(
                 f"<tr><td style='padding-right:8px;white-space:nowrap'>{when}</td>"
-                f"<td>{html.escape(str(c.get('title') or ''))}</td>"
-                f"<td style='padding-left:8px;color:#555'>{html.escape(str(who))}</td></tr>"
+                f"<td>{_esc(c.get('title') or '')}</td>"
+                f"<td style='padding-left:8px;color:#555'>{_esc(who)}</td></tr>"
             )
         return "<table>" + "".join(lines) + "</table>"
 

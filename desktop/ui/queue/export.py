@@ -1,9 +1,9 @@
 """Export of the current queue view (its order and filters) to a CSV file Excel opens correctly.
 
-UTF-8 with a byte-order mark (Excel's cue for UTF-8, so Chinese shows correctly), CRLF line ends,
-RFC 4180 quoting. Long ids are written as ``="2100000012345678"`` so Excel keeps every digit instead of
-rounding them to 15 significant digits; texts that Excel would run as a formula (``=``, ``+``, ``-``,
-``@`` first) are prefixed with an apostrophe.
+Written by the app's one CSV writer (:mod:`desktop.core.csvfile`): UTF-8 with a byte-order mark,
+CRLF line ends, RFC 4180 quoting; long ids as ``="2100000012345678"`` so Excel keeps every digit;
+texts that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``… first) prefixed with an
+apostrophe; amounts and seconds as numbers.
 
 On the UI thread :func:`snapshot` copies the visible records and the translated labels (cheap, no
 I/O); formatting and writing run in the background::
@@ -13,21 +13,17 @@ I/O); formatting and writing run in the background::
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 
+from desktop.core import csvfile
 from desktop.core.queue_rows import QueueRow
 from desktop.ui.queue import labels
 from desktop.ui.queue.proxy import QueueProxyModel
 from desktop.ui.workers import Task, run_in_background
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 @dataclass(frozen=True, slots=True)
 class ExportSnapshot:
@@ -80,13 +76,8 @@ def snapshot(proxy: QueueProxyModel) -> ExportSnapshot:
     )
 
 
-def _text(value: str) -> str:
-    """A free text cell Excel will not evaluate."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def _id(value: int | None) -> str:
-    return "" if value is None else f'="{value}"'
+_text = csvfile.text
+_id = csvfile.ident
 
 
 def _yuan(fen: int | None) -> str:
@@ -94,11 +85,11 @@ def _yuan(fen: int | None) -> str:
         return ""
     sign = "-" if fen < 0 else ""
     yuan, cents = divmod(abs(fen), 100)
-    return f"{sign}{yuan}.{cents:02d}"
+    return csvfile.number(f"{sign}{yuan}.{cents:02d}")
 
 
 def format_rows(snap: ExportSnapshot) -> list[list[str]]:
-    """The CSV cells (pure; background)."""
+    """The CSV cells, each a text guarded against formulas, an id kept as text or a number (pure)."""
     out: list[list[str]] = []
     for r in snap.rows:
         left = None if r.expire_at_ms is None else (r.expire_at_ms - snap.now_ms) // 1000
@@ -113,13 +104,13 @@ def format_rows(snap: ExportSnapshot) -> list[list[str]]:
                 status,
                 snap.urgencies.get(snap.urgency_of(left), ""),
                 snap.duration(left) if left is not None else "",
-                "" if left is None else str(left),
+                csvfile.number(left),
                 labels.format_local_time(r.expire_at_ms, with_year=True) if r.expire_at_ms else "",
                 snap.sources.get(r.deadline_source, r.deadline_source),
                 _yuan(r.refund_fee),
                 _text(r.reason),
                 _text(r.product),
-                str(r.urge_times),
+                csvfile.number(r.urge_times),
             ]
         )
     return out
@@ -127,18 +118,7 @@ def format_rows(snap: ExportSnapshot) -> list[list[str]]:
 
 def write_csv(path: str | os.PathLike[str], header: Sequence[str], rows: Sequence[Sequence[str]]) -> int:
     """Write atomically (a temporary file renamed into place); returns the number of data rows."""
-    target = Path(path)
-    tmp = target.with_name(target.name + ".part")
-    try:
-        with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh, dialect="excel", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-            writer.writerow(header)
-            writer.writerows(rows)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return len(rows)
+    return csvfile.write_csv(path, header, rows)
 
 
 def export_snapshot(snap: ExportSnapshot, path: str | os.PathLike[str]) -> int:
