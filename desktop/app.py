@@ -86,10 +86,15 @@ def load_detail(store: Any, row: Any, rules: Any) -> Any:
 
 
 def estimate_risk(store: Any, rules: Any, shop_id: int) -> Any:
-    """(Worker thread) the shop's risk answer, by the function ``check`` uses, on the same clock."""
+    """(Worker thread) the shop's risk answer, by the function ``check`` uses, on the same clock,
+    with the forecast under the shop's guard (from the same inputs) while the guard is on."""
+    import dataclasses
+
+    from desktop.core.guard import guard_forecast
     from desktop.core.risk_answer import risk_answer
 
-    return risk_answer(store, shop_id, rules)
+    answer = risk_answer(store, shop_id, rules)
+    return dataclasses.replace(answer, guarded=guard_forecast(store, shop_id, rules, answer.inputs))
 
 
 def open_secret_store() -> Any:
@@ -179,6 +184,7 @@ class Watch:
     prefs: Any
     shops: Any  # desktop.ui.shop_watch.ShopWatcher
     robots: Any = None  # desktop.ui.robots.RobotRelay: the same alerts to the robot channels
+    guard: Any = None  # desktop.ui.guard.GuardController
 
     @classmethod
     def compose(cls, shell: Shell, window: Any, queue: Any, services: Any) -> Watch:
@@ -209,6 +215,14 @@ class Watch:
         robots = RobotRelay(store, rules, lambda: backend.secrets if backend is not None else None,
                             prefs.thresholds_min, parent=window)
         watch = cls(tray, notifier, center, poller, prefs, shops, robots)
+        # the guard (售后兜底): runs after each sync of the active shop and on its own deadline timer;
+        # its notices go out through the same notifier (phone channels attach to guard.bus)
+        from desktop.ui.actions import window_engine
+        from desktop.ui.guard import GuardController
+
+        watch.guard = window.guard = GuardController(window, rules, window_engine(window), parent=window)
+        watch.guard.attach_notifier(notifier)
+        watch.guard.bus.attach(robots.guard_notice)  # and to the phone robots (in the background)
         status = ShopsStatusLabel(shops)
         window.statusBar().addPermanentWidget(status)
         # (shop id, refund ids) to select once that shop's rows are shown (an alert's click)
@@ -274,6 +288,9 @@ class Watch:
         poller.sync_due.connect(window.sync_now)
         poller.sync_due.connect(shops.sync_others)
         window.sync_finished.connect(sync_finished)
+        window.sync_finished.connect(watch.guard.after_sync)
+        # a failing sync still runs it: it will not act on stale data, and says so before a deadline
+        window.sync_failed.connect(lambda _exc: watch.guard.after_sync())
         window.sync_failed.connect(lambda _exc: poller.finished(False))
         window.rows_loaded.connect(rows_loaded)
         window.shop_changed.connect(shop_changed)
@@ -305,6 +322,8 @@ class Watch:
         return watch
 
     def stop(self) -> None:
+        if self.guard is not None:
+            self.guard.stop()
         self.center.stop()
         self.poller.stop()
         self.shops.stop()
@@ -508,6 +527,10 @@ class Shell:
         )
         # approve / reject: selection, context menus, shortcuts, detail pane; the action log
         window.actions_ui = install_actions(window, queue, detail=detail)
+        # "hold from the guard" (暂不兜底) beside them
+        from desktop.ui.guard import HoldActions
+
+        window.guard_holds = HoldActions(window, queue, services.store, detail)
         return queue
 
     def _compose_settings(self, window: Any, rules: Any) -> None:
@@ -520,6 +543,19 @@ class Shell:
             lambda: (AlertSettingsPage(AlertPrefs(qs, hours)),
                      QCoreApplication.translate("MainWindow", "Alerts"))
         )
+
+        def guard_page() -> Any:
+            from desktop.ui.guard import GuardSettingsPage
+
+            def saved() -> None:  # the new policy applies at once (and its timer is set)
+                controller = getattr(window, "guard", None)
+                if controller is not None:
+                    controller.wake()
+
+            return (GuardSettingsPage(window.services.store, rules, window.shop, on_saved=saved),
+                    QCoreApplication.translate("MainWindow", "Guard"))
+
+        window.settings_pages.append(guard_page)
 
         def robots_page() -> tuple[Any, str]:
             from desktop.ui.robots import RobotSettingsPage

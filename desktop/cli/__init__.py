@@ -21,5 +21,6 @@ COMMANDS: dict[str, str] = {
     "check": "desktop.cli.check",
     "approve": "desktop.cli.approve",
     "reject": "desktop.cli.reject",
+    "guard": "desktop.cli.guard",
     "watch": "desktop.cli.watch",
 }

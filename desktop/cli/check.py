@@ -22,7 +22,8 @@ With 3 or 4 the last cached report is printed, marked stale (``"stale": true``).
 The ``risk`` object is :meth:`desktop.core.risk_answer.RiskAnswer.to_json` — the same answer the
 window shows: the estimate, and how complete the history behind it is (``history.complete`` false:
 the first sweep or the recent closes' negotiation histories are still being fetched, and the level
-may still change by itself).
+may still change by itself). While the shop's guard is on it also carries ``forecast_with_guard``: ``[{"horizon_hours", "level", "would_auto_approve",
+"guarded"}]``, the level per horizon with the guard as configured (see :mod:`desktop.core.guard`).
 
 Ids are strings, times ISO 8601 with the local offset, ``seconds_left`` negative once past (``null``
 with ``expire_at`` when no deadline is known). Deadlines are corrected by the server clock offset
@@ -174,6 +175,17 @@ def risk_object(store: Any, shop: Any, rules: Any, now_ms: int) -> dict[str, Any
                        server_offset_ms=shop.server_clock_offset_ms or 0).to_json()
 
 
+def guard_forecast_object(store: Any, shop: Any, rules: Any, now_ms: int) -> list[dict[str, Any]] | None:
+    """The forecast's second line: the level per horizon with the shop's guard as configured
+    (``None`` while the guard is off)."""
+    from desktop.core.guard import guarded_forecast_levels, load_policy
+
+    policy = load_policy(store, shop.id)
+    if policy is None or not policy.enabled:
+        return None
+    return guarded_forecast_levels(store, shop.id, rules, policy, now_ms=now_ms)
+
+
 @dataclass
 class ShopState:
     shop_id: int
@@ -200,6 +212,9 @@ def build_report(store: Any, states: Sequence[ShopState], rules: Any, now_ms: in
             "pending": pending,
             "risk": risk_object(store, shop, rules, now_ms),
         })
+        guarded = guard_forecast_object(store, shop, rules, now_ms)
+        if guarded is not None:
+            shops[-1]["risk"]["forecast_with_guard"] = guarded
     stale = failed or any(s.stale for s in states)
     return {"generated_at": iso(now_ms), "stale": stale, "shops": shops}
 
@@ -277,6 +292,11 @@ def render_text(report: dict[str, Any]) -> str:
                     "If nothing is done, in {hours} h: {level} ({count} more auto-approvals); handling "
                     "{rescue} requests first avoids it.", hours=f["horizon_hours"], level=levels.get(f["level"], f["level"]),
                     count=len(f["would_auto_approve"]), rescue=len(f["rescue"])))
+        guarded = risk.get("forecast_with_guard")
+        if guarded:
+            out.append("  " + tr("With the guard: {levels}", levels=tr(", ").join(
+                tr("in {hours} h {level}", hours=f["horizon_hours"], level=levels.get(f["level"], f["level"]))
+                for f in guarded)))
         score = risk.get("shop_score")
         if score and score.get("score"):
             out.append("  " + tr("The platform's own shop score: {score}", score=score["score"]))

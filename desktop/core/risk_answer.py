@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.core.domain.classify import RULE_HEURISTIC_TIMES, RULE_NO_EVIDENCE
-from desktop.core.store.risk_queries import estimate_shop
+from desktop.core.domain.risk import estimate as estimate_risk
+from desktop.core.store.risk_queries import risk_inputs
 
 DAY_MS = 86_400_000
 #: the closes whose outcome a later sync settles from their negotiation history (see
@@ -51,6 +52,8 @@ class HistoryProgress:
 class RiskAnswer:
     estimate: Any  # desktop.core.domain.risk.RiskEstimate
     history: HistoryProgress
+    inputs: Any = None  # the RiskInputs the estimate was computed from (for the guard's forecast)
+    guarded: tuple[Any, ...] | None = None  # the forecast with the shop's guard (None: guard off)
 
     @property
     def partial(self) -> bool:
@@ -86,5 +89,6 @@ def risk_answer(store: Any, shop_id: int, rules: Any, *, now_ms: int | None = No
         raise KeyError(f"no shop with id {shop_id}")
     offset = server_offset_ms if server_offset_ms is not None else (shop.server_clock_offset_ms or 0)
     local = int(time.time() * 1000) if now_ms is None else now_ms
-    estimate = estimate_shop(store, shop_id, rules, now_ms=local, server_offset_ms=offset)
-    return RiskAnswer(estimate, history_progress(store, shop, server_now_ms=local + offset))
+    inputs = risk_inputs(store, shop_id, rules, now_ms=local, server_offset_ms=offset)
+    return RiskAnswer(estimate_risk(inputs, rules), history_progress(store, shop, server_now_ms=local + offset),
+                      inputs)

@@ -666,6 +666,122 @@
     </message>
 </context>
 <context>
+    <name>GuardBacktest</name>
+    <message>
+        <location filename="../../desktop/ui/guard.py" line="+207"/>
+        <source>Over the last %1 days this policy would have turned %2 of %3 overdue auto-approvals (%4) into timely approvals.</source>
+        <translation>过去 %1 天的 %3 个逾期自动同意中，此策略可将 %2 个（%4）变为及时处理。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>stage not guarded</source>
+        <translation>所处阶段未纳入兜底</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>above the amount limit</source>
+        <translation>金额超过兜底上限</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>past a daily cap</source>
+        <translation>超过每日上限</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1: %2 (%3)</source>
+        <translation>%1（%2 个，%3）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Not caught: %1</source>
+        <translation>未能兜住：%1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Risk level now: %1; with this guard it would have been: %2.</source>
+        <translation>当前风险等级：%1；若启用此兜底策略，本应为：%2。</translation>
+    </message>
+</context>
+<context>
+    <name>GuardSettingsPage</name>
+    <message>
+        <location line="-155"/>
+        <source>When a request waiting on you reaches its deadline, the platform agrees it in your place: the buyer gets the refund (or returns the goods) all the same, and the shop collects an overdue auto-approval, which the notice of 2023-05-09 punishes. Agreed by the shop a little before the deadline, the money and goods go exactly the same way, but the request was handled in time. You keep the whole window to look, reject or negotiate; the guard acts only in the last minutes, only inside the limits below, and tells you 15 minutes before.</source>
+        <translation>待您处理的售后申请到期时，平台会替您同意：买家照样拿到退款（或退回商品），而店铺会多一条逾期自动同意——这正是 2023-05-09 公告处罚的行为。若店铺在截止前稍早自行同意，钱和货的去向完全相同，但该申请算作及时处理。您仍拥有完整的处理时间来查看、拒绝或协商；售后兜底只在最后几分钟、只在下方设定的范围内操作，并会提前 15 分钟通知您。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Agree requests shortly before their deadline (guard)</source>
+        <translation>在截止前自动同意售后申请（售后兜底）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>The guard of %1</source>
+        <translation>%1 的售后兜底</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Stages:</source>
+        <translation>阶段：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Act this long before the deadline:</source>
+        <translation>提前多久处理：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Largest amount per request:</source>
+        <translation>单笔金额上限：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>At most per day (requests):</source>
+        <translation>每日最多（单数）：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>At most per day (money):</source>
+        <translation>每日最多（金额）：</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Sign in to a shop to set up its guard.</source>
+        <translation>请先登录店铺再设置售后兜底。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Reading the shop&apos;s history…</source>
+        <translation>正在读取店铺历史…</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>The shop&apos;s history cannot be read: %1</source>
+        <translation>无法读取店铺历史：%1</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Choose at least one stage for the guard, or switch it off.</source>
+        <translation>请至少选择一个兜底阶段，或关闭售后兜底。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The guard policy could not be saved: %1</source>
+        <translation>售后兜底策略无法保存：%1</translation>
+    </message>
+</context>
+<context>
     <name>GuideDialog</name>
     <message>
         <location filename="../../desktop/ui/guide.py" line="+32"/>
@@ -724,11 +840,11 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>It approves or rejects a request only when you choose Approve or Reject and confirm the preview. Every action sent is in Requests → Action log.</source>
-        <translation>只有当您选择“同意”或“拒绝”并在预览中确认后，才会同意或拒绝售后单。发出的每个操作都记录在“申请 → 操作日志”中。</translation>
+        <source>It approves or rejects a request only when you choose Approve or Reject and confirm the preview — or, once you switch the guard on, when it agrees a request in the last minutes before its deadline (see below). Every action sent is in Requests → Action log.</source>
+        <translation>只有当您选择“同意”或“拒绝”并在预览中确认后，才会同意或拒绝售后单——开启售后兜底后，它还会在截止前最后几分钟同意售后单（见下文）。发出的每个操作都记录在“申请 → 操作日志”中。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>While the window is closed to the tray it keeps watching; after Quit, no warning comes.</source>
         <translation>窗口关闭到托盘后仍会继续守望；选择“退出”后就不再提醒。</translation>
     </message>
@@ -744,6 +860,21 @@
     </message>
     <message>
         <location line="+4"/>
+        <source>When a request waiting on you reaches its deadline, the platform agrees it in your place: the buyer gets the refund (or returns the goods) all the same, and the shop collects an overdue auto-approval, which the notice of 2023-05-09 punishes. Agreed by the shop a little before the deadline, the money and the goods go exactly the same way, but the request was handled in time.</source>
+        <translation>待您处理的售后申请到期时，平台会替您同意：买家照样拿到退款（或退回商品），而店铺会多一条逾期自动同意——这正是 2023-05-09 公告处罚的行为。若店铺在截止前稍早自行同意，钱和货的去向完全相同，但该申请算作及时处理。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The guard does that for you, if you switch it on in Settings → Guard (it is off by default): 45 minutes before the deadline, only for the stages you tick (refund-only requests at first), up to ¥200 per request and 20 requests or ¥2,000 a day (all adjustable). You keep the whole time before that to look, reject or negotiate.</source>
+        <translation>在“设置 → 售后兜底”中开启后（默认关闭），售后兜底会替您这样做：在截止前 45 分钟，只处理您勾选的阶段（默认仅“待审核·仅退款”），单笔不超过 ¥200，每天最多 20 单或 ¥2,000（均可调整）。在此之前的全部时间，您仍可查看、拒绝或协商。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>15 minutes before it acts you get one notification; its button shows the requests, where you can still approve, reject or choose Hold from the guard (Ctrl+Shift+H). Afterwards one notification says what was done, and the action log marks the guard&apos;s actions. The settings page shows what the guard would have done over the last 90 days.</source>
+        <translation>处理前 15 分钟您会收到一条通知，点击按钮即可查看这些申请，仍可同意、拒绝或选择“暂不兜底”（Ctrl+Shift+H）。处理后会再有一条通知说明结果，操作日志中会标明售后兜底的操作。设置页会显示过去 90 天里售后兜底本可做到的效果。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Data (the database of requests):</source>
         <translation>数据（售后单数据库）：</translation>
     </message>
@@ -799,6 +930,11 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>The guard: agreeing just before the deadline</source>
+        <translation>售后兜底：在截止前及时同意</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Where the data and the logs are</source>
         <translation>数据和日志在哪里</translation>
     </message>
@@ -806,6 +942,49 @@
         <location line="+3"/>
         <source>How to connect a shop</source>
         <translation>如何连接店铺</translation>
+    </message>
+</context>
+<context>
+    <name>HoldActions</name>
+    <message>
+        <location filename="../../desktop/ui/guard.py" line="+171"/>
+        <source>Hold from the guard</source>
+        <translation>暂不兜底</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The guard will not agree the selected requests; you handle them yourself (Ctrl+Shift+H)</source>
+        <translation>售后兜底不会自动同意所选申请，由您自行处理（Ctrl+Shift+H）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Let the guard act</source>
+        <translation>恢复兜底</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Hold this request from the guard</source>
+        <translation>此申请暂不兜底</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>%1 request(s) held from the guard</source>
+        <translation>%1 个申请已设为暂不兜底</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The guard may act on %1 request(s) again</source>
+        <translation>%1 个申请已恢复兜底</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Guard</source>
+        <translation>售后兜底</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The hold could not be saved: %1</source>
+        <translation>暂不兜底设置无法保存：%1</translation>
     </message>
 </context>
 <context>
@@ -1424,12 +1603,17 @@
         <translation>有数据无法读取：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/app.py" line="+521"/>
+        <location filename="../../desktop/app.py" line="+544"/>
         <source>Alerts</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+12"/>
+        <source>Guard</source>
+        <translation>售后兜底</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Phone alerts</source>
         <translation>手机提醒</translation>
     </message>
@@ -2222,7 +2406,7 @@ Open each one in the Kuaishou seller backend first. Act again only on those that
 <context>
     <name>RiskPanel</name>
     <message>
-        <location filename="../../desktop/ui/queue/risk_panel.py" line="+165"/>
+        <location filename="../../desktop/ui/queue/risk_panel.py" line="+169"/>
         <source>sourced</source>
         <extracomment>a longer daily series is drawn as weekly sums: 90 daily spikes of 0–2 read as noise in a dock</extracomment>
         <translation>有来源</translation>
@@ -2359,6 +2543,16 @@ Open each one in the Kuaishou seller backend first. Act again only on those that
         <location line="+4"/>
         <source>nothing expires</source>
         <translation>无到期申请</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>With the guard: level %1</source>
+        <translation>启用兜底后：级别 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 still auto-approved</source>
+        <translation>仍有 %1 条将被自动同意</translation>
     </message>
     <message>
         <location line="+8"/>
@@ -2705,7 +2899,7 @@ Open each one in the Kuaishou seller backend first. Act again only on those that
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../desktop/app.py" line="-165"/>
+        <location filename="../../desktop/app.py" line="-182"/>
         <source>%1
 
 Rebuild it now? (No quits AfterSale Watch and leaves the file as it is.)</source>
@@ -2899,7 +3093,7 @@ Rebuild it now? (No quits AfterSale Watch and leaves the file as it is.)</source
 <context>
     <name>Watch</name>
     <message>
-        <location filename="../../desktop/app.py" line="-162"/>
+        <location filename="../../desktop/app.py" line="-167"/>
         <source>AfterSale Watch is still running</source>
         <extracomment>the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else) calls per second the app&apos;s client allows itself: the bulk actions&apos; pace, half the platform&apos;s documented per-API cap of 100</extracomment>
         <translation>售后守望仍在运行</translation>

@@ -35,10 +35,12 @@ class AuditRow:
     outcome: str | None
     message: str
     error: str | None
+    #: who asked for it when not the user by hand (the guard, with the policy that allowed it)
+    origin: str | None = None
 
     @property
     def action_text(self) -> str:
-        return kind_text(self.kind)
+        return f"{kind_text(self.kind)} · {self.origin}" if self.origin else kind_text(self.kind)
 
 
 def kind_text(kind: str) -> str:
@@ -86,11 +88,17 @@ def audit_rows(store: Any, shop_id: int | None = None, *, since: int | None = No
                 shop=labels.get(e.shop_id, str(e.shop_id)), refund_id=e.refund_id, kind=e.kind,
                 method=params.get("method") or method, params=dict(params.get("param") or {}),
                 state=e.state, outcome=result.get("outcome"), message=result.get("message") or "",
-                error=e.error,
+                error=e.error, origin=_origin_text(params.get("origin")),
             )
         )
     rows.reverse()
     return rows
+
+
+def _origin_text(origin: Any) -> str | None:
+    from desktop.core.guard import describe_origin
+
+    return describe_origin(origin) if isinstance(origin, dict) else None
 
 
 def local_time(ms: int) -> str:

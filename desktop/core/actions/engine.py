@@ -189,13 +189,19 @@ class ActionEngine:
         self._send_errors: dict[int, str] = {}
 
     # ----------------------------------------------------------------------------- journal
-    def _journal_plan(self, actions: Sequence[PlannedAction], batch: str) -> list[int]:
-        """Write the whole plan as ``planned`` entries in one committed transaction."""
+    def _journal_plan(self, actions: Sequence[PlannedAction], batch: str,
+                      origin: Mapping[str, Any] | None = None) -> list[int]:
+        """Write the whole plan as ``planned`` entries in one committed transaction.
+
+        ``origin``: who asked for the actions, kept with each entry (e.g. the guard and the policy
+        that allowed it); ``None`` for the user's own bulk actions."""
+        extra = {"origin": dict(origin)} if origin else {}
         with self.store.transaction(durable=True):
             return [
                 self.store.journal_plan(
                     self.shop_id, a.refund_id, a.kind.value,
-                    {"method": a.method, "param": dict(a.params), "before": a.before.to_json()},
+                    {"method": a.method, "param": dict(a.params), "before": a.before.to_json(),
+                     **extra},
                     batch=batch,
                 )
                 for a in actions
@@ -566,22 +572,25 @@ class ActionEngine:
         *,
         cancelled: Cancelled | threading.Event | None = None,
         progress: ProgressCallback | None = None,
+        origin: Mapping[str, Any] | None = None,
     ) -> BatchReport:
         """Send the plan: journal first, paced, one result per planned action (in plan order).
 
         ``progress(result, finished, total)`` is called after every item (from this thread).
+        ``origin``: who asked (kept in the journal with each action; see :meth:`_journal_plan`).
         Store errors while writing the plan propagate (nothing was sent); later ones stop the run.
         """
         is_cancelled = as_predicate(cancelled)
         with self._run_lock:
-            return self._execute(plan, is_cancelled, progress)
+            return self._execute(plan, is_cancelled, progress, origin)
 
     def _execute(self, plan: Plan, is_cancelled: Cancelled,
-                 progress: ProgressCallback | None) -> BatchReport:
+                 progress: ProgressCallback | None,
+                 origin: Mapping[str, Any] | None = None) -> BatchReport:
         batch = uuid.uuid4().hex
         actions = plan.actions
         total = len(actions)
-        entries = list(zip(actions, self._journal_plan(actions, batch) if actions else [],
+        entries = list(zip(actions, self._journal_plan(actions, batch, origin) if actions else [],
                            strict=True))
         results: list[ItemResult] = []
         uncertain: list[tuple[int, PlannedAction, int]] = []  # (position, action, entry id)

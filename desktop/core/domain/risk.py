@@ -570,13 +570,16 @@ def compute_metrics(inputs: RiskInputs, rules: Rules) -> Metrics:
 
 # ----------------------------------------------------------------------------------- forecast
 def _forecast_one(
-    inputs: RiskInputs, rules: Rules, hist: _History, current: Level, horizon: int
+    inputs: RiskInputs, rules: Rules, hist: _History, current: Level, horizon: int,
+    guarded: frozenset[int] = frozenset(),
 ) -> Forecast:
     now = inputs.now_ms
     at = now + horizon * HOUR_MS
     soon_h = rules.risk.watch.pending_hours_left.value
     dated = sorted((p for p in inputs.pending if p.expire_at_ms is not None), key=lambda p: (p.expire_at_ms, p.refund_id))
-    falling = [p for p in dated if p.expire_at_ms <= at]  # type: ignore[operator]
+    # a guarded request is agreed shortly before its deadline: never auto-approved (it still counts
+    # as pending, and as "soon", until then)
+    falling = [p for p in dated if p.expire_at_ms <= at and p.refund_id not in guarded]  # type: ignore[operator]
     soon_after = [p for p in dated if at < p.expire_at_ms <= at + soon_h * HOUR_MS]  # type: ignore[operator]
     auto_times = [max(p.expire_at_ms, now) for p in falling]  # type: ignore[type-var]
 
@@ -702,6 +705,18 @@ def estimate(inputs: RiskInputs, rules: Rules) -> RiskEstimate:
         no_history=no_history,
         shop_score=inputs.shop_score,
     )
+
+
+def guarded_forecast(inputs: RiskInputs, rules: Rules, guarded: Iterable[int]) -> tuple[Forecast, ...]:
+    """The forecast for each horizon when the requests in ``guarded`` (refund ids the guard will
+    agree before their deadline, see :mod:`desktop.core.guard`) are never auto-approved."""
+    metrics = compute_metrics(inputs, rules)
+    hist = _History(inputs.auto_approvals)
+    pt = _Point(metrics.m1_short, metrics.m1_long, metrics.m2_auto, metrics.m2_actionable, metrics.m4_weeks,
+                metrics.pending_soon, metrics.response.p90_ms)
+    level, _ = _evaluate(pt, rules, with_reasons=False)
+    covered = frozenset(guarded)
+    return tuple(_forecast_one(inputs, rules, hist, level, h, covered) for h in rules.forecast_horizons_hours.value)
 
 
 # ------------------------------------------------------------------- inputs from plain records

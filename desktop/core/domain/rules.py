@@ -180,6 +180,37 @@ class RiskRules:
 
 
 @dataclass(frozen=True, slots=True)
+class GuardRules:
+    """The guard's rule (agree a request shortly before its deadline instead of letting the platform
+    auto-approve it) and the defaults of its policy (rules doc: the lead time and caps are assumed)."""
+
+    rule: Param[str]
+    lead_minutes: Param[int]
+    max_fee_yuan: Param[float]
+    daily_count: Param[int]
+    daily_yuan: Param[float]
+    pre_notice_minutes: Param[int]
+    stale_minutes: Param[int]
+    default_stages: Param[tuple[str, ...]]
+
+
+#: the stages the guard may act on (the names ``check --json`` uses)
+GUARD_STAGES: tuple[str, ...] = ("review_refund_only", "review_return", "review_exchange", "confirm_receipt")
+
+_GUARD_DEFAULTS: dict[str, Any] = {
+    "rule": {"value": "agree_before_deadline", "basis": "sourced",
+             "note": "notice of 2023-05-09: the violation is a request left unhandled until the platform agrees it"},
+    "lead_minutes": {"value": 45, "basis": "assumed"},
+    "max_fee_yuan": {"value": 200, "basis": "assumed"},
+    "daily_count": {"value": 20, "basis": "assumed"},
+    "daily_yuan": {"value": 2000, "basis": "assumed"},
+    "pre_notice_minutes": {"value": 15, "basis": "assumed"},
+    "stale_minutes": {"value": 5, "basis": "assumed"},
+    "default_stages": {"value": ["review_refund_only"], "basis": "assumed"},
+}
+
+
+@dataclass(frozen=True, slots=True)
 class Rules:
     schema_version: int
     stages: Mapping[str, StageLimit]
@@ -187,6 +218,7 @@ class Rules:
     classify: ClassifyRules
     risk: RiskRules
     forecast_horizons_hours: Param[tuple[int, ...]]  # ascending
+    guard: GuardRules | None = None  # None only for hand-built rules: see :func:`_guard`
 
     def stage_limit(self, stage: str) -> StageLimit | None:
         return self.stages.get(stage)
@@ -265,6 +297,7 @@ def parse_rules(data: Mapping[str, Any]) -> Rules:
         classify=_classify(root.table("classify")),
         risk=risk,
         forecast_horizons_hours=_forecast(root.table("forecast"), risk),
+        guard=_guard(root.table("guard") if "guard" in root.data else _Table(_GUARD_DEFAULTS, "guard")),
     )
     root.done()
     return rules
@@ -433,6 +466,31 @@ def _forecast(t: _Table, risk: RiskRules) -> Param[tuple[int, ...]]:
     _check_distinct(horizons.key, horizons.value)
     t.done()
     return _replace_value(horizons, tuple(sorted(horizons.value)))
+
+
+def _guard(t: _Table) -> GuardRules:
+    """The ``[guard]`` table (absent: the built-in defaults, all but the rule assumed)."""
+    g = GuardRules(
+        rule=t.param("rule", str),
+        lead_minutes=t.param("lead_minutes", int),
+        max_fee_yuan=t.param("max_fee_yuan", float),
+        daily_count=t.param("daily_count", int),
+        daily_yuan=t.param("daily_yuan", float),
+        pre_notice_minutes=t.param("pre_notice_minutes", int),
+        stale_minutes=t.param("stale_minutes", int),
+        default_stages=t.param("default_stages", _list_of(str, min_len=1)),
+    )
+    if g.rule.value != "agree_before_deadline":
+        raise RulesError(g.rule.key, tr("unknown guard rule {got}", got=_fmt(g.rule.value)))
+    for p in (g.lead_minutes, g.max_fee_yuan, g.daily_count, g.daily_yuan, g.pre_notice_minutes,
+              g.stale_minutes):
+        _check_positive(p.key, p.value)
+    for stage in g.default_stages.value:
+        if stage not in GUARD_STAGES:
+            raise RulesError(g.default_stages.key,
+                             tr("unknown stage; known stages: {names}", names=", ".join(GUARD_STAGES)))
+    t.done()
+    return g
 
 
 # ----------------------------------------------------------------------------------- helpers

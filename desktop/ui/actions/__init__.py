@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 
-def _window_engine(window: Any) -> Callable[[], ActionEngine | None]:
+def window_engine(window: Any) -> Callable[[], ActionEngine | None]:
     """The engine of the window's active shop (``None`` when signed out)."""
 
     def make() -> ActionEngine | None:
@@ -224,4 +224,4 @@ def install_actions(window: QMainWindow, queue: Any, *, detail: Any = None,
                     engine_factory: Callable[[], ActionEngine | None] | None = None) -> ActionsUi:
     """Add approve/reject/action-log to ``window`` for the requests selected in ``queue`` (and the
     one ``detail`` shows, when given)."""
-    return ActionsUi(window, queue, engine_factory or _window_engine(window), detail)
+    return ActionsUi(window, queue, engine_factory or window_engine(window), detail)

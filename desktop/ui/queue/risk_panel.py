@@ -134,10 +134,13 @@ class RiskPanel(QWidget):
         self._render()
 
     # --------------------------------------------------------------------------------- public
-    def set_estimate(self, estimate: Any) -> None:
-        """Show a ``RiskEstimate`` (``None``: not computed yet)."""
+    def set_estimate(self, estimate: Any, guarded: Sequence[Any] | None = None) -> None:
+        """Show a ``RiskEstimate`` (``None``: not computed yet). ``guarded``: the forecast with the
+        guard as configured (one per horizon; ``None`` while the guard is off), shown as a second
+        line under each horizon."""
         self._estimate = estimate
         self._history = None
+        self._guarded = {f.horizon_hours: f for f in guarded or ()}
         self._render()
 
     def set_answer(self, answer: Any) -> None:
@@ -146,6 +149,7 @@ class RiskPanel(QWidget):
         level that would change by itself."""
         self._estimate = answer.estimate if answer is not None else None
         self._history = answer.history if answer is not None else None
+        self._guarded = {f.horizon_hours: f for f in getattr(answer, "guarded", None) or ()}
         self._render()
 
     @property
@@ -277,6 +281,11 @@ class RiskPanel(QWidget):
                 ).replace("%2", labels.format_fen(f.money_at_stake_fen))
             else:
                 text += " · " + self.tr("nothing expires")
+            g = getattr(self, "_guarded", {}).get(f.horizon_hours)
+            if g is not None:
+                text += "\n" + self.tr("With the guard: level %1").replace("%1", names.get(g.level, g.level))
+                if g.would_auto_approve:
+                    text += " · " + self.tr("%1 still auto-approved").replace("%1", str(len(g.would_auto_approve)))
             body = QLabel(text)
             body.setWordWrap(True)
             row = 2 * i
