@@ -57,8 +57,13 @@ def main(argv: list[str] | None = None) -> int:
 
         paths.set_home(args.data_dir)
     if args.command:
+        from desktop.core.logsetup import close_logging
+
         module = importlib.import_module(COMMANDS[args.command])
-        return int(module.run(args) or 0)
+        try:
+            return int(module.run(args) or 0)
+        finally:
+            close_logging()
     if args.self_test:
         try:
             from desktop.selftest import run as self_test

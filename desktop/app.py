@@ -78,6 +78,25 @@ def load_queue_rows(store: Any, rules: Any, shop: Any) -> list:
     return build_queue_rows(store.refunds(shop.id, open_only=True), rules, shop_names={shop.id: shop.label})
 
 
+def load_detail(store: Any, row: Any, rules: Any) -> Any:
+    """(Worker thread) the full detail of a queue row, from the store."""
+    from desktop.core.queue_rows import load_detail as build
+
+    return build(store, row, rules)
+
+
+def estimate_risk(store: Any, rules: Any, shop_id: int) -> Any:
+    """(Worker thread) the shop's risk answer, by the function ``check`` uses, on the same clock,
+    with the forecast under the shop's guard (from the same inputs) while the guard is on."""
+    import dataclasses
+
+    from desktop.core.guard import guard_forecast
+    from desktop.core.risk_answer import risk_answer
+
+    answer = risk_answer(store, shop_id, rules)
+    return dataclasses.replace(answer, guarded=guard_forecast(store, shop_id, rules, answer.inputs))
+
+
 def open_secret_store() -> Any:
     """(Worker thread) the keychain wrapper of this data home (imports keyring, detects its backend)."""
     from desktop.core.secrets import SecretStore
@@ -233,7 +252,7 @@ class Watch:
                 return
             ids = list(result.auto_approved)
             run_in_background(lambda: auto_approved_items(store, shop.id, ids), center.auto_approved,
-                              window._background_failed)
+                              window.background_failed)
 
         def open_on(keys: list) -> None:
             """Show the alerted requests: the active shop's when it has some, else switch to the
@@ -265,6 +284,7 @@ class Watch:
                     "Watch", "It keeps watching your deadlines from here. Choose Quit in this menu to stop it."),
             )
 
+        poller.woke.connect(window.sessions.suspend)  # a sync from before the sleep starts again
         poller.sync_due.connect(window.sync_now)
         poller.sync_due.connect(shops.sync_others)
         window.sync_finished.connect(sync_finished)
@@ -309,8 +329,7 @@ class Watch:
         self.shops.stop()
         if self.robots is not None:
             self.robots.stop()
-        if self.tray.icon is not None:
-            self.tray.icon.hide()
+        self.tray.close()
 
 
 @dataclass
@@ -416,7 +435,8 @@ class Shell:
         gate = SyncGate()
 
         services = Services(shops=None, store=backend.store, rules=backend.rules,
-                            make_client=make_client, make_syncer=make_syncer, load_rows=load_queue_rows)
+                            make_client=make_client, make_syncer=make_syncer, load_rows=load_queue_rows,
+                            load_detail=load_detail, estimate_risk=estimate_risk)
         window = MainWindow(services, self.settings)
         window.set_demo(backend.sandbox is not None)
         queue = self._compose_queue(window, services)
@@ -453,7 +473,7 @@ class Shell:
 
         assert self.backend is not None and self.window is not None
         self.backend.secrets = secrets
-        self.window.services.shops = ShopManager(self.backend.store, secrets)
+        self.window.set_shop_manager(ShopManager(self.backend.store, secrets))
         if self.backend.sandbox is not None or self._sign_in_wanted:
             self._sign_in_wanted = False
             self.open_sign_in()  # the demo signs in through the same flow, by itself
@@ -462,17 +482,14 @@ class Shell:
 
     def _compose_queue(self, window: Any, services: Any) -> Any:
         """The queue (merchant's and others' tabs), the detail pane, the risk panel and the export."""
-        from desktop.core.domain.risk import estimate
-        from desktop.core.guard import guard_forecast
-        from desktop.core.queue_rows import UrgencyScale, load_detail
-        from desktop.core.store.risk_queries import risk_inputs
+        from desktop.core.queue_rows import UrgencyScale
         from desktop.ui.queue.detail import DetailPane
         from desktop.ui.queue.export import export_view
         from desktop.ui.queue.risk_panel import RiskPanel
         from desktop.ui.actions import install_actions
         from desktop.ui.queue.view import QueueWidget
 
-        store, rules = services.store, services.rules
+        rules = services.rules
         queue = QueueWidget(scale=UrgencyScale.from_rules(rules))
         detail = DetailPane()
         risk = RiskPanel()
@@ -491,30 +508,19 @@ class Shell:
 
         def show_detail(row: Any) -> None:
             detail.show_row(row)
-            if row is None:
-                return
+            window.load_detail(row)  # the active shop's session reads it; the latest row wins
 
-            def arrived(result: Any) -> None:
-                if detail.row is row:  # still the request shown
-                    detail.set_detail(result)
-
-            run_in_background(lambda: load_detail(store, row, rules), arrived, window._background_failed)
+        def detail_loaded(row: Any, result: Any) -> None:
+            if detail.row is row:  # still the request shown
+                detail.set_detail(result)
 
         queue.currentRequestChanged.connect(show_detail)
+        window.detail_loaded.connect(detail_loaded)
         for view in (queue.merchant_view, queue.others_view):
             view.model.ticked.connect(detail.update_time)
-
-        def refresh_risk(_rows: Any) -> None:
-            shop = window.shop
-            if shop is None:
-                return
-            def work() -> tuple[Any, Any]:
-                inputs = risk_inputs(store, shop.id, rules)
-                return estimate(inputs, rules), guard_forecast(store, shop.id, rules, inputs)
-
-            run_in_background(work, lambda result: risk.set_estimate(*result), window._background_failed)
-
-        window.rows_loaded.connect(refresh_risk)
+            window.tick_while_visible(view.model.timer)  # no countdown while hidden in the tray
+        # computed after each load of the rows, by the session, as `check` computes it
+        window.risk_estimated.connect(risk.set_answer)
         risk.rescueRequested.connect(queue.select_refunds)
         window.exporter = lambda path, done, failed: export_view(
             queue.current_view().proxy, path, on_done=done, on_error=failed
@@ -609,7 +615,8 @@ class Shell:
         if self.window is not None:
             self.window.hide_to_tray = False
             self.window.confirm_close = False
-            self.window.close()
+            self.window.close()  # its session cancels what is in flight
+            self.window.deleteLater()
         wait_for_background_work(5000)
         if self.watch is not None and self.watch.robots is not None:
             self.watch.robots.close()  # its HTTP session, once no evaluation runs
@@ -623,6 +630,7 @@ class Shell:
         self.instance.release()
         self.reporter.uninstall()
         log.info("stopped")
+        logsetup.close_logging()
 
 
 def build(args: argparse.Namespace, argv: list[str] | None = None) -> Shell | None:

@@ -17,10 +17,13 @@ With 3 or 4 the last cached report is printed, marked stale (``"stale": true``).
                 "unreadable": [{"refund_id", "field", "backend_url"}],
                 "risk": {"level", "reasons": [{"metric", "value", "threshold", "basis", "text", …}],
                          "metrics": {…}, "forecast": [{"horizon_hours", "level", "would_auto_approve",
-                         "rescue", …}], "exposure", "shop_score", "no_history"}}]}
+                         "rescue", …}], "exposure", "shop_score", "no_history",
+                         "history": {"complete", "swept_days", "sweep_days", "to_refine"}}}]}
 
-The ``risk`` object is :meth:`desktop.core.domain.risk.RiskEstimate.to_json`; while the shop's guard
-is on it also carries ``forecast_with_guard``: ``[{"horizon_hours", "level", "would_auto_approve",
+The ``risk`` object is :meth:`desktop.core.risk_answer.RiskAnswer.to_json` — the same answer the
+window shows: the estimate, and how complete the history behind it is (``history.complete`` false:
+the first sweep or the recent closes' negotiation histories are still being fetched, and the level
+may still change by itself). While the shop's guard is on it also carries ``forecast_with_guard``: ``[{"horizon_hours", "level", "would_auto_approve",
 "guarded"}]``, the level per horizon with the guard as configured (see :mod:`desktop.core.guard`).
 
 Ids are strings, times ISO 8601 with the local offset, ``seconds_left`` negative once past (``null``
@@ -166,10 +169,11 @@ def pending_items(store: Any, shop: Any, rules: Any, now_ms: int) -> list[dict[s
 
 def risk_object(store: Any, shop: Any, rules: Any, now_ms: int) -> dict[str, Any]:
     """The shop's risk estimate (:mod:`desktop.core.domain.risk`) as the report's ``risk`` object."""
-    from desktop.core.store.risk_queries import estimate_shop
+    from desktop.core.risk_answer import risk_answer
 
-    return estimate_shop(store, shop.id, rules, now_ms=now_ms,
-                         server_offset_ms=shop.server_clock_offset_ms or 0).to_json()
+    # the window's function too: the same level from the same store and clock
+    return risk_answer(store, shop.id, rules, now_ms=now_ms,
+                       server_offset_ms=shop.server_clock_offset_ms or 0).to_json()
 
 
 def guard_forecast_object(store: Any, shop: Any, rules: Any, now_ms: int) -> list[dict[str, Any]] | None:
@@ -285,6 +289,14 @@ def render_text(report: dict[str, Any]) -> str:
         risk = shop["risk"]
         out.append(tr("Risk level: {level} (an estimate by this app, not the platform's own score)",
                       level=levels.get(risk["level"], risk["level"])))
+        history = risk.get("history") or {}
+        if history and not history.get("complete", True):
+            if history.get("swept_days", 0) < history.get("sweep_days", 0):
+                out.append("  " + tr("Partial: {done} of {days} days of history downloaded; the level may still change.",
+                                     done=history["swept_days"], days=history["sweep_days"]))
+            else:
+                out.append("  " + tr("Partial: {count} recent close(s) still to be checked by the next syncs; the "
+                                     "level may still change.", count=history.get("to_refine", 0)))
         for r in risk["reasons"]:  # each text names its threshold's basis (sourced / assumed)
             out.append(f"  · {r['text']}")
         exposure = risk.get("exposure")

@@ -166,3 +166,13 @@ def setup_logging(level: int = logging.INFO, *, to_stderr: bool = False) -> logg
     logging.getLogger("urllib3").setLevel(logging.WARNING)
     _configured = handler
     return handler
+
+
+def close_logging() -> None:
+    """Remove and close the log file's handler (the app's and the commands' last step): the file
+    is not left open behind them."""
+    global _configured, _fallback_target
+    handler, _configured, _fallback_target = _configured, None, None
+    if handler is not None:
+        logging.getLogger().removeHandler(handler)
+        handler.close()

@@ -389,7 +389,9 @@ class Syncer:
             try:
                 detail = self.client.refund_detail(r.refund_id)
             except RequestError as exc:  # 300011 not found / 300012 not this shop's
-                log.warning("refund %s is gone from the platform (%s): out of the queue", r.refund_id, exc)
+                # the message, not the exception: a kept record (a log capture) would keep its traceback
+                # and the HTTP connection its frames still hold
+                log.warning("refund %s is gone from the platform (%s): out of the queue", r.refund_id, str(exc))
                 self.store.mark_gone(self.shop_id, r.refund_id, at=self._server_ms())
                 continue
             except ParseError as exc:  # that one refund: kept as it was stored, the sync goes on

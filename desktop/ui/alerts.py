@@ -227,6 +227,7 @@ class Poller(QObject):
     ``sync_due`` while one runs is simply refused there, and the next one is already scheduled."""
 
     sync_due = Signal()
+    woke = Signal()  # the computer slept through a poll: a sync still in flight from before is stale
 
     def __init__(
         self,
@@ -303,6 +304,7 @@ class Poller(QObject):
         beat_s = self.heartbeat.interval() / 1000
         if slept_through(self.policy_fn(), expected_delay_s=beat_s, elapsed_wall_s=gap):
             log.info("woke after %.0f s asleep: syncing now", gap)
+            self.woke.emit()
             self._due()
         elif now - self._scheduled_at >= self.expected_delay_s + beat_s:
             self._due()  # the timer was starved or the clock jumped: do not wait longer than due

@@ -23,6 +23,7 @@ replaced by a plain HTTP GET of the authorise URL (the sandbox redirects to the 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -99,6 +100,10 @@ def is_loopback_redirect(uri: str) -> bool:
     return parts.scheme == "http" and bool(parts.hostname) and is_loopback_host(parts.hostname or "")
 
 
+class SignInAbandoned(Exception):
+    """The sign-in step was stopped before its result was stored (nothing was)."""
+
+
 class LoginDialog(QDialog):
     """The sign-in dialog. ``signed_in(shop)`` is emitted with the stored ``Shop`` before it closes."""
 
@@ -119,6 +124,8 @@ class LoginDialog(QDialog):
         self.client_factory = client_factory
         self.open_url = open_url
         self._task: Task | None = None
+        # set when the running step is abandoned: the worker then stores nothing
+        self._abandon = threading.Event()
         self._catcher: LoopbackCatcher | None = None
         self._oauth: OAuthClient | None = None
         self._state: str | None = None
@@ -349,6 +356,7 @@ class LoginDialog(QDialog):
         app_key, _sign_secret, app_secret, redirect_uri = values
         base_url, authorize_url = self._endpoints()
         try:
+            self._close_oauth()  # the previous attempt's, if any
             self._oauth = OAuthClient(app_key, app_secret, base_url=base_url, authorize_url=authorize_url)
         except ValueError as exc:
             self.set_status(str(exc), error=True)
@@ -379,6 +387,7 @@ class LoginDialog(QDialog):
         credentials_for = self._oauth_credentials_factory()
         base_url = self._endpoints()[0]
         self._set_busy(True, self.tr("Starting…"))
+        abandon = self._new_step()
 
         def flow(progress: Callable[..., None]) -> tuple[SignInResult, Any]:
             catcher = LoopbackCatcher(port=port, path=path)
@@ -389,7 +398,7 @@ class LoginDialog(QDialog):
             code = parse_redirect("?" + urllib.parse.urlencode({"code": code, "state": got_state}), state)
             progress("exchanging")
             token = oauth.exchange_code(code)
-            return self._verify(credentials_for(token), token, base_url)
+            return self._verify(credentials_for(token), token, base_url, abandon)
 
         self._task = run_in_background(flow, self._signed_in, self._failed, on_progress=self._loopback_progress)
 
@@ -419,10 +428,11 @@ class LoginDialog(QDialog):
         base_url = self._endpoints()[0]
         self._cleanup_catcher()
         self._set_busy(True, self.tr("Fetching the tokens and checking the shop…"))
+        abandon = self._new_step()
 
         def flow() -> tuple[SignInResult, Any]:
             token = oauth.exchange_code(code)
-            return self._verify(credentials_for(token), token, base_url)
+            return self._verify(credentials_for(token), token, base_url, abandon)
 
         self._task = run_in_background(flow, self._signed_in, self._failed)
 
@@ -474,15 +484,31 @@ class LoginDialog(QDialog):
         )
         base_url = self._endpoints()[0]
         self._set_busy(True, self.tr("Checking the token…"))
+        abandon = self._new_step()
         self._task = run_in_background(
-            lambda: self._verify(credentials, None, base_url), self._signed_in, self._failed
+            lambda: self._verify(credentials, None, base_url, abandon), self._signed_in, self._failed
         )
 
     # ------------------------------------------------------------------------------ common
-    def _verify(self, credentials: Any, token: Any | None, base_url: str) -> tuple[SignInResult, Any]:
-        """(Worker thread) fetch the seller's name with the new credentials, then store the shop."""
+    def _new_step(self) -> threading.Event:
+        """A fresh "abandoned" flag for the step about to start (the previous one's stays set)."""
+        self._abandon = threading.Event()
+        return self._abandon
+
+    def _verify(self, credentials: Any, token: Any | None, base_url: str,
+                abandon: threading.Event) -> tuple[SignInResult, Any]:
+        """(Worker thread) fetch the seller's name with the new credentials, then store the shop —
+        unless the step was abandoned (Stop, Cancel, the dialog closed) meanwhile: then nothing is
+        stored, neither the shop nor its secrets."""
         client = self.client_factory(credentials, base_url)
-        seller = client.seller_info()
+        try:
+            seller = client.seller_info()
+        finally:
+            close = getattr(client, "close", None)
+            if close is not None:
+                close()
+        if abandon.is_set():
+            raise SignInAbandoned()
         result = SignInResult(
             seller=seller,
             credentials=credentials,
@@ -554,6 +580,7 @@ class LoginDialog(QDialog):
 
     def stop(self) -> None:
         """Abandon the running step (the loopback wait ends at once)."""
+        self._abandon.set()
         if self._task is not None:
             self._task.cancel()
             self._task = None
@@ -566,9 +593,15 @@ class LoginDialog(QDialog):
         if catcher is not None:
             catcher.cancel()  # ends the worker's wait at once; the worker closes the listener
 
+    def _close_oauth(self) -> None:
+        oauth, self._oauth = self._oauth, None
+        if oauth is not None:
+            oauth.close()
+
     def done(self, result: int) -> None:  # noqa: D401 - QDialog API
         if self._busy:
             self.stop()
+        self._close_oauth()  # its connections (a step still running finishes on them or fails)
         super().done(result)
 
     # ------------------------------------------------------------------------------ demo

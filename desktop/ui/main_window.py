@@ -1,24 +1,31 @@
 """The main window: menus and toolbar, the queue in the middle, the detail pane and the risk panel in
 docks, the sync state in the status bar and a banner when something failed.
 
-The window does no I/O itself: syncing, loading rows and every shop operation run through
+The window does no I/O itself, and owns no background work of the shop it shows: its
+:class:`~desktop.ui.session.SessionController` makes a shop active and the active
+:class:`~desktop.ui.session.ShopSession` syncs it and loads its rows, details and risk (latest request
+wins; switching, signing out and quitting cancel what is in flight). The window is a view of the
+session's signals. Shop management (rename, sign out, remove) runs through
 :func:`desktop.ui.workers.run_in_background`. What it needs comes in through :class:`Services`
 (built by the composition root, ``desktop/app.py``); the queue, detail and risk widgets come from
 :mod:`desktop.ui.queue`.
+
+Timers run only while the window is shown: the freshness text and the timers registered with
+:meth:`MainWindow.tick_while_visible` (the queue's countdowns) stop while it is hidden in the tray or
+minimised, and catch up at once when it shows again.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -43,8 +50,9 @@ from desktop.core import paths
 from desktop.ui import settings as keys
 from desktop.ui.icons import app_pixmap
 from desktop.ui.settings import Settings
+from desktop.ui.session import SessionController, ShopSession
 from desktop.ui.shops import ShopsDialog
-from desktop.ui.workers import Task, run_in_background
+from desktop.ui.workers import run_in_background
 
 if TYPE_CHECKING:
     from desktop.core.profiles import ShopManager
@@ -70,6 +78,10 @@ class Services:
     make_syncer: Callable[[Any, Any, Any, int], Any]
     # (store, rules, shop) -> the rows the queue widget shows (built in the background)
     load_rows: Callable[[Any, Any, Any], Any] | None = None
+    # (store, row, rules) -> the full detail of a row (built in the background)
+    load_detail: Callable[[Any, Any, Any], Any] | None = None
+    # (store, rules, shop id) -> the shop's risk answer (desktop.core.risk_answer.risk_answer)
+    estimate_risk: Callable[[Any, Any, int], Any] | None = None
 
 
 class Banner(QFrame):
@@ -122,6 +134,8 @@ class MainWindow(QMainWindow):
     sync_finished = Signal(object)  # the SyncResult
     sync_failed = Signal(object)  # the exception
     rows_loaded = Signal(object)  # the QueueRow list of the active shop
+    detail_loaded = Signal(object, object)  # a row of the active shop, its RefundDetail
+    risk_estimated = Signal(object)  # the active shop's risk answer
     shops_loaded = Signal(object, object)  # the shops read (list of Shop), {shop id: signed in}
     exported = Signal(str)  # the path of a finished CSV export
 
@@ -131,10 +145,13 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.shop: Any | None = None
         self.roles_dialog: Any | None = None  # the negotiation-roles view when open
-        self.client: Any | None = None
         self.needs_sign_in = False
-        self._sync_task: Task | None = None
-        self._sync_cancel = threading.Event()
+        # makes shops active; the active shop's session owns its client and background work
+        self.sessions = SessionController(services, parent=self)
+        self.sessions.activated.connect(self._session_activated)
+        self.sessions.activation_failed.connect(self.background_failed)
+        # (timer, catch-up) that run only while the window is shown
+        self._visible_timers: list[tuple[QTimer, Callable[[], None] | None]] = []
         self._last_fresh_ms: int | None = None
         self._rows_shop_id: int | None = None  # whose rows the queue shows
         self._shops: list[Any] = []
@@ -143,6 +160,7 @@ class MainWindow(QMainWindow):
         self.exporter: Callable[[str, Callable[[int], None], Callable[[BaseException], None]], Any] | None = None
         # () -> (page widget, tab title): pages other areas add to the settings dialog
         self.settings_pages: list[Callable[[], tuple[QWidget, str]]] = []
+        self.actions_ui: Any = None  # approve / reject (desktop.ui.actions), installed by the shell
         self.setWindowTitle(APP_DISPLAY_NAME)
         self.setMinimumSize(MINIMUM_SIZE)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
@@ -163,7 +181,7 @@ class MainWindow(QMainWindow):
         self.freshness_timer = QTimer(self)
         self.freshness_timer.setInterval(FRESHNESS_REFRESH_MS)
         self.freshness_timer.timeout.connect(self._update_freshness)
-        self.freshness_timer.start()
+        self.tick_while_visible(self.freshness_timer, self._update_freshness)
         self._restore_state()
 
     # ------------------------------------------------------------------------------ building
@@ -183,6 +201,7 @@ class MainWindow(QMainWindow):
         self.export_action.triggered.connect(lambda _checked=False: self.export_csv())
         self.shops_action = QAction(self.tr("Manage shops…"), self)
         self.shops_action.triggered.connect(self.manage_shops)
+        self.shops_action.setEnabled(self.services.shops is not None)  # see set_shop_manager
         self.add_shop_action = QAction(self.tr("Add shop…"), self)
         self.add_shop_action.triggered.connect(self._add_shop)
         self.sign_in_again_action = QAction(self.tr("Sign in again…"), self)
@@ -382,6 +401,47 @@ class MainWindow(QMainWindow):
         self.risk_widget = widget
         self.risk_dock.setWidget(scroller)
 
+    # ------------------------------------------------------------------------------ timers
+    def tick_while_visible(self, timer: QTimer, catch_up: Callable[[], None] | None = None) -> None:
+        """Run ``timer`` only while the window is shown (not hidden in the tray, not minimised); when
+        it shows again, ``catch_up()`` (else the timer's own ``timeout``) brings the view up to date
+        at once."""
+        self._visible_timers.append((timer, catch_up))
+        timer.destroyed.connect(lambda _obj=None, t=timer: self._forget_timer(t))
+        self._apply_visibility(timer, catch_up)
+
+    def _forget_timer(self, timer: QTimer) -> None:
+        self._visible_timers = [(t, c) for t, c in self._visible_timers if t is not timer]
+
+    @property
+    def on_screen(self) -> bool:
+        """Shown and not minimised: what the timers of :meth:`tick_while_visible` wait for."""
+        return self.isVisible() and not self.isMinimized()
+
+    def _apply_visibility(self, timer: QTimer, catch_up: Callable[[], None] | None) -> None:
+        if not self.on_screen:
+            timer.stop()
+        elif not timer.isActive():
+            timer.start()
+            (catch_up or timer.timeout.emit)()
+
+    def _visibility_changed(self) -> None:
+        for timer, catch_up in list(self._visible_timers):
+            self._apply_visibility(timer, catch_up)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self._visibility_changed()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt API
+        super().hideEvent(event)
+        self._visibility_changed()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.WindowStateChange:
+            self._visibility_changed()
+
     # ------------------------------------------------------------------------------ state
     def _restore_state(self) -> None:
         geometry = self.settings.bytes_value(keys.WINDOW_GEOMETRY)
@@ -414,7 +474,7 @@ class MainWindow(QMainWindow):
             self.hide()
             self.hidden_to_tray.emit()
             return
-        self._sync_cancel.set()
+        self.sessions.stop()
         super().closeEvent(event)
 
     def quit(self) -> None:
@@ -437,6 +497,8 @@ class MainWindow(QMainWindow):
     def reload_shops(self, then_activate: int | None = None) -> None:
         """Read the shops (background) and make ``then_activate`` (or the remembered one) active."""
         shops = self.services.shops
+        if shops is None:
+            return  # the keychain is still being found: the shell reloads once it is known
 
         def read() -> tuple[list[Any], dict[int, bool]]:
             rows = shops.shops()
@@ -461,7 +523,7 @@ class MainWindow(QMainWindow):
                 self._fill_shop_lists()
             self._refresh_shops_dialog()
 
-        run_in_background(read, done, self._background_failed)
+        run_in_background(read, done, self.background_failed)
 
     _shops_dialog: ShopsDialog | None = None
     _signed_in: dict[int, bool] = {}
@@ -507,41 +569,60 @@ class MainWindow(QMainWindow):
             self.activate_shop(int(shop_id))
 
     def activate_shop(self, shop_id: int) -> None:
-        """Make ``shop_id`` the shop the window shows and syncs (credentials read in the background)."""
-        services = self.services
+        """Make ``shop_id`` the shop the window shows and syncs (credentials read in the background;
+        the latest choice wins, whatever order the reads finish in)."""
+        self.sessions.activate(shop_id)
 
-        def prepare() -> tuple[Any, Any | None]:
-            shop = services.store.shop(shop_id)
-            if shop is None:
-                raise KeyError(f"no shop with id {shop_id}")
-            credentials = services.shops.credentials(shop_id)
-            client = services.make_client(shop, credentials) if credentials is not None else None
-            return shop, client
+    @property
+    def session(self) -> ShopSession | None:
+        """The active shop's session (``None`` before a shop is shown)."""
+        return self.sessions.session
 
-        def done(result: tuple[Any, Any | None]) -> None:
-            shop, client = result
-            self._sync_cancel.set()  # a sync of the previous shop stops at its next page
-            self._sync_task = None
-            self._set_shop(shop)
-            self.client = client
-            self.settings.set_active_shop(shop.id)
-            if self._rows_shop_id != shop.id:
-                self.load_rows()
-            if client is None:
-                self.needs_sign_in = True
-                self.banner.show_message(
-                    self.tr("You are signed out of %1: the list below is what was downloaded last. "
-                            "Sign in again to keep it up to date.").replace("%1", shop.label),
-                    self.tr("Sign in…"),
-                )
-                self._banner_kind = "signin"
-            else:
-                self.needs_sign_in = False
-                if self._banner_kind == "signin":
-                    self.banner.hide()
-                self.sync_now()
+    @property
+    def client(self) -> Any | None:
+        """The active shop's API client (``None`` when signed out); the session owns it."""
+        session = self.sessions.session
+        return session.client if session is not None else None
 
-        run_in_background(prepare, done, self._background_failed)
+    def set_shop_manager(self, shops: ShopManager) -> None:
+        """The keychain is known (an instant after start): the shops can be read and managed."""
+        self.sessions.set_shop_manager(shops)
+        self.shops_action.setEnabled(True)
+
+    def _session_activated(self, session: ShopSession) -> None:
+        """A new session: the window shows its shop and follows its signals (the previous session
+        is closed: nothing of it reaches the window any more)."""
+        session.rows_loaded.connect(lambda rows, s=session: self._show_rows(s.shop, rows))
+        session.sync_started.connect(self._sync_started)
+        session.sync_progressed.connect(self._sync_progressed)
+        session.sync_ended.connect(self._sync_ended)
+        session.sync_finished.connect(self._sync_succeeded)
+        session.sync_failed.connect(self._sync_failed)
+        session.shop_updated.connect(self._shop_updated)
+        session.detail_loaded.connect(self.detail_loaded)
+        session.risk_estimated.connect(self.risk_estimated)
+        session.read_failed.connect(self.background_failed)
+        self._sync_ended()  # a previous shop's sync state is not this one's
+        shop, client = session.shop, session.client
+        self._set_shop(shop)
+        if session.provisional:
+            return  # shown from the cache at start; the credentials follow (set_shop_manager)
+        self.settings.set_active_shop(shop.id)
+        if self._rows_shop_id != shop.id:
+            self.load_rows()
+        if client is None:
+            self.needs_sign_in = True
+            self.banner.show_message(
+                self.tr("You are signed out of %1: the list below is what was downloaded last. "
+                        "Sign in again to keep it up to date.").replace("%1", shop.label),
+                self.tr("Sign in…"),
+            )
+            self._banner_kind = "signin"
+        else:
+            self.needs_sign_in = False
+            if self._banner_kind == "signin":
+                self.banner.hide()
+            self.sync_now()
 
     def _set_shop(self, shop: Any | None) -> None:
         self.shop = shop
@@ -592,19 +673,22 @@ class MainWindow(QMainWindow):
 
     def _rename_shop(self, shop_id: int, name: str) -> None:
         run_in_background(lambda: self.services.shops.rename(shop_id, name),
-                          lambda _r: self._after_shop_change(shop_id), self._background_failed)
+                          lambda _r: self._after_shop_change(shop_id), self.background_failed)
 
     def _sign_out_shop(self, shop_id: int) -> None:
+        if self.shop is not None and self.shop.id == shop_id:
+            self.sessions.suspend()  # its sync stops now; the shop is shown again, signed out
         run_in_background(lambda: self.services.shops.sign_out(shop_id),
-                          lambda _r: self._after_shop_change(shop_id), self._background_failed)
+                          lambda _r: self._after_shop_change(shop_id), self.background_failed)
 
     def _remove_shop(self, shop_id: int) -> None:
         if self.shop is not None and self.shop.id == shop_id:
-            self._sync_cancel.set()
+            self.sessions.deactivate()  # its sync, loads and client end here
+            self._sync_ended()
             self.shop = None
             self.settings.set_active_shop(None)
         run_in_background(lambda: self.services.shops.remove(shop_id),
-                          lambda _r: self.reload_shops(), self._background_failed)
+                          lambda _r: self.reload_shops(), self.background_failed)
 
     def _after_shop_change(self, shop_id: int) -> None:
         active = self.shop.id if self.shop is not None else None
@@ -617,17 +701,14 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------ rows
     def load_rows(self) -> None:
         """Build the active shop's rows from the store in the background and show them."""
-        loader = self.services.load_rows
-        if self.shop is None or loader is None:
-            return
-        shop, store, rules = self.shop, self.services.store, self.services.rules
+        if self.session is not None:
+            self.session.load_rows()
 
-        def done(rows: Any) -> None:
-            if self.shop is None or self.shop.id != shop.id:
-                return  # the user switched shops meanwhile
-            self._show_rows(shop, rows)
-
-        run_in_background(lambda: loader(store, rules, shop), done, self._background_failed)
+    def load_detail(self, row: Any) -> None:
+        """Read the full detail of ``row`` (a request of the active shop) in the background
+        (``detail_loaded``); choosing another row first supersedes it."""
+        if self.session is not None and row is not None:
+            self.session.load_detail(row)
 
     def _show_rows(self, shop: Any, rows: Any) -> None:
         setter = getattr(self.queue_widget, "set_rows", None)
@@ -635,27 +716,27 @@ class MainWindow(QMainWindow):
             setter(rows)
         self._rows_shop_id = shop.id
         self.rows_loaded.emit(rows)
+        if self.session is not None and self.session.shop.id == shop.id:
+            self.session.estimate_risk()
 
     def show_cached(self, shop: Any, rows: Any) -> None:
         """At start: the remembered shop and its cached rows, read before the window was built (its
         credentials and the sync follow when the shops are loaded)."""
-        self._set_shop(shop)
+        self.sessions.show_cached(shop)
         self._show_rows(shop, rows)
 
     # ------------------------------------------------------------------------------ sync
     @property
     def syncing(self) -> bool:
-        return self._sync_task is not None
+        return self.session is not None and self.session.syncing
 
     def sync_now(self) -> bool:
         """Start a sync of the active shop in the background; ``False`` when none could start (no
         shop signed in, or one is already running)."""
-        if self.shop is None or self.client is None or self._sync_task is not None:
-            return False
-        shop, client, services = self.shop, self.client, self.services
-        cancel = threading.Event()
-        self._sync_cancel = cancel
-        first = not bool(getattr(shop, "first_sweep_done", True))
+        session = self.session
+        return session is not None and session.sync()
+
+    def _sync_started(self, first: bool) -> None:
         self.sync_busy.setVisible(True)
         self.sync_action.setEnabled(False)
         self.statusBar().showMessage(self.tr("Syncing…"))
@@ -663,61 +744,34 @@ class MainWindow(QMainWindow):
             self.first_sweep.setRange(0, 0)
             self.first_sweep.setVisible(True)
 
-        def work(progress: Callable[..., None]) -> Any:
-            syncer = services.make_syncer(client, services.store, services.rules, shop.id)
-            return syncer.run(progress=progress, cancelled=cancel.is_set)
+    def _sync_progressed(self, done_count: int, total: int) -> None:
+        if self.first_sweep.isVisible():
+            self.first_sweep.setRange(0, total)
+            self.first_sweep.setValue(done_count)
 
-        def on_progress(*values: Any) -> None:
-            info = values[0] if values else None
-            done_count = getattr(info, "windows_done", None)
-            total = getattr(info, "windows_total", None)
-            if first and isinstance(done_count, int) and isinstance(total, int) and total > 0:
-                self.first_sweep.setRange(0, total)
-                self.first_sweep.setValue(done_count)
+    def _sync_succeeded(self, result: Any) -> None:
+        self._last_fresh_ms = int(time.time() * 1000)
+        if self._banner_kind == "sync":
+            self.banner.hide()
+            self._banner_kind = None
+        self.statusBar().showMessage(self.tr("Sync complete."), 5000)
+        self._show_unreadable(getattr(result, "unreadable", None) or ())
+        self._update_freshness()
+        self.sync_finished.emit(result)
 
-        def finished(result: Any) -> None:
-            self._sync_ended()
-            if cancel.is_set() or self.shop is None or self.shop.id != shop.id:
-                return
-            self._last_fresh_ms = int(time.time() * 1000)
-            if self._banner_kind == "sync":
-                self.banner.hide()
-                self._banner_kind = None
-            self.statusBar().showMessage(self.tr("Sync complete."), 5000)
-            self._show_unreadable(getattr(result, "unreadable", None) or ())
-            self._update_freshness()
-            self._refresh_shop_record()
-            self.load_rows()
-            self.sync_finished.emit(result)
-
-        def failed(exc: BaseException) -> None:
-            self._sync_ended()
-            if cancel.is_set():
-                return
-            log.warning("sync of shop %s failed: %s", shop.id, exc)
-            self.show_sync_failure(exc)
-            self.sync_failed.emit(exc)
-
-        self._sync_task = run_in_background(work, finished, failed, on_progress=on_progress)
-        return True
+    def _sync_failed(self, exc: BaseException) -> None:
+        self.show_sync_failure(exc)
+        self.sync_failed.emit(exc)
 
     def _sync_ended(self) -> None:
-        self._sync_task = None
         self.sync_busy.setVisible(False)
         self.first_sweep.setVisible(False)
         self.sync_action.setEnabled(self.shop is not None)
         self.statusBar().clearMessage()
 
-    def _refresh_shop_record(self) -> None:
-        shop_id = self.shop.id if self.shop is not None else None
-        if shop_id is None:
-            return
-
-        def done(shop: Any) -> None:
-            if shop is not None and self.shop is not None and self.shop.id == shop.id:
-                self.shop = shop
-
-        run_in_background(lambda: self.services.store.shop(shop_id), done, self._background_failed)
+    def _shop_updated(self, shop: Any) -> None:
+        if self.shop is not None and self.shop.id == shop.id:
+            self.shop = shop
 
     def show_sync_failure(self, exc: BaseException) -> None:
         """The banner: what failed, and that the list shown is the cached one."""
@@ -878,7 +932,7 @@ class MainWindow(QMainWindow):
             self._guide.deleteLater()
             self._guide = None
 
-    def _background_failed(self, exc: BaseException) -> None:
+    def background_failed(self, exc: BaseException) -> None:
         """A background read failed (store unavailable…): say so in the banner; the app keeps going."""
         log.error("background task failed", exc_info=exc)
         self._banner_kind = "sync"

@@ -107,6 +107,15 @@ class TrayController(QObject):
         self.set_state(OK, 0)
         self.icon.show()
 
+    def close(self) -> None:
+        """Hide the icon and delete its menu (a menu has no parent widget to do it). Idempotent."""
+        if self.icon is not None:
+            self.icon.hide()
+            self.icon.setContextMenu(None)
+            self.menu.deleteLater()
+            self.icon.deleteLater()
+            self.icon = None
+
     def _now(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self.clock()).astimezone()
 

@@ -92,12 +92,15 @@ class _Runnable(QRunnable):
         self._with_progress = with_progress
 
     def run(self) -> None:
-        task = self._task
+        task, fn = self._task, self._fn
+        # The pool deletes the runnable after run(), but not always its Python side: what it refers
+        # to is let go of here, or every call would keep its task and closures alive for good.
+        self._task = self._fn = None  # type: ignore[assignment]
         try:
             if self._with_progress:
-                result = self._fn(lambda *values: task.progressed.emit(values))
+                result = fn(lambda *values: task.progressed.emit(values))
             else:
-                result = self._fn()
+                result = fn()
         except BaseException as exc:  # noqa: BLE001 - every failure is delivered, none is lost
             task.failed.emit(exc)
         else:

@@ -357,7 +357,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+98"/>
+        <location filename="../../desktop/ui/main_window.py" line="+110"/>
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
@@ -990,7 +990,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../desktop/ui/login_dialog.py" line="+126"/>
+        <location filename="../../desktop/ui/login_dialog.py" line="+133"/>
         <source>Sign in to a Kuaishou shop</source>
         <translation>登录快手小店</translation>
     </message>
@@ -1144,18 +1144,18 @@
     </message>
     <message>
         <location line="+15"/>
-        <location line="+114"/>
+        <location line="+117"/>
         <source>App key</source>
         <translation>应用标识</translation>
     </message>
     <message>
-        <location line="-113"/>
-        <location line="+114"/>
+        <location line="-116"/>
+        <location line="+117"/>
         <source>Sign secret</source>
         <translation>签名密钥</translation>
     </message>
     <message>
-        <location line="-113"/>
+        <location line="-116"/>
         <source>App secret</source>
         <translation>应用密钥</translation>
     </message>
@@ -1165,7 +1165,7 @@
         <translation>回调地址</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Agree in the browser, then paste the address it lands on (or the code) below and press Continue. The code is valid for 2 minutes.</source>
         <translation>请在浏览器中同意授权，然后把跳转后的网址（或授权码）粘贴到下方并点击“继续”。授权码 2 分钟内有效。</translation>
     </message>
@@ -1180,7 +1180,7 @@
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Waiting for the browser: agree to the authorisation there. This window continues by itself.</source>
         <translation>正在等待浏览器：请在浏览器中同意授权，本窗口会自动继续。</translation>
     </message>
@@ -1200,7 +1200,7 @@
         <translation>正在获取令牌并核对店铺…</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+38"/>
         <source>Access token</source>
         <translation>访问令牌</translation>
     </message>
@@ -1210,7 +1210,7 @@
         <translation>正在验证令牌…</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+43"/>
         <source>Signed in to %1.</source>
         <translation>已登录：%1。</translation>
     </message>
@@ -1260,7 +1260,7 @@
         <translation>登录意外失败：%1（详情见日志）。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
@@ -1268,7 +1268,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+75"/>
+        <location filename="../../desktop/ui/main_window.py" line="+81"/>
         <source>Sync now</source>
         <extracomment>closing the window hides it and the app keeps watching from the tray (set by the shell when a system tray exists) closing the window (not Quit) asks first, since it stops the warnings (set by the shell when there is no tray) the demo: a sample shop on the embedded sandbox, reset at every start</extracomment>
         <translation>立即同步</translation>
@@ -1294,7 +1294,7 @@
         <translation>管理店铺…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Add shop…</source>
         <translation>添加店铺…</translation>
     </message>
@@ -1315,12 +1315,12 @@
     </message>
     <message>
         <location line="+10"/>
-        <location line="+647"/>
+        <location line="+682"/>
         <source>About AfterSale Watch</source>
         <translation>关于售后守望</translation>
     </message>
     <message>
-        <location line="-629"/>
+        <location line="-664"/>
         <source>First download of the after-sale requests… %p%</source>
         <translation>首次下载售后申请… %p%</translation>
     </message>
@@ -1391,12 +1391,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+537"/>
+        <location line="+572"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location line="-534"/>
+        <location line="-569"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -1438,7 +1438,7 @@
         <translation>演示模式只有一个示例店铺。要连接您自己的店铺，请以普通模式（非演示）启动售后守望，然后选择“店铺 → 添加店铺…”。</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+76"/>
         <source>Quit AfterSale Watch?</source>
         <translation>要退出售后守望吗？</translation>
     </message>
@@ -1448,24 +1448,24 @@
         <translation>关闭窗口会退出售后守望：在您再次启动之前不会再有任何提醒（此系统没有可以让它继续运行的托盘）。</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+93"/>
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+60"/>
         <source>You are signed out of %1: the list below is what was downloaded last. Sign in again to keep it up to date.</source>
         <translation>您已退出“%1”的登录：下方列表是上次下载的数据。重新登录后才能继续更新。</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+30"/>
-        <location line="+163"/>
+        <location line="+28"/>
+        <location line="+136"/>
         <source>Sign in…</source>
         <translation>登录…</translation>
     </message>
     <message>
-        <location line="-170"/>
+        <location line="-143"/>
         <source>%1 (demo)</source>
         <translation>%1（演示）</translation>
     </message>
@@ -1485,12 +1485,12 @@
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+15"/>
         <source>Sync complete.</source>
         <translation>同步完成。</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+24"/>
         <source>the shop&apos;s authorisation is no longer accepted (%1)</source>
         <translation>店铺授权已失效（%1）</translation>
     </message>
@@ -1618,7 +1618,7 @@
         <translation>有数据无法读取：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/app.py" line="+538"/>
+        <location filename="../../desktop/app.py" line="+544"/>
         <source>Alerts</source>
         <translation>提醒</translation>
     </message>
@@ -2476,7 +2476,7 @@ Open each one in the Kuaishou seller backend first. Act again only on those that
 <context>
     <name>RiskPanel</name>
     <message>
-        <location filename="../../desktop/ui/queue/risk_panel.py" line="+154"/>
+        <location filename="../../desktop/ui/queue/risk_panel.py" line="+169"/>
         <source>sourced</source>
         <extracomment>a longer daily series is drawn as weekly sums: 90 daily spikes of 0–2 read as noise in a dock</extracomment>
         <translation>有来源</translation>
@@ -2498,17 +2498,39 @@ Open each one in the Kuaishou seller backend first. Act again only on those that
     </message>
     <message>
         <location line="+1"/>
-        <location line="+32"/>
+        <location line="+46"/>
         <source>Not fetched yet</source>
         <translation>尚未获取</translation>
     </message>
     <message>
-        <location line="-26"/>
+        <location line="-40"/>
         <source>Risk: %1</source>
         <translation>风险：%1</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+5"/>
+        <source>history %1 of %2 days</source>
+        <translation>历史 %1/%2 天</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
+        <source>%n close(s) to check</source>
+        <translation>
+            <numerusform>%n 单待核实</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Risk: partial</source>
+        <translation>风险：尚不完整</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The level is shown once the shop&apos;s 90-day history is complete: first its download, then the recent closes whose outcome needs their negotiation history (a few each sync).</source>
+        <translation>店铺 90 天的历史完整后才显示风险等级：先下载历史，再逐次同步核实近期结束、需要协商记录才能判定结果的售后单（每次同步核实一部分）。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>No rule of the model is reached.</source>
         <translation>未触及模型的任何规则。</translation>
     </message>
@@ -2618,7 +2640,7 @@ Open each one in the Kuaishou seller backend first. Act again only on those that
         <translation>即使全部处理也无法保持当前级别</translation>
     </message>
     <message numerus="yes">
-        <location line="+43"/>
+        <location line="+44"/>
         <source>Last %n day(s), per week: auto-approved (areas) and handled in time (line)</source>
         <translation>
             <numerusform>近 %n 天（按周）：自动同意（面积）与按时处理（折线）</numerusform>
@@ -2647,12 +2669,12 @@ Open each one in the Kuaishou seller backend first. Act again only on those that
         <translation>其他类型</translation>
     </message>
     <message>
-        <location line="-27"/>
+        <location line="-28"/>
         <source>No daily history yet</source>
         <translation>暂无每日记录</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+65"/>
         <source>Handled in time</source>
         <translation>按时处理</translation>
     </message>
@@ -3020,7 +3042,7 @@ Open each one in the Kuaishou seller backend first. Act again only on those that
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../desktop/app.py" line="-195"/>
+        <location filename="../../desktop/app.py" line="-182"/>
         <source>%1
 
 Rebuild it now? (No quits AfterSale Watch and leaves the file as it is.)</source>
@@ -3034,7 +3056,7 @@ Rebuild it now? (No quits AfterSale Watch and leaves the file as it is.)</source
         <translation>本地数据库已损坏</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+64"/>
         <source>A fresh local database was created; the damaged one was kept as %1.</source>
         <translation>已新建本地数据库；损坏的数据库已保留为 %1。</translation>
     </message>
@@ -3160,17 +3182,17 @@ Rebuild it now? (No quits AfterSale Watch and leaves the file as it is.)</source
     </message>
     <message>
         <location line="+1"/>
-        <location line="+34"/>
+        <location line="+43"/>
         <source>Resume alerts</source>
         <translation>恢复提醒</translation>
     </message>
     <message>
-        <location line="-33"/>
+        <location line="-42"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+40"/>
         <source>Resume alerts (paused until %1)</source>
         <translation>恢复提醒（已暂停至 %1）</translation>
     </message>
@@ -3214,7 +3236,7 @@ Rebuild it now? (No quits AfterSale Watch and leaves the file as it is.)</source
 <context>
     <name>Watch</name>
     <message>
-        <location filename="../../desktop/app.py" line="-166"/>
+        <location filename="../../desktop/app.py" line="-167"/>
         <source>AfterSale Watch is still running</source>
         <extracomment>the demo sandbox prefers this port, so a reused demo data folder keeps its shop (any free one else) calls per second the app&apos;s client allows itself: the bulk actions&apos; pace, half the platform&apos;s documented per-API cap of 100</extracomment>
         <translation>售后守望仍在运行</translation>

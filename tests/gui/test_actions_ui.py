@@ -320,7 +320,9 @@ def test_install_actions_wires_menu_toolbar_context_menu_and_reconciles(qtbot, s
     window = _Window(store, shop, client)
     qtbot.addWidget(window)
     queue = _Queue()
+    qtbot.addWidget(queue.merchant_view.table)
     detail = QWidget()
+    qtbot.addWidget(detail)
     detail.row = None
     ui = install_actions(window, queue, detail=detail, engine_factory=lambda: (
         ActionEngine(window.client, store, shop_id=shop.id, settle_s=0, patience_s=0.3) if window.client else None))

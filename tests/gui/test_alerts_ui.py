@@ -206,5 +206,4 @@ def test_tray_state_and_menu_when_a_tray_exists(qtbot):
         with qtbot.waitSignal(tray.sync_requested):
             tray.sync_action.trigger()
     finally:
-        if tray.icon is not None:
-            tray.icon.hide()
+        tray.close()

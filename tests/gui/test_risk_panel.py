@@ -123,3 +123,38 @@ def test_before_the_first_estimate(qtbot):
     assert panel.chart is None  # nothing to chart: no chart built, a note says so
     assert panel.chart_note.text() != ""
     assert panel.badge.text() != ""
+
+
+def test_a_partial_history_shows_how_far_it_got_instead_of_a_level(qtbot, estimate):
+    from desktop.core.risk_answer import HistoryProgress, RiskAnswer
+
+    panel = RiskPanel()
+    qtbot.addWidget(panel)
+    panel.set_answer(RiskAnswer(estimate, HistoryProgress(swept_days=37, sweep_days=90, to_refine=0)))
+    assert panel.partial
+    text = panel.badge.text()
+    assert text.startswith(panel.tr("Risk: partial")) and "37 of 90 days" in text
+    assert panel.tr("High") not in text  # no level that the rest of the sweep may still change
+    panel.set_answer(RiskAnswer(estimate, HistoryProgress(swept_days=90, sweep_days=90, to_refine=4)))
+    assert "4 close(s) to check" in panel.badge.text() and panel.partial
+    panel.set_answer(RiskAnswer(estimate, HistoryProgress(swept_days=90, sweep_days=90, to_refine=0)))
+    assert not panel.partial
+    assert panel.badge.text() == panel.tr("Risk: %1").replace("%1", panel.tr("High"))
+
+
+def test_each_new_estimate_replaces_the_charts_axes_and_deletes_the_old_ones(qtbot, estimate):
+    """Each load of the rows renders the chart again (every poll of a tray app running for weeks):
+    the axes it removes must be deleted, not kept."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from shiboken6 import Shiboken
+
+    panel = RiskPanel()
+    qtbot.addWidget(panel)
+    panel.set_estimate(estimate)
+    old = panel.chart.axes()
+    assert len(old) == 3
+    for _ in range(5):
+        panel.set_estimate(estimate)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert len(panel.chart.axes()) == 3
+    assert not any(Shiboken.isValid(axis) for axis in old)

@@ -84,10 +84,11 @@ def test_add_a_signed_dingtalk_robot_test_it_and_remove_it(qtbot, store, secret_
         token = robot.token
     relay.close()
     store.close()
-    from desktop.core.logsetup import setup_logging
+    from desktop.core.logsetup import close_logging, setup_logging
 
     setup_logging().flush()
     written = [p for p in app_home.rglob("*") if p.is_file()]
+    close_logging()  # the log file is not left open behind the test
     assert written
     for path in written:  # the database, its WAL, the settings, the log
         data = path.read_bytes()

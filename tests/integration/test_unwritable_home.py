@@ -68,3 +68,4 @@ def test_a_log_write_failure_is_said_once_without_logging_error_tracebacks(capsy
     log.warning("after the space came back")
     handler.flush()
     assert "after the space came back" in paths.log_file().read_text(encoding="utf-8")
+    logsetup.close_logging()  # the log file is not left open behind the test

@@ -8,6 +8,7 @@ the tests decide what it answers, so the client's parsing is tested against prec
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import urllib.parse
 from collections import deque
@@ -70,6 +71,34 @@ DROP = Reply(drop=True)
 Handler = Callable[[Recorded], Reply]
 
 
+class _TrackingServer(ThreadingHTTPServer):
+    """Knows its open connections, so closing the gateway ends the kept-alive ones too."""
+
+    def __init__(self, *args: Any) -> None:
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(*args)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.connections_lock:
+            self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self.connections_lock:
+            connections = list(self.connections)
+        for conn in connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
 class FakeGateway:
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
@@ -110,7 +139,7 @@ class FakeGateway:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _H)
+        self.server = _TrackingServer(("127.0.0.1", 0), _H)
         self.server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever,
@@ -123,5 +152,6 @@ class FakeGateway:
 
     def close(self) -> None:
         self.server.shutdown()
+        self.server.close_connections()  # the kept-alive ones: their handler threads end too
         self.server.server_close()
         self.thread.join(5)

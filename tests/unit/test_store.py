@@ -403,3 +403,93 @@ def test_role_values_seen_in_the_histories(store):
     assert seen[3].titles[0] == "商家超时未处理，系统自动同意"
     assert (seen[1].entries, seen[1].requests) == (1, 1)
     assert store.role_values(shop.id + 1) == []
+
+
+def _open_files() -> int:
+    import os
+
+    return len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else 0
+
+
+def test_reads_from_ever_new_threads_reuse_a_few_connections(store, shop):
+    """A thread pool retires idle threads and starts new ones: reads from 200 short-lived threads
+    (8 at a time) must not open a connection (a file handle) per thread."""
+    import desktop.core.store.database as database
+
+    store.upsert_refunds(shop.id, [refund(1)], seen_at=T0, merchant_turn=waiting)
+    store.refund_count(shop.id)
+    before = _open_files()
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            for _ in range(5):
+                assert store.refund_count(shop.id) == 1
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    for _round in range(25):
+        threads = [threading.Thread(target=read) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []
+    assert store.connection_count() <= 1 + database.MAX_READERS
+    if before:
+        assert _open_files() - before <= 2 * database.MAX_READERS  # each connection: the db and its WAL
+
+
+def test_close_closes_every_reader_and_reads_after_close_are_refused(tmp_path):
+    from desktop.core.store import StoreError
+    from desktop.core.store.database import open_stores
+
+    before = _open_files()
+    st = open_store(tmp_path / "s.sqlite3")
+    assert st in open_stores()
+    barrier = threading.Barrier(4)
+
+    def read() -> None:
+        barrier.wait()
+        st.get_setting("x")
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert st.connection_count() >= 2
+    st.close()
+    assert st.connection_count() == 0 and st not in open_stores()
+    if before:
+        assert _open_files() == before
+    with pytest.raises(StoreError):
+        st.get_setting("x")
+
+
+def test_a_read_waits_for_a_reader_when_all_are_lent(store):
+    import desktop.core.store.database as database
+
+    release = threading.Event()
+    lent = threading.Semaphore(0)
+
+    def hold() -> None:
+        with store._reader():
+            lent.release()
+            release.wait(5)
+
+    holders = [threading.Thread(target=hold) for _ in range(database.MAX_READERS)]
+    for t in holders:
+        t.start()
+    for _ in holders:
+        assert lent.acquire(timeout=5)
+    got: list[object] = []
+    waiter = threading.Thread(target=lambda: got.append(store.get_setting("k", "default")))
+    waiter.start()
+    waiter.join(0.2)
+    assert waiter.is_alive() and got == []  # no fifth connection: it waits
+    release.set()
+    waiter.join(5)
+    for t in holders:
+        t.join()
+    assert got == ["default"] and store.connection_count() <= 1 + database.MAX_READERS

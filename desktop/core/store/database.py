@@ -2,9 +2,12 @@
 
 Threading: one *writer* connection guarded by a lock — every change goes through
 :meth:`Store.transaction` (``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception), one
-transaction per logical change. Reads use a per-thread reader connection (WAL lets them run while a
-write is in progress); a read made inside a transaction on the same thread uses the writer, so it
-sees the transaction's own changes.
+transaction per logical change. Reads borrow a connection from a small fixed set of readers
+(``MAX_READERS``; WAL lets them run while a write is in progress) for the one statement and give it
+back: no connection belongs to a thread, so a thread pool retiring and starting threads never opens
+one more (each pool thread used to keep its own until the store closed: a file handle leaked per
+retired thread). A read made inside a transaction on the same thread uses the writer, so it sees
+the transaction's own changes. :meth:`Store.close` closes them all.
 
 Errors: environmental failures (locked, disk full, read-only, I/O) become
 :class:`~desktop.core.store.errors.StoreUnavailable`, a damaged file
@@ -22,6 +25,7 @@ import operator
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -58,6 +62,10 @@ from desktop.core.store.schema import MIGRATIONS, SCHEMA_VERSION
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 10.0
+#: the most reader connections a store opens (reads beyond that many at once wait for one to be given
+#: back): the UI's background reads, the alert check, a sync's own reads and the shops watched in
+#: the background rarely overlap by more than this
+MAX_READERS = 4
 #: The WAL is checkpointed into the database once it holds this many pages (SQLite's default is
 #: 1000). Each checkpoint copies the WAL and syncs the disk twice: a first sweep writes about one
 #: WAL page per refund (each window's rows land all over the indexes), so at the default it would
@@ -304,6 +312,15 @@ def _default_merchant_turn() -> Callable[[Any], bool]:
     return waits_on_merchant
 
 
+#: the stores open now (the tests' leak check looks here: a store left open is a leak)
+_open_stores: weakref.WeakSet[Store] = weakref.WeakSet()
+
+
+def open_stores() -> list[Store]:
+    """The stores opened and not closed yet."""
+    return list(_open_stores)
+
+
 class Store:
     """The local database. Open it with :func:`open_store`; close it with :meth:`close`."""
 
@@ -312,8 +329,9 @@ class Store:
         self._busy_timeout_s = busy_timeout_s
         self._lock = threading.RLock()
         self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
-        self._readers_lock = threading.Lock()
+        self._readers: list[sqlite3.Connection] = []  # every reader opened (idle or lent)
+        self._idle: list[sqlite3.Connection] = []  # the readers not lent right now
+        self._readers_lock = threading.Condition(threading.Lock())
         self._closed = False
         self._writer = self._connect()
         try:
@@ -325,8 +343,12 @@ class Store:
             self._migrate()
             self._checkpointer.committed()  # a migration may have filled the WAL
         except BaseException:
+            checkpointer = getattr(self, "_checkpointer", None)
+            if checkpointer is not None:
+                checkpointer.close()
             self._writer.close()
             raise
+        _open_stores.add(self)
 
     # ------------------------------------------------------------------ connections & errors
 
@@ -378,37 +400,83 @@ class Store:
                 raise
             raise err from exc
 
-    def _reader(self) -> sqlite3.Connection:
+    @contextlib.contextmanager
+    def _reader(self) -> Iterator[sqlite3.Connection]:
+        """A reader connection for one read (the writer inside this thread's transaction)."""
         if getattr(self._local, "depth", 0):
-            return self._writer  # inside this thread's transaction: see its changes
-        conn = getattr(self._local, "reader", None)
+            yield self._writer  # inside this thread's transaction: see its changes
+            return
+        with self._readers_lock:
+            while True:
+                if self._closed:
+                    raise StoreError(tr("The local database is closed."), path=self.path)
+                if self._idle:
+                    conn = self._idle.pop()
+                    break
+                if len(self._readers) < MAX_READERS:
+                    conn = None
+                    self._readers.append(None)  # type: ignore[arg-type] # reserved while connecting
+                    break
+                self._readers_lock.wait()
         if conn is None:
-            if self._closed:
-                raise StoreError(tr("The local database is closed."), path=self.path)
-            conn = self._connect()
-            conn.execute("PRAGMA query_only = ON")
-            self._local.reader = conn
+            try:
+                conn = self._connect()
+                conn.execute("PRAGMA query_only = ON")
+            except BaseException:
+                with self._readers_lock:
+                    self._readers.remove(None)  # type: ignore[arg-type]
+                    self._readers_lock.notify()
+                raise
             with self._readers_lock:
-                self._readers.append(conn)
-        return conn
+                self._readers[self._readers.index(None)] = conn  # type: ignore[arg-type]
+        try:
+            yield conn
+        finally:
+            with self._readers_lock:
+                if self._closed:  # closed while lent: close() left it to this borrower
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.close()
+                else:
+                    self._idle.append(conn)
+                    self._readers_lock.notify()
+
+    def connection_count(self) -> int:
+        """How many SQLite connections the store holds open now (the writer, the readers, the
+        checkpointer's): bounded by ``MAX_READERS + 2`` however many threads read."""
+        with self._readers_lock:
+            readers = sum(1 for conn in self._readers if conn is not None)
+        if self._closed:
+            return 0
+        return 1 + readers + (1 if self._checkpointer.running else 0)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def close(self) -> None:
-        """Close every connection (readers of other threads too). Idempotent."""
+        """Close every connection (a reader lent to another thread closes when it is given back).
+        Idempotent."""
         with self._lock:
             if self._closed:
                 return
-            self._closed = True
             with self._readers_lock:
-                readers, self._readers = self._readers, []
-            for conn in readers:
+                self._closed = True
+                idle, self._idle = self._idle, []
+                lent = [c for c in self._readers if c is not None and c not in idle]
+                self._readers = []
+                self._readers_lock.notify_all()
+            for conn in idle:
                 with contextlib.suppress(sqlite3.Error):
                     conn.close()
+            if lent:
+                log.warning("store closed while %d read(s) were running", len(lent))
             # stopped (its checkpoint in flight finished) before the writer, the last connection,
             # closes: closing checkpoints the whole WAL and removes it
             self._checkpointer.close()
             with contextlib.suppress(sqlite3.Error):
                 self._writer.execute("PRAGMA optimize")
             self._writer.close()
+            _open_stores.discard(self)
         self._local = threading.local()
 
     def __enter__(self) -> Store:
@@ -466,7 +534,8 @@ class Store:
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self._guard():
-            return self._reader().execute(sql, params).fetchall()
+            with self._reader() as conn:
+                return conn.execute(sql, params).fetchall()
 
     # ------------------------------------------------------------------ integrity & migrations
 
@@ -867,6 +936,15 @@ class Store:
         )
         return [self._refund(r) for r in rows]
 
+    def history_to_fetch(self, shop_id: int, *, rules: Sequence[str], closed_since: int) -> int:
+        """How many refunds :meth:`needing_history` would return without a limit."""
+        marks = ", ".join("?" * len(rules))
+        return int(self._read(
+            f"SELECT COUNT(*) FROM refunds WHERE shop_id = ? AND closed_at >= ? AND decided_by IN ({marks}) "
+            "AND comments_fetched_at IS NULL",
+            (shop_id, closed_since, *rules),
+        )[0][0])
+
     # ------------------------------------------------------------------ observations
 
     def observations(self, shop_id: int, refund_id: int) -> list[Observation]:
@@ -1141,6 +1219,10 @@ class _Checkpointer:
         self._thread: threading.Thread | None = None
         self._conn: sqlite3.Connection | None = None
 
+    @property
+    def running(self) -> bool:
+        return self._conn is not None
+
     def _space_short(self) -> bool:
         free = store_errors.free_bytes(self._wal.parent)
         return free is not None and free < LOW_SPACE_BYTES + self._hard_limit
@@ -1206,6 +1288,7 @@ class _Checkpointer:
         if self._conn is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.close()
+            self._conn = None
 
 
 def open_store(path: str | Path | None = None) -> Store:

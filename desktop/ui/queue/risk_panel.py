@@ -79,6 +79,7 @@ class RiskPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._estimate: Any = None
+        self._history: Any = None  # desktop.core.risk_answer.HistoryProgress (None: not known)
 
         self.badge = QLabel()
         self.badge.setObjectName("risk-badge")
@@ -138,8 +139,22 @@ class RiskPanel(QWidget):
         guard as configured (one per horizon; ``None`` while the guard is off), shown as a second
         line under each horizon."""
         self._estimate = estimate
+        self._history = None
         self._guarded = {f.horizon_hours: f for f in guarded or ()}
         self._render()
+
+    def set_answer(self, answer: Any) -> None:
+        """Show a ``RiskAnswer`` (:mod:`desktop.core.risk_answer`): while its history is not
+        complete, the badge says the estimate is partial and how far the history got instead of a
+        level that would change by itself."""
+        self._estimate = answer.estimate if answer is not None else None
+        self._history = answer.history if answer is not None else None
+        self._guarded = {f.horizon_hours: f for f in getattr(answer, "guarded", None) or ()}
+        self._render()
+
+    @property
+    def partial(self) -> bool:
+        return self._history is not None and not self._history.complete
 
     @property
     def estimate(self) -> Any:
@@ -172,6 +187,20 @@ class RiskPanel(QWidget):
         level = est.level
         fg, bg = LEVEL_COLOURS.get(level, ("#333333", "#eeeeee"))
         self.badge.setText(self.tr("Risk: %1").replace("%1", names.get(level, level)))
+        history = self._history
+        if history is not None and not history.complete:
+            fg, bg = "#555555", "#eeeeee"
+            if not history.swept:
+                got = self.tr("history %1 of %2 days").replace("%1", str(history.swept_days)) \
+                    .replace("%2", str(history.sweep_days))
+            else:
+                got = self.tr("%n close(s) to check", "", history.to_refine)
+            self.badge.setText(self.tr("Risk: partial") + "\n" + got)
+            self.badge.setToolTip(self.tr(
+                "The level is shown once the shop's 90-day history is complete: first its download, then "
+                "the recent closes whose outcome needs their negotiation history (a few each sync)."))
+        else:
+            self.badge.setToolTip("")
         self.badge.setStyleSheet(
             f"QLabel#risk-badge {{ color: {fg}; background: {bg}; border: 1px solid {fg};"
             " border-radius: 6px; padding: 6px 12px; font-weight: bold; font-size: 15px; }"
@@ -308,7 +337,8 @@ class RiskPanel(QWidget):
         # QAreaSeries does not own its boundary lines: keep them alive as long as the areas
         self._area_bounds: list[QLineSeries] = []
         for axis in chart.axes():
-            chart.removeAxis(axis)
+            chart.removeAxis(axis)  # the chart gives up its ownership: the old axis is deleted here
+            axis.deleteLater()
         days = len(daily)
         daily = weekly(daily) if days > WEEKLY_AFTER_DAYS else tuple(daily)
         if days > WEEKLY_AFTER_DAYS:
