@@ -324,11 +324,12 @@ def test_a_wrong_decision_field_costs_that_refund_only(gw, creds):
 
 
 def test_a_broken_reason_or_address_is_left_out_of_its_list(gw, creds):
-    gw.queue(ok([{"code": 1001, "desc": "ok"}, {"code": "x"}, {"code": "1002", "desc": 5}]))
-    reasons = make(gw, creds).reject_reasons(1)
-    assert [(r.code, r.desc) for r in reasons] == [(1001, "ok"), (1002, "5")]
-    gw.queue(ok([{"addressId": 2**64}, {"addressId": "7", "defaultAddress": "true"}]))
-    assert [(a.address_id, a.default_address) for a in make(gw, creds).list_addresses()] == [(7, True)]
+    with make(gw, creds) as client:
+        gw.queue(ok([{"code": 1001, "desc": "ok"}, {"code": "x"}, {"code": "1002", "desc": 5}]))
+        reasons = client.reject_reasons(1)
+        assert [(r.code, r.desc) for r in reasons] == [(1001, "ok"), (1002, "5")]
+        gw.queue(ok([{"addressId": 2**64}, {"addressId": "7", "defaultAddress": "true"}]))
+        assert [(a.address_id, a.default_address) for a in client.list_addresses()] == [(7, True)]
 
 
 def test_both_field_families_of_a_success_envelope(gw, creds):
