@@ -152,8 +152,8 @@ def test_an_unreadable_refund_is_counted_and_the_listing_goes_on(gw, caplog):
         refund(1, NOW_MS), {"refundId": "x"}]}) if req.business["pcursor"] == "" else ok(
         {"pcursor": "nomore", "refundOrderInfoList": [refund(2, NOW_MS)]})
     progress = []
-    ids = [r.refund_id for r in client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS,
-                                                             progress=progress.append)]
+    with client_for(gw) as client:
+        ids = [r.refund_id for r in client.iter_refunds(NOW_MS - 1000, NOW_MS, progress=progress.append)]
     assert ids == [1, 2]
     assert progress[-1].unreadable == 1
     assert "data.refundOrderInfoList[1].refundId" in caplog.text
