@@ -47,18 +47,6 @@ log = logging.getLogger(__name__)
 HELP = "agree requests shortly before their deadline, inside the guard policy (售后兜底)"
 
 
-def _int_in(what: str, low: int, high: int) -> Any:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be a whole number, got {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{what} must be between {low} and {high}, got {value}")
-        return value
-
-    return parse
-
 
 def _stages(text: str) -> tuple[str, ...]:
     from desktop.core.domain.rules import GUARD_STAGES
@@ -79,9 +67,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                       help="sync, then show what the policy would have done over the last 90 days")
     parser.add_argument("--dry-run", action="store_true", help="say what would be agreed; send nothing")
     parser.add_argument("--json", action="store_true", help="print JSON (one object per line)")
-    parser.add_argument("--lead-minutes", type=_int_in("--lead-minutes", 1, 24 * 60), metavar="M",
+    parser.add_argument("--lead-minutes", type=number(int, "--lead-minutes", minimum=1, maximum=24 * 60), metavar="M",
                         help="agree this many minutes before the deadline (default: the policy's, 45)")
-    parser.add_argument("--max-fee-fen", type=_int_in("--max-fee-fen", 1, 10**11), metavar="N",
+    parser.add_argument("--max-fee-fen", type=number(int, "--max-fee-fen", minimum=1, maximum=10**11), metavar="N",
                         help="the largest refund amount per request, in fen (default: the policy's)")
     parser.add_argument("--stages", type=_stages, metavar="S1,S2",
                         help="stages to guard: review_refund_only, review_return, review_exchange, "
