@@ -190,8 +190,7 @@ def check_translations_compiled(resources: Path = RESOURCES) -> None:
 def resource_datas(resources: Path = RESOURCES) -> list[tuple[str, str]]:
     """The spec's data list for ``resources/``: ``(source file, folder in the bundle)`` pairs."""
     return [
-        (str(p), str(Path("resources") / p.parent.relative_to(resources)))
-        for p in resource_files(resources)
+        (str(p), str(Path("resources") / p.parent.relative_to(resources))) for p in resource_files(resources)
     ]
 
 

@@ -84,10 +84,23 @@ def resolve(requirements: list[str], platform: str, python: str) -> Resolution:
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "report.json"
         cmd = [
-            sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
-            "--disable-pip-version-check", "--only-binary=:all:", "--platform", platform,
-            "--python-version", python, "--report", str(report),
-            *requirements, *EXTRA_REQUIREMENTS.get(platform, []),
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--only-binary=:all:",
+            "--platform",
+            platform,
+            "--python-version",
+            python,
+            "--report",
+            str(report),
+            *requirements,
+            *EXTRA_REQUIREMENTS.get(platform, []),
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0 or not report.exists():

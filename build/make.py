@@ -96,10 +96,7 @@ def build(*, clean: bool = False, work_dir: Path = WORK_DIR, dist_dir: Path = DI
     if result.returncode != 0:
         raise SystemExit(f"PyInstaller failed (exit {result.returncode})")
     bundle = bundle_path(dist_dir)
-    print(
-        f"bundle: {bundle} — {dir_size(bundle) / 1e6:.1f} MB, "
-        f"built in {time.monotonic() - started:.0f} s"
-    )
+    print(f"bundle: {bundle} — {dir_size(bundle) / 1e6:.1f} MB, built in {time.monotonic() - started:.0f} s")
     return bundle
 
 

@@ -56,9 +56,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=ROOT / "resources" / "screenshots")
     parser.add_argument("--lang", choices=("zh_CN", "en"), default="zh_CN")
     parser.add_argument("--size", default="1280x720", help="window size WxH (default fits a 1366×768 laptop)")
-    parser.add_argument("--only", default=",".join(SHOTS), help="comma-separated subset of " + ", ".join(SHOTS))
-    parser.add_argument("--all", action="store_true",
-                        help="every variant: " + ", ".join(f"{lang} {size}" for lang, size in VARIANTS))
+    parser.add_argument(
+        "--only", default=",".join(SHOTS), help="comma-separated subset of " + ", ".join(SHOTS)
+    )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="every variant: " + ", ".join(f"{lang} {size}" for lang, size in VARIANTS),
+    )
     args = parser.parse_args(argv)
     try:
         w, h = (int(v) for v in args.size.lower().split("x"))
@@ -100,15 +105,28 @@ def save(widget: object, path: Path) -> int:
     if convert is not None:
         # indexed colours (the UI has few), no metadata: a fraction of the size, no visible change
         reduced = path.with_suffix(".tmp.png")
-        subprocess.run([convert, str(path), "-strip", "-colors", "256", "-define", "png:compression-level=9",
-                        f"PNG8:{reduced}"], check=True)
+        subprocess.run(
+            [
+                convert,
+                str(path),
+                "-strip",
+                "-colors",
+                "256",
+                "-define",
+                "png:compression-level=9",
+                f"PNG8:{reduced}",
+            ],
+            check=True,
+        )
         if reduced.stat().st_size < path.stat().st_size:
             reduced.replace(path)
         else:
             reduced.unlink()
     size = path.stat().st_size
     if size > MAX_BYTES:
-        print(f"warning: {path.name} is {size // 1024} KB (keep README pictures under {MAX_BYTES // 1000} KB)")
+        print(
+            f"warning: {path.name} is {size // 1024} KB (keep README pictures under {MAX_BYTES // 1000} KB)"
+        )
     return size
 
 
@@ -121,8 +139,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.all:
         # one app per process (a single instance, one language per start)
         for lang, size in VARIANTS:
-            subprocess.run([sys.executable, __file__, "--out", str(args.out), "--lang", lang, "--size", size,
-                            "--only", ",".join(args.only)], check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--out",
+                    str(args.out),
+                    "--lang",
+                    lang,
+                    "--size",
+                    size,
+                    "--only",
+                    ",".join(args.only),
+                ],
+                check=True,
+            )
         return 0
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     home = Path(tempfile.mkdtemp(prefix="aftersale-screenshots-"))
@@ -138,8 +169,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from desktop import app as app_module
 
-    shell_args = argparse.Namespace(demo=True, no_error_dialogs=True, lang=args.lang, data_dir=str(home),
-                                    command=None, hidden=False)
+    shell_args = argparse.Namespace(
+        demo=True, no_error_dialogs=True, lang=args.lang, data_dir=str(home), command=None, hidden=False
+    )
     shell = app_module.build(shell_args)
     if shell is None:
         raise SystemExit("screenshots: another instance of the app is running")
@@ -162,14 +194,23 @@ def main(argv: list[str] | None = None) -> int:
         table = queue.merchant_view.table
 
         if "main-window" in args.only:
-            written.append((file_name("main-window", args), save(window, args.out / file_name("main-window", args))))
+            written.append(
+                (file_name("main-window", args), save(window, args.out / file_name("main-window", args)))
+            )
 
         if "detail" in args.only:
             table.selectRow(1)
             detail = window.detail_dock.widget()
             wanted = queue.selected_rows()[0].refund_id
-            wait_until(app, lambda: getattr(detail, "row", None) is not None and detail.row.refund_id == wanted
-                       and detail.refund_detail is not None, "the detail pane")
+            wait_until(
+                app,
+                lambda: (
+                    getattr(detail, "row", None) is not None
+                    and detail.row.refund_id == wanted
+                    and detail.refund_detail is not None
+                ),
+                "the detail pane",
+            )
             settle(app)
             written.append((file_name("detail", args), save(window, args.out / file_name("detail", args))))
             table.clearSelection()
@@ -191,15 +232,18 @@ def main(argv: list[str] | None = None) -> int:
             # the most urgent requests (the queue is sorted by time left): what a seller clears first
             first = view.proxy.index(0, 0)
             last = view.proxy.index(min(6, view.proxy.rowCount()) - 1, view.proxy.columnCount() - 1)
-            table.selectionModel().select(QItemSelection(first, last),
-                                          QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            table.selectionModel().select(
+                QItemSelection(first, last), QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
             actions.approve_action.trigger()
             from desktop.ui.actions.preview import PreviewDialog
 
             wait_until(app, lambda: isinstance(actions.flow.dialog, PreviewDialog), "the bulk preview")
             preview = actions.flow.dialog
             settle(app)
-            written.append((file_name("bulk-preview", args), save(preview, args.out / file_name("bulk-preview", args))))
+            written.append(
+                (file_name("bulk-preview", args), save(preview, args.out / file_name("bulk-preview", args)))
+            )
             preview.reject()  # nothing is sent
             settle(app)
     finally:

@@ -33,9 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check that the app can start (resources, keyring, store, one signed call), then exit",
     )
-    parser.add_argument(
-        "--hidden", action="store_true", help="start in the tray without showing the window"
-    )
+    parser.add_argument("--hidden", action="store_true", help="start in the tray without showing the window")
     parser.add_argument("--lang", choices=("zh_CN", "en"), help="language of the interface")
     parser.add_argument(
         "--no-error-dialogs",

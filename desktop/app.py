@@ -159,8 +159,7 @@ class AfterFirstPaint(QObject):
         app.installEventFilter(self)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if (event.type() == QEvent.Type.Paint and isinstance(obj, QWidget)
-                and obj.window() is self._window):
+        if event.type() == QEvent.Type.Paint and isinstance(obj, QWidget) and obj.window() is self._window:
             self._app.removeEventFilter(self)
             QTimer.singleShot(0, self._then)
         return False
@@ -204,16 +203,23 @@ class Watch:
         scale = UrgencyScale.from_rules(rules)
         shops = ShopWatcher(services, poll_policy_fn=prefs.poll_policy, parent=window)
         center = AlertCenter(
-            store, notifier,
+            store,
+            notifier,
             items_fn=shops.alert_items,  # every watched shop's rows (read in the background)
             policy_fn=prefs.policy,
-            critical_ms=scale.critical_s * 1000, warn_ms=scale.warn_s * 1000,
+            critical_ms=scale.critical_s * 1000,
+            warn_ms=scale.warn_s * 1000,
             parent=window,
         )
         poller = Poller(prefs.poll_policy, parent=window)
         backend = shell.backend
-        robots = RobotRelay(store, rules, lambda: backend.secrets if backend is not None else None,
-                            prefs.thresholds_min, parent=window)
+        robots = RobotRelay(
+            store,
+            rules,
+            lambda: backend.secrets if backend is not None else None,
+            prefs.thresholds_min,
+            parent=window,
+        )
         watch = cls(tray, notifier, center, poller, prefs, shops, robots)
         # the guard (售后兜底): runs after each sync of the active shop and on its own deadline timer;
         # its notices go out through the same notifier (phone channels attach to guard.bus)
@@ -251,8 +257,11 @@ class Watch:
             if shop is None or not result.auto_approved:
                 return
             ids = list(result.auto_approved)
-            run_in_background(lambda: auto_approved_items(store, shop.id, ids), center.auto_approved,
-                              window.background_failed)
+            run_in_background(
+                lambda: auto_approved_items(store, shop.id, ids),
+                center.auto_approved,
+                window.background_failed,
+            )
 
         def open_on(keys: list) -> None:
             """Show the alerted requests: the active shop's when it has some, else switch to the
@@ -281,7 +290,9 @@ class Watch:
             tray.icon.showMessage(
                 QCoreApplication.translate("Watch", "AfterSale Watch is still running"),
                 QCoreApplication.translate(
-                    "Watch", "It keeps watching your deadlines from here. Choose Quit in this menu to stop it."),
+                    "Watch",
+                    "It keeps watching your deadlines from here. Choose Quit in this menu to stop it.",
+                ),
             )
 
         poller.woke.connect(window.sessions.suspend)  # a sync from before the sleep starts again
@@ -382,7 +393,9 @@ class Shell:
             "Shell", "%1\n\nRebuild it now? (No quits AfterSale Watch and leaves the file as it is.)"
         ).replace("%1", backend.damaged.message)
         answer = QMessageBox.question(
-            None, translate("Shell", "Damaged local database"), text,
+            None,
+            translate("Shell", "Damaged local database"),
+            text,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.Yes,
         )
@@ -434,9 +447,16 @@ class Shell:
 
         gate = SyncGate()
 
-        services = Services(shops=None, store=backend.store, rules=backend.rules,
-                            make_client=make_client, make_syncer=make_syncer, load_rows=load_queue_rows,
-                            load_detail=load_detail, estimate_risk=estimate_risk)
+        services = Services(
+            shops=None,
+            store=backend.store,
+            rules=backend.rules,
+            make_client=make_client,
+            make_syncer=make_syncer,
+            load_rows=load_queue_rows,
+            load_detail=load_detail,
+            estimate_risk=estimate_risk,
+        )
         window = MainWindow(services, self.settings)
         window.set_demo(backend.sandbox is not None)
         queue = self._compose_queue(window, services)
@@ -446,9 +466,11 @@ class Shell:
         self.instance.activation_requested.connect(window.bring_forward)
         self.window = window
         if backend.rebuilt_from is not None:
-            window.statusBar().showMessage(QCoreApplication.translate(
-                "Shell", "A fresh local database was created; the damaged one was kept as %1."
-            ).replace("%1", str(backend.rebuilt_from)))
+            window.statusBar().showMessage(
+                QCoreApplication.translate(
+                    "Shell", "A fresh local database was created; the damaged one was kept as %1."
+                ).replace("%1", str(backend.rebuilt_from))
+            )
         if backend.initial is not None:
             window.show_cached(*backend.initial)
         shown = not (getattr(self.args, "hidden", False) and self.watch.tray.available)
@@ -502,8 +524,10 @@ class Shell:
             lambda shop: queue.set_server_offset_ms(getattr(shop, "server_clock_offset_ms", None))
         )
         window.sync_finished.connect(
-            lambda result: result.server_clock_offset_ms is not None
-            and queue.set_server_offset_ms(result.server_clock_offset_ms)
+            lambda result: (
+                result.server_clock_offset_ms is not None
+                and queue.set_server_offset_ms(result.server_clock_offset_ms)
+            )
         )
 
         def show_detail(row: Any) -> None:
@@ -540,8 +564,10 @@ class Shell:
         qs = self.settings.qs
         hours = tuple(rules.warnings.alert_hours.value)
         window.settings_pages.append(
-            lambda: (AlertSettingsPage(AlertPrefs(qs, hours)),
-                     QCoreApplication.translate("MainWindow", "Alerts"))
+            lambda: (
+                AlertSettingsPage(AlertPrefs(qs, hours)),
+                QCoreApplication.translate("MainWindow", "Alerts"),
+            )
         )
 
         def guard_page() -> Any:
@@ -552,15 +578,19 @@ class Shell:
                 if controller is not None:
                     controller.wake()
 
-            return (GuardSettingsPage(window.services.store, rules, window.shop, on_saved=saved),
-                    QCoreApplication.translate("MainWindow", "Guard"))
+            return (
+                GuardSettingsPage(window.services.store, rules, window.shop, on_saved=saved),
+                QCoreApplication.translate("MainWindow", "Guard"),
+            )
 
         window.settings_pages.append(guard_page)
 
         def robots_page() -> tuple[Any, str]:
             from desktop.ui.robots import RobotSettingsPage
 
-            return RobotSettingsPage(self.watch.robots), QCoreApplication.translate("MainWindow", "Phone alerts")
+            return RobotSettingsPage(self.watch.robots), QCoreApplication.translate(
+                "MainWindow", "Phone alerts"
+            )
 
         window.settings_pages.append(robots_page)
 
@@ -577,8 +607,11 @@ class Shell:
             self._sign_in_wanted = True
             return
         sandbox = self.backend.sandbox
-        dialog = LoginDialog(self.window.services.shops, self.window,
-                             open_url=fetch_directly if sandbox is not None else open_in_browser)
+        dialog = LoginDialog(
+            self.window.services.shops,
+            self.window,
+            open_url=fetch_directly if sandbox is not None else open_in_browser,
+        )
         dialog.signed_in.connect(self.window.shop_signed_in)
         dialog.finished.connect(self._sign_in_closed)
         self.login = dialog
@@ -647,8 +680,9 @@ def build(args: argparse.Namespace, argv: list[str] | None = None) -> Shell | No
     reporter.install()
     settings = Settings()
     language = getattr(args, "lang", None) or settings.language()
-    shell = Shell(app=app, args=args, settings=settings, instance=instance, reporter=reporter,
-                  language=language)
+    shell = Shell(
+        app=app, args=args, settings=settings, instance=instance, reporter=reporter, language=language
+    )
     shell.start()
     preload_ui_modules()
     return shell

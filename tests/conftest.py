@@ -37,8 +37,18 @@ transport._Watchdog.IDLE_S = 0.0
 LEAK_GRACE_S = 5.0
 # file descriptors that are not the test's: shared libraries, fonts and their caches, the Qt
 # platform's pipes and event fds (opened once, by the first test that starts Qt), terminals
-_SHARED_FD_PREFIXES = ("/dev/", "/usr/", "/etc/", "/proc/", "/sys/", "/var/cache/", sys.prefix,
-                       sys.base_prefix, "pipe:", "anon_inode:")
+_SHARED_FD_PREFIXES = (
+    "/dev/",
+    "/usr/",
+    "/etc/",
+    "/proc/",
+    "/sys/",
+    "/var/cache/",
+    sys.prefix,
+    sys.base_prefix,
+    "pipe:",
+    "anon_inode:",
+)
 
 
 def _open_fds() -> dict[int, str]:
@@ -62,7 +72,7 @@ def _socket_names() -> dict[str, str]:
     def addr(hexed: str) -> str:
         host, port = hexed.split(":")
         if len(host) == 8:
-            host = ".".join(str(int(host[i:i + 2], 16)) for i in (6, 4, 2, 0))
+            host = ".".join(str(int(host[i : i + 2], 16)) for i in (6, 4, 2, 0))
         return f"{host}:{int(port, 16)}"
 
     for table in ("/proc/self/net/tcp", "/proc/self/net/tcp6"):
@@ -71,7 +81,9 @@ def _socket_names() -> dict[str, str]:
                 next(rows)
                 for row in rows:
                     f = row.split()
-                    names[f"socket:[{f[9]}]"] = f"{addr(f[1])} -> {addr(f[2])} ({'LISTEN' if f[3] == '0A' else f[3]})"
+                    names[f"socket:[{f[9]}]"] = (
+                        f"{addr(f[1])} -> {addr(f[2])} ({'LISTEN' if f[3] == '0A' else f[3]})"
+                    )
         except (OSError, ValueError, IndexError, StopIteration):
             continue
     return names
@@ -100,8 +112,11 @@ def _top_level_widgets() -> dict[int, str] | None:
 
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     # keyed by the C++ object (a Python wrapper's id changes from one call to the next)
-    return {Shiboken.getCppPointer(w)[0]: f"{w.metaObject().className()} {w.objectName() or w.windowTitle()!r}"
-            for w in QApplication.topLevelWidgets() if w.metaObject().className() != "QTipLabel"}
+    return {
+        Shiboken.getCppPointer(w)[0]: f"{w.metaObject().className()} {w.objectName() or w.windowTitle()!r}"
+        for w in QApplication.topLevelWidgets()
+        if w.metaObject().className() != "QTipLabel"
+    }
 
 
 def _pool_idle(timeout_ms: int) -> bool:
@@ -139,8 +154,10 @@ def no_leaks(request):
         extra_stores = [s for s in open_stores() if id(s) not in stores]
         now_fds = _open_fds()
         extra_fds = sorted(
-            (fd, target) for fd, target in now_fds.items()
-            if fds.get(fd) != target and not _shared_fd(target)
+            (fd, target)
+            for fd, target in now_fds.items()
+            if fds.get(fd) != target
+            and not _shared_fd(target)
             and not (sockets_allowed and target.startswith("socket:"))
         )
         if not (extra_threads or extra_stores or extra_fds) or time.monotonic() > deadline:
@@ -152,8 +169,10 @@ def no_leaks(request):
         problems.append("stores not closed: " + ", ".join(str(s.path) for s in extra_stores))
     if extra_fds:
         sockets = _socket_names()
-        problems.append("files or sockets still open: " + ", ".join(
-            f"{fd} -> {t}" + (f" {sockets[t]}" if t in sockets else "") for fd, t in extra_fds))
+        problems.append(
+            "files or sockets still open: "
+            + ", ".join(f"{fd} -> {t}" + (f" {sockets[t]}" if t in sockets else "") for fd, t in extra_fds)
+        )
     after = _top_level_widgets()
     if widgets is not None and after is not None and set(after) - set(widgets):
         problems.append("top-level widgets left: " + ", ".join(after[k] for k in set(after) - set(widgets)))

@@ -46,8 +46,14 @@ def spec_feishu_sign(secret: str, ts_s: str) -> str:
 
 
 class FakeRobot:
-    def __init__(self, kind: str, *, secret: str | None = None, clock: Callable[[], float] = time.time,
-                 host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        kind: str,
+        *,
+        secret: str | None = None,
+        clock: Callable[[], float] = time.time,
+        host: str = "127.0.0.1",
+    ) -> None:
         assert kind in ("wecom", "dingtalk", "feishu")
         self.kind = kind
         self.secret = secret
@@ -81,7 +87,9 @@ class FakeRobot:
             def _answer(self, status: int, body: dict | str) -> None:
                 data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json" if isinstance(body, dict) else "text/html")
+                self.send_header(
+                    "Content-Type", "application/json" if isinstance(body, dict) else "text/html"
+                )
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -171,7 +179,9 @@ class FakeRobot:
             # rate limits, as the services count them
             if self.kind == "dingtalk" and now < self._throttled_until:
                 return self._rate_limited()
-            windows = {"wecom": ((20, 60),), "dingtalk": ((20, 60),), "feishu": ((5, 1), (100, 60))}[self.kind]
+            windows = {"wecom": ((20, 60),), "dingtalk": ((20, 60),), "feishu": ((5, 1), (100, 60))}[
+                self.kind
+            ]
             for count, seconds in windows:
                 if sum(1 for t in self._times if t > now - seconds) >= count:
                     if self.kind == "dingtalk":
@@ -246,10 +256,17 @@ class FakeRobot:
         if self.secret is not None:
             ts, sign = body.get("timestamp"), body.get("sign")
             if not isinstance(ts, str) or not ts.isdigit() or len(ts) > 11:
-                return self._err(19021, "sign match fail or timestamp is not within one hour from current time")
-            if abs(int(ts) - now) > 3600 or not isinstance(sign, str) \
-                    or not hmac.compare_digest(sign, spec_feishu_sign(self.secret, ts)):
-                return self._err(19021, "sign match fail or timestamp is not within one hour from current time")
+                return self._err(
+                    19021, "sign match fail or timestamp is not within one hour from current time"
+                )
+            if (
+                abs(int(ts) - now) > 3600
+                or not isinstance(sign, str)
+                or not hmac.compare_digest(sign, spec_feishu_sign(self.secret, ts))
+            ):
+                return self._err(
+                    19021, "sign match fail or timestamp is not within one hour from current time"
+                )
         msg_type = body.get("msg_type")
         if msg_type != "text":
             return self._err(19002, f"msg_type {msg_type!r} not checked by this fake")

@@ -72,28 +72,52 @@ def configure_common(parser: argparse.ArgumentParser) -> None:
     """The arguments both commands take (the connection ones are ``check``'s)."""
     from desktop.core.actions import DEFAULT_QPS
 
-    parser.add_argument("refund_ids", metavar="REFUND_ID", nargs="+", type=_refund_id,
-                        help="the after-sale requests to act on")
+    parser.add_argument(
+        "refund_ids",
+        metavar="REFUND_ID",
+        nargs="+",
+        type=_refund_id,
+        help="the after-sale requests to act on",
+    )
     add_connection_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object per refund")
-    parser.add_argument("--shop", type=_positive(int, "--shop"), metavar="SELLER_ID",
-                        help="the stored shop to act for, when several are stored")
-    parser.add_argument("--qps", type=_positive(float, "--qps", MAX_QPS), default=DEFAULT_QPS, metavar="N",
-                        help=f"calls per second at most (default {DEFAULT_QPS:g}; the platform "
-                             f"allows 100 unless it granted more; at most {MAX_QPS:g})")
-    parser.add_argument("--settle", type=_non_negative_seconds, default=DEFAULT_SETTLE_S,
-                        metavar="SECONDS",
-                        help="after a send without a clear answer, wait this long before reading "
-                             f"the refund to see whether it landed (default {DEFAULT_SETTLE_S:g})")
-    parser.add_argument("--patience", type=number(float, "--patience", minimum=0, maximum=3600),
-                        default=DEFAULT_PATIENCE_S,
-                        metavar="SECONDS",
-                        help="keep reading such a refund this long after the send while it looks "
-                             "unchanged; then it is reported undecided, for you to check "
-                             f"(default {DEFAULT_PATIENCE_S:g})")
-    parser.add_argument("--act-again-on-undecided", action="store_true",
-                        help="you checked the seller backend: the undecided earlier actions on "
-                             "these refunds were not applied there, so act on them again")
+    parser.add_argument(
+        "--shop",
+        type=_positive(int, "--shop"),
+        metavar="SELLER_ID",
+        help="the stored shop to act for, when several are stored",
+    )
+    parser.add_argument(
+        "--qps",
+        type=_positive(float, "--qps", MAX_QPS),
+        default=DEFAULT_QPS,
+        metavar="N",
+        help=f"calls per second at most (default {DEFAULT_QPS:g}; the platform "
+        f"allows 100 unless it granted more; at most {MAX_QPS:g})",
+    )
+    parser.add_argument(
+        "--settle",
+        type=_non_negative_seconds,
+        default=DEFAULT_SETTLE_S,
+        metavar="SECONDS",
+        help="after a send without a clear answer, wait this long before reading "
+        f"the refund to see whether it landed (default {DEFAULT_SETTLE_S:g})",
+    )
+    parser.add_argument(
+        "--patience",
+        type=number(float, "--patience", minimum=0, maximum=3600),
+        default=DEFAULT_PATIENCE_S,
+        metavar="SECONDS",
+        help="keep reading such a refund this long after the send while it looks "
+        "unchanged; then it is reported undecided, for you to check "
+        f"(default {DEFAULT_PATIENCE_S:g})",
+    )
+    parser.add_argument(
+        "--act-again-on-undecided",
+        action="store_true",
+        help="you checked the seller backend: the undecided earlier actions on "
+        "these refunds were not applied there, so act on them again",
+    )
 
 
 def print_result(result: Any, *, as_json: bool, out: TextIO) -> None:
@@ -114,18 +138,28 @@ def print_planned(action: Any, *, as_json: bool, out: TextIO) -> None:
     from desktop.core.actions.audit import kind_text
 
     if as_json:
-        out.write(json.dumps({"refundId": str(action.refund_id), "outcome": "planned",
-                              "action": action.kind.value, "method": action.method,
-                              "params": {k: str(v) if k == "refundId" else v
-                                         for k, v in action.params.items()},
-                              "amountFen": action.amount,
-                              "warnings": [w.value for w in action.warnings]},
-                             ensure_ascii=False) + "\n")
+        out.write(
+            json.dumps(
+                {
+                    "refundId": str(action.refund_id),
+                    "outcome": "planned",
+                    "action": action.kind.value,
+                    "method": action.method,
+                    "params": {k: str(v) if k == "refundId" else v for k, v in action.params.items()},
+                    "amountFen": action.amount,
+                    "warnings": [w.value for w in action.warnings],
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
         return
     params = json.dumps(dict(action.params), ensure_ascii=False, sort_keys=True)
     warn = f" [{', '.join(w.value for w in action.warnings)}]" if action.warnings else ""
-    out.write(f"{action.refund_id}\tplanned\t{action.kind.value}\t{kind_text(action.kind.value)}: "
-              f"{action.method} {params}{warn}\n")
+    out.write(
+        f"{action.refund_id}\tplanned\t{action.kind.value}\t{kind_text(action.kind.value)}: "
+        f"{action.method} {params}{warn}\n"
+    )
 
 
 def skip_result(skip: Any) -> Any:
@@ -138,8 +172,11 @@ def _select_target(targets: Sequence[Any], store: Any, seller_id: int | None) ->
     """The one shop to act for (several stored shops need ``--shop``)."""
     if seller_id is not None:
         by_id = {s.id: s for s in store.shops()}
-        chosen = [t for t in targets
-                  if t.shop_id is not None and getattr(by_id.get(t.shop_id), "seller_id", None) == seller_id]
+        chosen = [
+            t
+            for t in targets
+            if t.shop_id is not None and getattr(by_id.get(t.shop_id), "seller_id", None) == seller_id
+        ]
         if not chosen:
             raise _Usage(tr("No stored shop has seller id {id}.", id=seller_id))
         return chosen[0]
@@ -152,8 +189,9 @@ class _Usage(Exception):
     pass
 
 
-def run_command(args: argparse.Namespace, intent: Any, *, dry_run: bool = False,
-                out: TextIO | None = None) -> int:
+def run_command(
+    args: argparse.Namespace, intent: Any, *, dry_run: bool = False, out: TextIO | None = None
+) -> int:
     """Run one bulk action from the command line; returns the exit code."""
     from desktop.core.actions import ActionEngine, ActionsCancelled, Outcome
     from desktop.core.kuaishou.errors import AuthError, KuaishouError, OAuthError, credential_problem
@@ -165,8 +203,13 @@ def run_command(args: argparse.Namespace, intent: Any, *, dry_run: bool = False,
         with open_session(args, demo=demo) as session:
             store, targets = session.store, session.targets
             if not targets:
-                print(tr("No shop to act for: sign in with the app first, or set {names} (see "
-                         "--help).", names=ENV_NAMES), file=sys.stderr)
+                print(
+                    tr(
+                        "No shop to act for: sign in with the app first, or set {names} (see --help).",
+                        names=ENV_NAMES,
+                    ),
+                    file=sys.stderr,
+                )
                 return EXIT_USAGE
             target = _select_target(targets, store, args.shop)
             if target.problem is not None:
@@ -175,15 +218,22 @@ def run_command(args: argparse.Namespace, intent: Any, *, dry_run: bool = False,
             with contextlib.closing(make_client(target, qps=max(args.qps, 1.0))) as client:
                 try:
                     shop_id = resolve_shop(store, client, target)
-                    engine = ActionEngine(client, store, shop_id=shop_id, qps=args.qps,
-                                          settle_s=args.settle, patience_s=args.patience)
+                    engine = ActionEngine(
+                        client,
+                        store,
+                        shop_id=shop_id,
+                        qps=args.qps,
+                        settle_s=args.settle,
+                        patience_s=args.patience,
+                    )
                     # what an interrupted earlier run left open is settled and reported first
                     printed = set()
                     for result in engine.reconcile():
                         print_result(result, as_json=args.json, out=out)
                         printed.add((result.journal_id, result.outcome))
-                    plan = engine.prepare(args.refund_ids, intent,
-                                          release_uncertain=args.act_again_on_undecided)
+                    plan = engine.prepare(
+                        args.refund_ids, intent, release_uncertain=args.act_again_on_undecided
+                    )
                     for result in plan.reconciled:
                         if (result.journal_id, result.outcome) not in printed:  # said once
                             print_result(result, as_json=args.json, out=out)

@@ -72,18 +72,28 @@ def _days(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number of days, got {text!r}") from None
     if not 1 <= value <= 90:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 90 (the platform keeps 90 days), got {value}")
+        raise argparse.ArgumentTypeError(
+            f"must be between 1 and 90 (the platform keeps 90 days), got {value}"
+        )
     return value
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_connection_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--days", type=_days, default=90, metavar="N",
-                        help="how many days of history the first sync fetches (1-90, default 90)")
-    parser.add_argument("--notify", action="store_true",
-                        help="also send one digest of what is within the alert times to every robot channel "
-                             "(each request once per warning time, as the app does)")
+    parser.add_argument(
+        "--days",
+        type=_days,
+        default=90,
+        metavar="N",
+        help="how many days of history the first sync fetches (1-90, default 90)",
+    )
+    parser.add_argument(
+        "--notify",
+        action="store_true",
+        help="also send one digest of what is within the alert times to every robot channel "
+        "(each request once per warning time, as the app does)",
+    )
 
 
 # ---------------------------------------------------------------------------------- formatting
@@ -96,8 +106,10 @@ def iso(ms: int | None) -> str | None:
 
 def display_width(text: str) -> int:
     """Terminal columns of ``text`` (CJK wide and full-width characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 0 if unicodedata.combining(c) else 1
-               for c in text)
+    return sum(
+        2 if unicodedata.east_asian_width(c) in ("W", "F") else 0 if unicodedata.combining(c) else 1
+        for c in text
+    )
 
 
 def fit(text: str, width: int) -> str:
@@ -142,25 +154,27 @@ def pending_items(store: Any, shop: Any, rules: Any, now_ms: int) -> list[dict[s
     for r in store.waiting_refunds(shop.id):
         deadline = deadline_of(r, rules, server_offset_ms=offset)
         left = deadline.seconds_left(now_ms)
-        items.append({
-            "refund_id": str(r.refund_id),
-            "order_id": None if r.order_id is None else str(r.order_id),
-            "kind": kind_of(r),
-            "handling_way": r.handling_way,
-            "status": r.status,
-            "negotiate_status": r.negotiate_status,
-            "stage": deadline.stage.value,
-            "expire_at": iso(deadline.expire_at_ms),
-            "seconds_left": left,
-            "deadline_source": deadline.source if deadline.expire_at_ms is not None else None,
-            "estimated": deadline.estimated,
-            "urgency": urgency_of(left, rules),
-            "refund_fee_fen": r.refund_fee,
-            "sku": r.sku_nick,
-            "reason": r.refund_reason_desc or (None if r.refund_reason is None else str(r.refund_reason)),
-            "urge_times": r.urge_times or 0,
-            "_expire_ms": deadline.expire_at_ms,
-        })
+        items.append(
+            {
+                "refund_id": str(r.refund_id),
+                "order_id": None if r.order_id is None else str(r.order_id),
+                "kind": kind_of(r),
+                "handling_way": r.handling_way,
+                "status": r.status,
+                "negotiate_status": r.negotiate_status,
+                "stage": deadline.stage.value,
+                "expire_at": iso(deadline.expire_at_ms),
+                "seconds_left": left,
+                "deadline_source": deadline.source if deadline.expire_at_ms is not None else None,
+                "estimated": deadline.estimated,
+                "urgency": urgency_of(left, rules),
+                "refund_fee_fen": r.refund_fee,
+                "sku": r.sku_nick,
+                "reason": r.refund_reason_desc or (None if r.refund_reason is None else str(r.refund_reason)),
+                "urge_times": r.urge_times or 0,
+                "_expire_ms": deadline.expire_at_ms,
+            }
+        )
     items.sort(key=lambda i: (i["_expire_ms"] is None, i["_expire_ms"] or 0, i["refund_id"]))
     for item in items:
         del item["_expire_ms"]
@@ -172,8 +186,9 @@ def risk_object(store: Any, shop: Any, rules: Any, now_ms: int) -> dict[str, Any
     from desktop.core.risk_answer import risk_answer
 
     # the window's function too: the same level from the same store and clock
-    return risk_answer(store, shop.id, rules, now_ms=now_ms,
-                       server_offset_ms=shop.server_clock_offset_ms or 0).to_json()
+    return risk_answer(
+        store, shop.id, rules, now_ms=now_ms, server_offset_ms=shop.server_clock_offset_ms or 0
+    ).to_json()
 
 
 def guard_forecast_object(store: Any, shop: Any, rules: Any, now_ms: int) -> list[dict[str, Any]] | None:
@@ -196,8 +211,9 @@ class ShopState:
     unreadable: list[tuple[int | None, str]] = field(default_factory=list)
 
 
-def build_report(store: Any, states: Sequence[ShopState], rules: Any, now_ms: int, *,
-                 failed: bool = False) -> dict[str, Any]:
+def build_report(
+    store: Any, states: Sequence[ShopState], rules: Any, now_ms: int, *, failed: bool = False
+) -> dict[str, Any]:
     """The report of ``states``; ``failed``: the run could not sync everything, so the report is
     stale even when no cached shop could be matched to what failed."""
     shops = []
@@ -206,16 +222,18 @@ def build_report(store: Any, states: Sequence[ShopState], rules: Any, now_ms: in
         if shop is None:
             continue
         pending = pending_items(store, shop, rules, now_ms)
-        shops.append({
-            "seller_id": None if shop.seller_id is None else str(shop.seller_id),
-            "name": shop.label,
-            "last_sync_at": iso(shop.last_success_at),
-            "stale": state.stale,
-            "error": state.error,
-            "pending": pending,
-            "unreadable": [unreadable_item(rid, name) for rid, name in state.unreadable],
-            "risk": risk_object(store, shop, rules, now_ms),
-        })
+        shops.append(
+            {
+                "seller_id": None if shop.seller_id is None else str(shop.seller_id),
+                "name": shop.label,
+                "last_sync_at": iso(shop.last_success_at),
+                "stale": state.stale,
+                "error": state.error,
+                "pending": pending,
+                "unreadable": [unreadable_item(rid, name) for rid, name in state.unreadable],
+                "risk": risk_object(store, shop, rules, now_ms),
+            }
+        )
         guarded = guard_forecast_object(store, shop, rules, now_ms)
         if guarded is not None:
             shops[-1]["risk"]["forecast_with_guard"] = guarded
@@ -227,9 +245,11 @@ def unreadable_item(refund_id: int | None, name: str) -> dict[str, Any]:
     """A request whose answer could not be read: to be opened in the seller backend."""
     from desktop.core.actions.planner import backend_url
 
-    return {"refund_id": None if refund_id is None else str(refund_id),
-            "field": name.split(".", 1)[1] if name.startswith("data.") else name,
-            "backend_url": None if refund_id is None else backend_url(refund_id)}
+    return {
+        "refund_id": None if refund_id is None else str(refund_id),
+        "field": name.split(".", 1)[1] if name.startswith("data.") else name,
+        "backend_url": None if refund_id is None else backend_url(refund_id),
+    }
 
 
 def _short_time(iso_text: str) -> str:
@@ -247,15 +267,25 @@ def render_text(report: dict[str, Any]) -> str:
         out.append(tr("No shop data yet."))
     # (title, widest allowed): each column is as wide as its widest cell, up to that
     columns = [
-        (tr("Urgency"), 8), (tr("Time left"), 16), (tr("Deadline"), 17), (tr("Kind"), 12),
-        (tr("Stage"), 20), (tr("Amount"), 12), (tr("Reason"), 20), (tr("Product"), 24),
+        (tr("Urgency"), 8),
+        (tr("Time left"), 16),
+        (tr("Deadline"), 17),
+        (tr("Kind"), 12),
+        (tr("Stage"), 20),
+        (tr("Amount"), 12),
+        (tr("Reason"), 20),
+        (tr("Product"), 24),
         (tr("Refund ID"), 20),
     ]
     for shop in report["shops"]:
         out.append("")
         last = _short_time(shop["last_sync_at"]) if shop["last_sync_at"] else tr("never")
-        line = tr("Shop: {name} (seller {seller})  ·  last synced {time}", name=shop["name"] or "—",
-                  seller=shop["seller_id"] or "—", time=last)
+        line = tr(
+            "Shop: {name} (seller {seller})  ·  last synced {time}",
+            name=shop["name"] or "—",
+            seller=shop["seller_id"] or "—",
+            time=last,
+        )
         if shop["stale"]:
             line += "  " + tr("[STALE]")
         out.append(line)
@@ -269,9 +299,19 @@ def render_text(report: dict[str, Any]) -> str:
                 deadline = _short_time(p["expire_at"]) if p["expire_at"] else "—"
                 if p["estimated"]:
                     deadline += "*"
-                rows.append([urgencies.get(p["urgency"], p["urgency"]), time_left_text(p["seconds_left"]), deadline,
-                             kinds.get(p["kind"], kinds["unknown"]), stages.get(p["stage"], p["stage"]), money_text(p["refund_fee_fen"]),
-                             p["reason"] or "—", p["sku"] or "—", p["refund_id"]])
+                rows.append(
+                    [
+                        urgencies.get(p["urgency"], p["urgency"]),
+                        time_left_text(p["seconds_left"]),
+                        deadline,
+                        kinds.get(p["kind"], kinds["unknown"]),
+                        stages.get(p["stage"], p["stage"]),
+                        money_text(p["refund_fee_fen"]),
+                        p["reason"] or "—",
+                        p["sku"] or "—",
+                        p["refund_id"],
+                    ]
+                )
             widths = [
                 min(cap, max(display_width(title), *(display_width(row[i]) for row in rows)))
                 for i, (title, cap) in enumerate(columns)
@@ -283,37 +323,82 @@ def render_text(report: dict[str, Any]) -> str:
             if any(p["estimated"] for p in pending):
                 out.append(tr("* estimated from the stage's time limit: the platform gave no deadline."))
         for item in shop.get("unreadable") or ():
-            out.append("  " + tr("Could not be read (field {field}): open request {refund} in the seller "
-                                 "backend: {url}", field=item["field"], refund=item["refund_id"] or "—",
-                                 url=item["backend_url"] or "—"))
+            out.append(
+                "  "
+                + tr(
+                    "Could not be read (field {field}): open request {refund} in the seller backend: {url}",
+                    field=item["field"],
+                    refund=item["refund_id"] or "—",
+                    url=item["backend_url"] or "—",
+                )
+            )
         risk = shop["risk"]
-        out.append(tr("Risk level: {level} (an estimate by this app, not the platform's own score)",
-                      level=levels.get(risk["level"], risk["level"])))
+        out.append(
+            tr(
+                "Risk level: {level} (an estimate by this app, not the platform's own score)",
+                level=levels.get(risk["level"], risk["level"]),
+            )
+        )
         history = risk.get("history") or {}
         if history and not history.get("complete", True):
             if history.get("swept_days", 0) < history.get("sweep_days", 0):
-                out.append("  " + tr("Partial: {done} of {days} days of history downloaded; the level may still change.",
-                                     done=history["swept_days"], days=history["sweep_days"]))
+                out.append(
+                    "  "
+                    + tr(
+                        "Partial: {done} of {days} days of history downloaded; the level may still change.",
+                        done=history["swept_days"],
+                        days=history["sweep_days"],
+                    )
+                )
             else:
-                out.append("  " + tr("Partial: {count} recent close(s) still to be checked by the next syncs; the "
-                                     "level may still change.", count=history.get("to_refine", 0)))
+                out.append(
+                    "  "
+                    + tr(
+                        "Partial: {count} recent close(s) still to be checked by the next syncs; the "
+                        "level may still change.",
+                        count=history.get("to_refine", 0),
+                    )
+                )
         for r in risk["reasons"]:  # each text names its threshold's basis (sourced / assumed)
             out.append(f"  · {r['text']}")
         exposure = risk.get("exposure")
         if exposure and exposure.get("sanctions"):
-            out.append("  " + tr("Possible sanctions under the notice: {sanctions}",
-                                 sanctions=tr(", ").join(s["text"] for s in exposure["sanctions"])))
+            out.append(
+                "  "
+                + tr(
+                    "Possible sanctions under the notice: {sanctions}",
+                    sanctions=tr(", ").join(s["text"] for s in exposure["sanctions"]),
+                )
+            )
         for f in risk.get("forecast") or ():
             if f["level"] != risk["level"] and f["would_auto_approve"]:
-                out.append("  " + tr(
-                    "If nothing is done, in {hours} h: {level} ({count} more auto-approvals); handling "
-                    "{rescue} requests first avoids it.", hours=f["horizon_hours"], level=levels.get(f["level"], f["level"]),
-                    count=len(f["would_auto_approve"]), rescue=len(f["rescue"])))
+                out.append(
+                    "  "
+                    + tr(
+                        "If nothing is done, in {hours} h: {level} ({count} more auto-approvals); handling "
+                        "{rescue} requests first avoids it.",
+                        hours=f["horizon_hours"],
+                        level=levels.get(f["level"], f["level"]),
+                        count=len(f["would_auto_approve"]),
+                        rescue=len(f["rescue"]),
+                    )
+                )
         guarded = risk.get("forecast_with_guard")
         if guarded:
-            out.append("  " + tr("With the guard: {levels}", levels=tr(", ").join(
-                tr("in {hours} h {level}", hours=f["horizon_hours"], level=levels.get(f["level"], f["level"]))
-                for f in guarded)))
+            out.append(
+                "  "
+                + tr(
+                    "With the guard: {levels}",
+                    levels=tr(", ").join(
+                        tr(
+                            "in {hours} h {level}",
+                            hours=f["horizon_hours"],
+                            level=levels.get(f["level"], f["level"]),
+                        )
+                        for f in guarded
+                    ),
+                )
+            )
         score = risk.get("shop_score")
         if score and score.get("score"):
             out.append("  " + tr("The platform's own shop score: {score}", score=score["score"]))
@@ -341,8 +426,11 @@ def _cached_shops(store: Any, target: Target) -> list[int]:
 
     if target.shop_id is not None:
         return [target.shop_id]
-    return [s.id for s in store.shops()
-            if same_gateway(s.base_url, target.base_url) and s.app_key == target.credentials.app_key]
+    return [
+        s.id
+        for s in store.shops()
+        if same_gateway(s.base_url, target.base_url) and s.app_key == target.credentials.app_key
+    ]
 
 
 def check_shops(store: Any, targets: Sequence[Target], rules: Any, days: int) -> Outcome:
@@ -382,7 +470,9 @@ def check_shops(store: Any, targets: Sequence[Target], rules: Any, days: int) ->
             codes.append(EXIT_NETWORK)
         finally:
             client.close()
-    outcome.exit_code = EXIT_AUTH if EXIT_AUTH in codes else EXIT_NETWORK if EXIT_NETWORK in codes else EXIT_OK
+    outcome.exit_code = (
+        EXIT_AUTH if EXIT_AUTH in codes else EXIT_NETWORK if EXIT_NETWORK in codes else EXIT_OK
+    )
     return outcome
 
 
@@ -401,8 +491,13 @@ def notify_robots(store: Any, rules: Any) -> int:
         print(tr("Configuration error: {error}", error=str(exc)), file=sys.stderr)
         return EXIT_USAGE
     if not channels:
-        print(tr("No robot channel is set up: add one in the app's settings, or set AW_WECOM_URL, "
-                 "AW_DINGTALK_URL or AW_FEISHU_URL."), file=sys.stderr)
+        print(
+            tr(
+                "No robot channel is set up: add one in the app's settings, or set AW_WECOM_URL, "
+                "AW_DINGTALK_URL or AW_FEISHU_URL."
+            ),
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     robots = RobotAlerts(store, rules, lambda: channels)
     try:
@@ -416,15 +511,30 @@ def notify_robots(store: Any, rules: Any) -> int:
         if d.result is None and not d.waiting:
             print(tr("{channel}: nothing new to send.", channel=name), file=sys.stderr)
         elif d.result is None:
-            print(tr("{channel}: {count} alert(s) wait (the robot's rate limit, or a pause after a failed send); "
-                     "sent at a later run.",
-                     channel=name, count=d.waiting), file=sys.stderr)
+            print(
+                tr(
+                    "{channel}: {count} alert(s) wait (the robot's rate limit, or a pause after a failed send); "
+                    "sent at a later run.",
+                    channel=name,
+                    count=d.waiting,
+                ),
+                file=sys.stderr,
+            )
         elif d.result.ok:
-            print(tr("{channel}: sent {count} alert(s) in one message.", channel=name, count=len(d.sent)),
-                  file=sys.stderr)
+            print(
+                tr("{channel}: sent {count} alert(s) in one message.", channel=name, count=len(d.sent)),
+                file=sys.stderr,
+            )
         else:
-            print(tr("{channel}: not sent: {error} ({count} alert(s) kept for the next run)",
-                     channel=name, error=d.result.message, count=d.waiting), file=sys.stderr)
+            print(
+                tr(
+                    "{channel}: not sent: {error} ({count} alert(s) kept for the next run)",
+                    channel=name,
+                    error=d.result.message,
+                    count=d.waiting,
+                ),
+                file=sys.stderr,
+            )
             code = EXIT_NETWORK
     return code
 
@@ -445,16 +555,22 @@ def run(args: argparse.Namespace) -> int:
         with open_session(args, demo=demo) as session:
             store = session.store
             if not session.targets:
-                print(tr("No shop to check: sign in with the app first, or set {names} (see --help).",
-                         names=ENV_NAMES), file=sys.stderr)
+                print(
+                    tr(
+                        "No shop to check: sign in with the app first, or set {names} (see --help).",
+                        names=ENV_NAMES,
+                    ),
+                    file=sys.stderr,
+                )
                 return EXIT_USAGE
             try:
                 outcome = check_shops(store, session.targets, rules, args.days)
             except ConfigurationError as exc:
                 print(tr("Configuration error: {error}", error=str(exc)), file=sys.stderr)
                 return EXIT_USAGE
-            report = build_report(store, outcome.states, rules, _now_ms(),
-                                  failed=outcome.exit_code != EXIT_OK)
+            report = build_report(
+                store, outcome.states, rules, _now_ms(), failed=outcome.exit_code != EXIT_OK
+            )
             if args.json:
                 print(json.dumps(report, ensure_ascii=False, indent=2))
             else:

@@ -47,7 +47,8 @@ def number(kind: type, what: str, *, minimum: float, maximum: float) -> Callable
             raise argparse.ArgumentTypeError(f"{what} must be {noun}, got {text!r}") from None
         if kind is float and not math.isfinite(value) or not minimum <= value <= maximum:
             raise argparse.ArgumentTypeError(
-                f"{what} must be between {minimum:g} and {maximum:g}, got {text!r}")
+                f"{what} must be between {minimum:g} and {maximum:g}, got {text!r}"
+            )
         return value
 
     return parse
@@ -65,12 +66,22 @@ def folder(text: str) -> str:
 
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     """``--demo``, ``--api-base`` and ``--data-dir``, as every headless command takes them."""
-    parser.add_argument("--demo", dest="check_demo", action="store_true",
-                        help="run against the embedded demo shop (no account needed, nothing kept)")
-    parser.add_argument("--api-base", metavar="URL",
-                        help="gateway base URL (default: the Kuaishou open platform)")
-    parser.add_argument("--data-dir", dest="check_data_dir", metavar="DIR", type=folder,
-                        help="keep all data, settings and logs below DIR")
+    parser.add_argument(
+        "--demo",
+        dest="check_demo",
+        action="store_true",
+        help="run against the embedded demo shop (no account needed, nothing kept)",
+    )
+    parser.add_argument(
+        "--api-base", metavar="URL", help="gateway base URL (default: the Kuaishou open platform)"
+    )
+    parser.add_argument(
+        "--data-dir",
+        dest="check_data_dir",
+        metavar="DIR",
+        type=folder,
+        help="keep all data, settings and logs below DIR",
+    )
 
 
 @dataclass
@@ -124,8 +135,10 @@ def open_store(path: Path | None) -> Any:
     except StoreDamaged as exc:
         store, moved = rebuild_store(path)
         print(exc.message, file=sys.stderr)
-        print(tr("A fresh local database was created; the damaged one was kept as {path}.",
-                 path=str(moved)), file=sys.stderr)
+        print(
+            tr("A fresh local database was created; the damaged one was kept as {path}.", path=str(moved)),
+            file=sys.stderr,
+        )
         return store
 
 
@@ -136,8 +149,14 @@ def find_targets(args: argparse.Namespace, store: Any, sandbox: Any) -> list[Tar
 
     if sandbox is not None:
         c = sandbox.credentials
-        creds = Credentials(app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token,
-                            sign_method=c.sign_method, app_secret=c.app_secret, refresh_token=c.refresh_token)
+        creds = Credentials(
+            app_key=c.app_key,
+            sign_secret=c.sign_secret,
+            access_token=c.access_token,
+            sign_method=c.sign_method,
+            app_secret=c.app_secret,
+            refresh_token=c.refresh_token,
+        )
         return [Target(creds, sandbox.base_url)]
     env = credentials_from_env()
     if env is not None:
@@ -149,11 +168,20 @@ def find_targets(args: argparse.Namespace, store: Any, sandbox: Any) -> list[Tar
     targets = []
     for shop in shops:
         creds = manager.credentials(shop.id)
-        problem = None if creds is not None else tr(
-            "The secrets of this shop are not in the system keychain: sign in again in the app.")
-        targets.append(Target(creds, shop.base_url, shop.id,
-                              save_tokens=lambda token, sid=shop.id: manager.save_refreshed_tokens(sid, token),
-                              problem=problem))
+        problem = (
+            None
+            if creds is not None
+            else tr("The secrets of this shop are not in the system keychain: sign in again in the app.")
+        )
+        targets.append(
+            Target(
+                creds,
+                shop.base_url,
+                shop.id,
+                save_tokens=lambda token, sid=shop.id: manager.save_refreshed_tokens(sid, token),
+                problem=problem,
+            )
+        )
     return targets
 
 
@@ -200,8 +228,9 @@ def make_client(target: Target, *, qps: float | None = None) -> Any:
         qps = LOOPBACK_QPS
     options = {"qps": qps} if qps is not None else {}
     try:
-        return KuaishouClient(target.credentials, base_url=target.base_url,
-                              on_tokens_refreshed=target.save_tokens, **options)
+        return KuaishouClient(
+            target.credentials, base_url=target.base_url, on_tokens_refreshed=target.save_tokens, **options
+        )
     except ValueError as exc:  # e.g. a plain-http base URL that is not loopback
         raise SessionError(str(exc)) from exc
 
@@ -218,9 +247,12 @@ def resolve_shop(store: Any, client: Any, target: Target) -> int:
     from desktop.core.profiles import find_shop
 
     shop = find_shop(store, target.base_url, seller.seller_id)
-    fields = dict(name=seller.name or "", app_key=target.credentials.app_key,
-                  sign_method=target.credentials.sign_method,
-                  auth_mode="oauth" if target.credentials.refresh_token else "token")
+    fields = dict(
+        name=seller.name or "",
+        app_key=target.credentials.app_key,
+        sign_method=target.credentials.sign_method,
+        auth_mode="oauth" if target.credentials.refresh_token else "token",
+    )
     if shop is None:
         return store.add_shop(base_url=target.base_url, seller_id=seller.seller_id, **fields).id
     store.update_shop(shop.id, **fields)

@@ -47,7 +47,6 @@ log = logging.getLogger(__name__)
 HELP = "agree requests shortly before their deadline, inside the guard policy (售后兜底)"
 
 
-
 def _stages(text: str) -> tuple[str, ...]:
     from desktop.core.domain.rules import GUARD_STAGES
 
@@ -63,26 +62,48 @@ def _stages(text: str) -> tuple[str, ...]:
 def configure(parser: argparse.ArgumentParser) -> None:
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--once", action="store_true", help="sync, act on what is due now, then exit")
-    mode.add_argument("--backtest", action="store_true",
-                      help="sync, then show what the policy would have done over the last 90 days")
+    mode.add_argument(
+        "--backtest",
+        action="store_true",
+        help="sync, then show what the policy would have done over the last 90 days",
+    )
     parser.add_argument("--dry-run", action="store_true", help="say what would be agreed; send nothing")
     parser.add_argument("--json", action="store_true", help="print JSON (one object per line)")
-    parser.add_argument("--lead-minutes", type=number(int, "--lead-minutes", minimum=1, maximum=24 * 60), metavar="M",
-                        help="agree this many minutes before the deadline (default: the policy's, 45)")
-    parser.add_argument("--max-fee-fen", type=number(int, "--max-fee-fen", minimum=1, maximum=10**11), metavar="N",
-                        help="the largest refund amount per request, in fen (default: the policy's)")
-    parser.add_argument("--stages", type=_stages, metavar="S1,S2",
-                        help="stages to guard: review_refund_only, review_return, review_exchange, "
-                             "confirm_receipt")
-    parser.add_argument("--settle", type=_non_negative_seconds, default=DEFAULT_SETTLE_S,
-                        metavar="SECONDS",
-                        help="after an interrupted send, wait this long before reading the refund "
-                             f"to judge whether it landed (default {DEFAULT_SETTLE_S:g})")
-    parser.add_argument("--patience", type=number(float, "--patience", minimum=0, maximum=3600),
-                        default=DEFAULT_PATIENCE_S, metavar="SECONDS",
-                        help="keep reading such a refund this long after the send while it looks "
-                             "unchanged; then it is reported undecided, for you to check "
-                             f"(default {DEFAULT_PATIENCE_S:g})")
+    parser.add_argument(
+        "--lead-minutes",
+        type=number(int, "--lead-minutes", minimum=1, maximum=24 * 60),
+        metavar="M",
+        help="agree this many minutes before the deadline (default: the policy's, 45)",
+    )
+    parser.add_argument(
+        "--max-fee-fen",
+        type=number(int, "--max-fee-fen", minimum=1, maximum=10**11),
+        metavar="N",
+        help="the largest refund amount per request, in fen (default: the policy's)",
+    )
+    parser.add_argument(
+        "--stages",
+        type=_stages,
+        metavar="S1,S2",
+        help="stages to guard: review_refund_only, review_return, review_exchange, confirm_receipt",
+    )
+    parser.add_argument(
+        "--settle",
+        type=_non_negative_seconds,
+        default=DEFAULT_SETTLE_S,
+        metavar="SECONDS",
+        help="after an interrupted send, wait this long before reading the refund "
+        f"to judge whether it landed (default {DEFAULT_SETTLE_S:g})",
+    )
+    parser.add_argument(
+        "--patience",
+        type=number(float, "--patience", minimum=0, maximum=3600),
+        default=DEFAULT_PATIENCE_S,
+        metavar="SECONDS",
+        help="keep reading such a refund this long after the send while it looks "
+        "unchanged; then it is reported undecided, for you to check "
+        f"(default {DEFAULT_PATIENCE_S:g})",
+    )
     add_connection_arguments(parser)
 
 
@@ -115,38 +136,85 @@ def _print_item(c: Any, *, as_json: bool, out: TextIO) -> None:
         return
     from desktop.cli.check import money_text, time_left_text
 
-    out.write(f"{c.refund_id}\t{c.outcome}\t{c.stage}\t{money_text(c.refund_fee_fen)}\t"
-              f"{time_left_text(c.seconds_left)}\t{c.reason}\n")
+    out.write(
+        f"{c.refund_id}\t{c.outcome}\t{c.stage}\t{money_text(c.refund_fee_fen)}\t"
+        f"{time_left_text(c.seconds_left)}\t{c.reason}\n"
+    )
 
 
-def _print_backtest(shop: Any, bt: Any, forecast: list[dict[str, Any]], *, as_json: bool,
-                    out: TextIO) -> None:
+def _print_backtest(
+    shop: Any, bt: Any, forecast: list[dict[str, Any]], *, as_json: bool, out: TextIO
+) -> None:
     from desktop.cli.check import money_text
     from desktop.core.labels import level_names
 
     if as_json:
-        out.write(json.dumps({"seller_id": None if shop.seller_id is None else str(shop.seller_id),
-                              "name": shop.label, **bt.to_json(), "forecast_with_guard": forecast},
-                             ensure_ascii=False) + "\n")
+        out.write(
+            json.dumps(
+                {
+                    "seller_id": None if shop.seller_id is None else str(shop.seller_id),
+                    "name": shop.label,
+                    **bt.to_json(),
+                    "forecast_with_guard": forecast,
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
         return
     levels = level_names()
     out.write(tr("Shop: {name}", name=shop.label) + "\n")
-    out.write("  " + tr("Over the last {days} days the guard would have turned {count} of {total} "
-                        "overdue auto-approvals ({money}) into timely approvals.", days=bt.days,
-                        count=bt.caught, total=bt.total, money=money_text(bt.caught_fen)) + "\n")
-    names = {"stage": tr("stage not guarded"), "amount": tr("above the amount limit"),
-             "cap": tr("past a daily cap")}
+    out.write(
+        "  "
+        + tr(
+            "Over the last {days} days the guard would have turned {count} of {total} "
+            "overdue auto-approvals ({money}) into timely approvals.",
+            days=bt.days,
+            count=bt.caught,
+            total=bt.total,
+            money=money_text(bt.caught_fen),
+        )
+        + "\n"
+    )
+    names = {
+        "stage": tr("stage not guarded"),
+        "amount": tr("above the amount limit"),
+        "cap": tr("past a daily cap"),
+    }
     for key, (count, fen) in bt.missed.items():
         if count:
-            out.write("  " + tr("Not caught, {why}: {count} ({money})", why=names[key], count=count,
-                                money=money_text(fen)) + "\n")
-    out.write("  " + tr("Risk level: {level} now; with the guard it would have been {guarded}.",
-                        level=levels.get(bt.level, bt.level),
-                        guarded=levels.get(bt.level_with_guard, bt.level_with_guard)) + "\n")
+            out.write(
+                "  "
+                + tr(
+                    "Not caught, {why}: {count} ({money})", why=names[key], count=count, money=money_text(fen)
+                )
+                + "\n"
+            )
+    out.write(
+        "  "
+        + tr(
+            "Risk level: {level} now; with the guard it would have been {guarded}.",
+            level=levels.get(bt.level, bt.level),
+            guarded=levels.get(bt.level_with_guard, bt.level_with_guard),
+        )
+        + "\n"
+    )
     if forecast:
-        out.write("  " + tr("With the guard: {levels}", levels=tr(", ").join(
-            tr("in {hours} h {level}", hours=f["horizon_hours"], level=levels.get(f["level"], f["level"]))
-            for f in forecast)) + "\n")
+        out.write(
+            "  "
+            + tr(
+                "With the guard: {levels}",
+                levels=tr(", ").join(
+                    tr(
+                        "in {hours} h {level}",
+                        hours=f["horizon_hours"],
+                        level=levels.get(f["level"], f["level"]),
+                    )
+                    for f in forecast
+                ),
+            )
+            + "\n"
+        )
 
 
 def _attach_robots(bus: Any, store: Any, rules: Any) -> Any:
@@ -209,8 +277,13 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         with open_session(args, demo=demo) as session, contextlib.ExitStack() as stack:
             store = session.store
             if not session.targets:
-                print(tr("No shop to guard: sign in with the app first, or set {names} (see --help).",
-                         names=ENV_NAMES), file=sys.stderr)
+                print(
+                    tr(
+                        "No shop to guard: sign in with the app first, or set {names} (see --help).",
+                        names=ENV_NAMES,
+                    ),
+                    file=sys.stderr,
+                )
                 return EXIT_USAGE
             ran_any = False
             robots = _attach_robots(bus, store, rules) if args.once and not args.dry_run else None
@@ -232,32 +305,46 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                         policy = policy_for_run(store, shop_id, rules, overrides)
                         if policy is None and not args.backtest:
                             shop = store.shop(shop_id)
-                            print(tr("The guard is not enabled for {shop} and no policy flags were "
-                                     "given: nothing was done.", shop=shop.label if shop else shop_id),
-                                  file=sys.stderr)
+                            print(
+                                tr(
+                                    "The guard is not enabled for {shop} and no policy flags were "
+                                    "given: nothing was done.",
+                                    shop=shop.label if shop else shop_id,
+                                ),
+                                file=sys.stderr,
+                            )
                             continue
                         ran_any = True
                         Syncer(client, store, rules, shop_id=shop_id).run()
                         if args.backtest:
                             policy = policy or GuardPolicy.defaults(rules)
                             bt = backtest(store, shop_id, rules, policy)
-                            fc = guarded_forecast_levels(store, shop_id, rules,
-                                                         replace(policy, enabled=True),
-                                                         now_ms=int(time.time() * 1000))
+                            fc = guarded_forecast_levels(
+                                store,
+                                shop_id,
+                                rules,
+                                replace(policy, enabled=True),
+                                now_ms=int(time.time() * 1000),
+                            )
                             _print_backtest(store.shop(shop_id), bt, fc, as_json=args.json, out=out)
                             codes.append(EXIT_OK)
                             continue
-                        engine = ActionEngine(client, store, shop_id=shop_id, settle_s=args.settle,
-                                              patience_s=args.patience)
+                        engine = ActionEngine(
+                            client, store, shop_id=shop_id, settle_s=args.settle, patience_s=args.patience
+                        )
                         report = Guard(engine, rules).run(policy, dry_run=args.dry_run)
                     except (AuthError, OAuthError) as exc:
-                        print(tr("Authorisation problem: {error}. Sign in again (or renew the access "
-                                 "token).", error=exc.message), file=sys.stderr)
+                        print(
+                            tr(
+                                "Authorisation problem: {error}. Sign in again (or renew the access token).",
+                                error=exc.message,
+                            ),
+                            file=sys.stderr,
+                        )
                         codes.append(EXIT_AUTH)
                         continue
                     except KuaishouError as exc:
-                        print(tr("Network or platform failure: {error}", error=str(exc)),
-                              file=sys.stderr)
+                        print(tr("Network or platform failure: {error}", error=str(exc)), file=sys.stderr)
                         codes.append(EXIT_NETWORK)
                         continue
                 for result in report.reconciled:
@@ -267,9 +354,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 if report.stopped:
                     print(tr("Stopped: {reason}", reason=report.stopped), file=sys.stderr)
                 if not args.dry_run:
-                    for notice in (result_notice(report),
-                                   pre_notice(store, shop_id, rules, policy,
-                                              now_ms=int(time.time() * 1000))):
+                    for notice in (
+                        result_notice(report),
+                        pre_notice(store, shop_id, rules, policy, now_ms=int(time.time() * 1000)),
+                    ):
                         if notice is not None:
                             bus.send(notice)
                             if not args.json:

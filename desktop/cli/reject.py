@@ -16,9 +16,13 @@ HELP = "reject after-sale requests with one reason (journaled, paced, safe to in
 
 def configure(parser: argparse.ArgumentParser) -> None:
     actions.configure_common(parser)
-    parser.add_argument("--reason-code", type=actions._positive(int, "--reason-code"),
-                        required=True, metavar="N",
-                        help="the reject reason (from the reasons the platform allows the refund)")
+    parser.add_argument(
+        "--reason-code",
+        type=actions._positive(int, "--reason-code"),
+        required=True,
+        metavar="N",
+        help="the reject reason (from the reasons the platform allows the refund)",
+    )
     parser.add_argument("--desc", metavar="TEXT", help="the rejection description")
 
 

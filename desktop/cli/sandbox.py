@@ -19,18 +19,31 @@ def configure(parser: argparse.ArgumentParser) -> None:
     from desktop.cli.common import number
 
     parser.add_argument(
-        "--port", type=number(int, "--port", minimum=0, maximum=65535), default=DEFAULT_PORT,
-        help=f"port on 127.0.0.1 (default {DEFAULT_PORT}; 0 = any free port)"
+        "--port",
+        type=number(int, "--port", minimum=0, maximum=65535),
+        default=DEFAULT_PORT,
+        help=f"port on 127.0.0.1 (default {DEFAULT_PORT}; 0 = any free port)",
     )
-    parser.add_argument("--seed", type=number(int, "--seed", minimum=0, maximum=2**32 - 1), default=7,
-                        help="demo data seed (default 7)")
-    parser.add_argument("--qps", type=number(int, "--qps", minimum=1, maximum=100_000), default=None,
-                        help="per-method QPS limit (default: none)")
+    parser.add_argument(
+        "--seed",
+        type=number(int, "--seed", minimum=0, maximum=2**32 - 1),
+        default=7,
+        help="demo data seed (default 7)",
+    )
+    parser.add_argument(
+        "--qps",
+        type=number(int, "--qps", minimum=1, maximum=100_000),
+        default=None,
+        help="per-method QPS limit (default: none)",
+    )
     parser.add_argument("--empty", action="store_true", help="start without demo data")
     parser.add_argument(
-        "--wire-shape", choices=("declared", "text", "objects"), default="declared",
+        "--wire-shape",
+        choices=("declared", "text", "objects"),
+        default="declared",
         help="shape of the answers: the types the platform's schema declares (default), numbers as "
-             "text, or pictures/address as JSON arrays/objects and roles as words")
+        "text, or pictures/address as JSON arrays/objects and roles as words",
+    )
 
 
 def hand_call_command(base_url: str, app_key: str, sign_secret: str, access_token: str) -> str:
@@ -71,8 +84,13 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         print(tr("The port must be between 0 and 65535."), file=sys.stderr)
         return EXIT_USAGE
-    sandbox = Sandbox(seed=args.seed, demo_data=not args.empty, qps_limit=args.qps, port=args.port,
-                      wire_shape=args.wire_shape)
+    sandbox = Sandbox(
+        seed=args.seed,
+        demo_data=not args.empty,
+        qps_limit=args.qps,
+        port=args.port,
+        wire_shape=args.wire_shape,
+    )
     try:
         url = sandbox.start()
     except OSError as exc:

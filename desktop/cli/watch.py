@@ -40,9 +40,13 @@ HELP = "run until stopped: sync every shop, send phone alerts through group robo
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_connection_arguments(parser)
-    parser.add_argument("--interval", type=number(int, "--interval", minimum=1, maximum=120), default=5,
-                        metavar="MIN",
-                        help="minutes between syncs (1-120, default 5; every minute near a deadline)")
+    parser.add_argument(
+        "--interval",
+        type=number(int, "--interval", minimum=1, maximum=120),
+        default=5,
+        metavar="MIN",
+        help="minutes between syncs (1-120, default 5; every minute near a deadline)",
+    )
 
 
 def robot_channels(store: Any, environ: Mapping[str, str] | None = None) -> list[Any]:
@@ -63,6 +67,7 @@ def robot_channels(store: Any, environ: Mapping[str, str] | None = None) -> list
 @contextlib.contextmanager
 def _signals(watcher: Any) -> Iterator[None]:
     """SIGTERM and Ctrl+C ask the watcher to stop (instead of killing it half-way)."""
+
     def stop(signum: int, _frame: Any) -> None:
         log.info("watch: signal %s received, stopping", signum)
         watcher.stop()
@@ -104,8 +109,14 @@ def run(args: argparse.Namespace, *, max_cycles: int | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:  # a data folder that cannot be written
-        print(tr("The data folder {path} cannot be used: {error}", path=str(paths.data_dir()),
-                 error=exc.strerror or type(exc).__name__), file=sys.stderr)
+        print(
+            tr(
+                "The data folder {path} cannot be used: {error}",
+                path=str(paths.data_dir()),
+                error=exc.strerror or type(exc).__name__,
+            ),
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     try:
         with open_session(args, demo=demo) as session:
@@ -115,8 +126,13 @@ def run(args: argparse.Namespace, *, max_cycles: int | None = None) -> int:
                 if t.problem is not None:
                     print(tr("Shop {shop}: {problem}", shop=t.shop_id, problem=t.problem), file=sys.stderr)
             if not targets:
-                print(tr("No shop to watch: sign in with the app first, or set {names} (see --help).",
-                         names=ENV_NAMES), file=sys.stderr)
+                print(
+                    tr(
+                        "No shop to watch: sign in with the app first, or set {names} (see --help).",
+                        names=ENV_NAMES,
+                    ),
+                    file=sys.stderr,
+                )
                 return EXIT_USAGE
             try:
                 channels = robot_channels(store)
@@ -126,11 +142,16 @@ def run(args: argparse.Namespace, *, max_cycles: int | None = None) -> int:
             robots = RobotAlerts(store, rules, lambda: channels)
             interval = args.interval * 60
             watcher = Watcher(
-                store, targets, rules, make_client=make_client,
+                store,
+                targets,
+                rules,
+                make_client=make_client,
                 resolve_shop=lambda client, target: resolve_shop(store, client, target),
-                robots=robots, guard=find_guard(store),
-                poll=PollPolicy(interval_s=interval, near_interval_s=min(60, interval),
-                                max_backoff_s=max(1800, interval)),
+                robots=robots,
+                guard=find_guard(store),
+                poll=PollPolicy(
+                    interval_s=interval, near_interval_s=min(60, interval), max_backoff_s=max(1800, interval)
+                ),
             )
             _announce(targets, channels, watcher.guard is not None)
             try:
@@ -158,11 +179,23 @@ def _announce(targets: Sequence[Any], channels: Sequence[Any], guard: bool) -> N
     from desktop.core.robots.channels import kind_names
 
     names = kind_names()
-    lines = [tr("Watching {count} shop(s); robot channels: {channels}.", count=len(targets),
-                channels=tr(", ").join(f"{c.channel.label()} ({names[c.kind]})" for c in channels) or tr("none"))]
-    lines.append(tr("The guard runs after each sync.") if guard else
-                 tr("The guard is not available or not enabled: only alerts are sent."))
+    lines = [
+        tr(
+            "Watching {count} shop(s); robot channels: {channels}.",
+            count=len(targets),
+            channels=tr(", ").join(f"{c.channel.label()} ({names[c.kind]})" for c in channels) or tr("none"),
+        )
+    ]
+    lines.append(
+        tr("The guard runs after each sync.")
+        if guard
+        else tr("The guard is not available or not enabled: only alerts are sent.")
+    )
     lines.append(tr("Press Ctrl+C to stop."))
     print("\n".join(lines), file=sys.stderr, flush=True)
-    log.info("watch: %d shop(s), %d robot channel(s), guard %s", len(targets), len(channels),
-             "on" if guard else "off")
+    log.info(
+        "watch: %d shop(s), %d robot channel(s), guard %s",
+        len(targets),
+        len(channels),
+        "on" if guard else "off",
+    )

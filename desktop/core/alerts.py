@@ -147,7 +147,11 @@ class Digest:
         n = len(self.items)
         money = format_fen(self.total_fee)
         if self.kind == "auto_approved":
-            return tr("{count} request(s) expired and were auto-approved by the platform, {money}", count=n, money=money)
+            return tr(
+                "{count} request(s) expired and were auto-approved by the platform, {money}",
+                count=n,
+                money=money,
+            )
         if self.kind == "pre_quiet":
             return tr(
                 "{count} request(s) expire between {begin} and {end}, {money}: handle them before you stop",
@@ -167,7 +171,9 @@ class Digest:
         parts = tr(", ").join(
             tr("{count} within {within}", count=counts[t], within=format_duration(t)) for t in sorted(counts)
         )
-        return tr("{count} request(s) near their deadline, {money}: {parts}", count=n, money=money, parts=parts)
+        return tr(
+            "{count} request(s) near their deadline, {money}: {parts}", count=n, money=money, parts=parts
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,9 +222,7 @@ def plan_alerts(
             continue
         due.append((item, tightest))
         remember.extend((item.shop_id, item.refund_id, threshold_key(t)) for t in inside)
-    fresh_auto = [
-        i for i in auto_approved if (i.shop_id, i.refund_id, AUTO_APPROVED_KEY) not in alerted
-    ]
+    fresh_auto = [i for i in auto_approved if (i.shop_id, i.refund_id, AUTO_APPROVED_KEY) not in alerted]
 
     pre_quiet: Digest | None = None
     if policy.quiet is not None:
@@ -230,12 +234,13 @@ def plan_alerts(
             night = [
                 i
                 for i in pending
-                if begin_ms <= i.deadline_ms < end_ms
-                and (i.shop_id, i.refund_id, night_key) not in alerted
+                if begin_ms <= i.deadline_ms < end_ms and (i.shop_id, i.refund_id, night_key) not in alerted
             ]
             if night:
                 night.sort(key=lambda i: i.deadline_ms)
-                pre_quiet = Digest("pre_quiet", tuple(night), (night_key,) * len(night), quiet_begin=begin, quiet_end=end)
+                pre_quiet = Digest(
+                    "pre_quiet", tuple(night), (night_key,) * len(night), quiet_begin=begin, quiet_end=end
+                )
                 remember.extend((i.shop_id, i.refund_id, night_key) for i in night)
 
     digests: list[Digest] = []
@@ -252,9 +257,7 @@ def plan_alerts(
             )
         )
     if fresh_auto:
-        digests.append(
-            Digest("auto_approved", tuple(fresh_auto), (AUTO_APPROVED_KEY,) * len(fresh_auto))
-        )
+        digests.append(Digest("auto_approved", tuple(fresh_auto), (AUTO_APPROVED_KEY,) * len(fresh_auto)))
         remember.extend((i.shop_id, i.refund_id, AUTO_APPROVED_KEY) for i in fresh_auto)
 
     held = ""
@@ -266,7 +269,6 @@ def plan_alerts(
         items = tuple(i for d in digests for i in d.items)
         return AlertPlan(held_back=held if items else "", held_items=items)
     return AlertPlan(tuple(digests), tuple(dict.fromkeys(remember)))
-
 
 
 def items_from_rows(rows: Iterable[object], server_offset_ms: int | None = 0) -> list[AlertItem]:
@@ -286,9 +288,7 @@ def items_from_rows(rows: Iterable[object], server_offset_ms: int | None = 0) ->
 OK, WARN, CRITICAL = "ok", "warn", "critical"
 
 
-def summarize(
-    items: Iterable[AlertItem], now_ms: int, *, critical_ms: int, warn_ms: int
-) -> tuple[str, int]:
+def summarize(items: Iterable[AlertItem], now_ms: int, *, critical_ms: int, warn_ms: int) -> tuple[str, int]:
     """The tray's state: ``critical`` (with how many are critical or overdue), ``warn`` or ``ok``."""
     critical = warn = 0
     for item in items:

@@ -91,8 +91,12 @@ def set_enabled(enabled: bool, platform: str | None = None, command: list[str] |
             _write_or_remove(
                 _macos_plist_path(),
                 plistlib.dumps(
-                    {"Label": AGENT_LABEL, "ProgramArguments": command, "RunAtLoad": True,
-                     "ProcessType": "Interactive"}
+                    {
+                        "Label": AGENT_LABEL,
+                        "ProgramArguments": command,
+                        "RunAtLoad": True,
+                        "ProcessType": "Interactive",
+                    }
                 )
                 if enabled
                 else None,

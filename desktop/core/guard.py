@@ -54,7 +54,13 @@ MINUTE_MS = 60_000
 
 #: outcomes of one considered request (``guard --json``)
 APPROVED, WOULD_APPROVE, HELD, SKIPPED, CHANGED, FAILED = (
-    "approved", "would_approve", "held", "skipped", "changed", "failed")
+    "approved",
+    "would_approve",
+    "held",
+    "skipped",
+    "changed",
+    "failed",
+)
 #: internal: inside the policy and due, not yet acted on
 DUE = "due"
 
@@ -99,9 +105,14 @@ class GuardPolicy:
         g = rules.guard
         if g is None:
             return cls()
-        return cls(False, tuple(g.default_stages.value), int(g.lead_minutes.value),
-                   round(g.max_fee_yuan.value * 100), int(g.daily_count.value),
-                   round(g.daily_yuan.value * 100))
+        return cls(
+            False,
+            tuple(g.default_stages.value),
+            int(g.lead_minutes.value),
+            round(g.max_fee_yuan.value * 100),
+            int(g.daily_count.value),
+            round(g.daily_yuan.value * 100),
+        )
 
     def __post_init__(self) -> None:
         _check_policy(self)
@@ -111,9 +122,14 @@ class GuardPolicy:
         return self.lead_minutes * MINUTE_MS
 
     def to_json(self) -> dict[str, Any]:
-        return {"enabled": self.enabled, "stages": list(self.stages), "lead_minutes": self.lead_minutes,
-                "max_fee_fen": self.max_fee_fen, "daily_count": self.daily_count,
-                "daily_fen": self.daily_fen}
+        return {
+            "enabled": self.enabled,
+            "stages": list(self.stages),
+            "lead_minutes": self.lead_minutes,
+            "max_fee_fen": self.max_fee_fen,
+            "daily_count": self.daily_count,
+            "daily_fen": self.daily_fen,
+        }
 
     @classmethod
     def from_json(cls, data: Any) -> GuardPolicy:
@@ -123,20 +139,23 @@ class GuardPolicy:
         values: dict[str, Any] = {}
         enabled = data.get("enabled", False)
         if not isinstance(enabled, bool):
-            raise PolicyError("enabled", tr("The guard policy's {key} is not valid.",
-                                             key=setting_name("enabled")))
+            raise PolicyError(
+                "enabled", tr("The guard policy's {key} is not valid.", key=setting_name("enabled"))
+            )
         values["enabled"] = enabled
         stages = data.get("stages", ["review_refund_only"])
         if not isinstance(stages, (list, tuple)) or not all(isinstance(s, str) for s in stages):
-            raise PolicyError("stages", tr("The guard policy's {key} is not valid.",
-                                            key=setting_name("stages")))
+            raise PolicyError(
+                "stages", tr("The guard policy's {key} is not valid.", key=setting_name("stages"))
+            )
         values["stages"] = tuple(dict.fromkeys(stages))
         for key in ("lead_minutes", "max_fee_fen", "daily_count", "daily_fen"):
             if key in data:
                 v = data[key]
                 if not isinstance(v, int) or isinstance(v, bool):
-                    raise PolicyError(key, tr("The guard policy's {key} is not valid.",
-                                              key=setting_name(key)))
+                    raise PolicyError(
+                        key, tr("The guard policy's {key} is not valid.", key=setting_name(key))
+                    )
                 values[key] = v
         return cls(**values)
 
@@ -144,15 +163,25 @@ class GuardPolicy:
 def _check_policy(p: GuardPolicy) -> None:
     for stage in p.stages:
         if stage not in GUARD_STAGES:
-            raise PolicyError("stages", tr("Unknown stage {stage}; the guard knows {names}.",
-                                           stage=stage, names=", ".join(GUARD_STAGES)))
+            raise PolicyError(
+                "stages",
+                tr(
+                    "Unknown stage {stage}; the guard knows {names}.",
+                    stage=stage,
+                    names=", ".join(GUARD_STAGES),
+                ),
+            )
     if not 1 <= p.lead_minutes <= 24 * 60:
         raise PolicyError("lead_minutes", tr("The lead time must be between 1 minute and 24 hours."))
-    for key, value in (("max_fee_fen", p.max_fee_fen), ("daily_count", p.daily_count),
-                       ("daily_fen", p.daily_fen)):
+    for key, value in (
+        ("max_fee_fen", p.max_fee_fen),
+        ("daily_count", p.daily_count),
+        ("daily_fen", p.daily_fen),
+    ):
         if value < 1:
-            raise PolicyError(key, tr("The guard policy's {key} must be greater than 0.",
-                                      key=setting_name(key)))
+            raise PolicyError(
+                key, tr("The guard policy's {key} must be greater than 0.", key=setting_name(key))
+            )
 
 
 def load_policy(store: Any, shop_id: int) -> GuardPolicy | None:
@@ -215,9 +244,14 @@ class Considered:
     message: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"refund_id": str(self.refund_id), "stage": self.stage,
-                "refund_fee_fen": self.refund_fee_fen, "seconds_left": self.seconds_left,
-                "outcome": self.outcome, "reason": self.reason}
+        return {
+            "refund_id": str(self.refund_id),
+            "stage": self.stage,
+            "refund_fee_fen": self.refund_fee_fen,
+            "seconds_left": self.seconds_left,
+            "outcome": self.outcome,
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,17 +332,35 @@ def select(
         elif fee is None or fee < 0:
             out.append(item(SKIPPED, "amount", tr("The refund amount is missing or invalid.")))
         elif fee > policy.max_fee_fen:
-            out.append(item(SKIPPED, "amount", tr("The amount {amount} is above the guard's limit of "
-                                                  "{limit}.", amount=_money(fee),
-                                                  limit=_money(policy.max_fee_fen))))
+            out.append(
+                item(
+                    SKIPPED,
+                    "amount",
+                    tr(
+                        "The amount {amount} is above the guard's limit of {limit}.",
+                        amount=_money(fee),
+                        limit=_money(policy.max_fee_fen),
+                    ),
+                )
+            )
         elif r.refund_id in held:
             out.append(item(HELD, "held", tr("On hold: the seller asked the guard to leave it.")))
         elif count + 1 > policy.daily_count:
-            out.append(item(SKIPPED, "cap", tr("The daily cap of {count} requests is reached.",
-                                               count=policy.daily_count)))
+            out.append(
+                item(
+                    SKIPPED,
+                    "cap",
+                    tr("The daily cap of {count} requests is reached.", count=policy.daily_count),
+                )
+            )
         elif fen + fee > policy.daily_fen:
-            out.append(item(SKIPPED, "cap", tr("The daily cap of {amount} is reached.",
-                                               amount=_money(policy.daily_fen))))
+            out.append(
+                item(
+                    SKIPPED,
+                    "cap",
+                    tr("The daily cap of {amount} is reached.", amount=_money(policy.daily_fen)),
+                )
+            )
         else:
             count += 1
             fen += fee
@@ -359,7 +411,12 @@ class NoticeBus:
 
 
 def upcoming(
-    store: Any, shop_id: int, rules: Rules, policy: GuardPolicy, *, now_ms: int,
+    store: Any,
+    shop_id: int,
+    rules: Rules,
+    policy: GuardPolicy,
+    *,
+    now_ms: int,
     pre_notice_ms: int | None = None,
 ) -> list[Considered]:
     """The requests the guard will agree within the pre-notice time but not yet (inside the policy
@@ -371,11 +428,20 @@ def upcoming(
     if pre_notice_ms is None:
         pre_notice_ms = pre_notice_minutes(rules) * MINUTE_MS
     used = usage_today(store, shop_id, now_ms=now_ms, server_offset_ms=offset)
-    return [c for c in select(store.waiting_refunds(shop_id), rules, policy, holds(store, shop_id),
-                              now_ms=now_ms, server_offset_ms=offset, used=used,
-                              within_ms=policy.lead_ms + pre_notice_ms)
-            if c.outcome == DUE and c.expire_at_ms is not None
-            and c.expire_at_ms - now_ms > policy.lead_ms]
+    return [
+        c
+        for c in select(
+            store.waiting_refunds(shop_id),
+            rules,
+            policy,
+            holds(store, shop_id),
+            now_ms=now_ms,
+            server_offset_ms=offset,
+            used=used,
+            within_ms=policy.lead_ms + pre_notice_ms,
+        )
+        if c.outcome == DUE and c.expire_at_ms is not None and c.expire_at_ms - now_ms > policy.lead_ms
+    ]
 
 
 def pre_notice_minutes(rules: Rules) -> int:
@@ -383,23 +449,38 @@ def pre_notice_minutes(rules: Rules) -> int:
 
 
 def pre_notice(
-    store: Any, shop_id: int, rules: Rules, policy: GuardPolicy, *, now_ms: int,
+    store: Any,
+    shop_id: int,
+    rules: Rules,
+    policy: GuardPolicy,
+    *,
+    now_ms: int,
 ) -> GuardNotice | None:
     """The pre-notice of the requests the guard will agree within the pre-notice time that were not
     announced yet (each request is announced once); ``None`` when there is nothing new."""
-    fresh = [c for c in upcoming(store, shop_id, rules, policy, now_ms=now_ms)
-             if store.mark_notified(shop_id, c.refund_id, PRE_NOTICE_KEY, at=now_ms)]
+    fresh = [
+        c
+        for c in upcoming(store, shop_id, rules, policy, now_ms=now_ms)
+        if store.mark_notified(shop_id, c.refund_id, PRE_NOTICE_KEY, at=now_ms)
+    ]
     if not fresh:
         return None
     money = sum(c.refund_fee_fen or 0 for c in fresh)
     first_act = min(c.expire_at_ms or now_ms for c in fresh) - policy.lead_ms
     minutes = max(1, -(-(first_act - now_ms) // MINUTE_MS))
     return GuardNotice(
-        "pre_notice", shop_id, tr("The guard will act soon"),
-        tr("In {minutes} minutes {count} after-sale requests ({money}) will be agreed automatically "
-           "so they do not expire, unless you handle them first", minutes=minutes, count=len(fresh),
-           money=_money(money)),
-        tuple(c.refund_id for c in fresh), money,
+        "pre_notice",
+        shop_id,
+        tr("The guard will act soon"),
+        tr(
+            "In {minutes} minutes {count} after-sale requests ({money}) will be agreed automatically "
+            "so they do not expire, unless you handle them first",
+            minutes=minutes,
+            count=len(fresh),
+            money=_money(money),
+        ),
+        tuple(c.refund_id for c in fresh),
+        money,
     )
 
 
@@ -413,23 +494,43 @@ def result_notice(report: GuardReport) -> GuardNotice | None:
     parts = []
     money = sum(c.refund_fee_fen or 0 for c in done)
     if done:
-        parts.append(tr("The guard agreed {count} after-sale requests ({money}) before their "
-                        "deadline.", count=len(done), money=_money(money)))
+        parts.append(
+            tr(
+                "The guard agreed {count} after-sale requests ({money}) before their deadline.",
+                count=len(done),
+                money=_money(money),
+            )
+        )
     if failed:
         parts.append(tr("{count} could not be agreed: handle them now.", count=len(failed)))
     if capped:
-        parts.append(tr("The guard's daily cap is reached: {count} requests will expire unless you "
-                        "handle them now.", count=len(capped)))
+        parts.append(
+            tr(
+                "The guard's daily cap is reached: {count} requests will expire unless you handle them now.",
+                count=len(capped),
+            )
+        )
     if stale:
-        parts.append(tr("The shop's data is out of date, so the guard did not act on {count} "
-                        "requests: handle them now.", count=len(stale)))
+        parts.append(
+            tr(
+                "The shop's data is out of date, so the guard did not act on {count} "
+                "requests: handle them now.",
+                count=len(stale),
+            )
+        )
     if not parts:
         return None
     urgent = bool(failed or capped or stale)
     ids = tuple(c.refund_id for c in (*failed, *capped, *stale, *done))
-    return GuardNotice("cap" if urgent and not done else "result", report.shop_id,
-                       tr("The guard needs you") if urgent else tr("The guard acted"),
-                       " ".join(parts), ids, money, urgent)
+    return GuardNotice(
+        "cap" if urgent and not done else "result",
+        report.shop_id,
+        tr("The guard needs you") if urgent else tr("The guard acted"),
+        " ".join(parts),
+        ids,
+        money,
+        urgent,
+    )
 
 
 # ------------------------------------------------------------------------------------ acting
@@ -468,13 +569,18 @@ class Guard:
     def stale_ms(self) -> int:
         return (int(self.rules.guard.stale_minutes.value) if self.rules.guard else 5) * MINUTE_MS
 
-    def run(self, policy: GuardPolicy, *, dry_run: bool = False,
-            cancelled: Any = None) -> GuardReport:
+    def run(self, policy: GuardPolicy, *, dry_run: bool = False, cancelled: Any = None) -> GuardReport:
         with self._lock:
             report = self._run(policy, dry_run, cancelled)
-        log.info("guard run for shop %s%s: %s", self.shop_id, " (dry run)" if dry_run else "",
-                 ", ".join(f"{c.refund_id} {c.outcome}{' (' + c.code + ')' if c.code else ''}"
-                           for c in report.considered) or "nothing due")
+        log.info(
+            "guard run for shop %s%s: %s",
+            self.shop_id,
+            " (dry run)" if dry_run else "",
+            ", ".join(
+                f"{c.refund_id} {c.outcome}{' (' + c.code + ')' if c.code else ''}" for c in report.considered
+            )
+            or "nothing due",
+        )
         return report
 
     def _run(self, policy: GuardPolicy, dry_run: bool, cancelled: Any) -> GuardReport:
@@ -488,16 +594,27 @@ class Guard:
         shop = self.store.shop(self.shop_id)
         offset = (shop.server_clock_offset_ms if shop else None) or 0
         used = usage_today(self.store, self.shop_id, now_ms=now, server_offset_ms=offset)
-        considered = select(self.store.waiting_refunds(self.shop_id), self.rules, policy,
-                            holds(self.store, self.shop_id), now_ms=now, server_offset_ms=offset,
-                            used=used)
+        considered = select(
+            self.store.waiting_refunds(self.shop_id),
+            self.rules,
+            policy,
+            holds(self.store, self.shop_id),
+            now_ms=now,
+            server_offset_ms=offset,
+            used=used,
+        )
         due = [c for c in considered if c.outcome == DUE]
         last_ok = shop.last_success_at if shop else None
         if due and (last_ok is None or now - last_ok > self.stale_ms()):
-            reason = tr("The last successful read of the shop is older than {minutes} minutes; the "
-                        "guard does not act on stale data.", minutes=self.stale_ms() // MINUTE_MS)
-            considered = [replace(c, outcome=SKIPPED, code="stale", reason=reason)
-                          if c.outcome == DUE else c for c in considered]
+            reason = tr(
+                "The last successful read of the shop is older than {minutes} minutes; the "
+                "guard does not act on stale data.",
+                minutes=self.stale_ms() // MINUTE_MS,
+            )
+            considered = [
+                replace(c, outcome=SKIPPED, code="stale", reason=reason) if c.outcome == DUE else c
+                for c in considered
+            ]
             report.considered = considered
             return report
         if not due:
@@ -509,8 +626,9 @@ class Guard:
         skips: dict[int, Skip] = {s.refund_id: s for s in plan.skipped}
         # an earlier action whose delivery stays undecided: never sent again by the guard; the
         # seller must look (the deadline is close), so it counts as failed and is said loudly
-        undecided = {r.refund_id for r in (*report.reconciled, *plan.reconciled)
-                     if r.outcome is Outcome.UNKNOWN}
+        undecided = {
+            r.refund_id for r in (*report.reconciled, *plan.reconciled) if r.outcome is Outcome.UNKNOWN
+        }
         for rid, s in skips.items():
             c = by_id[rid]
             if rid in undecided:
@@ -520,9 +638,15 @@ class Guard:
             else:
                 by_id[rid] = replace(c, outcome=CHANGED, code="changed", reason=s.reason)
         # the fresh reads decide again: stage, amount and deadline as they are now, caps in order
-        fresh_ok = select([plan.refunds[a.refund_id] for a in plan.actions], self.rules, policy,
-                          holds(self.store, self.shop_id), now_ms=now, server_offset_ms=offset,
-                          used=used)
+        fresh_ok = select(
+            [plan.refunds[a.refund_id] for a in plan.actions],
+            self.rules,
+            policy,
+            holds(self.store, self.shop_id),
+            now_ms=now,
+            server_offset_ms=offset,
+            used=used,
+        )
         fresh_by_id = {c.refund_id: c for c in fresh_ok}
         drop = []
         for action in plan.actions:
@@ -532,16 +656,18 @@ class Guard:
                 c = by_id[action.refund_id]
                 if fresh is None:
                     by_id[action.refund_id] = replace(
-                        c, outcome=CHANGED, code="changed",
-                        reason=tr("The request changed meanwhile; it is no longer due."))
+                        c,
+                        outcome=CHANGED,
+                        code="changed",
+                        reason=tr("The request changed meanwhile; it is no longer due."),
+                    )
                 else:  # now outside the policy (held, other stage, amount, cap, overdue)
                     by_id[action.refund_id] = fresh
         plan = plan.without(drop)
         if dry_run:
             for action in plan.actions:
                 c = fresh_by_id[action.refund_id]
-                by_id[action.refund_id] = replace(c, outcome=WOULD_APPROVE,
-                                                  reason=tr("Would be agreed now."))
+                by_id[action.refund_id] = replace(c, outcome=WOULD_APPROVE, reason=tr("Would be agreed now."))
             report.considered = [by_id[c.refund_id] for c in considered]
             return report
         if plan.actions:
@@ -551,8 +677,9 @@ class Guard:
             stopped = None
             for action in plan.actions:
                 origin = {"by": ORIGIN, "policy": policy.to_json(), "refund_fee_fen": fees[action.refund_id]}
-                batch = self.engine.execute(replace(plan, actions=(action,)), cancelled=cancelled,
-                                            origin=origin)
+                batch = self.engine.execute(
+                    replace(plan, actions=(action,)), cancelled=cancelled, origin=origin
+                )
                 results.extend(batch.results)
                 if batch.stopped:
                     stopped = batch.stopped
@@ -571,8 +698,11 @@ class Guard:
                 if action.refund_id not in done_ids:
                     c = fresh_by_id[action.refund_id]
                     by_id[action.refund_id] = replace(
-                        c, outcome=FAILED, code="failed",
-                        reason=tr("Not sent: {reason}", reason=stopped or tr("cancelled.")))
+                        c,
+                        outcome=FAILED,
+                        code="failed",
+                        reason=tr("Not sent: {reason}", reason=stopped or tr("cancelled.")),
+                    )
         report.considered = [by_id[c.refund_id] for c in considered]
         return report
 
@@ -613,8 +743,7 @@ def watch_guard(store: Any) -> WatchGuard | None:
     return None
 
 
-def next_wakeups(store: Any, shop_id: int, rules: Rules, policy: GuardPolicy, *,
-                 now_ms: int) -> list[int]:
+def next_wakeups(store: Any, shop_id: int, rules: Rules, policy: GuardPolicy, *, now_ms: int) -> list[int]:
     """Local times (ms, ascending) at which the app should run the guard or send a pre-notice for
     the shop's waiting requests inside the policy: each request's act time (deadline − lead) and
     its pre-notice time, those still ahead of ``now_ms``."""
@@ -640,8 +769,15 @@ def next_wakeups(store: Any, shop_id: int, rules: Rules, policy: GuardPolicy, *,
 
 
 # ---------------------------------------------------------------------------------- forecast
-def guarded_ids(store: Any, shop_id: int, rules: Rules, policy: GuardPolicy | None, *,
-                now_ms: int, horizon_hours: int | None = None) -> frozenset[int]:
+def guarded_ids(
+    store: Any,
+    shop_id: int,
+    rules: Rules,
+    policy: GuardPolicy | None,
+    *,
+    now_ms: int,
+    horizon_hours: int | None = None,
+) -> frozenset[int]:
     """The waiting requests the guard as configured would agree before their deadline within the
     longest forecast horizon (stage, amount, holds and the daily caps, day by day)."""
     if policy is None or not policy.enabled:
@@ -667,8 +803,9 @@ def guarded_ids(store: Any, shop_id: int, rules: Rules, policy: GuardPolicy | No
         act = max(now_ms, expire - policy.lead_ms)
         day = beijing_day_start_local(act, offset)
         u = per_day.get(day, Usage())
-        picked = select([r], rules, policy, held, now_ms=act, server_offset_ms=offset, used=u,
-                        within_ms=policy.lead_ms)
+        picked = select(
+            [r], rules, policy, held, now_ms=act, server_offset_ms=offset, used=u, within_ms=policy.lead_ms
+        )
         if picked and picked[0].outcome == DUE:
             out.add(r.refund_id)
             per_day[day] = Usage(u.count + 1, u.fen + (picked[0].refund_fee_fen or 0))
@@ -689,18 +826,24 @@ def guard_forecast(store: Any, shop_id: int, rules: Rules, inputs: Any) -> tuple
     return guarded_forecast(inputs, rules, ids)
 
 
-def guarded_forecast_levels(store: Any, shop_id: int, rules: Rules, policy: GuardPolicy | None, *,
-                            now_ms: int) -> list[dict[str, Any]]:
+def guarded_forecast_levels(
+    store: Any, shop_id: int, rules: Rules, policy: GuardPolicy | None, *, now_ms: int
+) -> list[dict[str, Any]]:
     """The forecast's second line: for each horizon, the level with the guard as configured."""
     from desktop.core.domain.risk import guarded_forecast
     from desktop.core.store.risk_queries import risk_inputs
 
     inputs = risk_inputs(store, shop_id, rules, now_ms=now_ms)
     ids = guarded_ids(store, shop_id, rules, policy, now_ms=now_ms)
-    return [{"horizon_hours": f.horizon_hours, "level": f.level,
-             "would_auto_approve": [str(r) for r in f.would_auto_approve],
-             "guarded": len(ids)}
-            for f in guarded_forecast(inputs, rules, ids)]
+    return [
+        {
+            "horizon_hours": f.horizon_hours,
+            "level": f.level,
+            "would_auto_approve": [str(r) for r in f.would_auto_approve],
+            "guarded": len(ids),
+        }
+        for f in guarded_forecast(inputs, rules, ids)
+    ]
 
 
 # ---------------------------------------------------------------------------------- backtest
@@ -721,15 +864,25 @@ class Backtest:
     level_with_guard: str  # the level the shop would have had with the guard
 
     def to_json(self) -> dict[str, Any]:
-        return {"days": self.days,
-                "auto_approvals": {"count": self.total, "money_fen": self.total_fen},
-                "caught": {"count": self.caught, "money_fen": self.caught_fen},
-                "missed": {k: {"count": c, "money_fen": f} for k, (c, f) in self.missed.items()},
-                "level": self.level, "level_with_guard": self.level_with_guard}
+        return {
+            "days": self.days,
+            "auto_approvals": {"count": self.total, "money_fen": self.total_fen},
+            "caught": {"count": self.caught, "money_fen": self.caught_fen},
+            "missed": {k: {"count": c, "money_fen": f} for k, (c, f) in self.missed.items()},
+            "level": self.level,
+            "level_with_guard": self.level_with_guard,
+        }
 
 
-def backtest(store: Any, shop_id: int, rules: Rules, policy: GuardPolicy, *,
-             now_ms: int | None = None, days: int = HISTORY_DAYS) -> Backtest:
+def backtest(
+    store: Any,
+    shop_id: int,
+    rules: Rules,
+    policy: GuardPolicy,
+    *,
+    now_ms: int | None = None,
+    days: int = HISTORY_DAYS,
+) -> Backtest:
     """Replay the stored overdue auto-approvals of the last ``days`` (platform clock) through
     ``policy`` (as if enabled): which it would have turned into timely approvals, in time order
     with the daily caps, and the risk level the shop would have had instead. Holds are not
@@ -777,8 +930,16 @@ def backtest(store: Any, shop_id: int, rules: Rules, policy: GuardPolicy, *,
     level = estimate(inputs, rules).level
     kept = tuple(a for a in inputs.auto_approvals if (a.refund_id, a.at_ms) not in caught)
     level_with = estimate(replace(inputs, auto_approvals=kept), rules).level
-    return Backtest(days, len(rows), total_fen, len(caught), caught_fen,
-                    {k: (v[0], v[1]) for k, v in missed.items()}, level, level_with)
+    return Backtest(
+        days,
+        len(rows),
+        total_fen,
+        len(caught),
+        caught_fen,
+        {k: (v[0], v[1]) for k, v in missed.items()},
+        level,
+        level_with,
+    )
 
 
 def describe_origin(origin: Mapping[str, Any] | None) -> str | None:
@@ -787,8 +948,10 @@ def describe_origin(origin: Mapping[str, Any] | None) -> str | None:
         return None
     p = origin.get("policy") or {}
     try:
-        return tr("By the guard (lead {minutes} min, at most {amount} per request)",
-                  minutes=int(p.get("lead_minutes")), amount=_money(int(p.get("max_fee_fen"))))
+        return tr(
+            "By the guard (lead {minutes} min, at most {amount} per request)",
+            minutes=int(p.get("lead_minutes")),
+            amount=_money(int(p.get("max_fee_fen"))),
+        )
     except (TypeError, ValueError):
         return tr("By the guard")
-

@@ -95,9 +95,15 @@ class _LogFile(logging.handlers.RotatingFileHandler):
             exc = sys.exc_info()[1]
         problem = _os_problem(exc)
         with contextlib.suppress(Exception):
-            sys.stderr.write(tr("Cannot write the log file {path} ({problem}); log messages are "
-                                "dropped until it can be written again.",
-                                path=self.baseFilename, problem=problem) + "\n")
+            sys.stderr.write(
+                tr(
+                    "Cannot write the log file {path} ({problem}); log messages are "
+                    "dropped until it can be written again.",
+                    path=self.baseFilename,
+                    problem=problem,
+                )
+                + "\n"
+            )
         if self.stream is not None:  # a half-written buffer would fail again at every flush
             with contextlib.suppress(Exception):
                 self.stream.close()
@@ -148,12 +154,16 @@ def setup_logging(level: int = logging.INFO, *, to_stderr: bool = False) -> logg
         handler.setLevel(logging.WARNING)
         _fallback_target = target
         with contextlib.suppress(Exception):
-            sys.stderr.write(tr("Cannot write the log file {path} ({problem}); log messages go to "
-                                "the console instead.", path=target, problem=_os_problem(exc)) + "\n")
+            sys.stderr.write(
+                tr(
+                    "Cannot write the log file {path} ({problem}); log messages go to the console instead.",
+                    path=target,
+                    problem=_os_problem(exc),
+                )
+                + "\n"
+            )
         to_stderr = False  # the console handler is the one handler
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
-    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root.addHandler(handler)
     if to_stderr:

@@ -41,6 +41,7 @@ def find_shop(store: Store, base_url: str, seller_id: int) -> Shop | None:
             return shop
     return None
 
+
 ENV_APP_KEY = "KS_APP_KEY"
 ENV_SIGN_SECRET = "KS_SIGN_SECRET"
 ENV_ACCESS_TOKEN = "KS_ACCESS_TOKEN"
@@ -86,8 +87,10 @@ def credentials_from_env(environ: Mapping[str, str] | None = None) -> Credential
     invalid set.
     """
     env = os.environ if environ is None else environ
-    values = {name: (env.get(name) or "").strip() for name in (*ENV_REQUIRED, ENV_SIGN_METHOD,
-                                                                   ENV_APP_SECRET, ENV_REFRESH_TOKEN)}
+    values = {
+        name: (env.get(name) or "").strip()
+        for name in (*ENV_REQUIRED, ENV_SIGN_METHOD, ENV_APP_SECRET, ENV_REFRESH_TOKEN)
+    }
     for name in (ENV_SIGN_SECRET, ENV_ACCESS_TOKEN, ENV_APP_SECRET, ENV_REFRESH_TOKEN):
         register_secret(values[name])
     given = [n for n in ENV_REQUIRED if values[n]]
@@ -95,15 +98,26 @@ def credentials_from_env(environ: Mapping[str, str] | None = None) -> Credential
         return None
     missing = [n for n in ENV_REQUIRED if not values[n]]
     if missing:
-        raise ProfileError(tr("Incomplete credentials in the environment: {missing} not set.",
-                              missing=", ".join(missing)))
+        raise ProfileError(
+            tr("Incomplete credentials in the environment: {missing} not set.", missing=", ".join(missing))
+        )
     method = values[ENV_SIGN_METHOD].upper() or "HMAC_SHA256"
     if method not in SIGN_METHODS:
-        raise ProfileError(tr("{name} must be HMAC_SHA256 or MD5, not {value!r}.",
-                              name=ENV_SIGN_METHOD, value=values[ENV_SIGN_METHOD]))
+        raise ProfileError(
+            tr(
+                "{name} must be HMAC_SHA256 or MD5, not {value!r}.",
+                name=ENV_SIGN_METHOD,
+                value=values[ENV_SIGN_METHOD],
+            )
+        )
     if bool(values[ENV_APP_SECRET]) != bool(values[ENV_REFRESH_TOKEN]):
-        raise ProfileError(tr("{first} and {second} must be set together (they let the token be "
-                              "refreshed).", first=ENV_APP_SECRET, second=ENV_REFRESH_TOKEN))
+        raise ProfileError(
+            tr(
+                "{first} and {second} must be set together (they let the token be refreshed).",
+                first=ENV_APP_SECRET,
+                second=ENV_REFRESH_TOKEN,
+            )
+        )
     return Credentials(
         app_key=values[ENV_APP_KEY],
         sign_secret=values[ENV_SIGN_SECRET],
@@ -196,8 +210,11 @@ class ShopManager:
         if getattr(token, "expires_in", None):
             fields["token_expires_at"] = expiry_ms(token.expires_in)
         shop = self.store.shop(shop_id)
-        if shop is not None and shop.refresh_expires_at is None and \
-                getattr(token, "refresh_token_expires_in", None):
+        if (
+            shop is not None
+            and shop.refresh_expires_at is None
+            and getattr(token, "refresh_token_expires_in", None)
+        ):
             # known from now on; a known expiry is kept: refreshing does not extend the grant
             fields["refresh_expires_at"] = expiry_ms(token.refresh_token_expires_in)
         if fields:

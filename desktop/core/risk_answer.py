@@ -44,8 +44,12 @@ class HistoryProgress:
         return self.swept and self.to_refine == 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"complete": self.complete, "swept_days": self.swept_days, "sweep_days": self.sweep_days,
-                "to_refine": self.to_refine}
+        return {
+            "complete": self.complete,
+            "swept_days": self.swept_days,
+            "sweep_days": self.sweep_days,
+            "to_refine": self.to_refine,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +78,15 @@ def history_progress(store: Any, shop: Any, *, server_now_ms: int) -> HistoryPro
     else:
         total = max(1, round((end - begin) / DAY_MS))
         done = min(total, max(0, int(((nxt if nxt is not None else begin) - begin) // DAY_MS)))
-    to_refine = store.history_to_fetch(shop.id, rules=REFINED_RULES,
-                                       closed_since=server_now_ms - REFINE_DAYS * DAY_MS)
+    to_refine = store.history_to_fetch(
+        shop.id, rules=REFINED_RULES, closed_since=server_now_ms - REFINE_DAYS * DAY_MS
+    )
     return HistoryProgress(done, total, to_refine)
 
 
-def risk_answer(store: Any, shop_id: int, rules: Any, *, now_ms: int | None = None,
-                server_offset_ms: int | None = None) -> RiskAnswer:
+def risk_answer(
+    store: Any, shop_id: int, rules: Any, *, now_ms: int | None = None, server_offset_ms: int | None = None
+) -> RiskAnswer:
     """(Worker thread) the shop's risk estimate and how complete the history behind it is.
     ``now_ms``: the local clock (default: now); ``server_offset_ms``: the platform's clock minus the
     local one (default: the shop's last measured offset)."""
@@ -90,5 +96,6 @@ def risk_answer(store: Any, shop_id: int, rules: Any, *, now_ms: int | None = No
     offset = server_offset_ms if server_offset_ms is not None else (shop.server_clock_offset_ms or 0)
     local = int(time.time() * 1000) if now_ms is None else now_ms
     inputs = risk_inputs(store, shop_id, rules, now_ms=local, server_offset_ms=offset)
-    return RiskAnswer(estimate_risk(inputs, rules), history_progress(store, shop, server_now_ms=local + offset),
-                      inputs)
+    return RiskAnswer(
+        estimate_risk(inputs, rules), history_progress(store, shop, server_now_ms=local + offset), inputs
+    )

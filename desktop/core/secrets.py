@@ -117,9 +117,12 @@ def _unusable_reason(backend: keyring.backend.KeyringBackend) -> tuple[str, str 
         backend = chained[0]
     if _keeps_a_file(backend):
         name = _friendly_name(backend)
-        return (f"{name} writes secrets into a file",
-                tr("the keyring backend {name} keeps secrets in a plain file, which is not a "
-                   "keychain", name=name))
+        return (
+            f"{name} writes secrets into a file",
+            tr(
+                "the keyring backend {name} keeps secrets in a plain file, which is not a keychain", name=name
+            ),
+        )
     return None
 
 
@@ -129,9 +132,7 @@ class SecretStore:
     Thread-safe. ``backend=None`` uses keyring's detected backend.
     """
 
-    def __init__(
-        self, service: str = SERVICE, backend: keyring.backend.KeyringBackend | None = None
-    ) -> None:
+    def __init__(self, service: str = SERVICE, backend: keyring.backend.KeyringBackend | None = None) -> None:
         self.service = service
         self._lock = threading.RLock()
         self._cache: dict[str, dict[str, str]] = {}  # account -> {key: value}
@@ -183,7 +184,8 @@ class SecretStore:
         if detail is None:
             self._problem = tr(
                 "This computer offers no system keychain. Your shop's secrets are kept in memory "
-                "for this session only: you will have to sign in again after the app closes.")
+                "for this session only: you will have to sign in again after the app closes."
+            )
         else:
             self._problem = tr(
                 "No usable system keychain was found ({detail}). Your shop's secrets are kept in memory "

@@ -201,14 +201,25 @@ class Syncer:
     def _oldest_allowed(self) -> int:
         return self._server_ms() - MAX_HISTORY_MS + HISTORY_MARGIN_MS
 
-    def _fetch_window(self, begin: int, end: int, *, type_: int, query_type: int, phase: str,
-                      done: int, total: int, result: SyncResult) -> _Window:
+    def _fetch_window(
+        self,
+        begin: int,
+        end: int,
+        *,
+        type_: int,
+        query_type: int,
+        phase: str,
+        done: int,
+        total: int,
+        result: SyncResult,
+    ) -> _Window:
         """Every refund of one window (all pages), or raise; nothing is stored here."""
         items: list[Any] = []
         pages: list[tuple[bytes, str]] | None = []  # the bodies, for the raw JSON of the items
         self._check_cancel()
-        for page in self.client.iter_window_pages(begin, end, type=type_, query_type=query_type,
-                                                  page_size=self.page_size):
+        for page in self.client.iter_window_pages(
+            begin, end, type=type_, query_type=query_type, page_size=self.page_size
+        ):
             result.pages += 1
             items.extend(page.items)
             received = getattr(page, "received", None)
@@ -233,8 +244,12 @@ class Syncer:
         self._decided_on_insert = 0
         with self.store.transaction():
             stats = self.store.upsert_refunds(
-                self.shop_id, window.items, seen_at=self._server_ms(), merchant_turn=waits_on_merchant,
-                decide_new=self._decide_new, raw_pages=window.pages,
+                self.shop_id,
+                window.items,
+                seen_at=self._server_ms(),
+                merchant_turn=waits_on_merchant,
+                decide_new=self._decide_new,
+                raw_pages=window.pages,
             )
             result.classified += self._decided_on_insert
             self._closed_seen.update(stats.closed)
@@ -286,8 +301,10 @@ class Syncer:
             result.server_clock_offset_ms = self.client.server_clock_offset_ms
             current = self.store.shop(self.shop_id)
             result.first_sweep_done = bool(current and current.first_sweep_done)
-        fields: dict[str, Any] = {"last_sync_at": result.finished_at,
-                                  "server_clock_offset_ms": result.server_clock_offset_ms}
+        fields: dict[str, Any] = {
+            "last_sync_at": result.finished_at,
+            "server_clock_offset_ms": result.server_clock_offset_ms,
+        }
         if result.completed:
             fields.update(last_success_at=result.finished_at, last_error=None, last_error_at=None)
         self.store.update_shop(self.shop_id, **fields)
@@ -296,8 +313,11 @@ class Syncer:
     def _record_failure(self, exc: KuaishouError) -> None:
         now = self._local_ms()
         self.store.update_shop(
-            self.shop_id, last_error=f"{type(exc).__name__}: {exc}"[:500], last_error_at=now,
-            last_sync_at=now, server_clock_offset_ms=self.client.server_clock_offset_ms,
+            self.shop_id,
+            last_error=f"{type(exc).__name__}: {exc}"[:500],
+            last_error_at=now,
+            last_sync_at=now,
+            server_clock_offset_ms=self.client.server_clock_offset_ms,
         )
 
     def _fetch_score(self, result: SyncResult) -> None:
@@ -322,7 +342,10 @@ class Syncer:
             begin = max(now - self.days * DAY_MS, self._oldest_allowed())
             # changes made while the sweep runs are picked up by the incremental sync after it
             self.store.update_shop(
-                self.shop_id, sweep_begin_ms=begin, sweep_end_ms=now, sweep_next_ms=begin,
+                self.shop_id,
+                sweep_begin_ms=begin,
+                sweep_end_ms=now,
+                sweep_next_ms=begin,
                 incremental_from_ms=now - self.overlap_ms,
             )
             start, end = begin, now
@@ -331,11 +354,17 @@ class Syncer:
             start, end = max(shop.sweep_next_ms, self._oldest_allowed()), shop.sweep_end_ms
         windows = self._windows(start, end)
         for i, (begin, stop) in enumerate(windows):
-            window = self._fetch_window(begin, stop, type_=9, query_type=1, phase="sweep",
-                                       done=i, total=len(windows), result=result)
+            window = self._fetch_window(
+                begin, stop, type_=9, query_type=1, phase="sweep", done=i, total=len(windows), result=result
+            )
             last = i == len(windows) - 1
-            self._writer.submit(self._store_window, window, result, sweep_next_ms=stop,
-                                **({"first_sweep_done": 1} if last else {}))
+            self._writer.submit(
+                self._store_window,
+                window,
+                result,
+                sweep_next_ms=stop,
+                **({"first_sweep_done": 1} if last else {}),
+            )
         self._writer.drain()
         if not windows:
             self.store.update_shop(self.shop_id, first_sweep_done=1)
@@ -348,9 +377,19 @@ class Syncer:
         start = max(start, self._oldest_allowed())
         windows = self._windows(start, now)
         for i, (begin, stop) in enumerate(windows):
-            window = self._fetch_window(begin, stop, type_=9, query_type=2, phase="incremental",
-                                       done=i, total=len(windows), result=result)
-            self._writer.submit(self._store_window, window, result, incremental_from_ms=stop - self.overlap_ms)
+            window = self._fetch_window(
+                begin,
+                stop,
+                type_=9,
+                query_type=2,
+                phase="incremental",
+                done=i,
+                total=len(windows),
+                result=result,
+            )
+            self._writer.submit(
+                self._store_window, window, result, incremental_from_ms=stop - self.overlap_ms
+            )
         self._writer.drain()
 
     def _pending_sweep(self, result: SyncResult) -> None:
@@ -371,14 +410,16 @@ class Syncer:
         windows = self._windows(begin, end)
         listed: set[int] = set()
         for i, (start, stop) in enumerate(windows):
-            window = self._fetch_window(start, stop, type_=8, query_type=1, phase="pending",
-                                       done=i, total=len(windows), result=result)
+            window = self._fetch_window(
+                start, stop, type_=8, query_type=1, phase="pending", done=i, total=len(windows), result=result
+            )
             listed.update(r.refund_id for r in window.items)
             self._writer.submit(self._store_window, window, result)
         self._writer.drain()
         # waiting in the store, created inside the swept range, but not on the platform's list
         vanished = [
-            r for r in open_waiting
+            r
+            for r in open_waiting
             if r.refund_id not in listed and begin <= (r.create_time or r.submit_time or now) <= end
         ]
         for i, r in enumerate(vanished):
@@ -391,7 +432,9 @@ class Syncer:
             except RequestError as exc:  # 300011 not found / 300012 not this shop's
                 # the message, not the exception: a kept record (a log capture) would keep its traceback
                 # and the HTTP connection its frames still hold
-                log.warning("refund %s is gone from the platform (%s): out of the queue", r.refund_id, str(exc))
+                log.warning(
+                    "refund %s is gone from the platform (%s): out of the queue", r.refund_id, str(exc)
+                )
                 self.store.mark_gone(self.shop_id, r.refund_id, at=self._server_ms())
                 continue
             except ParseError as exc:  # that one refund: kept as it was stored, the sync goes on
@@ -401,7 +444,10 @@ class Syncer:
                 result.details_fetched += 1
             with self.store.transaction():
                 stats = self.store.upsert_refunds(
-                    self.shop_id, [detail], seen_at=self._server_ms(), source="detail",
+                    self.shop_id,
+                    [detail],
+                    seen_at=self._server_ms(),
+                    source="detail",
                     merchant_turn=waits_on_merchant,
                 )
                 self._closed_seen.update(stats.closed)
@@ -465,16 +511,35 @@ class Syncer:
         self._decided_on_insert += 1
         # the Decision that _decision(classify_closed_first_seen(…)) makes, built from the plain
         # fields (thousands per first sweep, on the writer thread, holding the GIL)
-        outcome, rule, certainty, _, _, deadline, decided_at, _, _, first_action = \
-            decide_closed_first_seen(record, self.rules)
+        outcome, rule, certainty, _, _, deadline, decided_at, _, _, first_action = decide_closed_first_seen(
+            record, self.rules
+        )
         if outcome is not Outcome.AUTO_APPROVED_OVERDUE:
-            return Decision(record.refund_id, _OUTCOME_TEXT[outcome], rule, certainty, deadline, None,
-                            decided_at, first_action, ())
+            return Decision(
+                record.refund_id,
+                _OUTCOME_TEXT[outcome],
+                rule,
+                certainty,
+                deadline,
+                None,
+                decided_at,
+                first_action,
+                (),
+            )
         # its one step (no stage: the times alone decided), counted at its deadline
         at = deadline if deadline is not None else decided_at
         steps = (AutoStep(at, certainty, rule, None, deadline, decided_at),) if at is not None else ()
-        return Decision(record.refund_id, _OUTCOME_TEXT[outcome], rule, certainty, deadline, deadline,
-                        decided_at, first_action, steps)
+        return Decision(
+            record.refund_id,
+            _OUTCOME_TEXT[outcome],
+            rule,
+            certainty,
+            deadline,
+            deadline,
+            decided_at,
+            first_action,
+            steps,
+        )
 
     def _decide(self, refunds: list[StoredRefund], offset: int) -> list[Decision]:
         ids = [r.refund_id for r in refunds]
@@ -488,10 +553,14 @@ class Syncer:
             snaps.extend(self._last_seen_waiting(r, snaps))
             # observations are on the platform's clock already; the journal is on the local one
             cls = classify(
-                snaps, r, self.rules,
+                snaps,
+                r,
+                self.rules,
                 comments=[NegotiationComment(**c) for c in comments[r.refund_id]]
-                if r.refund_id in comments else None,
-                app_actions_ms=[a + offset for a in actions.get(r.refund_id, ())], server_offset_ms=0,
+                if r.refund_id in comments
+                else None,
+                app_actions_ms=[a + offset for a in actions.get(r.refund_id, ())],
+                server_offset_ms=0,
             )
             decisions.append(_decision(r.refund_id, cls))
         return decisions
@@ -506,8 +575,11 @@ class Syncer:
         if not before or before[-1].seen_at == r.last_pending_seen_at:
             return []
         last = before[-1]
-        return [_Snapshot(last.status, last.negotiate_status, last.expire_time, last.update_time,
-                          r.last_pending_seen_at)]
+        return [
+            _Snapshot(
+                last.status, last.negotiate_status, last.expire_time, last.update_time, r.last_pending_seen_at
+            )
+        ]
 
     def _refine(self, result: SyncResult, offset: int) -> None:
         """Recent closes that the times alone left open get their negotiation history (bounded)."""
@@ -515,8 +587,9 @@ class Syncer:
         budget = self.max_extra_calls - self._extra_calls
         if budget <= 0:
             return
-        candidates = self.store.needing_history(self.shop_id, rules=_REFINE_RULES, closed_since=since,
-                                                limit=budget)
+        candidates = self.store.needing_history(
+            self.shop_id, rules=_REFINE_RULES, closed_since=since, limit=budget
+        )
         for i, r in enumerate(candidates):
             if not self._may_call():
                 break
@@ -545,16 +618,38 @@ _OUTCOME_TEXT = {o: o.value for o in Outcome}
 
 def _decision(refund_id: int, cls: Classification) -> Decision:
     if cls.outcome is not Outcome.AUTO_APPROVED_OVERDUE:
-        return Decision(refund_id, _OUTCOME_TEXT[cls.outcome], cls.rule, cls.certainty, cls.deadline_ms,
-                        None, cls.decided_at_ms, cls.first_action_ms, ())
+        return Decision(
+            refund_id,
+            _OUTCOME_TEXT[cls.outcome],
+            cls.rule,
+            cls.certainty,
+            cls.deadline_ms,
+            None,
+            cls.decided_at_ms,
+            cls.first_action_ms,
+            (),
+        )
     steps = tuple(
-        AutoStep(s.at_ms, s.certainty, s.rule, s.stage.value if s.stage is not None else None, s.deadline_ms,
-                 s.decided_at_ms)
-        for s in cls.steps if s.at_ms is not None
+        AutoStep(
+            s.at_ms,
+            s.certainty,
+            s.rule,
+            s.stage.value if s.stage is not None else None,
+            s.deadline_ms,
+            s.decided_at_ms,
+        )
+        for s in cls.steps
+        if s.at_ms is not None
     )
     return Decision(
-        refund_id, cls.outcome.value, cls.rule, cls.certainty, deadline_at=cls.deadline_ms,
-        overdue_at=cls.deadline_ms, decided_at=cls.decided_at_ms, first_action_at=cls.first_action_ms,
+        refund_id,
+        cls.outcome.value,
+        cls.rule,
+        cls.certainty,
+        deadline_at=cls.deadline_ms,
+        overdue_at=cls.deadline_ms,
+        decided_at=cls.decided_at_ms,
+        first_action_at=cls.first_action_ms,
         steps=steps,
     )
 

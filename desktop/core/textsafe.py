@@ -22,9 +22,7 @@ BIDI_CONTROLS = frozenset(
     "\u200e\u200f\u061c"  # LRM RLM ALM
 )
 # C0 and C1 controls except tab and line feed, DEL, the bidi controls, line/paragraph separators
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI_CONTROLS)) + "]"
-)
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI_CONTROLS)) + "]")
 
 
 def neutralise(text: object) -> str:

@@ -79,8 +79,12 @@ class FolderLock:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             handle.close()
-            raise LockedError(tr("Another watcher is already running on the data folder {path}.",
-                                 path=str(self.path.parent))) from None
+            raise LockedError(
+                tr(
+                    "Another watcher is already running on the data folder {path}.",
+                    path=str(self.path.parent),
+                )
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"{os.getpid()}\n".encode())
@@ -168,8 +172,10 @@ class Watcher:
         self.days = days
         self._stop = threading.Event()
         self._wait = wait
-        self.shops = [ShopWatch(t, shop_id=getattr(t, "shop_id", None), problem=getattr(t, "problem", None))
-                      for t in targets]
+        self.shops = [
+            ShopWatch(t, shop_id=getattr(t, "shop_id", None), problem=getattr(t, "problem", None))
+            for t in targets
+        ]
         self.cycles = 0
 
     # ------------------------------------------------------------------ control
@@ -220,7 +226,8 @@ class Watcher:
             return None
         rows = self.store._read(
             "SELECT MIN(expire_time) FROM refunds WHERE shop_id = ? AND merchant_turn = 1 AND expire_time IS NOT NULL",
-            (shop_id,))
+            (shop_id,),
+        )
         return rows[0][0] if rows and rows[0][0] is not None else None
 
     def cycle(self) -> CycleReport:
@@ -240,8 +247,14 @@ class Watcher:
                     shop.client = self.make_client(shop.target)
                 if shop.shop_id is None:
                     shop.shop_id = self.resolve_shop(shop.client, shop.target)
-                result = Syncer(shop.client, self.store, self.rules, shop_id=shop.shop_id, clock=self.clock,
-                                days=self.days).run(cancelled=self._stop.is_set)
+                result = Syncer(
+                    shop.client,
+                    self.store,
+                    self.rules,
+                    shop_id=shop.shop_id,
+                    clock=self.clock,
+                    days=self.days,
+                ).run(cancelled=self._stop.is_set)
                 if result.cancelled:
                     break
                 shop.failures = 0
@@ -255,8 +268,12 @@ class Watcher:
                 report.failed[shop.shop_id] = str(exc)
                 log.warning("watch: sync of shop %s failed: %s", shop.shop_id, exc)
             now_ms = int(self.clock() * 1000)
-            delay = next_delay_s(self.poll, now_ms=now_ms, nearest_deadline_ms=self._nearest_deadline_ms(shop.shop_id),
-                                 consecutive_failures=shop.failures)
+            delay = next_delay_s(
+                self.poll,
+                now_ms=now_ms,
+                nearest_deadline_ms=self._nearest_deadline_ms(shop.shop_id),
+                consecutive_failures=shop.failures,
+            )
             shop.next_sync_at = self.clock() + delay
             if self.guard is not None and shop.shop_id is not None and shop.shop_id in report.synced:
                 report.guard_notices += self._run_guard(shop, now_ms)
@@ -269,8 +286,16 @@ class Watcher:
 
     def _run_guard(self, shop: ShopWatch, now_ms: int) -> int:
         try:
-            notices = list(self.guard.run(store=self.store, shop_id=shop.shop_id, client=shop.client,  # type: ignore[union-attr]
-                                          rules=self.rules, now_ms=now_ms) or ())
+            notices = list(
+                self.guard.run(
+                    store=self.store,
+                    shop_id=shop.shop_id,
+                    client=shop.client,  # type: ignore[union-attr]
+                    rules=self.rules,
+                    now_ms=now_ms,
+                )
+                or ()
+            )
         except Exception:
             log.exception("watch: the guard failed for shop %s", shop.shop_id)
             return 0

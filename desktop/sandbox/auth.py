@@ -178,18 +178,24 @@ class Auth:
         with self._lock:
             entry = self._access.get(token)
             if entry is None:
-                raise ApiFailure(E.TOKEN_INVALID, "鉴权失败：access_token无效", sub_code="isv.access-token-invalid")
+                raise ApiFailure(
+                    E.TOKEN_INVALID, "鉴权失败：access_token无效", sub_code="isv.access-token-invalid"
+                )
             if entry.grant.revoked:
                 raise ApiFailure(
                     E.AUTHORIZATION_REVOKED, "AUTHORIZATION_REVOKED", sub_msg="授权已被取消，请重新授权"
                 )
             if entry.expired or (entry.expires_ms is not None and entry.expires_ms <= self.now_ms()):
                 raise ApiFailure(
-                    E.TOKEN_INVALID, "鉴权失败：TOKEN过期，请刷新access_token", sub_code="isv.access-token-expired"
+                    E.TOKEN_INVALID,
+                    "鉴权失败：TOKEN过期，请刷新access_token",
+                    sub_code="isv.access-token-expired",
                 )
             scope = METHOD_SCOPES.get(method)
             if scope is not None and scope not in entry.grant.scopes:
-                raise ApiFailure(E.SCOPE_MISSING, f"token中无scope权限：{scope}", sub_code="isv.scope-missing")
+                raise ApiFailure(
+                    E.SCOPE_MISSING, f"token中无scope权限：{scope}", sub_code="isv.scope-missing"
+                )
             return entry.grant
 
     def expire_access_tokens(self) -> None:
@@ -204,14 +210,18 @@ class Auth:
                 entry.grant.revoked = True
 
     # --------------------------------------------------------------------------- OAuth
-    def authorize(self, app_id: str | None, redirect_uri: str | None, scope: str | None, response_type: str | None) -> str:
+    def authorize(
+        self, app_id: str | None, redirect_uri: str | None, scope: str | None, response_type: str | None
+    ) -> str:
         """A new one-time code (raises ``ValueError`` with a human text on a bad request)."""
         if app_id != self.credentials.app_key:
             raise ValueError("app_id 无效")
         if response_type != "code":
             raise ValueError("response_type 必须是 code")
         if not redirect_uri or not is_loopback_redirect(redirect_uri):
-            raise ValueError("redirect_uri 与应用登记的回调地址不符（沙箱只接受 http://127.0.0.1 等本机地址）")
+            raise ValueError(
+                "redirect_uri 与应用登记的回调地址不符（沙箱只接受 http://127.0.0.1 等本机地址）"
+            )
         scopes = tuple(s for s in (scope or "").replace(",", " ").split() if s) or ALL_SCOPES
         code = secrets.token_urlsafe(24)
         with self._lock:
@@ -221,7 +231,10 @@ class Auth:
     def _check_client(self, params: dict[str, str]) -> None:
         if not params.get("app_id") or not params.get("app_secret"):
             raise OAuthFailure(100200100, "invalid_request", "缺少参数 app_id 或 app_secret")
-        if params["app_id"] != self.credentials.app_key or params["app_secret"] != self.credentials.app_secret:
+        if (
+            params["app_id"] != self.credentials.app_key
+            or params["app_secret"] != self.credentials.app_secret
+        ):
             raise OAuthFailure(100200101, "invalid_client", "app_id 或 app_secret 错误")
 
     def exchange_code(self, params: dict[str, str]) -> dict[str, object]:
@@ -239,7 +252,9 @@ class Auth:
             if self.now_ms() - entry.created_ms > CODE_TTL_MS:
                 raise OAuthFailure(100200103, "code.expired", "授权码已过期")
             grant = Grant(
-                f"f{secrets.token_hex(15)}", entry.grant_scopes, self.now_ms() + self.refresh_token_ttl_s * 1000
+                f"f{secrets.token_hex(15)}",
+                entry.grant_scopes,
+                self.now_ms() + self.refresh_token_ttl_s * 1000,
             )
             return self._issue(grant, refreshed=False)
 
@@ -256,7 +271,9 @@ class Auth:
             if entry is None:
                 raise OAuthFailure(100200104, "refreshToken.invalid", "refresh_token 无效")
             if entry.dies_ms is not None and entry.dies_ms <= now:
-                raise OAuthFailure(100200102, "refreshToken.discarded", "refresh_token 已被使用并作废，请重新授权")
+                raise OAuthFailure(
+                    100200102, "refreshToken.discarded", "refresh_token 已被使用并作废，请重新授权"
+                )
             if entry.grant.revoked:
                 raise OAuthFailure(100200104, "refreshToken.revoked", "授权已被取消，请重新授权")
             if entry.grant.refresh_expires_ms <= now:

@@ -89,9 +89,7 @@ class ApiFailure(Exception):
         super().__init__(text)
         self.result = result
         self.error_msg = text
-        self.sub_code = sub_code if sub_code is not None else (
-            str(result) if result >= 300000 else None
-        )
+        self.sub_code = sub_code if sub_code is not None else (str(result) if result >= 300000 else None)
         self.sub_msg = sub_msg
 
     def envelope(self, request_id: str) -> dict[str, Any]:

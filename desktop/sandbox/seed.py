@@ -279,7 +279,13 @@ class _Builder:
 
 def _entry(at: int, role: str, title: str) -> dict[str, Any]:
     staff = {S.ROLE_SELLER: (10_086_001, "主账号"), S.ROLE_BUYER: (0, "买家")}.get(role, (0, "系统"))
-    return {"title": title, "role": role, "createTime": at, "staffAccountId": staff[0], "staffAccountName": staff[1]}
+    return {
+        "title": title,
+        "role": role,
+        "createTime": at,
+        "staffAccountId": staff[0],
+        "staffAccountName": staff[1],
+    }
 
 
 def install_addresses(shop: Shop) -> None:

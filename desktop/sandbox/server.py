@@ -98,10 +98,17 @@ def _png(name: str, size: int = 96) -> bytes:
     raw = (b"\x00" + rgb * size) * size
 
     def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _html(title: str, text: str) -> bytes:
@@ -196,8 +203,9 @@ class Sandbox:
         server = _Server(("127.0.0.1", self._port), _Handler, self)
         self._server = server
         self.shop.base_url = self.base_url
-        serve = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                 name="sandbox-http", daemon=True)
+        serve = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox-http", daemon=True
+        )
         timer = threading.Thread(target=self._settle_loop, name="sandbox-timers", daemon=True)
         self._threads = [serve, timer]
         for t in self._threads:
@@ -365,8 +373,16 @@ class Sandbox:
                     self._held -= 1
         return self._answer_api(name, method, verb, params, business, log_entry, fault)
 
-    def _answer_api(self, name: str, method: _Method | None, verb: str, params: dict[str, str],
-                    business: Any, log_entry: dict[str, Any], fault: Fault | None) -> Answer:
+    def _answer_api(
+        self,
+        name: str,
+        method: _Method | None,
+        verb: str,
+        params: dict[str, str],
+        business: Any,
+        log_entry: dict[str, Any],
+        fault: Fault | None,
+    ) -> Answer:
         if fault is not None:
             log_entry["fault"] = fault.kind
             if not fault.after_processing and fault.kind != "delay":
@@ -382,7 +398,9 @@ class Sandbox:
             envelope = failure.envelope(request_id)
         except Exception:  # a sandbox bug: answer like a gateway's internal error, keep serving
             log.exception("sandbox failed on %s", name)
-            envelope = ApiFailure(E.SERVER_ERROR, "系统繁忙，请稍后重试", sub_code="isp.internal-error").envelope(request_id)
+            envelope = ApiFailure(
+                E.SERVER_ERROR, "系统繁忙，请稍后重试", sub_code="isp.internal-error"
+            ).envelope(request_id)
         log_entry["result"] = envelope["result"]
         self._log(self.call_log, log_entry)
         answer = Answer(body=_json(envelope))
@@ -393,7 +411,9 @@ class Sandbox:
                 answer = self._fault_answer(fault, envelope)
         return answer
 
-    def _run(self, name: str, method: _Method | None, verb: str, params: dict[str, str], business: Any) -> Any:
+    def _run(
+        self, name: str, method: _Method | None, verb: str, params: dict[str, str], business: Any
+    ) -> Any:
         if method is None:
             raise ApiFailure(E.UNKNOWN_API, f"API不存在：{name}", sub_code="isv.method-not-exist")
         if verb != method.verb:
@@ -404,7 +424,9 @@ class Sandbox:
             )
         for key in COMMON_PARAMS:
             if not params.get(key):
-                raise ApiFailure(E.MISSING_COMMON_PARAM, f"缺少公共参数：{key}", sub_code="isv.missing-parameter")
+                raise ApiFailure(
+                    E.MISSING_COMMON_PARAM, f"缺少公共参数：{key}", sub_code="isv.missing-parameter"
+                )
         if params["method"] != name:
             raise ApiFailure(
                 E.MISSING_COMMON_PARAM,
@@ -414,7 +436,9 @@ class Sandbox:
         if params["version"] != "1":
             raise ApiFailure(E.MISSING_COMMON_PARAM, "version 必须是 1", sub_code="isv.invalid-parameter")
         if not params["timestamp"].isdigit():
-            raise ApiFailure(E.MISSING_COMMON_PARAM, "timestamp 必须是毫秒时间戳", sub_code="isv.invalid-parameter")
+            raise ApiFailure(
+                E.MISSING_COMMON_PARAM, "timestamp 必须是毫秒时间戳", sub_code="isv.invalid-parameter"
+            )
         if params["appkey"] != self._creds.app_key:
             raise ApiFailure(E.BAD_APPKEY, "appkey不存在或无效", sub_code="isv.appkey-invalid")
         if not self.qps.allow(name):
@@ -449,13 +473,17 @@ class Sandbox:
             return Answer(drop=True)
         if fault.kind == "http500":
             reason = "Internal Server Error" if fault.status == 500 else "Gateway Error"
-            return Answer(status=fault.status, body=f"{fault.status} {reason}".encode(), content_type="text/plain")
+            return Answer(
+                status=fault.status, body=f"{fault.status} {reason}".encode(), content_type="text/plain"
+            )
         if fault.kind == "html":
             return Answer(
                 body=_html("502 Bad Gateway", "网关繁忙，请稍后再试"), content_type="text/html;charset=UTF-8"
             )
         if fault.kind == "truncated":
-            full = _json(envelope or {"result": 1, "data": {"pcursor": "nomore"}, "requestId": self._request_id()})
+            full = _json(
+                envelope or {"result": 1, "data": {"pcursor": "nomore"}, "requestId": self._request_id()}
+            )
             return Answer(body=full[: max(1, len(full) // 2)])
         if fault.kind == "delay":
             return Answer(body=_json(envelope or {}), delay_s=fault.delay_s)
@@ -473,10 +501,15 @@ class Sandbox:
             return Answer(status=405, body=_html("405", "只支持 GET"), content_type="text/html;charset=UTF-8")
         try:
             code = self.auth.authorize(
-                params.get("app_id"), params.get("redirect_uri"), params.get("scope"), params.get("response_type")
+                params.get("app_id"),
+                params.get("redirect_uri"),
+                params.get("scope"),
+                params.get("response_type"),
             )
         except ValueError as exc:
-            return Answer(status=400, body=_html("授权失败", str(exc)), content_type="text/html;charset=UTF-8")
+            return Answer(
+                status=400, body=_html("授权失败", str(exc)), content_type="text/html;charset=UTF-8"
+            )
         query = {"code": code}
         if params.get("state") is not None:
             query["state"] = params["state"]
@@ -516,7 +549,9 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 64
 
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], sandbox: Sandbox) -> None:
+    def __init__(
+        self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], sandbox: Sandbox
+    ) -> None:
         self.sandbox = sandbox
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()

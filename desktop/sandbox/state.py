@@ -47,7 +47,13 @@ BUYER_MODIFY_WINDOW_MS = 3 * DAY_MS  # the buyer's time to modify after a reject
 
 # handlingWay
 RETURN_REFUND, EXCHANGE, RESEND, REPAIR, REFUND_ONLY = 1, 3, 4, 5, 10
-KIND_NAMES = {REFUND_ONLY: "仅退款", RETURN_REFUND: "退货退款", EXCHANGE: "换货", RESEND: "补寄", REPAIR: "维修"}
+KIND_NAMES = {
+    REFUND_ONLY: "仅退款",
+    RETURN_REFUND: "退货退款",
+    EXCHANGE: "换货",
+    RESEND: "补寄",
+    REPAIR: "维修",
+}
 # negotiateStatus
 NEG_WAITING, NEG_AGREED, NEG_REJECTED = 1, 2, 3
 # status
@@ -316,7 +322,13 @@ class Shop:
             ROLE_PLATFORM: (0, "平台客服"),
         }.get(role, (10_086_001, "主账号"))
         self.comments.setdefault(rid, []).append(
-            {"title": title, "role": role, "createTime": at, "staffAccountId": staff_id, "staffAccountName": staff_name}
+            {
+                "title": title,
+                "role": role,
+                "createTime": at,
+                "staffAccountId": staff_id,
+                "staffAccountName": staff_name,
+            }
         )
 
     # ------------------------------------------------------------------------- transitions
@@ -508,10 +520,7 @@ class Shop:
                 else:
                     start = bisect.bisect_right(keys, after)
             page = keys[start : start + page_size]
-            items = [
-                {k: r[k] for k in LIST_KEYS if k in r}
-                for r in (self.refunds[rid] for _t, rid in page)
-            ]
+            items = [{k: r[k] for k in LIST_KEYS if k in r} for r in (self.refunds[rid] for _t, rid in page)]
             more = start + page_size < len(keys)
             cursor = encode_cursor(*page[-1]) if more else "nomore"
             return {"pcursor": cursor, "totalSize": len(keys), "refundOrderInfoList": items}
@@ -639,8 +648,11 @@ class Shop:
                     if len(desc) >= MAX_FREIGHT_REJECT_DESC:
                         raise param_error(f"returnFreightRejectDesc 必须少于 {MAX_FREIGHT_REJECT_DESC} 字")
                     images = _images(p, "returnFreightRejectImages")
-                    info_update = {"returnFreightStatus": 50, "returnFreightRejectDesc": desc,
-                                   "returnFreightRejectImages": images}
+                    info_update = {
+                        "returnFreightStatus": 50,
+                        "returnFreightRejectDesc": desc,
+                        "returnFreightRejectImages": images,
+                    }
                     freight_note = "，拒绝退货运费"
                 else:
                     raise param_error("returnFreightHandlingAdvice 只能是 1（同意）或 2（拒绝）")
@@ -717,7 +729,9 @@ class Shop:
     def comment_list(self, p: Mapping[str, Any]) -> list[dict[str, Any]]:
         with self.lock:
             r = self._mine(p)
-            return sorted((dict(c) for c in self.comments.get(r["refundId"], [])), key=lambda c: c["createTime"])
+            return sorted(
+                (dict(c) for c in self.comments.get(r["refundId"], [])), key=lambda c: c["createTime"]
+            )
 
     def seller_info(self, open_id: str) -> dict[str, Any]:
         return {

@@ -80,8 +80,7 @@ def shape(method: str, data: Any, wire_shape: str) -> Any:
     if method == "open.seller.order.refund.detail" and isinstance(data, dict):
         data = _refund(data, wire_shape)
     elif method == "open.refund.comment.basic.list" and isinstance(data, list):
-        data = [{**c, "role": ROLE_CODES.get(c.get("role"), 0)} if isinstance(c, dict) else c
-                for c in data]
+        data = [{**c, "role": ROLE_CODES.get(c.get("role"), 0)} if isinstance(c, dict) else c for c in data]
     if wire_shape == "text":
         data = _numbers_as_text(data)
     return data

@@ -45,9 +45,27 @@ DEFAULT_POLL_S = 300
 
 #: units a warning time may be written in, in minutes (English and Chinese, as a seller types them)
 _UNITS = {
-    "": 1, "m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1, "分": 1, "分钟": 1,
-    "h": 60, "hr": 60, "hrs": 60, "hour": 60, "hours": 60, "时": 60, "小时": 60, "个小时": 60,
-    "d": 1440, "day": 1440, "days": 1440, "天": 1440, "日": 1440,
+    "": 1,
+    "m": 1,
+    "min": 1,
+    "mins": 1,
+    "minute": 1,
+    "minutes": 1,
+    "分": 1,
+    "分钟": 1,
+    "h": 60,
+    "hr": 60,
+    "hrs": 60,
+    "hour": 60,
+    "hours": 60,
+    "时": 60,
+    "小时": 60,
+    "个小时": 60,
+    "d": 1440,
+    "day": 1440,
+    "days": 1440,
+    "天": 1440,
+    "日": 1440,
 }
 _PART = re.compile(r"^(\d+(?:\.\d+)?)\s*([^\d\s.]*)$")
 
@@ -65,10 +83,18 @@ def parse_thresholds(text: str) -> tuple[int, ...]:
         match = _PART.match(part)
         unit = _UNITS.get(match.group(2)) if match else None
         if match is None or unit is None:
-            raise ValueError(QCoreApplication.translate("AlertSettingsPage", "“%1” is not a time span: write e.g. 1 day, 6 h, 30 min").replace("%1", part))
+            raise ValueError(
+                QCoreApplication.translate(
+                    "AlertSettingsPage", "“%1” is not a time span: write e.g. 1 day, 6 h, 30 min"
+                ).replace("%1", part)
+            )
         value = float(match.group(1)) * unit
         if not 1 <= value <= 7 * 24 * 60:
-            raise ValueError(QCoreApplication.translate("AlertSettingsPage", "“%1” must be between 1 minute and 7 days").replace("%1", part))
+            raise ValueError(
+                QCoreApplication.translate(
+                    "AlertSettingsPage", "“%1” must be between 1 minute and 7 days"
+                ).replace("%1", part)
+            )
         minutes.append(round(value))
     if not minutes:
         raise ValueError(QCoreApplication.translate("AlertSettingsPage", "give at least one warning time"))
@@ -144,7 +170,9 @@ class AlertPrefs:
 
     def poll_policy(self) -> PollPolicy:
         interval = self.poll_interval_s()
-        return PollPolicy(interval_s=interval, near_interval_s=min(60, interval), max_backoff_s=max(1800, interval))
+        return PollPolicy(
+            interval_s=interval, near_interval_s=min(60, interval), max_backoff_s=max(1800, interval)
+        )
 
     def close_to_tray_told(self) -> bool:
         return str(self.qs.value(CLOSE_TO_TRAY_TOLD, "false")).lower() == "true"
@@ -175,7 +203,9 @@ class AlertSettingsPage(QWidget):
         quiet_row.addWidget(self.quiet_end)
         quiet_row.addStretch(1)
         self.quiet_note = QLabel(
-            self.tr("Before quiet hours begin you get one summary of every request that would expire during them.")
+            self.tr(
+                "Before quiet hours begin you get one summary of every request that would expire during them."
+            )
         )
         self.quiet_note.setWordWrap(True)
         self.poll = QSpinBox()
@@ -224,4 +254,3 @@ class AlertSettingsPage(QWidget):
                 QMessageBox.warning(self, self.tr("Settings"), str(exc))
                 return False
         return True
-

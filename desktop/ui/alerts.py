@@ -74,7 +74,9 @@ class AlertBanner(QFrame):
 
     def show_digests(self, digests: Sequence[Digest]) -> None:
         self._keys = keys_of(digests)
-        self.text.setText("<br>".join(f"<b>{html.escape(d.title())}</b> — {html.escape(d.text())}" for d in digests))
+        self.text.setText(
+            "<br>".join(f"<b>{html.escape(d.title())}</b> — {html.escape(d.text())}" for d in digests)
+        )
         self.show()
 
 
@@ -265,7 +267,7 @@ class Poller(QObject):
         self.heartbeat.stop()
 
     def request_sync(self) -> None:
-        """"Sync now" from the tray."""
+        """ "Sync now" from the tray."""
         self._due()
 
     def finished(self, ok: bool) -> None:

@@ -42,9 +42,7 @@ def create_application(argv: list[str]) -> QApplication:
     app = QApplication.instance()
     if app is None:
         # fractional scale factors (125 %, 150 %) as they are, not rounded: crisp text on laptops
-        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
-        )
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
         qInstallMessageHandler(qt_message_handler)
         app = QApplication(argv)
     assert isinstance(app, QApplication)

@@ -33,8 +33,9 @@ from desktop.ui.workers import run_in_background
 class RolesDialog(QDialog):
     """The role values seen in the negotiation histories of ``shop_id`` (``None``: every shop)."""
 
-    def __init__(self, store: Any, rules: Any, shop_id: int | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: Any, rules: Any, shop_id: int | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._store = store
         self._rules = rules
@@ -42,16 +43,25 @@ class RolesDialog(QDialog):
         self._task: Any = None
         self.setWindowTitle(self.tr("Negotiation roles"))
         self.setMinimumSize(620, 360)
-        self.note = QLabel(self.tr(
-            "The platform sends who wrote each negotiation entry as a number and does not say what "
-            "the numbers mean. Auto-approvals are recognised by the entries' titles and times, not by "
-            "these numbers. If you report them, the rules file can name the system's number "
-            "(classify.system_roles)."))
+        self.note = QLabel(
+            self.tr(
+                "The platform sends who wrote each negotiation entry as a number and does not say what "
+                "the numbers mean. Auto-approvals are recognised by the entries' titles and times, not by "
+                "these numbers. If you report them, the rules file can name the system's number "
+                "(classify.system_roles)."
+            )
+        )
         self.note.setWordWrap(True)
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels([
-            self.tr("Role value"), self.tr("Entries"), self.tr("Requests"), self.tr("Last seen"),
-            self.tr("Example entries")])
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Role value"),
+                self.tr("Entries"),
+                self.tr("Requests"),
+                self.tr("Last seen"),
+                self.tr("Example entries"),
+            ]
+        )
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -59,7 +69,8 @@ class RolesDialog(QDialog):
         self.status = QLabel()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.copy_button: QPushButton = self.buttons.addButton(
-            self.tr("Copy for a report"), QDialogButtonBox.ButtonRole.ActionRole)
+            self.tr("Copy for a report"), QDialogButtonBox.ButtonRole.ActionRole
+        )
         self.copy_button.setEnabled(False)
         self.copy_button.clicked.connect(self.copy_report)
         self.buttons.rejected.connect(self.reject)
@@ -94,9 +105,13 @@ class RolesDialog(QDialog):
             value = "—" if seen.role is None else str(seen.role)
             if self._named(seen.role):
                 value = self.tr("%1 (named as the system in the rules file)").replace("%1", value)
-            cells = [value, str(seen.entries), str(seen.requests),
-                     format_local_time(seen.last_at, with_year=True) if seen.last_at else "—",
-                     " · ".join(seen.titles)]
+            cells = [
+                value,
+                str(seen.entries),
+                str(seen.requests),
+                format_local_time(seen.last_at, with_year=True) if seen.last_at else "—",
+                " · ".join(seen.titles),
+            ]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column in (1, 2):
@@ -105,10 +120,15 @@ class RolesDialog(QDialog):
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.status.setText(
-            self.tr("%1 role value(s) in the negotiation histories fetched so far.")
-            .replace("%1", str(len(self._rows))) if self._rows else
-            self.tr("No negotiation history has been fetched yet: the app fetches it for recently "
-                    "closed requests after the first download."))
+            self.tr("%1 role value(s) in the negotiation histories fetched so far.").replace(
+                "%1", str(len(self._rows))
+            )
+            if self._rows
+            else self.tr(
+                "No negotiation history has been fetched yet: the app fetches it for recently "
+                "closed requests after the first download."
+            )
+        )
         self.copy_button.setEnabled(bool(self._rows))
 
     def _failed(self, exc: BaseException) -> None:

@@ -43,7 +43,7 @@ def format_exception(exc_type: type[BaseException], exc: BaseException, tb: Trac
 
 
 class ErrorDialog(QDialog):
-    """"Something went wrong": a short message, the details (copyable) and where the log is."""
+    """ "Something went wrong": a short message, the details (copyable) and where the log is."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,9 +116,7 @@ class ErrorReporter(QObject):
             sys.excepthook, threading.excepthook = self._previous_hooks
             self._previous_hooks = None
 
-    def excepthook(
-        self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
-    ) -> None:
+    def excepthook(self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             QApplication.quit()
             return
@@ -129,8 +127,11 @@ class ErrorReporter(QObject):
         if args.exc_type is SystemExit:
             return
         name = args.thread.name if args.thread is not None else "?"
-        log.critical("unexpected error in thread %s", name,
-                     exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+        log.critical(
+            "unexpected error in thread %s",
+            name,
+            exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+        )
         if args.exc_value is not None:
             self.reported.emit(format_exception(args.exc_type, args.exc_value, args.exc_traceback))
 

@@ -53,28 +53,39 @@ def stage_labels() -> dict[str, str]:
     from desktop.core.labels import stage_names
 
     names = stage_names()
-    return {s: names.get(s, s) for s in ("review_refund_only", "review_return", "review_exchange",
-                                          "confirm_receipt")}
+    return {
+        s: names.get(s, s)
+        for s in ("review_refund_only", "review_return", "review_exchange", "confirm_receipt")
+    }
 
 
 class GuardSettingsPage(QWidget):
     """The "Guard" page: the policy of the active shop, why it is safe, and the live backtest."""
 
-    def __init__(self, store: Any, rules: Any, shop: Any | None,
-                 on_saved: Callable[[], None] | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: Any,
+        rules: Any,
+        shop: Any | None,
+        on_saved: Callable[[], None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.store, self.rules, self.shop = store, rules, shop
         self._on_saved = on_saved
         self._generation = 0
         self._loaded = False
         defaults = GuardPolicy.defaults(rules)
-        why = QLabel(self.tr(
-            "When a request waiting on you reaches its deadline, the platform agrees it in your place: "
-            "the buyer gets the refund (or returns the goods) all the same, and the shop collects an "
-            "overdue auto-approval, which the notice of 2023-05-09 punishes. Agreed by the shop a little "
-            "before the deadline, the money and goods go exactly the same way, but the request was "
-            "handled in time. You keep the whole window to look, reject or negotiate; the guard acts "
-            "only in the last minutes, only inside the limits below, and tells you 15 minutes before."))
+        why = QLabel(
+            self.tr(
+                "When a request waiting on you reaches its deadline, the platform agrees it in your place: "
+                "the buyer gets the refund (or returns the goods) all the same, and the shop collects an "
+                "overdue auto-approval, which the notice of 2023-05-09 punishes. Agreed by the shop a little "
+                "before the deadline, the money and goods go exactly the same way, but the request was "
+                "handled in time. You keep the whole window to look, reject or negotiate; the guard acts "
+                "only in the last minutes, only inside the limits below, and tells you 15 minutes before."
+            )
+        )
         why.setWordWrap(True)
         self.enabled = QCheckBox(self.tr("Agree requests shortly before their deadline (guard)"))
         self.stages: dict[str, QCheckBox] = {}
@@ -189,11 +200,17 @@ class GuardSettingsPage(QWidget):
         store, shop_id = self.store, self.shop.id
 
         def failed(exc: BaseException) -> None:
-            QMessageBox.warning(self.window(), self.tr("Settings"),
-                                self.tr("The guard policy could not be saved: %1").replace("%1", str(exc)))
+            QMessageBox.warning(
+                self.window(),
+                self.tr("Settings"),
+                self.tr("The guard policy could not be saved: %1").replace("%1", str(exc)),
+            )
 
-        run_in_background(lambda: save_policy(store, shop_id, policy),
-                          lambda _r: self._on_saved() if self._on_saved else None, failed)
+        run_in_background(
+            lambda: save_policy(store, shop_id, policy),
+            lambda _r: self._on_saved() if self._on_saved else None,
+            failed,
+        )
         return True
 
 
@@ -204,10 +221,14 @@ def backtest_text(bt: Any) -> str:
 
     levels = level_names()
     lines = [
-        QCoreApplication.translate("GuardBacktest",
-                                   "Over the last %1 days this policy would have turned %2 of %3 "
-                                   "overdue auto-approvals (%4) into timely approvals.")
-        .replace("%1", str(bt.days)).replace("%2", str(bt.caught)).replace("%3", str(bt.total))
+        QCoreApplication.translate(
+            "GuardBacktest",
+            "Over the last %1 days this policy would have turned %2 of %3 "
+            "overdue auto-approvals (%4) into timely approvals.",
+        )
+        .replace("%1", str(bt.days))
+        .replace("%2", str(bt.caught))
+        .replace("%3", str(bt.total))
         .replace("%4", money_text(bt.caught_fen))
     ]
     why = {
@@ -217,17 +238,23 @@ def backtest_text(bt: Any) -> str:
     }
     missed = [
         QCoreApplication.translate("GuardBacktest", "%1: %2 (%3)")
-        .replace("%1", why[k]).replace("%2", str(c)).replace("%3", money_text(f))
-        for k, (c, f) in bt.missed.items() if c
+        .replace("%1", why[k])
+        .replace("%2", str(c))
+        .replace("%3", money_text(f))
+        for k, (c, f) in bt.missed.items()
+        if c
     ]
     if missed:
-        lines.append(QCoreApplication.translate("GuardBacktest", "Not caught: %1")
-                     .replace("%1", "；".join(missed)))
+        lines.append(
+            QCoreApplication.translate("GuardBacktest", "Not caught: %1").replace("%1", "；".join(missed))
+        )
     lines.append(
-        QCoreApplication.translate("GuardBacktest",
-                                   "Risk level now: %1; with this guard it would have been: %2.")
+        QCoreApplication.translate(
+            "GuardBacktest", "Risk level now: %1; with this guard it would have been: %2."
+        )
         .replace("%1", levels.get(bt.level, bt.level))
-        .replace("%2", levels.get(bt.level_with_guard, bt.level_with_guard)))
+        .replace("%2", levels.get(bt.level_with_guard, bt.level_with_guard))
+    )
     return "<br>".join(html.escape(x) for x in lines)
 
 
@@ -260,8 +287,9 @@ class GuardController(QObject):
 
     ran = Signal(object)  # GuardReport
 
-    def __init__(self, window: Any, rules: Any, engine_factory: Callable[[], Any],
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, window: Any, rules: Any, engine_factory: Callable[[], Any], parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.window = window
         self.rules = rules
@@ -307,9 +335,14 @@ class GuardController(QObject):
             report = Guard(engine, rules).run(policy)
             now = int(time.time() * 1000)
             # out-of-date data is said once per request, not after every failing sync
-            told = replace(report, considered=[
-                c for c in report.considered
-                if c.code != "stale" or store.mark_notified(shop.id, c.refund_id, STALE_KEY, at=now)])
+            told = replace(
+                report,
+                considered=[
+                    c
+                    for c in report.considered
+                    if c.code != "stale" or store.mark_notified(shop.id, c.refund_id, STALE_KEY, at=now)
+                ],
+            )
             for notice in (result_notice(told), pre_notice(store, shop.id, rules, policy, now_ms=now)):
                 if notice is not None:
                     notices.append(notice)
@@ -349,7 +382,7 @@ class GuardController(QObject):
 
 
 class HoldActions(QObject):
-    """"Hold from the guard" (暂不兜底) and "Let the guard act" for the selected requests and the
+    """ "Hold from the guard" (暂不兜底) and "Let the guard act" for the selected requests and the
     one the detail pane shows: in the queue's and the detail pane's context menus and under
     Ctrl+Shift+H / Ctrl+Shift+G. The holds are kept per shop in the store (written in the
     background); the guard is run again afterwards so its timer follows."""
@@ -363,8 +396,9 @@ class HoldActions(QObject):
         self.window, self.queue, self.store, self.detail = window, queue, store, detail
         self.hold_action = QAction(self.tr("Hold from the guard"), window)
         self.hold_action.setShortcut(QKeySequence("Ctrl+Shift+H"))
-        self.hold_action.setToolTip(self.tr("The guard will not agree the selected requests; you "
-                                            "handle them yourself (Ctrl+Shift+H)"))
+        self.hold_action.setToolTip(
+            self.tr("The guard will not agree the selected requests; you handle them yourself (Ctrl+Shift+H)")
+        )
         self.hold_action.triggered.connect(lambda: self.set_held(self._selection(), True))
         self.release_action = QAction(self.tr("Let the guard act"), window)
         self.release_action.setShortcut(QKeySequence("Ctrl+Shift+G"))
@@ -401,8 +435,11 @@ class HoldActions(QObject):
         store, ids = self.store, list(refund_ids)
 
         def done(holds: frozenset[int]) -> None:
-            text = (self.tr("%1 request(s) held from the guard") if held
-                    else self.tr("The guard may act on %1 request(s) again"))
+            text = (
+                self.tr("%1 request(s) held from the guard")
+                if held
+                else self.tr("The guard may act on %1 request(s) again")
+            )
             self.window.statusBar().showMessage(text.replace("%1", str(len(ids))), 8_000)
             self.changed.emit(holds)
             controller = getattr(self.window, "guard", None)
@@ -410,7 +447,10 @@ class HoldActions(QObject):
                 controller.after_sync()
 
         def failed(exc: BaseException) -> None:
-            QMessageBox.warning(self.window, self.tr("Guard"),
-                                self.tr("The hold could not be saved: %1").replace("%1", str(exc)))
+            QMessageBox.warning(
+                self.window,
+                self.tr("Guard"),
+                self.tr("The hold could not be saved: %1").replace("%1", str(exc)),
+            )
 
         run_in_background(lambda: set_hold(store, shop.id, ids, held), done, failed)

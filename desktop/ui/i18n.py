@@ -98,8 +98,19 @@ def update_sources() -> list[Path]:
     for lang in TRANSLATED:
         target = ts_file(lang)
         target.parent.mkdir(parents=True, exist_ok=True)
-        _run([lupdate, *sources, "-locations", "relative", "-no-obsolete", "-target-language",
-              lang, "-ts", str(target)])
+        _run(
+            [
+                lupdate,
+                *sources,
+                "-locations",
+                "relative",
+                "-no-obsolete",
+                "-target-language",
+                lang,
+                "-ts",
+                str(target),
+            ]
+        )
         targets.append(target)
     return targets
 
@@ -190,7 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="action", required=True)
     sub.add_parser("update", help="collect tr() texts from desktop/ui into the .ts sources (lupdate)")
     comp = sub.add_parser("compile", help="compile the .ts sources into .qm files (lrelease)")
-    comp.add_argument("out_dir", nargs="?", type=Path, help="where to write the .qm (default: beside the .ts)")
+    comp.add_argument(
+        "out_dir", nargs="?", type=Path, help="where to write the .qm (default: beside the .ts)"
+    )
     args = parser.parse_args(argv)
     try:
         if args.action == "update":

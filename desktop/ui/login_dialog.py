@@ -149,8 +149,10 @@ class LoginDialog(QDialog):
         title = QLabel(self.tr("Sign in to your Kuaishou shop"))
         title.setStyleSheet("font-size: 15pt; font-weight: 600;")
         intro = QLabel(
-            self.tr("Enter the credentials of your shop's app from the Kuaishou open platform "
-                    "(开放平台 → 控制台 → 应用详情). They stay on this computer.")
+            self.tr(
+                "Enter the credentials of your shop's app from the Kuaishou open platform "
+                "(开放平台 → 控制台 → 应用详情). They stay on this computer."
+            )
         )
         intro.setWordWrap(True)
         head_text = QVBoxLayout()
@@ -174,9 +176,11 @@ class LoginDialog(QDialog):
         self.app_secret = self._secret_edit()
         self.redirect_uri = QLineEdit(DEFAULT_REDIRECT_URI)
         self.redirect_uri.setToolTip(
-            self.tr("The callback address registered for your app. A loopback address "
-                    "(http://127.0.0.1:PORT/callback) is caught by this app; with an https callback "
-                    "you paste the address the browser lands on.")
+            self.tr(
+                "The callback address registered for your app. A loopback address "
+                "(http://127.0.0.1:PORT/callback) is caught by this app; with an https callback "
+                "you paste the address the browser lands on."
+            )
         )
         self.redirect_uri.textChanged.connect(self._mode_changed)
         self.authorize_button = QPushButton(self.tr("Authorise in the browser"))
@@ -220,8 +224,12 @@ class LoginDialog(QDialog):
         token_form.addRow(self.tr("Refresh token:"), self.refresh_token)
         token_form.addRow(self.tr("App secret (appSecret):"), self.token_app_secret)
         token_form.addRow("", self.token_button)
-        note = QLabel(self.tr("An access token from the developer console is valid for 48 hours; with the "
-                              "refresh token and the app secret the app renews it by itself."))
+        note = QLabel(
+            self.tr(
+                "An access token from the developer console is valid for 48 hours; with the "
+                "refresh token and the app secret the app renews it by itself."
+            )
+        )
         note.setWordWrap(True)
         note.setStyleSheet(f"color: {secondary_text(self.palette()).name()};")
         note.setMinimumHeight(note.fontMetrics().lineSpacing() * 3)
@@ -314,10 +322,20 @@ class LoginDialog(QDialog):
     def _set_busy(self, busy: bool, text: str = "") -> None:
         self._busy = busy
         self.progress.setVisible(busy)
-        for widget in (self.app_key, self.sign_secret, self.sign_method, self.app_secret,
-                       self.redirect_uri, self.authorize_button, self.access_token,
-                       self.refresh_token, self.token_app_secret, self.token_button,
-                       self.base_url, self.authorize_url):
+        for widget in (
+            self.app_key,
+            self.sign_secret,
+            self.sign_method,
+            self.app_secret,
+            self.redirect_uri,
+            self.authorize_button,
+            self.access_token,
+            self.refresh_token,
+            self.token_app_secret,
+            self.token_button,
+            self.base_url,
+            self.authorize_url,
+        ):
             widget.setEnabled(not busy)
         self.tabs.tabBar().setEnabled(not busy)
         self.cancel_button.setText(self.tr("Stop") if busy else self.tr("Cancel"))
@@ -367,8 +385,12 @@ class LoginDialog(QDialog):
             return
         url, self._state = self._oauth.authorize_url(redirect_uri)
         self._show_authorize_url(url)
-        self.set_status(self.tr("Agree in the browser, then paste the address it lands on (or the code) "
-                                "below and press Continue. The code is valid for 2 minutes."))
+        self.set_status(
+            self.tr(
+                "Agree in the browser, then paste the address it lands on (or the code) "
+                "below and press Continue. The code is valid for 2 minutes."
+            )
+        )
         self._mode_changed()
         self.pasted.setFocus()
 
@@ -376,8 +398,10 @@ class LoginDialog(QDialog):
         self.authorize_link.setText(url)
         self.authorize_link.setCursorPosition(0)
         if not self.open_url(url):
-            self.set_status(self.tr("No browser could be opened: copy the authorisation address into "
-                                    "your browser."), error=True)
+            self.set_status(
+                self.tr("No browser could be opened: copy the authorisation address into your browser."),
+                error=True,
+            )
 
     def _start_loopback(self, redirect_uri: str) -> None:
         parts = urllib.parse.urlsplit(redirect_uri)
@@ -400,15 +424,21 @@ class LoginDialog(QDialog):
             token = oauth.exchange_code(code)
             return self._verify(credentials_for(token), token, base_url, abandon)
 
-        self._task = run_in_background(flow, self._signed_in, self._failed, on_progress=self._loopback_progress)
+        self._task = run_in_background(
+            flow, self._signed_in, self._failed, on_progress=self._loopback_progress
+        )
 
     def _loopback_progress(self, stage: str, *details: Any) -> None:
         if stage == "opened":
             self._catcher, url, self._state = details
             self._show_authorize_url(url)
             if self.status.styleSheet() == "":
-                self.set_status(self.tr("Waiting for the browser: agree to the authorisation there. "
-                                        "This window continues by itself."))
+                self.set_status(
+                    self.tr(
+                        "Waiting for the browser: agree to the authorisation there. "
+                        "This window continues by itself."
+                    )
+                )
         elif stage == "exchanging":
             self._catcher = None
             self.set_status(self.tr("Authorised. Fetching the tokens and checking the shop…"))
@@ -495,8 +525,9 @@ class LoginDialog(QDialog):
         self._abandon = threading.Event()
         return self._abandon
 
-    def _verify(self, credentials: Any, token: Any | None, base_url: str,
-                abandon: threading.Event) -> tuple[SignInResult, Any]:
+    def _verify(
+        self, credentials: Any, token: Any | None, base_url: str, abandon: threading.Event
+    ) -> tuple[SignInResult, Any]:
         """(Worker thread) fetch the seller's name with the new credentials, then store the shop —
         unless the step was abandoned (Stop, Cancel, the dialog closed) meanwhile: then nothing is
         stored, neither the shop nor its secrets."""
@@ -516,8 +547,9 @@ class LoginDialog(QDialog):
             auth_mode="oauth" if token is not None else "token",
             token_expires_at_ms=expiry_ms(getattr(token, "expires_in", None)),
             # the grant's 180 days (the exchange's answer does not say), kept across refreshes
-            refresh_expires_at_ms=(refresh_expiry_ms(token, granted_at_ms=int(time.time() * 1000))
-                                   if token is not None else None),
+            refresh_expires_at_ms=(
+                refresh_expiry_ms(token, granted_at_ms=int(time.time() * 1000)) if token is not None else None
+            ),
         )
         return result, self.shops.save_sign_in(result)
 
@@ -543,33 +575,43 @@ class LoginDialog(QDialog):
         if isinstance(exc, api_errors.OAuthRedirectError | TimeoutError):
             return str(exc)
         if isinstance(exc, api_errors.OAuthError):
-            return self.tr("The authorisation server refused: %1. Check the app key and app secret, "
-                           "and authorise again (a code works once, for 2 minutes).").replace("%1", exc.message)
+            return self.tr(
+                "The authorisation server refused: %1. Check the app key and app secret, "
+                "and authorise again (a code works once, for 2 minutes)."
+            ).replace("%1", exc.message)
         if isinstance(exc, api_errors.SignatureError):
-            return self.tr("The gateway refused the request signature: check the sign secret "
-                           "(signSecret, not the app secret) and the sign method.")
+            return self.tr(
+                "The gateway refused the request signature: check the sign secret "
+                "(signSecret, not the app secret) and the sign method."
+            )
         if isinstance(exc, api_errors.AppKeyRejected):
-            return self.tr("The gateway does not know the app key: check the app key (it starts "
-                           "with ks).")
+            return self.tr("The gateway does not know the app key: check the app key (it starts with ks).")
         if isinstance(exc, api_errors.TokenInvalid | api_errors.PastedTokenInvalid):
-            return self.tr("The gateway does not accept the access token (it is not a valid token): "
-                           "copy it again, or authorise again.")
+            return self.tr(
+                "The gateway does not accept the access token (it is not a valid token): "
+                "copy it again, or authorise again."
+            )
         if isinstance(exc, api_errors.AuthError):
-            return self.tr("The gateway refused the token: %1. Check the access token, or authorise "
-                           "again.").replace("%1", exc.message)
+            return self.tr(
+                "The gateway refused the token: %1. Check the access token, or authorise again."
+            ).replace("%1", exc.message)
         if isinstance(exc, api_errors.TransportError):
-            return self.tr("Cannot reach the gateway: %1. Check the network and the gateway address "
-                           "(Advanced).").replace("%1", exc.message)
+            return self.tr(
+                "Cannot reach the gateway: %1. Check the network and the gateway address (Advanced)."
+            ).replace("%1", exc.message)
         if isinstance(exc, api_errors.KuaishouError):
             return self.tr("The gateway answered with an error: %1").replace("%1", str(exc))
         if isinstance(exc, OSError):
-            return self.tr("Cannot listen for the browser on the redirect address (%1). Is another "
-                           "program using that port?").replace("%1", str(exc))
+            return self.tr(
+                "Cannot listen for the browser on the redirect address (%1). Is another "
+                "program using that port?"
+            ).replace("%1", str(exc))
         if isinstance(exc, ValueError):
             return str(exc)
         log.error("sign-in failed unexpectedly", exc_info=exc)
         return self.tr("Signing in failed unexpectedly: %1 (details in the log).").replace(
-            "%1", type(exc).__name__)
+            "%1", type(exc).__name__
+        )
 
     # ------------------------------------------------------------------------------ cancel
     def _cancel_clicked(self) -> None:

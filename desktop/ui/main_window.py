@@ -157,7 +157,9 @@ class MainWindow(QMainWindow):
         self._shops: list[Any] = []
         self._shop_notes: dict[int, str] = {}  # shop id -> why it is not up to date (other shops)
         # (path, on_done(count), on_error(exc)) -> starts the export of what the queue shows
-        self.exporter: Callable[[str, Callable[[int], None], Callable[[BaseException], None]], Any] | None = None
+        self.exporter: Callable[[str, Callable[[int], None], Callable[[BaseException], None]], Any] | None = (
+            None
+        )
         # () -> (page widget, tab title): pages other areas add to the settings dialog
         self.settings_pages: list[Callable[[], tuple[QWidget, str]]] = []
         self.actions_ui: Any = None  # approve / reject (desktop.ui.actions), installed by the shell
@@ -187,13 +189,15 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------ building
     def _build_actions(self) -> None:
         style = self.style()
-        self.sync_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload),
-                                   self.tr("Sync now"), self)
+        self.sync_action = QAction(
+            style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), self.tr("Sync now"), self
+        )
         self.sync_action.setShortcut(QKeySequence.StandardKey.Refresh)
         self.sync_action.setToolTip(self.tr("Fetch the latest after-sale requests now (F5)"))
         self.sync_action.triggered.connect(self.sync_now)
-        self.export_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton),
-                                     self.tr("Export CSV…"), self)
+        self.export_action = QAction(
+            style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton), self.tr("Export CSV…"), self
+        )
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.setToolTip(self.tr("Save the requests shown to a CSV file that Excel opens"))
         # triggered(checked) must not reach export_csv's path: the menu, the toolbar and Ctrl+E all
@@ -207,7 +211,9 @@ class MainWindow(QMainWindow):
         self.sign_in_again_action = QAction(self.tr("Sign in again…"), self)
         self.sign_in_again_action.triggered.connect(self.sign_in_requested)
         self.quit_action = QAction(self.tr("Quit"), self)
-        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # every platform (Windows binds no standard Quit key)
+        self.quit_action.setShortcut(
+            QKeySequence("Ctrl+Q")
+        )  # every platform (Windows binds no standard Quit key)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.quit)
         self.settings_action = QAction(self.tr("Settings…"), self)
@@ -217,8 +223,9 @@ class MainWindow(QMainWindow):
         self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)
         self.guide_action.triggered.connect(self.show_guide)
         self.roles_action = QAction(self.tr("Negotiation roles…"), self)
-        self.roles_action.setStatusTip(self.tr("The role values the platform sent in negotiation "
-                                               "histories, to report them"))
+        self.roles_action.setStatusTip(
+            self.tr("The role values the platform sent in negotiation histories, to report them")
+        )
         self.roles_action.triggered.connect(self.show_roles)
         self.about_action = QAction(self.tr("About AfterSale Watch"), self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
@@ -268,8 +275,9 @@ class MainWindow(QMainWindow):
         """The right column: the risk panel and the detail pane as two tabs, each with the column's
         full height (stacked, neither was readable on a laptop screen); the queue keeps the full
         height of the window. Selecting a request brings its details to the front."""
-        features = (QDockWidget.DockWidgetFeature.DockWidgetMovable
-                    | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        features = (
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
         self.risk_dock = QDockWidget(self.tr("Sanction risk"), self)
         self.risk_dock.setObjectName("risk_dock")
         self.risk_dock.setWidget(self._placeholder(self.tr("The shop's risk estimate appears here.")))
@@ -374,17 +382,25 @@ class MainWindow(QMainWindow):
         self.demo_label.setVisible(demo)
         self.demo_label.setText(self.tr("Demo: sample data, reset at every start") if demo else "")
         self.demo_label.setToolTip(
-            self.tr("The demo shows a made-up shop on a built-in test server. Its requests and your "
-                    "actions on them start afresh each time the demo starts; nothing reaches Kuaishou.")
-            if demo else "")
+            self.tr(
+                "The demo shows a made-up shop on a built-in test server. Its requests and your "
+                "actions on them start afresh each time the demo starts; nothing reaches Kuaishou."
+            )
+            if demo
+            else ""
+        )
         self._set_title()
 
     def _add_shop(self) -> None:
         if self.demo:
             QMessageBox.information(
-                self, self.tr("Add shop"),
-                self.tr("The demo has one sample shop only. To connect your own shop, start AfterSale "
-                        "Watch without the demo and choose Shop → Add shop…."))
+                self,
+                self.tr("Add shop"),
+                self.tr(
+                    "The demo has one sample shop only. To connect your own shop, start AfterSale "
+                    "Watch without the demo and choose Shop → Add shop…."
+                ),
+            )
             return
         self.sign_in_requested.emit()
 
@@ -459,9 +475,12 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         if self.confirm_close and not self.hide_to_tray and self.shop is not None and self.isVisible():
             answer = QMessageBox.question(
-                self, self.tr("Quit AfterSale Watch?"),
-                self.tr("Closing the window quits AfterSale Watch: no more warnings come until you "
-                        "start it again (this system has no tray to keep it running in)."),
+                self,
+                self.tr("Quit AfterSale Watch?"),
+                self.tr(
+                    "Closing the window quits AfterSale Watch: no more warnings come until you "
+                    "start it again (this system has no tray to keep it running in)."
+                ),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
                 QMessageBox.StandardButton.Cancel,
             )
@@ -516,8 +535,12 @@ class MainWindow(QMainWindow):
                 self._set_shop(None)
                 self.show_signed_out()
                 self.sign_in_requested.emit()
-            elif (self.shop is None or target.id != self.shop.id or then_activate is not None
-                  or (self.client is None and not self.needs_sign_in)):
+            elif (
+                self.shop is None
+                or target.id != self.shop.id
+                or then_activate is not None
+                or (self.client is None and not self.needs_sign_in)
+            ):
                 self.activate_shop(target.id)
             else:
                 self._fill_shop_lists()
@@ -537,8 +560,9 @@ class MainWindow(QMainWindow):
 
     def _refresh_shops_dialog(self) -> None:
         if self._shops_dialog is not None:
-            self._shops_dialog.set_shops(self._shops, self.shop.id if self.shop else None, self._signed_in,
-                                         self._shop_notes)
+            self._shops_dialog.set_shops(
+                self._shops, self.shop.id if self.shop else None, self._signed_in, self._shop_notes
+            )
 
     def _fill_shop_lists(self) -> None:
         warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
@@ -613,8 +637,10 @@ class MainWindow(QMainWindow):
         if client is None:
             self.needs_sign_in = True
             self.banner.show_message(
-                self.tr("You are signed out of %1: the list below is what was downloaded last. "
-                        "Sign in again to keep it up to date.").replace("%1", shop.label),
+                self.tr(
+                    "You are signed out of %1: the list below is what was downloaded last. "
+                    "Sign in again to keep it up to date."
+                ).replace("%1", shop.label),
                 self.tr("Sign in…"),
             )
             self._banner_kind = "signin"
@@ -642,8 +668,9 @@ class MainWindow(QMainWindow):
     def show_signed_out(self) -> None:
         """No shop yet: the banner offers the sign-in."""
         self._banner_kind = "signin"
-        self.banner.show_message(self.tr("No shop is signed in. Sign in to watch your after-sale requests."),
-                                 self.tr("Sign in…"))
+        self.banner.show_message(
+            self.tr("No shop is signed in. Sign in to watch your after-sale requests."), self.tr("Sign in…")
+        )
 
     def manage_shops(self) -> None:
         if self.services.shops is None:
@@ -659,7 +686,8 @@ class MainWindow(QMainWindow):
             store = self.services.shops.secrets
             dialog.set_secret_store_note(
                 self.tr("Keys and tokens are kept in: %1").replace("%1", store.backend_name)
-                if store.persistent else (store.problem or "")
+                if store.persistent
+                else (store.problem or "")
             )
             self._shops_dialog = dialog
         self._refresh_shops_dialog()
@@ -672,14 +700,20 @@ class MainWindow(QMainWindow):
             self._shops_dialog = None
 
     def _rename_shop(self, shop_id: int, name: str) -> None:
-        run_in_background(lambda: self.services.shops.rename(shop_id, name),
-                          lambda _r: self._after_shop_change(shop_id), self.background_failed)
+        run_in_background(
+            lambda: self.services.shops.rename(shop_id, name),
+            lambda _r: self._after_shop_change(shop_id),
+            self.background_failed,
+        )
 
     def _sign_out_shop(self, shop_id: int) -> None:
         if self.shop is not None and self.shop.id == shop_id:
             self.sessions.suspend()  # its sync stops now; the shop is shown again, signed out
-        run_in_background(lambda: self.services.shops.sign_out(shop_id),
-                          lambda _r: self._after_shop_change(shop_id), self.background_failed)
+        run_in_background(
+            lambda: self.services.shops.sign_out(shop_id),
+            lambda _r: self._after_shop_change(shop_id),
+            self.background_failed,
+        )
 
     def _remove_shop(self, shop_id: int) -> None:
         if self.shop is not None and self.shop.id == shop_id:
@@ -687,8 +721,11 @@ class MainWindow(QMainWindow):
             self._sync_ended()
             self.shop = None
             self.settings.set_active_shop(None)
-        run_in_background(lambda: self.services.shops.remove(shop_id),
-                          lambda _r: self.reload_shops(), self.background_failed)
+        run_in_background(
+            lambda: self.services.shops.remove(shop_id),
+            lambda _r: self.reload_shops(),
+            self.background_failed,
+        )
 
     def _after_shop_change(self, shop_id: int) -> None:
         active = self.shop.id if self.shop is not None else None
@@ -791,8 +828,9 @@ class MainWindow(QMainWindow):
             self._banner_kind = "sync"
         when = self._fresh_text()
         self.banner.show_message(
-            self.tr("Sync failed: %1. The list shows the requests downloaded %2; the app keeps "
-                    "trying.").replace("%1", reason).replace("%2", when),
+            self.tr("Sync failed: %1. The list shows the requests downloaded %2; the app keeps trying.")
+            .replace("%1", reason)
+            .replace("%2", when),
             button,
         )
 
@@ -850,8 +888,9 @@ class MainWindow(QMainWindow):
 
         def failed(exc: BaseException) -> None:
             log.warning("export failed: %s", exc)
-            QMessageBox.warning(self, self.tr("Export"),
-                                self.tr("The file could not be written: %1").replace("%1", str(exc)))
+            QMessageBox.warning(
+                self, self.tr("Export"), self.tr("The file could not be written: %1").replace("%1", str(exc))
+            )
 
         self.exporter(path, done, failed)
 
@@ -887,15 +926,21 @@ class MainWindow(QMainWindow):
         ids = [str(rid) for rid, _field in unreadable if rid is not None]
         shown = "、".join(ids[:5]) + ("…" if len(ids) > 5 else "")
         self.statusBar().showMessage(
-            self.tr("%1 request(s) could not be read from the platform's answer: open them in the "
-                    "seller backend (%2).").replace("%1", str(len(unreadable))).replace("%2", shown or "—"))
+            self.tr(
+                "%1 request(s) could not be read from the platform's answer: open them in the "
+                "seller backend (%2)."
+            )
+            .replace("%1", str(len(unreadable)))
+            .replace("%2", shown or "—")
+        )
 
     def show_roles(self) -> None:
         """The negotiation-history role values seen (a diagnostics view a seller can report)."""
         from desktop.ui.diagnostics import RolesDialog
 
-        dialog = RolesDialog(self.services.store, self.services.rules,
-                             self.shop.id if self.shop is not None else None, self)
+        dialog = RolesDialog(
+            self.services.store, self.services.rules, self.shop.id if self.shop is not None else None, self
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.roles_dialog = dialog  # the dialog currently shown (tests look at it)
         dialog.open()
@@ -907,10 +952,18 @@ class MainWindow(QMainWindow):
         box.setText(f"<b>{APP_DISPLAY_NAME}</b><br>" + self.tr("Version %1").replace("%1", __version__))
         box.setTextFormat(Qt.TextFormat.RichText)
         box.setInformativeText(
-            html.escape(self.tr("Watches your Kuaishou shop's after-sale requests and warns you before the "
-                                "platform approves one automatically."))
-            + "<br><br>" + html.escape(self.tr("Data folder:")) + f" <code>{html.escape(str(paths.data_dir()))}</code>"
-            + "<br>" + html.escape(self.tr("Log folder:")) + f" <code>{html.escape(str(paths.log_dir()))}</code>"
+            html.escape(
+                self.tr(
+                    "Watches your Kuaishou shop's after-sale requests and warns you before the "
+                    "platform approves one automatically."
+                )
+            )
+            + "<br><br>"
+            + html.escape(self.tr("Data folder:"))
+            + f" <code>{html.escape(str(paths.data_dir()))}</code>"
+            + "<br>"
+            + html.escape(self.tr("Log folder:"))
+            + f" <code>{html.escape(str(paths.log_dir()))}</code>"
         )
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.exec()
@@ -936,5 +989,6 @@ class MainWindow(QMainWindow):
         """A background read failed (store unavailable…): say so in the banner; the app keeps going."""
         log.error("background task failed", exc_info=exc)
         self._banner_kind = "sync"
-        self.banner.show_message(self.tr("Something could not be read: %1").replace("%1", str(exc)),
-                                 self.tr("Retry"))
+        self.banner.show_message(
+            self.tr("Something could not be read: %1").replace("%1", str(exc)), self.tr("Retry")
+        )

@@ -63,16 +63,20 @@ log = logging.getLogger(__name__)
 
 
 def _kind_labels() -> dict[str, str]:
-    return {WECOM: QCoreApplication.translate("RobotSettingsPage", "WeCom group robot"),
-            DINGTALK: QCoreApplication.translate("RobotSettingsPage", "DingTalk robot"),
-            FEISHU: QCoreApplication.translate("RobotSettingsPage", "Feishu / Lark bot")}
+    return {
+        WECOM: QCoreApplication.translate("RobotSettingsPage", "WeCom group robot"),
+        DINGTALK: QCoreApplication.translate("RobotSettingsPage", "DingTalk robot"),
+        FEISHU: QCoreApplication.translate("RobotSettingsPage", "Feishu / Lark bot"),
+    }
 
 
 def _outcome_labels() -> dict[str, str]:
-    return {"ok": QCoreApplication.translate("RobotSettingsPage", "Sent"),
-            "rate_limited": QCoreApplication.translate("RobotSettingsPage", "Too fast (rate limit)"),
-            "transient": QCoreApplication.translate("RobotSettingsPage", "Failed: tried again later"),
-            "rejected": QCoreApplication.translate("RobotSettingsPage", "Refused")}
+    return {
+        "ok": QCoreApplication.translate("RobotSettingsPage", "Sent"),
+        "rate_limited": QCoreApplication.translate("RobotSettingsPage", "Too fast (rate limit)"),
+        "transient": QCoreApplication.translate("RobotSettingsPage", "Failed: tried again later"),
+        "rejected": QCoreApplication.translate("RobotSettingsPage", "Refused"),
+    }
 
 
 def _local_time(ms: int) -> str:
@@ -85,8 +89,14 @@ class RobotRelay(QObject):
     evaluated = Signal(object)  # desktop.core.robots.planning.Evaluation
     failed = Signal(str)
 
-    def __init__(self, store: Any, rules: Any, secrets_fn: Callable[[], Any],
-                 thresholds_fn: Callable[[], tuple[int, ...]], parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        store: Any,
+        rules: Any,
+        secrets_fn: Callable[[], Any],
+        thresholds_fn: Callable[[], tuple[int, ...]],
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.store = store
         self.rules = rules
@@ -143,8 +153,11 @@ class RobotRelay(QObject):
         if self._stopped:
             return
         relay = self
-        run_in_background(lambda: relay.robots.guard_channel()(notice), None,
-                          lambda exc: log.error("a guard notice could not be sent to the robots: %s", exc))
+        run_in_background(
+            lambda: relay.robots.guard_channel()(notice),
+            None,
+            lambda exc: log.error("a guard notice could not be sent to the robots: %s", exc),
+        )
 
     def _done(self, evaluation: Any) -> None:
         self._busy = False
@@ -179,7 +192,9 @@ class ChannelDialog(QDialog):
     """Add or edit one channel. The address and the secret are checked here (no I/O); when editing,
     empty fields keep what the keychain has."""
 
-    def __init__(self, channel: Channel | None = None, masked: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, channel: Channel | None = None, masked: str = "", parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.channel = channel
         self.setWindowTitle(self.tr("Robot channel") if channel is None else self.tr("Edit robot channel"))
@@ -213,7 +228,9 @@ class ChannelDialog(QDialog):
         form.addRow(self.tr("Name:"), self.name)
         form.addRow(self.tr("Webhook address:"), self.url)
         form.addRow(self.tr("Signing secret:"), self.secret)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
@@ -232,15 +249,21 @@ class ChannelDialog(QDialog):
         kind = self.current_kind()
         self.secret.setEnabled(kind in SIGNING_KINDS)
         if kind == WECOM:
-            hint = self.tr("In the WeCom group: Group settings → Group robots → Add → copy the webhook address. "
-                           "WeCom robots have no signing secret.")
+            hint = self.tr(
+                "In the WeCom group: Group settings → Group robots → Add → copy the webhook address. "
+                "WeCom robots have no signing secret."
+            )
         elif kind == DINGTALK:
-            hint = self.tr("In the DingTalk group: Group settings → Robots → Add robot → Custom. For security choose "
-                           "“Sign” (加签) and paste the secret that starts with SEC here; with a keyword instead, "
-                           "use 售后守望 (every message contains it).")
+            hint = self.tr(
+                "In the DingTalk group: Group settings → Robots → Add robot → Custom. For security choose "
+                "“Sign” (加签) and paste the secret that starts with SEC here; with a keyword instead, "
+                "use 售后守望 (every message contains it)."
+            )
         else:
-            hint = self.tr("In the Feishu or Lark group: Settings → Bots → Add bot → Custom bot. If you turn on "
-                           "“Set signature verification”, paste that secret here.")
+            hint = self.tr(
+                "In the Feishu or Lark group: Settings → Bots → Add bot → Custom bot. If you turn on "
+                "“Set signature verification”, paste that secret here."
+            )
         self.hint.setText(hint + "\n" + self.tr("The address looks like %1").replace("%1", example_url(kind)))
 
     def values(self) -> dict[str, Any]:
@@ -275,13 +298,18 @@ class RobotSettingsPage(QWidget):
         self._masked: dict[str, str] = {}
         self._last: dict[str, Any] = {}
         self._loading = False
-        intro = QLabel(self.tr("Alerts also reach your phone through a robot in a WeCom, DingTalk or Feishu group: "
-                               "one summary per check, at the same warning times as the pop-ups. The robot's "
-                               "address and secret are kept in the system keychain."))
+        intro = QLabel(
+            self.tr(
+                "Alerts also reach your phone through a robot in a WeCom, DingTalk or Feishu group: "
+                "one summary per check, at the same warning times as the pop-ups. The robot's "
+                "address and secret are kept in the system keychain."
+            )
+        )
         intro.setWordWrap(True)
         self.table = QTableWidget(0, self.COLUMNS)
-        self.table.setHorizontalHeaderLabels([self.tr("Name"), self.tr("Type"), self.tr("Address"),
-                                              self.tr("Signed"), self.tr("Last send")])
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Name"), self.tr("Type"), self.tr("Address"), self.tr("Signed"), self.tr("Last send")]
+        )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -411,7 +439,11 @@ class RobotSettingsPage(QWidget):
                 self.tr("Not in the keychain: edit to enter it again") if missing else self._masked[c.id],
                 self.tr("Yes") if c.signed else self.tr("No"),
                 (self.tr("Off") + " · " if not c.enabled else "")
-                + (f"{_local_time(last.at)} {outcomes.get(last.outcome, last.outcome)}" if last else self.tr("Never")),
+                + (
+                    f"{_local_time(last.at)} {outcomes.get(last.outcome, last.outcome)}"
+                    if last
+                    else self.tr("Never")
+                ),
             ]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -479,8 +511,10 @@ class RobotSettingsPage(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         v = dialog.values()
-        self._change(lambda book: book.add(v["kind"], v["name"], v["url"], v["secret"]),
-                     self.tr("Channel added. Send a test message to check it."))
+        self._change(
+            lambda book: book.add(v["kind"], v["name"], v["url"], v["secret"]),
+            self.tr("Channel added. Send a test message to check it."),
+        )
 
     def edit_channel(self) -> None:
         channel = self.selected()
@@ -490,8 +524,10 @@ class RobotSettingsPage(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         v = dialog.values()
-        self._change(lambda book: book.update(channel.id, name=v["name"], url=v["url"], secret=v["secret"]),
-                     self.tr("Channel saved."))
+        self._change(
+            lambda book: book.update(channel.id, name=v["name"], url=v["url"], secret=v["secret"]),
+            self.tr("Channel saved."),
+        )
 
     def remove_channel(self) -> None:
         from PySide6.QtWidgets import QMessageBox
@@ -500,9 +536,12 @@ class RobotSettingsPage(QWidget):
         if channel is None:
             return
         answer = QMessageBox.question(
-            self, self.tr("Remove channel"),
+            self,
+            self.tr("Remove channel"),
             self.tr("Remove “%1”? Its address and secret are deleted from the keychain.").replace(
-                "%1", channel.name or _kind_labels()[channel.kind]))
+                "%1", channel.name or _kind_labels()[channel.kind]
+            ),
+        )
         if answer != QMessageBox.StandardButton.Yes:
             return
         relay = self.relay
@@ -517,8 +556,10 @@ class RobotSettingsPage(QWidget):
         channel = self.selected()
         if channel is None:
             return
-        self._change(lambda book: book.update(channel.id, enabled=on),
-                     self.tr("Alerts to this channel are on.") if on else self.tr("Alerts to this channel are off."))
+        self._change(
+            lambda book: book.update(channel.id, enabled=on),
+            self.tr("Alerts to this channel are on.") if on else self.tr("Alerts to this channel are off."),
+        )
 
     def send_test(self) -> None:
         channel = self.selected()
@@ -532,7 +573,9 @@ class RobotSettingsPage(QWidget):
             book = relay.book()
             creds = book.credentials(channel.id) if book is not None else None
             if creds is None:
-                raise ChannelError(self.tr("The address of this channel is not in the keychain: edit it and enter it again."))
+                raise ChannelError(
+                    self.tr("The address of this channel is not in the keychain: edit it and enter it again.")
+                )
             from desktop.core.robots.channels import ResolvedChannel
 
             return relay.robots.dispatcher.send_test(ResolvedChannel(channel, creds[0], creds[1]))
@@ -542,7 +585,9 @@ class RobotSettingsPage(QWidget):
             if result.ok:
                 self.status.setText(self.tr("Test message sent: check the group on your phone."))
             else:
-                self.status.setText(self.tr("The test message was not sent: %1").replace("%1", result.message))
+                self.status.setText(
+                    self.tr("The test message was not sent: %1").replace("%1", result.message)
+                )
             self.reload()
 
         def failed(exc: BaseException) -> None:
@@ -565,8 +610,9 @@ class RobotSettingsPage(QWidget):
 
         def work() -> None:
             current = PolicySettings.load(store)
-            replace(current, quiet_enabled=quiet_on, quiet_start=start, quiet_end=end,
-                    night_ring_min=ring).save(store)
+            replace(
+                current, quiet_enabled=quiet_on, quiet_start=start, quiet_end=end, night_ring_min=ring
+            ).save(store)
 
         run_in_background(work, None, lambda exc: log.error("robot quiet hours not saved: %s", exc))
         return True

@@ -50,8 +50,15 @@ class ShopSession(QObject):
     risk_estimated = Signal(object)  # the risk answer (desktop.core.store.risk_queries.RiskAnswer)
     read_failed = Signal(object)  # a background read failed (the store…)
 
-    def __init__(self, shop: Any, client: Any | None, services: Any, *, generation: int = 0,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        shop: Any,
+        client: Any | None,
+        services: Any,
+        *,
+        generation: int = 0,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.shop = shop
         self.client = client
@@ -79,9 +86,15 @@ class ShopSession(QObject):
         """The kinds of request running now (tests, the leak checks)."""
         return sorted(self._tasks)
 
-    def _start(self, kind: str, fn: Callable[..., Any], on_done: Callable[[Any], None],
-               on_error: Callable[[BaseException], None] | None = None, *,
-               on_progress: Callable[..., None] | None = None) -> int:
+    def _start(
+        self,
+        kind: str,
+        fn: Callable[..., Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+        *,
+        on_progress: Callable[..., None] | None = None,
+    ) -> int:
         """Run ``fn`` for ``kind``, superseding the request of that kind in flight."""
         token = self._tokens.get(kind, 0) + 1
         self._tokens[kind] = token
@@ -107,6 +120,7 @@ class ShopSession(QObject):
 
         progress = None
         if on_progress is not None:
+
             def progress(*values: Any) -> None:
                 if current():
                     on_progress(*values)
@@ -132,7 +146,9 @@ class ShopSession(QObject):
         if self._closed or loader is None or row is None:
             return
         store, rules = self.services.store, self.services.rules
-        self._start(DETAIL, lambda: loader(store, row, rules), lambda detail: self.detail_loaded.emit(row, detail))
+        self._start(
+            DETAIL, lambda: loader(store, row, rules), lambda detail: self.detail_loaded.emit(row, detail)
+        )
 
     def estimate_risk(self) -> None:
         """The shop's risk answer (``risk_estimated``), computed as ``check`` computes it."""
@@ -356,4 +372,3 @@ class SessionController(QObject):
         previous, self.session = self.session, None
         if previous is not None:
             previous.close()
-

@@ -67,8 +67,9 @@ class GatedSyncer:
         self.syncer = syncer
         self._lock = lock
 
-    def run(self, progress: Callable[..., None] | None = None,
-            cancelled: Callable[[], bool] | None = None) -> Any:
+    def run(
+        self, progress: Callable[..., None] | None = None, cancelled: Callable[[], bool] | None = None
+    ) -> Any:
         with self._lock:
             return self.syncer.run(progress=progress, cancelled=cancelled)
 
@@ -214,8 +215,12 @@ class ShopWatcher(QObject):
     def set_active_shop(self, shop: Any | None) -> None:
         """The window now shows (and syncs) ``shop``: the background leaves it alone."""
         previous, self._active_id = self._active_id, shop.id if shop is not None else None
-        if previous is not None and previous != self._active_id and previous not in self._shops \
-                and previous in self._rows:  # a signed-out shop is watched only while it is shown
+        if (
+            previous is not None
+            and previous != self._active_id
+            and previous not in self._shops
+            and previous in self._rows
+        ):  # a signed-out shop is watched only while it is shown
             self._replace_rows({sid: e for sid, e in self._rows.items() if sid != previous})
         if self._active_id is None:
             return
@@ -229,7 +234,9 @@ class ShopWatcher(QObject):
 
     def show_active_rows(self, shop: Any, rows: Sequence[Any]) -> None:
         """The window loaded the rows of ``shop`` (the active one): they replace what was known of it."""
-        self._replace_rows({**self._rows, shop.id: ShopRows.of(rows, getattr(shop, "server_clock_offset_ms", None))})
+        self._replace_rows(
+            {**self._rows, shop.id: ShopRows.of(rows, getattr(shop, "server_clock_offset_ms", None))}
+        )
 
     # ------------------------------------------------------------------ syncing
     def _first_round(self) -> None:
@@ -248,8 +255,12 @@ class ShopWatcher(QObject):
         now_ms = int(self.clock() * 1000)
         for sid in self._shops:
             status = self._statuses.get(sid)
-            if (sid == self._active_id or sid == self._running or sid in self._queue
-                    or (not force and status is not None and now_ms < status.retry_at_ms)):
+            if (
+                sid == self._active_id
+                or sid == self._running
+                or sid in self._queue
+                or (not force and status is not None and now_ms < status.retry_at_ms)
+            ):
                 continue
             self._queue.append(sid)
         self._next()
@@ -372,8 +383,9 @@ def run_shop(
     shop = store.shop(shop_id) or shop
     rows = ShopRows.of(load_rows(store, rules, shop), shop.server_clock_offset_ms)
     auto = auto_approved_items(store, shop_id, result.auto_approved) if result is not None else []
-    return _Outcome(shop, rows, error, cancelled=bool(result is not None and result.cancelled),
-                    auto_approved=tuple(auto))
+    return _Outcome(
+        shop, rows, error, cancelled=bool(result is not None and result.cancelled), auto_approved=tuple(auto)
+    )
 
 
 class ShopsStatusLabel(QLabel):
@@ -400,8 +412,12 @@ class ShopsStatusLabel(QLabel):
         for sid, note in notes.items():
             status = self.watcher.status(sid)
             detail = status.detail if status is not None else ""
-            lines.append(self.tr("%1: %2 (%3)").replace("%1", self.watcher.shop_label(sid))
-                         .replace("%2", note).replace("%3", detail))
+            lines.append(
+                self.tr("%1: %2 (%3)")
+                .replace("%1", self.watcher.shop_label(sid))
+                .replace("%2", note)
+                .replace("%3", detail)
+            )
         self.setToolTip("\n".join(lines))
         self.setAccessibleName(text)
         self.show()

@@ -52,8 +52,13 @@ class ShopsDialog(QDialog):
         self.remove_button.clicked.connect(self._remove)
         self.add_button.clicked.connect(self.add_requested)
         side = QVBoxLayout()
-        for button in (self.switch_button, self.rename_button, self.sign_out_button,
-                       self.remove_button, self.add_button):
+        for button in (
+            self.switch_button,
+            self.rename_button,
+            self.sign_out_button,
+            self.remove_button,
+            self.add_button,
+        ):
             side.addWidget(button)
         side.addStretch(1)
         row = QHBoxLayout()
@@ -69,8 +74,13 @@ class ShopsDialog(QDialog):
         layout.addWidget(buttons)
         self._update_buttons()
 
-    def set_shops(self, shops: list[Any], active_id: int | None, signed_in: dict[int, bool],
-                  problems: dict[int, str] | None = None) -> None:
+    def set_shops(
+        self,
+        shops: list[Any],
+        active_id: int | None,
+        signed_in: dict[int, bool],
+        problems: dict[int, str] | None = None,
+    ) -> None:
         """List ``shops``; ``problems`` maps a shop to why the background could not bring it up to
         date (e.g. "sign in again")."""
         current = self.selected_shop_id()
@@ -116,8 +126,9 @@ class ShopsDialog(QDialog):
         if shop_id is None:
             return
         current = str(self.list.currentItem().data(Qt.ItemDataRole.UserRole + 1))
-        name, ok = QInputDialog.getText(self, self.tr("Rename shop"), self.tr("Name shown in the app:"),
-                                        text=current)
+        name, ok = QInputDialog.getText(
+            self, self.tr("Rename shop"), self.tr("Name shown in the app:"), text=current
+        )
         if ok and name.strip():
             self.rename_requested.emit(shop_id, name.strip())
 
@@ -128,8 +139,10 @@ class ShopsDialog(QDialog):
         answer = QMessageBox.question(
             self,
             self.tr("Sign out"),
-            self.tr("Sign out of this shop? Its keys and tokens are forgotten on this computer; the "
-                    "requests already downloaded stay visible until you remove the shop."),
+            self.tr(
+                "Sign out of this shop? Its keys and tokens are forgotten on this computer; the "
+                "requests already downloaded stay visible until you remove the shop."
+            ),
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.sign_out_requested.emit(shop_id)
@@ -141,8 +154,10 @@ class ShopsDialog(QDialog):
         answer = QMessageBox.question(
             self,
             self.tr("Remove shop"),
-            self.tr("Remove this shop? Its keys, tokens and every downloaded request are deleted from "
-                    "this computer. Nothing changes in the Kuaishou seller backend."),
+            self.tr(
+                "Remove this shop? Its keys, tokens and every downloaded request are deleted from "
+                "this computer. Nothing changes in the Kuaishou seller backend."
+            ),
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.remove_requested.emit(shop_id)

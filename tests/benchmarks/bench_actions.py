@@ -53,8 +53,12 @@ def gateway(conn, refunds: int, limit: int) -> None:
                 conn.send(True)
             elif command == "stats":
                 calls = [e for e in sb.call_log if e["method"] == APPROVE]
-                conn.send((sum(1 for e in calls if e["result"] != 1),
-                           len({e["params"]["refundId"] for e in calls if e["result"] == 1})))
+                conn.send(
+                    (
+                        sum(1 for e in calls if e["result"] != 1),
+                        len({e["params"]["refundId"] for e in calls if e["result"] == 1}),
+                    )
+                )
             else:
                 return
 
@@ -115,8 +119,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--refunds", type=int, default=500)
     parser.add_argument("--limit", type=int, default=50, help="the sandbox's QPS limit per method")
-    parser.add_argument("--qps", type=float, default=None,
-                        help="the engine's pace (default: the limit)")
+    parser.add_argument("--qps", type=float, default=None, help="the engine's pace (default: the limit)")
     args = parser.parse_args()
     pace = args.qps or float(args.limit)
 
@@ -126,7 +129,8 @@ def main() -> int:
     store = open_store()
     here, there = multiprocessing.get_context("spawn").Pipe()
     process = multiprocessing.get_context("spawn").Process(
-        target=gateway, args=(there, args.refunds, args.limit), daemon=True)
+        target=gateway, args=(there, args.refunds, args.limit), daemon=True
+    )
     process.start()
     base_url, app_key, sign_secret, access_token, seller_id, ids = here.recv()
     creds = Credentials(app_key=app_key, sign_secret=sign_secret, access_token=access_token)
@@ -139,8 +143,10 @@ def main() -> int:
 
     meter.start()
     started = time.perf_counter()
-    plan = in_background(lambda progress: engine.prepare(ids, Approve(), progress=progress),
-                         on_progress=lambda done, total: None)
+    plan = in_background(
+        lambda progress: engine.prepare(ids, Approve(), progress=progress),
+        on_progress=lambda done, total: None,
+    )
     prepare_s = time.perf_counter() - started
     prepare_stall = meter.worst_ms
     meter.stop()
@@ -170,13 +176,19 @@ def main() -> int:
     floor = args.refunds / args.limit
     ratio = send_s / floor
     print(f"approvals              {args.refunds} (engine pace {pace:g}/s, gateway limit {args.limit}/s)")
-    print(f"prepare (fresh reads)  {prepare_s:6.2f} s   UI worst stall {prepare_stall:5.1f} ms "
-          "(information: before the preview)")
-    print(f"send                   {send_s:6.2f} s   floor {floor:.2f} s   ratio {ratio:.3f} (target <= 1.15)")
+    print(
+        f"prepare (fresh reads)  {prepare_s:6.2f} s   UI worst stall {prepare_stall:5.1f} ms "
+        "(information: before the preview)"
+    )
+    print(
+        f"send                   {send_s:6.2f} s   floor {floor:.2f} s   ratio {ratio:.3f} (target <= 1.15)"
+    )
     print(f"done / distinct acted  {done} / {distinct}   gateway QPS refusals {refused}")
     print(f"progress callbacks     {len(seen)}")
-    print(f"UI timer gap           worst {meter.worst_ms:5.1f} ms   p99 {meter.p99_ms:5.1f} ms "
-          f"(target worst <= 50 ms, {len(meter.gaps)} ticks)")
+    print(
+        f"UI timer gap           worst {meter.worst_ms:5.1f} ms   p99 {meter.p99_ms:5.1f} ms "
+        f"(target worst <= 50 ms, {len(meter.gaps)} ticks)"
+    )
     ok = ratio <= 1.15 and meter.worst_ms <= 50 and done == args.refunds == distinct
     print("PASS" if ok else "FAIL")
     QThreadPool.globalInstance().waitForDone()

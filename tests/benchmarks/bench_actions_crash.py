@@ -38,16 +38,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mutant", action="store_true", help="remove the write-ahead 'sent' mark")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="crash-bench-") as tmp, \
-            Sandbox(demo_data=False, buyer_ships_after_s=None) as sb:
-        tally = run(sb, Path(tmp), kill_points=args.kills, seed=args.seed,
-                    max_hold_s=args.max_hold, mutant=args.mutant,
-                    log=lambda line: print(line, flush=True))
+    with (
+        tempfile.TemporaryDirectory(prefix="crash-bench-") as tmp,
+        Sandbox(demo_data=False, buyer_ships_after_s=None) as sb,
+    ):
+        tally = run(
+            sb,
+            Path(tmp),
+            kill_points=args.kills,
+            seed=args.seed,
+            max_hold_s=args.max_hold,
+            mutant=args.mutant,
+            log=lambda line: print(line, flush=True),
+        )
     elapsed = time.monotonic() - started
-    print(f"kill points {tally.kill_points} (restarts {tally.restart_kills}) in {tally.rounds} rounds, "
-          f"{elapsed:.0f} s; requests held when killed {tally.held_when_killed}")
-    print(f"calls received {tally.received} · sent twice {tally.sent_twice} · lost {tally.lost} · "
-          f"undecided (reported to the seller) {tally.undecided} · problems {len(tally.problems)}")
+    print(
+        f"kill points {tally.kill_points} (restarts {tally.restart_kills}) in {tally.rounds} rounds, "
+        f"{elapsed:.0f} s; requests held when killed {tally.held_when_killed}"
+    )
+    print(
+        f"calls received {tally.received} · sent twice {tally.sent_twice} · lost {tally.lost} · "
+        f"undecided (reported to the seller) {tally.undecided} · problems {len(tally.problems)}"
+    )
     for problem in tally.problems:
         print("  problem:", problem)
     if args.mutant:

@@ -54,11 +54,15 @@ def main() -> int:
                 t = time.perf_counter()
                 guard_forecast(store, shop_id, rules, risk_inputs(store, shop_id, rules, now_ms=NOW))
                 times["guarded forecast"].append(time.perf_counter() - t)
-            print(f"auto-approvals replayed: {bt.total}, caught {bt.caught}, "
-                  f"level {bt.level} -> {bt.level_with_guard}")
+            print(
+                f"auto-approvals replayed: {bt.total}, caught {bt.caught}, "
+                f"level {bt.level} -> {bt.level_with_guard}"
+            )
             for name, values in times.items():
-                print(f"{name}: median {statistics.median(values) * 1000:.0f} ms, "
-                      f"best {min(values) * 1000:.0f} ms over {args.runs} runs")
+                print(
+                    f"{name}: median {statistics.median(values) * 1000:.0f} ms, "
+                    f"best {min(values) * 1000:.0f} ms over {args.runs} runs"
+                )
         finally:
             store.close()
     return 0

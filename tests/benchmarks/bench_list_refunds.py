@@ -53,13 +53,27 @@ def bare_loop(sb: Sandbox, begin: int, end: int) -> tuple[int, int]:
         cursor = ""
         while True:
             param = json.dumps(
-                {"beginTime": w_begin, "endTime": w_end, "type": 9, "pageSize": 100,
-                 "currentPage": 1, "pcursor": cursor, "queryType": 1},
-                ensure_ascii=False, separators=(",", ":"),
+                {
+                    "beginTime": w_begin,
+                    "endTime": w_end,
+                    "type": 9,
+                    "pageSize": 100,
+                    "currentPage": 1,
+                    "pcursor": cursor,
+                    "queryType": 1,
+                },
+                ensure_ascii=False,
+                separators=(",", ":"),
             )
-            params = {"access_token": c.access_token, "appkey": c.app_key, "method": METHOD,
-                      "param": param, "signMethod": "HMAC_SHA256",
-                      "timestamp": str(int(time.time() * 1000)), "version": "1"}
+            params = {
+                "access_token": c.access_token,
+                "appkey": c.app_key,
+                "method": METHOD,
+                "param": param,
+                "signMethod": "HMAC_SHA256",
+                "timestamp": str(int(time.time() * 1000)),
+                "version": "1",
+            }
             params["sign"] = signing.sign(params, c.sign_secret)
             body = session.get(url, params=params, timeout=(5, 20)).json()
             assert body["result"] == 1, body
@@ -78,8 +92,7 @@ def client_loop(sb: Sandbox, begin: int, end: int, qps: float) -> tuple[int, int
     creds = Credentials(c.app_key, c.sign_secret, c.access_token, sign_method="HMAC_SHA256")
     progress: list[ListProgress] = []
     with KuaishouClient(creds, base_url=sb.base_url, qps=qps) as client:
-        count = sum(1 for _ in client.iter_refunds(begin, end, page_size=100,
-                                                   progress=progress.append))
+        count = sum(1 for _ in client.iter_refunds(begin, end, page_size=100, progress=progress.append))
     return count, progress[-1].pages
 
 
@@ -95,8 +108,10 @@ def main() -> None:
         end = sb.now_ms()
         begin = end - 90 * DAY_MS + 10 * 60_000  # the whole 90 days, minus a safety margin
         expected = sum(1 for r in sb.refunds.values() if begin <= r["createTime"] <= end)
-        print(f"sandbox: {len(sb.refunds):,} refunds, {expected:,} in the range, "
-              f"{len(windows(begin, end))} one-day windows, pages of 100")
+        print(
+            f"sandbox: {len(sb.refunds):,} refunds, {expected:,} in the range, "
+            f"{len(windows(begin, end))} one-day windows, pages of 100"
+        )
 
         bare_loop(sb, begin, begin + DAY_MS)  # warm up both paths (imports, connections)
         client_loop(sb, begin, begin + DAY_MS, args.qps)
@@ -113,8 +128,10 @@ def main() -> None:
                 if count != expected:
                     raise SystemExit(f"{name}: listed {count} refunds, expected {expected}")
         for name, values in times.items():
-            print(f"{name:>6}: best {min(values):.3f} s, median {statistics.median(values):.3f} s "
-                  f"over {args.rounds} rounds ({expected:,} refunds, {pages[name]} pages)")
+            print(
+                f"{name:>6}: best {min(values):.3f} s, median {statistics.median(values):.3f} s "
+                f"over {args.rounds} rounds ({expected:,} refunds, {pages[name]} pages)"
+            )
         ratio = min(times["client"]) / min(times["bare"])
         print(f"ratio client/bare: {ratio:.2f} (target <= 1.3) -> {'OK' if ratio <= 1.3 else 'SLOW'}")
 

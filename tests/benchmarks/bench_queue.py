@@ -126,7 +126,9 @@ def main() -> int:
     }
     med = statistics.median
     load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
-    print(f"queue benchmark: {args.rows:,} rows, Qt platform {app.platformName()}{load} on {os.cpu_count()} CPUs")
+    print(
+        f"queue benchmark: {args.rows:,} rows, Qt platform {app.platformName()}{load} on {os.cpu_count()} CPUs"
+    )
     print("                               wall median (max)      CPU median   target")
     for name, wall, cpu, target in (
         ("model load (set_rows)", loads, loads_cpu, "≤ 300 ms"),

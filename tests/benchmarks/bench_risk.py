@@ -33,8 +33,12 @@ H = 3_600_000
 D = 24 * H
 NOW = 1_764_000_000_000
 OUTCOMES = (
-    ("handled_in_time", 78), ("auto_approved_overdue", 3), ("buyer_cancelled", 10), ("fast_refund", 5),
-    ("rejected_closed", 3), ("dispute", 1),
+    ("handled_in_time", 78),
+    ("auto_approved_overdue", 3),
+    ("buyer_cancelled", 10),
+    ("fast_refund", 5),
+    ("rejected_closed", 3),
+    ("dispute", 1),
 )
 
 
@@ -58,35 +62,82 @@ def build(path: Path, n_refunds: int, n_observations: int, n_pending: int) -> in
         submit = NOW - rnd.randint(2 * D, 100 * D)
         deadline = submit + 48 * H
         outcome = rnd.choices(names, weights)[0]
-        end = deadline + rnd.randint(0, H) if outcome == "auto_approved_overdue" else submit + rnd.randint(60_000, 40 * H)
-        first = None if outcome in ("auto_approved_overdue", "buyer_cancelled", "fast_refund") else submit + rnd.randint(60_000, 40 * H)
-        batch.append(Refund(rid, order_id=9_000_000 + i, handling_way=rnd.choice((10, 10, 1, 3)), status=60,
-                            negotiate_status=2, refund_fee=rnd.randint(100, 50_000), submit_time=submit,
-                            create_time=submit, update_time=end, end_time=end, expire_time=deadline))
-        decisions.append(Decision(
-            rid, outcome, "observed", "certain" if outcome == "auto_approved_overdue" else None,
-            deadline_at=deadline, overdue_at=deadline if outcome == "auto_approved_overdue" else None,
-            decided_at=end, first_action_at=first,
-        ))
+        end = (
+            deadline + rnd.randint(0, H)
+            if outcome == "auto_approved_overdue"
+            else submit + rnd.randint(60_000, 40 * H)
+        )
+        first = (
+            None
+            if outcome in ("auto_approved_overdue", "buyer_cancelled", "fast_refund")
+            else submit + rnd.randint(60_000, 40 * H)
+        )
+        batch.append(
+            Refund(
+                rid,
+                order_id=9_000_000 + i,
+                handling_way=rnd.choice((10, 10, 1, 3)),
+                status=60,
+                negotiate_status=2,
+                refund_fee=rnd.randint(100, 50_000),
+                submit_time=submit,
+                create_time=submit,
+                update_time=end,
+                end_time=end,
+                expire_time=deadline,
+            )
+        )
+        decisions.append(
+            Decision(
+                rid,
+                outcome,
+                "observed",
+                "certain" if outcome == "auto_approved_overdue" else None,
+                deadline_at=deadline,
+                overdue_at=deadline if outcome == "auto_approved_overdue" else None,
+                decided_at=end,
+                first_action_at=first,
+            )
+        )
         if len(batch) == 2000:
             flush()
     for i in range(n_pending):
         expire = NOW + rnd.randint(-2 * H, 72 * H)
-        batch.append(Refund(2_200_000_000_000_000 + i, handling_way=10, status=10, negotiate_status=1,
-                            refund_fee=rnd.randint(100, 50_000), submit_time=expire - 48 * H,
-                            update_time=expire - 48 * H, expire_time=expire))
+        batch.append(
+            Refund(
+                2_200_000_000_000_000 + i,
+                handling_way=10,
+                status=10,
+                negotiate_status=1,
+                refund_fee=rnd.randint(100, 50_000),
+                submit_time=expire - 48 * H,
+                update_time=expire - 48 * H,
+                expire_time=expire,
+            )
+        )
     flush()
     # the observations (upserts wrote one per refund)
     written = store.observation_count(shop.id)
     while written < n_observations:
         n = min(50_000, n_observations - written)
         store.add_observations(
-            (shop.id, 2_100_000_000_000_000 + (written + k) % n_refunds, 10, 1, 10, NOW, NOW - 50 * D, NOW - 50 * D + k)
+            (
+                shop.id,
+                2_100_000_000_000_000 + (written + k) % n_refunds,
+                10,
+                1,
+                10,
+                NOW,
+                NOW - 50 * D,
+                NOW - 50 * D + k,
+            )
             for k in range(n)
         )
         written += n
-    print(f"built: {n_refunds:,} closed + {n_pending:,} pending refunds, "
-          f"{store.observation_count(shop.id):,} observations in {time.perf_counter() - started:.1f} s")
+    print(
+        f"built: {n_refunds:,} closed + {n_pending:,} pending refunds, "
+        f"{store.observation_count(shop.id):,} observations in {time.perf_counter() - started:.1f} s"
+    )
     store.close()
     return shop.id
 
@@ -119,12 +170,18 @@ def main() -> None:
         finally:
             store.close()
     m = est.metrics
-    print(f"estimate: level {est.level}; M1 7d/30d {m.m1_short}/{m.m1_long}; M2 {m.m2_auto}/{m.m2_actionable}; "
-          f"pending {len(inputs.pending)}; forecast {[(f.horizon_hours, f.level, len(f.would_auto_approve), len(f.rescue)) for f in est.forecast]}")
-    print(f"full estimate (SQL inputs + metrics, levels, forecast, 90-day series): "
-          f"median {statistics.median(full):.1f} ms, best {min(full):.1f} ms, worst {max(full):.1f} ms "
-          f"over {args.runs} runs (target ≤ 200 ms)")
-    print(f"  of which SQL inputs: median {statistics.median(sql):.1f} ms; pure estimate: median {statistics.median(pure):.1f} ms")
+    print(
+        f"estimate: level {est.level}; M1 7d/30d {m.m1_short}/{m.m1_long}; M2 {m.m2_auto}/{m.m2_actionable}; "
+        f"pending {len(inputs.pending)}; forecast {[(f.horizon_hours, f.level, len(f.would_auto_approve), len(f.rescue)) for f in est.forecast]}"
+    )
+    print(
+        f"full estimate (SQL inputs + metrics, levels, forecast, 90-day series): "
+        f"median {statistics.median(full):.1f} ms, best {min(full):.1f} ms, worst {max(full):.1f} ms "
+        f"over {args.runs} runs (target ≤ 200 ms)"
+    )
+    print(
+        f"  of which SQL inputs: median {statistics.median(sql):.1f} ms; pure estimate: median {statistics.median(pure):.1f} ms"
+    )
 
 
 if __name__ == "__main__":

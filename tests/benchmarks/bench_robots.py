@@ -56,22 +56,40 @@ def main() -> None:
     paths.set_home(tempfile.mkdtemp(prefix="bench-robots-"))
     now = dt.datetime.now().astimezone()
     now_ms = int(now.timestamp() * 1000)
-    waiting = [Waiting(1, "山河优选生活馆", 2_100_000_000_000_000 + i, now_ms + (i % 3000) * MINUTE, "refund_only",
-                       1000 + i, f"商品 {i}") for i in range(args.waiting)]
+    waiting = [
+        Waiting(
+            1,
+            "山河优选生活馆",
+            2_100_000_000_000_000 + i,
+            now_ms + (i % 3000) * MINUTE,
+            "refund_only",
+            1000 + i,
+            f"商品 {i}",
+        )
+        for i in range(args.waiting)
+    ]
     policy = RobotPolicy()
     plan = plan_channel(waiting, [], set(), now, policy)
     print(f"waiting requests: {args.waiting}, due now for a fresh channel: {len(plan.notices)}")
-    print(f"plan one channel (pure):           {median_ms(lambda: plan_channel(waiting, [], set(), now, policy), args.runs):8.1f} ms")
+    print(
+        f"plan one channel (pure):           {median_ms(lambda: plan_channel(waiting, [], set(), now, policy), args.runs):8.1f} ms"
+    )
     for markdown, limit in ((True, 4096), (False, 4000)):
-        ms = median_ms(lambda: render_digest(plan.notices, now_ms, markdown=markdown, limit_bytes=limit), args.runs)
+        ms = median_ms(
+            lambda: render_digest(plan.notices, now_ms, markdown=markdown, limit_bytes=limit), args.runs
+        )
         print(f"render a digest of {len(plan.notices)} ({'markdown' if markdown else 'text'}):  {ms:8.1f} ms")
 
     store = open_store()
-    robots = [FakeRobot("wecom").start(), FakeRobot("dingtalk", secret="SECbench0123456789").start(),
-              FakeRobot("feishu", secret="bench-secret").start()][: args.channels]
+    robots = [
+        FakeRobot("wecom").start(),
+        FakeRobot("dingtalk", secret="SECbench0123456789").start(),
+        FakeRobot("feishu", secret="bench-secret").start(),
+    ][: args.channels]
     chans = [ResolvedChannel(Channel(f"c{i}", r.kind, r.kind), r.url, r.secret) for i, r in enumerate(robots)]
     dispatcher = RobotDispatcher(store, lambda: chans, retry_pauses_s=())
     try:
+
         def evaluation() -> None:
             for ch in chans:
                 sent = dispatcher.sent_keys(ch.id)
@@ -86,10 +104,17 @@ def main() -> None:
         print(f"first evaluation, {len(chans)} channels (queues all): {first:8.1f} ms")
         t = time.perf_counter()
         dispatcher.deliver()
-        print(f"first delivery of {len(plan.notices)} notices to {len(chans)} robots: {(time.perf_counter() - t) * 1000:8.1f} ms")
+        print(
+            f"first delivery of {len(plan.notices)} notices to {len(chans)} robots: {(time.perf_counter() - t) * 1000:8.1f} ms"
+        )
         print(f"later evaluation (nothing new):    {median_ms(evaluation, args.runs):8.1f} ms")
         print(f"later delivery (nothing waiting):  {median_ms(dispatcher.deliver, args.runs):8.1f} ms")
-        print("accepted by the robots:", [len(r.accepted) for r in robots], "refused:", [len(r.refused) for r in robots])
+        print(
+            "accepted by the robots:",
+            [len(r.accepted) for r in robots],
+            "refused:",
+            [len(r.refused) for r in robots],
+        )
     finally:
         dispatcher.close()
         for r in robots:

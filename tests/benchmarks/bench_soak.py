@@ -38,8 +38,11 @@ def main() -> int:
     print(f"{'hour':>4}  {'files':>5}  {'threads':>7}  {'db conns':>8}  {'RSS MB':>7}  events", flush=True)
 
     def show(s):
-        print(f"{s.hour:>4}  {s.open_files:>5}  {s.threads:>7}  {s.store_connections:>8}  "
-              f"{s.rss_kb / 1024:>7.1f}  {s.events}", flush=True)
+        print(
+            f"{s.hour:>4}  {s.open_files:>5}  {s.threads:>7}  {s.store_connections:>8}  "
+            f"{s.rss_kb / 1024:>7.1f}  {s.events}",
+            flush=True,
+        )
 
     try:
         soak.start()
@@ -49,21 +52,29 @@ def main() -> int:
         shutil.rmtree(home, ignore_errors=True)
     wall = time.monotonic() - started
     print(f"\n{args.hours} simulated hours in {wall:.0f} s wall time")
-    print("(the store opens its readers and its WAL checkpointer when first needed, up to "
-          f"{MAX_CONNECTIONS} connections: the counts step up once, then must stay flat)")
+    print(
+        "(the store opens its readers and its WAL checkpointer when first needed, up to "
+        f"{MAX_CONNECTIONS} connections: the counts step up once, then must stay flat)"
+    )
     ok = max(s.store_connections for s in samples) <= MAX_CONNECTIONS
     steady = min(24, max(1, args.hours // 3))
-    for field, label in (("open_files", "open files"), ("threads", "threads"),
-                         ("store_connections", "store connections"), ("rss_kb", "resident memory")):
+    for field, label in (
+        ("open_files", "open files"),
+        ("threads", "threads"),
+        ("store_connections", "store connections"),
+        ("rss_kb", "resident memory"),
+    ):
         first = next(getattr(s, field) for s in samples if s.hour == 1)
         last = getattr(samples[-1], field)
         g1 = growth(samples, field)
         gs = growth(samples, field, after_hour=steady)
         verdict = "flat" if gs <= TARGET else "GROWS"
         ok &= gs <= TARGET
-        print(f"{label:>18}: hour 1 {first}, hour {steady} "
-              f"{next(getattr(s, field) for s in samples if s.hour == steady)}, last {last}; "
-              f"max after hour 1 {(g1 - 1) * 100:+.1f} %, after hour {steady} {(gs - 1) * 100:+.1f} % -> {verdict}")
+        print(
+            f"{label:>18}: hour 1 {first}, hour {steady} "
+            f"{next(getattr(s, field) for s in samples if s.hour == steady)}, last {last}; "
+            f"max after hour 1 {(g1 - 1) * 100:+.1f} %, after hour {steady} {(gs - 1) * 100:+.1f} % -> {verdict}"
+        )
     return 0 if ok else 1
 
 

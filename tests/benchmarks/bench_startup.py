@@ -91,16 +91,27 @@ def seed(home: Path, count: int) -> None:
     store = open_store()
     shop = store.add_shop(base_url="http://127.0.0.1:9", seller_id=1, name="基准测试店铺")
     refunds = [
-        parse(Refund, {
-            "refundId": 2_100_000_000_000_000 + i, "oid": 9_000_000 + i, "handlingWay": 10 if i % 3 else 1,
-            "negotiateStatus": 1, "status": 10, "refundFee": 1000 + i % 5000,
-            "refundReasonDesc": "不想要了", "skuNick": "加绒卫衣 黑色 XL", "submitTime": now - HOUR,
-            "createTime": now - HOUR, "updateTime": now - HOUR, "expireTime": now + (i % 72) * HOUR,
-        })
+        parse(
+            Refund,
+            {
+                "refundId": 2_100_000_000_000_000 + i,
+                "oid": 9_000_000 + i,
+                "handlingWay": 10 if i % 3 else 1,
+                "negotiateStatus": 1,
+                "status": 10,
+                "refundFee": 1000 + i % 5000,
+                "refundReasonDesc": "不想要了",
+                "skuNick": "加绒卫衣 黑色 XL",
+                "submitTime": now - HOUR,
+                "createTime": now - HOUR,
+                "updateTime": now - HOUR,
+                "expireTime": now + (i % 72) * HOUR,
+            },
+        )
         for i in range(count)
     ]
     for i in range(0, count, 500):
-        store.upsert_refunds(shop.id, refunds[i:i + 500], seen_at=now, merchant_turn=lambda r: True)
+        store.upsert_refunds(shop.id, refunds[i : i + 500], seen_at=now, merchant_turn=lambda r: True)
     store.close()
     from desktop.ui.settings import Settings
 
@@ -113,8 +124,13 @@ def timed(script: str, env: dict[str, str], *argv: str) -> tuple[float, float]:
     """Seconds from launching the process to its "painted" line (its shutdown is not counted), and
     the process's CPU seconds up to then."""
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", script, *argv], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, *argv],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     for line in proc.stdout:
         if line.startswith("painted"):
@@ -135,8 +151,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
         seed(home, args.requests)
-        env = dict(os.environ, AFTERSALE_WATCH_HOME=str(home), PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"),
-                   QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+        env = dict(
+            os.environ,
+            AFTERSALE_WATCH_HOME=str(home),
+            PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"),
+            QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+        )
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         # warm the OS file cache, compile the translations and the bytecode once
         timed(APP, env, str(args.requests))
@@ -146,12 +166,19 @@ def main() -> None:
     med = statistics.median
     b, a = med(t for t, _ in bare), med(t for t, _ in app)
     b_cpu, a_cpu = med(c for _, c in bare), med(c for _, c in app)
-    load = f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs" if hasattr(os, "getloadavg") else ""
+    load = (
+        f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        if hasattr(os, "getloadavg")
+        else ""
+    )
     print(f"start-up to the first painted window, median of {args.runs} runs{load}")
     print(f"  bare PySide6 window: {b * 1000:.0f} ms (CPU {b_cpu * 1000:.0f} ms)")
-    print(f"  AfterSale Watch with {args.requests:,} cached requests, queue filled: {a * 1000:.0f} ms "
-          f"(CPU {a_cpu * 1000:.0f} ms; target ≤ 1500 ms) — {a / b:.1f}× the bare window"
-          f" (min {min(t for t, _ in app) * 1000:.0f}, max {max(t for t, _ in app) * 1000:.0f} ms)")
+    print(
+        f"  AfterSale Watch with {args.requests:,} cached requests, queue filled: {a * 1000:.0f} ms "
+        f"(CPU {a_cpu * 1000:.0f} ms; target ≤ 1500 ms) — {a / b:.1f}× the bare window"
+        f" (min {min(t for t, _ in app) * 1000:.0f}, max {max(t for t, _ in app) * 1000:.0f} ms)"
+    )
+
 
 if __name__ == "__main__":
     main()

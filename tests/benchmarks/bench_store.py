@@ -32,20 +32,33 @@ def main() -> None:
         store = open_store(Path(tmp) / "bench.sqlite3")
         shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=1, name="bench")
         refunds = [
-            parse(Refund, {
-                "refundId": 2_100_000_000_000_000 + i, "oid": 9_000_000 + i, "handlingWay": 10 if i % 3 else 1,
-                "negotiateStatus": 1, "status": 10, "refundFee": 1000 + i % 5000,
-                "refundReasonDesc": "不想要了", "skuNick": "加绒卫衣 黑色 XL", "submitTime": T0 + i * 1000,
-                "createTime": T0 + i * 1000, "updateTime": T0 + i * 1000, "expireTime": T0 + i * 1000 + 48 * HOUR,
-            })
+            parse(
+                Refund,
+                {
+                    "refundId": 2_100_000_000_000_000 + i,
+                    "oid": 9_000_000 + i,
+                    "handlingWay": 10 if i % 3 else 1,
+                    "negotiateStatus": 1,
+                    "status": 10,
+                    "refundFee": 1000 + i % 5000,
+                    "refundReasonDesc": "不想要了",
+                    "skuNick": "加绒卫衣 黑色 XL",
+                    "submitTime": T0 + i * 1000,
+                    "createTime": T0 + i * 1000,
+                    "updateTime": T0 + i * 1000,
+                    "expireTime": T0 + i * 1000 + 48 * HOUR,
+                },
+            )
             for i in range(args.refunds)
         ]
         started = time.perf_counter()
         for i in range(0, len(refunds), 100):  # pages of 100, as a sync writes them
-            store.upsert_refunds(shop.id, refunds[i:i + 100], seen_at=T0, merchant_turn=lambda r: True)
+            store.upsert_refunds(shop.id, refunds[i : i + 100], seen_at=T0, merchant_turn=lambda r: True)
         upsert_s = time.perf_counter() - started
-        print(f"refund upserts: {args.refunds:,} in {upsert_s:.2f} s = {args.refunds / upsert_s:,.0f} rows/s "
-              f"(pages of 100, each its own transaction)")
+        print(
+            f"refund upserts: {args.refunds:,} in {upsert_s:.2f} s = {args.refunds / upsert_s:,.0f} rows/s "
+            f"(pages of 100, each its own transaction)"
+        )
 
         batch = 10_000
         started = time.perf_counter()
@@ -59,8 +72,10 @@ def main() -> None:
             store.add_observations(rows)
             written += n
         obs_s = time.perf_counter() - started
-        print(f"observations: {written:,} in {obs_s:.2f} s = {written / obs_s:,.0f} rows/s "
-              f"(batches of {batch:,}, each its own transaction, with indexes and foreign keys)")
+        print(
+            f"observations: {written:,} in {obs_s:.2f} s = {written / obs_s:,.0f} rows/s "
+            f"(batches of {batch:,}, each its own transaction, with indexes and foreign keys)"
+        )
 
         started = time.perf_counter()
         sample = store.observations(shop.id, 2_100_000_000_000_123)

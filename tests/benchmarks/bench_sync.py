@@ -54,8 +54,9 @@ class Remote:
 
 def client_for(sb: Remote) -> KuaishouClient:
     c = sb.credentials
-    creds = Credentials(app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token,
-                        sign_method=c.sign_method)
+    creds = Credentials(
+        app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token, sign_method=c.sign_method
+    )
     return KuaishouClient(creds, base_url=sb.base_url, qps=100_000.0)
 
 
@@ -64,7 +65,9 @@ def bare_listing(sb: Remote) -> tuple[float, int]:
         client.shop_score()  # measures the server clock, as the sync does first
         now = client.now_ms()
         started = time.perf_counter()
-        n = sum(1 for _ in client.iter_refunds(now - MAX_HISTORY_MS + HISTORY_MARGIN_MS, now, window_ms=DAY_MS))
+        n = sum(
+            1 for _ in client.iter_refunds(now - MAX_HISTORY_MS + HISTORY_MARGIN_MS, now, window_ms=DAY_MS)
+        )
         return time.perf_counter() - started, n
 
 
@@ -83,16 +86,24 @@ def first_sweep(sb: Remote, rules) -> tuple[float, int, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--refunds", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=7,
-                        help="pairs of runs (a bare listing, then a sweep, alternating)")
-    parser.add_argument("--latency-ms", type=float, default=0.0,
-                        help="added to every gateway answer (the real gateway is tens of ms away)")
+    parser.add_argument(
+        "--repeat", type=int, default=7, help="pairs of runs (a bare listing, then a sweep, alternating)"
+    )
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="added to every gateway answer (the real gateway is tens of ms away)",
+    )
     args = parser.parse_args()
 
     rules = load_default_rules()
-    child = subprocess.Popen([sys.executable, "-c", SERVER, str(args.refunds), str(args.latency_ms / 1000)],
-                             stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(args.refunds), str(args.latency_ms / 1000)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         base_url, total = child.stdout.readline().split()
         sb = Remote(base_url, DEMO_CREDENTIALS)
@@ -109,11 +120,15 @@ def main() -> None:
     print(f"sandbox refunds: {total:,}; added gateway latency {args.latency_ms:g} ms")
     print(f"bare listing:  {bare[0]:.2f} s (median) for {bare[1]:,} refunds")
     result = sweep[2]
-    print(f"first sweep:   {sweep[0]:.2f} s (median) for {sweep[1]:,} refunds stored "
-          f"({result.pages} pages, {result.windows} windows, {result.histories_fetched} history lookups, "
-          f"{result.classified:,} classified)")
-    print(f"ratio:         {statistics.median(ratios):.2f} median of {len(ratios)} alternating pairs "
-          f"(min {ratios[0]:.2f}, max {ratios[-1]:.2f}; target <= 1.5)")
+    print(
+        f"first sweep:   {sweep[0]:.2f} s (median) for {sweep[1]:,} refunds stored "
+        f"({result.pages} pages, {result.windows} windows, {result.histories_fetched} history lookups, "
+        f"{result.classified:,} classified)"
+    )
+    print(
+        f"ratio:         {statistics.median(ratios):.2f} median of {len(ratios)} alternating pairs "
+        f"(min {ratios[0]:.2f}, max {ratios[-1]:.2f}; target <= 1.5)"
+    )
 
 
 if __name__ == "__main__":

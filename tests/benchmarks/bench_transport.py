@@ -88,7 +88,9 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"deadline arm + disarm: {arming(20_000) * 1e6:.1f} µs per call")
-    print(f"calls per second (new connection per call, local raw gateway): {calls_per_second(args.calls):.0f}")
+    print(
+        f"calls per second (new connection per call, local raw gateway): {calls_per_second(args.calls):.0f}"
+    )
 
     bomb = gzip.compress(b"\0" * (200 * 2**20), compresslevel=9)
 
@@ -122,7 +124,9 @@ def main() -> None:
                 c.refund_detail(5)
             except errors.TransportError:
                 pass
-            print(f"trickled answer, 2 s deadline: the call ended after {time.perf_counter() - started:.2f} s")
+            print(
+                f"trickled answer, 2 s deadline: the call ended after {time.perf_counter() - started:.2f} s"
+            )
     finally:
         gw.close()
 

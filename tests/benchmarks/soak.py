@@ -86,8 +86,9 @@ def _process_until(app: Any, predicate: Callable[[], bool], timeout_s: float = W
 
 
 def _args() -> argparse.Namespace:
-    return argparse.Namespace(demo=False, no_error_dialogs=True, lang="en", data_dir=None, command=None,
-                              hidden=False)
+    return argparse.Namespace(
+        demo=False, no_error_dialogs=True, lang="en", data_dir=None, command=None, hidden=False
+    )
 
 
 class Soak:
@@ -135,12 +136,21 @@ class Soak:
         self.shops = []
         for gateway, name in zip(self.gateways, ("晨光小铺", "山河优选")):
             c = gateway.credentials
-            self.shops.append(manager.save_sign_in(SignInResult(
-                seller=SellerInfo(name=name, seller_id=c.seller_id),
-                credentials=Credentials(app_key=c.app_key, sign_secret=c.sign_secret,
-                                        access_token=c.access_token, sign_method=c.sign_method),
-                base_url=gateway.base_url, auth_mode="token",
-            )))
+            self.shops.append(
+                manager.save_sign_in(
+                    SignInResult(
+                        seller=SellerInfo(name=name, seller_id=c.seller_id),
+                        credentials=Credentials(
+                            app_key=c.app_key,
+                            sign_secret=c.sign_secret,
+                            access_token=c.access_token,
+                            sign_method=c.sign_method,
+                        ),
+                        base_url=gateway.base_url,
+                        auth_mode="token",
+                    )
+                )
+            )
         store.close()
         settings = Settings()
         settings.set_active_shop(self.shops[0].id)
@@ -173,9 +183,15 @@ class Soak:
 
         watch = self.shell.watch
         pools = (QThreadPool.globalInstance(), watch.shops.pool)
-        _process_until(self.app, lambda: not self.window.syncing and watch.shops.running_shop_id is None
-                       and not self.window.sessions.activating
-                       and all(p.activeThreadCount() == 0 for p in pools))
+        _process_until(
+            self.app,
+            lambda: (
+                not self.window.syncing
+                and watch.shops.running_shop_id is None
+                and not self.window.sessions.activating
+                and all(p.activeThreadCount() == 0 for p in pools)
+            ),
+        )
         for _ in range(3):
             self.app.processEvents()
 
@@ -198,17 +214,25 @@ class Soak:
         for n, gateway in enumerate(self.gateways):
             for k in range(NEW_PER_HOUR):
                 minutes = 30 + ((hour * 7 + k * 13 + n * 5) % 40) * 60
-                gateway.add_refund(handlingWay=10 if (hour + k) % 2 else 1,
-                                   refundFee=990 + hour * 10 + k,
-                                   expireTime=gateway.now_ms() + minutes * 60_000)
+                gateway.add_refund(
+                    handlingWay=10 if (hour + k) % 2 else 1,
+                    refundFee=990 + hour * 10 + k,
+                    expireTime=gateway.now_ms() + minutes * 60_000,
+                )
 
     def switch_shop(self) -> str:
         """Shop ▸ Switch to: the shop not shown now."""
         target = next(s for s in self.shops if s.id != self.window.shop.id)
         action = next(a for a in self.window.switch_menu.actions() if a.text().startswith(target.label))
         action.trigger()
-        _process_until(self.app, lambda: self.window.shop is not None and self.window.shop.id == target.id
-                       and self.window.client is not None)
+        _process_until(
+            self.app,
+            lambda: (
+                self.window.shop is not None
+                and self.window.shop.id == target.id
+                and self.window.client is not None
+            ),
+        )
         self.settle()
         return f"switched to {target.label}"
 
@@ -259,9 +283,16 @@ class Soak:
         return Sample(hour, open_files(), threads(), self.store.connection_count(), rss_kb(), events)
 
     # ------------------------------------------------------------------ the run
-    def run(self, hours: int, on_sample: Callable[[Sample], None] | None = None, *,
-            switch_every_h: int = SWITCH_EVERY_H, sleep_at_h: int = SLEEP_AT_H,
-            outage_at_h: int = OUTAGE_AT_H, bulk_at_h: int = BULK_AT_H) -> list[Sample]:
+    def run(
+        self,
+        hours: int,
+        on_sample: Callable[[Sample], None] | None = None,
+        *,
+        switch_every_h: int = SWITCH_EVERY_H,
+        sleep_at_h: int = SLEEP_AT_H,
+        outage_at_h: int = OUTAGE_AT_H,
+        bulk_at_h: int = BULK_AT_H,
+    ) -> list[Sample]:
         samples = [self.sample(0, "started")]
         if on_sample is not None:
             on_sample(samples[0])

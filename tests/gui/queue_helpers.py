@@ -52,7 +52,9 @@ def make_row(
         shop_name=shop_name,
         order_id=order_id,
         kind=kind,
-        handling_way={"refund_only": 10, "return_refund": 1, "exchange": 3, "resend": 4, "repair": 5}.get(kind),
+        handling_way={"refund_only": 10, "return_refund": 1, "exchange": 3, "resend": 4, "repair": 5}.get(
+            kind
+        ),
         stage=stage or STAGE_OF_KIND[kind],
         status=status,
         negotiate_status=1,
@@ -80,7 +82,9 @@ def random_rows(n: int, now_ms: int, *, seed: int = 7, shops: int = 2) -> list[Q
         rows.append(
             make_row(
                 2_100_000_000_000_000 + i,
-                expire_at_ms=now_ms + rnd.randint(-3 * HOUR_MS, 72 * HOUR_MS) if rnd.random() > 0.01 else None,
+                expire_at_ms=now_ms + rnd.randint(-3 * HOUR_MS, 72 * HOUR_MS)
+                if rnd.random() > 0.01
+                else None,
                 kind=kind,
                 shop_id=shop,
                 shop_name=names[(shop - 1) % len(names)],

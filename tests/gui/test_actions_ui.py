@@ -132,8 +132,9 @@ def test_progress_results_cancel_and_retry(qtbot, sb, engine):
     ids = [sb.add_refund(handlingWay=10, refundFee=100 + i)["refundId"] for i in range(5)]
     done_row = sb.add_refund(handlingWay=10, status=60, negotiateStatus=2)["refundId"]
     plan = engine.prepare(ids + [done_row], Approve())
-    sb.inject_fault("open.seller.order.refund.approve", "result", result=21,
-                    error_msg="order operation reject")
+    sb.inject_fault(
+        "open.seller.order.refund.approve", "result", result=21, error_msg="order operation reject"
+    )
     dialog = ProgressDialog(engine, plan)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -173,8 +174,7 @@ def test_cancel_stops_the_run(qtbot, sb, engine):
     assert dialog.retry_button.isEnabled()
 
 
-def test_flow_preview_then_progress_then_act_again_goes_through_a_new_preview(qtbot, sb, engine,
-                                                                              monkeypatch):
+def test_flow_preview_then_progress_then_act_again_goes_through_a_new_preview(qtbot, sb, engine, monkeypatch):
     ids = [sb.add_refund(handlingWay=10, refundFee=200)["refundId"] for _ in range(3)]
     flow = BulkActionFlow(QMainWindow(), lambda: engine)
     qtbot.addWidget(flow.parent())
@@ -206,6 +206,7 @@ def test_flow_preview_then_progress_then_act_again_goes_through_a_new_preview(qt
                     button.click()
                     break
             return 0
+
         return exec_
 
     # the seller is warned and cancels: nothing happens
@@ -215,20 +216,23 @@ def test_flow_preview_then_progress_then_act_again_goes_through_a_new_preview(qt
     # the seller checked the seller backend: not applied there, act again
     monkeypatch.setattr(QMessageBox, "exec", answer(QMessageBox.ButtonRole.AcceptRole))
     progress.act_again_button.click()
-    qtbot.waitUntil(lambda: isinstance(flow.dialog, PreviewDialog) and flow.dialog is not preview,
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: isinstance(flow.dialog, PreviewDialog) and flow.dialog is not preview, timeout=10_000
+    )
     again = flow.dialog
     assert [a.refund_id for a in again.plan().actions] == [ids[0]]
     again.accept()
-    qtbot.waitUntil(lambda: isinstance(flow.dialog, ProgressDialog) and flow.dialog is not progress,
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: isinstance(flow.dialog, ProgressDialog) and flow.dialog is not progress, timeout=5000
+    )
     final = flow.dialog
     qtbot.waitUntil(lambda: final.report is not None, timeout=10_000)
     assert final.model.outcome_of(ids[0]) is Outcome.DONE
     final.accept()
     qtbot.waitUntil(lambda: not flow.busy, timeout=5000)
-    approvals = [e for e in sb.call_log
-                 if e["method"] == "open.seller.order.refund.approve" and e["result"] == 1]
+    approvals = [
+        e for e in sb.call_log if e["method"] == "open.seller.order.refund.approve" and e["result"] == 1
+    ]
     assert sorted(e["params"]["refundId"] for e in approvals) == sorted(ids)
 
 
@@ -266,7 +270,9 @@ def test_action_log_lists_and_exports(qtbot, sb, engine, store, shop, tmp_path):
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 2, timeout=5000)
     assert dialog.model.data(dialog.model.index(0, 3)) == str(ids[1])  # newest first
     # in the seller's words: no API method, no raw parameters, no journal state; whole ids
-    headers = [dialog.model.headerData(c, Qt.Orientation.Horizontal) for c in range(dialog.model.columnCount())]
+    headers = [
+        dialog.model.headerData(c, Qt.Orientation.Horizontal) for c in range(dialog.model.columnCount())
+    ]
     assert headers == ["Time", "Last change", "Shop", "Refund", "Action", "Details", "Result", "Message"]
     cells = [dialog.model.data(dialog.model.index(0, c)) for c in range(dialog.model.columnCount())]
     assert cells[4] == "Agree refund" and cells[6] == "Done" and cells[5].startswith("refund ¥")
@@ -307,8 +313,9 @@ class _Window(QMainWindow):
         self.synced += 1
 
 
-def test_install_actions_wires_menu_toolbar_context_menu_and_reconciles(qtbot, sb, store, shop,
-                                                                        client, engine):
+def test_install_actions_wires_menu_toolbar_context_menu_and_reconciles(
+    qtbot, sb, store, shop, client, engine
+):
     rid = sb.add_refund(handlingWay=10)["refundId"]
     # an interrupted run left a "sent" approval that did land
     plan = engine.prepare([rid], Approve())
@@ -324,8 +331,16 @@ def test_install_actions_wires_menu_toolbar_context_menu_and_reconciles(qtbot, s
     detail = QWidget()
     qtbot.addWidget(detail)
     detail.row = None
-    ui = install_actions(window, queue, detail=detail, engine_factory=lambda: (
-        ActionEngine(window.client, store, shop_id=shop.id, settle_s=0, patience_s=0.3) if window.client else None))
+    ui = install_actions(
+        window,
+        queue,
+        detail=detail,
+        engine_factory=lambda: (
+            ActionEngine(window.client, store, shop_id=shop.id, settle_s=0, patience_s=0.3)
+            if window.client
+            else None
+        ),
+    )
     menu = window.menuBar().actions()[0].menu()
     assert ui.approve_action in menu.actions() and ui.log_action in menu.actions()
     assert ui.approve_action in window.findChild(QToolBar).actions()
@@ -350,9 +365,13 @@ def test_install_actions_wires_menu_toolbar_context_menu_and_reconciles(qtbot, s
 
 
 def test_preview_offers_refusing_the_freight_only_with_a_description_and_pictures(qtbot, sb, engine):
-    claim = sb.add_refund(handlingWay=1, status=40, negotiateStatus=2, refundFee=5000,
-                          returnFreightInfo={"returnFreightAmount": 1200,
-                                             "returnFreightStatus": 10})["refundId"]
+    claim = sb.add_refund(
+        handlingWay=1,
+        status=40,
+        negotiateStatus=2,
+        refundFee=5000,
+        returnFreightInfo={"returnFreightAmount": 1200, "returnFreightStatus": 10},
+    )["refundId"]
     plan = engine.prepare([listed(sb, claim)], Approve())
     dialog = PreviewDialog(plan)
     qtbot.addWidget(dialog)
@@ -362,8 +381,9 @@ def test_preview_offers_refusing_the_freight_only_with_a_description_and_picture
     assert not dialog.freight_desc.isEnabled()
 
     # (on the button's indicator: a radio button takes clicks on its indicator and text only)
-    qtbot.mouseClick(dialog.freight_refuse, Qt.MouseButton.LeftButton,
-                     pos=QPoint(6, dialog.freight_refuse.height() // 2))
+    qtbot.mouseClick(
+        dialog.freight_refuse, Qt.MouseButton.LeftButton, pos=QPoint(6, dialog.freight_refuse.height() // 2)
+    )
     assert dialog.freight_refuse.isChecked() and dialog.freight_desc.isEnabled()
     assert dialog.freight_hint.isVisible() and "1" in dialog.freight_hint.text()
     assert not dialog.ok_button.isEnabled()  # not offered without a description and pictures
@@ -377,8 +397,7 @@ def test_preview_offers_refusing_the_freight_only_with_a_description_and_picture
     params = dict(dialog.plan().actions[0].params)
     assert params["returnFreightHandlingAdvice"] == 2
     assert params["returnFreightRejectDesc"] == "Free shipping item"
-    assert params["returnFreightRejectImages"] == ["https://img.example/1.jpg",
-                                                   "https://img.example/2.jpg"]
+    assert params["returnFreightRejectImages"] == ["https://img.example/1.jpg", "https://img.example/2.jpg"]
     assert dialog.total_label.text() == "¥50.00"
     with qtbot.waitSignal(dialog.accepted):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)

@@ -31,12 +31,21 @@ def test_every_expired_request_was_alerted_before_it_expired_once_per_tier(qtbot
         # short deadlines: 7 min to 3 h 50 min away, refund-only and returns
         short = []
         for n, minutes in enumerate((7, 19, 33, 58, 95, 121, 170, 230)):
-            refund = sb.add_refund(handlingWay=10 if n % 2 else 1, status=10, negotiateStatus=1,
-                                   refundFee=1000 + n, expireTime=start_ms + minutes * 60_000)
+            refund = sb.add_refund(
+                handlingWay=10 if n % 2 else 1,
+                status=10,
+                negotiateStatus=1,
+                refundFee=1000 + n,
+                expireTime=start_ms + minutes * 60_000,
+            )
             short.append(refund["refundId"])
         c = sb.credentials
-        client = KuaishouClient(Credentials(c.app_key, c.sign_secret, c.access_token, c.sign_method),
-                                base_url=sb.base_url, qps=1000, clock=clock)
+        client = KuaishouClient(
+            Credentials(c.app_key, c.sign_secret, c.access_token, c.sign_method),
+            base_url=sb.base_url,
+            qps=1000,
+            clock=clock,
+        )
         seller = client.seller_info()
         shop_id = store.add_shop(base_url=sb.base_url, seller_id=seller.seller_id, name=seller.name).id
         rules = load_default_rules()
@@ -46,11 +55,15 @@ def test_every_expired_request_was_alerted_before_it_expired_once_per_tier(qtbot
         qtbot.addWidget(banner)
         notifier = Notifier(None, banner)
         rows: list = []
-        center = AlertCenter(store, notifier, items_fn=lambda: items_from_rows(rows, 0),
-                             policy_fn=AlertPolicy, clock=clock)
+        center = AlertCenter(
+            store, notifier, items_fn=lambda: items_from_rows(rows, 0), policy_fn=AlertPolicy, clock=clock
+        )
         shown: list[tuple[int, str, int]] = []  # (refund, key, shown at ms)
-        notifier.shown.connect(lambda digests: shown.extend(
-            (i.refund_id, k, sb.now_ms()) for d in digests for i, k in zip(d.items, d.keys)))
+        notifier.shown.connect(
+            lambda digests: shown.extend(
+                (i.refund_id, k, sb.now_ms()) for d in digests for i, k in zip(d.items, d.keys)
+            )
+        )
         deadlines = {}
         for _ in range(HOURS * 3600 // STEP_S):
             result = syncer.run()

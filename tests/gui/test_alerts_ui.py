@@ -33,8 +33,11 @@ def _seed(store, *refund_ids):
     shop = store.find_shop("http://127.0.0.1:1", 1) or store.add_shop(
         base_url="http://127.0.0.1:1", seller_id=1, name="店"
     )
-    store.upsert_refunds(shop.id, [Refund(refund_id=r, status=10, negotiate_status=1, handling_way=10)
-                                   for r in refund_ids], seen_at=int(T0 * 1000))
+    store.upsert_refunds(
+        shop.id,
+        [Refund(refund_id=r, status=10, negotiate_status=1, handling_way=10) for r in refund_ids],
+        seen_at=int(T0 * 1000),
+    )
     return shop.id
 
 
@@ -105,8 +108,9 @@ def test_pause_and_quiet_hours_hold_back_alerts(qtbot, store):
 
     now = dt.datetime.fromtimestamp(T0).astimezone()
     quiet = QuietHours((now - dt.timedelta(hours=1)).time(), (now + dt.timedelta(hours=2)).time())
-    center_q, _, _, shown_q = _center(qtbot, store, clock, [AlertItem(1, 6, int(clock() * 1000) + HOUR_MS)],
-                                      AlertPolicy(quiet=quiet))
+    center_q, _, _, shown_q = _center(
+        qtbot, store, clock, [AlertItem(1, 6, int(clock() * 1000) + HOUR_MS)], AlertPolicy(quiet=quiet)
+    )
     assert _evaluate(qtbot, center_q).held_back == "quiet"
     assert shown_q == []
 
@@ -134,8 +138,13 @@ def test_without_a_tray_the_in_app_banner_shows_the_alert(qtbot, store):
     banner = AlertBanner()
     qtbot.addWidget(banner)
     notifier = Notifier(tray.icon, banner)
-    center = AlertCenter(store, notifier, items_fn=lambda: [AlertItem(1, 9, int(T0 * 1000) + HOUR_MS, 5)],
-                         policy_fn=AlertPolicy, clock=Clock())
+    center = AlertCenter(
+        store,
+        notifier,
+        items_fn=lambda: [AlertItem(1, 9, int(T0 * 1000) + HOUR_MS, 5)],
+        policy_fn=AlertPolicy,
+        clock=Clock(),
+    )
     with qtbot.waitSignal(center.evaluated, timeout=5000) as blocker:
         center.evaluate()
     plan, summary = blocker.args

@@ -23,19 +23,34 @@ def seeded(tmp_path):
     store = open_store(tmp_path / "detail.sqlite3")
     shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=5, name="晨光小铺")
     item = {
-        "refundId": 2100000012345678, "oid": 2200000098765432, "handlingWay": 10, "negotiateStatus": 1,
-        "status": 10, "refundFee": 12990, "refundReasonDesc": "商品破损", "refundDesc": "杯盖裂了",
-        "skuNick": "不锈钢保温杯 500ml", "submitTime": NOW - 20 * H, "updateTime": NOW - 20 * H,
-        "expireTime": NOW + 28 * H, "urgeTimes": 2,
-        "pictures": ["https://img.example/1.jpg", "https://img.example/2.jpg"], "productNum": 1,
+        "refundId": 2100000012345678,
+        "oid": 2200000098765432,
+        "handlingWay": 10,
+        "negotiateStatus": 1,
+        "status": 10,
+        "refundFee": 12990,
+        "refundReasonDesc": "商品破损",
+        "refundDesc": "杯盖裂了",
+        "skuNick": "不锈钢保温杯 500ml",
+        "submitTime": NOW - 20 * H,
+        "updateTime": NOW - 20 * H,
+        "expireTime": NOW + 28 * H,
+        "urgeTimes": 2,
+        "pictures": ["https://img.example/1.jpg", "https://img.example/2.jpg"],
+        "productNum": 1,
     }
     store.upsert_refunds(shop.id, [parse(Refund, item)], seen_at=NOW - 19 * H, source="detail")
     item2 = dict(item, expireTime=NOW + 30 * H, updateTime=NOW - 2 * H)
     store.upsert_refunds(shop.id, [parse(Refund, item2)], seen_at=NOW - H, source="detail")
-    store.save_comments(shop.id, item["refundId"], [
-        NegotiationComment("买家发起仅退款申请", 1, NOW - 20 * H, None, None),
-        NegotiationComment("买家修改申请", 1, NOW - 2 * H, None, None),
-    ], at=NOW)
+    store.save_comments(
+        shop.id,
+        item["refundId"],
+        [
+            NegotiationComment("买家发起仅退款申请", 1, NOW - 20 * H, None, None),
+            NegotiationComment("买家修改申请", 1, NOW - 2 * H, None, None),
+        ],
+        at=NOW,
+    )
     yield store, shop
     store.close()
 
@@ -58,14 +73,20 @@ def test_the_pane_shows_the_whole_refund(qtbot, seeded, monkeypatch):
     assert pane.timeline.text().count("<tr>") == 2  # two observations: the deadline moved
     assert "买家修改申请" in pane.history.text()
     assert pane.consequence.text() != "" and "[" in pane.consequence.text()  # with the rule's basis
-    facts = [pane.facts.itemAt(i).widget().text() for i in range(pane.facts.count()) if pane.facts.itemAt(i).widget()]
+    facts = [
+        pane.facts.itemAt(i).widget().text()
+        for i in range(pane.facts.count())
+        if pane.facts.itemAt(i).widget()
+    ]
     assert "2100000012345678" in facts and "2200000098765432" in facts and "2" in facts
 
     pane.update_time(NOW)
     assert labels.DurationFormat()(30 * 3600) in pane.countdown.text()  # the live time left
 
     opened = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toString()) or True))
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toString()) or True)
+    )
     with qtbot.waitSignal(pane.openRequested) as sig:
         pane.open_button.click()
     assert opened == [DEFAULT_BACKEND_URL.format(refund_id=2100000012345678)] == sig.args
@@ -84,26 +105,38 @@ def test_a_late_detail_for_another_row_is_ignored(qtbot, seeded):
     pane.set_detail(detail)  # nothing selected: accepted
     assert pane.row == row
     from queue_helpers import make_row
+
     pane.show_row(make_row(1, expire_at_ms=NOW))
     pane.set_detail(detail)  # belongs to the previous selection
     assert pane.row.refund_id == 1
 
 
-@pytest.mark.parametrize("pictures", [
-    '["https://img.example/1.jpg","https://img.example/2.jpg"]',  # declared: text (spec §8)
-    "https://img.example/1.jpg,https://img.example/2.jpg",
-    ["https://img.example/1.jpg", "https://img.example/2.jpg"],
-])
+@pytest.mark.parametrize(
+    "pictures",
+    [
+        '["https://img.example/1.jpg","https://img.example/2.jpg"]',  # declared: text (spec §8)
+        "https://img.example/1.jpg,https://img.example/2.jpg",
+        ["https://img.example/1.jpg", "https://img.example/2.jpg"],
+    ],
+)
 def test_the_pane_opens_a_refund_in_every_wire_shape(qtbot, tmp_path, pictures):
     with open_store(tmp_path / "shapes.sqlite3") as store:
         shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=5, name="晨光小铺")
         detail = {
-            "refundId": "2100000012345679", "handlingWay": "1", "negotiateStatus": 2, "status": "40",
-            "refundFee": "5000", "refundReasonDesc": "尺码不合适", "updateTime": NOW - H,
-            "expireTime": NOW + 60 * H, "submitTime": NOW - 90 * H, "pictures": pictures,
+            "refundId": "2100000012345679",
+            "handlingWay": "1",
+            "negotiateStatus": 2,
+            "status": "40",
+            "refundFee": "5000",
+            "refundReasonDesc": "尺码不合适",
+            "updateTime": NOW - H,
+            "expireTime": NOW + 60 * H,
+            "submitTime": NOW - 90 * H,
+            "pictures": pictures,
             "address": "浙江省杭州市余杭区文一西路1288号 王仓管 138****0000",
             "returnFreightInfo": {"returnFreightAmount": "1200", "returnFreightStatus": 10},
-            "sellerDisagreeImages": "", "brandNewField": {"x": [1]},
+            "sellerDisagreeImages": "",
+            "brandNewField": {"x": [1]},
         }
         store.upsert_refunds(shop.id, [parse(Refund, detail)], seen_at=NOW - H, source="detail")
         rules = load_default_rules()
@@ -114,8 +147,11 @@ def test_the_pane_opens_a_refund_in_every_wire_shape(qtbot, tmp_path, pictures):
         pane.set_detail(load_detail(store, row, rules))
         links = pane.buyer.text()
         assert links.count("<a ") == 2 and 'href="https://img.example/2.jpg"' in links
-        facts = [pane.facts.itemAt(i).widget().text() for i in range(pane.facts.count())
-                 if pane.facts.itemAt(i).widget()]
+        facts = [
+            pane.facts.itemAt(i).widget().text()
+            for i in range(pane.facts.count())
+            if pane.facts.itemAt(i).widget()
+        ]
         assert "¥12.00" in facts  # the return-freight claim
 
 
@@ -135,17 +171,35 @@ def hostile(tmp_path):
     store = open_store(tmp_path / "hostile.sqlite3")
     shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=6, name=f"{MARKUP}小铺")
     item = {
-        "refundId": 2100000012345679, "oid": 2200000098765433, "handlingWay": 10, "negotiateStatus": 1,
-        "status": 10, "refundFee": 990, "refundReasonDesc": f"看图{RLO}gnp.exe",
-        "refundDesc": f'<img src="{picture.as_uri()}">', "skuNick": f'{MARKUP}<img src="{picture.as_uri()}">',
-        "submitTime": NOW - H, "updateTime": NOW - H, "expireTime": NOW + 20 * H,
-        "pictures": ["https://img.example/ok.jpg", picture.as_uri(), "javascript:alert(1)",
-                     "smb://fileserver/share/x.jpg", "http://img.example/plain.jpg"],
+        "refundId": 2100000012345679,
+        "oid": 2200000098765433,
+        "handlingWay": 10,
+        "negotiateStatus": 1,
+        "status": 10,
+        "refundFee": 990,
+        "refundReasonDesc": f"看图{RLO}gnp.exe",
+        "refundDesc": f'<img src="{picture.as_uri()}">',
+        "skuNick": f'{MARKUP}<img src="{picture.as_uri()}">',
+        "submitTime": NOW - H,
+        "updateTime": NOW - H,
+        "expireTime": NOW + 20 * H,
+        "pictures": [
+            "https://img.example/ok.jpg",
+            picture.as_uri(),
+            "javascript:alert(1)",
+            "smb://fileserver/share/x.jpg",
+            "http://img.example/plain.jpg",
+        ],
     }
     store.upsert_refunds(shop.id, [parse(Refund, item)], seen_at=NOW - H, source="detail")
-    store.save_comments(shop.id, item["refundId"], [
-        NegotiationComment(f"{RLO}exe.txt 买家留言", 1, NOW - H, None, f"<i>{MARKUP}</i>"),
-    ], at=NOW)
+    store.save_comments(
+        shop.id,
+        item["refundId"],
+        [
+            NegotiationComment(f"{RLO}exe.txt 买家留言", 1, NOW - H, None, f"<i>{MARKUP}</i>"),
+        ],
+        at=NOW,
+    )
     yield store, shop, picture
     store.close()
 
@@ -178,7 +232,9 @@ def test_markup_from_the_platform_or_the_user_is_shown_as_plain_text(qtbot, host
     assert _red_pixels(pane.title) == 0
     assert pane.title.sizeHint().height() < 150  # a loaded 300 px picture would make it tall
     # the shop row and every other fact: plain text too
-    facts = [pane.facts.itemAt(i).widget() for i in range(pane.facts.count()) if pane.facts.itemAt(i).widget()]
+    facts = [
+        pane.facts.itemAt(i).widget() for i in range(pane.facts.count()) if pane.facts.itemAt(i).widget()
+    ]
     values = [w for w in facts if isinstance(w, QLabel) and w.buddy() is None and MARKUP in w.text()]
     assert values and all(w.textFormat() == Qt.TextFormat.PlainText for w in values)
     assert all(_red_pixels(w) == 0 for w in values)
@@ -213,7 +269,9 @@ def test_only_https_picture_links_are_made_and_opened(qtbot, hostile, monkeypatc
     pane.show_row(row)
     pane.set_detail(load_detail(store, row, rules))
     opened: list[str] = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toString()) or True))
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toString()) or True)
+    )
 
     assert not pane.buyer.openExternalLinks()  # Qt would open any scheme by itself
     assert pane.buyer.text().count("<a ") == 1
@@ -228,8 +286,14 @@ def test_only_https_picture_links_are_made_and_opened(qtbot, hostile, monkeypatc
     pane.buyer.linkActivated.emit("https://img.example/ok.jpg")
     assert opened == ["https://img.example/ok.jpg"]
     # whatever else reaches the label's click signal is never handed to the system
-    for bad in (picture.as_uri(), "javascript:alert(1)", "smb://fileserver/share/x.jpg",
-                "http://img.example/plain.jpg", "https://user:pw@img.example/x.jpg", "https:///nohost"):
+    for bad in (
+        picture.as_uri(),
+        "javascript:alert(1)",
+        "smb://fileserver/share/x.jpg",
+        "http://img.example/plain.jpg",
+        "https://user:pw@img.example/x.jpg",
+        "https:///nohost",
+    ):
         pane.buyer.linkActivated.emit(bad)
     assert opened == ["https://img.example/ok.jpg"]
 

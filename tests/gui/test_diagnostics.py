@@ -17,13 +17,19 @@ def test_help_menu_lists_the_role_values_seen(qtbot, shell_factory, memory_keyri
     qtbot.waitUntil(lambda: window.shop is not None and not window.syncing, timeout=START_TIMEOUT_MS)
     store, shop = window.services.store, window.shop
     store.upsert_refunds(shop.id, [Refund(refund_id=9_100_000_001)], seen_at=1)
-    store.save_comments(shop.id, 9_100_000_001, [
-        NegotiationComment("买家发起仅退款申请", 1, 1_700_000_000_000),
-        NegotiationComment("商家超时未处理，系统自动同意仅退款申请", 3, 1_700_000_100_000),
-    ], at=1)
+    store.save_comments(
+        shop.id,
+        9_100_000_001,
+        [
+            NegotiationComment("买家发起仅退款申请", 1, 1_700_000_000_000),
+            NegotiationComment("商家超时未处理，系统自动同意仅退款申请", 3, 1_700_000_100_000),
+        ],
+        at=1,
+    )
 
-    help_menu = next(a.menu() for a in window.menuBar().actions() if a.menu() and
-                     window.roles_action in a.menu().actions())
+    help_menu = next(
+        a.menu() for a in window.menuBar().actions() if a.menu() and window.roles_action in a.menu().actions()
+    )
     assert help_menu.title() == "帮助(&H)"
     window.roles_action.trigger()
     dialog = window.roles_dialog
@@ -66,17 +72,20 @@ def test_a_value_the_rules_file_names_is_marked(qtbot, tmp_path):
         assert named.startswith("3") and ("rules file" in named or "规则" in named)
 
 
-def test_a_request_the_platform_sent_unreadably_is_named_after_the_sync(qtbot, shell_factory,  # noqa: F811
-                                                                         memory_keyring):
+def test_a_request_the_platform_sent_unreadably_is_named_after_the_sync(
+    qtbot,
+    shell_factory,  # noqa: F811
+    memory_keyring,
+):
     shell = shell_factory(_args(demo=True))
     window = shell.window
     qtbot.waitUntil(lambda: window.shop is not None and not window.syncing, timeout=START_TIMEOUT_MS)
     sandbox = shell.backend.sandbox
-    bad = sandbox.add_refund(handlingWay=10, expireTime=10**18,
-                             createTime=sandbox.now_ms() - 60_000)["refundId"]
+    bad = sandbox.add_refund(handlingWay=10, expireTime=10**18, createTime=sandbox.now_ms() - 60_000)[
+        "refundId"
+    ]
     with qtbot.waitSignal(window.sync_finished, timeout=START_TIMEOUT_MS) as done:
         window.sync_action.trigger()
-    assert [(rid, name.rsplit(".", 1)[-1]) for rid, name in done.args[0].unreadable] == [
-        (bad, "expireTime")]
+    assert [(rid, name.rsplit(".", 1)[-1]) for rid, name in done.args[0].unreadable] == [(bad, "expireTime")]
     message = window.statusBar().currentMessage()
     assert str(bad) in message and "商家后台" in message

@@ -18,12 +18,16 @@ def test_export_writes_the_visible_rows_in_view_order(qtbot, tmp_path):
     now = int(time.time() * 1000)
     view = QueueView()
     qtbot.addWidget(view)
-    view.set_rows([
-        make_row(2100000012345671, expire_at_ms=now + 3 * HOUR_MS, refund_fee=1990, product="保温杯, 500ml"),
-        make_row(2100000012345672, expire_at_ms=now + 1 * HOUR_MS, refund_fee=129_900, reason='说"坏了"'),
-        make_row(2100000012345673, expire_at_ms=now + 2 * HOUR_MS, kind="return_refund", refund_fee=5),
-        make_row(2100000012345674, expire_at_ms=now - HOUR_MS, refund_fee=700, reason="=HYPERLINK(1)"),
-    ])
+    view.set_rows(
+        [
+            make_row(
+                2100000012345671, expire_at_ms=now + 3 * HOUR_MS, refund_fee=1990, product="保温杯, 500ml"
+            ),
+            make_row(2100000012345672, expire_at_ms=now + 1 * HOUR_MS, refund_fee=129_900, reason='说"坏了"'),
+            make_row(2100000012345673, expire_at_ms=now + 2 * HOUR_MS, kind="return_refund", refund_fee=5),
+            make_row(2100000012345674, expire_at_ms=now - HOUR_MS, refund_fee=700, reason="=HYPERLINK(1)"),
+        ]
+    )
     view.kind_filter.setCurrentIndex(view.kind_filter.findData("refund_only"))  # hides …673
     view.table.horizontalHeader().setSortIndicator(COL_AMOUNT, Qt.SortOrder.DescendingOrder)
     path = tmp_path / "队列.csv"

@@ -55,12 +55,15 @@ def test_enabling_the_guard_from_the_settings_acts_and_tells(qtbot, shell):
     # the seller holds the soonest refund-only request from the guard, from the queue
     queue = window.queue_widget
     qtbot.waitUntil(lambda: queue.merchant_view.model.rowCount() > 0, timeout=TIMEOUT_MS)
-    held = min((r for r in store.waiting_refunds(shop.id) if r.handling_way == 10 and r.expire_time),
-               key=lambda r: r.expire_time).refund_id
+    held = min(
+        (r for r in store.waiting_refunds(shop.id) if r.handling_way == 10 and r.expire_time),
+        key=lambda r: r.expire_time,
+    ).refund_id
     queue.select_refunds([held])
     window.guard_holds.hold_action.trigger()
-    qtbot.waitUntil(lambda: "1 个申请已设为暂不兜底" in window.statusBar().currentMessage(),
-                    timeout=TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: "1 个申请已设为暂不兜底" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS
+    )
     assert held in holds(store, shop.id)
 
     def drive() -> None:
@@ -101,8 +104,11 @@ def test_enabling_the_guard_from_the_settings_acts_and_tells(qtbot, shell):
     qtbot.waitUntil(lambda: not window.guard._busy, timeout=TIMEOUT_MS)
     guarded = [r for r in audit_rows(store, shop.id) if r.origin]
     assert guarded and all(r.state == "done" and "售后兜底" in r.action_text for r in guarded)
-    ids = [e["params"]["refundId"] for e in sandbox.call_log
-           if e["method"].startswith("open.seller.order.refund.") and "approve" in e["method"]]
+    ids = [
+        e["params"]["refundId"]
+        for e in sandbox.call_log
+        if e["method"].startswith("open.seller.order.refund.") and "approve" in e["method"]
+    ]
     assert sorted(ids) == sorted(r.refund_id for r in guarded)  # none twice
     # one notification says what was done (the tray, or the in-app banner without one)
     qtbot.waitUntil(lambda: any(d.kind == "guard_result" for ds in shown for d in ds), timeout=TIMEOUT_MS)
@@ -116,8 +122,10 @@ def test_enabling_the_guard_from_the_settings_acts_and_tells(qtbot, shell):
     from desktop.ui.queue.risk_panel import RiskPanel
 
     panel = window.findChild(RiskPanel)
-    qtbot.waitUntil(lambda: sum("启用兜底后：级别" in lb.text()
-                                for lb in panel.forecast_box.findChildren(QLabel)) == 3, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: sum("启用兜底后：级别" in lb.text() for lb in panel.forecast_box.findChildren(QLabel)) == 3,
+        timeout=TIMEOUT_MS,
+    )
     # the held request was left alone, and reported as held
     assert held not in ids
     assert any(c.refund_id == held and c.outcome == "held" for r in reports for c in r.considered)
@@ -140,9 +148,17 @@ def test_the_pre_notice_opens_its_requests_where_the_seller_can_hold_them(qtbot,
     save_policy(store, shop.id, GuardPolicy(enabled=True))
     # the soonest refund-only request due in more than an hour: announced 15 minutes before the
     # guard would act, i.e. once less than 60 minutes are left
-    target = min((r for r in store.waiting_refunds(shop.id) if r.handling_way == 10 and r.expire_time
-                  and r.expire_time - sandbox.now_ms() > 61 * 60_000 and (r.refund_fee or 0) <= 20_000),
-                 key=lambda r: r.expire_time)
+    target = min(
+        (
+            r
+            for r in store.waiting_refunds(shop.id)
+            if r.handling_way == 10
+            and r.expire_time
+            and r.expire_time - sandbox.now_ms() > 61 * 60_000
+            and (r.refund_fee or 0) <= 20_000
+        ),
+        key=lambda r: r.expire_time,
+    )
     shown: list = []
     shell.watch.notifier.shown.connect(shown.append)
     # time passes on the platform's clock until the pre-notice is due; the guard's timer fires
@@ -165,5 +181,7 @@ def test_the_pre_notice_opens_its_requests_where_the_seller_can_hold_them(qtbot,
     qtbot.waitUntil(lambda: target.refund_id in holds(store, shop.id), timeout=TIMEOUT_MS)
     # no longer among the requests the guard is about to agree
     now = int(time.time() * 1000)
-    assert target.refund_id not in [c.refund_id for c in upcoming(
-        store, shop.id, shell.backend.rules, load_policy(store, shop.id), now_ms=now)]
+    assert target.refund_id not in [
+        c.refund_id
+        for c in upcoming(store, shop.id, shell.backend.rules, load_policy(store, shop.id), now_ms=now)
+    ]

@@ -35,8 +35,9 @@ def _seller_name(sandbox) -> str:
     from desktop.core.kuaishou.client import Credentials, KuaishouClient
 
     c = sandbox.credentials
-    client = KuaishouClient(Credentials(c.app_key, c.sign_secret, c.access_token, c.sign_method),
-                            base_url=sandbox.base_url)
+    client = KuaishouClient(
+        Credentials(c.app_key, c.sign_secret, c.access_token, c.sign_method), base_url=sandbox.base_url
+    )
     return client.seller_info().name
 
 
@@ -76,7 +77,8 @@ def test_browser_authorisation_caught_on_the_loopback(qtbot, sandbox, shops, mem
 
 @pytest.mark.sockets_left_known(
     "one connection of the redirect chain to the sandbox stays open in CLOSE_WAIT after the "
-    "test; not yet traced to its owner")
+    "test; not yet traced to its owner"
+)
 def test_forged_loopback_requests_are_ignored_until_the_real_redirect(
     qtbot, sandbox, shops, store, memory_keyring, wait_background
 ):
@@ -89,8 +91,11 @@ def test_forged_loopback_requests_are_ignored_until_the_real_redirect(
         callback = query["redirect_uri"][0]
 
         def visit() -> None:
-            for forged in ({"code": "stolen-code", "state": "not-ours"}, {"error": "x"},
-                           {"code": "no-state-code"}):
+            for forged in (
+                {"code": "stolen-code", "state": "not-ours"},
+                {"error": "x"},
+                {"code": "no-state-code"},
+            ):
                 answers.append(requests.get(callback + "?" + urllib.parse.urlencode(forged), timeout=5))
             answers.append(requests.get(url, timeout=10, allow_redirects=True))  # the user agrees
 
@@ -168,9 +173,16 @@ def test_a_used_code_is_explained(qtbot, sandbox, shops, wait_background):
     dialog.redirect_uri.setText("https://seller.example.com/callback")
     dialog.start_authorization()
     redirect = _authorise_like_a_browser(sandbox, opened[0])
-    requests.get(sandbox.base_url + "/oauth2/access_token", timeout=5, params={
-        "app_id": sandbox.credentials.app_key, "app_secret": sandbox.credentials.app_secret,
-        "grant_type": "code", "code": redirect["code"]}).close()  # somebody used it already
+    requests.get(
+        sandbox.base_url + "/oauth2/access_token",
+        timeout=5,
+        params={
+            "app_id": sandbox.credentials.app_key,
+            "app_secret": sandbox.credentials.app_secret,
+            "grant_type": "code",
+            "code": redirect["code"],
+        },
+    ).close()  # somebody used it already
     dialog.pasted.setText(redirect["code"])  # a bare code is accepted too
     dialog.continue_with_pasted()
     qtbot.waitUntil(lambda: not dialog._busy, timeout=SIGN_IN_TIMEOUT_MS)
@@ -313,8 +325,10 @@ def test_a_sign_in_stopped_while_the_shop_is_checked_stores_nothing(
 
 @pytest.mark.parametrize(
     ("app_key", "token", "expected"),
-    [("ks000000000000000000", None, "does not know the app key"),
-     (None, "garbage-token-123456", "not a valid token")],
+    [
+        ("ks000000000000000000", None, "does not know the app key"),
+        (None, "garbage-token-123456", "not a valid token"),
+    ],
 )
 def test_a_wrong_app_key_or_a_garbage_token_is_named_not_called_expired(
     qtbot, sandbox, shops, app_key, token, expected, wait_background

@@ -99,8 +99,12 @@ class FakeBackEnd:
                 outcome = "completed" if done and not cancelled() else "cancelled"
                 with backend.lock:
                     backend.syncs.append((shop_id, outcome))
-                return SimpleNamespace(shop_id=shop_id, cancelled=outcome == "cancelled", auto_approved=[],
-                                       server_clock_offset_ms=None)
+                return SimpleNamespace(
+                    shop_id=shop_id,
+                    cancelled=outcome == "cancelled",
+                    auto_approved=[],
+                    server_clock_offset_ms=None,
+                )
 
         return Syncer()
 
@@ -122,13 +126,22 @@ class FakeBackEnd:
     def services(self) -> Services:
         backend = self
         manager = SimpleNamespace(
-            shops=self.list_shops, signed_in=lambda sid: bool(backend.signed_in.get(sid)),
-            credentials=self.credentials, sign_out=self.sign_out,
+            shops=self.list_shops,
+            signed_in=lambda sid: bool(backend.signed_in.get(sid)),
+            credentials=self.credentials,
+            sign_out=self.sign_out,
             secrets=SimpleNamespace(backend_name="memory", persistent=False, problem="in memory"),
         )
-        return Services(shops=manager, store=self, rules=None, make_client=self.make_client,
-                        make_syncer=self.make_syncer, load_rows=self.load_rows,
-                        load_detail=self.load_detail, estimate_risk=self.estimate_risk)
+        return Services(
+            shops=manager,
+            store=self,
+            rules=None,
+            make_client=self.make_client,
+            make_syncer=self.make_syncer,
+            load_rows=self.load_rows,
+            load_detail=self.load_detail,
+            estimate_risk=self.estimate_risk,
+        )
 
 
 class FakeQueue(QWidget):
@@ -142,7 +155,9 @@ class FakeQueue(QWidget):
 
 @pytest.fixture()
 def backend() -> FakeBackEnd:
-    return FakeBackEnd(shops={1: FakeShop(1, "一号店"), 2: FakeShop(2, "二号店")}, signed_in={1: True, 2: True})
+    return FakeBackEnd(
+        shops={1: FakeShop(1, "一号店"), 2: FakeShop(2, "二号店")}, signed_in={1: True, 2: True}
+    )
 
 
 @pytest.fixture()
@@ -163,15 +178,24 @@ def window(qtbot, backend, wait_background):
 def start(qtbot, window, backend, shop_id: int = 1) -> None:
     window.settings.set_active_shop(shop_id)
     window.reload_shops()
-    qtbot.waitUntil(lambda: window.shop is not None and window.shop.id == shop_id
-                    and window.queue.rows == [f"row of {shop_id}"] and not window.syncing, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            window.shop is not None
+            and window.shop.id == shop_id
+            and window.queue.rows == [f"row of {shop_id}"]
+            and not window.syncing
+        ),
+        timeout=WAIT_MS,
+    )
     assert backend.syncs == [(shop_id, "completed")]  # activating a signed-in shop syncs it
     backend.syncs.clear()
 
 
 def switch_to(window, shop_id: int) -> None:
     """The user picks the shop in the Shop ▸ Switch to menu."""
-    (action,) = [a for a in window.switch_menu.actions() if a.text().startswith(window_label(window, shop_id))]
+    (action,) = [
+        a for a in window.switch_menu.actions() if a.text().startswith(window_label(window, shop_id))
+    ]
     action.trigger()
 
 
@@ -198,7 +222,8 @@ def test_the_last_shop_chosen_wins_even_when_its_read_finishes_first(qtbot, wind
 
 
 def test_a_cancelled_sync_of_the_previous_shop_does_not_end_the_new_shops_sync(
-        qtbot, window, backend, wait_background):
+    qtbot, window, backend, wait_background
+):
     start(qtbot, window, backend, 1)
     backend.sync_gates[1] = first = Gate()
     backend.sync_gates[2] = second = Gate()
@@ -246,7 +271,8 @@ def test_a_late_row_load_and_a_late_detail_are_dropped(qtbot, window, backend, w
 
 
 def test_signing_out_during_a_sync_stops_it_and_shows_the_shop_signed_out(
-        qtbot, window, backend, wait_background, monkeypatch):
+    qtbot, window, backend, wait_background, monkeypatch
+):
     start(qtbot, window, backend, 1)
     backend.sync_gates[1] = gate = Gate()
     window.sync_action.trigger()

@@ -60,12 +60,14 @@ def test_model_and_proxy_pass_the_model_tester(qtmodeltester, model):
 
 
 def test_sorted_by_time_left_by_default_overdue_first_no_deadline_last(model):
-    model.set_rows([
-        make_row(1, expire_at_ms=NOW + 5 * HOUR_MS),
-        make_row(2, expire_at_ms=None),
-        make_row(3, expire_at_ms=NOW - 2 * HOUR_MS),
-        make_row(4, expire_at_ms=NOW + 30 * 60_000),
-    ])
+    model.set_rows(
+        [
+            make_row(1, expire_at_ms=NOW + 5 * HOUR_MS),
+            make_row(2, expire_at_ms=None),
+            make_row(3, expire_at_ms=NOW - 2 * HOUR_MS),
+            make_row(4, expire_at_ms=NOW + 30 * 60_000),
+        ]
+    )
     proxy = proxy_over(model)
     assert ids(proxy) == [3, 4, 1, 2]
     lefts = [proxy.index(r, COL_TIME_LEFT).data(SORT_ROLE) for r in range(4)]
@@ -76,8 +78,13 @@ def test_sorted_by_time_left_by_default_overdue_first_no_deadline_last(model):
 
 
 def test_sort_by_amount_uses_fen(model):
-    model.set_rows([make_row(1, expire_at_ms=NOW, refund_fee=990), make_row(2, expire_at_ms=NOW, refund_fee=10_000),
-                    make_row(3, expire_at_ms=NOW, refund_fee=None)])
+    model.set_rows(
+        [
+            make_row(1, expire_at_ms=NOW, refund_fee=990),
+            make_row(2, expire_at_ms=NOW, refund_fee=10_000),
+            make_row(3, expire_at_ms=NOW, refund_fee=None),
+        ]
+    )
     proxy = proxy_over(model)
     proxy.sort(COL_AMOUNT, Qt.SortOrder.AscendingOrder)
     assert ids(proxy) == [3, 1, 2]
@@ -94,7 +101,9 @@ def test_a_tick_changes_only_the_countdown_column_without_reset_or_layout_change
     view.setModel(proxy)
     changed, structural = [], []
     for m in (model, proxy):
-        m.dataChanged.connect(lambda tl, br, roles, m=m: changed.append((m, tl.row(), br.row(), tl.column(), br.column())))
+        m.dataChanged.connect(
+            lambda tl, br, roles, m=m: changed.append((m, tl.row(), br.row(), tl.column(), br.column()))
+        )
         for sig in (m.modelReset, m.layoutChanged, m.rowsInserted, m.rowsRemoved):
             sig.connect(lambda *a, sig=sig: structural.append(sig))
     before = proxy.index(0, COL_TIME_LEFT).data()
@@ -102,18 +111,24 @@ def test_a_tick_changes_only_the_countdown_column_without_reset_or_layout_change
     model.tick()
     assert structural == []
     assert sorted(changed, key=lambda c: c[0] is proxy) == [
-        (model, 0, 499, COL_TIME_LEFT, COL_TIME_LEFT), (proxy, 0, 499, COL_TIME_LEFT, COL_TIME_LEFT)]
+        (model, 0, 499, COL_TIME_LEFT, COL_TIME_LEFT),
+        (proxy, 0, 499, COL_TIME_LEFT, COL_TIME_LEFT),
+    ]
     assert proxy.index(0, COL_TIME_LEFT).data() != before  # computed at data time from the clock
 
 
 def test_crossing_a_tier_repaints_that_row_and_signals_it(qtbot, model, clock):
     model.set_scale(UrgencyScale(2 * 3600, 6 * 3600, 24 * 3600))
-    model.set_rows([make_row(1, expire_at_ms=NOW + 2 * HOUR_MS + 1500), make_row(2, expire_at_ms=NOW + 10 * HOUR_MS)])
+    model.set_rows(
+        [make_row(1, expire_at_ms=NOW + 2 * HOUR_MS + 1500), make_row(2, expire_at_ms=NOW + 10 * HOUR_MS)]
+    )
     row = model.row_of(1, 1)
     assert model.index(row, 0).data(URGENCY_ROLE) == "urgent"
     clock.ms += 1000  # 2 h 0.5 s left: 7200 whole seconds, ≤ 2 h → critical
     changes = []
-    model.dataChanged.connect(lambda tl, br, roles: changes.append((tl.row(), br.row(), tl.column(), br.column())))
+    model.dataChanged.connect(
+        lambda tl, br, roles: changes.append((tl.row(), br.row(), tl.column(), br.column()))
+    )
     with qtbot.waitSignal(model.urgencyChanged, timeout=100):
         model.tick()
     assert model.index(row, 0).data(URGENCY_ROLE) == "critical"
@@ -130,11 +145,17 @@ def test_server_clock_offset_is_applied(model, clock):
 
 
 def test_filters_and_search(model):
-    model.set_rows([
-        make_row(1, expire_at_ms=NOW + HOUR_MS, kind="refund_only", product="不锈钢保温杯 500ml", shop_id=1),
-        make_row(2, expire_at_ms=NOW + 30 * HOUR_MS, kind="return_refund", reason="尺码不合适", shop_id=2),
-        make_row(3, expire_at_ms=NOW - HOUR_MS, kind="refund_only", shop_id=2),
-    ])
+    model.set_rows(
+        [
+            make_row(
+                1, expire_at_ms=NOW + HOUR_MS, kind="refund_only", product="不锈钢保温杯 500ml", shop_id=1
+            ),
+            make_row(
+                2, expire_at_ms=NOW + 30 * HOUR_MS, kind="return_refund", reason="尺码不合适", shop_id=2
+            ),
+            make_row(3, expire_at_ms=NOW - HOUR_MS, kind="refund_only", shop_id=2),
+        ]
+    )
     proxy = proxy_over(model)
     proxy.set_kinds({"refund_only"})
     assert ids(proxy) == [3, 1]
@@ -161,14 +182,18 @@ def test_selection_survives_sorting_filtering_and_an_incremental_sync(qtbot, mod
     qtbot.addWidget(view)
     view.setModel(proxy)
     sel = view.selectionModel()
-    sel.select(proxy.index(2, 0), QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+    sel.select(
+        proxy.index(2, 0), QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    )
     selected = lambda: sorted(proxy.index(i.row(), 0).data(ROW_ROLE).refund_id for i in sel.selectedRows())  # noqa: E731
     assert selected() == [3]
     proxy.sort(COL_AMOUNT)
     assert selected() == [3]
     # a sync: 1 gone, 3 changed, 9 new
     new = [r for r in rows if r.refund_id not in (1, 3)] + [
-        make_row(3, expire_at_ms=NOW + 3 * HOUR_MS, refund_fee=5), make_row(9, expire_at_ms=NOW)]
+        make_row(3, expire_at_ms=NOW + 3 * HOUR_MS, refund_fee=5),
+        make_row(9, expire_at_ms=NOW),
+    ]
     resets = []
     model.modelReset.connect(lambda: resets.append(1))
     model.set_rows(new)

@@ -109,13 +109,15 @@ def test_sorting_by_amount_or_kind_keeps_ties_in_order_of_time_left_both_ways(qt
     now = int(time.time() * 1000)
     queue, _detail = _widgets(qtbot)
     view = queue.merchant_view
-    queue.set_rows([
-        make_row(1, expire_at_ms=now + 24 * HOUR_MS, refund_fee=5000),
-        make_row(2, expire_at_ms=now + HOUR_MS // 3, refund_fee=5000),  # 20 minutes
-        make_row(3, expire_at_ms=now + 5 * HOUR_MS, refund_fee=100),
-        make_row(4, expire_at_ms=now + 2 * HOUR_MS, refund_fee=5000),
-        make_row(5, expire_at_ms=None, refund_fee=100),
-    ])
+    queue.set_rows(
+        [
+            make_row(1, expire_at_ms=now + 24 * HOUR_MS, refund_fee=5000),
+            make_row(2, expire_at_ms=now + HOUR_MS // 3, refund_fee=5000),  # 20 minutes
+            make_row(3, expire_at_ms=now + 5 * HOUR_MS, refund_fee=100),
+            make_row(4, expire_at_ms=now + 2 * HOUR_MS, refund_fee=5000),
+            make_row(5, expire_at_ms=None, refund_fee=100),
+        ]
+    )
     header = view.table.horizontalHeader()
 
     def click_header(col: int) -> None:

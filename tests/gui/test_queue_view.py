@@ -25,8 +25,14 @@ def rows():
         make_row(11, expire_at_ms=now + 5 * HOUR_MS, kind="refund_only", product="不锈钢保温杯 500ml"),
         make_row(12, expire_at_ms=now - HOUR_MS, kind="return_refund", reason="尺码不合适"),
         make_row(13, expire_at_ms=now + 50 * HOUR_MS, kind="exchange", shop_id=2, shop_name="山野茶舍"),
-        make_row(14, expire_at_ms=now + 90 * HOUR_MS, kind="refund_only", clock_owner="buyer",
-                 stage="buyer_return", status=30),
+        make_row(
+            14,
+            expire_at_ms=now + 90 * HOUR_MS,
+            kind="refund_only",
+            clock_owner="buyer",
+            stage="buyer_return",
+            status=30,
+        ),
     ]
 
 
@@ -116,9 +122,25 @@ def test_rows_built_from_refunds_with_the_domain(qtbot):
     rules = load_default_rules()
     now = now_ms()
     refunds = [
-        Refund(1, handling_way=10, status=10, negotiate_status=1, refund_fee=1990, expire_time=now + HOUR_MS,
-               submit_time=now - HOUR_MS, sku_nick="保温杯", refund_reason_desc="不想要了"),
-        Refund(2, handling_way=1, status=30, negotiate_status=2, submit_time=now - HOUR_MS, update_time=now - HOUR_MS),
+        Refund(
+            1,
+            handling_way=10,
+            status=10,
+            negotiate_status=1,
+            refund_fee=1990,
+            expire_time=now + HOUR_MS,
+            submit_time=now - HOUR_MS,
+            sku_nick="保温杯",
+            refund_reason_desc="不想要了",
+        ),
+        Refund(
+            2,
+            handling_way=1,
+            status=30,
+            negotiate_status=2,
+            submit_time=now - HOUR_MS,
+            update_time=now - HOUR_MS,
+        ),
         Refund(3, handling_way=1, status=10, negotiate_status=1, submit_time=now - HOUR_MS),  # no expireTime
         Refund(4, handling_way=10, status=60, negotiate_status=2, end_time=now),  # closed: not shown
     ]

@@ -26,27 +26,81 @@ def seeded_estimate(path, *, n_auto: int, auto_every_days: int, auto_from_days: 
         rid = 2_100_000_000_000_000 + i
         submit = NOW - (auto_from_days + auto_every_days * i) * D
         deadline = submit + 48 * H
-        refunds.append(Refund(rid, handling_way=10 if i % 3 else 1, status=60, negotiate_status=2,
-                              submit_time=submit, update_time=deadline + H, end_time=deadline + H,
-                              refund_fee=1990, expire_time=deadline))
-        decisions.append(Decision(rid, "auto_approved_overdue", "observed", "certain", deadline_at=deadline,
-                                  overdue_at=deadline, decided_at=deadline + H, first_action_at=None))
+        refunds.append(
+            Refund(
+                rid,
+                handling_way=10 if i % 3 else 1,
+                status=60,
+                negotiate_status=2,
+                submit_time=submit,
+                update_time=deadline + H,
+                end_time=deadline + H,
+                refund_fee=1990,
+                expire_time=deadline,
+            )
+        )
+        decisions.append(
+            Decision(
+                rid,
+                "auto_approved_overdue",
+                "observed",
+                "certain",
+                deadline_at=deadline,
+                overdue_at=deadline,
+                decided_at=deadline + H,
+                first_action_at=None,
+            )
+        )
     for i in range(20):
         rid = 2_100_000_000_100_000 + i
         submit = NOW - (1 + 4 * i) * D
-        refunds.append(Refund(rid, handling_way=10, status=60, negotiate_status=2, submit_time=submit,
-                              update_time=submit + H, end_time=submit + H, refund_fee=990, expire_time=submit + 48 * H))
-        decisions.append(Decision(rid, "handled_in_time", "observed", None, deadline_at=submit + 48 * H,
-                                  overdue_at=None, decided_at=submit + H, first_action_at=submit + H))
+        refunds.append(
+            Refund(
+                rid,
+                handling_way=10,
+                status=60,
+                negotiate_status=2,
+                submit_time=submit,
+                update_time=submit + H,
+                end_time=submit + H,
+                refund_fee=990,
+                expire_time=submit + 48 * H,
+            )
+        )
+        decisions.append(
+            Decision(
+                rid,
+                "handled_in_time",
+                "observed",
+                None,
+                deadline_at=submit + 48 * H,
+                overdue_at=None,
+                decided_at=submit + H,
+                first_action_at=submit + H,
+            )
+        )
     for k in range(n_pending):
         rid = 2_200_000_000_000_000 + k
         expire = NOW + (k + 1) * 3 * H
-        refunds.append(Refund(rid, handling_way=10, status=10, negotiate_status=1, submit_time=expire - 48 * H,
-                              update_time=expire - 48 * H, expire_time=expire, refund_fee=5000))
+        refunds.append(
+            Refund(
+                rid,
+                handling_way=10,
+                status=10,
+                negotiate_status=1,
+                submit_time=expire - 48 * H,
+                update_time=expire - 48 * H,
+                expire_time=expire,
+                refund_fee=5000,
+            )
+        )
     store.upsert_refunds(shop.id, refunds, seen_at=NOW - H)
     store.set_classifications(shop.id, decisions, at=NOW)
-    store.add_score(shop.id, ShopScore(True, ScoreSummary("店铺体验分", "4.62"), (ScoreDimension("售后服务", "4.10"),)),
-                    at=NOW)
+    store.add_score(
+        shop.id,
+        ShopScore(True, ScoreSummary("店铺体验分", "4.62"), (ScoreDimension("售后服务", "4.10"),)),
+        at=NOW,
+    )
     est = estimate_shop(store, shop.id, rules, now_ms=NOW, server_offset_ms=0)
     store.close()
     return est
@@ -54,13 +108,17 @@ def seeded_estimate(path, *, n_auto: int, auto_every_days: int, auto_from_days: 
 
 @pytest.fixture
 def estimate(tmp_path):
-    return seeded_estimate(tmp_path / "high.sqlite3", n_auto=12, auto_every_days=2, auto_from_days=2, n_pending=3)
+    return seeded_estimate(
+        tmp_path / "high.sqlite3", n_auto=12, auto_every_days=2, auto_from_days=2, n_pending=3
+    )
 
 
 @pytest.fixture
 def rescuable(tmp_path):
     """Elevated today; the pending requests would make it high within a day."""
-    return seeded_estimate(tmp_path / "elev.sqlite3", n_auto=6, auto_every_days=1, auto_from_days=15, n_pending=5)
+    return seeded_estimate(
+        tmp_path / "elev.sqlite3", n_auto=6, auto_every_days=1, auto_from_days=15, n_pending=5
+    )
 
 
 def test_the_panel_reflects_the_seeded_shop(qtbot, estimate):

@@ -21,8 +21,11 @@ def make_page(qtbot, store, secret_store):
     return relay, page
 
 
-def answer_channel_dialog(qtbot, *, kind: str, name: str, url: str, secret: str = "", seen: list | None = None):
+def answer_channel_dialog(
+    qtbot, *, kind: str, name: str, url: str, secret: str = "", seen: list | None = None
+):
     """Fill the channel dialog once it is shown and press Save (as the user does)."""
+
     def fill() -> None:
         dialog = QApplication.activeModalWidget()
         assert isinstance(dialog, ChannelDialog)
@@ -40,8 +43,9 @@ def answer_channel_dialog(qtbot, *, kind: str, name: str, url: str, secret: str 
     QTimer.singleShot(0, fill)
 
 
-def test_add_a_signed_dingtalk_robot_test_it_and_remove_it(qtbot, store, secret_store, memory_keyring,
-                                                           wait_background, monkeypatch, app_home):
+def test_add_a_signed_dingtalk_robot_test_it_and_remove_it(
+    qtbot, store, secret_store, memory_keyring, wait_background, monkeypatch, app_home
+):
     relay, page = make_page(qtbot, store, secret_store)
     wait_background()
     assert page.empty.isVisible() or not page.isVisible()
@@ -99,8 +103,9 @@ def test_a_bad_address_is_refused_in_the_dialog(qtbot, store, secret_store, wait
     relay, page = make_page(qtbot, store, secret_store)
     wait_background()
     seen: list[str] = []
-    answer_channel_dialog(qtbot, kind="wecom", name="x", url="http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
-                          seen=seen)
+    answer_channel_dialog(
+        qtbot, kind="wecom", name="x", url="http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", seen=seen
+    )
     qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
     wait_background()
     assert seen and "https://" in seen[0]
@@ -122,15 +127,20 @@ def test_robot_quiet_hours_are_saved_for_the_watcher_too(qtbot, store, secret_st
     relay.close()
 
 
-def test_the_relay_sends_the_alert_tiers_of_the_synced_shop(qtbot, store, secret_store, sandbox, wait_background):
+def test_the_relay_sends_the_alert_tiers_of_the_synced_shop(
+    qtbot, store, secret_store, sandbox, wait_background
+):
     from desktop.core.kuaishou.client import Credentials, KuaishouClient
     from desktop.core.rulesfile import load_default_rules
     from desktop.core.sync import Syncer
 
     rules = load_default_rules()
     c = sandbox.credentials
-    client = KuaishouClient(Credentials(c.app_key, c.sign_secret, c.access_token, c.sign_method),
-                            base_url=sandbox.base_url, qps=1000)
+    client = KuaishouClient(
+        Credentials(c.app_key, c.sign_secret, c.access_token, c.sign_method),
+        base_url=sandbox.base_url,
+        qps=1000,
+    )
     seller = client.seller_info()
     shop = store.add_shop(base_url=sandbox.base_url, seller_id=seller.seller_id, name=seller.name)
     Syncer(client, store, rules, shop_id=shop.id, days=3).run()
@@ -155,8 +165,17 @@ def test_the_guards_notices_reach_the_robots_through_the_relay(qtbot, store, sec
     with FakeRobot("feishu") as robot:
         ChannelBook(store, secret_store).add("feishu", "店长", robot.url)
         relay = RobotRelay(store, None, lambda: secret_store, lambda: (1440, 360, 120, 30))
-        relay.guard_notice(GuardNotice("result", shop.id, "The guard acted", "Agreed 2 requests before their deadline.",
-                                       (1, 2), 3980, False))
+        relay.guard_notice(
+            GuardNotice(
+                "result",
+                shop.id,
+                "The guard acted",
+                "Agreed 2 requests before their deadline.",
+                (1, 2),
+                3980,
+                False,
+            )
+        )
         qtbot.waitUntil(lambda: len(robot.accepted) == 1, timeout=10_000)
         wait_background()
         relay.close()

@@ -11,7 +11,9 @@ WAIT_MS = 10_000
 
 
 def _backend() -> FakeBackEnd:
-    return FakeBackEnd(shops={1: FakeShop(1, "一号店"), 2: FakeShop(2, "二号店")}, signed_in={1: True, 2: False})
+    return FakeBackEnd(
+        shops={1: FakeShop(1, "一号店"), 2: FakeShop(2, "二号店")}, signed_in={1: True, 2: False}
+    )
 
 
 def test_closing_during_a_sync_closes_the_client_only_once_the_sync_let_go(qtbot, wait_background):
@@ -36,7 +38,9 @@ def test_closing_during_a_sync_closes_the_client_only_once_the_sync_let_go(qtbot
 def test_a_sync_cancelled_on_sleep_lets_a_new_one_start_and_only_the_new_one_reports(qtbot, wait_background):
     backend = _backend()
     backend.sync_gates[1] = gate = Gate()
-    session = ShopSession(backend.shops[1], backend.make_client(backend.shops[1], object()), backend.services())
+    session = ShopSession(
+        backend.shops[1], backend.make_client(backend.shops[1], object()), backend.services()
+    )
     finished: list = []
     session.sync_finished.connect(finished.append)
     assert session.sync()

@@ -105,7 +105,9 @@ def test_one_dialog_collects_errors_with_copyable_redacted_details(qtbot, monkey
         assert str(paths.log_file()) in dialog.log_label.text()
         dialog.copy_button.click()
         assert "second failure" in QGuiApplication.clipboard().text()
-        assert [w for w in QApplication.topLevelWidgets() if isinstance(w, ErrorDialog) and w.isVisible()] == [dialog]
+        assert [
+            w for w in QApplication.topLevelWidgets() if isinstance(w, ErrorDialog) and w.isVisible()
+        ] == [dialog]
     finally:
         if rep.dialog is not None:
             rep.dialog.close()
@@ -194,7 +196,9 @@ def test_every_widget_text_has_a_chinese_translation():
     unfinished = [
         f"{ctx}: {src!r}" for ctx, src, tr in _ts_messages(i18n.ts_file("zh_CN")) if not _translated(tr)
     ]
-    assert not unfinished, "untranslated (run `python -m desktop.ui.i18n update` and translate):\n" + "\n".join(unfinished)
+    assert not unfinished, (
+        "untranslated (run `python -m desktop.ui.i18n update` and translate):\n" + "\n".join(unfinished)
+    )
 
 
 def test_the_ts_source_holds_every_tr_text_of_the_ui(tmp_path, monkeypatch):

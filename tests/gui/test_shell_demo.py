@@ -31,7 +31,9 @@ def shell_factory(qtbot):
         shell = app_module.build(args)
         assert shell is not None
         shells.append(shell)
-        qtbot.waitUntil(lambda: shell.window is not None or shell.failed is not None, timeout=START_TIMEOUT_MS)
+        qtbot.waitUntil(
+            lambda: shell.window is not None or shell.failed is not None, timeout=START_TIMEOUT_MS
+        )
         assert shell.failed is None, shell.failed
         return shell
 
@@ -42,8 +44,12 @@ def shell_factory(qtbot):
 
 
 def _secrets_in(keyring_backend: MemoryKeyring, sandbox) -> set[str]:
-    values = {sandbox.credentials.app_secret, sandbox.credentials.sign_secret,
-              sandbox.credentials.access_token, sandbox.credentials.refresh_token}
+    values = {
+        sandbox.credentials.app_secret,
+        sandbox.credentials.sign_secret,
+        sandbox.credentials.access_token,
+        sandbox.credentials.refresh_token,
+    }
     for raw in keyring_backend.entries.values():
         values.update(v for v in json.loads(raw).values())
     return {v for v in values if v}
@@ -67,7 +73,9 @@ def test_demo_session_signs_in_syncs_and_leaves_no_secret_in_any_file(
     assert [e["endpoint"] for e in sandbox.oauth_log][0] == "oauth.authorize"
     assert window.shop.auth_mode == "oauth"
     assert window.shop.seller_id == sandbox.credentials.seller_id
-    qtbot.waitUntil(lambda: window._last_fresh_ms is not None and not window.syncing, timeout=START_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window._last_fresh_ms is not None and not window.syncing, timeout=START_TIMEOUT_MS
+    )
     queue = window.queue_widget
     qtbot.waitUntil(lambda: queue.merchant_view.model.rowCount() > 0, timeout=START_TIMEOUT_MS)
     assert window.windowTitle().startswith(window.shop.label)
@@ -78,7 +86,9 @@ def test_demo_session_signs_in_syncs_and_leaves_no_secret_in_any_file(
     queue.merchant_view.table.selectRow(0)
     assert len(queue.selected_rows()) == 1
     detail = window.detail_dock.widget()
-    qtbot.waitUntil(lambda: detail.row is not None and detail.row.refund_id == queue.selected_rows()[0].refund_id)
+    qtbot.waitUntil(
+        lambda: detail.row is not None and detail.row.refund_id == queue.selected_rows()[0].refund_id
+    )
 
     # export the view into the exports folder
     target = paths.export_dir() / "queue.csv"
@@ -145,9 +155,20 @@ def test_the_remembered_shop_shows_its_cached_requests_at_once(qtbot, shell_fact
     now = int(time.time() * 1000)
     shop = store.add_shop(base_url="http://127.0.0.1:9", seller_id=42, name="晨光小铺")
     refunds = [
-        parse(Refund, {"refundId": 2_100_000_000_000_000 + i, "oid": 9_000 + i, "handlingWay": 10,
-                       "negotiateStatus": 1, "status": 10, "refundFee": 990, "createTime": now,
-                       "updateTime": now, "expireTime": now + (i + 1) * 3_600_000})
+        parse(
+            Refund,
+            {
+                "refundId": 2_100_000_000_000_000 + i,
+                "oid": 9_000 + i,
+                "handlingWay": 10,
+                "negotiateStatus": 1,
+                "status": 10,
+                "refundFee": 990,
+                "createTime": now,
+                "updateTime": now,
+                "expireTime": now + (i + 1) * 3_600_000,
+            },
+        )
         for i in range(7)
     ]
     store.upsert_refunds(shop.id, refunds, seen_at=now, merchant_turn=lambda r: True)

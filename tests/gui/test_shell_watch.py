@@ -12,13 +12,21 @@ from tests.gui.test_shell_demo import START_TIMEOUT_MS, _args, shell_factory  # 
 def _started_demo(qtbot, shell_factory):  # noqa: F811
     shell = shell_factory(_args(demo=True))
     window = shell.window
-    qtbot.waitUntil(lambda: window.shop is not None and not window.syncing
-                    and window.queue_widget.merchant_view.model.rowCount() > 0, timeout=START_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            window.shop is not None
+            and not window.syncing
+            and window.queue_widget.merchant_view.model.rowCount() > 0
+        ),
+        timeout=START_TIMEOUT_MS,
+    )
     return shell, window
 
 
 def test_without_a_tray_alerts_show_in_the_window_and_a_click_selects_those_requests(
-    qtbot, shell_factory, memory_keyring  # noqa: F811
+    qtbot,
+    shell_factory,
+    memory_keyring,  # noqa: F811
 ):
     shell, window = _started_demo(qtbot, shell_factory)
     watch = shell.watch
@@ -39,7 +47,10 @@ def test_without_a_tray_alerts_show_in_the_window_and_a_click_selects_those_requ
 
 @pytest.mark.qt_log_ignore("systemTrayWindowChanged")
 def test_with_a_tray_closing_the_window_keeps_the_app_running_and_says_so_once(
-    qtbot, shell_factory, memory_keyring, monkeypatch  # noqa: F811
+    qtbot,
+    shell_factory,
+    memory_keyring,
+    monkeypatch,  # noqa: F811
 ):
     monkeypatch.setattr(tray_module.QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
     told = []

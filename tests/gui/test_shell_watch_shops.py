@@ -45,12 +45,19 @@ def gateways():
 
 def _sign_in(manager: ShopManager, gateway: Sandbox, name: str):
     c = gateway.credentials
-    return manager.save_sign_in(SignInResult(
-        seller=SellerInfo(name=name, seller_id=c.seller_id),
-        credentials=Credentials(app_key=c.app_key, sign_secret=c.sign_secret,
-                                access_token=c.access_token, sign_method=c.sign_method),
-        base_url=gateway.base_url, auth_mode="token",
-    ))
+    return manager.save_sign_in(
+        SignInResult(
+            seller=SellerInfo(name=name, seller_id=c.seller_id),
+            credentials=Credentials(
+                app_key=c.app_key,
+                sign_secret=c.sign_secret,
+                access_token=c.access_token,
+                sign_method=c.sign_method,
+            ),
+            base_url=gateway.base_url,
+            auth_mode="token",
+        )
+    )
 
 
 @pytest.fixture()
@@ -71,8 +78,10 @@ def two_shops(store, memory_keyring, gateways):
 def _start(qtbot, shell_factory, active):  # noqa: F811
     shell = shell_factory(_args(lang="en"))
     window = shell.window
-    qtbot.waitUntil(lambda: window.shop is not None and window.shop.id == active.id
-                    and window.client is not None, timeout=START_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.shop is not None and window.shop.id == active.id and window.client is not None,
+        timeout=START_TIMEOUT_MS,
+    )
     return shell, window
 
 
@@ -85,7 +94,10 @@ def _switch_text(window, shop) -> str:
 
 
 def test_the_other_shop_is_synced_in_the_background_alerted_counted_and_a_click_opens_it(
-    qtbot, shell_factory, gateways, two_shops  # noqa: F811
+    qtbot,
+    shell_factory,
+    gateways,
+    two_shops,  # noqa: F811
 ):
     active, other = two_shops
     shell, window = _start(qtbot, shell_factory, active)
@@ -106,7 +118,9 @@ def test_the_other_shop_is_synced_in_the_background_alerted_counted_and_a_click_
     qtbot.waitUntil(lambda: not window.syncing, timeout=START_TIMEOUT_MS)
     banner.show_button.click()
     queue = window.queue_widget
-    qtbot.waitUntil(lambda: window.shop.id == other.id and bool(queue.selected_rows()), timeout=START_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.shop.id == other.id and bool(queue.selected_rows()), timeout=START_TIMEOUT_MS
+    )
     assert [(r.shop_id, r.refund_id) for r in queue.selected_rows()] == [(other.id, OTHER_SOON)]
     assert window.windowTitle().startswith(other.label)
     # the shop left behind is now the one watched in the background; both still count
@@ -116,19 +130,27 @@ def test_the_other_shop_is_synced_in_the_background_alerted_counted_and_a_click_
 
 
 def test_a_failing_other_shop_is_marked_sign_in_again_and_the_active_shop_syncs_on(
-    qtbot, shell_factory, gateways, two_shops  # noqa: F811
+    qtbot,
+    shell_factory,
+    gateways,
+    two_shops,  # noqa: F811
 ):
     active, other = two_shops
     shell, window = _start(qtbot, shell_factory, active)
     watcher = shell.watch.shops
-    qtbot.waitUntil(lambda: other.id in watcher.watched_shop_ids() and watcher.running_shop_id is None
-                    and not window.syncing, timeout=START_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            other.id in watcher.watched_shop_ids() and watcher.running_shop_id is None and not window.syncing
+        ),
+        timeout=START_TIMEOUT_MS,
+    )
     # the other shop's authorisation is withdrawn; the seller asks for a sync from the tray
     gateways[1].revoke_access_token()
     synced = []
     window.sync_finished.connect(lambda result: synced.append(result.shop_id))
-    with qtbot.waitSignal(watcher.synced, timeout=START_TIMEOUT_MS,
-                          check_params_cb=lambda shop_id: shop_id == other.id):
+    with qtbot.waitSignal(
+        watcher.synced, timeout=START_TIMEOUT_MS, check_params_cb=lambda shop_id: shop_id == other.id
+    ):
         shell.watch.tray.sync_requested.emit()
     qtbot.waitUntil(lambda: synced == [active.id], timeout=START_TIMEOUT_MS)  # the active shop synced on
     status = watcher.status(other.id)
@@ -136,8 +158,9 @@ def test_a_failing_other_shop_is_marked_sign_in_again_and_the_active_shop_syncs_
     # marked where the shops are listed — quietly: no banner, no dialog, the active shop stays
     assert _switch_text(window, other) == f"{other.label} (sign in again)"
     assert _switch_text(window, active) == active.label
-    label = next(w for w in window.statusBar().findChildren(type(window.freshness))
-                 if "other shop" in w.text())
+    label = next(
+        w for w in window.statusBar().findChildren(type(window.freshness)) if "other shop" in w.text()
+    )
     assert label.isVisible() and "1 other shop" in label.text() and other.label in label.toolTip()
     assert window.banner.isHidden() and window.shop.id == active.id
     # what was downloaded of it still counts: its request is still in the tray's critical count
@@ -146,7 +169,10 @@ def test_a_failing_other_shop_is_marked_sign_in_again_and_the_active_shop_syncs_
 
 
 def test_a_broken_other_shop_is_marked_and_backs_off(
-    qtbot, shell_factory, gateways, two_shops  # noqa: F811
+    qtbot,
+    shell_factory,
+    gateways,
+    two_shops,  # noqa: F811
 ):
     active, other = two_shops
     # the other shop's gateway answers its refund list with an HTML error page, every time
@@ -158,8 +184,9 @@ def test_a_broken_other_shop_is_marked_and_backs_off(
     assert _switch_text(window, other) == f"{other.label} (sync failed)"
     # the active shop is synced and shown as usual
     queue = window.queue_widget
-    qtbot.waitUntil(lambda: queue.merchant_view.model.rowCount() == 2 and not window.syncing,
-                    timeout=START_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: queue.merchant_view.model.rowCount() == 2 and not window.syncing, timeout=START_TIMEOUT_MS
+    )
     assert window.banner.isHidden()
     # the next automatic round leaves it alone for a while (backoff); the seller's "sync now" does not
     watcher.sync_others()
@@ -243,7 +270,9 @@ def _watcher(qtbot, shop_ids, **syncer_kw):
     gate = SyncGate()
     client = SimpleNamespace(close=lambda: None)
     services = SimpleNamespace(
-        store=SimpleNamespace(shop=shops.get), rules=None, load_rows=lambda store, rules, shop: [],
+        store=SimpleNamespace(shop=shops.get),
+        rules=None,
+        load_rows=lambda store, rules, shop: [],
         shops=SimpleNamespace(credentials=lambda sid: object()),
         make_client=lambda shop, credentials: client,
         make_syncer=lambda c, store, rules, sid: gate.guard(sid, _FakeSyncer(sid, log, **syncer_kw)),

@@ -34,7 +34,9 @@ def start(qtbot, memory_keyring):
         shell = app_module.build(args)
         assert shell is not None
         shells.append(shell)
-        qtbot.waitUntil(lambda: shell.window is not None or shell.failed is not None, timeout=START_TIMEOUT_MS)
+        qtbot.waitUntil(
+            lambda: shell.window is not None or shell.failed is not None, timeout=START_TIMEOUT_MS
+        )
         return shell
 
     yield run
@@ -78,7 +80,7 @@ def test_a_damaged_database_is_offered_a_rebuild_and_kept(qtbot, start, question
     db.write_bytes(GARBAGE)
     shell = start(_args())
     assert shell.failed is None and shell.window is not None
-    (title, text), = questions
+    ((title, text),) = questions
     assert title == "本地数据库已损坏"
     assert str(db) in text and "重建" in text
     kept = list(db.parent.glob(db.name + ".damaged-*"))
@@ -111,15 +113,17 @@ def test_a_healthy_database_is_not_questioned(qtbot, start, questions):
 
 def test_a_bad_rules_file_is_named_with_its_key_by_the_window(qtbot, start, monkeypatch, tmp_path):
     bad = tmp_path / "kuaishou.toml"
-    bad.write_bytes(rulesfile.default_rules_path().read_bytes().replace(
-        b"limit_hours = 48", b"limit_hours = 1e12", 1))
+    bad.write_bytes(
+        rulesfile.default_rules_path().read_bytes().replace(b"limit_hours = 48", b"limit_hours = 1e12", 1)
+    )
     monkeypatch.setattr(rulesfile, "default_rules_path", lambda: bad)
     from desktop.ui.errors import ErrorReporter
 
     monkeypatch.setattr(ErrorReporter, "force_no_dialogs", False)
     shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "critical",
-                        staticmethod(lambda parent, title, text, *a, **k: shown.append(text)))
+    monkeypatch.setattr(
+        QMessageBox, "critical", staticmethod(lambda parent, title, text, *a, **k: shown.append(text))
+    )
     shell = start(_args(no_error_dialogs=False))
     assert shell.failed is not None and shell.window is None
     (text,) = shown
@@ -146,8 +150,9 @@ def test_an_unwritable_home_is_named_by_the_window_not_a_crash(qtbot, start, mon
 
     monkeypatch.setattr(ErrorReporter, "force_no_dialogs", False)
     shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "critical",
-                        staticmethod(lambda parent, title, text, *a, **k: shown.append(text)))
+    monkeypatch.setattr(
+        QMessageBox, "critical", staticmethod(lambda parent, title, text, *a, **k: shown.append(text))
+    )
     shell = start(_args(no_error_dialogs=False))
     assert isinstance(shell.failed, StoreUnavailable)
     (text,) = shown

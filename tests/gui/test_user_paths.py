@@ -33,12 +33,18 @@ def demo(qtbot, memory_keyring):
     shell = app_module.build(_args())
     assert shell is not None
     try:
-        qtbot.waitUntil(lambda: shell.window is not None or shell.failed is not None, timeout=START_TIMEOUT_MS)
+        qtbot.waitUntil(
+            lambda: shell.window is not None or shell.failed is not None, timeout=START_TIMEOUT_MS
+        )
         assert shell.failed is None, shell.failed
         window = shell.window
-        qtbot.waitUntil(lambda: window.client is not None and window._last_fresh_ms is not None
-                        and not window.syncing, timeout=START_TIMEOUT_MS)
-        qtbot.waitUntil(lambda: window.queue_widget.merchant_view.model.rowCount() > 2, timeout=START_TIMEOUT_MS)
+        qtbot.waitUntil(
+            lambda: window.client is not None and window._last_fresh_ms is not None and not window.syncing,
+            timeout=START_TIMEOUT_MS,
+        )
+        qtbot.waitUntil(
+            lambda: window.queue_widget.merchant_view.model.rowCount() > 2, timeout=START_TIMEOUT_MS
+        )
         if shell.login is not None:
             qtbot.waitUntil(lambda: shell.login is None, timeout=START_TIMEOUT_MS)
         window.resize(1280, 720)
@@ -136,14 +142,19 @@ def test_approve_by_shortcut_removes_the_request_and_the_pane_empties(qtbot, dem
     view = window.queue_widget.merchant_view
     detail = window.detail_dock.widget()
     # a refund-only request under review: approving it needs no address
-    target = next(i for i, r in enumerate(view.proxy.visible_rows())
-                  if r.kind == "refund_only" and r.stage == "review_refund_only")
+    target = next(
+        i
+        for i, r in enumerate(view.proxy.visible_rows())
+        if r.kind == "refund_only" and r.stage == "review_refund_only"
+    )
     _click_row(qtbot, view, target)
     row = view.selected_rows()[0]
     qtbot.waitUntil(lambda: detail.row is not None and detail.row.refund_id == row.refund_id)
     assert window.selection_label.text() == "已选择 1 条"
 
-    _press(qtbot, window, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    _press(
+        qtbot, window, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
     qtbot.waitUntil(lambda: type(ui.flow.dialog).__name__ == "PreviewDialog", timeout=START_TIMEOUT_MS)
     preview = ui.flow.dialog
     assert preview.isVisible()
@@ -153,7 +164,9 @@ def test_approve_by_shortcut_removes_the_request_and_the_pane_empties(qtbot, dem
     qtbot.waitUntil(lambda: progress.close_button.isEnabled(), timeout=START_TIMEOUT_MS)
     with qtbot.waitSignal(window.rows_loaded, timeout=START_TIMEOUT_MS):
         qtbot.mouseClick(progress.close_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: all(r.refund_id != row.refund_id for r in view.model.rows()), timeout=START_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: all(r.refund_id != row.refund_id for r in view.model.rows()), timeout=START_TIMEOUT_MS
+    )
     assert detail.row is None  # the approved request is no longer shown as waiting
     assert view.selected_rows() == [] and window.selection_label.text() == ""
 
@@ -235,7 +248,9 @@ def test_closing_without_a_tray_says_the_warnings_stop_and_can_be_cancelled(qtbo
 def test_quit_from_the_menu_or_ctrl_q_does_not_ask_again(qtbot, demo, monkeypatch, how):
     window = demo.window
     asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Cancel)
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Cancel
+    )
     quit_action = _menu_action(window, "店铺", "退出")
     assert quit_action.shortcut().toString() == "Ctrl+Q"
 
@@ -277,8 +292,9 @@ def test_sign_in_again_reject_and_action_log_from_the_menu(qtbot, demo):
 
 
 def _first_review_row(view, kind: str = "refund_only") -> int:
-    return next(i for i, r in enumerate(view.proxy.visible_rows())
-                if r.kind == kind and r.stage.startswith("review"))
+    return next(
+        i for i, r in enumerate(view.proxy.visible_rows()) if r.kind == kind and r.stage.startswith("review")
+    )
 
 
 @pytest.mark.slow
@@ -288,7 +304,9 @@ def test_reject_by_shortcut_repeats_the_reason_in_the_preview_then_cancel_sends_
     view = window.queue_widget.merchant_view
     sandbox = demo.backend.sandbox
     _click_row(qtbot, view, _first_review_row(view))
-    _press(qtbot, window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    _press(
+        qtbot, window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
     qtbot.waitUntil(lambda: type(ui.flow.dialog).__name__ == "RejectReasonDialog", timeout=START_TIMEOUT_MS)
     reasons = ui.flow.dialog
     qtbot.waitUntil(lambda: reasons.reasons.count() > 0, timeout=START_TIMEOUT_MS)
@@ -322,8 +340,10 @@ def test_toolbar_and_menu_entries_each_show_their_result(qtbot, demo, monkeypatc
 
     # 同意 on the toolbar and in the menu open the preview of the selection; cancelling sends nothing
     _click_row(qtbot, view, _first_review_row(view))
-    for press in (lambda: qtbot.mouseClick(_toolbar_button(window, ui.approve_action), Qt.MouseButton.LeftButton),
-                  lambda: _menu_action(window, "申请", "同意…").trigger()):
+    for press in (
+        lambda: qtbot.mouseClick(_toolbar_button(window, ui.approve_action), Qt.MouseButton.LeftButton),
+        lambda: _menu_action(window, "申请", "同意…").trigger(),
+    ):
         press()
         qtbot.waitUntil(lambda: type(ui.flow.dialog).__name__ == "PreviewDialog", timeout=START_TIMEOUT_MS)
         assert ui.flow.dialog.isVisible() and ui.flow.dialog.ok_button.text() == "同意 1 个"
@@ -336,7 +356,9 @@ def test_toolbar_and_menu_entries_each_show_their_result(qtbot, demo, monkeypatc
     qtbot.waitUntil(lambda: not ui.flow.busy, timeout=5000)
 
     # 操作日志… (Ctrl+Shift+L): the log opens in words a seller reads
-    _press(qtbot, window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    _press(
+        qtbot, window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
     qtbot.waitUntil(lambda: ui.log_dialog is not None and ui.log_dialog.isVisible(), timeout=5000)
     log = ui.log_dialog
     assert log.model.headerData(5, Qt.Orientation.Horizontal) == "内容"
@@ -357,11 +379,15 @@ def test_toolbar_and_menu_entries_each_show_their_result(qtbot, demo, monkeypatc
 
     # 店铺 → 管理店铺…: the shops dialog lists the demo shop
     _menu_action(window, "店铺", "管理店铺…").trigger()
-    qtbot.waitUntil(lambda: window._shops_dialog is not None and window._shops_dialog.list.count() == 1, timeout=5000)
+    qtbot.waitUntil(
+        lambda: window._shops_dialog is not None and window._shops_dialog.list.count() == 1, timeout=5000
+    )
     assert window.shop.label in window._shops_dialog.list.item(0).text()
     window._shops_dialog.reject()
     # 切换到: the one shop, checked
-    switch = next(a for a in window.menuBar().actions() if a.text().startswith("店铺")).menu().actions()[0].menu()
+    switch = (
+        next(a for a in window.menuBar().actions() if a.text().startswith("店铺")).menu().actions()[0].menu()
+    )
     assert [a.isChecked() for a in switch.actions()] == [True]
 
     # 设置 → 语言 → English: remembered for the next start, said so
@@ -376,8 +402,11 @@ def test_toolbar_and_menu_entries_each_show_their_result(qtbot, demo, monkeypatc
     from desktop.ui.settings import SettingsDialog
 
     opened = []
-    monkeypatch.setattr(SettingsDialog, "exec", lambda dialog: opened.append(
-        [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]) or 0)
+    monkeypatch.setattr(
+        SettingsDialog,
+        "exec",
+        lambda dialog: opened.append([dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]) or 0,
+    )
     _menu_action(window, "设置", "设置…").trigger()
     assert opened and "提醒" in opened[0]
 

@@ -38,8 +38,11 @@ from desktop.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 MUTANT = Path(__file__).resolve().parent / "crash_mutant.py"
-ACTIONS = ("open.seller.order.refund.approve", "open.seller.order.refund.returngoods.approve",
-           "open.seller.order.refund.confirm.receipt")
+ACTIONS = (
+    "open.seller.order.refund.approve",
+    "open.seller.order.refund.returngoods.approve",
+    "open.seller.order.refund.confirm.receipt",
+)
 DETAIL = "open.seller.order.refund.detail"
 #: what the first run of a round is killed after: its first write-ahead mark (before the request
 #: left), an action call the gateway received (maybe held), a detail read
@@ -68,16 +71,35 @@ class Tally:
 def _env(sb: Sandbox, home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KS_")}
     c = sb.credentials
-    env.update(KS_APP_KEY=c.app_key, KS_SIGN_SECRET=c.sign_secret, KS_ACCESS_TOKEN=c.access_token,
-               AFTERSALE_WATCH_HOME=str(home), PYTHONPATH=str(ROOT))
+    env.update(
+        KS_APP_KEY=c.app_key,
+        KS_SIGN_SECRET=c.sign_secret,
+        KS_ACCESS_TOKEN=c.access_token,
+        AFTERSALE_WATCH_HOME=str(home),
+        PYTHONPATH=str(ROOT),
+    )
     return env
 
 
-def _command(sb: Sandbox, ids: list[int], patience: float, *, mutant: bool,
-             act_again: bool = False, qps: float = 200) -> list[str]:
+def _command(
+    sb: Sandbox, ids: list[int], patience: float, *, mutant: bool, act_again: bool = False, qps: float = 200
+) -> list[str]:
     entry = [str(MUTANT)] if mutant else ["-m", "desktop"]
-    cmd = [sys.executable, *entry, "approve", *map(str, ids), "--api-base", sb.base_url, "--json",
-           "--settle", "0.05", "--patience", f"{patience:g}", "--qps", f"{qps:g}"]
+    cmd = [
+        sys.executable,
+        *entry,
+        "approve",
+        *map(str, ids),
+        "--api-base",
+        sb.base_url,
+        "--json",
+        "--settle",
+        "0.05",
+        "--patience",
+        f"{patience:g}",
+        "--qps",
+        f"{qps:g}",
+    ]
     return cmd + (["--act-again-on-undecided"] if act_again else [])
 
 
@@ -108,16 +130,24 @@ def _marked(home: Path) -> bool:
 
 
 def _received(sb: Sandbox, mine: set[int], methods: tuple[str, ...] = ACTIONS) -> Counter:
-    return Counter(e["params"].get("refundId") for e in list(sb.received_log)
-                   if e["method"] in methods and e["params"].get("refundId") in mine)
+    return Counter(
+        e["params"].get("refundId")
+        for e in list(sb.received_log)
+        if e["method"] in methods and e["params"].get("refundId") in mine
+    )
 
 
-def _run_and_kill(cmd: list[str], env: dict[str, str], cwd: Path, rng: random.Random,
-                  started: Callable[[], bool], late_s: float) -> bool:
+def _run_and_kill(
+    cmd: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    rng: random.Random,
+    started: Callable[[], bool],
+    late_s: float,
+) -> bool:
     """Start ``cmd``; once ``started()`` (or at once when it never comes) wait a seeded moment and
     SIGKILL it. True when it was killed while alive."""
-    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         end = time.monotonic() + 20
         while time.monotonic() < end and proc.poll() is None and not started():
@@ -142,8 +172,16 @@ def _wait_not_held(sb: Sandbox, timeout: float = 30.0) -> None:
         raise AssertionError("the sandbox still holds requests")
 
 
-def run(sb: Sandbox, workdir: Path, *, kill_points: int, seed: int, max_hold_s: float = 1.5,
-        mutant: bool = False, log: Callable[[str], None] | None = None) -> Tally:
+def run(
+    sb: Sandbox,
+    workdir: Path,
+    *,
+    kill_points: int,
+    seed: int,
+    max_hold_s: float = 1.5,
+    mutant: bool = False,
+    log: Callable[[str], None] | None = None,
+) -> Tally:
     """Run rounds until at least ``kill_points`` processes were killed while alive."""
     rng = random.Random(seed)
     tally = Tally()
@@ -154,8 +192,9 @@ def run(sb: Sandbox, workdir: Path, *, kill_points: int, seed: int, max_hold_s: 
         batch = [
             sb.add_refund(handlingWay=10, refundFee=rng.randint(100, 99_999))["refundId"],
             sb.add_refund(handlingWay=1, status=11, refundFee=rng.randint(100, 99_999))["refundId"],
-            sb.add_refund(handlingWay=1, status=40, negotiateStatus=2,
-                          refundFee=rng.randint(100, 99_999))["refundId"],
+            sb.add_refund(handlingWay=1, status=40, negotiateStatus=2, refundFee=rng.randint(100, 99_999))[
+                "refundId"
+            ],
         ]
         rng.shuffle(batch)
         mine = set(batch)
@@ -166,8 +205,7 @@ def run(sb: Sandbox, workdir: Path, *, kill_points: int, seed: int, max_hold_s: 
         # action's arrival, always; otherwise sometimes answered late after it instead)
         for method in ACTIONS:
             kind = "hold" if trigger == "action" or rng.random() < 0.75 else "delay"
-            sb.inject_fault(method, kind, times=None,
-                            delay_s=rng.uniform(min(0.5, max_hold_s), max_hold_s))
+            sb.inject_fault(method, kind, times=None, delay_s=rng.uniform(min(0.5, max_hold_s), max_hold_s))
 
         methods = ACTIONS if trigger == "action" else (DETAIL,)
         qps = 200.0
@@ -177,8 +215,9 @@ def run(sb: Sandbox, workdir: Path, *, kill_points: int, seed: int, max_hold_s: 
             started, late, qps = (lambda: _marked(home)), 0.2, 2.0
         else:
             started, late = (lambda: bool(_received(sb, mine, methods))), 0.4
-        if _run_and_kill(_command(sb, batch, patience, mutant=mutant, qps=qps), env, workdir, rng,
-                         started, late):
+        if _run_and_kill(
+            _command(sb, batch, patience, mutant=mutant, qps=qps), env, workdir, rng, started, late
+        ):
             tally.kill_points += 1
             tally.held_when_killed += sb.held
         else:
@@ -186,13 +225,24 @@ def run(sb: Sandbox, workdir: Path, *, kill_points: int, seed: int, max_hold_s: 
         # restarts, killed too at seeded moments, until one is left to finish
         while rng.random() < 0.5 and tally.kill_points < kill_points:
             seen = sum(_received(sb, mine, ACTIONS + (DETAIL,)).values())
-            if _run_and_kill(_command(sb, batch, patience, mutant=mutant), env, workdir, rng,
-                             lambda: sum(_received(sb, mine, ACTIONS + (DETAIL,)).values()) > seen,
-                             0.6):
+            if _run_and_kill(
+                _command(sb, batch, patience, mutant=mutant),
+                env,
+                workdir,
+                rng,
+                lambda: sum(_received(sb, mine, ACTIONS + (DETAIL,)).values()) > seen,
+                0.6,
+            ):
                 tally.kill_points += 1
                 tally.restart_kills += 1
-        final = subprocess.run(_command(sb, batch, patience, mutant=mutant), env=env, cwd=workdir,
-                               capture_output=True, text=True, timeout=120)
+        final = subprocess.run(
+            _command(sb, batch, patience, mutant=mutant),
+            env=env,
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         _wait_not_held(sb)
         sb.clear_faults()
         _check_round(sb, home, batch, final, tally, mutant=mutant)
@@ -201,8 +251,15 @@ def run(sb: Sandbox, workdir: Path, *, kill_points: int, seed: int, max_hold_s: 
     return tally
 
 
-def _check_round(sb: Sandbox, home: Path, batch: list[int], final: subprocess.CompletedProcess,
-                 tally: Tally, *, mutant: bool) -> None:
+def _check_round(
+    sb: Sandbox,
+    home: Path,
+    batch: list[int],
+    final: subprocess.CompletedProcess,
+    tally: Tally,
+    *,
+    mutant: bool,
+) -> None:
     mine = set(batch)
     if final.returncode not in (0, 5):
         tally.problems.append(f"restart exited {final.returncode}: {final.stderr[-500:]}")
@@ -223,9 +280,14 @@ def _check_round(sb: Sandbox, home: Path, batch: list[int], final: subprocess.Co
                 tally.problems.append(f"refund {rid} undecided but not reported to the seller")
     if undecided:
         # the seller checks the seller backend (nothing arrived for these) and acts again
-        again = subprocess.run(_command(sb, sorted(undecided), 1.0, mutant=mutant, act_again=True),
-                               env=_env(sb, home), cwd=home.parent, capture_output=True, text=True,
-                               timeout=120)
+        again = subprocess.run(
+            _command(sb, sorted(undecided), 1.0, mutant=mutant, act_again=True),
+            env=_env(sb, home),
+            cwd=home.parent,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if again.returncode != 0:
             tally.problems.append(f"acting again exited {again.returncode}: {again.stdout[-500:]}")
     received = _received(sb, mine)

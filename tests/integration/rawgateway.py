@@ -83,7 +83,7 @@ def trickle(conn: socket.socket, data: bytes, every_s: float, stop: Callable[[],
     for i in range(len(data)):
         if stop():
             return
-        conn.sendall(data[i:i + 1])
+        conn.sendall(data[i : i + 1])
         time.sleep(every_s)
 
 

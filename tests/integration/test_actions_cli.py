@@ -28,19 +28,26 @@ def run(capsys, *argv):
 
 
 def approvals(sb):
-    return [e for e in sb.call_log if e["method"].startswith("open.seller.order.refund.")
-            and e["method"] != "open.seller.order.refund.detail"]
+    return [
+        e
+        for e in sb.call_log
+        if e["method"].startswith("open.seller.order.refund.")
+        and e["method"] != "open.seller.order.refund.detail"
+    ]
 
 
 def test_approve_prints_one_json_object_per_refund_and_exits_0(sb, capsys):
     a = sb.add_refund(handlingWay=10, refundFee=990)["refundId"]
     r = sb.add_refund(handlingWay=1, status=11, refundFee=2000)["refundId"]
-    code, out, err = run(capsys, "approve", str(a), str(r), "--api-base", sb.base_url,
-                         "--address-id", "51000002", "--json")
+    code, out, err = run(
+        capsys, "approve", str(a), str(r), "--api-base", sb.base_url, "--address-id", "51000002", "--json"
+    )
     assert code == 0, err
     lines = [json.loads(x) for x in out.splitlines()]
     assert [(x["refundId"], x["outcome"], x["action"]) for x in lines] == [
-        (str(a), "done", "approve_refund"), (str(r), "done", "approve_return")]
+        (str(a), "done", "approve_refund"),
+        (str(r), "done", "approve_return"),
+    ]
     assert approvals(sb)[1]["params"]["addressId"] == 51_000_002
 
 
@@ -65,13 +72,22 @@ def test_dry_run_sends_nothing(sb, capsys):
 
 def test_reject_needs_the_required_description(sb, capsys):
     a = sb.add_refund(handlingWay=10)["refundId"]
-    code, out, _ = run(capsys, "reject", str(a), "--reason-code", "1003", "--api-base",
-                       sb.base_url, "--json")
+    code, out, _ = run(capsys, "reject", str(a), "--reason-code", "1003", "--api-base", sb.base_url, "--json")
     assert code == 5
     assert json.loads(out)["outcome"] == "skipped"
     assert not [e for e in sb.call_log if e["method"] == "open.refund.reject"]
-    code, out, _ = run(capsys, "reject", str(a), "--reason-code", "1003", "--desc", "已协商",
-                       "--api-base", sb.base_url, "--json")
+    code, out, _ = run(
+        capsys,
+        "reject",
+        str(a),
+        "--reason-code",
+        "1003",
+        "--desc",
+        "已协商",
+        "--api-base",
+        sb.base_url,
+        "--json",
+    )
     assert code == 0 and json.loads(out)["outcome"] == "done"
     (sent,) = [e for e in sb.call_log if e["method"] == "open.refund.reject"]
     assert sent["params"]["rejectDesc"] == "已协商" and sent["params"]["reasonCode"] == 1003
@@ -87,18 +103,25 @@ def test_bad_usage_exits_2(sb, capsys):
 
 
 def _freight_claim(sb):
-    return sb.add_refund(handlingWay=1, status=40, negotiateStatus=2, refundFee=5000,
-                         returnFreightInfo={"returnFreightAmount": 1200,
-                                            "returnFreightStatus": 10})["refundId"]
+    return sb.add_refund(
+        handlingWay=1,
+        status=40,
+        negotiateStatus=2,
+        refundFee=5000,
+        returnFreightInfo={"returnFreightAmount": 1200, "returnFreightStatus": 10},
+    )["refundId"]
 
 
-@pytest.mark.parametrize("argv, why", [
-    (["--refuse-freight", "包邮商品，运费不予承担"], "1"),
-    (["--refuse-freight", "  ", "--freight-image", "https://img.example/1.jpg"], "说明"),
-    (["--refuse-freight", "x" * 300, "--freight-image", "https://img.example/1.jpg"], "300"),
-    (["--refuse-freight", "包邮", *["--freight-image", "https://img.example/1.jpg"] * 7], "6"),
-    (["--freight-image", "https://img.example/1.jpg"], "--refuse-freight"),
-])
+@pytest.mark.parametrize(
+    "argv, why",
+    [
+        (["--refuse-freight", "包邮商品，运费不予承担"], "1"),
+        (["--refuse-freight", "  ", "--freight-image", "https://img.example/1.jpg"], "说明"),
+        (["--refuse-freight", "x" * 300, "--freight-image", "https://img.example/1.jpg"], "300"),
+        (["--refuse-freight", "包邮", *["--freight-image", "https://img.example/1.jpg"] * 7], "6"),
+        (["--freight-image", "https://img.example/1.jpg"], "--refuse-freight"),
+    ],
+)
 def test_refusing_the_freight_is_offered_only_with_a_description_and_pictures(sb, capsys, argv, why):
     rid = _freight_claim(sb)
     code, out, err = run(capsys, "approve", str(rid), "--api-base", sb.base_url, *argv)
@@ -108,14 +131,27 @@ def test_refusing_the_freight_is_offered_only_with_a_description_and_pictures(sb
 
 def test_the_freight_is_refused_with_both(sb, capsys):
     rid = _freight_claim(sb)
-    code, out, err = run(capsys, "approve", str(rid), "--api-base", sb.base_url, "--json",
-                         "--refuse-freight", "包邮商品，运费不予承担",
-                         "--freight-image", "https://img.example/1.jpg",
-                         "--freight-image", "https://img.example/2.jpg")
+    code, out, err = run(
+        capsys,
+        "approve",
+        str(rid),
+        "--api-base",
+        sb.base_url,
+        "--json",
+        "--refuse-freight",
+        "包邮商品，运费不予承担",
+        "--freight-image",
+        "https://img.example/1.jpg",
+        "--freight-image",
+        "https://img.example/2.jpg",
+    )
     assert code == 0, err
     (sent,) = approvals(sb)
-    assert sent["params"] == {"refundId": rid, "status": 40, "returnFreightHandlingAdvice": 2,
-                              "returnFreightRejectDesc": "包邮商品，运费不予承担",
-                              "returnFreightRejectImages": ["https://img.example/1.jpg",
-                                                            "https://img.example/2.jpg"]}
+    assert sent["params"] == {
+        "refundId": rid,
+        "status": 40,
+        "returnFreightHandlingAdvice": 2,
+        "returnFreightRejectDesc": "包邮商品，运费不予承担",
+        "returnFreightRejectImages": ["https://img.example/1.jpg", "https://img.example/2.jpg"],
+    }
     assert sb.refunds[rid]["returnFreightInfo"]["returnFreightStatus"] == 50

@@ -32,8 +32,9 @@ def sb():
 @pytest.fixture
 def client(sb):
     c = sb.credentials
-    creds = Credentials(app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token,
-                        sign_method=c.sign_method)
+    creds = Credentials(
+        app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token, sign_method=c.sign_method
+    )
     with KuaishouClient(creds, base_url=sb.base_url, qps=1000) as kc:
         yield kc
 
@@ -52,8 +53,11 @@ def engine(sb, client, store):
 
 
 def actions_in(sb, refund_id=None):
-    return [e for e in sb.call_log if e["method"] in ACTION_METHODS
-            and (refund_id is None or e["params"].get("refundId") == refund_id)]
+    return [
+        e
+        for e in sb.call_log
+        if e["method"] in ACTION_METHODS and (refund_id is None or e["params"].get("refundId") == refund_id)
+    ]
 
 
 def successes(sb):
@@ -66,15 +70,22 @@ def test_each_kind_is_approved_with_the_right_method_and_parameters(sb, engine):
     ret = sb.add_refund(handlingWay=1, status=11, refundFee=4590)["refundId"]
     exchange = sb.add_refund(handlingWay=3)["refundId"]
     receipt = sb.add_refund(handlingWay=1, status=40, negotiateStatus=2, refundFee=3000)["refundId"]
-    freight = sb.add_refund(handlingWay=1, status=40, negotiateStatus=2, refundFee=5000,
-                            returnFreightInfo={"returnFreightAmount": 1200,
-                                               "returnFreightStatus": 10})["refundId"]
+    freight = sb.add_refund(
+        handlingWay=1,
+        status=40,
+        negotiateStatus=2,
+        refundFee=5000,
+        returnFreightInfo={"returnFreightAmount": 1200, "returnFreightStatus": 10},
+    )["refundId"]
     done = sb.add_refund(handlingWay=10, status=60, negotiateStatus=2)["refundId"]
     ids = [only, shipped, ret, exchange, receipt, freight, done]
 
     plan = engine.prepare(ids, Approve())
-    assert plan.counts == {ActionKind.APPROVE_REFUND: 2, ActionKind.APPROVE_RETURN: 2,
-                           ActionKind.CONFIRM_RECEIPT: 2}
+    assert plan.counts == {
+        ActionKind.APPROVE_REFUND: 2,
+        ActionKind.APPROVE_RETURN: 2,
+        ActionKind.CONFIRM_RECEIPT: 2,
+    }
     assert plan.total_amount == 1990 + 2500 + 3000 + 5000 + 1200
     assert [a.refund_id for a in plan.actions if WarningCode.SHIPPED_REFUND_ONLY in a.warnings] == [shipped]
     assert [s.refund_id for s in plan.skipped] == [done]
@@ -84,16 +95,28 @@ def test_each_kind_is_approved_with_the_right_method_and_parameters(sb, engine):
     report = engine.execute(plan)
     assert [r.outcome for r in report.results] == [Outcome.DONE] * 6
     sent = {e["params"]["refundId"]: (e["method"], e["params"], e["verb"]) for e in actions_in(sb)}
-    assert sent[only] == ("open.seller.order.refund.approve",
-                          {"refundId": only, "refundAmount": 1990, "status": 10, "negotiateStatus": 1,
-                           "refundHandingWay": 10}, "POST")
-    assert sent[ret] == ("open.seller.order.refund.returngoods.approve",
-                         {"refundId": ret, "refundAmount": 4590, "addressId": DEFAULT_ADDRESS}, "POST")
+    assert sent[only] == (
+        "open.seller.order.refund.approve",
+        {"refundId": only, "refundAmount": 1990, "status": 10, "negotiateStatus": 1, "refundHandingWay": 10},
+        "POST",
+    )
+    assert sent[ret] == (
+        "open.seller.order.refund.returngoods.approve",
+        {"refundId": ret, "refundAmount": 4590, "addressId": DEFAULT_ADDRESS},
+        "POST",
+    )
     assert sent[exchange][1] == {"refundId": exchange, "refundAmount": 0, "addressId": DEFAULT_ADDRESS}
-    assert sent[receipt] == ("open.seller.order.refund.confirm.receipt",
-                             {"refundId": receipt, "status": 40}, "POST")
-    assert sent[freight][1] == {"refundId": freight, "status": 40, "returnFreightHandlingAdvice": 1,
-                                "returnFreightAmount": 1200}
+    assert sent[receipt] == (
+        "open.seller.order.refund.confirm.receipt",
+        {"refundId": receipt, "status": 40},
+        "POST",
+    )
+    assert sent[freight][1] == {
+        "refundId": freight,
+        "status": 40,
+        "returnFreightHandlingAdvice": 1,
+        "returnFreightAmount": 1200,
+    }
     assert done not in sent
     assert all(e["result"] == 1 for e in actions_in(sb))
     assert sb.refunds[only]["status"] == 60 and sb.refunds[ret]["status"] == 30
@@ -128,8 +151,12 @@ def test_reject_with_and_without_the_required_fields(sb, engine):
     assert [r.outcome for r in report.results] == [Outcome.DONE, Outcome.DONE]
     first = actions_in(sb, a)[0]
     assert first["method"] == "open.refund.reject"
-    assert first["params"] == {"refundId": a, "reasonCode": 1001, "refundVersion": version,
-                               "rejectDesc": "已发货，单号 SF123"}
+    assert first["params"] == {
+        "refundId": a,
+        "reasonCode": 1001,
+        "refundVersion": version,
+        "rejectDesc": "已发货，单号 SF123",
+    }
     assert sb.refunds[a]["status"] == 12 and sb.refunds[a]["negotiateStatus"] == 3
 
 
@@ -153,8 +180,12 @@ def test_refund_changed_mid_batch_is_reported_with_its_new_state(sb, engine):
     def on_item(result, finished, total):
         if finished == 2:
             sb.update_refund(changed, status=70, updateTime=sb.refunds[changed]["updateTime"] + 1)
-            sb.inject_fault("open.seller.order.refund.approve", "result", result=300014,
-                            error_msg="退款单状态已更新，请刷新重试")
+            sb.inject_fault(
+                "open.seller.order.refund.approve",
+                "result",
+                result=300014,
+                error_msg="退款单状态已更新，请刷新重试",
+            )
 
     report = engine.execute(plan, progress=on_item)
     outcomes = [r.outcome for r in report.results]
@@ -230,8 +261,7 @@ def test_cancel_stops_before_the_next_send(sb, engine, store):
     plan = engine.prepare(ids, Approve())
     stop = threading.Event()
     sb.clear_call_log()
-    report = engine.execute(plan, cancelled=stop,
-                            progress=lambda r, n, total: stop.set() if n == 2 else None)
+    report = engine.execute(plan, cancelled=stop, progress=lambda r, n, total: stop.set() if n == 2 else None)
     assert [r.outcome for r in report.results] == [Outcome.DONE] * 2 + [Outcome.CANCELLED] * 4
     assert len(actions_in(sb)) == 2
     assert store.journal_open_entries() == []
@@ -243,8 +273,9 @@ def test_a_slow_platform_gets_one_approval_even_when_the_client_gives_up(sb, sto
     refund reads unchanged meanwhile — that is no proof: it is read again, never sent again, until
     the approval shows. Over real HTTP; the gateway's own count of received calls."""
     c = sb.credentials
-    creds = Credentials(app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token,
-                        sign_method=c.sign_method)
+    creds = Credentials(
+        app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token, sign_method=c.sign_method
+    )
     shop = store.add_shop(base_url=sb.base_url, seller_id=c.seller_id, name="山河优选")
     rid = sb.add_refund(handlingWay=10, refundFee=1290)["refundId"]
     with KuaishouClient(creds, base_url=sb.base_url, qps=1000, timeout=(2, 0.3)) as impatient:

@@ -63,8 +63,9 @@ def test_check_json_matches_the_sandboxs_truth(capsys, sandbox, env):
 
     truth = {rid: r for rid, r in sandbox.refunds.items() if waits_on_merchant(parse(Refund, r))}
     # the sandbox's own "waiting on the merchant" (what type=8 lists) is all in the report
-    reviewing = {rid for rid, r in sandbox.refunds.items()
-                 if r["status"] in (10, 11) and r["negotiateStatus"] == 1}
+    reviewing = {
+        rid for rid, r in sandbox.refunds.items() if r["status"] in (10, 11) and r["negotiateStatus"] == 1
+    }
     pending = shop["pending"]
     ids = [int(p["refund_id"]) for p in pending]
     assert set(ids) == set(truth) and reviewing <= set(ids) and len(ids) == len(set(ids))
@@ -72,7 +73,10 @@ def test_check_json_matches_the_sandboxs_truth(capsys, sandbox, env):
         r = truth[int(p["refund_id"])]
         assert p["order_id"] == str(r["oid"])
         assert (p["handling_way"], p["status"], p["negotiate_status"]) == (
-            r["handlingWay"], r["status"], r["negotiateStatus"])
+            r["handlingWay"],
+            r["status"],
+            r["negotiateStatus"],
+        )
         assert p["kind"] == kind_of(parse(Refund, r))
         assert p["refund_fee_fen"] == r["refundFee"] and p["sku"] == r["skuNick"]
         assert p["reason"] == r["refundReasonDesc"] and p["urge_times"] == r.get("urgeTimes", 0)
@@ -94,7 +98,9 @@ def test_check_json_matches_the_sandboxs_truth(capsys, sandbox, env):
         assert reason["basis"] in ("sourced", "assumed")
 
 
-def test_with_the_network_down_the_cached_report_is_printed_stale_with_exit_4(capsys, sandbox, env, monkeypatch):
+def test_with_the_network_down_the_cached_report_is_printed_stale_with_exit_4(
+    capsys, sandbox, env, monkeypatch
+):
     monkeypatch.setattr(KuaishouClient, "BACKOFF_BASE_S", 0.001)  # the retries need not wait here
     code, fresh = check_json(capsys, sandbox)
     assert code == 0
@@ -107,7 +113,8 @@ def test_with_the_network_down_the_cached_report_is_printed_stale_with_exit_4(ca
     assert stale["stale"] is True and stale["shops"][0]["stale"] is True
     assert stale["shops"][0]["error"]
     assert [p["refund_id"] for p in stale["shops"][0]["pending"]] == [
-        p["refund_id"] for p in fresh["shops"][0]["pending"]]
+        p["refund_id"] for p in fresh["shops"][0]["pending"]
+    ]
     assert stale["shops"][0]["last_sync_at"] == fresh["shops"][0]["last_sync_at"]
     assert err.strip()
 
@@ -125,8 +132,14 @@ def test_a_revoked_token_exits_3(capsys, sandbox, env):
 
 
 def test_configuration_errors_exit_2(capsys, sandbox, monkeypatch):
-    for name in ("KS_APP_KEY", "KS_SIGN_SECRET", "KS_ACCESS_TOKEN", "KS_SIGN_METHOD", "KS_APP_SECRET",
-                 "KS_REFRESH_TOKEN"):
+    for name in (
+        "KS_APP_KEY",
+        "KS_SIGN_SECRET",
+        "KS_ACCESS_TOKEN",
+        "KS_SIGN_METHOD",
+        "KS_APP_SECRET",
+        "KS_REFRESH_TOKEN",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr("desktop.core.secrets.SecretStore", lambda: SecretStore(backend=MemoryKeyring()))
     code, out, err = check(capsys, "--api-base", sandbox.base_url)
@@ -159,12 +172,19 @@ def test_stored_shop_profiles_are_checked_with_their_keychain_secrets(capsys, sa
     c = sandbox.credentials
     with open_store() as store:
         manager = ShopManager(store, SecretStore(backend=keyring))
-        manager.save_sign_in(SignInResult(
-            seller=SellerInfo(name="山河优选生活馆", seller_id=c.seller_id),
-            credentials=Credentials(app_key=c.app_key, sign_secret=c.sign_secret,
-                                    access_token=c.access_token, sign_method=c.sign_method),
-            base_url=sandbox.base_url, auth_mode="token",
-        ))
+        manager.save_sign_in(
+            SignInResult(
+                seller=SellerInfo(name="山河优选生活馆", seller_id=c.seller_id),
+                credentials=Credentials(
+                    app_key=c.app_key,
+                    sign_secret=c.sign_secret,
+                    access_token=c.access_token,
+                    sign_method=c.sign_method,
+                ),
+                base_url=sandbox.base_url,
+                auth_mode="token",
+            )
+        )
     code, report = check_json(capsys, sandbox)
     assert code == 0 and report["shops"][0]["name"] == "山河优选生活馆" and report["shops"][0]["pending"]
 
@@ -181,9 +201,17 @@ def test_the_human_table_is_chinese_and_aligned(capsys, sandbox, env):
     lines = out.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("紧急程度"))
     assert "剩余时间" in lines[header] and "退款单号" in lines[header]
-    rows = lines[header + 2:]
-    rows = rows[: next((i for i, line in enumerate(rows) if not line[:1].strip() or line.startswith("*")
-                        or line.startswith("风险")), len(rows))]
+    rows = lines[header + 2 :]
+    rows = rows[
+        : next(
+            (
+                i
+                for i, line in enumerate(rows)
+                if not line[:1].strip() or line.startswith("*") or line.startswith("风险")
+            ),
+            len(rows),
+        )
+    ]
     assert rows
     # the refund id column starts at the same display column on every line (CJK counts double)
     column = display_width(lines[header][: lines[header].index("退款单号")])
@@ -204,21 +232,28 @@ def test_demo_runs_on_the_embedded_sandbox_and_leaves_nothing_behind(capsys, app
     assert not list(app_home.rglob("*.sqlite3")), "the demo keeps no database in the data dir"
 
 
-@pytest.mark.parametrize("fields, name", [
-    ({"expireTime": 10**18}, "expireTime"),
-    ({"refundFee": 10**30}, "refundFee"),
-    ({"refundId": 2**64}, "refundId"),
-])
-def test_a_refund_with_an_absurd_decision_field_is_named_not_a_traceback(app_home, capsys, monkeypatch,
-                                                                         fields, name):
+@pytest.mark.parametrize(
+    "fields, name",
+    [
+        ({"expireTime": 10**18}, "expireTime"),
+        ({"refundFee": 10**30}, "refundFee"),
+        ({"refundId": 2**64}, "refundId"),
+    ],
+)
+def test_a_refund_with_an_absurd_decision_field_is_named_not_a_traceback(
+    app_home, capsys, monkeypatch, fields, name
+):
     """check used to die with OverflowError (SQLite) or "year … is out of range" on these."""
     from desktop.__main__ import main
     from desktop.sandbox import Sandbox
 
     with Sandbox(demo_data=False, buyer_ships_after_s=None) as sb:
         c = sb.credentials
-        for key, value in (("KS_APP_KEY", c.app_key), ("KS_SIGN_SECRET", c.sign_secret),
-                           ("KS_ACCESS_TOKEN", c.access_token)):
+        for key, value in (
+            ("KS_APP_KEY", c.app_key),
+            ("KS_SIGN_SECRET", c.sign_secret),
+            ("KS_ACCESS_TOKEN", c.access_token),
+        ):
             monkeypatch.setenv(key, value)
         created = sb.now_ms() - 3_600_000
         good = sb.add_refund(handlingWay=10, refundFee=990, createTime=created)["refundId"]

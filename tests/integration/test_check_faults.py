@@ -76,8 +76,13 @@ def test_an_expired_pasted_token_is_still_called_expired(capsys, sandbox, env):
 def test_a_secret_echoed_by_the_gateway_is_never_stored_printed_or_logged(capsys, sandbox, env):
     assert check(capsys, "--json", "--api-base", sandbox.base_url, "--days", DAYS)[0] == 0
     c = sandbox.credentials
-    sandbox.inject_fault("open.seller.order.refund.pcursor.list", "result", result=21, times=None,
-                         error_msg=f"请求被拒绝 token {c.access_token} 签名 {c.sign_secret}")
+    sandbox.inject_fault(
+        "open.seller.order.refund.pcursor.list",
+        "result",
+        result=21,
+        times=None,
+        error_msg=f"请求被拒绝 token {c.access_token} 签名 {c.sign_secret}",
+    )
     code, out, err = check(capsys, "--json", "--api-base", sandbox.base_url, "--days", DAYS)
     assert code == 4
     report = json.loads(out)
@@ -97,8 +102,12 @@ def test_a_secret_echoed_by_the_gateway_is_never_stored_printed_or_logged(capsys
 # --------------------------------------------------------------------------- gateway address
 def test_every_spelling_of_the_gateway_address_is_one_shop(capsys, sandbox, env):
     port = sandbox.port
-    spellings = [f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}/", f"http://localhost:{port}",
-                 f"HTTP://LOCALHOST:{port}//"]
+    spellings = [
+        f"http://127.0.0.1:{port}",
+        f"http://127.0.0.1:{port}/",
+        f"http://localhost:{port}",
+        f"HTTP://LOCALHOST:{port}//",
+    ]
     for url in spellings:
         code, out, _err = check(capsys, "--json", "--api-base", url, "--days", DAYS)
         assert code == 0
@@ -114,8 +123,9 @@ def test_a_failing_run_always_shows_the_cached_report_marked_stale(capsys, sandb
     fresh = json.loads(out)
     sandbox.inject_fault("*", "http500", times=None)
     # another spelling of the same gateway, which fails before the shop is identified
-    code, out, err = check(capsys, "--json", "--api-base", f"http://localhost:{sandbox.port}/",
-                           "--days", DAYS)
+    code, out, err = check(
+        capsys, "--json", "--api-base", f"http://localhost:{sandbox.port}/", "--days", DAYS
+    )
     assert code == 4 and err.strip()
     stale = json.loads(out)
     assert stale["stale"] is True
@@ -132,17 +142,25 @@ def test_a_failing_run_with_nothing_cached_is_still_marked_stale(capsys, sandbox
 
 
 # -------------------------------------------------------------------------------- rules file
-@pytest.mark.parametrize(("content", "named"), [
-    (lambda b: b.decode("utf-8").encode("utf-16"), "UTF-16"),
-    (lambda b: b"\xef\xbb\xbf" + b.replace(b"limit_hours = 48", b"limit_hours = 1e12", 1),
-     "stages.review_refund_only.limit_hours"),
-    (lambda b: b.replace(b"series_days = { value = 90", b"series_days = { value = 100000000", 1),
-     "risk.windows.series_days"),
-    (lambda b: b"\x00\x01\x02" * 100, "二进制"),
-    (lambda b: b"a = " + b"[" * 50_000 + b"]" * 50_000, "嵌套"),
-])
-def test_a_bad_rules_file_is_named_with_its_key_and_check_exits_2(capsys, sandbox, env, monkeypatch,
-                                                                   tmp_path, content, named):
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        (lambda b: b.decode("utf-8").encode("utf-16"), "UTF-16"),
+        (
+            lambda b: b"\xef\xbb\xbf" + b.replace(b"limit_hours = 48", b"limit_hours = 1e12", 1),
+            "stages.review_refund_only.limit_hours",
+        ),
+        (
+            lambda b: b.replace(b"series_days = { value = 90", b"series_days = { value = 100000000", 1),
+            "risk.windows.series_days",
+        ),
+        (lambda b: b"\x00\x01\x02" * 100, "二进制"),
+        (lambda b: b"a = " + b"[" * 50_000 + b"]" * 50_000, "嵌套"),
+    ],
+)
+def test_a_bad_rules_file_is_named_with_its_key_and_check_exits_2(
+    capsys, sandbox, env, monkeypatch, tmp_path, content, named
+):
     from desktop.core import rulesfile
 
     bad = tmp_path / "kuaishou.toml"

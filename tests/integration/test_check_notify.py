@@ -22,11 +22,22 @@ def sandbox():
 @pytest.fixture
 def env(monkeypatch, sandbox):
     c = sandbox.credentials
-    for name, value in (("KS_APP_KEY", c.app_key), ("KS_SIGN_SECRET", c.sign_secret),
-                        ("KS_ACCESS_TOKEN", c.access_token), ("KS_SIGN_METHOD", c.sign_method)):
+    for name, value in (
+        ("KS_APP_KEY", c.app_key),
+        ("KS_SIGN_SECRET", c.sign_secret),
+        ("KS_ACCESS_TOKEN", c.access_token),
+        ("KS_SIGN_METHOD", c.sign_method),
+    ):
         monkeypatch.setenv(name, value)
-    for name in ("KS_APP_SECRET", "KS_REFRESH_TOKEN", "AW_WECOM_URL", "AW_DINGTALK_URL", "AW_DINGTALK_SECRET",
-                 "AW_FEISHU_URL", "AW_FEISHU_SECRET"):
+    for name in (
+        "KS_APP_SECRET",
+        "KS_REFRESH_TOKEN",
+        "AW_WECOM_URL",
+        "AW_DINGTALK_URL",
+        "AW_DINGTALK_SECRET",
+        "AW_FEISHU_URL",
+        "AW_FEISHU_SECRET",
+    ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -45,8 +56,14 @@ def test_check_notify_sends_one_digest_per_channel_and_remembers(capsys, sandbox
         code, err = notify(capsys, sandbox)
         assert code == 0, err
         assert len(wecom.accepted) == 1 and len(feishu.accepted) == 1
-        pending = [r for r in sandbox.refunds.values() if r["status"] == 10 and r.get("expireTime")
-                   and r["expireTime"] - sandbox.now_ms() <= 24 * 3_600_000 and r["expireTime"] > sandbox.now_ms()]
+        pending = [
+            r
+            for r in sandbox.refunds.values()
+            if r["status"] == 10
+            and r.get("expireTime")
+            and r["expireTime"] - sandbox.now_ms() <= 24 * 3_600_000
+            and r["expireTime"] > sandbox.now_ms()
+        ]
         text = wecom.texts()[0]
         for refund in pending:
             assert str(refund["refundId"]) in text

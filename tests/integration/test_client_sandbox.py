@@ -30,8 +30,9 @@ def sb():
 
 def credentials(sb, *, sign_method="HMAC_SHA256", oauth=True, **overrides) -> Credentials:
     c = sb.credentials
-    values = dict(app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token,
-                  sign_method=sign_method)
+    values = dict(
+        app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token, sign_method=sign_method
+    )
     if oauth:
         values.update(app_secret=c.app_secret, refresh_token=c.refresh_token)
     values.update(overrides)
@@ -39,8 +40,7 @@ def credentials(sb, *, sign_method="HMAC_SHA256", oauth=True, **overrides) -> Cr
 
 
 def client_for(sb, **kw) -> KuaishouClient:
-    creds = kw.pop("creds", None) or credentials(sb, sign_method=kw.pop("sign_method",
-                                                                         "HMAC_SHA256"))
+    creds = kw.pop("creds", None) or credentials(sb, sign_method=kw.pop("sign_method", "HMAC_SHA256"))
     kw.setdefault("qps", 1000)
     kw.setdefault("sleep", Sleeps())
     kw.setdefault("timeout", (2, 5))
@@ -73,8 +73,9 @@ def test_every_method_over_real_http(sb, sign_method):
     assert detail.refund_id == rid and detail.expire_time == only["expireTime"]
     assert detail.refund_fee == only["refundFee"] and detail.buyer_open_id
     assert client.negotiation_history(rid)[0].title
-    client.approve_refund(rid, detail.refund_fee, status=detail.status,
-                          negotiate_status=detail.negotiate_status, handing_way=10)
+    client.approve_refund(
+        rid, detail.refund_fee, status=detail.status, negotiate_status=detail.negotiate_status, handing_way=10
+    )
     after = client.refund_detail(rid)
     assert after.negotiate_status == 2 and after.status != detail.status
     assert len(client.negotiation_history(rid)) > 1
@@ -95,14 +96,22 @@ def test_every_method_over_real_http(sb, sign_method):
     assert reasons and all(r.code is not None for r in reasons)
     reason = reasons[0]
     version = client.refund_detail(rej["refundId"]).update_time
-    client.reject(rej["refundId"], reason.code, version,
-                  reject_desc="商品完好，不影响二次销售" if reason.required_reject_desc else None,
-                  reject_images=["https://img.example/1.png"] if reason.required_reject_image
-                  else None)
+    client.reject(
+        rej["refundId"],
+        reason.code,
+        version,
+        reject_desc="商品完好，不影响二次销售" if reason.required_reject_desc else None,
+        reject_images=["https://img.example/1.png"] if reason.required_reject_image else None,
+    )
     assert client.refund_detail(rej["refundId"]).negotiate_status == 3
     with pytest.raises(errors.ApiError):  # the stale version / the state no longer allows it
-        client.reject(rej["refundId"], reason.code, version, reject_desc="再次",
-                      reject_images=["https://img.example/1.png"])
+        client.reject(
+            rej["refundId"],
+            reason.code,
+            version,
+            reject_desc="再次",
+            reject_images=["https://img.example/1.png"],
+        )
 
     verbs = {(e["method"], e["verb"]) for e in sb.call_log}
     assert ("open.seller.order.refund.approve", "POST") in verbs
@@ -145,8 +154,7 @@ def test_paging_across_several_windows_and_pages(sb, query_type, key):
     expected = {rid for rid, r in sb.refunds.items() if begin <= r[key] <= end}
     progress = []
     client = client_for(sb)
-    got = list(client.iter_refunds(begin, end, query_type=query_type, page_size=25,
-                                   progress=progress.append))
+    got = list(client.iter_refunds(begin, end, query_type=query_type, page_size=25, progress=progress.append))
     ids = [r.refund_id for r in got]
     assert len(ids) == len(set(ids)) and set(ids) == expected
     windows = {(e["params"]["beginTime"], e["params"]["endTime"]) for e in sb.call_log}
@@ -161,9 +169,11 @@ def test_listing_can_be_cancelled(sb):
     sb.seed_bulk(200, days=3)
     now = sb.now_ms()
     seen = []
-    got = list(client_for(sb).iter_refunds(now - 2 * DAY_MS, now, page_size=10,
-                                           progress=seen.append,
-                                           cancelled=lambda: len(seen) >= 3))
+    got = list(
+        client_for(sb).iter_refunds(
+            now - 2 * DAY_MS, now, page_size=10, progress=seen.append, cancelled=lambda: len(seen) >= 3
+        )
+    )
     assert len(sb.call_log) == 3 and len(got) == seen[-1].refunds
 
 
@@ -185,8 +195,13 @@ def _ok_afterwards(client):
 
 @pytest.mark.parametrize(
     "kind, kw",
-    [("drop", {}), ("http500", {}), ("http500", {"status": 503}), ("delay", {"delay_s": 0.5}),
-     ("result", {"result": 30, "error_msg": "Exceed qps limit"})],
+    [
+        ("drop", {}),
+        ("http500", {}),
+        ("http500", {"status": 503}),
+        ("delay", {"delay_s": 0.5}),
+        ("result", {"result": 30, "error_msg": "Exceed qps limit"}),
+    ],
 )
 def test_transient_faults_on_reads_are_retried_and_survived(sb, kind, kw):
     client = client_for(sb, timeout=(2, 0.3))
@@ -199,15 +214,16 @@ def test_transient_faults_on_reads_are_retried_and_survived(sb, kind, kw):
 
 @pytest.mark.parametrize(
     "kind, kw, exc_type",
-    [("html", {}, errors.MalformedResponse), ("truncated", {}, errors.MalformedResponse),
-     ("result", {"result": 300014, "error_msg": "退款单状态已更新，请刷新重试"},
-      errors.RefundChanged),
-     ("result", {"result": 24, "error_msg": "AUTHORIZATION_REVOKED"},
-      errors.AuthorizationRevoked),
-     ("result", {"result": 21, "error_msg": "order operation reject"}, errors.BusinessRejected),
-     ("result", {"result": 2, "error_msg": "Exceed quota limit [1017]"}, errors.QuotaExceeded),
-     ("result", {"result": 0, "error_msg": "x", "sub_code": "300011"}, errors.RequestError),
-     ("result", {"result": 29, "error_msg": "token中无scope权限"}, errors.ScopeMissing)],
+    [
+        ("html", {}, errors.MalformedResponse),
+        ("truncated", {}, errors.MalformedResponse),
+        ("result", {"result": 300014, "error_msg": "退款单状态已更新，请刷新重试"}, errors.RefundChanged),
+        ("result", {"result": 24, "error_msg": "AUTHORIZATION_REVOKED"}, errors.AuthorizationRevoked),
+        ("result", {"result": 21, "error_msg": "order operation reject"}, errors.BusinessRejected),
+        ("result", {"result": 2, "error_msg": "Exceed quota limit [1017]"}, errors.QuotaExceeded),
+        ("result", {"result": 0, "error_msg": "x", "sub_code": "300011"}, errors.RequestError),
+        ("result", {"result": 29, "error_msg": "token中无scope权限"}, errors.ScopeMissing),
+    ],
 )
 def test_other_faults_surface_as_their_type_without_retry(sb, kind, kw, exc_type):
     client = client_for(sb)
@@ -238,8 +254,9 @@ def test_a_delay_longer_than_the_timeout_is_a_transport_error(sb):
     _ok_afterwards(client)
 
 
-@pytest.mark.parametrize("kind, after", [("drop", False), ("http500", False), ("drop", True),
-                                         ("truncated", True)])
+@pytest.mark.parametrize(
+    "kind, after", [("drop", False), ("http500", False), ("drop", True), ("truncated", True)]
+)
 def test_an_action_is_never_sent_twice(sb, kind, after):
     client = client_for(sb)
     r = sb.add_refund()
@@ -281,8 +298,9 @@ def test_an_expired_token_is_refreshed_once_and_rotated(sb):
     client.seller_info()
     sb.expire_access_token()
     results = []
-    threads = [threading.Thread(target=lambda: results.append(client.seller_info().seller_id))
-               for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: results.append(client.seller_info().seller_id)) for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -314,8 +332,12 @@ def test_a_revoked_grant_asks_for_a_new_authorisation(sb):
 
 
 def test_the_oauth_round_trip_with_the_loopback_catcher(sb):
-    oauth = OAuthClient(sb.credentials.app_key, sb.credentials.app_secret, base_url=sb.base_url,
-                        authorize_url=sb.authorize_url)
+    oauth = OAuthClient(
+        sb.credentials.app_key,
+        sb.credentials.app_secret,
+        base_url=sb.base_url,
+        authorize_url=sb.authorize_url,
+    )
     with LoopbackCatcher() as catcher:
         url, state = oauth.authorize_url(catcher.redirect_uri, state=catcher.state)
         page = requests.get(url, timeout=5)  # the "browser": the sandbox redirects to the catcher
@@ -327,8 +349,13 @@ def test_the_oauth_round_trip_with_the_loopback_catcher(sb):
     with pytest.raises(errors.OAuthError):
         oauth.exchange_code(code)  # a code works once
 
-    creds = Credentials(sb.credentials.app_key, sb.credentials.sign_secret, token.access_token,
-                        app_secret=sb.credentials.app_secret, refresh_token=token.refresh_token)
+    creds = Credentials(
+        sb.credentials.app_key,
+        sb.credentials.sign_secret,
+        token.access_token,
+        app_secret=sb.credentials.app_secret,
+        refresh_token=token.refresh_token,
+    )
     stored = []
     client = client_for(sb, creds=creds, on_tokens_refreshed=stored.append)
     assert client.seller_info().open_id == token.open_id
@@ -343,15 +370,20 @@ def test_the_oauth_round_trip_with_the_loopback_catcher(sb):
 
 
 def test_a_pasted_redirect_and_missing_scopes(sb):
-    oauth = OAuthClient(sb.credentials.app_key, sb.credentials.app_secret, base_url=sb.base_url,
-                        authorize_url=sb.authorize_url)
+    oauth = OAuthClient(
+        sb.credentials.app_key,
+        sb.credentials.app_secret,
+        base_url=sb.base_url,
+        authorize_url=sb.authorize_url,
+    )
     url, state = oauth.authorize_url("http://127.0.0.1:9/callback", scopes=("merchant_user",))
     location = requests.get(url, allow_redirects=False, timeout=5).headers["Location"]
     with pytest.raises(errors.OAuthStateMismatch):
         parse_redirect(location, "another-attempt")
     token = oauth.exchange_code(parse_redirect(location, state))
-    client = client_for(sb, creds=Credentials(sb.credentials.app_key, sb.credentials.sign_secret,
-                                              token.access_token))
+    client = client_for(
+        sb, creds=Credentials(sb.credentials.app_key, sb.credentials.sign_secret, token.access_token)
+    )
     assert client.seller_info().seller_id
     with pytest.raises(errors.ScopeMissing):
         client.refund_detail(sb.add_refund()["refundId"])

@@ -13,8 +13,12 @@ from desktop.core.store import open_store
 from desktop.sandbox import Sandbox
 
 MIN = 60_000
-ACTIONS = ("open.seller.order.refund.approve", "open.seller.order.refund.returngoods.approve",
-           "open.seller.order.refund.confirm.receipt", "open.refund.reject")
+ACTIONS = (
+    "open.seller.order.refund.approve",
+    "open.seller.order.refund.returngoods.approve",
+    "open.seller.order.refund.confirm.receipt",
+    "open.refund.reject",
+)
 
 
 @pytest.fixture
@@ -47,12 +51,24 @@ def test_no_saved_policy_and_no_flags_does_nothing_and_says_so(sb, capsys):
 
 def test_flags_override_the_policy_json_lines_and_dry_run(sb, capsys):
     small = sb.add_refund(handlingWay=10, refundFee=990, expireTime=sb.now_ms() + 10 * MIN)["refundId"]
-    ret = sb.add_refund(handlingWay=1, status=11, refundFee=2000,
-                        expireTime=sb.now_ms() + 20 * MIN)["refundId"]
+    ret = sb.add_refund(handlingWay=1, status=11, refundFee=2000, expireTime=sb.now_ms() + 20 * MIN)[
+        "refundId"
+    ]
     big = sb.add_refund(handlingWay=10, refundFee=50_000, expireTime=sb.now_ms() + 30 * MIN)["refundId"]
     later = sb.add_refund(handlingWay=10, refundFee=100, expireTime=sb.now_ms() + 90 * MIN)["refundId"]
-    code, out, _err = run(capsys, "guard", "--once", "--dry-run", "--json", "--api-base", sb.base_url,
-                          "--stages", "review_refund_only,review_return", "--max-fee-fen", "30000")
+    code, out, _err = run(
+        capsys,
+        "guard",
+        "--once",
+        "--dry-run",
+        "--json",
+        "--api-base",
+        sb.base_url,
+        "--stages",
+        "review_refund_only,review_return",
+        "--max-fee-fen",
+        "30000",
+    )
     assert code == 0
     lines = [json.loads(x) for x in out.splitlines()]
     assert [x["refund_id"] for x in lines] == [str(small), str(ret), str(big)]  # not `later`
@@ -62,8 +78,9 @@ def test_flags_override_the_policy_json_lines_and_dry_run(sb, capsys):
     assert 500 < lines[0]["seconds_left"] <= 600
     assert sent(sb) == []  # a dry run sends nothing
 
-    code, out, _err = run(capsys, "guard", "--once", "--json", "--api-base", sb.base_url,
-                          "--stages", "review_refund_only")
+    code, out, _err = run(
+        capsys, "guard", "--once", "--json", "--api-base", sb.base_url, "--stages", "review_refund_only"
+    )
     assert code == 0
     outcomes = {int(x["refund_id"]): x["outcome"] for x in map(json.loads, out.splitlines())}
     assert outcomes == {small: "approved", ret: "skipped", big: "skipped"}
@@ -73,8 +90,9 @@ def test_flags_override_the_policy_json_lines_and_dry_run(sb, capsys):
 
 def test_saved_policy_runs_and_a_failure_exits_5(sb, capsys):
     rid = sb.add_refund(handlingWay=10, refundFee=990, expireTime=sb.now_ms() + 10 * MIN)["refundId"]
-    code, _out, _err = run(capsys, "guard", "--once", "--dry-run", "--api-base", sb.base_url,
-                           "--lead-minutes", "45")  # creates the shop in the store
+    code, _out, _err = run(
+        capsys, "guard", "--once", "--dry-run", "--api-base", sb.base_url, "--lead-minutes", "45"
+    )  # creates the shop in the store
     assert code == 0
     store = open_store()
     try:
@@ -82,8 +100,7 @@ def test_saved_policy_runs_and_a_failure_exits_5(sb, capsys):
         save_policy(store, shop.id, GuardPolicy(enabled=True))
     finally:
         store.close()
-    sb.inject_fault("open.seller.order.refund.approve", "result", result=22, error_msg="系统异常",
-                    times=None)
+    sb.inject_fault("open.seller.order.refund.approve", "result", result=22, error_msg="系统异常", times=None)
     code, out, _err = run(capsys, "guard", "--once", "--json", "--api-base", sb.base_url)
     assert code == 5
     (line,) = [json.loads(x) for x in out.splitlines()]

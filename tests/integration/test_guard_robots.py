@@ -39,8 +39,12 @@ def test_the_watcher_runs_the_real_guard_and_its_result_reaches_every_robot(stor
         clock = lambda: sb.now_ms() / 1000  # noqa: E731 - the sandbox's clock is everyone's clock
         c = sb.credentials
         target = Target(Credentials(c.app_key, c.sign_secret, c.access_token, c.sign_method), sb.base_url)
-        due = sb.add_refund(handlingWay=10, refundFee=4_500, createTime=sb.now_ms() - 5 * MIN,
-                            expireTime=sb.now_ms() + 20 * MIN)["refundId"]
+        due = sb.add_refund(
+            handlingWay=10,
+            refundFee=4_500,
+            createTime=sb.now_ms() - 5 * MIN,
+            expireTime=sb.now_ms() + 20 * MIN,
+        )["refundId"]
         with KuaishouClient(target.credentials, base_url=sb.base_url, qps=1000, clock=clock) as client:
             shop_id = resolve_shop(store, client, target)
         assert watch_guard(store) is None  # off until a shop enables it
@@ -49,34 +53,48 @@ def test_the_watcher_runs_the_real_guard_and_its_result_reaches_every_robot(stor
         assert guard is not None
         with FakeRobot("wecom", clock=clock) as a, FakeRobot("feishu", clock=clock) as b:
             chans = [ResolvedChannel(Channel(f"c-{r.kind}", r.kind, r.kind), r.url, None) for r in (a, b)]
-            robots = RobotAlerts(store, rules, lambda: chans, clock=clock, sleep=lambda s: None,
-                                 retry_pauses_s=())
+            robots = RobotAlerts(
+                store, rules, lambda: chans, clock=clock, sleep=lambda s: None, retry_pauses_s=()
+            )
             watcher = Watcher(
-                store, [target], rules,
-                make_client=lambda t: KuaishouClient(t.credentials, base_url=t.base_url, qps=1000, clock=clock),
+                store,
+                [target],
+                rules,
+                make_client=lambda t: KuaishouClient(
+                    t.credentials, base_url=t.base_url, qps=1000, clock=clock
+                ),
                 resolve_shop=lambda client, t: resolve_shop(store, client, t),
-                robots=robots, guard=guard, clock=clock, wait=sb.advance, tick_s=300,
+                robots=robots,
+                guard=guard,
+                clock=clock,
+                wait=sb.advance,
+                tick_s=300,
                 poll=PollPolicy(interval_s=900, near_interval_s=300, max_backoff_s=1800),
             )
             try:
                 watcher.run(max_cycles=1)
             finally:
                 robots.close()
-            assert [e["params"]["refundId"] for e in sb.call_log
-                    if e["method"] == APPROVE and e["result"] == 1] == [due]
+            assert [
+                e["params"]["refundId"] for e in sb.call_log if e["method"] == APPROVE and e["result"] == 1
+            ] == [due]
             for robot in (a, b):
                 assert any("售后兜底已在截止前同意 1 个售后申请（¥45）" in t for t in robot.texts())
 
 
-def test_guard_once_sends_its_result_to_the_robot_channels_of_the_environment(app_home, monkeypatch,
-                                                                              capsys):
+def test_guard_once_sends_its_result_to_the_robot_channels_of_the_environment(app_home, monkeypatch, capsys):
     with Sandbox(demo_data=False, buyer_ships_after_s=None) as sb, FakeRobot("wecom") as robot:
         c = sb.credentials
-        for name, value in (("KS_APP_KEY", c.app_key), ("KS_SIGN_SECRET", c.sign_secret),
-                            ("KS_ACCESS_TOKEN", c.access_token), ("AW_WECOM_URL", robot.url)):
+        for name, value in (
+            ("KS_APP_KEY", c.app_key),
+            ("KS_SIGN_SECRET", c.sign_secret),
+            ("KS_ACCESS_TOKEN", c.access_token),
+            ("AW_WECOM_URL", robot.url),
+        ):
             monkeypatch.setenv(name, value)
-        sb.add_refund(handlingWay=10, refundFee=990, createTime=sb.now_ms() - 5 * MIN,
-                      expireTime=sb.now_ms() + 10 * MIN)
+        sb.add_refund(
+            handlingWay=10, refundFee=990, createTime=sb.now_ms() - 5 * MIN, expireTime=sb.now_ms() + 10 * MIN
+        )
         code = main(["guard", "--once", "--json", "--api-base", sb.base_url, "--lead-minutes", "45"])
         out = capsys.readouterr().out
         assert code == 0

@@ -32,8 +32,12 @@ from desktop.core.sync import Syncer
 from desktop.sandbox import Sandbox
 
 APPROVE = "open.seller.order.refund.approve"
-ACTIONS = {APPROVE, "open.seller.order.refund.returngoods.approve",
-           "open.seller.order.refund.confirm.receipt", "open.refund.reject"}
+ACTIONS = {
+    APPROVE,
+    "open.seller.order.refund.returngoods.approve",
+    "open.seller.order.refund.confirm.receipt",
+    "open.refund.reject",
+}
 SKEW_S = 50 * 60  # the local clock is this far behind the gateway's
 # 09:00 Beijing time: the whole simulated run stays within one day (one set of daily caps)
 START = datetime(2026, 11, 26, 9, 0, tzinfo=timezone(timedelta(hours=8))).timestamp()
@@ -44,11 +48,14 @@ POLL_MS = 30 * MIN
 @pytest.fixture
 def world(app_home):
     t0 = time.time()
-    with Sandbox(demo_data=False, buyer_ships_after_s=None,
-                 clock=lambda: START + (time.time() - t0)) as sb:
+    with Sandbox(demo_data=False, buyer_ships_after_s=None, clock=lambda: START + (time.time() - t0)) as sb:
         c = sb.credentials
-        creds = Credentials(app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token,
-                            sign_method=c.sign_method)
+        creds = Credentials(
+            app_key=c.app_key,
+            sign_secret=c.sign_secret,
+            access_token=c.access_token,
+            sign_method=c.sign_method,
+        )
         local = lambda: sb.now_ms() / 1000 - SKEW_S  # noqa: E731 - the app's (skewed) clock
         store = open_store()
         client = KuaishouClient(creds, base_url=sb.base_url, qps=1000, clock=local)
@@ -68,23 +75,33 @@ def test_guard_agrees_every_request_inside_the_policy_before_its_deadline(world)
     rules = load_default_rules()
     shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
     # inside the policy: refund-only, at most ¥200, not held, within the daily cap of 3
-    inside = [sb.add_refund(handlingWay=10, refundFee=fee, expireTime=_deadline(sb, m))["refundId"]
-              for fee, m in ((5_000, 70), (19_900, 130), (4_000, 200))]
-    other_stage = sb.add_refund(handlingWay=1, status=11, refundFee=3_000,
-                                expireTime=_deadline(sb, 100))["refundId"]
+    inside = [
+        sb.add_refund(handlingWay=10, refundFee=fee, expireTime=_deadline(sb, m))["refundId"]
+        for fee, m in ((5_000, 70), (19_900, 130), (4_000, 200))
+    ]
+    other_stage = sb.add_refund(handlingWay=1, status=11, refundFee=3_000, expireTime=_deadline(sb, 100))[
+        "refundId"
+    ]
     too_big = sb.add_refund(handlingWay=10, refundFee=20_001, expireTime=_deadline(sb, 110))["refundId"]
     held = sb.add_refund(handlingWay=10, refundFee=1_000, expireTime=_deadline(sb, 150))["refundId"]
     past_cap = sb.add_refund(handlingWay=10, refundFee=1_500, expireTime=_deadline(sb, 240))["refundId"]
     deadlines = {rid: sb.refunds[rid]["expireTime"] for rid in sb.refunds}
     outside = {other_stage: "stage", too_big: "amount", held: "held", past_cap: "cap"}
 
-    policy = GuardPolicy(enabled=True, stages=("review_refund_only",), lead_minutes=45,
-                         max_fee_fen=20_000, daily_count=3, daily_fen=200_000)
+    policy = GuardPolicy(
+        enabled=True,
+        stages=("review_refund_only",),
+        lead_minutes=45,
+        max_fee_fen=20_000,
+        daily_count=3,
+        daily_fen=200_000,
+    )
     save_policy(store, shop.id, policy)
     set_hold(store, shop.id, [held])
     syncer = Syncer(client, store, rules, shop_id=shop.id, clock=local)
-    guard = Guard(ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0, clock=local),
-                  rules, clock=local)
+    guard = Guard(
+        ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0, clock=local), rules, clock=local
+    )
 
     notices = []  # (local ms, refund ids)
     reported: dict[int, set[str]] = {}
@@ -131,8 +148,10 @@ def test_guard_agrees_every_request_inside_the_policy_before_its_deadline(world)
     # every guard action is in the journal marked as the guard's with the policy that allowed it
     entries = [e for e in store.journal_entries(shop.id) if e.state == "done"]
     assert {e.refund_id for e in entries} == set(inside)
-    assert all(e.params["origin"]["by"] == "guard" and e.params["origin"]["policy"] == policy.to_json()
-               for e in entries)
+    assert all(
+        e.params["origin"]["by"] == "guard" and e.params["origin"]["policy"] == policy.to_json()
+        for e in entries
+    )
 
 
 def test_guard_never_acts_on_stale_data(world):
@@ -143,8 +162,9 @@ def test_guard_never_acts_on_stale_data(world):
     Syncer(client, store, rules, shop_id=shop.id, clock=local).run()
     sb.advance(6 * 60)  # the last successful read is now 6 minutes old (> 5)
     policy = GuardPolicy(enabled=True)
-    report = Guard(ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0, clock=local),
-                   rules, clock=local).run(policy)
+    report = Guard(
+        ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0, clock=local), rules, clock=local
+    ).run(policy)
     assert [(c.refund_id, c.outcome, c.code) for c in report.considered] == [(rid, "skipped", "stale")]
     assert not [e for e in sb.call_log if e["method"] in ACTIONS]
 
@@ -157,8 +177,9 @@ def test_guard_reports_a_refund_that_moved_on_and_never_resends(world):
     Syncer(client, store, rules, shop_id=shop.id, clock=local).run()
     # the buyer cancelled after the last sync: the fresh re-read sees it
     sb.update_refund(rid, status=70, negotiateStatus=0, endTime=sb.now_ms())
-    guard = Guard(ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0, clock=local),
-                  rules, clock=local)
+    guard = Guard(
+        ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0, clock=local), rules, clock=local
+    )
     report = guard.run(GuardPolicy(enabled=True))
     assert [(c.refund_id, c.outcome) for c in report.considered] == [(rid, "changed")]
     assert not [e for e in sb.call_log if e["method"] in ACTIONS]
@@ -170,10 +191,10 @@ def test_guard_never_acts_on_an_unreadable_refund(world):
     shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
     rid = sb.add_refund(handlingWay=10, refundFee=2_000, expireTime=_deadline(sb, 30))["refundId"]
     Syncer(client, store, rules, shop_id=shop.id, clock=local).run()
-    sb.inject_fault("open.seller.order.refund.detail", "result", result=22, error_msg="系统繁忙",
-                    times=None)
-    guard = Guard(ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0, clock=local),
-                  rules, clock=local)
+    sb.inject_fault("open.seller.order.refund.detail", "result", result=22, error_msg="系统繁忙", times=None)
+    guard = Guard(
+        ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0, clock=local), rules, clock=local
+    )
     report = guard.run(GuardPolicy(enabled=True))
     ((got_id, outcome, code),) = [(c.refund_id, c.outcome, c.code) for c in report.considered]
     assert (got_id, outcome, code) == (rid, "skipped", "unreadable")
@@ -186,10 +207,16 @@ def test_a_refund_moved_on_answer_is_read_again_and_sent_once_more_only_while_va
     shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
     rid = sb.add_refund(handlingWay=10, refundFee=2_000, expireTime=_deadline(sb, 30))["refundId"]
     Syncer(client, store, rules, shop_id=shop.id, clock=local).run()
-    sb.inject_fault("open.seller.order.refund.approve", "result", times=2, result=300014,
-                    error_msg="退款单状态已更新，请刷新重试")
-    guard = Guard(ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0, clock=local),
-                  rules, clock=local)
+    sb.inject_fault(
+        "open.seller.order.refund.approve",
+        "result",
+        times=2,
+        result=300014,
+        error_msg="退款单状态已更新，请刷新重试",
+    )
+    guard = Guard(
+        ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0, clock=local), rules, clock=local
+    )
     # "moved on": read again; the same approval is still valid, so it is sent once more — and
     # when that is refused too, never a third time in the run
     report = guard.run(GuardPolicy(enabled=True))

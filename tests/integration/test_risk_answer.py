@@ -27,8 +27,9 @@ def sandbox():
 @pytest.fixture()
 def client(sandbox):
     c = sandbox.credentials
-    creds = Credentials(app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token,
-                        sign_method=c.sign_method)
+    creds = Credentials(
+        app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token, sign_method=c.sign_method
+    )
     with KuaishouClient(creds, base_url=sandbox.base_url, qps=500.0) as cl:
         yield cl
 
@@ -60,8 +61,12 @@ def test_partial_until_the_history_is_complete_then_the_level_holds(sandbox, cli
     Syncer(client, store, rules, shop_id=shop.id, days=DAYS).run(cancelled=cancel_after_some_pages)
     half = risk_answer(store, shop.id, rules)
     assert half.partial and 0 < half.history.swept_days < half.history.sweep_days == DAYS
-    assert half.to_json()["history"] == {"complete": False, "swept_days": half.history.swept_days,
-                                         "sweep_days": DAYS, "to_refine": half.history.to_refine}
+    assert half.to_json()["history"] == {
+        "complete": False,
+        "swept_days": half.history.swept_days,
+        "sweep_days": DAYS,
+        "to_refine": half.history.to_refine,
+    }
 
     # the sweep ends; the closes that wait for their negotiation history are fetched a few per run
     runs = 0

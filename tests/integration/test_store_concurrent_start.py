@@ -39,10 +39,23 @@ def test_processes_starting_at_once_on_a_new_folder_all_open_the_store(tmp_path)
         db = tmp_path / f"round{round_}" / "aftersale-watch.sqlite3"
         db.parent.mkdir()
         start = time.time() + 1.5
-        procs = [subprocess.Popen([sys.executable, "-c", "import desktop.core.store\n" + OPENER, str(db),
-                                   str(start), str(1000 + i)], env=env, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
-                 for i in range(PROCESSES)]
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    "import desktop.core.store\n" + OPENER,
+                    str(db),
+                    str(start),
+                    str(1000 + i),
+                ],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for i in range(PROCESSES)
+        ]
         for p in procs:
             out, err = p.communicate(timeout=120)
             if p.returncode != 0:

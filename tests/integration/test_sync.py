@@ -33,8 +33,14 @@ def sandbox():
 
 def client_for(sb: Sandbox, **kw) -> KuaishouClient:
     c = sb.credentials
-    creds = Credentials(app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token,
-                        sign_method=c.sign_method, app_secret=c.app_secret, refresh_token=c.refresh_token)
+    creds = Credentials(
+        app_key=c.app_key,
+        sign_secret=c.sign_secret,
+        access_token=c.access_token,
+        sign_method=c.sign_method,
+        app_secret=c.app_secret,
+        refresh_token=c.refresh_token,
+    )
     kw.setdefault("qps", 500.0)
     return KuaishouClient(creds, base_url=sb.base_url, **kw)
 
@@ -77,11 +83,13 @@ def assert_consistent(store) -> None:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         orphans = conn.execute(
             "SELECT count(*) FROM refunds r LEFT JOIN refund_raw w USING (shop_id, refund_id) "
-            "WHERE w.refund_id IS NULL").fetchone()[0]
+            "WHERE w.refund_id IS NULL"
+        ).fetchone()[0]
         assert orphans == 0
         no_history = conn.execute(
             "SELECT count(*) FROM refunds r WHERE NOT EXISTS (SELECT 1 FROM observations o "
-            "WHERE o.shop_id = r.shop_id AND o.refund_id = r.refund_id)").fetchone()[0]
+            "WHERE o.shop_id = r.shop_id AND o.refund_id = r.refund_id)"
+        ).fetchone()[0]
         assert no_history == 0
 
 
@@ -96,13 +104,18 @@ def test_the_first_sweep_stores_every_refund_the_platform_has(sandbox, client, s
     for rid, r in stored.items():
         truth = sandbox.refunds[rid]
         assert (r.status, r.negotiate_status, r.expire_time, r.refund_fee) == (
-            truth["status"], truth["negotiateStatus"], truth.get("expireTime"), truth["refundFee"])
+            truth["status"],
+            truth["negotiateStatus"],
+            truth.get("expireTime"),
+            truth["refundFee"],
+        )
         assert r.merchant_turn == waits_on_merchant(parse(Refund, truth))
     assert store.observation_count(shop.id) == len(stored)
     # every closed request got an outcome; the sweep's list calls were by create time, all refunds
     assert store.unclassified(shop.id) == []
-    sweep_calls = [c["params"] for c in list_calls(sandbox) if c["params"]["type"] == 9
-                   and c["params"]["queryType"] == 1]
+    sweep_calls = [
+        c["params"] for c in list_calls(sandbox) if c["params"]["type"] == 9 and c["params"]["queryType"] == 1
+    ]
     assert len(sweep_calls) >= DAYS
     assert min(p["beginTime"] for p in sweep_calls) == sweep.sweep_begin_ms
     # the older days of a short sweep: only their waiting requests, listed once
@@ -112,8 +125,9 @@ def test_the_first_sweep_stores_every_refund_the_platform_has(sandbox, client, s
     sweep_reports = [p for p in reports if p.phase == "sweep"]
     assert sweep_reports[-1].windows_done == sweep_reports[-1].windows_total >= DAYS
     assert [p.windows_done for p in sweep_reports] == sorted(p.windows_done for p in sweep_reports)
-    assert sweep_reports[-1].refunds == len({rid for rid, r in sandbox.refunds.items()
-                                             if r["createTime"] >= sweep.sweep_begin_ms})
+    assert sweep_reports[-1].refunds == len(
+        {rid for rid, r in sandbox.refunds.items() if r["createTime"] >= sweep.sweep_begin_ms}
+    )
     assert store.latest_score(shop.id).score_str
     assert sweep.server_clock_offset_ms is not None and abs(sweep.server_clock_offset_ms) < 2000
     assert sweep.last_success_at == sweep.last_sync_at and sweep.last_error is None
@@ -188,8 +202,11 @@ def test_a_failure_half_way_leaves_the_store_consistent_and_the_next_sync_comple
     assert_consistent(store)
     # exactly the windows committed before the failure are stored, nothing of the failed one
     stored = {r.refund_id for r in store.refunds(shop.id)}
-    expected = {rid for rid, r in sandbox.refunds.items()
-                if half.sweep_begin_ms <= r["createTime"] < half.sweep_next_ms}
+    expected = {
+        rid
+        for rid, r in sandbox.refunds.items()
+        if half.sweep_begin_ms <= r["createTime"] < half.sweep_next_ms
+    }
     assert expected
     boundary = {rid for rid, r in sandbox.refunds.items() if r["createTime"] == half.sweep_next_ms}
     assert expected <= stored <= expected | boundary
@@ -220,10 +237,13 @@ def test_cancelling_stops_before_the_next_page_and_the_next_run_resumes(sandbox,
     result = syncer(client, store, rules, shop).run()
     assert result.completed and result.first_sweep_done
     assert {r.refund_id for r in store.refunds(shop.id)} == sandbox_ids_since(
-        sandbox, store.shop(shop.id).sweep_begin_ms)
+        sandbox, store.shop(shop.id).sweep_begin_ms
+    )
 
 
-def test_a_request_left_past_its_deadline_is_classified_auto_approved_certain(sandbox, client, store, shop, rules):
+def test_a_request_left_past_its_deadline_is_classified_auto_approved_certain(
+    sandbox, client, store, shop, rules
+):
     syncer(client, store, rules, shop).run()
     now = sandbox.now_ms()
     short = sandbox.add_refund(createTime=now - 60_000, expireTime=now + 90_000, refundFee=5600)
@@ -291,9 +311,19 @@ def test_nothing_secret_reaches_the_database_files(sandbox, client, store, shop,
 def test_a_waiting_request_the_platform_no_longer_knows_leaves_the_queue(sandbox, client, store, shop, rules):
     syncer(client, store, rules, shop).run()
     now = sandbox.now_ms()
-    ghost = parse(Refund, {"refundId": 2_199_999_999_999_999, "handlingWay": 10, "status": 10,
-                           "negotiateStatus": 1, "createTime": now - 3_600_000, "submitTime": now - 3_600_000,
-                           "updateTime": now - 3_600_000, "expireTime": now + 3_600_000})
+    ghost = parse(
+        Refund,
+        {
+            "refundId": 2_199_999_999_999_999,
+            "handlingWay": 10,
+            "status": 10,
+            "negotiateStatus": 1,
+            "createTime": now - 3_600_000,
+            "submitTime": now - 3_600_000,
+            "updateTime": now - 3_600_000,
+            "expireTime": now + 3_600_000,
+        },
+    )
     store.upsert_refunds(shop.id, [ghost], seen_at=now - 3_600_000, merchant_turn=waits_on_merchant)
 
     result = syncer(client, store, rules, shop).run()

@@ -24,8 +24,9 @@ def rules():
 
 def client_for(sb: Sandbox) -> KuaishouClient:
     c = sb.credentials
-    creds = Credentials(app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token,
-                        sign_method=c.sign_method)
+    creds = Credentials(
+        app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token, sign_method=c.sign_method
+    )
     return KuaishouClient(creds, base_url=sb.base_url, qps=500.0)
 
 
@@ -72,8 +73,15 @@ def make_shop(tmp_path, rules):
 def add_return(shop: Shop, *, due_in_s: int, fee: int = 8800) -> tuple[int, int]:
     """A return request waiting for the merchant's review; (its id, its review deadline)."""
     now = shop.sb.now_ms()
-    added = shop.sb.add_refund(handlingWay=RETURN_REFUND, status=10, negotiateStatus=1, createTime=now - 60_000,
-                              submitTime=now - 60_000, expireTime=now + due_in_s * 1000, refundFee=fee)
+    added = shop.sb.add_refund(
+        handlingWay=RETURN_REFUND,
+        status=10,
+        negotiateStatus=1,
+        createTime=now - 60_000,
+        submitTime=now - 60_000,
+        expireTime=now + due_in_s * 1000,
+        refundFee=fee,
+    )
     return added["refundId"], added["expireTime"]
 
 
@@ -104,7 +112,11 @@ def test_an_open_return_agreed_by_the_system_counts_at_once_and_once_after_it_cl
     assert rid in result.auto_approved
     (step,) = shop.steps(rid)
     assert (step.stage, step.at, step.certainty, step.decided_by) == (
-        "review_return", deadline, "certain", "observed")
+        "review_return",
+        deadline,
+        "certain",
+        "observed",
+    )
     total, by_kind = m1(shop)
     assert total == 1 and by_kind == {"return_refund": {"certain": 1}}
     assert daily_returns(shop) == 1

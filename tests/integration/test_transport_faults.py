@@ -120,8 +120,10 @@ def test_an_endless_chunked_answer_stops_at_the_cap(gateway):
     gw = gateway(answer)
     tracemalloc.start()
     try:
-        with client_for(gw, max_answer_bytes=4 * 1024 * 1024) as client, \
-                pytest.raises(errors.MalformedResponse, match="larger than 4 MB"):
+        with (
+            client_for(gw, max_answer_bytes=4 * 1024 * 1024) as client,
+            pytest.raises(errors.MalformedResponse, match="larger than 4 MB"),
+        ):
             client.refund_detail(5)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
@@ -158,12 +160,19 @@ def test_a_compressed_answer_of_normal_size_is_decoded(gateway):
 
 
 # --------------------------------------------------------------------------------- redirects
-@pytest.mark.parametrize(("status", "action"), [("307 Temporary Redirect", True),
-                                                 ("308 Permanent Redirect", True),
-                                                 ("302 Found", False), ("301 Moved Permanently", False)])
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [
+        ("307 Temporary Redirect", True),
+        ("308 Permanent Redirect", True),
+        ("302 Found", False),
+        ("301 Moved Permanently", False),
+    ],
+)
 def test_a_redirect_is_never_followed(gateway, status, action):
-    elsewhere = gateway(lambda conn, request: conn.sendall(
-        head(Content_Length=str(len(ENVELOPE))) + ENVELOPE))
+    elsewhere = gateway(
+        lambda conn, request: conn.sendall(head(Content_Length=str(len(ENVELOPE))) + ENVELOPE)
+    )
 
     def answer(conn, request):
         conn.sendall(head(status, Location=elsewhere.base_url + "/steal", Content_Length="0"))
@@ -200,26 +209,44 @@ def test_the_token_refresh_follows_no_redirect_either(gateway):
 
 
 # ---------------------------------------------------------------------------- gateway address
-@pytest.mark.parametrize("url", ["http://sandbox.localhost:18900", "http://a.b.localhost",
-                                 "http://127.0.0.1.nip.io", "http://user:pw@127.0.0.1:1",
-                                 "http://127.0.0.1:notaport"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://sandbox.localhost:18900",
+        "http://a.b.localhost",
+        "http://127.0.0.1.nip.io",
+        "http://user:pw@127.0.0.1:1",
+        "http://127.0.0.1:notaport",
+    ],
+)
 def test_plain_http_only_to_a_loopback_address(url):
     with pytest.raises(ValueError):
         check_base_url(url)
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:18900", "http://127.0.0.1:18900/", "http://localhost:18900",
-    "HTTP://LOCALHOST:18900//", "  http://127.0.0.1:18900 ",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:18900",
+        "http://127.0.0.1:18900/",
+        "http://localhost:18900",
+        "HTTP://LOCALHOST:18900//",
+        "  http://127.0.0.1:18900 ",
+    ],
+)
 def test_every_spelling_of_one_loopback_gateway_is_one_address(url):
     assert check_base_url(url) == "http://127.0.0.1:18900"
 
 
-@pytest.mark.parametrize("url", [
-    "https://openapi.kwaixiaodian.com", "https://OpenAPI.KwaiXiaoDian.com/",
-    "https://openapi.kwaixiaodian.com:443", "HTTPS://openapi.kwaixiaodian.com.",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://openapi.kwaixiaodian.com",
+        "https://OpenAPI.KwaiXiaoDian.com/",
+        "https://openapi.kwaixiaodian.com:443",
+        "HTTPS://openapi.kwaixiaodian.com.",
+    ],
+)
 def test_every_spelling_of_the_real_gateway_is_one_address(url):
     assert check_base_url(url) == "https://openapi.kwaixiaodian.com"
 
@@ -265,7 +292,8 @@ def test_a_session_nobody_closes_leaves_no_deadline_thread_behind(gateway, monke
         client.refund_detail(5)
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and any(
-            t.name == "http-deadlines" and t.ident not in before for t in threading.enumerate()):
+        t.name == "http-deadlines" and t.ident not in before for t in threading.enumerate()
+    ):
         time.sleep(0.05)
     assert not any(t.name == "http-deadlines" and t.ident not in before for t in threading.enumerate())
     assert client.refund_detail(5).refund_id == 5  # a later call starts the watchdog again

@@ -59,10 +59,16 @@ def _setup(sb: Sandbox, store, robots_list, *, guard=None):
     rules = load_default_rules()
     robots = RobotAlerts(store, rules, lambda: chans, clock=clock, sleep=lambda s: None, retry_pauses_s=())
     watcher = Watcher(
-        store, [Target(creds, sb.base_url)], rules,
+        store,
+        [Target(creds, sb.base_url)],
+        rules,
         make_client=lambda t: KuaishouClient(t.credentials, base_url=t.base_url, qps=1000, clock=clock),
         resolve_shop=lambda client, t: resolve_shop(store, client, t),
-        robots=robots, guard=guard, clock=clock, wait=sb.advance, tick_s=STEP_S,
+        robots=robots,
+        guard=guard,
+        clock=clock,
+        wait=sb.advance,
+        tick_s=STEP_S,
         poll=PollPolicy(interval_s=900, near_interval_s=STEP_S, max_backoff_s=1800),
     )
     return watcher, robots
@@ -82,11 +88,19 @@ def test_a_simulated_day_announces_every_expiring_request_on_every_channel_once(
         clock = lambda: sb.now_ms() / 1000  # noqa: E731
         start_ms = sb.now_ms()
         for n, minutes in enumerate((8, 26, 47, 95, 130, 250, 400, 700, 1000, 1300)):
-            sb.add_refund(handlingWay=10 if n % 2 else 1, status=10, negotiateStatus=1, refundFee=990 + n,
-                          expireTime=start_ms + minutes * 60_000, skuNick=f"测试商品{n}")
-        robots_list = [(FakeRobot("wecom", clock=clock).start(), None),
-                       (FakeRobot("dingtalk", secret=DING_SECRET, clock=clock).start(), DING_SECRET),
-                       (FakeRobot("feishu", secret=FEISHU_SECRET, clock=clock).start(), FEISHU_SECRET)]
+            sb.add_refund(
+                handlingWay=10 if n % 2 else 1,
+                status=10,
+                negotiateStatus=1,
+                refundFee=990 + n,
+                expireTime=start_ms + minutes * 60_000,
+                skuNick=f"测试商品{n}",
+            )
+        robots_list = [
+            (FakeRobot("wecom", clock=clock).start(), None),
+            (FakeRobot("dingtalk", secret=DING_SECRET, clock=clock).start(), DING_SECRET),
+            (FakeRobot("feishu", secret=FEISHU_SECRET, clock=clock).start(), FEISHU_SECRET),
+        ]
         watcher, robots = _setup(sb, store, robots_list)
         try:
             watcher.run(max_cycles=24 * 3600 // STEP_S)
@@ -123,15 +137,25 @@ def test_a_simulated_day_announces_every_expiring_request_on_every_channel_once(
                 tier_lines[rid].append((at_ms, at_ms + minutes * 60_000, _tier_of(minutes * 60_000 + 30_000)))
         for step in steps:
             deadline = step.at
-            lines = [(at, tier) for at, d, tier in tier_lines[step.refund_id] if d - 5_000 <= deadline < d + 65_000]
+            lines = [
+                (at, tier) for at, d, tier in tier_lines[step.refund_id] if d - 5_000 <= deadline < d + 65_000
+            ]
             mine = [at for at, _ in lines]
-            assert mine, f"{robot.kind}: refund {step.refund_id} expired at {deadline} without an announcement"
+            assert mine, (
+                f"{robot.kind}: refund {step.refund_id} expired at {deadline} without an announcement"
+            )
             assert all(at < deadline for at in mine)
-            assert deadline - max(mine) <= 30 * 60_000 + STEP_S * 1000, f"{robot.kind}: no last-half-hour alert"
+            assert deadline - max(mine) <= 30 * 60_000 + STEP_S * 1000, (
+                f"{robot.kind}: no last-half-hour alert"
+            )
             tiers = [tier for _, tier in lines]
-            assert len(tiers) == len(set(tiers)), f"{robot.kind}: refund {step.refund_id} announced twice for a tier"
+            assert len(tiers) == len(set(tiers)), (
+                f"{robot.kind}: refund {step.refund_id} announced twice for a tier"
+            )
         expected_auto = collections.Counter(s.refund_id for s in steps)
-        assert {r: auto_lines[r] for r in expected_auto} == dict(expected_auto), f"{robot.kind}: auto-approvals"
+        assert {r: auto_lines[r] for r in expected_auto} == dict(expected_auto), (
+            f"{robot.kind}: auto-approvals"
+        )
         # one message per evaluation at most, far below every robot's limit
         assert len(robot.accepted) <= 24 * 3600 // STEP_S
 
@@ -142,7 +166,15 @@ def test_what_the_guard_returns_reaches_every_channel(store):
     class FakeGuard:
         def run(self, *, store, shop_id, client, rules, now_ms):
             sent.append(shop_id)
-            return [Notice(GUARD_PRE_NOTICE, f"guard:{shop_id}:{len(sent)}", shop_id, "山河", text="将在 10 分钟后同意 2 个仅退款")]
+            return [
+                Notice(
+                    GUARD_PRE_NOTICE,
+                    f"guard:{shop_id}:{len(sent)}",
+                    shop_id,
+                    "山河",
+                    text="将在 10 分钟后同意 2 个仅退款",
+                )
+            ]
 
     with Sandbox(seed=3) as sb:
         clock = lambda: sb.now_ms() / 1000  # noqa: E731
@@ -155,7 +187,9 @@ def test_what_the_guard_returns_reaches_every_channel(store):
             assert sent == [store.shops()[0].id]
             for robot in (a, b):
                 assert len(robot.accepted) == 1
-                assert "售后兜底：即将自动处理" in robot.texts()[0] and "将在 10 分钟后同意" in robot.texts()[0]
+                assert (
+                    "售后兜底：即将自动处理" in robot.texts()[0] and "将在 10 分钟后同意" in robot.texts()[0]
+                )
 
 
 def test_one_watcher_per_data_folder(tmp_path):
@@ -170,11 +204,23 @@ def test_one_watcher_per_data_folder(tmp_path):
 def _watch(data_dir: Path, sb: Sandbox, env_extra: dict[str, str]) -> subprocess.Popen:
     c = sb.credentials
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KS_", "AW_"))}
-    env.update(PYTHONPATH=str(ROOT), AFTERSALE_WATCH_HOME=str(data_dir), PYTHONUNBUFFERED="1",
-               KS_APP_KEY=c.app_key, KS_SIGN_SECRET=c.sign_secret, KS_ACCESS_TOKEN=c.access_token, **env_extra)
-    return subprocess.Popen([sys.executable, "-m", "desktop", "watch", "--api-base", sb.base_url,
-                             "--data-dir", str(data_dir)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env.update(
+        PYTHONPATH=str(ROOT),
+        AFTERSALE_WATCH_HOME=str(data_dir),
+        PYTHONUNBUFFERED="1",
+        KS_APP_KEY=c.app_key,
+        KS_SIGN_SECRET=c.sign_secret,
+        KS_ACCESS_TOKEN=c.access_token,
+        **env_extra,
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "desktop", "watch", "--api-base", sb.base_url, "--data-dir", str(data_dir)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _wait_for(predicate, timeout: float = 60.0) -> None:

@@ -38,8 +38,9 @@ def sb(request):
 @pytest.fixture
 def client(sb):
     c = sb.credentials
-    creds = Credentials(app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token,
-                        sign_method=c.sign_method)
+    creds = Credentials(
+        app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token, sign_method=c.sign_method
+    )
     with KuaishouClient(creds, base_url=sb.base_url, qps=1000) as kc:
         yield kc
 
@@ -57,15 +58,21 @@ def shop(sb, store):
 
 
 def actions_in(sb, refund_id=None):
-    return [e for e in sb.call_log if e["method"] in ACTION_METHODS
-            and (refund_id is None or e["params"].get("refundId") == refund_id)]
+    return [
+        e
+        for e in sb.call_log
+        if e["method"] in ACTION_METHODS and (refund_id is None or e["params"].get("refundId") == refund_id)
+    ]
 
 
 def _requests(sb):
     """One request of every kind the bulk actions handle, each with evidence pictures (submitted
     an hour ago: a sync's clock estimate from the Date header is within a second)."""
-    add = lambda **f: sb.add_refund(pictures=PICTURES, createTime=sb.now_ms() - 3_600_000,  # noqa: E731
-                                    **f)["refundId"]
+    add = lambda **f: sb.add_refund(
+        pictures=PICTURES,
+        createTime=sb.now_ms() - 3_600_000,  # noqa: E731
+        **f,
+    )["refundId"]
     return {
         "refund_only": add(handlingWay=10, refundFee=1990),
         "return_10": add(handlingWay=1, status=10, refundFee=4590),
@@ -113,8 +120,11 @@ def test_approve_and_reject_each_kind_with_one_call_per_refund(sb, client, store
     engine = ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0)
     if intent == "approve":
         plan = engine.prepare(list(ids.values()), Approve())
-        assert plan.counts == {ActionKind.APPROVE_REFUND: 1, ActionKind.APPROVE_RETURN: 2,
-                               ActionKind.CONFIRM_RECEIPT: 1}
+        assert plan.counts == {
+            ActionKind.APPROVE_REFUND: 1,
+            ActionKind.APPROVE_RETURN: 2,
+            ActionKind.CONFIRM_RECEIPT: 1,
+        }
     else:
         # a reason every refund-only request allows; the returns and the receipt allow others
         plan = engine.prepare([ids["refund_only"]], Reject(1003, desc="已与买家协商一致"))
@@ -135,8 +145,7 @@ def test_approve_and_reject_each_kind_with_one_call_per_refund(sb, client, store
 
 
 def test_a_300016_and_a_300014_mid_batch_are_read_again_and_reported(sb, client, store, shop):
-    ids = [sb.add_refund(handlingWay=10, refundFee=100 + i, pictures=PICTURES)["refundId"]
-           for i in range(4)]
+    ids = [sb.add_refund(handlingWay=10, refundFee=100 + i, pictures=PICTURES)["refundId"] for i in range(4)]
     engine = ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0)
     plan = engine.prepare(ids, Approve())
     sb.clear_call_log()
@@ -150,42 +159,60 @@ def test_a_300016_and_a_300014_mid_batch_are_read_again_and_reported(sb, client,
             sb.inject_fault("open.seller.order.refund.approve", "result", result=300014)
 
     report = engine.execute(plan, progress=on_item)
-    assert [r.outcome for r in report.results] == [Outcome.DONE, Outcome.CHANGED, Outcome.CHANGED,
-                                                   Outcome.DONE]
+    assert [r.outcome for r in report.results] == [
+        Outcome.DONE,
+        Outcome.CHANGED,
+        Outcome.CHANGED,
+        Outcome.DONE,
+    ]
     for moved in report.results[1:3]:
         assert moved.after is not None and moved.after.status == 70
     calls = Counter(e["params"]["refundId"] for e in actions_in(sb))
     assert calls == Counter(ids)  # exactly one action call per refund: nothing resent blindly
-    reads = [e["params"]["refundId"] for e in sb.call_log
-             if e["method"] == "open.seller.order.refund.detail"]
+    reads = [e["params"]["refundId"] for e in sb.call_log if e["method"] == "open.seller.order.refund.detail"]
     assert reads == [ids[1], ids[2]]
 
 
 def test_check_runs_in_each_shape(sb, app_home, tmp_path):
     _requests(sb)
     c = sb.credentials
-    env = {"KS_APP_KEY": c.app_key, "KS_SIGN_SECRET": c.sign_secret, "KS_ACCESS_TOKEN": c.access_token,
-           "AFTERSALE_WATCH_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin",
-           "PYTHONPATH": ":".join(sys.path)}
-    out = subprocess.run([sys.executable, "-m", "desktop", "check", "--json", "--days", "2",
-                          "--api-base", sb.base_url], capture_output=True, text=True, env=env,
-                         timeout=120)
+    env = {
+        "KS_APP_KEY": c.app_key,
+        "KS_SIGN_SECRET": c.sign_secret,
+        "KS_ACCESS_TOKEN": c.access_token,
+        "AFTERSALE_WATCH_HOME": str(tmp_path / "home"),
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": ":".join(sys.path),
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "desktop", "check", "--json", "--days", "2", "--api-base", sb.base_url],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     assert len(report["shops"][0]["pending"]) == 4
 
 
-def test_a_system_agreement_is_recognised_from_a_history_with_numeric_roles(sb, client, store, shop,
-                                                                           caplog):
+def test_a_system_agreement_is_recognised_from_a_history_with_numeric_roles(sb, client, store, shop, caplog):
     """The role numbers are undocumented (the default rules file names none): the history still
     tells the auto-approval by its title and timing, and the role values seen are logged and
     listed for the diagnostics view."""
     now = sb.now_ms()
     deadline = now - 5 * 3_600_000
-    rid = sb.add_refund(handlingWay=10, status=60, negotiateStatus=2, refundFee=990,
-                        createTime=now - 60 * 3_600_000, expireTime=deadline,
-                        negotiateUpdateTime=0, endTime=deadline + 1000,
-                        updateTime=deadline + 1000)["refundId"]
+    rid = sb.add_refund(
+        handlingWay=10,
+        status=60,
+        negotiateStatus=2,
+        refundFee=990,
+        createTime=now - 60 * 3_600_000,
+        expireTime=deadline,
+        negotiateUpdateTime=0,
+        endTime=deadline + 1000,
+        updateTime=deadline + 1000,
+    )["refundId"]
     sb.shop.comment(rid, deadline + 1000, "system", "商家超时未处理，系统自动同意仅退款申请")
     rules = load_default_rules()
     Syncer(client, store, rules, shop_id=shop.id, days=3).run()  # the first sweep: no histories

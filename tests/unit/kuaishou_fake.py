@@ -58,8 +58,11 @@ def ok(data: Any = None, **extra: Any) -> Reply:
 
 
 def envelope(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
-    return Reply(status, json.dumps(obj, ensure_ascii=False).encode("utf-8"),
-                 {"Content-Type": "application/json;charset=UTF-8", **(headers or {})})
+    return Reply(
+        status,
+        json.dumps(obj, ensure_ascii=False).encode("utf-8"),
+        {"Content-Type": "application/json;charset=UTF-8", **(headers or {})},
+    )
 
 
 def fail(result: Any, msg: str = "", **extra: Any) -> Reply:
@@ -142,8 +145,9 @@ class FakeGateway:
         self.server = _TrackingServer(("127.0.0.1", 0), _H)
         self.server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever,
-                                       kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     def queue(self, *replies: Reply) -> None:

@@ -67,15 +67,18 @@ class FakePlatform:
         return [parse(RejectReason, r) for r in self.reasons[refund_id]]
 
     def list_addresses(self, address_type=2):
-        return [parse(Address, {"addressId": 5, "defaultAddress": False}),
-                parse(Address, {"addressId": 6, "defaultAddress": True})]
+        return [
+            parse(Address, {"addressId": 5, "defaultAddress": False}),
+            parse(Address, {"addressId": 6, "defaultAddress": True}),
+        ]
 
     def _journal_state(self, refund_id):
         # read with a separate connection: proves the state was committed before the call
         conn = sqlite3.connect(self.store.path)
         try:
-            row = conn.execute("SELECT state FROM actions WHERE refund_id = ? ORDER BY id DESC",
-                               (refund_id,)).fetchone()
+            row = conn.execute(
+                "SELECT state FROM actions WHERE refund_id = ? ORDER BY id DESC", (refund_id,)
+            ).fetchone()
         finally:
             conn.close()
         return row[0] if row else None
@@ -102,9 +105,15 @@ class FakePlatform:
 
 
 def R(rid, **fields):
-    base = {"refundId": rid, "handlingWay": 10, "status": 10, "negotiateStatus": 1,
-            # (derived from a short id; a 64-bit id's last digits keep them plausible amounts and times)
-            "refundFee": 1000 + rid % 100_000, "updateTime": 1_700_000_000_000 + rid % 100_000}
+    base = {
+        "refundId": rid,
+        "handlingWay": 10,
+        "status": 10,
+        "negotiateStatus": 1,
+        # (derived from a short id; a 64-bit id's last digits keep them plausible amounts and times)
+        "refundFee": 1000 + rid % 100_000,
+        "updateTime": 1_700_000_000_000 + rid % 100_000,
+    }
     base.update(fields)
     return base
 
@@ -131,8 +140,11 @@ def test_each_action_is_journaled_and_committed_before_it_is_sent(store, shop):
     platform = FakePlatform(store, [R(1), R(2, handlingWay=1), R(3, handlingWay=1, status=40)])
     engine = engine_for(platform, store, shop)
     plan = engine.prepare([1, 2, 3], Approve())
-    assert [a.kind for a in plan.actions] == [ActionKind.APPROVE_REFUND, ActionKind.APPROVE_RETURN,
-                                             ActionKind.CONFIRM_RECEIPT]
+    assert [a.kind for a in plan.actions] == [
+        ActionKind.APPROVE_REFUND,
+        ActionKind.APPROVE_RETURN,
+        ActionKind.CONFIRM_RECEIPT,
+    ]
     assert plan.address_id == 6  # the default return address
     report = engine.execute(plan)
     assert [r.outcome for r in report.results] == [Outcome.DONE] * 3
@@ -142,8 +154,13 @@ def test_each_action_is_journaled_and_committed_before_it_is_sent(store, shop):
     assert [e.state for e in entries] == ["done"] * 3
     assert entries[0].params == {
         "method": "open.seller.order.refund.approve",
-        "param": {"refundId": 1, "refundAmount": 1001, "status": 10, "negotiateStatus": 1,
-                  "refundHandingWay": 10},
+        "param": {
+            "refundId": 1,
+            "refundAmount": 1001,
+            "status": 10,
+            "negotiateStatus": 1,
+            "refundHandingWay": 10,
+        },
         "before": {"status": 10, "negotiateStatus": 1, "updateTime": 1_700_000_000_001},
     }
     assert report.retryable_ids == []
@@ -177,11 +194,14 @@ def test_refund_changed_is_read_again_and_reported_not_retried(store, shop):
     def buyer_cancels(rid):
         if rid == 1:
             platform.refunds[1].update(status=70, updateTime=platform.refunds[1]["updateTime"] + 5)
+
     platform.on_action = buyer_cancels
     platform.script[1] = [RefundChanged("退款单状态已更新，请刷新重试", result=300014)]
     report = engine.execute(plan)
     first, second = report.results
-    assert first.outcome is Outcome.CHANGED and first.after == RefundState(70, 1, platform.refunds[1]["updateTime"])
+    assert first.outcome is Outcome.CHANGED and first.after == RefundState(
+        70, 1, platform.refunds[1]["updateTime"]
+    )
     assert second.outcome is Outcome.DONE
     assert [p["refundId"] for _, p, _ in platform.actions] == [1, 2]  # 1 not re-sent
     assert store.journal_entries(shop.id)[0].state == "failed"
@@ -195,8 +215,10 @@ def test_uncertain_delivery_is_judged_by_reading_the_refund(store, shop, landed,
     platform.script[1] = [("apply", error)] if landed else [error]
     engine = engine_for(platform, store, shop)
     progress = []
-    report = engine.execute(engine.prepare([1, 2], Approve()),
-                            progress=lambda r, n, total: progress.append((r.refund_id, r.outcome)))
+    report = engine.execute(
+        engine.prepare([1, 2], Approve()),
+        progress=lambda r, n, total: progress.append((r.refund_id, r.outcome)),
+    )
     assert report.results[0].outcome is outcome
     assert len([a for a in platform.actions if a[1]["refundId"] == 1]) == 1  # never re-sent
     assert progress[0] == (1, Outcome.UNKNOWN) and progress[-1] == (1, outcome)
@@ -268,8 +290,9 @@ def test_cancel_stops_before_the_next_send_and_reports_the_rest(store, shop):
     assert report.retryable_ids == [3, 4, 5]
 
 
-@pytest.mark.parametrize("error", [QuotaExceeded("Exceed quota limit"),
-                                   AuthorizationRevoked("AUTHORIZATION_REVOKED", result=24)])
+@pytest.mark.parametrize(
+    "error", [QuotaExceeded("Exceed quota limit"), AuthorizationRevoked("AUTHORIZATION_REVOKED", result=24)]
+)
 def test_quota_or_authorisation_loss_stops_the_run(store, shop, error):
     platform = FakePlatform(store, [R(1), R(2), R(3)])
     platform.script[2] = [error]
@@ -371,11 +394,15 @@ def test_patience_spent_leaves_the_evidence_for_the_seller(store, shop):
 
 def test_shared_reject_reasons(store, shop):
     platform = FakePlatform(store, [R(1), R(2), R(3)])
-    platform.reasons[1] = [{"code": 1, "desc": "已发货", "requiredRejectDesc": False},
-                           {"code": 2, "desc": "商品无问题", "requiredRejectImage": True},
-                           {"code": 3, "desc": "其他", "requiredRejectDesc": True}]
-    platform.reasons[2] = [{"code": 2, "desc": "商品无问题", "requiredRejectImage": False},
-                           {"code": 1, "desc": "已发货", "requiredRejectDesc": True}]
+    platform.reasons[1] = [
+        {"code": 1, "desc": "已发货", "requiredRejectDesc": False},
+        {"code": 2, "desc": "商品无问题", "requiredRejectImage": True},
+        {"code": 3, "desc": "其他", "requiredRejectDesc": True},
+    ]
+    platform.reasons[2] = [
+        {"code": 2, "desc": "商品无问题", "requiredRejectImage": False},
+        {"code": 1, "desc": "已发货", "requiredRejectDesc": True},
+    ]
     engine = engine_for(platform, store, shop)
     summary = engine.reject_reasons([1, 2, 3])
     assert [r.code for r in summary.shared] == [1, 2]
@@ -386,8 +413,7 @@ def test_shared_reject_reasons(store, shop):
     assert [a.refund_id for a in plan.actions] == [2]
     assert [s.refund_id for s in plan.manual] == [1]
     engine.execute(plan)
-    assert platform.actions[0][1] == {"refundId": 2, "reasonCode": 2,
-                                      "refundVersion": 1_700_000_000_002}
+    assert platform.actions[0][1] == {"refundId": 2, "reasonCode": 2, "refundVersion": 1_700_000_000_002}
 
 
 def test_audit_log_lists_every_action_and_exports_csv_with_bom(store, shop, tmp_path):
@@ -396,8 +422,7 @@ def test_audit_log_lists_every_action_and_exports_csv_with_bom(store, shop, tmp_
     engine = engine_for(platform, store, shop)
     engine.execute(engine.prepare([1, 2], Approve()))
     rows = audit_rows(store)
-    assert [(r.refund_id, r.state, r.outcome) for r in rows] == [(2, "failed", "failed"),
-                                                                 (1, "done", "done")]
+    assert [(r.refund_id, r.state, r.outcome) for r in rows] == [(2, "failed", "failed"), (1, "done", "done")]
     assert rows[0].shop == "测试店" and rows[0].method == "open.seller.order.refund.approve"
     assert rows[1].params["refundAmount"] == 1001
     out = tmp_path / "audit.csv"
@@ -419,7 +444,9 @@ def test_audit_log_ids_stay_whole_and_reject_details_read_as_words(store, shop, 
     platform.reasons[big] = [{"code": 3, "desc": "已签收", "requiredRejectDesc": False}]
     engine = engine_for(platform, store, shop)
     summary = engine.reject_reasons([big])
-    engine.execute(engine.prepare([big], Reject(reason_code=3, desc="商品已签收"), reasons=summary.per_refund))
+    engine.execute(
+        engine.prepare([big], Reject(reason_code=3, desc="商品已签收"), reasons=summary.per_refund)
+    )
     (row,) = audit_rows(store)
     out = tmp_path / "audit.csv"
     export_csv([row], out)
@@ -489,6 +516,7 @@ def test_a_refund_that_moved_on_is_read_again_and_sent_once_more_when_still_vali
 
     def buyer_edits(rid):
         platform.refunds[rid]["updateTime"] += 7
+
     platform.on_action = buyer_edits
     platform.script[1] = [RefundChanged("moved on", result=code)]
     report = engine.execute(plan)
@@ -506,8 +534,10 @@ def test_a_refund_that_moves_on_twice_is_sent_at_most_once_more(store, shop):
     platform = FakePlatform(store, [R(1)])
     engine = engine_for(platform, store, shop)
     plan = engine.prepare([1], Approve())
-    platform.script[1] = [RefundChanged("moved on", result=300016),
-                          RefundChanged("moved on again", result=300014)]
+    platform.script[1] = [
+        RefundChanged("moved on", result=300016),
+        RefundChanged("moved on again", result=300014),
+    ]
     report = engine.execute(plan)
     (result,) = report.results
     assert result.outcome is Outcome.CHANGED
@@ -521,8 +551,11 @@ def test_a_moved_on_refund_is_not_resent_when_it_would_pay_more_than_previewed(s
     plan = engine.prepare([1], Approve())
 
     def buyer_asks_more(rid):
-        platform.refunds[rid].update(refundFee=platform.refunds[rid]["refundFee"] + 500,
-                                     updateTime=platform.refunds[rid]["updateTime"] + 1)
+        platform.refunds[rid].update(
+            refundFee=platform.refunds[rid]["refundFee"] + 500,
+            updateTime=platform.refunds[rid]["updateTime"] + 1,
+        )
+
     platform.on_action = buyer_asks_more
     platform.script[1] = [RefundChanged("退款单状态已更新，请刷新重试", result=300014)]
     report = engine.execute(plan)

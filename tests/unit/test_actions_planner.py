@@ -11,23 +11,36 @@ from desktop.core.kuaishou.models import Refund, RejectReason, parse
 
 
 def refund(**fields) -> Refund:
-    base = {"refundId": 7001, "handlingWay": 10, "status": 10, "negotiateStatus": 1,
-            "refundFee": 1990, "updateTime": 1_700_000_000_000}
+    base = {
+        "refundId": 7001,
+        "handlingWay": 10,
+        "status": 10,
+        "negotiateStatus": 1,
+        "refundFee": 1990,
+        "updateTime": 1_700_000_000_000,
+    }
     base.update(fields)
     return parse(Refund, base)
 
 
 def reason(code, *, desc=False, image=False) -> RejectReason:
-    return parse(RejectReason, {"code": code, "desc": f"reason {code}",
-                                "requiredRejectDesc": desc, "requiredRejectImage": image})
+    return parse(
+        RejectReason,
+        {"code": code, "desc": f"reason {code}", "requiredRejectDesc": desc, "requiredRejectImage": image},
+    )
 
 
 def test_refund_only_is_agreed_with_the_exact_amount_and_current_state():
     planned = plan_approve(refund(), Approve())
     assert planned.kind is ActionKind.APPROVE_REFUND
     assert planned.method == "open.seller.order.refund.approve"
-    assert dict(planned.params) == {"refundId": 7001, "refundAmount": 1990, "status": 10,
-                                    "negotiateStatus": 1, "refundHandingWay": 10}
+    assert dict(planned.params) == {
+        "refundId": 7001,
+        "refundAmount": 1990,
+        "status": 10,
+        "negotiateStatus": 1,
+        "refundHandingWay": 10,
+    }
     assert planned.amount == 1990
     assert planned.warnings == ()
 
@@ -59,11 +72,16 @@ def test_receipt_is_confirmed_without_freight_fields_when_the_refund_has_none():
 
 
 def test_receipt_with_freight_accepts_it_by_default():
-    r = refund(handlingWay=1, status=40, returnFreightInfo={"returnFreightAmount": 800,
-                                                             "returnFreightStatus": 10})
+    r = refund(
+        handlingWay=1, status=40, returnFreightInfo={"returnFreightAmount": 800, "returnFreightStatus": 10}
+    )
     planned = plan_approve(r, Approve())
-    assert dict(planned.params) == {"refundId": 7001, "status": 40,
-                                    "returnFreightHandlingAdvice": 1, "returnFreightAmount": 800}
+    assert dict(planned.params) == {
+        "refundId": 7001,
+        "status": 40,
+        "returnFreightHandlingAdvice": 1,
+        "returnFreightAmount": 800,
+    }
     assert planned.amount == 1990 + 800
     assert WarningCode.FREIGHT_PAID in planned.warnings
 
@@ -72,18 +90,34 @@ def test_receipt_with_freight_rejected_needs_a_short_description_and_pictures():
     r = refund(handlingWay=1, status=40, returnFreightInfo={"returnFreightAmount": 800})
     picture = ("https://img/1.jpg",)
     assert isinstance(plan_approve(r, Approve(freight_accept=False)), Skip)
-    assert isinstance(plan_approve(r, Approve(freight_accept=False, freight_reject_desc="x" * 300,
-                                              freight_reject_images=picture)), Skip)
+    assert isinstance(
+        plan_approve(
+            r, Approve(freight_accept=False, freight_reject_desc="x" * 300, freight_reject_images=picture)
+        ),
+        Skip,
+    )
     no_pictures = plan_approve(r, Approve(freight_accept=False, freight_reject_desc="包邮商品"))
     assert isinstance(no_pictures, Skip) and "1" in no_pictures.reason
-    assert isinstance(plan_approve(r, Approve(freight_accept=False, freight_reject_desc="包邮商品",
-                                              freight_reject_images=picture * 7)), Skip)
-    planned = plan_approve(r, Approve(freight_accept=False, freight_reject_desc="包邮商品",
-                                      freight_reject_images=("https://img/1.jpg",)))
-    assert dict(planned.params) == {"refundId": 7001, "status": 40,
-                                    "returnFreightHandlingAdvice": 2,
-                                    "returnFreightRejectDesc": "包邮商品",
-                                    "returnFreightRejectImages": ["https://img/1.jpg"]}
+    assert isinstance(
+        plan_approve(
+            r,
+            Approve(freight_accept=False, freight_reject_desc="包邮商品", freight_reject_images=picture * 7),
+        ),
+        Skip,
+    )
+    planned = plan_approve(
+        r,
+        Approve(
+            freight_accept=False, freight_reject_desc="包邮商品", freight_reject_images=("https://img/1.jpg",)
+        ),
+    )
+    assert dict(planned.params) == {
+        "refundId": 7001,
+        "status": 40,
+        "returnFreightHandlingAdvice": 2,
+        "returnFreightRejectDesc": "包邮商品",
+        "returnFreightRejectImages": ["https://img/1.jpg"],
+    }
 
 
 def test_agreeing_a_freight_claim_needs_its_amount():
@@ -92,16 +126,19 @@ def test_agreeing_a_freight_claim_needs_its_amount():
     assert isinstance(skip, Skip) and skip.manual
 
 
-@pytest.mark.parametrize("desc, images, ok", [
-    ("包邮商品", ["https://img/1.jpg"], True),
-    ("包邮商品", ["https://img/1.jpg"] * 6, True),
-    ("", ["https://img/1.jpg"], False),
-    ("包邮商品", [], False),
-    ("包邮商品", ["  "], False),
-    ("x" * 300, ["https://img/1.jpg"], False),
-    ("包邮商品", ["https://img/1.jpg"] * 7, False),
-    (None, [], False),
-])
+@pytest.mark.parametrize(
+    "desc, images, ok",
+    [
+        ("包邮商品", ["https://img/1.jpg"], True),
+        ("包邮商品", ["https://img/1.jpg"] * 6, True),
+        ("", ["https://img/1.jpg"], False),
+        ("包邮商品", [], False),
+        ("包邮商品", ["  "], False),
+        ("x" * 300, ["https://img/1.jpg"], False),
+        ("包邮商品", ["https://img/1.jpg"] * 7, False),
+        (None, [], False),
+    ],
+)
 def test_freight_refusal_problem_says_what_is_missing(desc, images, ok):
     assert (freight_refusal_problem(desc, images) is None) is ok
 
@@ -144,17 +181,24 @@ def test_refunds_not_waiting_on_the_merchant_are_skipped(fields, manual):
 def test_changed_since_loaded_is_flagged():
     listed = refund(updateTime=1_600_000_000_000)
     assert WarningCode.CHANGED_SINCE_LOADED in plan_approve(refund(), Approve(), listed=listed).warnings
-    assert WarningCode.CHANGED_SINCE_LOADED in plan_reject(refund(), Reject(1), [reason(1)],
-                                                           listed=listed).warnings
+    assert (
+        WarningCode.CHANGED_SINCE_LOADED
+        in plan_reject(refund(), Reject(1), [reason(1)], listed=listed).warnings
+    )
     assert plan_approve(refund(), Approve(), listed=refund()).warnings == ()
 
 
 def test_reject_uses_the_fresh_update_time_as_version():
-    planned = plan_reject(refund(updateTime=1_700_000_123_456), Reject(3, desc=" 已发货 "),
-                          [reason(3, desc=True)])
+    planned = plan_reject(
+        refund(updateTime=1_700_000_123_456), Reject(3, desc=" 已发货 "), [reason(3, desc=True)]
+    )
     assert planned.kind is ActionKind.REJECT
-    assert dict(planned.params) == {"refundId": 7001, "reasonCode": 3,
-                                    "refundVersion": 1_700_000_123_456, "rejectDesc": "已发货"}
+    assert dict(planned.params) == {
+        "refundId": 7001,
+        "reasonCode": 3,
+        "refundVersion": 1_700_000_123_456,
+        "rejectDesc": "已发货",
+    }
 
 
 def test_reject_checks_the_reason_against_this_refunds_reasons():

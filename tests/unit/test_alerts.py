@@ -56,7 +56,9 @@ def test_first_seen_late_only_the_tightest_tier_fires_and_looser_never_later():
     mem = Memory()
     plan = mem.run([item(1, 90 * MINUTE_MS)], NOON)
     assert [d.threshold_ms for d in plan.digests] == [2 * HOUR_MS]
-    assert {k for (_, _, k) in plan.remember} == {threshold_key(t) for t in (24 * HOUR_MS, 6 * HOUR_MS, 2 * HOUR_MS)}
+    assert {k for (_, _, k) in plan.remember} == {
+        threshold_key(t) for t in (24 * HOUR_MS, 6 * HOUR_MS, 2 * HOUR_MS)
+    }
     # nothing more until the 30-minute tier
     assert mem.run([item(1, 90 * MINUTE_MS)], NOON + dt.timedelta(minutes=30)).digests == ()
     later = NOON + dt.timedelta(minutes=61)
@@ -74,7 +76,14 @@ def test_remembered_alerts_survive_a_restart():
 def test_several_due_at_once_make_one_digest_with_count_and_money():
     i18n.set_language("en")
     try:
-        plan = Memory().run([item(1, HOUR_MS, fee=1000), item(2, 50 * MINUTE_MS, fee=23000), item(3, 100 * MINUTE_MS, fee=99000)], NOON)
+        plan = Memory().run(
+            [
+                item(1, HOUR_MS, fee=1000),
+                item(2, 50 * MINUTE_MS, fee=23000),
+                item(3, 100 * MINUTE_MS, fee=99000),
+            ],
+            NOON,
+        )
         assert len(plan.digests) == 1
         d = plan.digests[0]
         assert [i.refund_id for i in d.items] == [2, 1, 3]  # soonest first
@@ -87,11 +96,17 @@ def test_several_due_at_once_make_one_digest_with_count_and_money():
 def test_several_tiers_at_once_are_one_digest_that_counts_each_tier():
     i18n.set_language("en")
     try:
-        plan = Memory().run([item(1, 20 * MINUTE_MS, fee=100), item(2, 5 * HOUR_MS, fee=200), item(3, 20 * HOUR_MS, fee=300)], NOON)
+        plan = Memory().run(
+            [item(1, 20 * MINUTE_MS, fee=100), item(2, 5 * HOUR_MS, fee=200), item(3, 20 * HOUR_MS, fee=300)],
+            NOON,
+        )
         assert len(plan.digests) == 1
         d = plan.digests[0]
         assert d.threshold_ms == 30 * MINUTE_MS and d.critical
-        assert d.text() == "3 request(s) near their deadline, ¥6.00: 1 within 30 min, 1 within 6 h, 1 within 24 h"
+        assert (
+            d.text()
+            == "3 request(s) near their deadline, ¥6.00: 1 within 30 min, 1 within 6 h, 1 within 24 h"
+        )
     finally:
         i18n.set_language("zh_CN")
 
@@ -131,20 +146,25 @@ def test_pre_quiet_digest_lists_every_deadline_inside_the_quiet_hours_once():
     policy = AlertPolicy(quiet=QUIET)
     t = dt.datetime(2026, 11, 26, 21, 40, tzinfo=TZ)  # 20 min before 22:00
     pending = [
-        AlertItem(1, 1, ms(dt.datetime(2026, 11, 27, 3, 0, tzinfo=TZ)), 500),   # inside
+        AlertItem(1, 1, ms(dt.datetime(2026, 11, 27, 3, 0, tzinfo=TZ)), 500),  # inside
         AlertItem(1, 2, ms(dt.datetime(2026, 11, 27, 7, 30, tzinfo=TZ)), 700),  # inside
-        AlertItem(1, 3, ms(dt.datetime(2026, 11, 27, 9, 0, tzinfo=TZ)), 900),   # after
+        AlertItem(1, 3, ms(dt.datetime(2026, 11, 27, 9, 0, tzinfo=TZ)), 900),  # after
     ]
     plan = mem.run(pending, t, policy)
     pre = [d for d in plan.digests if d.kind == "pre_quiet"]
     assert len(pre) == 1 and [i.refund_id for i in pre[0].items] == [1, 2]
     assert pre[0].total_fee == 1200
-    assert not [d for d in mem.run(pending, t + dt.timedelta(minutes=5), policy).digests if d.kind == "pre_quiet"]
+    assert not [
+        d for d in mem.run(pending, t + dt.timedelta(minutes=5), policy).digests if d.kind == "pre_quiet"
+    ]
 
 
 def test_pre_quiet_digest_not_sent_too_early():
-    plan = Memory().run([AlertItem(1, 1, ms(dt.datetime(2026, 11, 27, 3, 0, tzinfo=TZ)))],
-                        dt.datetime(2026, 11, 26, 20, 0, tzinfo=TZ), AlertPolicy(quiet=QUIET))
+    plan = Memory().run(
+        [AlertItem(1, 1, ms(dt.datetime(2026, 11, 27, 3, 0, tzinfo=TZ)))],
+        dt.datetime(2026, 11, 26, 20, 0, tzinfo=TZ),
+        AlertPolicy(quiet=QUIET),
+    )
     assert not [d for d in plan.digests if d.kind == "pre_quiet"]
 
 
@@ -166,7 +186,9 @@ def test_items_from_rows_keep_the_merchants_and_move_deadlines_to_the_local_cloc
     from desktop.core.alerts import items_from_rows
 
     rows = [
-        Row(shop_id=1, refund_id=1, expire_at_ms=10_000, refund_fee=500, product="茶", waits_on_merchant=True),
+        Row(
+            shop_id=1, refund_id=1, expire_at_ms=10_000, refund_fee=500, product="茶", waits_on_merchant=True
+        ),
         Row(shop_id=1, refund_id=2, expire_at_ms=10_000, refund_fee=500, product="", waits_on_merchant=False),
         Row(shop_id=1, refund_id=3, expire_at_ms=None, refund_fee=None, product="", waits_on_merchant=True),
     ]
@@ -181,4 +203,6 @@ def test_tray_summary():
     assert summarize([], 0, **kw) == (OK, 0)
     assert summarize([AlertItem(1, 1, 30 * HOUR_MS)], 0, **kw) == (OK, 0)
     assert summarize([AlertItem(1, 1, 20 * HOUR_MS)], 0, **kw) == (WARN, 0)
-    assert summarize([AlertItem(1, 1, -5), AlertItem(1, 2, HOUR_MS), AlertItem(1, 3, 5 * HOUR_MS)], 0, **kw) == (CRITICAL, 2)
+    assert summarize(
+        [AlertItem(1, 1, -5), AlertItem(1, 2, HOUR_MS), AlertItem(1, 3, 5 * HOUR_MS)], 0, **kw
+    ) == (CRITICAL, 2)

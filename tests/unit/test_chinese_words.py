@@ -13,7 +13,8 @@ from desktop.core import paths
 
 #: what a Chinese seller does see in Latin letters
 _ALLOWED = re.compile(
-    r"%\d|%n|\{[a-z_]+\}|\(&[A-Za-z]\)|CSV|Excel|Ctrl\+Shift\+[A-Z]|https?://\S+|\bhttps?\b|\*\.csv|\.csv|以 ks 开头|以 SEC 开头|Webhook|\bLark\b")
+    r"%\d|%n|\{[a-z_]+\}|\(&[A-Za-z]\)|CSV|Excel|Ctrl\+Shift\+[A-Z]|https?://\S+|\bhttps?\b|\*\.csv|\.csv|以 ks 开头|以 SEC 开头|Webhook|\bLark\b"
+)
 _API_FIELD = re.compile(r"\b[a-z]+[A-Z][A-Za-z]+\b")  # camelCase: expireTime, appKey, signSecret
 
 
@@ -30,14 +31,18 @@ def _ts_translations() -> list[tuple[str, str]]:
 
 
 def test_the_window_texts_in_chinese_have_no_english_words():
-    english = [(ctx, text) for ctx, text in _ts_translations()
-               if re.search(r"[A-Za-z]{2,}", _ALLOWED.sub("", text))]
+    english = [
+        (ctx, text) for ctx, text in _ts_translations() if re.search(r"[A-Za-z]{2,}", _ALLOWED.sub("", text))
+    ]
     assert english == []
 
 
 def test_no_chinese_text_names_an_api_field():
     found = [text for _ctx, text in _ts_translations() if _API_FIELD.search(_ALLOWED.sub("", text))]
     for file in sorted(paths.resource("translations").glob("core-*.zh_CN.json")):
-        found += [f"{file.name}: {v}" for v in json.loads(file.read_text(encoding="utf-8")).values()
-                  if _API_FIELD.search(v)]
+        found += [
+            f"{file.name}: {v}"
+            for v in json.loads(file.read_text(encoding="utf-8")).values()
+            if _API_FIELD.search(v)
+        ]
     assert found == []

@@ -8,30 +8,33 @@ import pytest
 from desktop.__main__ import main
 
 
-@pytest.mark.parametrize(("argv", "named"), [
-    (["approve", "1", "--qps", "inf"], "--qps"),
-    (["approve", "1", "--qps", "nan"], "--qps"),
-    (["approve", "1", "--qps", "1e9"], "--qps"),
-    (["approve", "1", "--qps", "0"], "--qps"),
-    (["approve", "1", "--qps", "-5"], "--qps"),
-    (["approve", "1", "--settle", "nan"], "--settle"),
-    (["approve", "1", "--settle", "inf"], "--settle"),
-    (["approve", "1", "--patience", "nan"], "--patience"),
-    (["approve", "1", "--patience", "-1"], "--patience"),
-    (["approve", "1", "--patience", "1e9"], "--patience"),
-    (["approve", "1", "--shop", "99999999999999999999999"], "--shop"),
-    (["approve", "1", "--address-id", "1.5"], "--address-id"),
-    (["approve", "99999999999999999999999"], "refund id"),
-    (["approve", "0"], "refund id"),
-    (["reject", "1", "--reason-code", "inf"], "--reason-code"),
-    (["reject", "1", "--reason-code", "-1"], "--reason-code"),
-    (["check", "--days", "inf"], "days"),
-    (["check", "--data-dir", ""], "data folder"),
-    (["sandbox", "--port", "70000"], "--port"),
-    (["sandbox", "--port", "-1"], "--port"),
-    (["sandbox", "--qps", "0"], "--qps"),
-    (["--data-dir", "", "check"], "data folder"),
-])
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["approve", "1", "--qps", "inf"], "--qps"),
+        (["approve", "1", "--qps", "nan"], "--qps"),
+        (["approve", "1", "--qps", "1e9"], "--qps"),
+        (["approve", "1", "--qps", "0"], "--qps"),
+        (["approve", "1", "--qps", "-5"], "--qps"),
+        (["approve", "1", "--settle", "nan"], "--settle"),
+        (["approve", "1", "--settle", "inf"], "--settle"),
+        (["approve", "1", "--patience", "nan"], "--patience"),
+        (["approve", "1", "--patience", "-1"], "--patience"),
+        (["approve", "1", "--patience", "1e9"], "--patience"),
+        (["approve", "1", "--shop", "99999999999999999999999"], "--shop"),
+        (["approve", "1", "--address-id", "1.5"], "--address-id"),
+        (["approve", "99999999999999999999999"], "refund id"),
+        (["approve", "0"], "refund id"),
+        (["reject", "1", "--reason-code", "inf"], "--reason-code"),
+        (["reject", "1", "--reason-code", "-1"], "--reason-code"),
+        (["check", "--days", "inf"], "days"),
+        (["check", "--data-dir", ""], "data folder"),
+        (["sandbox", "--port", "70000"], "--port"),
+        (["sandbox", "--port", "-1"], "--port"),
+        (["sandbox", "--qps", "0"], "--qps"),
+        (["--data-dir", "", "check"], "data folder"),
+    ],
+)
 def test_bad_flags_are_usage_errors_naming_the_flag(capsys, argv, named):
     with pytest.raises(SystemExit) as info:
         main(argv)

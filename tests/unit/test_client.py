@@ -61,8 +61,16 @@ def test_get_sends_every_parameter_in_the_query_string_and_signs_the_exact_param
     assert req.verb == "GET" and req.path == "/open/seller/order/refund/detail"
     assert req.raw_body == b""
     q = req.query
-    assert set(q) == {"access_token", "appkey", "method", "param", "signMethod", "timestamp",
-                      "version", "sign"}
+    assert set(q) == {
+        "access_token",
+        "appkey",
+        "method",
+        "param",
+        "signMethod",
+        "timestamp",
+        "version",
+        "sign",
+    }
     assert q["param"] == '{"refundId":9123456789012345678}'  # compact, the 64-bit id exact
     assert q["timestamp"] == str(int(NOW * 1000))
     assert q["version"] == "1" and q["signMethod"] == "HMAC_SHA256"
@@ -74,17 +82,28 @@ def test_get_sends_every_parameter_in_the_query_string_and_signs_the_exact_param
 def test_post_sends_a_form_body_whose_param_is_byte_for_byte_what_was_signed(gw, creds):
     gw.queue(ok(None))
     client = make(gw, creds)
-    client.reject(11, 3, 1_700_000_000_123, reject_desc="买家 \"寄回\" 的商品&有损坏 +1",
-                  reject_images=["https://img/1.png"])
+    client.reject(
+        11,
+        3,
+        1_700_000_000_123,
+        reject_desc='买家 "寄回" 的商品&有损坏 +1',
+        reject_images=["https://img/1.png"],
+    )
     (req,) = gw.requests
     assert req.verb == "POST" and req.path == "/open/refund/reject"
     assert req.raw_query == ""
     assert req.headers["Content-Type"].startswith("application/x-www-form-urlencoded")
     sent = req.form["param"]
     assert sent == json.dumps(
-        {"refundId": 11, "reasonCode": 3, "rejectDesc": "买家 \"寄回\" 的商品&有损坏 +1",
-         "rejectImages": ["https://img/1.png"], "refundVersion": 1_700_000_000_123},
-        ensure_ascii=False, separators=(",", ":"),
+        {
+            "refundId": 11,
+            "reasonCode": 3,
+            "rejectDesc": '买家 "寄回" 的商品&有损坏 +1',
+            "rejectImages": ["https://img/1.png"],
+            "refundVersion": 1_700_000_000_123,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     assert "买家" in sent  # not \u-escaped
     # what the server reconstructs from the body is exactly what the client signed
@@ -130,8 +149,14 @@ def test_unknown_method_needs_an_explicit_verb(gw, creds):
 
 @pytest.mark.parametrize(
     "url",
-    ["http://example.com", "http://10.0.0.1:8080", "ftp://127.0.0.1", "openapi.kwaixiaodian.com",
-     "http://127.0.0.1.evil.com", ""],
+    [
+        "http://example.com",
+        "http://10.0.0.1:8080",
+        "ftp://127.0.0.1",
+        "openapi.kwaixiaodian.com",
+        "http://127.0.0.1.evil.com",
+        "",
+    ],
 )
 def test_plain_http_is_refused_except_for_loopback(creds, url):
     with pytest.raises(ValueError):
@@ -139,8 +164,14 @@ def test_plain_http_is_refused_except_for_loopback(creds, url):
 
 
 @pytest.mark.parametrize(
-    "url", ["https://openapi.kwaixiaodian.com", "http://127.0.0.1:1", "http://127.8.9.10",
-            "http://127.0.0.1:8000/", "http://[::1]:9000"],
+    "url",
+    [
+        "https://openapi.kwaixiaodian.com",
+        "http://127.0.0.1:1",
+        "http://127.8.9.10",
+        "http://127.0.0.1:8000/",
+        "http://[::1]:9000",
+    ],
 )
 def test_https_and_loopback_http_are_accepted(creds, url):
     assert KuaishouClient(creds, base_url=url).base_url == url.rstrip("/")
@@ -163,8 +194,7 @@ def test_bad_credentials_are_refused_clearly():
 
 
 def test_credentials_repr_shows_no_secret():
-    c = Credentials("ks1", "SIGNSECRET", "ACCESSTOKEN", app_secret="APPSECRET",
-                    refresh_token="REFRESHTOKEN")
+    c = Credentials("ks1", "SIGNSECRET", "ACCESSTOKEN", app_secret="APPSECRET", refresh_token="REFRESHTOKEN")
     text = repr(c)
     assert "ks1" in text
     for secret in ("SIGNSECRET", "ACCESSTOKEN", "APPSECRET", "REFRESHTOKEN"):
@@ -172,40 +202,69 @@ def test_credentials_repr_shows_no_secret():
 
 
 # ------------------------------------------------------------------------ every method, typed
-REFUND = {"refundId": 77, "oid": 88, "handlingWay": 10, "negotiateStatus": 1, "status": 10,
-          "refundFee": 1290, "expireTime": 1_700_000_500_000, "updateTime": 1_699_000_000_000,
-          "somethingNew": {"x": 1}}
+REFUND = {
+    "refundId": 77,
+    "oid": 88,
+    "handlingWay": 10,
+    "negotiateStatus": 1,
+    "status": 10,
+    "refundFee": 1290,
+    "expireTime": 1_700_000_500_000,
+    "updateTime": 1_699_000_000_000,
+    "somethingNew": {"x": 1},
+}
 
 
 @pytest.mark.parametrize(
     "call, data, check",
     [
-        (lambda c: c.refund_detail(77), REFUND,
-         lambda r: isinstance(r, Refund) and r.refund_fee == 1290 and r.expire_time),
-        (lambda c: c.approve_refund(77, 1290, status=10, negotiate_status=1, handing_way=10),
-         None, lambda r: r is None),
-        (lambda c: c.approve_return(77, 1290, address_id=5), {"ok": True},
-         lambda r: r == {"ok": True}),
-        (lambda c: c.list_addresses(), [{"addressId": 5, "defaultAddress": True,
-                                         "baseInfo": {"consignee": "张三", "city": "杭州"}}],
-         lambda r: isinstance(r[0], Address) and r[0].base_info.city == "杭州"),
+        (
+            lambda c: c.refund_detail(77),
+            REFUND,
+            lambda r: isinstance(r, Refund) and r.refund_fee == 1290 and r.expire_time,
+        ),
+        (
+            lambda c: c.approve_refund(77, 1290, status=10, negotiate_status=1, handing_way=10),
+            None,
+            lambda r: r is None,
+        ),
+        (lambda c: c.approve_return(77, 1290, address_id=5), {"ok": True}, lambda r: r == {"ok": True}),
+        (
+            lambda c: c.list_addresses(),
+            [{"addressId": 5, "defaultAddress": True, "baseInfo": {"consignee": "张三", "city": "杭州"}}],
+            lambda r: isinstance(r[0], Address) and r[0].base_info.city == "杭州",
+        ),
         (lambda c: c.confirm_receipt(77, status=40), None, lambda r: r is None),
-        (lambda c: c.reject_reasons(77), [{"code": 3, "desc": "商品已影响二次销售",
-                                           "requiredRejectDesc": True}],
-         lambda r: isinstance(r[0], RejectReason) and r[0].required_reject_desc is True),
+        (
+            lambda c: c.reject_reasons(77),
+            [{"code": 3, "desc": "商品已影响二次销售", "requiredRejectDesc": True}],
+            lambda r: isinstance(r[0], RejectReason) and r[0].required_reject_desc is True,
+        ),
         (lambda c: c.reject(77, 3, 1_699_000_000_000), None, lambda r: r is None),
-        (lambda c: c.negotiation_history(77), [{"title": "系统自动同意", "role": 3,
-                                                "createTime": 1}],
-         lambda r: isinstance(r[0], NegotiationComment) and r[0].role == 3),
-        (lambda c: c.seller_info(), {"name": "小店", "sellerId": 123, "openId": "o"},
-         lambda r: r.seller_id == 123),
-        (lambda c: c.shop_score(), {"hasData": True, "summary": {"showName": "体验分",
-                                                                  "scoreStr": "4.8"},
-                                    "scoreDim": [{"dimName": "售后", "dimScoreStr": "4.9"}]},
-         lambda r: r.summary.score_str == "4.8" and r.dimensions[0].dim_name == "售后"),
-        (lambda c: c.list_refunds_page(1, 2), {"pcursor": "nomore", "totalSize": 1,
-                                                "refundOrderInfoList": [REFUND]},
-         lambda r: r.is_last and r.items[0].refund_id == 77),
+        (
+            lambda c: c.negotiation_history(77),
+            [{"title": "系统自动同意", "role": 3, "createTime": 1}],
+            lambda r: isinstance(r[0], NegotiationComment) and r[0].role == 3,
+        ),
+        (
+            lambda c: c.seller_info(),
+            {"name": "小店", "sellerId": 123, "openId": "o"},
+            lambda r: r.seller_id == 123,
+        ),
+        (
+            lambda c: c.shop_score(),
+            {
+                "hasData": True,
+                "summary": {"showName": "体验分", "scoreStr": "4.8"},
+                "scoreDim": [{"dimName": "售后", "dimScoreStr": "4.9"}],
+            },
+            lambda r: r.summary.score_str == "4.8" and r.dimensions[0].dim_name == "售后",
+        ),
+        (
+            lambda c: c.list_refunds_page(1, 2),
+            {"pcursor": "nomore", "totalSize": 1, "refundOrderInfoList": [REFUND]},
+            lambda r: r.is_last and r.items[0].refund_id == 77,
+        ),
     ],
 )
 def test_every_method_uses_its_documented_verb_and_path_and_returns_typed_records(
@@ -225,20 +284,40 @@ def test_action_params_use_the_api_names(gw, creds):
     client.approve_refund(1, 990, status=10, negotiate_status=1, handing_way=10)
     client.approve_return(2, 0)
     client.confirm_receipt(3, freight_accept=True, freight_amount=800)
-    client.confirm_receipt(4, freight_accept=False, freight_reject_desc="运费不合理",
-                           freight_reject_images=["u1"])
-    client.list_refunds_page(10, 20, pcursor="abc", type=8, query_type=2, page_size=50, sort=2,
-                             negotiate_status=1, order_id=99)
+    client.confirm_receipt(
+        4, freight_accept=False, freight_reject_desc="运费不合理", freight_reject_images=["u1"]
+    )
+    client.list_refunds_page(
+        10, 20, pcursor="abc", type=8, query_type=2, page_size=50, sort=2, negotiate_status=1, order_id=99
+    )
     b = [r.business for r in gw.requests]
-    assert b[0] == {"refundId": 1, "refundAmount": 990, "status": 10, "negotiateStatus": 1,
-                    "refundHandingWay": 10}
+    assert b[0] == {
+        "refundId": 1,
+        "refundAmount": 990,
+        "status": 10,
+        "negotiateStatus": 1,
+        "refundHandingWay": 10,
+    }
     assert b[1] == {"refundId": 2, "refundAmount": 0}
     assert b[2] == {"refundId": 3, "returnFreightHandlingAdvice": 1, "returnFreightAmount": 800}
-    assert b[3] == {"refundId": 4, "returnFreightHandlingAdvice": 2,
-                    "returnFreightRejectDesc": "运费不合理", "returnFreightRejectImages": ["u1"]}
-    assert b[4] == {"beginTime": 10, "endTime": 20, "type": 8, "pageSize": 50, "currentPage": 1,
-                    "pcursor": "abc", "queryType": 2, "sort": 2, "negotiateStatus": 1,
-                    "orderId": 99}
+    assert b[3] == {
+        "refundId": 4,
+        "returnFreightHandlingAdvice": 2,
+        "returnFreightRejectDesc": "运费不合理",
+        "returnFreightRejectImages": ["u1"],
+    }
+    assert b[4] == {
+        "beginTime": 10,
+        "endTime": 20,
+        "type": 8,
+        "pageSize": 50,
+        "currentPage": 1,
+        "pcursor": "abc",
+        "queryType": 2,
+        "sort": 2,
+        "negotiateStatus": 1,
+        "orderId": 99,
+    }
 
 
 @pytest.mark.parametrize(
@@ -283,11 +362,20 @@ def test_list_answers_inside_an_object_are_accepted(gw, creds):
         (fail(21, "order operation reject"), errors.OrderOfAnotherShop),
         (fail(21, "商品已下架"), errors.BusinessRejected),
         (fail(300014, "退款单状态已更新，请刷新重试"), errors.RefundChanged),
-        (envelope({"result": 0, "code": "500", "msg": "fail", "sub_code": "300017",
-                   "sub_msg": "negotiate status changed"}), errors.RefundChanged),
+        (
+            envelope(
+                {
+                    "result": 0,
+                    "code": "500",
+                    "msg": "fail",
+                    "sub_code": "300017",
+                    "sub_msg": "negotiate status changed",
+                }
+            ),
+            errors.RefundChanged,
+        ),
         (fail(300005, "开始时间超过90天"), errors.RequestError),
-        (envelope({"result": 0, "sub_code": "300011", "sub_msg": "not found"}),
-         errors.RequestError),
+        (envelope({"result": 0, "sub_code": "300011", "sub_msg": "not found"}), errors.RequestError),
         (envelope({"code": "1001", "msg": "参数错误"}), errors.BusinessRejected),
         (Reply(200, b"<html><body>502 Bad Gateway</body></html>"), errors.MalformedResponse),
         (Reply(200, b'{"result": 1, "data": {"refundId": 1'), errors.MalformedResponse),
@@ -385,8 +473,13 @@ def test_max_retries_zero_means_one_attempt(gw, creds):
 
 
 def test_qps_limit_answers_are_retried_for_reads_and_actions(gw, creds):
-    gw.queue(fail(2, "Exceed qps limit"), Reply(429, b""), ok({"refundId": 1}),
-             fail(2, "Exceed qps limit"), ok(None))
+    gw.queue(
+        fail(2, "Exceed qps limit"),
+        Reply(429, b""),
+        ok({"refundId": 1}),
+        fail(2, "Exceed qps limit"),
+        ok(None),
+    )
     client = make(gw, creds)
     client.refund_detail(1)
     client.approve_refund(1, 100)
@@ -431,8 +524,9 @@ def test_an_action_that_may_have_been_processed_is_never_resent(gw, creds, reply
 
 def test_an_action_that_could_not_connect_is_retried(creds):
     sleeps = Sleeps()
-    client = KuaishouClient(creds, base_url=f"http://127.0.0.1:{_closed_port()}",
-                            sleep=sleeps, max_retries=2, qps=10_000)
+    client = KuaishouClient(
+        creds, base_url=f"http://127.0.0.1:{_closed_port()}", sleep=sleeps, max_retries=2, qps=10_000
+    )
     with pytest.raises(errors.TransportError) as info:
         client.approve_refund(1, 100)
     assert info.value.maybe_processed is False
@@ -440,21 +534,27 @@ def test_an_action_that_could_not_connect_is_retried(creds):
 
 
 def test_business_errors_are_never_retried(gw, creds):
-    for reply in (fail(21, "order operation reject"), fail(300014, "退款单状态已更新"),
-                  fail(300003, "end before begin"),
-                  fail(27, "签名校验失败")):
+    for reply in (
+        fail(21, "order operation reject"),
+        fail(300014, "退款单状态已更新"),
+        fail(300003, "end before begin"),
+        fail(27, "签名校验失败"),
+    ):
         gw.queue(reply)
     client = make(gw, creds)
-    for call in (lambda: client.approve_refund(1, 1), lambda: client.reject(1, 1, 1),
-                 lambda: client.refund_detail(1), lambda: client.seller_info()):
+    for call in (
+        lambda: client.approve_refund(1, 1),
+        lambda: client.reject(1, 1, 1),
+        lambda: client.refund_detail(1),
+        lambda: client.seller_info(),
+    ):
         with pytest.raises(errors.ApiError):
             call()
     assert len(gw.requests) == 4
 
 
 def test_transport_errors_never_show_the_url_or_token(creds):
-    client = KuaishouClient(creds, base_url=f"http://127.0.0.1:{_closed_port()}", max_retries=0,
-                            qps=10_000)
+    client = KuaishouClient(creds, base_url=f"http://127.0.0.1:{_closed_port()}", max_retries=0, qps=10_000)
     with pytest.raises(errors.TransportError) as info:
         client.seller_info()
     assert creds.access_token not in str(info.value)
@@ -532,8 +632,7 @@ def test_bad_qps_is_refused(qps):
 # ------------------------------------------------------------------------- clock and logging
 def test_server_clock_offset_comes_from_the_date_header(gw, creds):
     server_now = NOW + 3600
-    gw.queue(Reply(200, b'{"result":1,"data":{}}',
-                   {"Date": email.utils.formatdate(server_now, usegmt=True)}))
+    gw.queue(Reply(200, b'{"result":1,"data":{}}', {"Date": email.utils.formatdate(server_now, usegmt=True)}))
     client = make(gw, creds)
     assert client.server_clock_offset_ms is None
     client.seller_info()
@@ -550,8 +649,7 @@ def test_each_call_is_logged_without_secrets_or_url(gw, creds, caplog):
             client.approve_refund(5, 100)
     lines = [r.getMessage() for r in caplog.records if r.name.startswith("desktop.core.kuaishou")]
     assert any("open.user.seller.get GET" in l and "-> ok in" in l and " ms" in l for l in lines)
-    assert any("open.seller.order.refund.approve POST" in l and "OrderOfAnotherShop 21" in l
-               for l in lines)
+    assert any("open.seller.order.refund.approve POST" in l and "OrderOfAnotherShop 21" in l for l in lines)
     text = caplog.text
     for secret in (creds.access_token, creds.sign_secret, "sign=", "127.0.0.1"):
         assert secret not in text
@@ -588,18 +686,24 @@ def test_an_untrusted_certificate_is_refused_and_not_retried(tmp_path, creds):
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.datetime.now(datetime.timezone.utc)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(1)
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName(
-            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
+        )
         .sign(key, hashes.SHA256())
     )
     (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / "key.pem").write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
 
@@ -609,13 +713,13 @@ def test_an_untrusted_certificate_is_refused_and_not_retried(tmp_path, creds):
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     sleeps = Sleeps()
     try:
-        client = KuaishouClient(creds, base_url=f"https://127.0.0.1:{server.server_address[1]}",
-                                sleep=sleeps, qps=10_000)
+        client = KuaishouClient(
+            creds, base_url=f"https://127.0.0.1:{server.server_address[1]}", sleep=sleeps, qps=10_000
+        )
         with pytest.raises(errors.TransportError) as info:
             client.seller_info()
     finally:

@@ -24,8 +24,14 @@ def gw():
 
 
 def client_for(gw, **kw):
-    return KuaishouClient(Credentials("ks1", "sign-secret-x", "token-abc-x"), base_url=gw.base_url,
-                          qps=10_000, clock=lambda: NOW_MS / 1000, sleep=lambda s: None, **kw)
+    return KuaishouClient(
+        Credentials("ks1", "sign-secret-x", "token-abc-x"),
+        base_url=gw.base_url,
+        qps=10_000,
+        clock=lambda: NOW_MS / 1000,
+        sleep=lambda s: None,
+        **kw,
+    )
 
 
 def refund(rid: int, t: int) -> dict:
@@ -40,10 +46,15 @@ def paged_shop(refunds: list[dict], per_page: int):
         p = req.business
         hits = [r for r in refunds if p["beginTime"] <= r["createTime"] <= p["endTime"]]
         start = int(p["pcursor"][1:]) if p["pcursor"] else 0
-        chunk = hits[start:start + per_page]
+        chunk = hits[start : start + per_page]
         nxt = start + per_page
-        return ok({"pcursor": f"c{nxt}" if nxt < len(hits) else "nomore",
-                   "totalSize": len(hits), "refundOrderInfoList": chunk})
+        return ok(
+            {
+                "pcursor": f"c{nxt}" if nxt < len(hits) else "nomore",
+                "totalSize": len(hits),
+                "refundOrderInfoList": chunk,
+            }
+        )
 
     return handle
 
@@ -58,13 +69,18 @@ def test_windows_of_one_day_and_cursor_paging_to_nomore(gw):
     assert [r.refund_id for r in got] == list(range(30))
     params = [r.business for r in gw.requests]
     windows = sorted({(p["beginTime"], p["endTime"]) for p in params})
-    assert windows == [(begin, begin + DAY_MS), (begin + DAY_MS, begin + 2 * DAY_MS),
-                       (begin + 2 * DAY_MS, end)]
+    assert windows == [
+        (begin, begin + DAY_MS),
+        (begin + DAY_MS, begin + 2 * DAY_MS),
+        (begin + 2 * DAY_MS, end),
+    ]
     assert all(p["endTime"] - p["beginTime"] <= DAY_MS for p in params)
     first_window = [p["pcursor"] for p in params if p["beginTime"] == begin]
     assert first_window == ["", "c4", "c8"]  # the refund on the boundary belongs to window 2
-    assert all(p["pageSize"] == 4 and p["currentPage"] == 1 and p["type"] == 9
-               and p["queryType"] == 1 for p in params)
+    assert all(
+        p["pageSize"] == 4 and p["currentPage"] == 1 and p["type"] == 9 and p["queryType"] == 1
+        for p in params
+    )
     assert len(seen) == len(gw.requests)
     assert seen[-1] == ListProgress(3, 3, len(gw.requests), 30)
     assert [s.windows_done for s in seen] == sorted(s.windows_done for s in seen)
@@ -98,9 +114,13 @@ def test_ranges_older_than_90_days_are_refused_before_any_call(gw):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [dict(begin_ms=NOW_MS, end_ms=NOW_MS - 1), dict(begin_ms=NOW_MS, end_ms=NOW_MS, window_ms=0),
-     dict(begin_ms=NOW_MS, end_ms=NOW_MS, page_size=0), dict(begin_ms=NOW_MS, end_ms=NOW_MS, type=1),
-     dict(begin_ms=float(NOW_MS), end_ms=NOW_MS)],
+    [
+        dict(begin_ms=NOW_MS, end_ms=NOW_MS - 1),
+        dict(begin_ms=NOW_MS, end_ms=NOW_MS, window_ms=0),
+        dict(begin_ms=NOW_MS, end_ms=NOW_MS, page_size=0),
+        dict(begin_ms=NOW_MS, end_ms=NOW_MS, type=1),
+        dict(begin_ms=float(NOW_MS), end_ms=NOW_MS),
+    ],
 )
 def test_bad_ranges_are_refused(gw, kwargs):
     with pytest.raises(ValueError):
@@ -117,9 +137,11 @@ def test_cancelled_is_checked_between_pages(gw):
     begin = NOW_MS - 2 * DAY_MS
     gw.handler = paged_shop([refund(i, begin + i) for i in range(10)], per_page=2)
     pages = []
-    got = list(client_for(gw).iter_refunds(begin, NOW_MS, page_size=2,
-                                           progress=pages.append,
-                                           cancelled=lambda: len(pages) >= 2))
+    got = list(
+        client_for(gw).iter_refunds(
+            begin, NOW_MS, page_size=2, progress=pages.append, cancelled=lambda: len(pages) >= 2
+        )
+    )
     assert len(gw.requests) == 2 and [r.refund_id for r in got] == [0, 1, 2, 3]
 
 
@@ -137,9 +159,11 @@ def test_a_missing_cursor_ends_the_window(gw):
 
 
 def test_an_error_mid_listing_surfaces_typed(gw):
-    gw.handler = lambda req: ok({"pcursor": "c1", "refundOrderInfoList": [refund(1, NOW_MS)]}) \
-        if req.business["pcursor"] == "" else ok({"pcursor": ["nomore"],
-                                                  "refundOrderInfoList": []})
+    gw.handler = lambda req: (
+        ok({"pcursor": "c1", "refundOrderInfoList": [refund(1, NOW_MS)]})
+        if req.business["pcursor"] == ""
+        else ok({"pcursor": ["nomore"], "refundOrderInfoList": []})
+    )
     it = client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS)
     assert next(it).refund_id == 1
     with pytest.raises(errors.ParseError) as info:
@@ -148,9 +172,11 @@ def test_an_error_mid_listing_surfaces_typed(gw):
 
 
 def test_an_unreadable_refund_is_counted_and_the_listing_goes_on(gw, caplog):
-    gw.handler = lambda req: ok({"pcursor": "c1", "refundOrderInfoList": [
-        refund(1, NOW_MS), {"refundId": "x"}]}) if req.business["pcursor"] == "" else ok(
-        {"pcursor": "nomore", "refundOrderInfoList": [refund(2, NOW_MS)]})
+    gw.handler = lambda req: (
+        ok({"pcursor": "c1", "refundOrderInfoList": [refund(1, NOW_MS), {"refundId": "x"}]})
+        if req.business["pcursor"] == ""
+        else ok({"pcursor": "nomore", "refundOrderInfoList": [refund(2, NOW_MS)]})
+    )
     progress = []
     with client_for(gw) as client:
         ids = [r.refund_id for r in client.iter_refunds(NOW_MS - 1000, NOW_MS, progress=progress.append)]
@@ -160,15 +186,23 @@ def test_an_unreadable_refund_is_counted_and_the_listing_goes_on(gw, caplog):
 
 
 def test_a_list_page_keeps_the_body_it_was_parsed_from(gw):
-    gw.handler = lambda req: ok({"pcursor": "nomore", "refundOrderInfoList": [refund(1, NOW_MS)],
-                                 "received": "not a field of the page"})
+    gw.handler = lambda req: ok(
+        {
+            "pcursor": "nomore",
+            "refundOrderInfoList": [refund(1, NOW_MS)],
+            "received": "not a field of the page",
+        }
+    )
     page = client_for(gw).list_refunds_page(NOW_MS - DAY_MS, NOW_MS)
     assert [r.refund_id for r in page.items] == [1]
     body = json.loads(page.received)
     assert page == parse(RefundPage, body["data"])  # a "received" key in the data is not read
     # the path the store reads the items at
-    (items,) = sqlite3.connect(":memory:").execute(
-        "SELECT json_extract(?, ?)", (page.received.decode(), LIST_ITEMS_PATH)).fetchone()
+    (items,) = (
+        sqlite3.connect(":memory:")
+        .execute("SELECT json_extract(?, ?)", (page.received.decode(), LIST_ITEMS_PATH))
+        .fetchone()
+    )
     assert json.loads(items) == [refund(1, NOW_MS)]
 
 
@@ -182,8 +216,9 @@ def english():
 
 def test_a_cursor_that_changes_on_every_page_with_the_same_refunds_is_stopped(gw, english):
     """A gateway whose cursor changes on every page without ending was once paged 8,959 times."""
-    gw.handler = lambda req: ok({"pcursor": f"c{len(gw.requests)}",
-                                 "refundOrderInfoList": [refund(1, NOW_MS), refund(2, NOW_MS)]})
+    gw.handler = lambda req: ok(
+        {"pcursor": f"c{len(gw.requests)}", "refundOrderInfoList": [refund(1, NOW_MS), refund(2, NOW_MS)]}
+    )
     with pytest.raises(errors.MalformedResponse, match="does not end: 3 pages in a row"):
         list(client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS))
     assert len(gw.requests) == 4  # the first page brought new refunds, then three that did not
@@ -194,8 +229,13 @@ def test_a_cursor_that_never_ends_with_new_refunds_is_bounded_by_total_size(gw, 
 
     def handle(req):
         n = next(counter)
-        return ok({"pcursor": f"c{n}", "totalSize": 250,
-                   "refundOrderInfoList": [refund(10_000 + 100 * n + i, NOW_MS) for i in range(100)]})
+        return ok(
+            {
+                "pcursor": f"c{n}",
+                "totalSize": 250,
+                "refundOrderInfoList": [refund(10_000 + 100 * n + i, NOW_MS) for i in range(100)],
+            }
+        )
 
     gw.handler = handle
     with pytest.raises(errors.MalformedResponse, match="totalSize of 250"):
@@ -208,8 +248,9 @@ def test_without_total_size_a_hard_ceiling_stops_the_window(gw, english, monkeyp
 
     monkeypatch.setattr(client_module, "MAX_PAGES_PER_WINDOW", 40)
     counter = iter(range(10**9))
-    gw.handler = lambda req: (lambda n: ok({"pcursor": f"c{n}", "refundOrderInfoList": [
-        refund(10_000 + n, NOW_MS)]}))(next(counter))
+    gw.handler = lambda req: (
+        lambda n: ok({"pcursor": f"c{n}", "refundOrderInfoList": [refund(10_000 + n, NOW_MS)]})
+    )(next(counter))
     with pytest.raises(errors.MalformedResponse, match="the 40 allowed"):
         list(client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS))
     assert len(gw.requests) == 40
@@ -223,8 +264,13 @@ def test_a_window_whose_total_size_grows_while_paging_is_read_to_its_end(gw):
         if start == 2:
             refunds.extend(refund(100 + i, NOW_MS - 500) for i in range(6))  # arrived meanwhile
         nxt = start + 2
-        return ok({"pcursor": f"c{nxt}" if nxt < len(refunds) else "nomore",
-                   "totalSize": len(refunds), "refundOrderInfoList": refunds[start:nxt]})
+        return ok(
+            {
+                "pcursor": f"c{nxt}" if nxt < len(refunds) else "nomore",
+                "totalSize": len(refunds),
+                "refundOrderInfoList": refunds[start:nxt],
+            }
+        )
 
     gw.handler = handle
     got = list(client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS, page_size=2))

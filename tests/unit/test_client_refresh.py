@@ -35,15 +35,27 @@ class TokenServer:
             with self.lock:
                 self.refresh_calls += 1
                 if p.get("refresh_token") != self.refresh or p.get("app_secret") != "app-SECRET-1":
-                    return envelope({"result": 100200102, "error": "refreshToken.discarded",
-                                     "error_msg": "refresh token discarded"})
+                    return envelope(
+                        {
+                            "result": 100200102,
+                            "error": "refreshToken.discarded",
+                            "error_msg": "refresh token discarded",
+                        }
+                    )
                 self.generation += 1
                 self.valid = f"access-NEW-{self.generation}"
                 self.refresh = f"refresh-NEW-{self.generation}"
-                return envelope({"result": 1, "access_token": self.valid,
-                                 "refresh_token": self.refresh, "expires_in": 172800,
-                                 "refresh_token_expires_in": 15_000_000, "open_id": "o1",
-                                 "scopes": ["merchant_refund"]})
+                return envelope(
+                    {
+                        "result": 1,
+                        "access_token": self.valid,
+                        "refresh_token": self.refresh,
+                        "expires_in": 172800,
+                        "refresh_token_expires_in": 15_000_000,
+                        "open_id": "o1",
+                        "scopes": ["merchant_refund"],
+                    }
+                )
         if req.params.get("access_token") != self.valid:
             return fail(28, "鉴权失败: TOKEN过期")
         return ok({"name": "店", "sellerId": 1})
@@ -57,8 +69,9 @@ def gw():
 
 
 def oauth_creds(**kw):
-    return Credentials("ks1", "sign-secret-1", "access-OLD-0", app_secret="app-SECRET-1",
-                       refresh_token="refresh-OLD-0", **kw)
+    return Credentials(
+        "ks1", "sign-secret-1", "access-OLD-0", app_secret="app-SECRET-1", refresh_token="refresh-OLD-0", **kw
+    )
 
 
 def test_refresh_hands_the_new_tokens_to_the_callback_before_using_them(gw):
@@ -68,8 +81,7 @@ def test_refresh_hands_the_new_tokens_to_the_callback_before_using_them(gw):
     def store(token: OAuthToken):
         events.append(("stored", token.refresh_token, len(gw.requests)))
 
-    client = KuaishouClient(oauth_creds(), base_url=gw.base_url, qps=10_000,
-                            on_tokens_refreshed=store)
+    client = KuaishouClient(oauth_creds(), base_url=gw.base_url, qps=10_000, on_tokens_refreshed=store)
     server.valid = "access-OLD-0-expired"
     assert client.seller_info().seller_id == 1
     paths = [r.path for r in gw.requests]
@@ -125,8 +137,9 @@ def test_a_reused_refresh_token_surfaces_as_discarded(gw):
 def test_the_call_is_retried_once_only_after_a_refresh(gw):
     server = TokenServer(gw)
     server.valid = "expired"
-    gw.handler = lambda req: server.handle(req) if req.path.startswith("/oauth2") \
-        else fail(28, "鉴权失败")  # even the fresh token is refused
+    gw.handler = lambda req: (
+        server.handle(req) if req.path.startswith("/oauth2") else fail(28, "鉴权失败")
+    )  # even the fresh token is refused
     client = KuaishouClient(oauth_creds(), base_url=gw.base_url, qps=10_000)
     with pytest.raises(errors.AuthenticationFailed) as info:
         client.seller_info()
@@ -144,8 +157,12 @@ def test_refresh_falls_back_to_get_when_post_is_refused(gw):
     client = KuaishouClient(oauth_creds(), base_url=gw.base_url, qps=10_000)
     assert client.seller_info().name == "店"
     verbs = [(r.verb, r.path) for r in gw.requests]
-    assert verbs == [("GET", "/open/user/seller/get"), ("POST", "/oauth2/refresh_token"),
-                     ("GET", "/oauth2/refresh_token"), ("GET", "/open/user/seller/get")]
+    assert verbs == [
+        ("GET", "/open/user/seller/get"),
+        ("POST", "/oauth2/refresh_token"),
+        ("GET", "/oauth2/refresh_token"),
+        ("GET", "/open/user/seller/get"),
+    ]
 
 
 def test_a_failing_store_callback_fails_the_call_but_keeps_the_new_tokens(gw):
@@ -155,8 +172,7 @@ def test_a_failing_store_callback_fails_the_call_but_keeps_the_new_tokens(gw):
     def broken_store(token):
         raise OSError("keychain locked")
 
-    client = KuaishouClient(oauth_creds(), base_url=gw.base_url, qps=10_000,
-                            on_tokens_refreshed=broken_store)
+    client = KuaishouClient(oauth_creds(), base_url=gw.base_url, qps=10_000, on_tokens_refreshed=broken_store)
     with pytest.raises(OSError):
         client.seller_info()
     # the rotated refresh token is not lost: the next call works without a second refresh
@@ -167,8 +183,9 @@ def test_a_failing_store_callback_fails_the_call_but_keeps_the_new_tokens(gw):
 
 def test_a_pasted_token_that_expired_must_be_replaced(gw):
     gw.handler = lambda req: fail(28, "鉴权失败，TOKEN过期")
-    client = KuaishouClient(Credentials("ks1", "sign-secret-1", "pasted-TOKEN-1"),
-                            base_url=gw.base_url, qps=10_000)
+    client = KuaishouClient(
+        Credentials("ks1", "sign-secret-1", "pasted-TOKEN-1"), base_url=gw.base_url, qps=10_000
+    )
     with pytest.raises(errors.PastedTokenExpired) as info:
         client.seller_info()
     assert isinstance(info.value, errors.AuthError) and info.value.needs_reauth
@@ -186,8 +203,9 @@ def test_other_auth_errors_are_not_refreshed(gw):
 
 def test_a_pasted_token_refused_with_the_ambiguous_text_names_the_three_causes(gw):
     gw.handler = lambda req: fail(28, "鉴权失败")
-    client = KuaishouClient(Credentials("ks1", "sign-secret-1", "access-PASTED-0"),
-                            base_url=gw.base_url, qps=10_000)
+    client = KuaishouClient(
+        Credentials("ks1", "sign-secret-1", "access-PASTED-0"), base_url=gw.base_url, qps=10_000
+    )
     with pytest.raises(errors.PastedTokenExpired) as info:
         client.seller_info()
     assert "权限" in info.value.message and "取消授权" in info.value.message

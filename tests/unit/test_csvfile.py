@@ -17,10 +17,24 @@ def _read(path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
 
 
-@pytest.mark.parametrize("hostile", [
-    "=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "\n=1", "＝1+1", "－2", "＠x", "  =1+1",
-    "\u3000=cmd|' /C calc'!A0", '=HYPERLINK("http://x","y")',
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "=1+1",
+        "+1+1",
+        "-1+1",
+        "@SUM(A1)",
+        "\t=1",
+        "\r=1",
+        "\n=1",
+        "＝1+1",
+        "－2",
+        "＠x",
+        "  =1+1",
+        "\u3000=cmd|' /C calc'!A0",
+        '=HYPERLINK("http://x","y")',
+    ],
+)
 def test_formula_leading_texts_are_written_as_text(tmp_path, hostile):
     path = tmp_path / "t.csv"
     csvfile.write_csv(path, ["h"], [[hostile]])
@@ -29,13 +43,23 @@ def test_formula_leading_texts_are_written_as_text(tmp_path, hostile):
 
 def test_ordinary_texts_ids_and_numbers(tmp_path):
     path = tmp_path / "t.csv"
-    rows = [["保温杯, 500ml", csvfile.ident(2100000012345678), csvfile.number("-12.50"), -300, 7,
-             Decimal("1.25"), None, csvfile.ident(None), 'say "hi"']]
+    rows = [
+        [
+            "保温杯, 500ml",
+            csvfile.ident(2100000012345678),
+            csvfile.number("-12.50"),
+            -300,
+            7,
+            Decimal("1.25"),
+            None,
+            csvfile.ident(None),
+            'say "hi"',
+        ]
+    ]
     assert csvfile.write_csv(path, ["a", "=b"], rows) == 1
     header, row = _read(path)
     assert header == ["a", "'=b"]
-    assert row == ["保温杯, 500ml", '="2100000012345678"', "-12.50", "-300", "7", "1.25", "", "",
-                   'say "hi"']
+    assert row == ["保温杯, 500ml", '="2100000012345678"', "-12.50", "-300", "7", "1.25", "", "", 'say "hi"']
 
 
 def test_cells_refuse_what_they_cannot_write_safely():

@@ -77,7 +77,13 @@ def test_stage_of_both_status_versions_and_unknown_values(hw, status, neg, stage
 
 def test_kind_of():
     assert [kind_of(refund(handling_way=hw)) for hw in (10, 1, 3, 4, 5, 8, None)] == [
-        "refund_only", "return_refund", "exchange", "resend", "repair", "unknown", "unknown",
+        "refund_only",
+        "return_refund",
+        "exchange",
+        "resend",
+        "repair",
+        "unknown",
+        "unknown",
     ]
     assert kind_of(refund(status=11)) == "return_refund"
 
@@ -104,20 +110,46 @@ def test_platform_expire_time_wins(rules):
 @pytest.mark.parametrize(
     ("fields", "stage", "start", "hours", "owner"),
     [
-        ({"handling_way": 10, "status": 10, "negotiate_status": 1}, Stage.REVIEW_REFUND_ONLY, T0, 48, "merchant"),
+        (
+            {"handling_way": 10, "status": 10, "negotiate_status": 1},
+            Stage.REVIEW_REFUND_ONLY,
+            T0,
+            48,
+            "merchant",
+        ),
         ({"handling_way": 1, "status": 10, "negotiate_status": 1}, Stage.REVIEW_RETURN, T0, 48, "merchant"),
         ({"handling_way": 3, "status": 10, "negotiate_status": 1}, Stage.REVIEW_EXCHANGE, T0, 48, "merchant"),
         ({"handling_way": 4, "status": 10, "negotiate_status": 1}, Stage.REVIEW_RESEND, T0, 48, "merchant"),
         ({"handling_way": 5, "status": 10, "negotiate_status": 1}, Stage.REVIEW_REPAIR, T0, 48, "merchant"),
         # the buyer's last modification restarts the review clock
-        ({"handling_way": 10, "status": 10, "negotiate_status": 1, "negotiate_update_time": T0 + 5 * H},
-         Stage.REVIEW_REFUND_ONLY, T0 + 5 * H, 48, "merchant"),
-        ({"handling_way": 1, "status": 40, "negotiate_status": 2, "update_time": T0 + 50 * H},
-         Stage.CONFIRM_RECEIPT, T0 + 50 * H, 168, "merchant"),
-        ({"handling_way": 10, "status": 40, "negotiate_status": 2, "negotiate_update_time": T0 + 3 * H},
-         Stage.REJECT_INTERCEPT, T0 + 3 * H, 120, "merchant"),
-        ({"handling_way": 1, "status": 30, "negotiate_status": 2, "negotiate_update_time": T0 + 2 * H},
-         Stage.BUYER_RETURN, T0 + 2 * H, 240, "buyer"),
+        (
+            {"handling_way": 10, "status": 10, "negotiate_status": 1, "negotiate_update_time": T0 + 5 * H},
+            Stage.REVIEW_REFUND_ONLY,
+            T0 + 5 * H,
+            48,
+            "merchant",
+        ),
+        (
+            {"handling_way": 1, "status": 40, "negotiate_status": 2, "update_time": T0 + 50 * H},
+            Stage.CONFIRM_RECEIPT,
+            T0 + 50 * H,
+            168,
+            "merchant",
+        ),
+        (
+            {"handling_way": 10, "status": 40, "negotiate_status": 2, "negotiate_update_time": T0 + 3 * H},
+            Stage.REJECT_INTERCEPT,
+            T0 + 3 * H,
+            120,
+            "merchant",
+        ),
+        (
+            {"handling_way": 1, "status": 30, "negotiate_status": 2, "negotiate_update_time": T0 + 2 * H},
+            Stage.BUYER_RETURN,
+            T0 + 2 * H,
+            240,
+            "buyer",
+        ),
     ],
 )
 def test_every_stage_falls_back_to_its_rule_limit(rules, fields, stage, start, hours, owner):
@@ -128,8 +160,16 @@ def test_every_stage_falls_back_to_its_rule_limit(rules, fields, stage, start, h
 
 def test_stages_without_a_merchant_clock(rules):
     for fields, stage, owner in [
-        ({"handling_way": 10, "status": 20, "negotiate_status": 1, "expire_time": T0 + H}, Stage.DISPUTE, "platform"),
-        ({"handling_way": 10, "status": 60, "negotiate_status": 2, "expire_time": T0 + H}, Stage.CLOSED, "none"),
+        (
+            {"handling_way": 10, "status": 20, "negotiate_status": 1, "expire_time": T0 + H},
+            Stage.DISPUTE,
+            "platform",
+        ),
+        (
+            {"handling_way": 10, "status": 60, "negotiate_status": 2, "expire_time": T0 + H},
+            Stage.CLOSED,
+            "none",
+        ),
         ({"handling_way": 10, "status": 50, "negotiate_status": 2}, Stage.REFUND_EXECUTING, "platform"),
     ]:
         assert deadline_of(refund(**fields), rules) == Deadline(None, "none", stage, owner)
@@ -148,14 +188,28 @@ def test_buyer_modify_reads_the_buyer_side_detail_fields(rules):
 
 def test_needs_review_keeps_a_platform_deadline_and_never_guesses_one(rules):
     d = deadline_of(refund(handling_way=10, status=99, expire_time=T0 + H), rules)
-    assert (d.stage, d.expire_at_ms, d.source, d.clock_owner) == (Stage.NEEDS_REVIEW, T0 + H, "platform", "merchant")
+    assert (d.stage, d.expire_at_ms, d.source, d.clock_owner) == (
+        Stage.NEEDS_REVIEW,
+        T0 + H,
+        "platform",
+        "merchant",
+    )
     d = deadline_of(refund(handling_way=10, status=99), rules)
     assert (d.expire_at_ms, d.source) == (None, "none")
 
 
 def test_a_parsed_api_record_and_a_store_like_row_both_work(rules):
-    api = parse(Refund, {"refundId": "2100000012345678", "handlingWay": 10, "status": 10,
-                         "negotiateStatus": 1, "submitTime": T0, "expireTime": 0})
+    api = parse(
+        Refund,
+        {
+            "refundId": "2100000012345678",
+            "handlingWay": 10,
+            "status": 10,
+            "negotiateStatus": 1,
+            "submitTime": T0,
+            "expireTime": 0,
+        },
+    )
     assert deadline_of(api, rules).expire_at_ms == T0 + 48 * H
 
     @dataclass

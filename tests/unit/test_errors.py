@@ -27,14 +27,22 @@ ROWS = [
     ({"result": 21, "error_msg": "商品已下架"}, errors.BusinessRejected),
     ({"result": 99, "error_msg": "未知错误"}, errors.BusinessRejected),
     ({"result": 0}, errors.BusinessRejected),
-    *[({"result": int(c), "error_msg": "x"}, errors.RefundChanged)
-      for c in ("300002", "300010", "300013", "300014", "300016", "300017", "300018")],
-    *[({"result": 0, "sub_code": c, "sub_msg": "x"}, errors.RefundChanged)
-      for c in ("300002", "300010", "300013", "300014", "300016", "300017", "300018")],
-    *[({"result": int(c), "error_msg": "x"}, errors.RequestError)
-      for c in ("300003", "300005", "300019", "300004", "300011", "300012")],
-    *[({"code": "50", "sub_code": c}, errors.RequestError)
-      for c in ("300003", "300005", "300019", "300004", "300011", "300012")],
+    *[
+        ({"result": int(c), "error_msg": "x"}, errors.RefundChanged)
+        for c in ("300002", "300010", "300013", "300014", "300016", "300017", "300018")
+    ],
+    *[
+        ({"result": 0, "sub_code": c, "sub_msg": "x"}, errors.RefundChanged)
+        for c in ("300002", "300010", "300013", "300014", "300016", "300017", "300018")
+    ],
+    *[
+        ({"result": int(c), "error_msg": "x"}, errors.RequestError)
+        for c in ("300003", "300005", "300019", "300004", "300011", "300012")
+    ],
+    *[
+        ({"code": "50", "sub_code": c}, errors.RequestError)
+        for c in ("300003", "300005", "300019", "300004", "300011", "300012")
+    ],
 ]
 
 
@@ -57,8 +65,17 @@ def test_flags_tell_the_caller_what_to_do():
 
 
 def test_message_request_id_and_sub_code_are_kept():
-    exc = classify({"result": 0, "code": "50", "msg": "业务失败", "sub_code": "300014",
-                    "sub_msg": "退款单状态已更新，请刷新重试", "requestId": "r-1"}, method="m")
+    exc = classify(
+        {
+            "result": 0,
+            "code": "50",
+            "msg": "业务失败",
+            "sub_code": "300014",
+            "sub_msg": "退款单状态已更新，请刷新重试",
+            "requestId": "r-1",
+        },
+        method="m",
+    )
     assert exc.sub_code == "300014" and exc.code == "50" and exc.request_id == "r-1"
     assert "退款单状态已更新" in exc.message and "业务失败" in exc.message
     assert str(exc).endswith("[m] (requestId r-1)")
@@ -71,8 +88,7 @@ def test_parse_error_names_the_field():
 
 
 def test_oauth_discarded_refresh_token():
-    exc = errors.OAuthError("refresh token discarded", error="refreshToken.discarded",
-                            result=100200102)
+    exc = errors.OAuthError("refresh token discarded", error="refreshToken.discarded", result=100200102)
     assert exc.refresh_token_discarded and exc.needs_reauth
     assert not errors.OAuthError("bad code", error="code.invalid").refresh_token_discarded
 

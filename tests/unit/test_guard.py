@@ -15,10 +15,18 @@ MIN = 60_000
 
 def refund(rid, *, way=10, status=10, fee=1_000, left_min=30, expire=True):
     return SimpleNamespace(
-        refund_id=rid, handling_way=way, status=status, negotiate_status=1, refund_fee=fee,
-        submit_time=NOW - 47 * 3_600_000, create_time=None, update_time=None,
-        negotiate_update_time=None, end_time=None,
-        expire_time=NOW + left_min * MIN if expire else None)
+        refund_id=rid,
+        handling_way=way,
+        status=status,
+        negotiate_status=1,
+        refund_fee=fee,
+        submit_time=NOW - 47 * 3_600_000,
+        create_time=None,
+        update_time=None,
+        negotiate_update_time=None,
+        end_time=None,
+        expire_time=NOW + left_min * MIN if expire else None,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -29,20 +37,29 @@ def rules():
 def test_defaults_come_from_the_rules_file_and_are_off(rules):
     p = GuardPolicy.defaults(rules)
     assert (p.enabled, p.stages, p.lead_minutes, p.max_fee_fen, p.daily_count, p.daily_fen) == (
-        False, ("review_refund_only",), 45, 20_000, 20, 200_000)
+        False,
+        ("review_refund_only",),
+        45,
+        20_000,
+        20,
+        200_000,
+    )
     assert rules.guard.rule.basis == "sourced" and rules.guard.lead_minutes.basis == "assumed"
 
 
-@pytest.mark.parametrize("data, key", [
-    ({"enabled": "yes"}, "enabled"),
-    ({"stages": ["review_resend"]}, "stages"),
-    ({"stages": "review_return"}, "stages"),
-    ({"lead_minutes": 0}, "lead_minutes"),
-    ({"lead_minutes": 45.5}, "lead_minutes"),
-    ({"max_fee_fen": True}, "max_fee_fen"),
-    ({"daily_count": -1}, "daily_count"),
-    ({"daily_fen": 0}, "daily_fen"),
-])
+@pytest.mark.parametrize(
+    "data, key",
+    [
+        ({"enabled": "yes"}, "enabled"),
+        ({"stages": ["review_resend"]}, "stages"),
+        ({"stages": "review_return"}, "stages"),
+        ({"lead_minutes": 0}, "lead_minutes"),
+        ({"lead_minutes": 45.5}, "lead_minutes"),
+        ({"max_fee_fen": True}, "max_fee_fen"),
+        ({"daily_count": -1}, "daily_count"),
+        ({"daily_fen": 0}, "daily_fen"),
+    ],
+)
 def test_a_bad_policy_value_is_named(data, key):
     with pytest.raises(PolicyError) as err:
         GuardPolicy.from_json(data)
@@ -69,8 +86,14 @@ def test_select_decides_each_request_in_deadline_order(rules):
     ]
     got = select(rows, rules, policy, {4}, now_ms=NOW)
     assert [(c.refund_id, c.outcome, c.code) for c in got] == [
-        (9, "skipped", "overdue"), (1, DUE, ""), (2, "skipped", "stage"), (3, "skipped", "amount"),
-        (4, "held", "held"), (5, DUE, ""), (6, "skipped", "cap")]
+        (9, "skipped", "overdue"),
+        (1, DUE, ""),
+        (2, "skipped", "stage"),
+        (3, "skipped", "amount"),
+        (4, "held", "held"),
+        (5, DUE, ""),
+        (6, "skipped", "cap"),
+    ]
     assert all(c.reason for c in got if c.outcome != DUE)
 
 
@@ -87,8 +110,10 @@ def test_select_moves_deadlines_by_the_server_clock_offset(rules):
     row = refund(1, left_min=60)
     row.expire_time += 20 * MIN
     assert select([row], rules, policy, now_ms=NOW, server_offset_ms=20 * MIN) == []
-    assert [c.outcome for c in select([refund(1, left_min=60)], rules, policy, now_ms=NOW,
-                                      server_offset_ms=20 * MIN)] == [DUE]
+    assert [
+        c.outcome
+        for c in select([refund(1, left_min=60)], rules, policy, now_ms=NOW, server_offset_ms=20 * MIN)
+    ] == [DUE]
 
 
 # ------------------------------------------------------------------------------------ backtest
@@ -116,12 +141,16 @@ def history(app_home):
     ]
     with store.transaction() as conn:
         for rid, at, stage, way, fee in rows:
-            conn.execute("INSERT INTO refunds (shop_id, refund_id, handling_way, refund_fee, status, "
-                         "first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, 60, ?, ?)",
-                         (shop.id, rid, way, fee, at, at))
-            conn.execute("INSERT INTO auto_approvals (shop_id, refund_id, at, stage, handling_way, "
-                         "certainty, decided_by, recorded_at) VALUES (?, ?, ?, ?, ?, 'certain', 'test', ?)",
-                         (shop.id, rid, at, stage, way, at))
+            conn.execute(
+                "INSERT INTO refunds (shop_id, refund_id, handling_way, refund_fee, status, "
+                "first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, 60, ?, ?)",
+                (shop.id, rid, way, fee, at, at),
+            )
+            conn.execute(
+                "INSERT INTO auto_approvals (shop_id, refund_id, at, stage, handling_way, "
+                "certainty, decided_by, recorded_at) VALUES (?, ?, ?, ?, ?, 'certain', 'test', ?)",
+                (shop.id, rid, at, stage, way, at),
+            )
     yield store, shop.id
     store.close()
 
@@ -144,8 +173,9 @@ def test_a_policy_catching_every_auto_approval_clears_them_from_the_risk(rules, 
     from desktop.core.guard import backtest
 
     store, shop_id = history
-    policy = GuardPolicy(stages=("review_refund_only", "review_return"), max_fee_fen=10**9,
-                         daily_count=100, daily_fen=10**9)
+    policy = GuardPolicy(
+        stages=("review_refund_only", "review_return"), max_fee_fen=10**9, daily_count=100, daily_fen=10**9
+    )
     bt = backtest(store, shop_id, rules, policy, now_ms=NOW)
     assert (bt.caught, sum(c for c, _ in bt.missed.values())) == (8, 0)
     assert bt.level != "low" and bt.level_with_guard == "low"
@@ -154,13 +184,20 @@ def test_a_policy_catching_every_auto_approval_clears_them_from_the_risk(rules, 
 def test_result_notice_warns_loudly_past_a_cap():
     from desktop.core.guard import Considered, GuardReport, result_notice
 
-    report = GuardReport(1, GuardPolicy(enabled=True), [
-        Considered(1, "review_refund_only", 5_000, NOW, 600, "approved"),
-        Considered(2, "review_refund_only", 1_000, NOW, 700, "skipped", "x", "cap"),
-    ])
+    report = GuardReport(
+        1,
+        GuardPolicy(enabled=True),
+        [
+            Considered(1, "review_refund_only", 5_000, NOW, 600, "approved"),
+            Considered(2, "review_refund_only", 1_000, NOW, 700, "skipped", "x", "cap"),
+        ],
+    )
     notice = result_notice(report)
     assert notice.urgent and notice.refund_ids == (2, 1)
     assert "每日上限" in notice.text and "售后兜底已在截止前同意 1 个售后申请（¥50）" in notice.text
-    quiet = GuardReport(1, GuardPolicy(enabled=True), [
-        Considered(3, "review_return", 1_000, NOW, 700, "skipped", "x", "stage")])
+    quiet = GuardReport(
+        1,
+        GuardPolicy(enabled=True),
+        [Considered(3, "review_return", 1_000, NOW, 700, "skipped", "x", "stage")],
+    )
     assert result_notice(quiet) is None  # nothing done, nothing the seller must do now

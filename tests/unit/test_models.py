@@ -63,8 +63,10 @@ def test_empty_text_for_a_number_counts_as_missing():
         ({"refundId": 1, "negotiateUpdateTime": 1.5}, "negotiateUpdateTime"),
         ({"refundId": 1, "endTime": {}}, "endTime"),
         ({"refundId": 1, "returnFreightInfo": [800]}, "returnFreightInfo"),
-        ({"refundId": 1, "returnFreightInfo": {"returnFreightAmount": "a lot"}},
-         "returnFreightInfo.returnFreightAmount"),
+        (
+            {"refundId": 1, "returnFreightInfo": {"returnFreightAmount": "a lot"}},
+            "returnFreightInfo.returnFreightAmount",
+        ),
         ({"refundId": None}, "refundId"),
         ({}, "refundId"),
         ({"refundId": "--5"}, "refundId"),
@@ -94,8 +96,10 @@ def test_a_wrong_type_of_a_decision_field_names_the_field(data, field):
         ({"refundId": 1, "submitTime": 5_000_000_000_000}, "submitTime"),  # 2128
         ({"refundId": 1, "endTime": -1}, "endTime"),
         ({"refundId": 1, "status": 2**40}, "status"),
-        ({"refundId": 1, "returnFreightInfo": {"returnFreightAmount": -800}},
-         "returnFreightInfo.returnFreightAmount"),
+        (
+            {"refundId": 1, "returnFreightInfo": {"returnFreightAmount": -800}},
+            "returnFreightInfo.returnFreightAmount",
+        ),
     ],
 )
 def test_a_decision_field_out_of_range_names_the_field(data, field):
@@ -105,8 +109,17 @@ def test_a_decision_field_out_of_range_names_the_field(data, field):
 
 
 def test_in_range_decision_fields_and_the_platforms_zero():
-    r = parse(Refund, {"refundId": 2**63 - 1, "expireTime": 0, "endTime": "0",
-                       "updateTime": "1700000000000", "refundFee": "0", "status": "10"})
+    r = parse(
+        Refund,
+        {
+            "refundId": 2**63 - 1,
+            "expireTime": 0,
+            "endTime": "0",
+            "updateTime": "1700000000000",
+            "refundFee": "0",
+            "status": "10",
+        },
+    )
     assert r.refund_id == 2**63 - 1 and r.expire_time == 0 and r.end_time == 0
     assert r.update_time == 1_700_000_000_000 and r.refund_fee == 0 and r.status == 10
 
@@ -138,9 +151,18 @@ def test_pictures_in_every_plausible_encoding(value, expected):
     "value, expected",
     [
         ("浙江省杭州市余杭区文一西路1288号", "浙江省杭州市余杭区文一西路1288号"),
-        ({"province": "浙江省", "city": "杭州市", "district": "余杭区", "address": "文一西路1288号",
-          "consignee": "王仓管", "mobile": "138****0000", "addressId": 5},
-         "浙江省杭州市余杭区文一西路1288号 王仓管 138****0000"),
+        (
+            {
+                "province": "浙江省",
+                "city": "杭州市",
+                "district": "余杭区",
+                "address": "文一西路1288号",
+                "consignee": "王仓管",
+                "mobile": "138****0000",
+                "addressId": 5,
+            },
+            "浙江省杭州市余杭区文一西路1288号 王仓管 138****0000",
+        ),
         ('{"province":"广东省","city":"广州市","address":"大源北路66号"}', "广东省广州市大源北路66号"),
         ({"baseInfo": {"city": "杭州市", "address": "良睦路999号"}}, "杭州市良睦路999号"),
         ("", None),
@@ -162,11 +184,17 @@ def test_the_return_address_as_text_or_object(value, expected):
         ({"refundReason": "7"}, "refund_reason", "7"),
         ({"requireReturnFreight": "maybe"}, "require_return_freight", None),
         ({"requireReturnFreight": "true"}, "require_return_freight", True),
-        ({"logisticsInfo": {"expressNo": ["x"], "expressCode": 4}}, "logistics_info",
-         models.LogisticsInfo(None, 4)),
+        (
+            {"logisticsInfo": {"expressNo": ["x"], "expressCode": 4}},
+            "logistics_info",
+            models.LogisticsInfo(None, 4),
+        ),
         ({"logisticsInfo": "SF123"}, "logistics_info", None),
-        ({"logisticsInfo": '{"expressNo":"SF1","expressCode":"4"}'}, "logistics_info",
-         models.LogisticsInfo("SF1", "4")),
+        (
+            {"logisticsInfo": '{"expressNo":"SF1","expressCode":"4"}'},
+            "logistics_info",
+            models.LogisticsInfo("SF1", "4"),
+        ),
         ({"skuId": 2**64}, "sku_id", None),
         ({"skuId": "88"}, "sku_id", 88),
         ({"urgeTimes": "2"}, "urge_times", 2),
@@ -185,13 +213,20 @@ def test_a_field_no_action_needs_never_costs_the_refund(data, attr, expected):
 
 
 def test_a_broken_list_item_is_set_aside_and_the_page_goes_on():
-    page = parse(RefundPage, {"pcursor": "c2", "refundOrderInfoList": [
-        {"refundId": 1, "status": 10},
-        {"refundId": "2", "expireTime": 10**18},
-        "junk",
-        {"refundId": 2**64},
-        {"refundId": 4, "pictures": "not-a-list-but-fine", "status": "10"},
-    ]}, "data")
+    page = parse(
+        RefundPage,
+        {
+            "pcursor": "c2",
+            "refundOrderInfoList": [
+                {"refundId": 1, "status": 10},
+                {"refundId": "2", "expireTime": 10**18},
+                "junk",
+                {"refundId": 2**64},
+                {"refundId": 4, "pictures": "not-a-list-but-fine", "status": "10"},
+            ],
+        },
+        "data",
+    )
     assert [r.refund_id for r in page.items] == [1, 4]
     assert [(u.refund_id, u.error.field) for u in page.unreadable] == [
         (2, "data.refundOrderInfoList[1].expireTime"),
@@ -232,15 +267,20 @@ def test_negotiation_roles_are_numbers_or_text():
 
 
 def test_to_api_round_trips():
-    data = {"refundId": 5, "oid": 6, "status": 10, "pictures": ["p1"], "address": "杭州市良睦路999号",
-            "logisticsInfo": {"expressNo": "SF1", "expressCode": 3},
-            "returnFreightInfo": {"returnFreightAmount": 800, "returnFreightStatus": 10}}
+    data = {
+        "refundId": 5,
+        "oid": 6,
+        "status": 10,
+        "pictures": ["p1"],
+        "address": "杭州市良睦路999号",
+        "logisticsInfo": {"expressNo": "SF1", "expressCode": 3},
+        "returnFreightInfo": {"returnFreightAmount": 800, "returnFreightStatus": 10},
+    }
     record = parse(Refund, data)
     assert to_api(record) == data
     assert parse(Refund, to_api(record)) == record
 
 
 def test_oauth_token_repr_never_shows_tokens():
-    t = parse(OAuthToken, {"access_token": "AAA-secret", "refresh_token": "RRR-secret",
-                           "expires_in": 172800})
+    t = parse(OAuthToken, {"access_token": "AAA-secret", "refresh_token": "RRR-secret", "expires_in": 172800})
     assert "AAA-secret" not in repr(t) and "RRR-secret" not in repr(t)

@@ -14,27 +14,41 @@ from desktop.core.kuaishou.client import _typed, _typed_list, unwrap
 from desktop.core.kuaishou.errors import ApiError, MalformedResponse, ParseError
 from desktop.core.kuaishou.transport import decode_object
 
-RECORDS = [models.Refund, models.RefundPage, models.Address, models.RejectReason,
-           models.NegotiationComment, models.SellerInfo, models.ShopScore, models.OAuthToken]
+RECORDS = [
+    models.Refund,
+    models.RefundPage,
+    models.Address,
+    models.RejectReason,
+    models.NegotiationComment,
+    models.SellerInfo,
+    models.ShopScore,
+    models.OAuthToken,
+]
 
 
 def _keys(cls) -> list[str]:
     return [f.metadata["key"] for f in dataclasses.fields(cls) if "key" in f.metadata]
 
 
-ALL_KEYS = sorted({k for cls in RECORDS for k in _keys(cls)} | {"result", "data", "code",
-                                                                 "sub_code", "error_msg"})
+ALL_KEYS = sorted(
+    {k for cls in RECORDS for k in _keys(cls)} | {"result", "data", "code", "sub_code", "error_msg"}
+)
 # texts that look almost like numbers: the parsers' favourite traps
-numberish = st.sampled_from(["", "1", "-3", "１２", "1e5", " 7 ", "--1", "-", "NaN", "true",
-                             "1" * 5000]) | st.from_regex(r"\s?-{0,2}[0-9٣]{0,4}(\.[0-9])?\s?",
-                                                          fullmatch=True)
+numberish = st.sampled_from(
+    ["", "1", "-3", "１２", "1e5", " 7 ", "--1", "-", "NaN", "true", "1" * 5000]
+) | st.from_regex(r"\s?-{0,2}[0-9٣]{0,4}(\.[0-9])?\s?", fullmatch=True)
 scalars = (
-    numberish | st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats() | st.text(max_size=12)
+    numberish
+    | st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats()
+    | st.text(max_size=12)
 )
 keys = st.sampled_from(ALL_KEYS) | st.text(max_size=6)
 json_values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=6),
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=6),
     max_leaves=16,
 )
 
@@ -48,9 +62,13 @@ def shaped(cls, depth: int = 0):
             continue
         nested = None
         tp = f.type if isinstance(f.type, str) else str(f.type)
-        for sub in RECORDS + [models.LogisticsInfo, models.ReturnFreightInfo,
-                              models.AddressBaseInfo, models.ScoreSummary,
-                              models.ScoreDimension]:
+        for sub in RECORDS + [
+            models.LogisticsInfo,
+            models.ReturnFreightInfo,
+            models.AddressBaseInfo,
+            models.ScoreSummary,
+            models.ScoreDimension,
+        ]:
             if sub.__name__ in tp and depth < 2:
                 inner = shaped(sub, depth + 1)
                 nested = st.lists(inner, max_size=3) if "tuple" in tp else inner
@@ -60,9 +78,7 @@ def shaped(cls, depth: int = 0):
 
 
 SHAPED = {cls: shaped(cls) for cls in RECORDS}
-ANY_RECORD_DATA = st.one_of(
-    [st.tuples(st.just(cls), SHAPED[cls] | json_values) for cls in RECORDS]
-)
+ANY_RECORD_DATA = st.one_of([st.tuples(st.just(cls), SHAPED[cls] | json_values) for cls in RECORDS])
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -81,9 +97,11 @@ envelopes = st.fixed_dictionaries(
     {},
     optional={
         "result": st.sampled_from([1, "1", 0, 21, 24, 300014, True]) | scalars,
-        "data": SHAPED[models.RefundPage] | st.lists(SHAPED[models.Address], max_size=3)
-        | json_values,
-        "error_msg": scalars, "code": scalars, "sub_code": scalars, "msg": scalars,
+        "data": SHAPED[models.RefundPage] | st.lists(SHAPED[models.Address], max_size=3) | json_values,
+        "error_msg": scalars,
+        "code": scalars,
+        "sub_code": scalars,
+        "msg": scalars,
         "requestId": scalars,
     },
 )

@@ -19,9 +19,15 @@ from desktop.core.kuaishou.oauth import (
 )
 from desktop.core.logsetup import redact
 
-TOKENS = {"result": 1, "access_token": "acc-TOKEN-1", "refresh_token": "ref-TOKEN-1",
-          "open_id": "open-1", "expires_in": 172800, "refresh_token_expires_in": 15552000,
-          "scopes": ["merchant_refund", "merchant_user"]}
+TOKENS = {
+    "result": 1,
+    "access_token": "acc-TOKEN-1",
+    "refresh_token": "ref-TOKEN-1",
+    "open_id": "open-1",
+    "expires_in": 172800,
+    "refresh_token_expires_in": 15552000,
+    "scopes": ["merchant_refund", "merchant_user"],
+}
 
 
 @pytest.fixture
@@ -32,8 +38,9 @@ def gw():
 
 
 def oauth(gw):
-    return OAuthClient("ks_app", "app-SECRET-9", base_url=gw.base_url,
-                       authorize_url=gw.base_url + "/oauth/authorize")
+    return OAuthClient(
+        "ks_app", "app-SECRET-9", base_url=gw.base_url, authorize_url=gw.base_url + "/oauth/authorize"
+    )
 
 
 # ---------------------------------------------------------------------------- authorise URL
@@ -41,12 +48,15 @@ def test_authorize_url_carries_app_scopes_and_a_random_state():
     client = OAuthClient("ks_app", "app-SECRET-9")
     url, state = client.authorize_url("https://example.com/cb")
     parts = urllib.parse.urlsplit(url)
-    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == \
-        "https://open.kwaixiaodian.com/oauth/authorize"
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "https://open.kwaixiaodian.com/oauth/authorize"
     q = dict(urllib.parse.parse_qsl(parts.query))
-    assert q == {"app_id": "ks_app", "redirect_uri": "https://example.com/cb",
-                 "scope": "merchant_refund,merchant_user,merchant_logistics",
-                 "response_type": "code", "state": state}
+    assert q == {
+        "app_id": "ks_app",
+        "redirect_uri": "https://example.com/cb",
+        "scope": "merchant_refund,merchant_user,merchant_logistics",
+        "response_type": "code",
+        "state": state,
+    }
     assert len(state) >= 20
     assert client.authorize_url("https://example.com/cb")[1] != state
     assert DEFAULT_SCOPES == ("merchant_refund", "merchant_user", "merchant_logistics")
@@ -74,8 +84,12 @@ def test_exchange_code_is_a_get_with_the_documented_parameters(gw):
     token = oauth(gw).exchange_code(" the-CODE-1 ")
     (req,) = gw.requests
     assert (req.verb, req.path) == ("GET", "/oauth2/access_token")
-    assert req.query == {"app_id": "ks_app", "app_secret": "app-SECRET-9", "grant_type": "code",
-                         "code": "the-CODE-1"}
+    assert req.query == {
+        "app_id": "ks_app",
+        "app_secret": "app-SECRET-9",
+        "grant_type": "code",
+        "code": "the-CODE-1",
+    }
     assert token.access_token == "acc-TOKEN-1" and token.refresh_token == "ref-TOKEN-1"
     assert token.expires_in == 172800 and token.scopes == ("merchant_refund", "merchant_user")
     assert "acc-TOKEN-1" not in repr(token)
@@ -87,8 +101,12 @@ def test_refresh_is_a_post_with_the_parameters_in_the_query_string(gw):
     oauth(gw).refresh("ref-OLD-1")
     (req,) = gw.requests
     assert (req.verb, req.path) == ("POST", "/oauth2/refresh_token")
-    assert req.query == {"app_id": "ks_app", "app_secret": "app-SECRET-9",
-                         "grant_type": "refresh_token", "refresh_token": "ref-OLD-1"}
+    assert req.query == {
+        "app_id": "ks_app",
+        "app_secret": "app-SECRET-9",
+        "grant_type": "refresh_token",
+        "refresh_token": "ref-OLD-1",
+    }
     assert req.raw_body == b""
 
 
@@ -112,8 +130,7 @@ def test_the_refresh_tokens_expiry_is_the_grant_time_plus_180_days_kept_across_r
     gw.queue(envelope({**TOKENS, "refresh_token_expires_in": 180 * 86_400}))
     refreshed = oauth(gw).refresh("ref-TOKEN-1")
     # ten days later the refresh says "180 days" again: the grant's expiry is kept
-    assert refresh_expiry_ms(refreshed, granted_at_ms=granted + 10 * 86_400_000,
-                             previous_ms=expiry) == expiry
+    assert refresh_expiry_ms(refreshed, granted_at_ms=granted + 10 * 86_400_000, previous_ms=expiry) == expiry
     # an exchange that does say it is believed
     assert refresh_expiry_ms(refreshed, granted_at_ms=granted) == granted + 180 * 86_400_000
 
@@ -131,15 +148,25 @@ def test_refresh_falls_back_to_get_and_remembers_it(gw, status):
 @pytest.mark.parametrize(
     "reply, exc_type, discarded",
     [
-        (envelope({"result": 100200102, "error": "refreshToken.discarded",
-                   "error_msg": "refresh token has been discarded"}), errors.OAuthError, True),
-        (envelope({"result": 100200101, "error": "code.invalid", "error_msg": "code expired"}),
-         errors.OAuthError, False),
-        (envelope({"result": 100200500, "error": "server_error"}, status=400), errors.OAuthError,
-         False),
+        (
+            envelope(
+                {
+                    "result": 100200102,
+                    "error": "refreshToken.discarded",
+                    "error_msg": "refresh token has been discarded",
+                }
+            ),
+            errors.OAuthError,
+            True,
+        ),
+        (
+            envelope({"result": 100200101, "error": "code.invalid", "error_msg": "code expired"}),
+            errors.OAuthError,
+            False,
+        ),
+        (envelope({"result": 100200500, "error": "server_error"}, status=400), errors.OAuthError, False),
         (Reply(200, b"<html>login</html>"), errors.MalformedResponse, None),
-        (envelope({"result": 1, "access_token": "a-1-xxxx", "expires_in": "soon"}),
-         errors.ParseError, None),
+        (envelope({"result": 1, "access_token": "a-1-xxxx", "expires_in": "soon"}), errors.ParseError, None),
         (envelope({"result": 1}), errors.ParseError, None),
         (Reply(502, b""), errors.TransportError, None),
     ],
@@ -187,8 +214,7 @@ def test_parse_redirect_accepts_a_bare_code_without_a_state():
 
 @pytest.mark.parametrize(
     "text",
-    ["https://example.com/cb?code=AbC&state=OTHER", "https://example.com/cb?code=AbC",
-     "code=AbC&state="],
+    ["https://example.com/cb?code=AbC&state=OTHER", "https://example.com/cb?code=AbC", "code=AbC&state="],
 )
 def test_parse_redirect_checks_the_state(text):
     with pytest.raises(OAuthStateMismatch) as info:
@@ -202,8 +228,10 @@ def test_parse_redirect_without_an_expected_state_takes_the_code():
 
 @pytest.mark.parametrize(
     "text",
-    ["https://example.com/cb?error=access_denied&state=S1",
-     "https://example.com/cb?error=access_denied&error_description=user+said+no"],
+    [
+        "https://example.com/cb?error=access_denied&state=S1",
+        "https://example.com/cb?error=access_denied&error_description=user+said+no",
+    ],
 )
 def test_parse_redirect_rejects_an_error_redirect(text):
     with pytest.raises(errors.OAuthRedirectError) as info:
@@ -212,8 +240,9 @@ def test_parse_redirect_rejects_an_error_redirect(text):
     assert "access_denied" in str(info.value) or "user said no" in str(info.value)
 
 
-@pytest.mark.parametrize("text", ["", "   ", "https://example.com/cb?state=S1",
-                                  "hello world", "授权码", "a b", "x"])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "https://example.com/cb?state=S1", "hello world", "授权码", "a b", "x"]
+)
 def test_parse_redirect_rejects_text_without_a_code(text):
     with pytest.raises(errors.OAuthRedirectError):
         parse_redirect(text, "S1")
@@ -274,14 +303,17 @@ def test_loopback_catcher_ignores_a_callback_without_code():
     assert catcher.wait(5) == ("second-1", "s")
 
 
-@pytest.mark.parametrize("forged", [
-    "?error=x",  # a bare refusal from any web page
-    "?error=access_denied&state=old-attempt",
-    "?code=forged-code",
-    "?code=forged-code&state=old-attempt",
-    "?code=forged-code&state=",
-    "?code=forged-code&state=S-real&state=S-real",  # the first state counts: still ours, see below
-])
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "?error=x",  # a bare refusal from any web page
+        "?error=access_denied&state=old-attempt",
+        "?code=forged-code",
+        "?code=forged-code&state=old-attempt",
+        "?code=forged-code&state=",
+        "?code=forged-code&state=S-real&state=S-real",  # the first state counts: still ours, see below
+    ],
+)
 def test_loopback_catcher_waits_through_requests_not_of_this_attempt(forged):
     catcher = LoopbackCatcher(state="S-real")
     try:
@@ -304,8 +336,9 @@ def test_loopback_catcher_takes_the_real_callback_after_forged_ones():
     base = catcher.redirect_uri
     requests.get(base + "?error=x", timeout=5)
     requests.get(base + "?code=forged&state=nope", timeout=5)
-    r = requests.get(base + "?" + urllib.parse.urlencode({"code": "REAL-1", "state": catcher.state}),
-                     timeout=5)
+    r = requests.get(
+        base + "?" + urllib.parse.urlencode({"code": "REAL-1", "state": catcher.state}), timeout=5
+    )
     assert r.status_code == 200 and "授权完成" in r.text
     assert catcher.wait(5) == ("REAL-1", catcher.state)
 
@@ -313,8 +346,9 @@ def test_loopback_catcher_takes_the_real_callback_after_forged_ones():
 def test_the_catchers_state_is_used_in_the_authorise_url():
     catcher = LoopbackCatcher()
     try:
-        url, state = OAuthClient("ks_app", "app-SECRET-9").authorize_url(catcher.redirect_uri,
-                                                                         state=catcher.state)
+        url, state = OAuthClient("ks_app", "app-SECRET-9").authorize_url(
+            catcher.redirect_uri, state=catcher.state
+        )
         assert state == catcher.state and len(state) >= 24
         assert urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["state"] == [catcher.state]
         with LoopbackCatcher() as other:

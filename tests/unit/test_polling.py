@@ -16,7 +16,9 @@ def test_faster_when_a_deadline_is_within_two_hours():
 
 
 def test_backs_off_on_failures_and_caps():
-    delays = [next_delay_s(P, now_ms=0, nearest_deadline_ms=None, consecutive_failures=n) for n in range(1, 7)]
+    delays = [
+        next_delay_s(P, now_ms=0, nearest_deadline_ms=None, consecutive_failures=n) for n in range(1, 7)
+    ]
     assert delays == [300, 600, 1200, 1800, 1800, 1800]
 
 

@@ -30,6 +30,7 @@ import make  # noqa: E402  (build/make.py)
 
 # --- the workflow -------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def workflow() -> dict:
     return yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8"))
@@ -47,8 +48,15 @@ def test_the_workflow_builds_and_tests_on_every_system_we_ship(workflow):
     assert "macos-14" in runners and "macos-13" in runners
     assert any(r.startswith("ubuntu") for r in runners)
     steps = _steps_text(bundle)
-    for needed in ("pip install -e \".[test,build]\"", "python -m pytest", "python build/make.py",
-                   "--self-test", "actions/upload-artifact", "ISCC.exe", "make-dmg.sh"):
+    for needed in (
+        'pip install -e ".[test,build]"',
+        "python -m pytest",
+        "python build/make.py",
+        "--self-test",
+        "actions/upload-artifact",
+        "ISCC.exe",
+        "make-dmg.sh",
+    ):
         assert needed in steps, needed
     assert "python build/check_wheels.py" in _steps_text(workflow["jobs"]["wheels"])
 
@@ -66,6 +74,7 @@ def test_signing_steps_run_only_when_their_secrets_exist(workflow):
 
 
 # --- the installers -----------------------------------------------------------------------------
+
 
 def test_windows_installer_is_per_user_and_matches_the_bundle():
     iss = (BUILD / "windows" / "AfterSaleWatch.iss").read_text(encoding="utf-8")
@@ -89,6 +98,7 @@ def test_macos_scripts_are_executable_and_safe():
 
 # --- the wheel check ----------------------------------------------------------------------------
 
+
 def test_wheel_check_reads_the_dependencies_of_pyproject():
     requirements = check_wheels.runtime_requirements()
     assert any(r.startswith("PySide6-Essentials") for r in requirements)
@@ -96,11 +106,17 @@ def test_wheel_check_reads_the_dependencies_of_pyproject():
 
 
 def test_wheel_check_takes_the_newest_macos_tag_as_the_oldest_supported_system():
-    report = {"install": [
-        {"download_info": {"url": "https://x/pyside6_essentials-6.11.3-cp310-abi3-macosx_13_0_universal2.whl"}},
-        {"download_info": {"url": "https://x/cffi-2.1.1-cp312-cp312-macosx_11_0_arm64.whl"}},
-        {"download_info": {"url": "https://x/requests-2.34.2-py3-none-any.whl"}},
-    ]}
+    report = {
+        "install": [
+            {
+                "download_info": {
+                    "url": "https://x/pyside6_essentials-6.11.3-cp310-abi3-macosx_13_0_universal2.whl"
+                }
+            },
+            {"download_info": {"url": "https://x/cffi-2.1.1-cp312-cp312-macosx_11_0_arm64.whl"}},
+            {"download_info": {"url": "https://x/requests-2.34.2-py3-none-any.whl"}},
+        ]
+    }
     wheels = check_wheels.wheel_names(report)
     assert check_wheels.oldest_macos(wheels) == (13, 0)
     assert check_wheels.oldest_macos(["requests-2.34.2-py3-none-any.whl"]) is None
@@ -117,12 +133,15 @@ def test_wheel_check_fails_when_one_target_does_not_resolve():
 
 def test_readme_states_the_oldest_systems_the_wheel_check_finds():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    macos_floor = min(int(re.match(r"macosx_(\d+)", p)[1]) for p in check_wheels.PLATFORMS if p.startswith("macosx"))
+    macos_floor = min(
+        int(re.match(r"macosx_(\d+)", p)[1]) for p in check_wheels.PLATFORMS if p.startswith("macosx")
+    )
     assert f"macOS {macos_floor}" in readme
     assert check_wheels.QT6_OLDEST_WINDOWS in readme
 
 
 # --- Windows- and macOS-only code paths, with the platform faked ---------------------------------
+
 
 class FakeWinreg(types.ModuleType):
     """Just enough of ``winreg`` for the Run key: values per key path, in memory."""
@@ -187,10 +206,13 @@ def test_windows_start_at_login_writes_the_run_key(monkeypatch, no_home_override
     assert not autostart.is_enabled("windows")
 
 
-def test_macos_start_at_login_writes_a_launch_agent_in_the_users_library(monkeypatch, tmp_path, no_home_override):
+def test_macos_start_at_login_writes_a_launch_agent_in_the_users_library(
+    monkeypatch, tmp_path, no_home_override
+):
     monkeypatch.setattr(Path, "home", classmethod(lambda cls: tmp_path))
-    autostart.set_enabled(True, "macos", command=["/Applications/AfterSaleWatch.app/Contents/MacOS/AfterSaleWatch",
-                                                   "--hidden"])
+    autostart.set_enabled(
+        True, "macos", command=["/Applications/AfterSaleWatch.app/Contents/MacOS/AfterSaleWatch", "--hidden"]
+    )
     plist = tmp_path / "Library" / "LaunchAgents" / f"{autostart.AGENT_LABEL}.plist"
     assert plist.is_file() and autostart.is_enabled("macos")
     autostart.set_enabled(False, "macos")
@@ -216,7 +238,9 @@ def test_windows_data_and_logs_go_where_the_readme_says(platformdirs_as, monkeyp
     monkeypatch.setenv("APPDATA", str(tmp_path / "AppData" / "Roaming"))
     platformdirs_as("win32")
     # Windows asks the shell for the known folders; here the same folders come from the environment
-    monkeypatch.setattr(platformdirs.windows, "get_win_folder", platformdirs.windows.get_win_folder_from_env_vars)
+    monkeypatch.setattr(
+        platformdirs.windows, "get_win_folder", platformdirs.windows.get_win_folder_from_env_vars
+    )
     assert paths.data_dir() == local / APP_NAME
     assert paths.config_dir() == local / APP_NAME
     assert paths.log_dir() == local / APP_NAME / "Logs"
@@ -231,14 +255,18 @@ def test_macos_data_and_logs_go_where_the_readme_says(platformdirs_as, monkeypat
 
 
 @pytest.mark.parametrize("system", ["win32", "darwin"])
-def test_single_instance_name_fits_the_systems_local_socket_limits(platformdirs_as, monkeypatch, tmp_path, system):
+def test_single_instance_name_fits_the_systems_local_socket_limits(
+    platformdirs_as, monkeypatch, tmp_path, system
+):
     from desktop.ui import single_instance
 
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "AppData" / "Local"))
     platformdirs_as(system)
     if system == "win32":
-        monkeypatch.setattr(platformdirs.windows, "get_win_folder", platformdirs.windows.get_win_folder_from_env_vars)
+        monkeypatch.setattr(
+            platformdirs.windows, "get_win_folder", platformdirs.windows.get_win_folder_from_env_vars
+        )
     name = single_instance.server_name()
     # macOS puts the socket in $TMPDIR (about 50 characters) and sun_path holds 104 bytes;
     # Windows pipe names allow 256. The name is also the same for the same user and data folder only.

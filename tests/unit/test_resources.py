@@ -71,7 +71,11 @@ def find_references(package: Path = DESKTOP) -> list[Reference]:
             for arg in node.args:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     parts.append(arg.value)
-                elif isinstance(arg, ast.Starred) and isinstance(arg.value, ast.Name) and arg.value.id in tuples:
+                elif (
+                    isinstance(arg, ast.Starred)
+                    and isinstance(arg.value, ast.Name)
+                    and arg.value.id in tuples
+                ):
                     parts.extend(tuples[arg.value.id])
                 else:
                     complete = False

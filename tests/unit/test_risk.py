@@ -61,7 +61,9 @@ def fillers(n, *, days_ago=2) -> list[ClosedRecord]:
 
 
 def pend(hours_left, fee=1000, rid=None) -> PendingItem:
-    return PendingItem(rid if rid is not None else next(_ids), "refund_only", NOW + round(hours_left * H), fee)
+    return PendingItem(
+        rid if rid is not None else next(_ids), "refund_only", NOW + round(hours_left * H), fee
+    )
 
 
 def run(rules, closed=(), pending=(), **kw):
@@ -85,15 +87,45 @@ def _spread(n, first=8, last=29):
 EDGE_CASES = {
     # rule: (builder(n) -> closed records, (below, at, above) values of n, expected levels, metric)
     "high.m1_long": (lambda n: _spread(n), (9, 10, 11), ("elevated", "high", "high"), "M1_30d"),
-    "high.m1_short": (lambda n: autos_at([0.5 + i * 0.5 for i in range(n)]), (4, 5, 6), ("elevated", "high", "high"), "M1_7d"),
+    "high.m1_short": (
+        lambda n: autos_at([0.5 + i * 0.5 for i in range(n)]),
+        (4, 5, 6),
+        ("elevated", "high", "high"),
+        "M1_7d",
+    ),
     # rate over 100 actionable: 4 %, 5 %, 6 % (M1 alone would be elevated at most)
-    "high.m2_rate": (lambda n: _spread(n, 10, 12) + fillers(100 - n), (4, 5, 6), ("elevated", "high", "high"), "M2"),
-    "high.m4_weeks": (lambda n: autos_at([0.5 + 7 * i for i in range(n)]), (3, 4, 5), ("elevated", "high", "high"), "M4"),
+    "high.m2_rate": (
+        lambda n: _spread(n, 10, 12) + fillers(100 - n),
+        (4, 5, 6),
+        ("elevated", "high", "high"),
+        "M2",
+    ),
+    "high.m4_weeks": (
+        lambda n: autos_at([0.5 + 7 * i for i in range(n)]),
+        (3, 4, 5),
+        ("elevated", "high", "high"),
+        "M4",
+    ),
     "elevated.m1_long": (lambda n: _spread(n), (4, 5, 6), ("watch", "elevated", "elevated"), "M1_30d"),
-    "elevated.m1_short": (lambda n: autos_at([1 + i for i in range(n)]), (2, 3, 4), ("watch", "elevated", "elevated"), "M1_7d"),
+    "elevated.m1_short": (
+        lambda n: autos_at([1 + i for i in range(n)]),
+        (2, 3, 4),
+        ("watch", "elevated", "elevated"),
+        "M1_7d",
+    ),
     # rate over 200 actionable: 0.5 %, 1 %, 1.5 %
-    "elevated.m2_rate": (lambda n: _spread(n, 10, 12) + fillers(200 - n), (1, 2, 3), ("watch", "elevated", "elevated"), "M2"),
-    "elevated.m4_weeks": (lambda n: autos_at([0.5 + 7 * i for i in range(n)]), (1, 2, 3), ("watch", "elevated", "elevated"), "M4"),
+    "elevated.m2_rate": (
+        lambda n: _spread(n, 10, 12) + fillers(200 - n),
+        (1, 2, 3),
+        ("watch", "elevated", "elevated"),
+        "M2",
+    ),
+    "elevated.m4_weeks": (
+        lambda n: autos_at([0.5 + 7 * i for i in range(n)]),
+        (1, 2, 3),
+        ("watch", "elevated", "elevated"),
+        "M4",
+    ),
     "watch.m1_long": (lambda n: _spread(n) + fillers(5), (0, 1, 2), ("low", "watch", "watch"), "M1_30d"),
 }
 
@@ -145,7 +177,12 @@ def test_minimum_sample_for_the_overdue_rate(rules):
     assert below.level == "watch" and "M2" not in metrics_of(below)
     assert below.metrics.m2_rate is None and not below.metrics.m2_judged
     assert below.metrics.to_json()["m2"] == {
-        "days": 30, "auto_approved": 1, "actionable": 19, "min_sample": 20, "judged": False, "rate": None,
+        "days": 30,
+        "auto_approved": 1,
+        "actionable": 19,
+        "min_sample": 20,
+        "judged": False,
+        "rate": None,
     }
     # 1 among 20 (exactly 5 %): judged, and 5 % reaches "high"
     at = run(rules, _spread(1) + fillers(19))
@@ -190,9 +227,15 @@ def test_m1_counts_certain_and_likely_split_by_kind(rules):
 
 
 def test_backlog_and_exposure(rules, english):
-    est = run(rules, fillers(2), [pend(-1, 100), pend(1, 200), pend(2, 400), pend(5, 800), pend(23, 1600), pend(30, 3200)])
+    est = run(
+        rules,
+        fillers(2),
+        [pend(-1, 100), pend(1, 200), pend(2, 400), pend(5, 800), pend(23, 1600), pend(30, 3200)],
+    )
     assert [(b.hours, b.count, b.money_fen) for b in est.metrics.backlog] == [
-        (24, 5, 3100), (6, 4, 1500), (2, 3, 700),
+        (24, 5, 3100),
+        (6, 4, 1500),
+        (2, 3, 700),
     ]
     assert (est.metrics.overdue_pending, est.metrics.overdue_pending_fen) == (1, 100)
     assert est.exposure.level == "watch" and [s.key for s in est.exposure.sanctions] == ["warning"]
@@ -238,8 +281,12 @@ def test_forecast_rescue_includes_requests_falling_due_just_after_the_horizon(ru
 
 def test_forecast_windows_slide(rules):
     # 5 auto-approvals 29.9 days ago: elevated today; in 6 h they have left the 30-day window
-    closed = [ClosedRecord(next(_ids), "refund_only", "auto_approved_overdue", NOW - 29 * D, "certain", NOW - 29.9 * D)
-              for _ in range(5)]
+    closed = [
+        ClosedRecord(
+            next(_ids), "refund_only", "auto_approved_overdue", NOW - 29 * D, "certain", NOW - 29.9 * D
+        )
+        for _ in range(5)
+    ]
     est = run(rules, closed)
     assert est.level == "elevated"
     assert [f.level for f in est.forecast] == ["low", "low", "low"]
@@ -256,8 +303,10 @@ def test_the_rescue_list_is_minimal(rules, seed):
     import random
 
     rnd = random.Random(seed)
-    recent = [ClosedRecord(next(_ids), "refund_only", "auto_approved_overdue", NOW - d * D, "likely", NOW - d * D)
-              for d in (rnd.uniform(0.2, 6) for _ in range(rnd.randint(0, 2)))]
+    recent = [
+        ClosedRecord(next(_ids), "refund_only", "auto_approved_overdue", NOW - d * D, "likely", NOW - d * D)
+        for d in (rnd.uniform(0.2, 6) for _ in range(rnd.randint(0, 2)))
+    ]
     closed = _spread(rnd.randint(0, 1)) + fillers(rnd.randint(10, 60)) + recent
     pending = [pend(rnd.uniform(-2, 60), rid=i) for i in range(1, 9)]
     est = run(rules, closed, pending)
@@ -281,15 +330,23 @@ def test_the_rescue_list_is_minimal(rules, seed):
 def test_daily_series(rules):
     day = risk.day_start(NOW)
     closed = [
-        auto(day + H, "refund_only"), auto(day + 2 * H, "return_refund"), auto(day - D + H, "exchange"),
-        handled(day + 3 * H), handled(day - 89 * D + H), handled(day - 90 * D + H),  # the last one is too old
+        auto(day + H, "refund_only"),
+        auto(day + 2 * H, "return_refund"),
+        auto(day - D + H, "exchange"),
+        handled(day + 3 * H),
+        handled(day - 89 * D + H),
+        handled(day - 90 * D + H),  # the last one is too old
     ]
     now = NOW + 12 * H  # midday
     assert risk.day_start(now) == day
     series = estimate(inputs_from_records(now, closed, [], rules), rules).daily
     assert len(series) == 90
     assert series[-1].day_start_ms == day and series[0].day_start_ms == day - 89 * D
-    assert (series[-1].auto_refund_only, series[-1].auto_return_refund, series[-1].handled_in_time) == (1, 1, 1)
+    assert (series[-1].auto_refund_only, series[-1].auto_return_refund, series[-1].handled_in_time) == (
+        1,
+        1,
+        1,
+    )
     assert series[-2].auto_other == 1
     assert series[0].handled_in_time == 1
     assert sum(p.handled_in_time for p in series) == 2
@@ -309,7 +366,9 @@ def test_the_platform_score_is_carried_beside_never_mixed_in(rules):
 
 
 def test_to_json_has_the_check_shape(rules):
-    est = run(rules, autos_at([1]) + fillers(3), [pend(3, rid=2100000012345678), pend(30, rid=2100000012345679)])
+    est = run(
+        rules, autos_at([1]) + fillers(3), [pend(3, rid=2100000012345678), pend(30, rid=2100000012345679)]
+    )
     js = est.to_json(tz=timezone.utc)
     json.dumps(js)  # serialisable
     assert js["level"] == "watch"
@@ -338,6 +397,11 @@ def test_a_rules_file_with_a_bad_threshold_is_refused_naming_it(tmp_path, englis
         load_rules(bad)
     assert err.value.key == "risk.elevated.m1_short"
     assert "risk.high.m1_short" in str(err.value)
-    bad.write_text(text.replace("horizons_hours = { value = [6, 24, 48]", "horizons_hours = { value = [6, 24, 480]"), encoding="utf-8")
-    with pytest.raises(RulesError, match=r"^.*kuaishou\.toml: forecast\.horizons_hours: must not be longer than 168 h"):
+    bad.write_text(
+        text.replace("horizons_hours = { value = [6, 24, 48]", "horizons_hours = { value = [6, 24, 480]"),
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        RulesError, match=r"^.*kuaishou\.toml: forecast\.horizons_hours: must not be longer than 168 h"
+    ):
         load_rules(bad)

@@ -53,24 +53,66 @@ def _populate(store, rules, seed: int, *, n_closed=400, n_pending=25):
                 outcome = "handled_in_time"
         first_action = submit + rnd.randint(0, 47 * H) if rnd.random() < 0.9 else None
         certainty = rnd.choice(["certain", "likely"]) if outcome == "auto_approved_overdue" else None
-        refunds.append(Refund(rid, handling_way=hw, status=60, negotiate_status=2, submit_time=submit,
-                              create_time=submit, update_time=end, end_time=end, refund_fee=rnd.randint(100, 9999),
-                              expire_time=deadline))
-        decisions.append(Decision(rid, outcome, "observed", certainty, deadline_at=deadline,
-                                  overdue_at=deadline if outcome == "auto_approved_overdue" else None,
-                                  decided_at=end, first_action_at=first_action))
+        refunds.append(
+            Refund(
+                rid,
+                handling_way=hw,
+                status=60,
+                negotiate_status=2,
+                submit_time=submit,
+                create_time=submit,
+                update_time=end,
+                end_time=end,
+                refund_fee=rnd.randint(100, 9999),
+                expire_time=deadline,
+            )
+        )
+        decisions.append(
+            Decision(
+                rid,
+                outcome,
+                "observed",
+                certainty,
+                deadline_at=deadline,
+                overdue_at=deadline if outcome == "auto_approved_overdue" else None,
+                decided_at=end,
+                first_action_at=first_action,
+            )
+        )
         kind = {10: "refund_only", 1: "return_refund", 3: "exchange", 5: "repair"}[hw]
-        response = (deadline - submit) if outcome == "auto_approved_overdue" else (
-            first_action - submit if first_action is not None else None)
-        closed.append(ClosedRecord(rid, kind, outcome, end, certainty,
-                                   deadline if outcome == "auto_approved_overdue" else None, response))
+        response = (
+            (deadline - submit)
+            if outcome == "auto_approved_overdue"
+            else (first_action - submit if first_action is not None else None)
+        )
+        closed.append(
+            ClosedRecord(
+                rid,
+                kind,
+                outcome,
+                end,
+                certainty,
+                deadline if outcome == "auto_approved_overdue" else None,
+                response,
+            )
+        )
     pending = []
     for i in range(n_pending):
         rid = 2_200_000_000_000_000 + seed * 10_000 + i
         expire = NOW + rnd.randint(-3 * H, 60 * H)
         fee = rnd.randint(100, 9999)
-        refunds.append(Refund(rid, handling_way=10, status=10, negotiate_status=1, submit_time=expire - 48 * H,
-                              update_time=expire - 48 * H, expire_time=expire, refund_fee=fee))
+        refunds.append(
+            Refund(
+                rid,
+                handling_way=10,
+                status=10,
+                negotiate_status=1,
+                submit_time=expire - 48 * H,
+                update_time=expire - 48 * H,
+                expire_time=expire,
+                refund_fee=fee,
+            )
+        )
         pending.append(PendingItem(rid, "refund_only", expire, fee))
     store.upsert_refunds(shop.id, refunds, seen_at=NOW - H)
     store.set_classifications(shop.id, decisions, at=NOW)
@@ -84,7 +126,8 @@ def test_sql_inputs_equal_the_reference_computation(store, rules, seed):
     want = inputs_from_records(NOW, closed, pending, rules)
     assert got.windows == want.windows
     assert sorted(got.auto_approvals, key=lambda a: (a.at_ms, a.refund_id)) == sorted(
-        want.auto_approvals, key=lambda a: (a.at_ms, a.refund_id))
+        want.auto_approvals, key=lambda a: (a.at_ms, a.refund_id)
+    )
     assert got.m2_leaving_ms == want.m2_leaving_ms
     assert got.response == want.response and got.response.count > 0
     assert got.has_history and want.has_history
@@ -100,8 +143,11 @@ def test_the_clock_offset_and_the_shop_score(store, rules):
     inputs = risk_inputs(store, shop.id, rules, now_ms=NOW - 90_000)  # local clock 90 s behind
     assert inputs.now_ms == NOW
     assert inputs.shop_score is None
-    store.add_score(shop.id, ShopScore(True, ScoreSummary("店铺体验分", "4.62"),
-                                       (ScoreDimension("售后服务", "4.1"),)), at=NOW)
+    store.add_score(
+        shop.id,
+        ShopScore(True, ScoreSummary("店铺体验分", "4.62"), (ScoreDimension("售后服务", "4.1"),)),
+        at=NOW,
+    )
     est = estimate_shop(store, shop.id, rules, now_ms=NOW, server_offset_ms=0)
     assert est.shop_score.after_sale == ("售后服务", "4.1")
     assert est.to_json()["shop_score"]["score"] == "4.62"
@@ -124,13 +170,17 @@ def test_the_queries_walk_indexes_without_sorting(store, rules):
 
     counts = plan(
         "SELECT COUNT(*) FROM refunds WHERE shop_id = ? AND outcome = 'handled_in_time' "
-        "AND handling_way = 10 AND closed_at > ? AND closed_at <= ?", (shop.id, 0, NOW))
+        "AND handling_way = 10 AND closed_at > ? AND closed_at <= ?",
+        (shop.id, 0, NOW),
+    )
     assert "COVERING INDEX refunds_risk_kind" in counts, counts
     m5 = plan(
         f"SELECT {risk_queries.RESPONSE_SQL} AS ms FROM refunds INDEXED BY refunds_risk_response "
         "WHERE shop_id = ? AND outcome IN ('auto_approved_overdue', 'handled_in_time', 'rejected_closed') "
         f"AND closed_at IS NOT NULL AND {risk_queries.RESPONSE_SQL} IS NOT NULL AND closed_at > ? "
-        "AND closed_at <= ? ORDER BY ms LIMIT 1 OFFSET 3", (shop.id, 0, NOW))
+        "AND closed_at <= ? ORDER BY ms LIMIT 1 OFFSET 3",
+        (shop.id, 0, NOW),
+    )
     assert "refunds_risk_response" in m5 and "TEMP B-TREE" not in m5, m5
     # the index is built on the very expression the query orders by
     squash = lambda text: " ".join(text.split()).replace("( ", "(").replace(" )", ")")  # noqa: E731

@@ -50,7 +50,11 @@ def clock():
     return Clock()
 
 
-SIGNED = {"wecom": None, "dingtalk": "SEC0123456789abcdef0123456789abcdef", "feishu": "feishu-sign-secret-xyz"}
+SIGNED = {
+    "wecom": None,
+    "dingtalk": "SEC0123456789abcdef0123456789abcdef",
+    "feishu": "feishu-sign-secret-xyz",
+}
 
 
 def channel(robot: FakeRobot, secret: str | None = None, cid: str | None = None) -> ResolvedChannel:
@@ -58,32 +62,53 @@ def channel(robot: FakeRobot, secret: str | None = None, cid: str | None = None)
 
 
 def tier_notices(n: int, now_ms: int, *, start: int = 0, shop: str = "山河优选生活馆") -> list[Notice]:
-    return [Notice(TIER, f"t7200:1:{i}", 1, shop, 1000 + i, "return_refund" if i % 2 else "refund_only",
-                   1290 + i, now_ms + (10 + i) * MINUTE_MS, f"保暖羊毛袜 {i} 号", 2 * HOUR_MS)
-            for i in range(start, start + n)]
+    return [
+        Notice(
+            TIER,
+            f"t7200:1:{i}",
+            1,
+            shop,
+            1000 + i,
+            "return_refund" if i % 2 else "refund_only",
+            1290 + i,
+            now_ms + (10 + i) * MINUTE_MS,
+            f"保暖羊毛袜 {i} 号",
+            2 * HOUR_MS,
+        )
+        for i in range(start, start + n)
+    ]
 
 
 # ---------------------------------------------------------------------------------- channel URLs
-@pytest.mark.parametrize("kind,url", [
-    ("wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"),
-    ("dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef"),
-    ("feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/0123abcd-4567"),
-    ("feishu", " https://open.larksuite.com/open-apis/bot/v2/hook/0123abcd-4567 "),
-    ("wecom", "http://127.0.0.1:8080/cgi-bin/webhook/send?key=abc"),
-])
+@pytest.mark.parametrize(
+    "kind,url",
+    [
+        (
+            "wecom",
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa",
+        ),
+        ("dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef"),
+        ("feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/0123abcd-4567"),
+        ("feishu", " https://open.larksuite.com/open-apis/bot/v2/hook/0123abcd-4567 "),
+        ("wecom", "http://127.0.0.1:8080/cgi-bin/webhook/send?key=abc"),
+    ],
+)
 def test_documented_hosts_and_loopback_are_accepted(kind, url):
     assert check_url(kind, url) == url.strip()
 
 
-@pytest.mark.parametrize("kind,url,words", [
-    ("wecom", "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc", "https://"),
-    ("wecom", "https://evil.example.com/cgi-bin/webhook/send?key=abc", "evil.example.com"),
-    ("dingtalk", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc", "qyapi.weixin.qq.com"),
-    ("dingtalk", "https://oapi.dingtalk.com/robot/send", "access_token="),
-    ("feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/", "hook/"),
-    ("wecom", "https://user:pw@qyapi.weixin.qq.com/cgi-bin/webhook/send?key=a", "password"),
-    ("wecom", "not a url", "web address"),
-])
+@pytest.mark.parametrize(
+    "kind,url,words",
+    [
+        ("wecom", "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc", "https://"),
+        ("wecom", "https://evil.example.com/cgi-bin/webhook/send?key=abc", "evil.example.com"),
+        ("dingtalk", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc", "qyapi.weixin.qq.com"),
+        ("dingtalk", "https://oapi.dingtalk.com/robot/send", "access_token="),
+        ("feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/", "hook/"),
+        ("wecom", "https://user:pw@qyapi.weixin.qq.com/cgi-bin/webhook/send?key=a", "password"),
+        ("wecom", "not a url", "web address"),
+    ],
+)
 def test_bad_robot_urls_are_refused_with_a_reason(kind, url, words):
     i18n.set_language("en")
     try:
@@ -124,23 +149,31 @@ def test_channel_book_keeps_url_and_secret_only_in_the_keychain(store):
 
 
 def test_environment_channels_name_the_bad_variable():
-    env = {"AW_WECOM_URL": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k1",
-           "AW_DINGTALK_URL": "https://oapi.dingtalk.com/robot/send?access_token=t1",
-           "AW_DINGTALK_SECRET": "SECxyz"}
+    env = {
+        "AW_WECOM_URL": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k1",
+        "AW_DINGTALK_URL": "https://oapi.dingtalk.com/robot/send?access_token=t1",
+        "AW_DINGTALK_SECRET": "SECxyz",
+    }
     chans = env_channels(env)
     assert [(c.kind, c.secret) for c in chans] == [("wecom", None), ("dingtalk", "SECxyz")]
     with pytest.raises(ChannelError, match="AW_FEISHU_URL"):
         env_channels({"AW_FEISHU_URL": "https://example.com/open-apis/bot/v2/hook/x"})
     with pytest.raises(ChannelError, match="AW_DINGTALK_SECRET"):
-        env_channels({"AW_DINGTALK_URL": "https://oapi.dingtalk.com/robot/send?access_token=t",
-                      "AW_DINGTALK_SECRET": "nope"})
+        env_channels(
+            {
+                "AW_DINGTALK_URL": "https://oapi.dingtalk.com/robot/send?access_token=t",
+                "AW_DINGTALK_SECRET": "nope",
+            }
+        )
     with pytest.raises(ChannelError, match="AW_FEISHU_URL"):
         env_channels({"AW_FEISHU_SECRET": "s3cret"})
 
 
 # ---------------------------------------------------------------------------------- over HTTP
-@pytest.mark.parametrize("kind,signed", [("wecom", False), ("dingtalk", False), ("dingtalk", True),
-                                         ("feishu", False), ("feishu", True)])
+@pytest.mark.parametrize(
+    "kind,signed",
+    [("wecom", False), ("dingtalk", False), ("dingtalk", True), ("feishu", False), ("feishu", True)],
+)
 def test_a_digest_reaches_each_robot_signed_as_the_spec_says(store, kind, signed):
     secret = SIGNED[kind] if signed else None
     with FakeRobot(kind, secret=secret) as robot:
@@ -259,8 +292,9 @@ def test_transient_failures_are_retried_then_backed_off(store, clock):
     pauses = []
     with FakeRobot("dingtalk", clock=clock) as robot:
         ch = channel(robot)
-        dispatcher = RobotDispatcher(store, lambda: [ch], clock=clock, sleep=pauses.append,
-                                     retry_pauses_s=(1, 3))
+        dispatcher = RobotDispatcher(
+            store, lambda: [ch], clock=clock, sleep=pauses.append, retry_pauses_s=(1, 3)
+        )
         try:
             robot.script("http500", "drop")
             assert dispatcher.notify(tier_notices(1, dispatcher.now_ms()))[0].result.ok
@@ -312,13 +346,16 @@ def at(hour: int, minute: int = 0) -> dt.datetime:
 
 
 def waiting(refund_id: int, now: dt.datetime, minutes_left: int) -> Waiting:
-    return Waiting(1, "店", refund_id, int(now.timestamp() * 1000) + minutes_left * MINUTE_MS, "refund_only", 100)
+    return Waiting(
+        1, "店", refund_id, int(now.timestamp() * 1000) + minutes_left * MINUTE_MS, "refund_only", 100
+    )
 
 
 def test_tiers_tightest_first_and_looser_ones_remembered():
     now = at(12)
-    plan = plan_channel([waiting(1, now, 90), waiting(2, now, 600), waiting(3, now, 3000)], [], set(), now,
-                        RobotPolicy())
+    plan = plan_channel(
+        [waiting(1, now, 90), waiting(2, now, 600), waiting(3, now, 3000)], [], set(), now, RobotPolicy()
+    )
     assert [(n.refund_id, n.tier_ms) for n in plan.notices] == [(1, 2 * HOUR_MS), (2, 24 * HOUR_MS)]
     deadline = int(now.timestamp() * 1000) + 90 * MINUTE_MS
     assert sorted(k for _, k in plan.skipped) == [f"t21600:1:1:{deadline}", f"t86400:1:1:{deadline}"]
@@ -329,12 +366,18 @@ def test_tiers_tightest_first_and_looser_ones_remembered():
 def test_robot_quiet_hours_ring_only_for_the_last_half_hour():
     now = at(23)
     policy = RobotPolicy(quiet=QuietHours(dt.time(22), dt.time(8)))
-    plan = plan_channel([waiting(1, now, 25), waiting(2, now, 100)], [Notice("auto_approved", "auto:1")], set(),
-                        now, policy)
+    plan = plan_channel(
+        [waiting(1, now, 25), waiting(2, now, 100)], [Notice("auto_approved", "auto:1")], set(), now, policy
+    )
     assert [n.refund_id for n in plan.notices] == [1] and plan.held == 2
     morning = at(8, 1)
-    later = plan_channel([waiting(2, morning, 60)], [Notice("auto_approved", "auto:1")],
-                         {n.key for n in plan.notices}, morning, policy)
+    later = plan_channel(
+        [waiting(2, morning, 60)],
+        [Notice("auto_approved", "auto:1")],
+        {n.key for n in plan.notices},
+        morning,
+        policy,
+    )
     assert [n.key for n in later.notices] == [f"t7200:1:2:{later.notices[0].deadline_ms}", "auto:1"]
 
 
@@ -395,17 +438,35 @@ def test_the_guards_notices_reach_every_channel_once_through_its_bus(store, cloc
         urgent: bool = False
 
     shop = store.add_shop(base_url="https://openapi.kwaixiaodian.com", seller_id=9, name="山河优选")
-    with FakeRobot("wecom", clock=clock) as a, FakeRobot("dingtalk", secret=SIGNED["dingtalk"], clock=clock) as b:
+    with (
+        FakeRobot("wecom", clock=clock) as a,
+        FakeRobot("dingtalk", secret=SIGNED["dingtalk"], clock=clock) as b,
+    ):
         chans = [channel(a), channel(b, SIGNED["dingtalk"])]
         robots = RobotAlerts(store, None, lambda: chans, clock=clock, retry_pauses_s=())
         try:
             send = robots.guard_channel()
-            pre = GuardNotice("pre_notice", shop.id, "售后兜底即将处理", "10 分钟后将自动同意 2 个售后单（¥59.80）",
-                              (11, 12), 5980)
+            pre = GuardNotice(
+                "pre_notice",
+                shop.id,
+                "售后兜底即将处理",
+                "10 分钟后将自动同意 2 个售后单（¥59.80）",
+                (11, 12),
+                5980,
+            )
             send(pre)
             clock.advance(5)
             send(pre)  # the same notice again: not sent twice
-            send(GuardNotice("result", shop.id, "售后兜底已处理", "已在时限前同意 2 个售后单（¥59.80）。", (11, 12), 5980))
+            send(
+                GuardNotice(
+                    "result",
+                    shop.id,
+                    "售后兜底已处理",
+                    "已在时限前同意 2 个售后单（¥59.80）。",
+                    (11, 12),
+                    5980,
+                )
+            )
         finally:
             robots.close()
     for robot in (a, b):

@@ -52,8 +52,18 @@ def test_bundled_rules_load_with_the_documented_defaults():
     u = rules.warnings.urgency
     assert (u.critical_hours.value, u.urgent_hours.value, u.warn_hours.value) == (2, 6, 24)
     r = rules.risk
-    assert (r.high.m1_long.value, r.high.m1_short.value, r.high.m2_rate.value, r.high.m4_weeks.value) == (10, 5, 0.05, 4)
-    assert (r.elevated.m1_long.value, r.elevated.m1_short.value, r.elevated.m2_rate.value, r.elevated.m4_weeks.value) == (5, 3, 0.01, 2)
+    assert (r.high.m1_long.value, r.high.m1_short.value, r.high.m2_rate.value, r.high.m4_weeks.value) == (
+        10,
+        5,
+        0.05,
+        4,
+    )
+    assert (
+        r.elevated.m1_long.value,
+        r.elevated.m1_short.value,
+        r.elevated.m2_rate.value,
+        r.elevated.m4_weeks.value,
+    ) == (5, 3, 0.01, 2)
     assert (r.watch.m1_long.value, r.watch.pending_hours_left.value, r.watch.m5_p90_hours.value) == (1, 6, 36)
     assert r.m2_min_requests.value == 20
     assert r.windows.days.value == (7, 30, 90)
@@ -69,20 +79,52 @@ def test_bundled_rules_load_with_the_documented_defaults():
         ("risk.high.m1_long", {"value": -1, "basis": "assumed"}, "must be greater than 0, got -1"),
         ("risk.high.m1_long", {"value": 2.5, "basis": "assumed"}, "must be an integer, got 2.5"),
         ("risk.high.m1_long", {"value": "10", "basis": "assumed"}, "must be an integer, got '10'"),
-        ("risk.elevated.m1_short", {"value": 6, "basis": "assumed"}, "must not be greater than risk.high.m1_short (5), got 6"),
-        ("risk.watch.m1_long", {"value": 7, "basis": "assumed"}, "must not be greater than risk.elevated.m1_long (5), got 7"),
-        ("warnings.urgency.critical_hours", {"value": 8, "basis": "assumed"}, "must not be greater than warnings.urgency.urgent_hours (6), got 8"),
-        ("warnings.urgency.critical_hours", {"value": 0, "basis": "assumed"}, "must be greater than 0, got 0"),
-        ("risk.windows.m1_long_days", {"value": 14, "basis": "assumed"}, "must be one of 7, 30, 90 (risk.windows.days), got 14"),
-        ("risk.windows.m1_short_days", {"value": 90, "basis": "assumed"}, "must be less than risk.windows.m1_long_days (30), got 90"),
-        ("forecast.horizons_hours", {"value": [6, 6], "basis": "assumed"}, "must not repeat a value, got 6, 6"),
+        (
+            "risk.elevated.m1_short",
+            {"value": 6, "basis": "assumed"},
+            "must not be greater than risk.high.m1_short (5), got 6",
+        ),
+        (
+            "risk.watch.m1_long",
+            {"value": 7, "basis": "assumed"},
+            "must not be greater than risk.elevated.m1_long (5), got 7",
+        ),
+        (
+            "warnings.urgency.critical_hours",
+            {"value": 8, "basis": "assumed"},
+            "must not be greater than warnings.urgency.urgent_hours (6), got 8",
+        ),
+        (
+            "warnings.urgency.critical_hours",
+            {"value": 0, "basis": "assumed"},
+            "must be greater than 0, got 0",
+        ),
+        (
+            "risk.windows.m1_long_days",
+            {"value": 14, "basis": "assumed"},
+            "must be one of 7, 30, 90 (risk.windows.days), got 14",
+        ),
+        (
+            "risk.windows.m1_short_days",
+            {"value": 90, "basis": "assumed"},
+            "must be less than risk.windows.m1_long_days (30), got 90",
+        ),
+        (
+            "forecast.horizons_hours",
+            {"value": [6, 6], "basis": "assumed"},
+            "must not repeat a value, got 6, 6",
+        ),
         ("forecast.horizons_hours", {"value": [], "basis": "assumed"}, "must not be empty"),
         ("risk.exposure.watch", {"value": ["jail"], "basis": "assumed"}, "unknown sanction 'jail'"),
         ("risk.sample.m2_min_requests", 20, "must be a table { value = …"),
         ("stages.review_return.limit_hours", -48, "must be greater than 0, got -48"),
         ("stages.review_return.basis", "guess", 'must be "sourced" or "assumed", got \'guess\''),
         ("stages.review_return.note", "", "a sourced value must name its source in note"),
-        ("classify.fast_refund_max_seconds", {"value": -1, "basis": "assumed"}, "must not be negative, got -1"),
+        (
+            "classify.fast_refund_max_seconds",
+            {"value": -1, "basis": "assumed"},
+            "must not be negative, got -1",
+        ),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_key(doc, english, key, value, problem):
@@ -153,15 +195,20 @@ def test_a_utf8_byte_order_mark_as_notepad_saves_it_is_accepted(tmp_path):
     assert load_rules(path).schema_version == 1
 
 
-@pytest.mark.parametrize(("content", "problem"), [
-    (lambda: _bundled_bytes().decode("utf-8").encode("utf-16"), "UTF-16"),
-    (lambda: _bundled_bytes().decode("utf-8").encode("gbk"), "not UTF-8 text (line 1)"),
-    (lambda: b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256)) * 4, "binary"),
-    (lambda: b"a = " + b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
-    (lambda: b"# " + b"x" * 2_000_000, "too large"),
-    (lambda: b"schema_version = 1\nstages = [", "not valid TOML"),
-])
-def test_a_file_that_is_not_a_rules_file_is_refused_naming_it_and_the_fix(tmp_path, english, content, problem):
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (lambda: _bundled_bytes().decode("utf-8").encode("utf-16"), "UTF-16"),
+        (lambda: _bundled_bytes().decode("utf-8").encode("gbk"), "not UTF-8 text (line 1)"),
+        (lambda: b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256)) * 4, "binary"),
+        (lambda: b"a = " + b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (lambda: b"# " + b"x" * 2_000_000, "too large"),
+        (lambda: b"schema_version = 1\nstages = [", "not valid TOML"),
+    ],
+)
+def test_a_file_that_is_not_a_rules_file_is_refused_naming_it_and_the_fix(
+    tmp_path, english, content, problem
+):
     path = tmp_path / "rules.toml"
     path.write_bytes(content())
     with pytest.raises(RulesError) as err:
@@ -170,20 +217,23 @@ def test_a_file_that_is_not_a_rules_file_is_refused_naming_it_and_the_fix(tmp_pa
     assert str(err.value).startswith(f"{path}: ")
 
 
-@pytest.mark.parametrize(("key", "value", "limit"), [
-    ("stages.review_return.limit_hours", 1e12, "720"),
-    ("risk.windows.series_days", {"value": 100_000_000, "basis": "assumed"}, "366"),
-    ("risk.windows.days", {"value": [7, 30, 90, 100_000], "basis": "assumed"}, "90"),
-    ("warnings.alert_hours", {"value": [24, 6, 2, 1e9], "basis": "assumed"}, "168"),
-    ("warnings.urgency.warn_hours", {"value": 1e6, "basis": "assumed"}, "168"),
-    ("classify.fast_refund_max_seconds", {"value": 10**12, "basis": "assumed"}, "86400"),
-    ("risk.sample.m2_min_requests", {"value": 10**9, "basis": "assumed"}, "100000"),
-    ("risk.backlog.hours", {"value": [1e9, 6, 2], "basis": "assumed"}, "168"),
-    ("risk.high.m1_long", {"value": 10**12, "basis": "assumed"}, "100000"),
-    ("risk.high.m4_weeks", {"value": 1000, "basis": "assumed"}, "52"),
-    ("risk.watch.m5_p90_hours", {"value": 1e9, "basis": "assumed"}, "720"),
-    ("risk.watch.pending_hours_left", {"value": 1e9, "basis": "assumed"}, "168"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "limit"),
+    [
+        ("stages.review_return.limit_hours", 1e12, "720"),
+        ("risk.windows.series_days", {"value": 100_000_000, "basis": "assumed"}, "366"),
+        ("risk.windows.days", {"value": [7, 30, 90, 100_000], "basis": "assumed"}, "90"),
+        ("warnings.alert_hours", {"value": [24, 6, 2, 1e9], "basis": "assumed"}, "168"),
+        ("warnings.urgency.warn_hours", {"value": 1e6, "basis": "assumed"}, "168"),
+        ("classify.fast_refund_max_seconds", {"value": 10**12, "basis": "assumed"}, "86400"),
+        ("risk.sample.m2_min_requests", {"value": 10**9, "basis": "assumed"}, "100000"),
+        ("risk.backlog.hours", {"value": [1e9, 6, 2], "basis": "assumed"}, "168"),
+        ("risk.high.m1_long", {"value": 10**12, "basis": "assumed"}, "100000"),
+        ("risk.high.m4_weeks", {"value": 1000, "basis": "assumed"}, "52"),
+        ("risk.watch.m5_p90_hours", {"value": 1e9, "basis": "assumed"}, "720"),
+        ("risk.watch.pending_hours_left", {"value": 1e9, "basis": "assumed"}, "168"),
+    ],
+)
 def test_every_number_has_a_sane_range(doc, english, key, value, limit):
     with pytest.raises(RulesError) as err:
         parse_rules(_set(doc, key, value))

@@ -32,8 +32,16 @@ def sb():
         yield sandbox
 
 
-def signed(sb: Sandbox, method: str, business: dict | None = None, *, sign_method: str = "HMAC_SHA256",
-           token: str | None = None, secret: str | None = None, **override) -> dict[str, str]:
+def signed(
+    sb: Sandbox,
+    method: str,
+    business: dict | None = None,
+    *,
+    sign_method: str = "HMAC_SHA256",
+    token: str | None = None,
+    secret: str | None = None,
+    **override,
+) -> dict[str, str]:
     c = sb.credentials
     params = {
         "appkey": c.app_key,
@@ -71,8 +79,21 @@ def ok(envelope: dict):
 def list_window(sb: Sandbox, begin: int, end: int, **extra) -> list[dict]:
     items, cursor = [], ""
     while True:
-        data = ok(call(sb, LIST, {"beginTime": begin, "endTime": end, "type": 9, "pageSize": 100,
-                                  "currentPage": 1, "pcursor": cursor, **extra}))
+        data = ok(
+            call(
+                sb,
+                LIST,
+                {
+                    "beginTime": begin,
+                    "endTime": end,
+                    "type": 9,
+                    "pageSize": 100,
+                    "currentPage": 1,
+                    "pcursor": cursor,
+                    **extra,
+                },
+            )
+        )
         items += data["refundOrderInfoList"]
         cursor = data["pcursor"]
         if cursor == "nomore":
@@ -84,10 +105,17 @@ def list_window(sb: Sandbox, begin: int, end: int, **extra) -> list[dict]:
 def test_both_sign_methods_accepted_get_and_post(sb, method):
     data = ok(call(sb, "open.user.seller.get", sign_method=method))
     assert data["sellerId"] == DEMO_CREDENTIALS.seller_id and data["name"]
-    rid = next(r["refundId"] for r in sb.refunds.values() if r["handlingWay"] == 10 and r["status"] == 10
-               and r["negotiateStatus"] == 1 and r.get("expireTime"))
+    rid = next(
+        r["refundId"]
+        for r in sb.refunds.values()
+        if r["handlingWay"] == 10 and r["status"] == 10 and r["negotiateStatus"] == 1 and r.get("expireTime")
+    )
     fee = sb.refunds[rid]["refundFee"]
-    ok(call(sb, "open.seller.order.refund.approve", {"refundId": rid, "refundAmount": fee}, sign_method=method))
+    ok(
+        call(
+            sb, "open.seller.order.refund.approve", {"refundId": rid, "refundAmount": fee}, sign_method=method
+        )
+    )
     assert sb.refunds[rid]["status"] == 60
 
 
@@ -122,12 +150,17 @@ def test_wrong_appkey_and_wrong_verb(sb):
 
 
 def test_every_response_has_a_date_header_from_the_sandbox_clock(sb):
-    response = requests.get(sb.base_url + "/open/user/seller/get", params=signed(sb, "open.user.seller.get"),
-                            timeout=5)
-    assert parsedate_to_datetime(response.headers["Date"]).timestamp() == pytest.approx(sb.now_ms() / 1000, abs=1)
+    response = requests.get(
+        sb.base_url + "/open/user/seller/get", params=signed(sb, "open.user.seller.get"), timeout=5
+    )
+    assert parsedate_to_datetime(response.headers["Date"]).timestamp() == pytest.approx(
+        sb.now_ms() / 1000, abs=1
+    )
     sb.advance(3600)
     response = requests.get(sb.base_url + "/nowhere", timeout=5)
-    assert parsedate_to_datetime(response.headers["Date"]).timestamp() == pytest.approx(sb.now_ms() / 1000, abs=1)
+    assert parsedate_to_datetime(response.headers["Date"]).timestamp() == pytest.approx(
+        sb.now_ms() / 1000, abs=1
+    )
     assert response.json()["result"] != 1
 
 
@@ -148,7 +181,9 @@ def test_paging_covers_the_window_without_duplicates(sb):
 
 def test_list_window_rules(sb):
     now = sb.now_ms()
-    assert call(sb, LIST, {"beginTime": now, "endTime": now - 1, "type": 9, "pcursor": ""})["result"] == 300003
+    assert (
+        call(sb, LIST, {"beginTime": now, "endTime": now - 1, "type": 9, "pcursor": ""})["result"] == 300003
+    )
     assert call(sb, LIST, {"beginTime": now - DAY - 1, "endTime": now, "type": 9})["result"] == 300019
     old = now - 91 * DAY
     assert call(sb, LIST, {"beginTime": old, "endTime": old + DAY, "type": 9})["result"] == 300005
@@ -174,7 +209,13 @@ def test_type_8_lists_only_what_waits_for_the_merchant_and_filters_apply(sb):
 
 def test_list_by_update_time_sees_changes_and_bad_cursor_is_a_request_error(sb):
     rid = sb.add_refund(createTime=sb.now_ms() - 30 * DAY, expireTime=sb.now_ms() + DAY)["refundId"]
-    ok(call(sb, "open.seller.order.refund.approve", {"refundId": rid, "refundAmount": sb.refunds[rid]["refundFee"]}))
+    ok(
+        call(
+            sb,
+            "open.seller.order.refund.approve",
+            {"refundId": rid, "refundAmount": sb.refunds[rid]["refundFee"]},
+        )
+    )
     now = sb.now_ms()
     by_update = list_window(sb, now - 60_000, now, queryType=2)
     assert rid in {r["refundId"] for r in by_update}
@@ -187,11 +228,18 @@ def test_list_by_update_time_sees_changes_and_bad_cursor_is_a_request_error(sb):
 # ------------------------------------------------------------------------------------ tokens
 def refresh(sb: Sandbox, token: str, *, verb: str = "POST"):
     c = sb.credentials
-    params = {"app_id": c.app_key, "app_secret": c.app_secret, "grant_type": "refresh_token",
-              "refresh_token": token}
+    params = {
+        "app_id": c.app_key,
+        "app_secret": c.app_secret,
+        "grant_type": "refresh_token",
+        "refresh_token": token,
+    }
     url = sb.base_url + "/oauth2/refresh_token"
-    response = requests.post(url, data=params, timeout=5) if verb == "POST" else requests.get(url, params=params,
-                                                                                               timeout=5)
+    response = (
+        requests.post(url, data=params, timeout=5)
+        if verb == "POST"
+        else requests.get(url, params=params, timeout=5)
+    )
     return response.json()
 
 
@@ -252,8 +300,19 @@ def test_approve_refund_only_checks_amount_and_versions(empty):
     assert stale["result"] == 300017 and stale["sub_code"] == "300017"
     assert call(sb, APPROVE, {"refundId": 1, "refundAmount": 1990})["result"] == 300011
     sb.clock.t += 5
-    ok(call(sb, APPROVE, {"refundId": rid, "refundAmount": 1990, "status": 10, "negotiateStatus": 1,
-                          "refundHandingWay": 10}))
+    ok(
+        call(
+            sb,
+            APPROVE,
+            {
+                "refundId": rid,
+                "refundAmount": 1990,
+                "status": 10,
+                "negotiateStatus": 1,
+                "refundHandingWay": 10,
+            },
+        )
+    )
     r = sb.refunds[rid]
     assert (r["status"], r["negotiateStatus"]) == (60, 2)
     assert r["endTime"] == r["updateTime"] == r["negotiateUpdateTime"] > before
@@ -276,7 +335,10 @@ def test_return_flow_agree_buyer_ships_confirm(empty):
     sb = empty
     rid = sb.add_refund(handlingWay=1, status=11, refundFee=4590)["refundId"]
     assert call(sb, RETURN_APPROVE, {"refundId": rid, "refundAmount": 4500})["result"] == 21
-    assert call(sb, RETURN_APPROVE, {"refundId": rid, "refundAmount": 4590, "addressId": 52_000_001})["result"] == 21
+    assert (
+        call(sb, RETURN_APPROVE, {"refundId": rid, "refundAmount": 4590, "addressId": 52_000_001})["result"]
+        == 21
+    )
     ok(call(sb, RETURN_APPROVE, {"refundId": rid, "refundAmount": 4590, "addressId": 51_000_002}))
     r = sb.refunds[rid]
     assert (r["status"], r["negotiateStatus"]) == (30, 2) and r["address"]["addressId"] == 51_000_002
@@ -285,8 +347,12 @@ def test_return_flow_agree_buyer_ships_confirm(empty):
     r = sb.refunds[rid]
     assert r["status"] == 40 and r["logisticsInfo"]["expressNo"]
     assert r["expireTime"] == agreed + 600_000 + 7 * DAY
-    assert call(sb, RECEIPT, {"refundId": rid, "returnFreightHandlingAdvice": 1,
-                              "returnFreightAmount": 100})["result"] != 1  # no freight info on this one
+    assert (
+        call(sb, RECEIPT, {"refundId": rid, "returnFreightHandlingAdvice": 1, "returnFreightAmount": 100})[
+            "result"
+        ]
+        != 1
+    )  # no freight info on this one
     assert call(sb, RECEIPT, {"refundId": rid, "status": 30})["result"] == 300014
     ok(call(sb, RECEIPT, {"refundId": rid, "status": 40}))
     assert sb.refunds[rid]["status"] == 60 and sb.refunds[rid]["receiptStatus"] == 2
@@ -295,15 +361,24 @@ def test_return_flow_agree_buyer_ships_confirm(empty):
 
 def test_confirm_receipt_freight_fields_required_iff_freight_info(empty):
     sb = empty
-    rid = sb.add_refund(handlingWay=1, status=40, negotiateStatus=2, refundFee=5000,
-                        returnFreightInfo={"returnFreightAmount": 1200, "returnFreightStatus": 10})["refundId"]
+    rid = sb.add_refund(
+        handlingWay=1,
+        status=40,
+        negotiateStatus=2,
+        refundFee=5000,
+        returnFreightInfo={"returnFreightAmount": 1200, "returnFreightStatus": 10},
+    )["refundId"]
     assert sb.refunds[rid]["requireReturnFreight"] is True
     assert "returnFreightHandlingAdvice" in call(sb, RECEIPT, {"refundId": rid})["error_msg"]
     assert call(sb, RECEIPT, {"refundId": rid, "returnFreightHandlingAdvice": 2})["result"] != 1
     too_long = {"refundId": rid, "returnFreightHandlingAdvice": 2, "returnFreightRejectDesc": "长" * 300}
     assert call(sb, RECEIPT, too_long)["result"] != 1
-    assert call(sb, RECEIPT, {"refundId": rid, "returnFreightHandlingAdvice": 1,
-                              "returnFreightAmount": 1300})["result"] != 1
+    assert (
+        call(sb, RECEIPT, {"refundId": rid, "returnFreightHandlingAdvice": 1, "returnFreightAmount": 1300})[
+            "result"
+        ]
+        != 1
+    )
     ok(call(sb, RECEIPT, {"refundId": rid, "returnFreightHandlingAdvice": 1, "returnFreightAmount": 1200}))
     assert sb.refunds[rid]["returnFreightInfo"]["returnFreightStatus"] == 20
     waiting = sb.add_refund(handlingWay=10)["refundId"]
@@ -317,12 +392,16 @@ def test_reject_reasons_depend_on_the_refund(empty):
     receipt = sb.add_refund(handlingWay=1, status=40, negotiateStatus=2)["refundId"]
     exchange = sb.add_refund(handlingWay=3)["refundId"]
     done = sb.add_refund(status=60, negotiateStatus=2)["refundId"]
-    sets = [frozenset(x["code"] for x in ok(call(sb, REASONS, {"refundId": rid})))
-            for rid in (only, ret, receipt, exchange)]
+    sets = [
+        frozenset(x["code"] for x in ok(call(sb, REASONS, {"refundId": rid})))
+        for rid in (only, ret, receipt, exchange)
+    ]
     assert len(set(sets)) == 4
     reasons = ok(call(sb, REASONS, {"refundId": only}))
     assert {"code", "desc", "tip", "requiredRejectDesc", "requiredRejectImage"} <= reasons[0].keys()
-    assert any(x["requiredRejectImage"] for x in reasons) and any(not x["requiredRejectImage"] for x in reasons)
+    assert any(x["requiredRejectImage"] for x in reasons) and any(
+        not x["requiredRejectImage"] for x in reasons
+    )
     assert call(sb, REASONS, {"refundId": done})["result"] == 300010
 
 
@@ -345,7 +424,9 @@ def test_reject_enforces_reason_version_desc_images_then_buyer_deadline_closes(e
     assert (r["status"], r["negotiateStatus"]) == (12, 3)
     assert r["sellerDisagreeReason"] == needs_both["code"]
     assert json.loads(r["sellerDisagreeImages"]) == seven[:2]  # declared as text (§8)
-    assert r["validNegotiateBuyerModifyTimeStamp"] == r["timeLimitNegotiateChange"] == r["updateTime"] + 3 * DAY
+    assert (
+        r["validNegotiateBuyerModifyTimeStamp"] == r["timeLimitNegotiateChange"] == r["updateTime"] + 3 * DAY
+    )
     assert call(sb, REJECT, {**base, "refundVersion": r["updateTime"], "rejectDesc": "x"})["result"] == 300018
     sb.advance(3 * DAY / 1000)
     assert sb.refunds[rid]["status"] == 70
@@ -423,16 +504,27 @@ def test_settle_picks_up_direct_edits(empty):
 
 
 # ------------------------------------------------------------------------------------ OAuth
-def authorize(sb: Sandbox, redirect_uri: str = "http://127.0.0.1:53682/callback", **extra) -> requests.Response:
-    params = {"app_id": sb.credentials.app_key, "redirect_uri": redirect_uri, "response_type": "code",
-              "scope": "merchant_refund,merchant_user", "state": "s-123", **extra}
+def authorize(
+    sb: Sandbox, redirect_uri: str = "http://127.0.0.1:53682/callback", **extra
+) -> requests.Response:
+    params = {
+        "app_id": sb.credentials.app_key,
+        "redirect_uri": redirect_uri,
+        "response_type": "code",
+        "scope": "merchant_refund,merchant_user",
+        "state": "s-123",
+        **extra,
+    }
     return requests.get(sb.authorize_url, params=params, allow_redirects=False, timeout=5)
 
 
 def exchange(sb: Sandbox, code: str) -> dict:
     c = sb.credentials
-    return requests.get(sb.base_url + "/oauth2/access_token", timeout=5, params={
-        "app_id": c.app_key, "app_secret": c.app_secret, "grant_type": "code", "code": code}).json()
+    return requests.get(
+        sb.base_url + "/oauth2/access_token",
+        timeout=5,
+        params={"app_id": c.app_key, "app_secret": c.app_secret, "grant_type": "code", "code": code},
+    ).json()
 
 
 def test_authorize_redirects_to_loopback_with_code_and_state(sb):
@@ -468,8 +560,16 @@ def test_code_exchange_works_once_and_only_for_two_minutes(sb):
     late = new_code()
     sb.advance(121)
     assert exchange(sb, late)["result"] == 100200103
-    wrong = requests.get(sb.base_url + "/oauth2/access_token", timeout=5, params={
-        "app_id": sb.credentials.app_key, "app_secret": "nope", "grant_type": "code", "code": new_code()}).json()
+    wrong = requests.get(
+        sb.base_url + "/oauth2/access_token",
+        timeout=5,
+        params={
+            "app_id": sb.credentials.app_key,
+            "app_secret": "nope",
+            "grant_type": "code",
+            "code": new_code(),
+        },
+    ).json()
     assert wrong["result"] == 100200101
 
 
@@ -501,7 +601,9 @@ def test_refresh_grace_keeps_the_old_token_alive_briefly():
 
 # ------------------------------------------------------------------------------------ faults
 def raw_get(sb: Sandbox, method: str, param: dict | None = None) -> requests.Response:
-    return requests.get(sb.base_url + "/" + method.replace(".", "/"), params=signed(sb, method, param), timeout=5)
+    return requests.get(
+        sb.base_url + "/" + method.replace(".", "/"), params=signed(sb, method, param), timeout=5
+    )
 
 
 def test_fault_delay(sb):
@@ -525,8 +627,11 @@ def test_fault_hold_carries_the_request_out_late_even_when_the_client_gave_up(sb
     method = "open.seller.order.refund.approve"
     sb.clear_call_log()
     sb.inject_fault(method, "hold", delay_s=0.6)
-    form = signed(sb, method, {"refundId": rid, "refundAmount": 500, "status": 10,
-                               "negotiateStatus": 1, "refundHandingWay": 10})
+    form = signed(
+        sb,
+        method,
+        {"refundId": rid, "refundAmount": 500, "status": 10, "negotiateStatus": 1, "refundHandingWay": 10},
+    )
     with pytest.raises(requests.Timeout):
         requests.post(sb.base_url + "/" + method.replace(".", "/"), data=form, timeout=0.2)
     assert [e["method"] for e in sb.received_log] == [method]  # received at once
@@ -566,11 +671,21 @@ def test_fault_http5xx_html_truncated(sb):
 
 
 def test_fault_result_codes_times_and_wildcard(sb):
-    sb.inject_fault("open.user.seller.get", "result", times=2, result=21, sub_code="300014",
-                    error_msg="退款单状态已更新，请刷新重试")
+    sb.inject_fault(
+        "open.user.seller.get",
+        "result",
+        times=2,
+        result=21,
+        sub_code="300014",
+        error_msg="退款单状态已更新，请刷新重试",
+    )
     for _ in range(2):
         body = raw_get(sb, "open.user.seller.get").json()
-        assert (body["result"], body["sub_code"], body["error_msg"]) == (21, "300014", "退款单状态已更新，请刷新重试")
+        assert (body["result"], body["sub_code"], body["error_msg"]) == (
+            21,
+            "300014",
+            "退款单状态已更新，请刷新重试",
+        )
     assert raw_get(sb, "open.user.seller.get").json()["result"] == 1
     sb.inject_fault("*", "result", times=None, error_msg="Exceed quota limit [1017]")
     assert "1017" in raw_get(sb, "open.score.shop.get").json()["error_msg"]
@@ -586,23 +701,36 @@ def test_fault_after_processing_executes_the_call(empty):
     rid = sb.add_refund(refundFee=500)["refundId"]
     sb.inject_fault(APPROVE, "drop", after_processing=True)
     with pytest.raises(requests.ConnectionError):
-        requests.post(sb.base_url + "/open/seller/order/refund/approve", timeout=5,
-                      data=signed(sb, APPROVE, {"refundId": rid, "refundAmount": 500}))
+        requests.post(
+            sb.base_url + "/open/seller/order/refund/approve",
+            timeout=5,
+            data=signed(sb, APPROVE, {"refundId": rid, "refundAmount": 500}),
+        )
     assert sb.refunds[rid]["status"] == 60
     assert sb.call_log[-1]["result"] == 1 and sb.call_log[-1]["fault"] == "drop"
     sb.inject_fault(APPROVE, "http500")  # before processing: nothing happens
     other = sb.add_refund(refundFee=500)["refundId"]
-    response = requests.post(sb.base_url + "/open/seller/order/refund/approve", timeout=5,
-                             data=signed(sb, APPROVE, {"refundId": other, "refundAmount": 500}))
+    response = requests.post(
+        sb.base_url + "/open/seller/order/refund/approve",
+        timeout=5,
+        data=signed(sb, APPROVE, {"refundId": other, "refundAmount": 500}),
+    )
     assert response.status_code == 500 and sb.refunds[other]["status"] == 10
 
 
 def test_oauth_endpoints_take_faults_too(sb):
     sb.inject_fault("oauth2.refresh_token", "http500")
     c = sb.credentials
-    response = requests.post(sb.base_url + "/oauth2/refresh_token", timeout=5, data={
-        "app_id": c.app_key, "app_secret": c.app_secret, "grant_type": "refresh_token",
-        "refresh_token": c.refresh_token})
+    response = requests.post(
+        sb.base_url + "/oauth2/refresh_token",
+        timeout=5,
+        data={
+            "app_id": c.app_key,
+            "app_secret": c.app_secret,
+            "grant_type": "refresh_token",
+            "refresh_token": c.refresh_token,
+        },
+    )
     assert response.status_code == 500
     assert refresh(sb, c.refresh_token)["result"] == 1  # the failed call did not use the token up
 
@@ -626,7 +754,10 @@ def test_bad_input_gets_an_error_envelope_and_the_server_keeps_serving(sb):
     bad_json = signed(sb, DETAIL, None, param="{not json")
     assert "JSON" in requests.get(url, params=bad_json, timeout=5).json()["error_msg"]
     too_deep = signed(sb, REJECT, None, param="[" * 100_000 + "]" * 100_000)
-    assert "JSON" in requests.post(sb.base_url + "/open/refund/reject", data=too_deep, timeout=5).json()["error_msg"]
+    assert (
+        "JSON"
+        in requests.post(sb.base_url + "/open/refund/reject", data=too_deep, timeout=5).json()["error_msg"]
+    )
     not_object = signed(sb, DETAIL, None, param="[1]")
     assert requests.get(url, params=not_object, timeout=5).json()["result"] != 1
     assert "refundId" in call(sb, DETAIL, {})["error_msg"]
@@ -676,8 +807,12 @@ def test_seed_is_deterministic_and_realistic():
     statuses = {r["status"] for r in refunds}
     assert {12, 20, 30, 40, 60, 70} <= statuses
     assert min(r["createTime"] for r in refunds) >= now - 90 * DAY
-    auto = [rid for rid, r in a.refunds.items() if r["status"] == 60
-            and any(x["role"] == "system" and "超时未处理" in x["title"] for x in a.shop.comments[rid])]
+    auto = [
+        rid
+        for rid, r in a.refunds.items()
+        if r["status"] == 60
+        and any(x["role"] == "system" and "超时未处理" in x["title"] for x in a.shop.comments[rid])
+    ]
     assert len(auto) >= 5 and any(a.refunds[rid]["endTime"] >= now - 7 * DAY for rid in auto)
     for rid in auto:  # a refund-only auto-approval ends exactly at its deadline
         r = a.refunds[rid]
@@ -702,8 +837,12 @@ def test_seed_bulk_is_fast_and_listing_stays_fast():
 
 # ------------------------------------------------------------------------------ wire shapes
 def _agreed_return(sb: Sandbox) -> int:
-    rid = sb.add_refund(handlingWay=1, status=11, refundFee=4590,
-                        pictures=["https://img.example/a.jpg", "https://img.example/b.jpg"])["refundId"]
+    rid = sb.add_refund(
+        handlingWay=1,
+        status=11,
+        refundFee=4590,
+        pictures=["https://img.example/a.jpg", "https://img.example/b.jpg"],
+    )["refundId"]
     ok(call(sb, "open.seller.order.refund.returngoods.approve", {"refundId": rid, "refundAmount": 4590}))
     return rid
 
@@ -730,7 +869,8 @@ def test_the_text_and_objects_shapes(empty):
     assert detail["pictures"] == "https://img.example/a.jpg,https://img.example/b.jpg"
     assert detail["refundId"] == str(rid) and detail["refundFee"] == "4590"
     assert {c["role"] for c in ok(call(empty, COMMENTS, {"refundId": rid}))} <= {
-        str(v) for v in ROLE_CODES.values()}
+        str(v) for v in ROLE_CODES.values()
+    }
     empty.wire_shape = "objects"
     envelope = call(empty, DETAIL, {"refundId": rid})
     assert "code" not in envelope
@@ -745,7 +885,11 @@ def test_the_text_and_objects_shapes(empty):
 def test_refund_codes_carry_the_official_texts(code, text):
     body = E.ApiFailure(code, "the sandbox's own words").envelope("r1")
     assert (body["result"], body["error_msg"], body["msg"]) == (code, text, text)
-    assert (body["code"], body["sub_code"], body["sub_msg"]) == (str(code), str(code), "the sandbox's own words")
+    assert (body["code"], body["sub_code"], body["sub_msg"]) == (
+        str(code),
+        str(code),
+        "the sandbox's own words",
+    )
 
 
 def test_agreeing_a_request_the_merchant_already_rejected_is_300016(empty):

@@ -19,9 +19,25 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT to
 def test_sandbox_command_prints_credentials_and_commands_that_work(app_home):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "desktop", "--data-dir", str(app_home), "sandbox", "--port", "0", "--seed", "3",
-         "--wire-shape", "text"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env,
+        [
+            sys.executable,
+            "-m",
+            "desktop",
+            "--data-dir",
+            str(app_home),
+            "sandbox",
+            "--port",
+            "0",
+            "--seed",
+            "3",
+            "--wire-shape",
+            "text",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env=env,
     )
     try:
         lines = []
@@ -31,10 +47,13 @@ def test_sandbox_command_prints_credentials_and_commands_that_work(app_home):
                 break
         text = "\n".join(lines)
         assert "http://127.0.0.1:" in text, text + proc.stderr.read()
-        assert "ks689012345678901234" in text and DEMO_CREDENTIALS.sign_secret in text and "HMAC_SHA256" in text
+        assert (
+            "ks689012345678901234" in text and DEMO_CREDENTIALS.sign_secret in text and "HMAC_SHA256" in text
+        )
         python_line = next(line.strip() for line in lines if " -c " in line)
-        done = subprocess.run(shlex.split(python_line), capture_output=True, text=True, encoding="utf-8",
-                              timeout=60)
+        done = subprocess.run(
+            shlex.split(python_line), capture_output=True, text=True, encoding="utf-8", timeout=60
+        )
         assert '"result":1' in done.stdout and "山河优选生活馆" in done.stdout, done.stderr
         curl_line = next(line.strip() for line in lines if line.strip().startswith("curl "))
         words = shlex.split(curl_line)

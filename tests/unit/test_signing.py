@@ -4,11 +4,13 @@ import os
 import pytest
 
 from desktop.core.kuaishou import signing
+
 #: a copy of the platform contract's signature vectors, kept with the tests
 VECTORS = os.path.join(os.path.dirname(__file__), "..", "data", "kuaishou-sign.json")
 #: where the platform contract's own copy lives when the project is checked out beside it
-CONTRACT_VECTORS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "vectors",
-                                "kuaishou-sign.json")
+CONTRACT_VECTORS = os.path.join(
+    os.path.dirname(__file__), "..", "..", "..", "shared", "vectors", "kuaishou-sign.json"
+)
 
 
 def _vectors():
@@ -37,8 +39,15 @@ def test_a_changed_byte_in_param_or_secret_fails_verification():
 
 
 def test_nulls_are_dropped_and_sign_itself_is_not_signed():
-    params = {"appkey": "k", "method": "m", "param": "{}", "signMethod": "MD5", "timestamp": "1",
-              "version": "1", "access_token": None}
+    params = {
+        "appkey": "k",
+        "method": "m",
+        "param": "{}",
+        "signMethod": "MD5",
+        "timestamp": "1",
+        "version": "1",
+        "access_token": None,
+    }
     assert "access_token" not in signing.signed_string(params, "s")
     assert signing.sign({**params, "sign": "whatever"}, "s") == signing.sign(params, "s")
 
@@ -48,8 +57,10 @@ def test_unknown_sign_method_is_refused():
         signing.sign({"signMethod": "SHA1"}, "s")
 
 
-@pytest.mark.skipif(not os.path.isfile(CONTRACT_VECTORS),
-                    reason="the platform contract's vectors are not checked out beside the project")
+@pytest.mark.skipif(
+    not os.path.isfile(CONTRACT_VECTORS),
+    reason="the platform contract's vectors are not checked out beside the project",
+)
 def test_the_project_copy_of_the_vectors_matches_the_contract():
     with open(CONTRACT_VECTORS, encoding="utf-8") as f:
         contract = json.load(f)

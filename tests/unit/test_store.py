@@ -28,9 +28,18 @@ def waiting(r) -> bool:
 
 def refund(refund_id: int = 2100000012345678, **fields) -> Refund:
     data = {
-        "refundId": refund_id, "oid": 9100000000000001, "handlingWay": 10, "negotiateStatus": 1,
-        "status": 10, "refundFee": 1990, "refundReasonDesc": "不想要了", "skuNick": "加绒卫衣 黑色 XL",
-        "submitTime": T0, "createTime": T0, "updateTime": T0, "expireTime": T0 + 48 * HOUR,
+        "refundId": refund_id,
+        "oid": 9100000000000001,
+        "handlingWay": 10,
+        "negotiateStatus": 1,
+        "status": 10,
+        "refundFee": 1990,
+        "refundReasonDesc": "不想要了",
+        "skuNick": "加绒卫衣 黑色 XL",
+        "submitTime": T0,
+        "createTime": T0,
+        "updateTime": T0,
+        "expireTime": T0 + 48 * HOUR,
         "urgeTimes": 0,
     }
     data.update(fields)
@@ -68,7 +77,9 @@ def test_upsert_is_idempotent_and_records_an_observation_per_change(store, shop)
 
     # the deadline moves (platform extension): a new observation
     store.upsert_refunds(
-        shop.id, [refund(expireTime=T0 + 72 * HOUR, updateTime=T0 + HOUR)], seen_at=T0 + 2 * HOUR,
+        shop.id,
+        [refund(expireTime=T0 + 72 * HOUR, updateTime=T0 + HOUR)],
+        seen_at=T0 + 2 * HOUR,
         merchant_turn=waiting,
     )
     obs = store.observations(shop.id, 2100000012345678)
@@ -90,8 +101,17 @@ def test_a_refund_that_closes_is_reported_and_keeps_when_it_was_last_seen_waitin
 
     store.set_classifications(
         shop.id,
-        [Decision(2100000012345678, "auto_approved_overdue", "observed", "certain",
-                  deadline_at=T0 + 48 * HOUR, overdue_at=T0 + 48 * HOUR, decided_at=T0 + 49 * HOUR)],
+        [
+            Decision(
+                2100000012345678,
+                "auto_approved_overdue",
+                "observed",
+                "certain",
+                deadline_at=T0 + 48 * HOUR,
+                overdue_at=T0 + 48 * HOUR,
+                decided_at=T0 + 49 * HOUR,
+            )
+        ],
         at=T0 + 52 * HOUR,
     )
     assert store.unclassified(shop.id) == []
@@ -99,8 +119,10 @@ def test_a_refund_that_closes_is_reported_and_keeps_when_it_was_last_seen_waitin
     store.upsert_refunds(shop.id, [closed], seen_at=T0 + 53 * HOUR, merchant_turn=waiting)
     assert store.refund(shop.id, 2100000012345678).outcome == "auto_approved_overdue"
     store.upsert_refunds(
-        shop.id, [refund(status=70, negotiateStatus=2, updateTime=T0 + 60 * HOUR)],
-        seen_at=T0 + 61 * HOUR, merchant_turn=waiting,
+        shop.id,
+        [refund(status=70, negotiateStatus=2, updateTime=T0 + 60 * HOUR)],
+        seen_at=T0 + 61 * HOUR,
+        merchant_turn=waiting,
     )
     again = store.refund(shop.id, 2100000012345678)
     assert again.outcome is None and again.decided_at is None and again.closed_at == T0 + 49 * HOUR
@@ -121,9 +143,14 @@ def test_detail_fields_survive_a_later_list_item_and_both_raw_jsons_are_kept(sto
 def test_waiting_refunds_come_soonest_deadline_first_without_deadline_last(store, shop):
     store.upsert_refunds(
         shop.id,
-        [refund(1, expireTime=T0 + 5 * HOUR), refund(2, expireTime=None), refund(3, expireTime=T0 + HOUR),
-         refund(4, negotiateStatus=2, status=30)],
-        seen_at=T0, merchant_turn=waiting,
+        [
+            refund(1, expireTime=T0 + 5 * HOUR),
+            refund(2, expireTime=None),
+            refund(3, expireTime=T0 + HOUR),
+            refund(4, negotiateStatus=2, status=30),
+        ],
+        seen_at=T0,
+        merchant_turn=waiting,
     )
     assert [r.refund_id for r in store.waiting_refunds(shop.id)] == [3, 1, 2]
     assert store.refund_count(shop.id) == 4
@@ -194,15 +221,22 @@ def test_settings_comments_and_score_snapshots(store, shop):
     assert store.get_setting("poll_minutes", "default") == "default"
 
     store.upsert_refunds(shop.id, [refund()], seen_at=T0, merchant_turn=waiting)
-    history = [NegotiationComment(title="买家发起仅退款", role=1, create_time=T0),
-               NegotiationComment(title="系统自动同意退款", role=3, create_time=T0 + 48 * HOUR)]
+    history = [
+        NegotiationComment(title="买家发起仅退款", role=1, create_time=T0),
+        NegotiationComment(title="系统自动同意退款", role=3, create_time=T0 + 48 * HOUR),
+    ]
     store.save_comments(shop.id, 2100000012345678, history, at=T0 + 49 * HOUR)
     assert [c["title"] for c in store.comments(shop.id, 2100000012345678)] == [
-        "买家发起仅退款", "系统自动同意退款"]
+        "买家发起仅退款",
+        "系统自动同意退款",
+    ]
     assert store.refund(shop.id, 2100000012345678).comments_fetched_at == T0 + 49 * HOUR
 
-    store.add_score(shop.id, ShopScore(True, ScoreSummary("店铺体验分", "4.62"), (
-        ScoreDimension("售后服务", "4.50"),)), at=T0)
+    store.add_score(
+        shop.id,
+        ShopScore(True, ScoreSummary("店铺体验分", "4.62"), (ScoreDimension("售后服务", "4.50"),)),
+        at=T0,
+    )
     store.add_score(shop.id, ShopScore(True, ScoreSummary("店铺体验分", "4.70"), ()), at=T0 + HOUR)
     latest = store.latest_score(shop.id)
     assert latest.score_str == "4.70" and latest.fetched_at == T0 + HOUR and latest.dimensions == ()
@@ -259,8 +293,10 @@ def test_a_full_disk_is_an_environmental_error(store, shop):
         conn.execute(f"PRAGMA max_page_count = {pages}")
     with pytest.raises(StoreUnavailable) as info:
         store.upsert_refunds(
-            shop.id, [refund(i, refundDesc="很长的描述" * 200) for i in range(200)],
-            seen_at=T0, merchant_turn=waiting,
+            shop.id,
+            [refund(i, refundDesc="很长的描述" * 200) for i in range(200)],
+            seen_at=T0,
+            merchant_turn=waiting,
         )
     assert info.value.reason == "full"
     assert store.refund_count(shop.id) == 0  # the failed transaction left nothing half-written
@@ -268,13 +304,19 @@ def test_a_full_disk_is_an_environmental_error(store, shop):
 
 def test_batch_readers_for_the_classifier(store, shop):
     store.upsert_refunds(shop.id, [refund(1), refund(2), refund(3)], seen_at=T0, merchant_turn=waiting)
-    store.upsert_refunds(shop.id, [refund(1, status=60, negotiateStatus=2, updateTime=T0 + HOUR)],
-                         seen_at=T0 + HOUR, merchant_turn=waiting)
+    store.upsert_refunds(
+        shop.id,
+        [refund(1, status=60, negotiateStatus=2, updateTime=T0 + HOUR)],
+        seen_at=T0 + HOUR,
+        merchant_turn=waiting,
+    )
     history = store.observations_for(shop.id, [1, 2, 99])
     assert [o.status for o in history[1]] == [10, 60] and len(history[2]) == 1 and 99 not in history
 
     store.save_comments(shop.id, 2, [], at=T0)  # fetched, and empty
-    store.save_comments(shop.id, 3, [NegotiationComment(title="系统自动同意退款", role=3, create_time=T0)], at=T0)
+    store.save_comments(
+        shop.id, 3, [NegotiationComment(title="系统自动同意退款", role=3, create_time=T0)], at=T0
+    )
     comments = store.comments_for(shop.id, [1, 2, 3])
     assert 1 not in comments and comments[2] == [] and comments[3][0]["role"] == 3
 
@@ -293,11 +335,20 @@ def test_decisions_made_on_insert_are_written_with_the_row(store, shop):
     closed = refund(5, status=60, negotiateStatus=2, endTime=T0 + HOUR, updateTime=T0 + HOUR)
     store.upsert_refunds(shop.id, [closed, refund(6)], seen_at=T0, merchant_turn=waiting, decide_new=decide)
     stored = store.refund(shop.id, 5)
-    assert (stored.outcome, stored.decided_by, stored.decided_at) == ("handled_in_time", "heuristic_times", T0 + HOUR)
+    assert (stored.outcome, stored.decided_by, stored.decided_at) == (
+        "handled_in_time",
+        "heuristic_times",
+        T0 + HOUR,
+    )
     assert store.unclassified(shop.id) == []
     # only first sightings are decided on insert: a later change leaves the decision to the sync
-    store.upsert_refunds(shop.id, [refund(6, status=70, negotiateStatus=0, updateTime=T0 + 2 * HOUR)],
-                         seen_at=T0 + 2 * HOUR, merchant_turn=waiting, decide_new=decide)
+    store.upsert_refunds(
+        shop.id,
+        [refund(6, status=70, negotiateStatus=0, updateTime=T0 + 2 * HOUR)],
+        seen_at=T0 + 2 * HOUR,
+        merchant_turn=waiting,
+        decide_new=decide,
+    )
     assert store.refund(shop.id, 6).outcome is None
     recent = store.needing_history(shop.id, rules=["heuristic_times"], closed_since=T0, limit=10)
     assert [r.refund_id for r in recent] == [5]
@@ -311,55 +362,120 @@ def test_auto_approved_steps_are_replaced_not_added_so_each_counts_once(store, s
     assert store.unclassified(shop.id) == [] and store.auto_approvals(shop.id) == []
 
     review = AutoStep(T0 + 48 * HOUR, "certain", "observed", "review_return", T0 + 48 * HOUR, T0 + 48 * HOUR)
-    open_decision = Decision(rid, "auto_approved_overdue", "observed", "certain", deadline_at=review.at,
-                             overdue_at=review.at, decided_at=review.at, steps=(review,))
-    store.upsert_refunds(shop.id, [refund(status=30, negotiateStatus=2, updateTime=T0 + 48 * HOUR)],
-                         seen_at=T0 + 49 * HOUR, merchant_turn=waiting)
+    open_decision = Decision(
+        rid,
+        "auto_approved_overdue",
+        "observed",
+        "certain",
+        deadline_at=review.at,
+        overdue_at=review.at,
+        decided_at=review.at,
+        steps=(review,),
+    )
+    store.upsert_refunds(
+        shop.id,
+        [refund(status=30, negotiateStatus=2, updateTime=T0 + 48 * HOUR)],
+        seen_at=T0 + 49 * HOUR,
+        merchant_turn=waiting,
+    )
     assert [r.refund_id for r in store.unclassified(shop.id)] == [rid]  # left the merchant's turn
     store.set_classifications(shop.id, [open_decision], at=T0 + 49 * HOUR)
     store.set_classifications(shop.id, [open_decision], at=T0 + 50 * HOUR)  # again: still one row
     (step,) = store.auto_approvals(shop.id)
     assert (step.refund_id, step.at, step.stage, step.handling_way, step.certainty) == (
-        rid, review.at, "review_return", 10, "certain")
+        rid,
+        review.at,
+        "review_return",
+        10,
+        "certain",
+    )
 
-    receipt = AutoStep(T0 + 200 * HOUR, "certain", "observed", "confirm_receipt", T0 + 200 * HOUR, T0 + 200 * HOUR)
-    closed = Decision(rid, "auto_approved_overdue", "observed", "certain", deadline_at=review.at,
-                      overdue_at=review.at, decided_at=review.at, steps=(review, receipt))
+    receipt = AutoStep(
+        T0 + 200 * HOUR, "certain", "observed", "confirm_receipt", T0 + 200 * HOUR, T0 + 200 * HOUR
+    )
+    closed = Decision(
+        rid,
+        "auto_approved_overdue",
+        "observed",
+        "certain",
+        deadline_at=review.at,
+        overdue_at=review.at,
+        decided_at=review.at,
+        steps=(review, receipt),
+    )
     store.set_classifications(shop.id, [closed], at=T0 + 201 * HOUR)
     assert [s.at for s in store.auto_approvals(shop.id)] == [review.at, receipt.at]
     assert [s.at for s in store.auto_approvals(shop.id, since=review.at)] == [receipt.at]
     # a later decision that finds no auto-approval takes the steps away
-    store.set_classifications(shop.id, [Decision(rid, "handled_in_time", "history_system")], at=T0 + 202 * HOUR)
+    store.set_classifications(
+        shop.id, [Decision(rid, "handled_in_time", "history_system")], at=T0 + 202 * HOUR
+    )
     assert store.auto_approvals(shop.id) == []
 
 
 def test_an_auto_approved_decision_without_explicit_steps_stores_its_own(store, shop):
-    store.upsert_refunds(shop.id, [refund(status=60, negotiateStatus=2, endTime=T0 + 50 * HOUR)],
-                         seen_at=T0 + 51 * HOUR, merchant_turn=waiting,
-                         decide_new=lambda r, seen: Decision(r.refund_id, "auto_approved_overdue",
-                                                             "heuristic_times", "likely",
-                                                             deadline_at=T0 + 48 * HOUR,
-                                                             overdue_at=T0 + 48 * HOUR))
+    store.upsert_refunds(
+        shop.id,
+        [refund(status=60, negotiateStatus=2, endTime=T0 + 50 * HOUR)],
+        seen_at=T0 + 51 * HOUR,
+        merchant_turn=waiting,
+        decide_new=lambda r, seen: Decision(
+            r.refund_id,
+            "auto_approved_overdue",
+            "heuristic_times",
+            "likely",
+            deadline_at=T0 + 48 * HOUR,
+            overdue_at=T0 + 48 * HOUR,
+        ),
+    )
     (step,) = store.auto_approvals(shop.id)
-    assert (step.at, step.certainty, step.decided_by, step.stage) == (T0 + 48 * HOUR, "likely", "heuristic_times", None)
+    assert (step.at, step.certainty, step.decided_by, step.stage) == (
+        T0 + 48 * HOUR,
+        "likely",
+        "heuristic_times",
+        None,
+    )
 
 
 def test_a_large_batch_of_new_refunds_is_stored_whole_with_one_observation_each(store, shop):
     # more rows than one multi-row statement takes, and a count that is not a power of two
-    batch = [refund(i, status=60 if i % 3 else 10, negotiateStatus=2 if i % 3 else 1, updateTime=T0 + i,
-                    refundDesc=None if i % 2 else f"描述 {i}") for i in range(1, 702)]
+    batch = [
+        refund(
+            i,
+            status=60 if i % 3 else 10,
+            negotiateStatus=2 if i % 3 else 1,
+            updateTime=T0 + i,
+            refundDesc=None if i % 2 else f"描述 {i}",
+        )
+        for i in range(1, 702)
+    ]
     store.upsert_refunds(shop.id, batch[:100], seen_at=T0, merchant_turn=waiting)
-    stats = store.upsert_refunds(shop.id, [refund(5, status=70, updateTime=T0 + HOUR), *batch[100:]],
-                                 seen_at=T0 + HOUR, merchant_turn=waiting)
+    stats = store.upsert_refunds(
+        shop.id,
+        [refund(5, status=70, updateTime=T0 + HOUR), *batch[100:]],
+        seen_at=T0 + HOUR,
+        merchant_turn=waiting,
+    )
     assert (stats.new, stats.changed, stats.unchanged, stats.closed) == (601, 1, 0, ())
     assert store.refund_count(shop.id) == 701 and store.observation_count(shop.id) == 702
     for r in (batch[0], batch[255], batch[256], batch[700]):
         stored = store.refund(shop.id, r.refund_id)
-        assert (stored.status, stored.update_time, stored.refund_desc) == (r.status, r.update_time, r.refund_desc)
-        assert stored.merchant_turn is waiting(r) and stored.first_seen_at == (T0 if r.refund_id <= 100 else T0 + HOUR)
+        assert (stored.status, stored.update_time, stored.refund_desc) == (
+            r.status,
+            r.update_time,
+            r.refund_desc,
+        )
+        assert stored.merchant_turn is waiting(r) and stored.first_seen_at == (
+            T0 if r.refund_id <= 100 else T0 + HOUR
+        )
         (obs,) = store.observations(shop.id, r.refund_id)
-        assert (obs.status, obs.negotiate_status, obs.handling_way, obs.expire_time, obs.update_time) == \
-            (r.status, r.negotiate_status, r.handling_way, r.expire_time, r.update_time)
+        assert (obs.status, obs.negotiate_status, obs.handling_way, obs.expire_time, obs.update_time) == (
+            r.status,
+            r.negotiate_status,
+            r.handling_way,
+            r.expire_time,
+            r.update_time,
+        )
         assert obs.seen_at == stored.first_seen_at
         assert store.refund_raw(shop.id, r.refund_id)[0] == r.raw
     assert [o.status for o in store.observations(shop.id, 5)] == [60, 70]
@@ -370,11 +486,19 @@ def test_the_raw_json_of_list_items_is_taken_from_the_pages_they_came_from(store
         envelope = {"result": 1, "data": {"pcursor": "nomore", "refundOrderInfoList": list(items)}}
         return json.dumps(envelope, ensure_ascii=False).encode(), "$.data.refundOrderInfoList"
 
-    first = {"refundId": 11, "status": 10, "negotiateStatus": 1, "skuNick": "加绒卫衣", "brandNewField": [1, 2]}
+    first = {
+        "refundId": 11,
+        "status": 10,
+        "negotiateStatus": 1,
+        "skuNick": "加绒卫衣",
+        "brandNewField": [1, 2],
+    }
     again = {**first, "urgeTimes": 1}
     other = {"refundId": "12", "status": 60, "refundFee": 1990}
     pages = [page(first, other), page(again)]
-    records = [parse(Refund, item) for body, _ in pages for item in json.loads(body)["data"]["refundOrderInfoList"]]
+    records = [
+        parse(Refund, item) for body, _ in pages for item in json.loads(body)["data"]["refundOrderInfoList"]
+    ]
     store.upsert_refunds(shop.id, records, seen_at=T0, merchant_turn=waiting, raw_pages=pages)
     assert store.refund_raw(shop.id, 11) == (again, None)  # on two pages: the last one, as the row
     assert store.refund(shop.id, 11).urge_times == 1
@@ -390,13 +514,19 @@ def test_role_values_seen_in_the_histories(store):
 
     shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=77)
     store.upsert_refunds(shop.id, [Refund(refund_id=5), Refund(refund_id=6)], seen_at=1)
-    store.save_comments(shop.id, 5, [
-        NegotiationComment("买家发起退款申请", 1, 1_700_000_000_000),
-        NegotiationComment("商家超时未处理，系统自动同意", 3, 1_700_000_100_000),
-        NegotiationComment("退款成功", 3, 1_700_000_200_000),
-    ], at=1)
-    store.save_comments(shop.id, 6, [NegotiationComment("商家超时未处理，系统自动同意", 3,
-                                                         1_700_000_300_000)], at=1)
+    store.save_comments(
+        shop.id,
+        5,
+        [
+            NegotiationComment("买家发起退款申请", 1, 1_700_000_000_000),
+            NegotiationComment("商家超时未处理，系统自动同意", 3, 1_700_000_100_000),
+            NegotiationComment("退款成功", 3, 1_700_000_200_000),
+        ],
+        at=1,
+    )
+    store.save_comments(
+        shop.id, 6, [NegotiationComment("商家超时未处理，系统自动同意", 3, 1_700_000_300_000)], at=1
+    )
     seen = {r.role: r for r in store.role_values(shop.id)}
     assert set(seen) == {1, 3}
     assert (seen[3].entries, seen[3].requests, seen[3].last_at) == (3, 2, 1_700_000_300_000)

@@ -89,7 +89,12 @@ def test_an_older_schema_is_migrated_with_its_data_after_a_backup(v1_file):
     with open_store(v1_file) as store:
         assert store.schema_version == SCHEMA_VERSION
         shop = store.shop(1)
-        assert (shop.name, shop.seller_id, shop.last_sync_at, shop.first_sweep_done) == ("老店", 42, 1000, False)
+        assert (shop.name, shop.seller_id, shop.last_sync_at, shop.first_sweep_done) == (
+            "老店",
+            42,
+            1000,
+            False,
+        )
         assert store.refund_raw(1, 7) == ({"refundId": 7}, None)
         closed, waiting = store.refund(1, 7), store.refund(1, 8)
         assert closed.closed_at == 5000 and closed.outcome is None  # to be classified by the next sync
@@ -155,7 +160,11 @@ def test_a_damaged_file_gives_a_clear_message_and_can_be_rebuilt(tmp_path, lang)
         i18n.set_language("zh_CN")
     message = info.value.message
     assert str(path) in message
-    assert ("damaged" in message and "rebuild" in message) if lang == "en" else ("损坏" in message and "重建" in message)
+    assert (
+        ("damaged" in message and "rebuild" in message)
+        if lang == "en"
+        else ("损坏" in message and "重建" in message)
+    )
 
     store, moved = rebuild_store(path)
     with store:
@@ -212,7 +221,10 @@ def test_schema_3_auto_approvals_become_steps_counted_once(tmp_path):
         "INSERT INTO refunds (shop_id, refund_id, status, handling_way, outcome, certainty, decided_by, "
         "overdue_at, deadline_at, closed_at, classified_at, first_seen_at, last_seen_at) "
         "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, 9000, 1, 2)",
-        [(rid, st, hw, out, cert, by, over, over, closed) for rid, st, hw, out, cert, by, over, closed in rows],
+        [
+            (rid, st, hw, out, cert, by, over, over, closed)
+            for rid, st, hw, out, cert, by, over, closed in rows
+        ],
     )
     conn.commit()
     conn.close()

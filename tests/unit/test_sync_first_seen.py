@@ -22,15 +22,30 @@ _times = st.one_of(st.none(), st.just(0), st.integers(T0 - 100 * H, T0 + 200 * H
     status=st.sampled_from((10, 60, 70)),
     negotiate=st.sampled_from((None, 1, 2, 3)),
     handling_way=st.sampled_from((None, 1, 3, 4, 5, 10, 99)),
-    submit=_times, create=_times, negotiated=_times, end=_times, update=_times, expire=_times,
+    submit=_times,
+    create=_times,
+    negotiated=_times,
+    end=_times,
+    update=_times,
+    expire=_times,
     disagree=st.sampled_from((None, "", 0, 5, "质量问题")),
 )
 def test_decide_new_stores_the_first_seen_classification(
     status, negotiate, handling_way, submit, create, negotiated, end, update, expire, disagree
 ):
-    record = Refund(7, status=status, negotiate_status=negotiate, handling_way=handling_way,
-                    submit_time=submit, create_time=create, negotiate_update_time=negotiated, end_time=end,
-                    update_time=update, expire_time=expire, seller_disagree_reason=disagree)
+    record = Refund(
+        7,
+        status=status,
+        negotiate_status=negotiate,
+        handling_way=handling_way,
+        submit_time=submit,
+        create_time=create,
+        negotiate_update_time=negotiated,
+        end_time=end,
+        update_time=update,
+        expire_time=expire,
+        seller_disagree_reason=disagree,
+    )
     syncer = Syncer(None, None, RULES, shop_id=1)  # _decide_new uses only the rules
     decided = syncer._decide_new(record, T0)
     if status not in (60, 70):

@@ -20,13 +20,17 @@ from desktop.core.kuaishou.errors import ParseError
 # "string[]", "urls" (a picture list declared as a string), "address" (declared as a string),
 # or a nested table (an object)
 LIST_ITEM = {
-    **dict.fromkeys(["oid", "refundId", "skuId", "itemId", "relItemId", "relSkuId", "sellerId",
-                     "buyerId", "logisticsId"], "id"),
-    **dict.fromkeys(["handlingWay", "negotiateStatus", "status", "refundType", "refundReason",
-                     "receiptStatus"], "enum"),
+    **dict.fromkeys(
+        ["oid", "refundId", "skuId", "itemId", "relItemId", "relSkuId", "sellerId", "buyerId", "logisticsId"],
+        "id",
+    ),
+    **dict.fromkeys(
+        ["handlingWay", "negotiateStatus", "status", "refundType", "refundReason", "receiptStatus"], "enum"
+    ),
     "refundFee": "fen",
-    **dict.fromkeys(["submitTime", "createTime", "updateTime", "negotiateUpdateTime", "endTime",
-                     "expireTime"], "ms"),
+    **dict.fromkeys(
+        ["submitTime", "createTime", "updateTime", "negotiateUpdateTime", "endTime", "expireTime"], "ms"
+    ),
     **dict.fromkeys(["refundDesc", "refundReasonDesc", "skuNick"], "string"),
 }
 DETAIL = {
@@ -35,39 +39,85 @@ DETAIL = {
     "sellerDisagreeImages": "urls",
     "address": "address",
     **dict.fromkeys(["sellerDisagreeDesc", "negotiateReason", "buyerOpenId"], "string"),
-    **dict.fromkeys(["sellerDisagreeReason", "validNegotiateBuyerModifyTimeStamp",
-                     "timeLimitNegotiateChange", "productNum", "specialRefundType"], "number"),
+    **dict.fromkeys(
+        [
+            "sellerDisagreeReason",
+            "validNegotiateBuyerModifyTimeStamp",
+            "timeLimitNegotiateChange",
+            "productNum",
+            "specialRefundType",
+        ],
+        "number",
+    ),
     "logisticsRiskInfos": "string[]",
     "logisticsInfo": {"expressNo": "string", "expressCode": "number"},
-    "returnFreightInfo": {"returnFreightAmount": "fen", "returnFreightStatus": "number",
-                          "returnFreightApplyDesc": "string", "returnFreightApplyImages": "string[]"},
-    "buyerExchangeAddress": {"province": "string", "city": "string", "district": "string",
-                             "provinceCode": "number", "cityCode": "number",
-                             "desensitiseConsignee": "string", "desensitiseMobile": "string",
-                             "desensitiseAddress": "string", "encryptedConsignee": "string"},
+    "returnFreightInfo": {
+        "returnFreightAmount": "fen",
+        "returnFreightStatus": "number",
+        "returnFreightApplyDesc": "string",
+        "returnFreightApplyImages": "string[]",
+    },
+    "buyerExchangeAddress": {
+        "province": "string",
+        "city": "string",
+        "district": "string",
+        "provinceCode": "number",
+        "cityCode": "number",
+        "desensitiseConsignee": "string",
+        "desensitiseMobile": "string",
+        "desensitiseAddress": "string",
+        "encryptedConsignee": "string",
+    },
     "exchangeInfo": {"skuId": "id", "skuDesc": "string", "quantity": "number"},
 }
 LIST_DATA = {
-    **dict.fromkeys(["currentPage", "pageSize", "totalPage", "totalSize", "beginTime", "endTime"],
-                    "number"),
+    **dict.fromkeys(["currentPage", "pageSize", "totalPage", "totalSize", "beginTime", "endTime"], "number"),
     "pcursor": "string",
 }
-COMMENT = {"title": "string", "role": "number", "createTime": "number", "staffAccountId": "number",
-           "staffAccountName": "string"}
-REASON = {"code": "number", "desc": "string", "tip": "string", "requiredRejectDesc": "bool",
-          "requiredRejectImage": "bool"}
+COMMENT = {
+    "title": "string",
+    "role": "number",
+    "createTime": "number",
+    "staffAccountId": "number",
+    "staffAccountName": "string",
+}
+REASON = {
+    "code": "number",
+    "desc": "string",
+    "tip": "string",
+    "requiredRejectDesc": "bool",
+    "requiredRejectImage": "bool",
+}
 ADDRESS = {
-    "addressId": "id", "defaultAddress": "bool", "addressStatus": "number", "addressType": "number",
-    "sourceType": "number", "createTime": "number", "updateTime": "number",
-    "baseInfo": {**dict.fromkeys(["consignee", "mobile", "province", "city", "district", "town",
-                                  "address"], "string"),
-                 **dict.fromkeys(["provinceCode", "cityCode", "districtCode", "townCode",
-                                  "addressMetaVersion"], "number")},
+    "addressId": "id",
+    "defaultAddress": "bool",
+    "addressStatus": "number",
+    "addressType": "number",
+    "sourceType": "number",
+    "createTime": "number",
+    "updateTime": "number",
+    "baseInfo": {
+        **dict.fromkeys(["consignee", "mobile", "province", "city", "district", "town", "address"], "string"),
+        **dict.fromkeys(
+            ["provinceCode", "cityCode", "districtCode", "townCode", "addressMetaVersion"], "number"
+        ),
+    },
 }
 
 #: what the actions decide on (per object): strict, and the only fields allowed to raise
-REFUND_DECISIONS = {"refundId", "oid", "status", "negotiateStatus", "handlingWay", "refundFee",
-                    "updateTime", "expireTime", "submitTime", "negotiateUpdateTime", "endTime"}
+REFUND_DECISIONS = {
+    "refundId",
+    "oid",
+    "status",
+    "negotiateStatus",
+    "handlingWay",
+    "refundFee",
+    "updateTime",
+    "expireTime",
+    "submitTime",
+    "negotiateUpdateTime",
+    "endTime",
+}
 DETAIL_DECISIONS = REFUND_DECISIONS | {"returnFreightInfo", "returnFreightInfo.returnFreightAmount"}
 
 # ------------------------------------------------------------------------------ strategies
@@ -99,13 +149,15 @@ def number(kind: str) -> st.SearchStrategy:
 
 def urls() -> st.SearchStrategy:
     lists = st.lists(url, max_size=4)
-    return (lists.map(lambda u: json.dumps(u)) | lists.map(",".join) | url | st.sampled_from(["", "[]"])
-            | lists)
+    return (
+        lists.map(lambda u: json.dumps(u)) | lists.map(",".join) | url | st.sampled_from(["", "[]"]) | lists
+    )
 
 
 def address() -> st.SearchStrategy:
-    return text | st.fixed_dictionaries({}, optional={k: text for k in (
-        "province", "city", "district", "address", "consignee", "mobile")})
+    return text | st.fixed_dictionaries(
+        {}, optional={k: text for k in ("province", "city", "district", "address", "consignee", "mobile")}
+    )
 
 
 def value(kind, *, lenient_junk: bool) -> st.SearchStrategy:
@@ -122,8 +174,9 @@ def value(kind, *, lenient_junk: bool) -> st.SearchStrategy:
     return declared | junk if lenient_junk else declared
 
 
-def document(table: dict, *, decisions: set[str], lenient_junk: bool = True,
-             prefix: str = "") -> st.SearchStrategy:
+def document(
+    table: dict, *, decisions: set[str], lenient_junk: bool = True, prefix: str = ""
+) -> st.SearchStrategy:
     """Objects of ``table``'s declared types: any field may be missing or null; unknown fields
     (nested too) appear; a field no action needs may hold junk."""
     fields = {}
@@ -131,14 +184,14 @@ def document(table: dict, *, decisions: set[str], lenient_junk: bool = True,
         path = prefix + key
         strict = path in decisions
         if isinstance(kind, dict):
-            inner = document(kind, decisions=decisions, lenient_junk=lenient_junk,
-                             prefix=path + ".")
+            inner = document(kind, decisions=decisions, lenient_junk=lenient_junk, prefix=path + ".")
             fields[key] = inner | st.none() | (st.just("") if not strict else st.none())
         else:
             fields[key] = value(kind, lenient_junk=lenient_junk and not strict) | st.none()
     unknown = st.dictionaries(st.sampled_from(["brandNew", "extInfo", "x_flag"]), junk, max_size=2)
     return st.tuples(st.fixed_dictionaries({}, optional=fields), unknown).map(
-        lambda pair: {**pair[1], **pair[0]})
+        lambda pair: {**pair[1], **pair[0]}
+    )
 
 
 BROKEN = {
@@ -158,8 +211,16 @@ ok_settings = settings(max_examples=150, deadline=None, suppress_health_check=[H
 
 
 def _envelope(data) -> dict:
-    return {"result": 1, "error_msg": "", "code": "0", "msg": "success", "sub_code": "",
-            "sub_msg": "", "data": data, "requestId": "1"}
+    return {
+        "result": 1,
+        "error_msg": "",
+        "code": "0",
+        "msg": "success",
+        "sub_code": "",
+        "sub_msg": "",
+        "data": data,
+        "requestId": "1",
+    }
 
 
 # --------------------------------------------------------------------------------- properties
@@ -177,8 +238,7 @@ def test_a_detail_of_the_declared_types_parses(doc):
 
 
 @ok_settings
-@given(document(DETAIL, decisions=DETAIL_DECISIONS), st.sampled_from(sorted(REFUND_DECISIONS)),
-       st.data())
+@given(document(DETAIL, decisions=DETAIL_DECISIONS), st.sampled_from(sorted(REFUND_DECISIONS)), st.data())
 def test_only_a_broken_decision_field_raises_and_it_is_named(doc, decision, data):
     doc["refundId"] = doc.get("refundId") or 1
     doc[decision] = data.draw(broken(DETAIL, decision))
@@ -192,10 +252,11 @@ def test_only_a_broken_decision_field_raises_and_it_is_named(doc, decision, data
 
 
 @ok_settings
-@given(document(LIST_DATA, decisions=set(), lenient_junk=False),
-       st.lists(document(LIST_ITEM, decisions=REFUND_DECISIONS), max_size=4),
-       st.lists(st.tuples(st.sampled_from(sorted(REFUND_DECISIONS - {"refundId"})), st.data()),
-                max_size=2))
+@given(
+    document(LIST_DATA, decisions=set(), lenient_junk=False),
+    st.lists(document(LIST_ITEM, decisions=REFUND_DECISIONS), max_size=4),
+    st.lists(st.tuples(st.sampled_from(sorted(REFUND_DECISIONS - {"refundId"})), st.data()), max_size=2),
+)
 def test_a_list_page_sets_aside_only_the_items_with_a_broken_decision_field(data, items, breaks):
     items = [{**item, "refundId": i + 1} for i, item in enumerate(items)]
     expected = {}
@@ -216,9 +277,11 @@ def test_a_list_page_sets_aside_only_the_items_with_a_broken_decision_field(data
 
 
 @ok_settings
-@given(st.lists(document(COMMENT, decisions=set()), max_size=4),
-       st.lists(document(REASON, decisions={"code"}), max_size=4),
-       st.lists(document(ADDRESS, decisions={"addressId"}), max_size=3))
+@given(
+    st.lists(document(COMMENT, decisions=set()), max_size=4),
+    st.lists(document(REASON, decisions={"code"}), max_size=4),
+    st.lists(document(ADDRESS, decisions={"addressId"}), max_size=3),
+)
 def test_histories_reasons_and_addresses_parse(comments, reasons, addresses):
     history = _typed_list(models.NegotiationComment, comments, "open.refund.comment.basic.list")
     assert len(history) == len(comments)  # nothing in a history is decided on

@@ -84,11 +84,20 @@ def audit_rows(store: Any, shop_id: int | None = None, *, since: int | None = No
             method = str(params.get("method") or "")
         rows.append(
             AuditRow(
-                id=e.id, at_ms=e.created_at, updated_ms=e.updated_at, shop_id=e.shop_id,
-                shop=labels.get(e.shop_id, str(e.shop_id)), refund_id=e.refund_id, kind=e.kind,
-                method=params.get("method") or method, params=dict(params.get("param") or {}),
-                state=e.state, outcome=result.get("outcome"), message=result.get("message") or "",
-                error=e.error, origin=_origin_text(params.get("origin")),
+                id=e.id,
+                at_ms=e.created_at,
+                updated_ms=e.updated_at,
+                shop_id=e.shop_id,
+                shop=labels.get(e.shop_id, str(e.shop_id)),
+                refund_id=e.refund_id,
+                kind=e.kind,
+                method=params.get("method") or method,
+                params=dict(params.get("param") or {}),
+                state=e.state,
+                outcome=result.get("outcome"),
+                message=result.get("message") or "",
+                error=e.error,
+                origin=_origin_text(params.get("origin")),
             )
         )
     rows.reverse()
@@ -130,8 +139,11 @@ def details_text(row: AuditRow) -> str:
         if amount and p.get("refundAmount"):
             parts.append(tr("refund {amount}", amount=amount))
         if row.kind == ActionKind.APPROVE_RETURN.value:
-            parts.append(tr("return address no. {id}", id=p["addressId"]) if p.get("addressId")
-                         else tr("the shop's default return address"))
+            parts.append(
+                tr("return address no. {id}", id=p["addressId"])
+                if p.get("addressId")
+                else tr("the shop's default return address")
+            )
     elif row.kind == ActionKind.CONFIRM_RECEIPT.value:
         advice = p.get("returnFreightHandlingAdvice")
         if advice == 1:
@@ -143,8 +155,16 @@ def details_text(row: AuditRow) -> str:
 
 def csv_header() -> list[str]:
     """The columns of the log, as the window shows them and the CSV writes them."""
-    return [tr("Time"), tr("Last change"), tr("Shop"), tr("Refund"), tr("Action"), tr("Details"),
-            tr("Result"), tr("Message")]
+    return [
+        tr("Time"),
+        tr("Last change"),
+        tr("Shop"),
+        tr("Refund"),
+        tr("Action"),
+        tr("Details"),
+        tr("Result"),
+        tr("Message"),
+    ]
 
 
 #: the column of the refund id (written as text in the CSV, so Excel keeps every digit)

@@ -197,8 +197,9 @@ class ActionEngine:
         self._send_errors: dict[int, str] = {}
 
     # ----------------------------------------------------------------------------- journal
-    def _journal_plan(self, actions: Sequence[PlannedAction], batch: str,
-                      origin: Mapping[str, Any] | None = None) -> list[int]:
+    def _journal_plan(
+        self, actions: Sequence[PlannedAction], batch: str, origin: Mapping[str, Any] | None = None
+    ) -> list[int]:
         """Write the whole plan as ``planned`` entries in one committed transaction.
 
         ``origin``: who asked for the actions, kept with each entry (e.g. the guard and the policy
@@ -207,16 +208,21 @@ class ActionEngine:
         with self.store.transaction(durable=True):
             return [
                 self.store.journal_plan(
-                    self.shop_id, a.refund_id, a.kind.value,
-                    {"method": a.method, "param": dict(a.params), "before": a.before.to_json(),
-                     **extra},
+                    self.shop_id,
+                    a.refund_id,
+                    a.kind.value,
+                    {"method": a.method, "param": dict(a.params), "before": a.before.to_json(), **extra},
                     batch=batch,
                 )
                 for a in actions
             ]
 
     def _journal_mark(
-        self, entry_id: int, state: str, *, result: Mapping[str, Any] | None = None,
+        self,
+        entry_id: int,
+        state: str,
+        *,
+        result: Mapping[str, Any] | None = None,
         error: str | None = None,
     ) -> None:
         self.store.journal_mark(entry_id, state, result=result, error=error)
@@ -237,18 +243,34 @@ class ActionEngine:
             sent_at = result.get("sentAt") if e.state == "unknown" else None
             if not isinstance(sent_at, int) or isinstance(sent_at, bool) or sent_at <= 0:
                 sent_at = e.updated_at  # "sent": marked right before the request
-            error = e.error or (result.get("sendError") if isinstance(result.get("sendError"), str)
-                                else None)
+            error = e.error or (result.get("sendError") if isinstance(result.get("sendError"), str) else None)
             out.append(
-                _Entry(e.id, e.refund_id, kind, params.get("param") or {},
-                       RefundState.from_json(params.get("before")), e.state, e.updated_at,
-                       sent_at, error)
+                _Entry(
+                    e.id,
+                    e.refund_id,
+                    kind,
+                    params.get("param") or {},
+                    RefundState.from_json(params.get("before")),
+                    e.state,
+                    e.updated_at,
+                    sent_at,
+                    error,
+                )
             )
         return out
 
-    def _finish(self, entry_id: int, refund_id: int, kind: ActionKind, outcome: Outcome,
-                message: str, *, after: RefundState | None = None, error: str | None = None,
-                reconciled: bool = False) -> ItemResult:
+    def _finish(
+        self,
+        entry_id: int,
+        refund_id: int,
+        kind: ActionKind,
+        outcome: Outcome,
+        message: str,
+        *,
+        after: RefundState | None = None,
+        error: str | None = None,
+        reconciled: bool = False,
+    ) -> ItemResult:
         result: dict[str, Any] = {"outcome": outcome.value, "message": message}
         if after is not None:
             result["after"] = after.to_json()
@@ -284,24 +306,49 @@ class ActionEngine:
             if entry.state == "planned":
                 if is_cancelled():
                     break
-                report(self._finish(entry.id, entry.refund_id, entry.kind, Outcome.CANCELLED,
-                                    tr("Not sent: the run was interrupted before this request."),
-                                    reconciled=True))
+                report(
+                    self._finish(
+                        entry.id,
+                        entry.refund_id,
+                        entry.kind,
+                        Outcome.CANCELLED,
+                        tr("Not sent: the run was interrupted before this request."),
+                        reconciled=True,
+                    )
+                )
             else:
-                pending.append(self._pending(entry.id, entry.refund_id, entry.kind, entry.before,
-                                             entry.sent_at, entry.error))
+                pending.append(
+                    self._pending(
+                        entry.id, entry.refund_id, entry.kind, entry.before, entry.sent_at, entry.error
+                    )
+                )
         if pending and not is_cancelled():
             self._settle(pending, is_cancelled, lambda _p, result: report(result), reconciled=True)
         return results
 
-    def _pending(self, entry_id: int, refund_id: int, kind: ActionKind, before: RefundState,
-                 sent_at: int, error: str | None, position: int | None = None) -> _Pending:
+    def _pending(
+        self,
+        entry_id: int,
+        refund_id: int,
+        kind: ActionKind,
+        before: RefundState,
+        sent_at: int,
+        error: str | None,
+        position: int | None = None,
+    ) -> _Pending:
         first = sent_at / 1000 + self.settle_s
-        return _Pending(entry_id, refund_id, kind, before, sent_at, error, first,
-                        max(0.2, self.settle_s / 2), position)
+        return _Pending(
+            entry_id, refund_id, kind, before, sent_at, error, first, max(0.2, self.settle_s / 2), position
+        )
 
-    def _settle(self, pending: list[_Pending], is_cancelled: Cancelled,
-                report: Callable[[_Pending, ItemResult], None], *, reconciled: bool) -> None:
+    def _settle(
+        self,
+        pending: list[_Pending],
+        is_cancelled: Cancelled,
+        report: Callable[[_Pending, ItemResult], None],
+        *,
+        reconciled: bool,
+    ) -> None:
         """Read the refunds of uncertain sends until each shows the action applied or impossible,
         or its patience is spent (then it is reported undecided, with the evidence).
 
@@ -328,8 +375,7 @@ class ActionEngine:
             waiting.remove(item)
             report(item, result)
 
-    def _read_once(self, item: _Pending, is_cancelled: Cancelled, *,
-                   reconciled: bool) -> ItemResult | None:
+    def _read_once(self, item: _Pending, is_cancelled: Cancelled, *, reconciled: bool) -> ItemResult | None:
         """One read of an uncertain send's refund: its final result, or ``None`` to read again."""
         fatal = False
         try:
@@ -347,16 +393,30 @@ class ActionEngine:
             after = RefundState.of(now)
             item.last_state = after
             if planner.took_effect(item.kind, item.before, now):
-                return self._finish(item.entry_id, item.refund_id, item.kind, Outcome.DONE,
-                                    tr("Done (confirmed by reading the refund): {state}.",
-                                       state=planner.describe_state(now)),
-                                    after=after, reconciled=reconciled)
+                return self._finish(
+                    item.entry_id,
+                    item.refund_id,
+                    item.kind,
+                    Outcome.DONE,
+                    tr("Done (confirmed by reading the refund): {state}.", state=planner.describe_state(now)),
+                    after=after,
+                    reconciled=reconciled,
+                )
             if not planner.unchanged(item.before, now):
-                return self._finish(item.entry_id, item.refund_id, item.kind, Outcome.CHANGED,
-                                    tr("Not applied: the refund moved on meanwhile, so this request "
-                                       "can no longer apply; now: {state}.",
-                                       state=planner.describe_state(now)),
-                                    after=after, error=item.error, reconciled=reconciled)
+                return self._finish(
+                    item.entry_id,
+                    item.refund_id,
+                    item.kind,
+                    Outcome.CHANGED,
+                    tr(
+                        "Not applied: the refund moved on meanwhile, so this request "
+                        "can no longer apply; now: {state}.",
+                        state=planner.describe_state(now),
+                    ),
+                    after=after,
+                    error=item.error,
+                    reconciled=reconciled,
+                )
             state_text = planner.describe_state(now)
         else:
             state_text = None
@@ -370,30 +430,48 @@ class ActionEngine:
         last = local_time_text(item.last_read_at) if item.last_read_at else "—"
         why = item.error or tr("no answer")
         if state_text is not None:
-            seen = tr("the refund still shows {state} (read {reads} times, last at {last})",
-                      state=state_text, reads=item.reads, last=last)
+            seen = tr(
+                "the refund still shows {state} (read {reads} times, last at {last})",
+                state=state_text,
+                reads=item.reads,
+                last=last,
+            )
         else:
-            seen = tr("the refund could not be read ({error}; {reads} tries, last at {last})",
-                      error=item.read_error or "—", reads=item.reads, last=last)
+            seen = tr(
+                "the refund could not be read ({error}; {reads} tries, last at {last})",
+                error=item.read_error or "—",
+                reads=item.reads,
+                last=last,
+            )
         message = tr(
             "Undecided: the request sent at {sent} got no clear answer ({why}); {seen}. The platform "
             "may still carry it out, so it is not sent again. Check the request in the seller "
             "backend; if it was not applied there, choose to act on it again.",
-            sent=sent, why=why, seen=seen,
+            sent=sent,
+            why=why,
+            seen=seen,
         )
-        evidence: dict[str, Any] = {"sentAt": item.sent_at, "reads": item.reads,
-                                    "lastReadAt": item.last_read_at}
+        evidence: dict[str, Any] = {
+            "sentAt": item.sent_at,
+            "reads": item.reads,
+            "lastReadAt": item.last_read_at,
+        }
         if item.error:
             evidence["sendError"] = item.error
         if item.read_error:
             evidence["readError"] = item.read_error
-        result: dict[str, Any] = {"outcome": Outcome.UNKNOWN.value, "message": message,
-                                  "sentAt": item.sent_at, "evidence": evidence}
+        result: dict[str, Any] = {
+            "outcome": Outcome.UNKNOWN.value,
+            "message": message,
+            "sentAt": item.sent_at,
+            "evidence": evidence,
+        }
         if item.last_state is not None:
             result["after"] = item.last_state.to_json()
         self._journal_mark(item.entry_id, "unknown", result=result, error=item.error)
-        return ItemResult(item.refund_id, Outcome.UNKNOWN, message, item.kind, item.last_state,
-                          item.entry_id, reconciled)
+        return ItemResult(
+            item.refund_id, Outcome.UNKNOWN, message, item.kind, item.last_state, item.entry_id, reconciled
+        )
 
     def release_uncertain(self, refund_ids: Iterable[int]) -> list[ItemResult]:
         """The seller's decision, after checking the seller backend: the undecided earlier actions
@@ -411,17 +489,20 @@ class ActionEngine:
                 kind = ActionKind(entry.kind)
             except ValueError:
                 continue
-            message = tr("Marked not applied by the seller after checking the seller backend; "
-                         "the request may be acted on again.")
-            result = {"outcome": Outcome.NOT_APPLIED.value, "message": message,
-                      "decidedBy": "seller"}
+            message = tr(
+                "Marked not applied by the seller after checking the seller backend; "
+                "the request may be acted on again."
+            )
+            result = {"outcome": Outcome.NOT_APPLIED.value, "message": message, "decidedBy": "seller"}
             if isinstance(entry.result, Mapping) and "evidence" in entry.result:
                 result["evidence"] = entry.result["evidence"]
             self._journal_mark(entry.id, "failed", result=result, error=entry.error)
-            log.info("journal entry %s of refund %s released by the seller", entry.id,
-                     entry.refund_id)
-            out.append(ItemResult(entry.refund_id, Outcome.NOT_APPLIED, message, kind,
-                                  journal_id=entry.id, reconciled=True))
+            log.info("journal entry %s of refund %s released by the seller", entry.id, entry.refund_id)
+            out.append(
+                ItemResult(
+                    entry.refund_id, Outcome.NOT_APPLIED, message, kind, journal_id=entry.id, reconciled=True
+                )
+            )
         return out
 
     def _paced(self, call: Callable[[], Any], is_cancelled: Cancelled) -> Any:
@@ -500,8 +581,9 @@ class ActionEngine:
                     log.warning("refund %s unreadable: %s", rid, exc)
                     skipped.append(Skip(rid, unreadable_text(rid, exc), manual=True))
                 except KuaishouError as exc:
-                    skipped.append(Skip(rid, tr("The refund could not be read: {error}",
-                                                error=_error_text(exc))))
+                    skipped.append(
+                        Skip(rid, tr("The refund could not be read: {error}", error=_error_text(exc)))
+                    )
             if progress:
                 progress(i, total)
 
@@ -529,9 +611,17 @@ class ActionEngine:
                     log.warning("reject reasons of %s unreadable: %s", rid, exc)
                     reason_map[rid] = None
 
-        return planner.make_plan(intent, ids, fresh, listed=listed, reasons=reason_map,
-                                 address_id=address_id, addresses=addresses, read_skips=skipped,
-                                 reconciled=reconciled)
+        return planner.make_plan(
+            intent,
+            ids,
+            fresh,
+            listed=listed,
+            reasons=reason_map,
+            address_id=address_id,
+            addresses=addresses,
+            read_skips=skipped,
+            reconciled=reconciled,
+        )
 
     def _reasons(self, refund_id: int, is_cancelled: Cancelled) -> list[Any]:
         """The reasons allowed for rejecting the refund (paced)."""
@@ -595,16 +685,21 @@ class ActionEngine:
         with self._run_lock:
             return self._execute(plan, is_cancelled, progress, origin)
 
-    def _execute(self, plan: Plan, is_cancelled: Cancelled,
-                 progress: ProgressCallback | None,
-                 origin: Mapping[str, Any] | None = None) -> BatchReport:
+    def _execute(
+        self,
+        plan: Plan,
+        is_cancelled: Cancelled,
+        progress: ProgressCallback | None,
+        origin: Mapping[str, Any] | None = None,
+    ) -> BatchReport:
         batch = uuid.uuid4().hex
         self._batch = batch
         self._plan = plan
         actions = plan.actions
         total = len(actions)
-        entries = list(zip(actions, self._journal_plan(actions, batch, origin) if actions else [],
-                           strict=True))
+        entries = list(
+            zip(actions, self._journal_plan(actions, batch, origin) if actions else [], strict=True)
+        )
         results: list[ItemResult] = []
         uncertain: list[tuple[int, PlannedAction, int]] = []  # (position, action, entry id)
         stopped: str | None = None
@@ -626,9 +721,13 @@ class ActionEngine:
                     # (a resend after a re-read has its own journal entry and parameters)
                     action, entry_id = self._resent.pop(entry_id, (action, entry_id))
                     uncertain.append((len(results), action, entry_id))
-                    result = ItemResult(action.refund_id, Outcome.UNKNOWN,
-                                        tr("No clear answer; checking the refund…"), action.kind,
-                                        journal_id=entry_id)
+                    result = ItemResult(
+                        action.refund_id,
+                        Outcome.UNKNOWN,
+                        tr("No clear answer; checking the refund…"),
+                        action.kind,
+                        journal_id=entry_id,
+                    )
                 report(result)
                 if result.outcome is Outcome.CANCELLED:
                     break
@@ -639,33 +738,42 @@ class ActionEngine:
             log.warning("bulk run stopped: %s", stop.reason)
 
         # whatever was not sent is reported, never silently dropped
-        reason = (tr("Not sent: {reason}", reason=stopped) if stopped
-                  else tr("Not sent: cancelled."))
-        for action, entry_id in entries[len(results):]:
+        reason = tr("Not sent: {reason}", reason=stopped) if stopped else tr("Not sent: cancelled.")
+        for action, entry_id in entries[len(results) :]:
             try:
-                result = self._finish(entry_id, action.refund_id, action.kind, Outcome.CANCELLED,
-                                      reason)
+                result = self._finish(entry_id, action.refund_id, action.kind, Outcome.CANCELLED, reason)
             except Exception:  # noqa: BLE001 - left "planned": reported by the next reconciliation
                 log.exception("cannot mark journal entry %s as not sent", entry_id)
-                result = ItemResult(action.refund_id, Outcome.CANCELLED, reason, action.kind,
-                                    journal_id=entry_id)
+                result = ItemResult(
+                    action.refund_id, Outcome.CANCELLED, reason, action.kind, journal_id=entry_id
+                )
             report(result)
 
         # uncertain sends: read the refunds until each shows what happened, or hand it to the seller
         if uncertain and not is_cancelled():
-            pending = [self._pending(entry_id, action.refund_id, action.kind, action.before,
-                                     self._sent_at.pop(entry_id, _now_ms(self._clock)),
-                                     self._send_errors.pop(entry_id, None), position)
-                       for position, action, entry_id in uncertain]
-            self._settle(pending, is_cancelled,
-                         lambda item, final: report(final, item.position), reconciled=False)
+            pending = [
+                self._pending(
+                    entry_id,
+                    action.refund_id,
+                    action.kind,
+                    action.before,
+                    self._sent_at.pop(entry_id, _now_ms(self._clock)),
+                    self._send_errors.pop(entry_id, None),
+                    position,
+                )
+                for position, action, entry_id in uncertain
+            ]
+            self._settle(
+                pending, is_cancelled, lambda item, final: report(final, item.position), reconciled=False
+            )
         for _action, entry_id in entries:  # this run's bookkeeping ends with it
             self._sent_at.pop(entry_id, None)
             self._send_errors.pop(entry_id, None)
         return BatchReport(tuple(results), batch, stopped)
 
-    def _send(self, action: PlannedAction, entry_id: int, is_cancelled: Cancelled,
-              *, may_resend: bool = True) -> ItemResult | None:
+    def _send(
+        self, action: PlannedAction, entry_id: int, is_cancelled: Cancelled, *, may_resend: bool = True
+    ) -> ItemResult | None:
         """Send one action; its final result, or ``None`` when delivery is uncertain.
 
         ``may_resend``: after a "refund moved on" answer the action may be sent once more (see
@@ -679,50 +787,72 @@ class ActionEngine:
                     self._journal_mark(entry_id, "sent")
                 except Exception as exc:  # noqa: BLE001 - cannot journal: must not send
                     log.exception("cannot journal the send of entry %s", entry_id)
-                    raise _Stop(tr("the action journal cannot be written ({error})",
-                                   error=exc)) from exc
+                    raise _Stop(tr("the action journal cannot be written ({error})", error=exc)) from exc
                 marked = True
             # the pace is kept between the journal's commit and the request, so that the time
             # the commit takes does not bunch requests up at the gateway
             if not self.throttle.wait(is_cancelled):
-                return self._finish(entry_id, action.refund_id, action.kind, Outcome.CANCELLED,
-                                    tr("Not sent: cancelled."))
+                return self._finish(
+                    entry_id, action.refund_id, action.kind, Outcome.CANCELLED, tr("Not sent: cancelled.")
+                )
             self._sent_at[entry_id] = _now_ms(self._clock)
             try:
                 self.client.call(action.method, dict(action.params))
             except RateLimited as exc:
                 # refused by the gateway: nothing happened, so it is safe to send again
                 if attempt >= MAX_RATE_LIMIT_RETRIES:
-                    return self._finish(entry_id, action.refund_id, action.kind, Outcome.FAILED,
-                                        tr("The platform kept answering \"too many requests\"; "
-                                           "not applied."), error=_error_text(exc))
+                    return self._finish(
+                        entry_id,
+                        action.refund_id,
+                        action.kind,
+                        Outcome.FAILED,
+                        tr('The platform kept answering "too many requests"; not applied.'),
+                        error=_error_text(exc),
+                    )
                 if not self.throttle.backoff(attempt, is_cancelled):
-                    return self._finish(entry_id, action.refund_id, action.kind, Outcome.CANCELLED,
-                                        tr("Not sent: cancelled."))
+                    return self._finish(
+                        entry_id, action.refund_id, action.kind, Outcome.CANCELLED, tr("Not sent: cancelled.")
+                    )
                 attempt += 1
                 continue
             except RefundChanged as exc:
                 return self._changed(entry_id, action, exc, is_cancelled, may_resend=may_resend)
             except TransportError as exc:
                 if not exc.maybe_processed:
-                    return self._finish(entry_id, action.refund_id, action.kind, Outcome.FAILED,
-                                        tr("Not sent: {error}.", error=_error_text(exc)),
-                                        error=_error_text(exc))
+                    return self._finish(
+                        entry_id,
+                        action.refund_id,
+                        action.kind,
+                        Outcome.FAILED,
+                        tr("Not sent: {error}.", error=_error_text(exc)),
+                        error=_error_text(exc),
+                    )
                 return self._uncertain(entry_id, exc)
             except MalformedResponse as exc:
                 return self._uncertain(entry_id, exc)
             except (QuotaExceeded, AuthError, SignatureError) as exc:
                 # refused before it was carried out: the request did not apply
-                result = self._finish(entry_id, action.refund_id, action.kind, Outcome.FAILED,
-                                      tr("Refused: {error}", error=_error_text(exc)),
-                                      error=_error_text(exc))
+                result = self._finish(
+                    entry_id,
+                    action.refund_id,
+                    action.kind,
+                    Outcome.FAILED,
+                    tr("Refused: {error}", error=_error_text(exc)),
+                    error=_error_text(exc),
+                )
                 raise _Stop(_stop_reason(exc), result) from exc
             except ApiError as exc:
-                return self._finish(entry_id, action.refund_id, action.kind, Outcome.FAILED,
-                                    tr("Refused by the platform: {error}", error=_error_text(exc)),
-                                    error=_error_text(exc))
-            return self._finish(entry_id, action.refund_id, action.kind, Outcome.DONE,
-                                _done_text(action.kind))
+                return self._finish(
+                    entry_id,
+                    action.refund_id,
+                    action.kind,
+                    Outcome.FAILED,
+                    tr("Refused by the platform: {error}", error=_error_text(exc)),
+                    error=_error_text(exc),
+                )
+            return self._finish(
+                entry_id, action.refund_id, action.kind, Outcome.DONE, _done_text(action.kind)
+            )
 
     def _uncertain(self, entry_id: int, exc: BaseException) -> None:
         """The send may or may not have been carried out: journal ``unknown`` (with when it was
@@ -730,13 +860,20 @@ class ActionEngine:
         error = _error_text(exc)
         sent_at = self._sent_at.get(entry_id, _now_ms(self._clock))
         self._send_errors[entry_id] = error
-        self._journal_mark(entry_id, "unknown",
-                           result={"outcome": Outcome.UNKNOWN.value, "sentAt": sent_at},
-                           error=error)
+        self._journal_mark(
+            entry_id, "unknown", result={"outcome": Outcome.UNKNOWN.value, "sentAt": sent_at}, error=error
+        )
         return None
 
-    def _changed(self, entry_id: int, action: PlannedAction, exc: RefundChanged,
-                 is_cancelled: Cancelled, *, may_resend: bool = True) -> ItemResult | None:
+    def _changed(
+        self,
+        entry_id: int,
+        action: PlannedAction,
+        exc: RefundChanged,
+        is_cancelled: Cancelled,
+        *,
+        may_resend: bool = True,
+    ) -> ItemResult | None:
         """The refund moved on (300002, 300010, 300013, 300014, 300016, 300017, 300018): read it
         again and report what it is now. Never resent blindly: only when the fresh read shows the
         very same action is still valid — planned again from it, with its fresh ``refundVersion``,
@@ -745,32 +882,47 @@ class ActionEngine:
         try:
             now = self._read(action.refund_id, is_cancelled)
         except (KuaishouError, _Cancelled):
-            return self._finish(entry_id, action.refund_id, action.kind, Outcome.CHANGED,
-                                tr("The refund changed meanwhile ({error}); not applied.",
-                                   error=_error_text(exc)), error=_error_text(exc))
+            return self._finish(
+                entry_id,
+                action.refund_id,
+                action.kind,
+                Outcome.CHANGED,
+                tr("The refund changed meanwhile ({error}); not applied.", error=_error_text(exc)),
+                error=_error_text(exc),
+            )
         again = self._replan(now) if may_resend else None
-        if (
-            isinstance(again, PlannedAction)
-            and again.kind is action.kind
-            and again.amount <= action.amount
-        ):
-            self._finish(entry_id, action.refund_id, action.kind, Outcome.CHANGED,
-                         tr("The refund changed meanwhile; read again and sent once more with "
-                            "its current version. Now: {state}.", state=planner.describe_state(now)),
-                         after=RefundState.of(now), error=_error_text(exc))
-            log.info("refund %s moved on (%s); the same action is still valid: sent once more",
-                     action.refund_id, exc.result or exc.sub_code)
+        if isinstance(again, PlannedAction) and again.kind is action.kind and again.amount <= action.amount:
+            self._finish(
+                entry_id,
+                action.refund_id,
+                action.kind,
+                Outcome.CHANGED,
+                tr(
+                    "The refund changed meanwhile; read again and sent once more with "
+                    "its current version. Now: {state}.",
+                    state=planner.describe_state(now),
+                ),
+                after=RefundState.of(now),
+                error=_error_text(exc),
+            )
+            log.info(
+                "refund %s moved on (%s); the same action is still valid: sent once more",
+                action.refund_id,
+                exc.result or exc.sub_code,
+            )
             try:
                 new_id = self.store.journal_plan(
-                    self.shop_id, again.refund_id, again.kind.value,
-                    {"method": again.method, "param": dict(again.params),
-                     "before": again.before.to_json()},
+                    self.shop_id,
+                    again.refund_id,
+                    again.kind.value,
+                    {"method": again.method, "param": dict(again.params), "before": again.before.to_json()},
                     batch=self._batch,
                 )
             except Exception as journal_error:  # noqa: BLE001 - cannot journal: must not send
                 log.exception("cannot journal the resend of refund %s", action.refund_id)
-                raise _Stop(tr("the action journal cannot be written ({error})",
-                               error=journal_error)) from journal_error
+                raise _Stop(
+                    tr("the action journal cannot be written ({error})", error=journal_error)
+                ) from journal_error
             result = self._send(again, new_id, is_cancelled, may_resend=False)
             if result is None:
                 self._resent[entry_id] = (again, new_id)
@@ -778,18 +930,24 @@ class ActionEngine:
                 self._sent_at.pop(new_id, None)
                 self._send_errors.pop(new_id, None)
             return result
-        return self._finish(entry_id, action.refund_id, action.kind, Outcome.CHANGED,
-                            tr("The refund changed meanwhile; not applied. Now: {state}.",
-                               state=planner.describe_state(now)),
-                            after=RefundState.of(now), error=_error_text(exc))
+        return self._finish(
+            entry_id,
+            action.refund_id,
+            action.kind,
+            Outcome.CHANGED,
+            tr("The refund changed meanwhile; not applied. Now: {state}.", state=planner.describe_state(now)),
+            after=RefundState.of(now),
+            error=_error_text(exc),
+        )
 
     def _replan(self, refund: Any) -> PlannedAction | Skip | None:
         """The run's intent planned again for a fresh read of ``refund`` (no I/O)."""
         plan = self._plan
         if plan is None:
             return None
-        return planner.plan_one(refund, plan.intent, address_id=plan.address_id,
-                                reasons=plan.reasons.get(refund.refund_id))
+        return planner.plan_one(
+            refund, plan.intent, address_id=plan.address_id, reasons=plan.reasons.get(refund.refund_id)
+        )
 
 
 class ActionsCancelled(Exception):
@@ -811,9 +969,14 @@ def default_address_id(addresses: Iterable[Any]) -> int | None:
 
 def unreadable_text(refund_id: int, exc: ParseError) -> str:
     """Why a refund whose answer cannot be read is left alone, and where to handle it."""
-    return tr("The platform's answer for this request cannot be read (field {field}); nothing was "
-              "sent. Open it in the seller backend: {url}",
-              field=exc.field.removeprefix("data."), url=planner.backend_url(refund_id))
+    return tr(
+        "The platform's answer for this request cannot be read (field {field}); nothing was "
+        "sent. Open it in the seller backend: {url}",
+        field=exc.field.removeprefix("data."),
+        url=planner.backend_url(refund_id),
+    )
+
+
 def local_time_text(ms: int) -> str:
     """A journal time as the seller's local clock time (evidence texts)."""
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ms / 1000))

@@ -68,13 +68,14 @@ def freight_refusal_problem(desc: str | None, images: Iterable[str]) -> str | No
     images = [i for i in images if i and i.strip()]
     desc = (desc or "").strip()
     if not desc and not images:
-        return tr("Refusing the return freight needs a description and 1 to {n} pictures.",
-                  n=MAX_IMAGES)
+        return tr("Refusing the return freight needs a description and 1 to {n} pictures.", n=MAX_IMAGES)
     if not desc:
         return tr("Refusing the return freight needs a description.")
     if len(desc) >= MAX_FREIGHT_REJECT_DESC:
-        return tr("The freight rejection description must be shorter than {n} characters.",
-                  n=MAX_FREIGHT_REJECT_DESC)
+        return tr(
+            "The freight rejection description must be shorter than {n} characters.",
+            n=MAX_FREIGHT_REJECT_DESC,
+        )
     if not images:
         return tr("Refusing the return freight needs 1 to {n} pictures as evidence.", n=MAX_IMAGES)
     if len(images) > MAX_IMAGES:
@@ -269,9 +270,7 @@ class Plan:
     def without(self, refund_ids: Iterable[int]) -> Plan:
         """The same plan minus some refunds (the user unticked them in the preview)."""
         drop = set(refund_ids)
-        return dataclasses.replace(
-            self, actions=tuple(a for a in self.actions if a.refund_id not in drop)
-        )
+        return dataclasses.replace(self, actions=tuple(a for a in self.actions if a.refund_id not in drop))
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,8 +112,11 @@ def _not_actionable(refund: Any, stage: Stage) -> Skip | None:
         status = refund.status if refund.status is not None else "-"
         return _skip(
             refund,
-            tr("Unknown status ({status}): check it in the seller backend ({url}); nothing was sent.",
-               status=status, url=backend_url(refund.refund_id)),
+            tr(
+                "Unknown status ({status}): check it in the seller backend ({url}); nothing was sent.",
+                status=status,
+                url=backend_url(refund.refund_id),
+            ),
             manual=True,
         )
     if stage in (Stage.CLOSED, Stage.REFUND_EXECUTING):
@@ -157,8 +160,10 @@ def plan_approve(
         if stage in (Stage.REVIEW_RESEND, Stage.REVIEW_REPAIR):
             return _skip(
                 refund,
-                tr("Resend and repair requests are handled in the seller backend ({url}).",
-                   url=backend_url(refund.refund_id)),
+                tr(
+                    "Resend and repair requests are handled in the seller backend ({url}).",
+                    url=backend_url(refund.refund_id),
+                ),
                 manual=True,
             )
         if refund.refund_fee is None:
@@ -174,16 +179,29 @@ def plan_approve(
             if refund.negotiate_status is not None:
                 params["negotiateStatus"] = refund.negotiate_status
             params["refundHandingWay"] = HW_REFUND_ONLY
-            return PlannedAction(refund.refund_id, ActionKind.APPROVE_REFUND, params, before,
-                                 amount=refund.refund_fee, warnings=tuple(warnings),
-                                 handling_way=way)
+            return PlannedAction(
+                refund.refund_id,
+                ActionKind.APPROVE_REFUND,
+                params,
+                before,
+                amount=refund.refund_fee,
+                warnings=tuple(warnings),
+                handling_way=way,
+            )
         # return-and-refund or exchange: agreeing pays nothing yet (the money goes on receipt)
         amount = 0 if stage is Stage.REVIEW_EXCHANGE else refund.refund_fee
         params = {"refundId": refund.refund_id, "refundAmount": amount}
         if address_id is not None:
             params["addressId"] = address_id
-        return PlannedAction(refund.refund_id, ActionKind.APPROVE_RETURN, params, before,
-                             amount=0, warnings=tuple(warnings), handling_way=way)
+        return PlannedAction(
+            refund.refund_id,
+            ActionKind.APPROVE_RETURN,
+            params,
+            before,
+            amount=0,
+            warnings=tuple(warnings),
+            handling_way=way,
+        )
 
     if stage is Stage.BUYER_RETURN and status not in UNRETURNED_STATUSES:
         # agreed, the platform has not moved it on yet
@@ -204,9 +222,11 @@ def plan_approve(
             if freight_amount is None:
                 return _skip(
                     refund,
-                    tr("The return-freight claim shows no amount, and agreeing to it needs the "
-                       "amount: confirm receipt in the seller backend ({url}).",
-                       url=backend_url(refund.refund_id)),
+                    tr(
+                        "The return-freight claim shows no amount, and agreeing to it needs the "
+                        "amount: confirm receipt in the seller backend ({url}).",
+                        url=backend_url(refund.refund_id),
+                    ),
                     manual=True,
                 )
             params["returnFreightHandlingAdvice"] = 1
@@ -220,20 +240,31 @@ def plan_approve(
             if len(desc) >= MAX_FREIGHT_REJECT_DESC:
                 return _skip(
                     refund,
-                    tr("The freight rejection description must be shorter than {n} characters.",
-                       n=MAX_FREIGHT_REJECT_DESC),
+                    tr(
+                        "The freight rejection description must be shorter than {n} characters.",
+                        n=MAX_FREIGHT_REJECT_DESC,
+                    ),
                 )
             if not intent.freight_reject_images:
-                return _skip(refund, tr("Refusing the return freight needs 1 to {n} pictures as "
-                                        "evidence.", n=MAX_IMAGES))
+                return _skip(
+                    refund,
+                    tr("Refusing the return freight needs 1 to {n} pictures as evidence.", n=MAX_IMAGES),
+                )
             if len(intent.freight_reject_images) > MAX_IMAGES:
                 return _skip(refund, tr("At most {n} pictures can be sent.", n=MAX_IMAGES))
             params["returnFreightHandlingAdvice"] = 2
             params["returnFreightRejectDesc"] = desc
             params["returnFreightRejectImages"] = list(intent.freight_reject_images)
             warnings.append(WarningCode.FREIGHT_REJECTED)
-    return PlannedAction(refund.refund_id, ActionKind.CONFIRM_RECEIPT, params, before,
-                         amount=amount, warnings=tuple(warnings), handling_way=way)
+    return PlannedAction(
+        refund.refund_id,
+        ActionKind.CONFIRM_RECEIPT,
+        params,
+        before,
+        amount=amount,
+        warnings=tuple(warnings),
+        handling_way=way,
+    )
 
 
 def plan_reject(
@@ -246,8 +277,9 @@ def plan_reject(
         return skip
     if stage not in REVIEW_STAGES and refund.status != RECEIPT_STATUS:
         if stage is Stage.BUYER_RETURN and refund.status in UNRETURNED_STATUSES:
-            return _skip(refund, tr("The buyer has not sent the goods back yet; there is nothing "
-                                    "to reject now."))
+            return _skip(
+                refund, tr("The buyer has not sent the goods back yet; there is nothing to reject now.")
+            )
         return _skip(refund, tr("Not waiting for the merchant: {state}.", state=describe_state(refund)))
     if refund.update_time is None:
         return _skip(refund, tr("The refund has no version (updateTime); nothing was sent."))
@@ -255,8 +287,7 @@ def plan_reject(
         return _skip(refund, tr("The allowed reject reasons could not be read; nothing was sent."))
     reason = next((r for r in reasons if r.code == intent.reason_code), None)
     if reason is None:
-        return _skip(refund, tr("Reason {code} is not allowed for this refund.",
-                                code=intent.reason_code))
+        return _skip(refund, tr("Reason {code} is not allowed for this refund.", code=intent.reason_code))
     desc = (intent.desc or "").strip()
     if reason.required_reject_desc and not desc:
         return _skip(refund, tr("This reason needs a description."))
@@ -265,8 +296,10 @@ def plan_reject(
     if reason.required_reject_image and not intent.images:
         return _skip(
             refund,
-            tr("This reason needs pictures: reject it in the seller backend ({url}).",
-               url=backend_url(refund.refund_id)),
+            tr(
+                "This reason needs pictures: reject it in the seller backend ({url}).",
+                url=backend_url(refund.refund_id),
+            ),
             manual=True,
         )
     params: dict[str, Any] = {
@@ -279,8 +312,15 @@ def plan_reject(
     if intent.images:
         params["rejectImages"] = list(intent.images)
     warnings = (WarningCode.CHANGED_SINCE_LOADED,) if _changed(refund, listed) else ()
-    return PlannedAction(refund.refund_id, ActionKind.REJECT, params, RefundState.of(refund),
-                         amount=0, warnings=warnings, handling_way=refund.handling_way)
+    return PlannedAction(
+        refund.refund_id,
+        ActionKind.REJECT,
+        params,
+        RefundState.of(refund),
+        amount=0,
+        warnings=warnings,
+        handling_way=refund.handling_way,
+    )
 
 
 def plan_one(
@@ -296,17 +336,24 @@ def plan_one(
     return plan_reject(refund, intent, reasons, listed=listed)
 
 
-def replan(plan: Plan, intent: Intent | None = None, *,
-           address_id: int | None | object = ...) -> Plan:
+def replan(plan: Plan, intent: Intent | None = None, *, address_id: int | None | object = ...) -> Plan:
     """``plan`` made again from the same reads with another intent or return address (no I/O).
 
     ``address_id``: leave out to keep the plan's; ``None`` lets the platform use its default.
     """
     intent = plan.intent if intent is None else intent
     address = plan.address_id if address_id is ... else address_id
-    return make_plan(intent, plan.order, plan.refunds, listed=plan.listed, reasons=plan.reasons,
-                     address_id=address, addresses=plan.addresses, read_skips=plan.read_skips,
-                     reconciled=plan.reconciled)
+    return make_plan(
+        intent,
+        plan.order,
+        plan.refunds,
+        listed=plan.listed,
+        reasons=plan.reasons,
+        address_id=address,
+        addresses=plan.addresses,
+        read_skips=plan.read_skips,
+        reconciled=plan.reconciled,
+    )
 
 
 def make_plan(
@@ -330,17 +377,28 @@ def make_plan(
         refund = refunds.get(rid)
         if refund is None:
             continue
-        planned = plan_one(refund, intent, listed=listed.get(rid), address_id=address_id,
-                           reasons=reasons.get(rid))
+        planned = plan_one(
+            refund, intent, listed=listed.get(rid), address_id=address_id, reasons=reasons.get(rid)
+        )
         if isinstance(planned, Skip):
             skipped.append(planned)
         else:
             actions.append(planned)
     position = {rid: i for i, rid in enumerate(order)}
     skipped.sort(key=lambda s: position.get(s.refund_id, 0))
-    return Plan(intent, tuple(actions), tuple(skipped), tuple(reconciled), address_id,
-                tuple(order), dict(refunds), dict(listed), dict(reasons), tuple(addresses),
-                tuple(read_skips))
+    return Plan(
+        intent,
+        tuple(actions),
+        tuple(skipped),
+        tuple(reconciled),
+        address_id,
+        tuple(order),
+        dict(refunds),
+        dict(listed),
+        dict(reasons),
+        tuple(addresses),
+        tuple(read_skips),
+    )
 
 
 def needs_return_address(refund: Any) -> bool:
@@ -359,8 +417,10 @@ def took_effect(kind: ActionKind, before: RefundState, now: Any) -> bool:
     if kind is ActionKind.CONFIRM_RECEIPT:
         return now.status in (50, 60)
     # reject: an application goes to "rejected, the buyer's turn"; a receipt rejection leaves 40
-    return now.negotiate_status == NS_REJECTED or now.status == 12 or (
-        before.status == RECEIPT_STATUS and now.status not in (RECEIPT_STATUS, 50, 60)
+    return (
+        now.negotiate_status == NS_REJECTED
+        or now.status == 12
+        or (before.status == RECEIPT_STATUS and now.status not in (RECEIPT_STATUS, 50, 60))
     )
 
 

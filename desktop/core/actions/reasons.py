@@ -43,8 +43,9 @@ class ReasonsSummary:
         return next((r for r in self.shared if r.code == code), None)
 
 
-def summarise(per_refund: Mapping[int, Sequence[Any]],
-              unavailable: Mapping[int, str] | None = None) -> ReasonsSummary:
+def summarise(
+    per_refund: Mapping[int, Sequence[Any]], unavailable: Mapping[int, str] | None = None
+) -> ReasonsSummary:
     """Intersect the reasons of several refunds (``RejectReason`` records, by ``code``)."""
     per = {rid: tuple(reasons) for rid, reasons in per_refund.items()}
     shared: list[SharedReason] = []

@@ -99,6 +99,6 @@ class Throttle:
         """After a rate-limit answer: slow down, pause (exponential, jittered); ``False`` if cancelled."""
         with self._lock:
             self._rate = max(self.qps * 0.2, self._rate * SLOWDOWN)
-        delay = min(MAX_BACKOFF_S, (1.0 / self.qps) * (2 ** attempt) * 5)
+        delay = min(MAX_BACKOFF_S, (1.0 / self.qps) * (2**attempt) * 5)
         delay *= 0.5 + self._rng.random()
         return self.pause(delay, cancelled)

@@ -163,7 +163,14 @@ class Classification:
 _AGREE_WORDS = ("同意", "通过", "退款成功", "自动退款", "agree", "approv")
 _NOT_AGREE_WORDS = ("不同意", "拒绝", "驳回", "disagree", "reject")
 #: titles that name a timeout/system agreement whatever the role says
-_SYSTEM_AGREE_TITLES = ("超时自动", "逾期自动", "系统自动同意", "系统同意", "auto-approved", "automatically approved")
+_SYSTEM_AGREE_TITLES = (
+    "超时自动",
+    "逾期自动",
+    "系统自动同意",
+    "系统同意",
+    "auto-approved",
+    "automatically approved",
+)
 
 
 def is_system_role(role: int | str | None, rules: Rules) -> bool:
@@ -191,8 +198,12 @@ def is_system_agreement(comment: CommentLike, rules: Rules, *, deadline_ms: int 
     if not any(w in title for w in _AGREE_WORDS):
         return False
     at = _int(comment.create_time)
-    if deadline_ms is not None and at is not None and at >= deadline_ms and \
-            not any(w in title for w in _MERCHANT_TITLES):
+    if (
+        deadline_ms is not None
+        and at is not None
+        and at >= deadline_ms
+        and not any(w in title for w in _MERCHANT_TITLES)
+    ):
         return True
     return is_system_role(comment.role, rules)
 
@@ -305,24 +316,60 @@ def decide_closed_first_seen(final: RefundLike, rules: Rules) -> ClosedFirstSeen
     if status == 70:
         closed_at = end_time or _int(get(final, "update_time", None))
         if negotiate == 3 or get(final, "seller_disagree_reason", None) not in (None, "", 0):
-            return ClosedFirstSeen(Outcome.REJECTED_CLOSED, RULE_STATUS, None, kind, None, None, closed_at,
-                                   None, submit, negotiated_at)
-        return ClosedFirstSeen(Outcome.BUYER_CANCELLED, RULE_STATUS, None, kind, None, None, closed_at,
-                               None, submit, None)
+            return ClosedFirstSeen(
+                Outcome.REJECTED_CLOSED,
+                RULE_STATUS,
+                None,
+                kind,
+                None,
+                None,
+                closed_at,
+                None,
+                submit,
+                negotiated_at,
+            )
+        return ClosedFirstSeen(
+            Outcome.BUYER_CANCELLED, RULE_STATUS, None, kind, None, None, closed_at, None, submit, None
+        )
     deadline = _int(get(final, "expire_time", None))
     acted_at = (end_time or negotiated_at) if kind == "return_refund" else (negotiated_at or end_time)
-    if submit is not None and acted_at is not None and \
-            acted_at - submit <= rules.classify.fast_refund_max_seconds.value * 1000:
-        return ClosedFirstSeen(Outcome.FAST_REFUND, RULE_HEURISTIC_TIMES, None, kind, None, None, acted_at,
-                               None, submit, None)
+    if (
+        submit is not None
+        and acted_at is not None
+        and acted_at - submit <= rules.classify.fast_refund_max_seconds.value * 1000
+    ):
+        return ClosedFirstSeen(
+            Outcome.FAST_REFUND, RULE_HEURISTIC_TIMES, None, kind, None, None, acted_at, None, submit, None
+        )
     if deadline is None or acted_at is None:
-        return ClosedFirstSeen(Outcome.UNKNOWN, RULE_NO_EVIDENCE, None, kind, None, None, acted_at,
-                               None, submit, None)
+        return ClosedFirstSeen(
+            Outcome.UNKNOWN, RULE_NO_EVIDENCE, None, kind, None, None, acted_at, None, submit, None
+        )
     if acted_at >= deadline:
-        return ClosedFirstSeen(Outcome.AUTO_APPROVED_OVERDUE, RULE_HEURISTIC_TIMES, "likely", kind, None,
-                               deadline, acted_at, acted_at - deadline, submit, None)
-    return ClosedFirstSeen(Outcome.HANDLED_IN_TIME, RULE_HEURISTIC_TIMES, None, kind, None, deadline,
-                           acted_at, None, submit, negotiated_at)
+        return ClosedFirstSeen(
+            Outcome.AUTO_APPROVED_OVERDUE,
+            RULE_HEURISTIC_TIMES,
+            "likely",
+            kind,
+            None,
+            deadline,
+            acted_at,
+            acted_at - deadline,
+            submit,
+            None,
+        )
+    return ClosedFirstSeen(
+        Outcome.HANDLED_IN_TIME,
+        RULE_HEURISTIC_TIMES,
+        None,
+        kind,
+        None,
+        deadline,
+        acted_at,
+        None,
+        submit,
+        negotiated_at,
+    )
 
 
 def classify(
@@ -353,9 +400,11 @@ def classify(
 
     final_stage = stage_for(status, negotiate, hw)
     refunded = status in (50, 60) or final_stage is Stage.REFUND_EXECUTING
-    merchant_rejected = any(
-        s.negotiate_status == 3 or s.status == 12 for s in snaps
-    ) or negotiate == 3 or getattr(final, "seller_disagree_reason", None) not in (None, "", 0)
+    merchant_rejected = (
+        any(s.negotiate_status == 3 or s.status == 12 for s in snaps)
+        or negotiate == 3
+        or getattr(final, "seller_disagree_reason", None) not in (None, "", 0)
+    )
 
     # (1) observed by the app; the first auto-approved step decides, every later one is kept too
     episodes = _episodes(snaps, hw, server_offset_ms)
@@ -381,9 +430,15 @@ def classify(
             decided = ep.exit_update if changed_late else ep.deadline
             if found is None:
                 found = Classification(
-                    Outcome.AUTO_APPROVED_OVERDUE, RULE_OBSERVED, "certain", stage=ep.stage,
-                    deadline_ms=ep.deadline, decided_at_ms=decided, overdue_ms=decided - ep.deadline,
-                    first_action_ms=first_action, **base,
+                    Outcome.AUTO_APPROVED_OVERDUE,
+                    RULE_OBSERVED,
+                    "certain",
+                    stage=ep.stage,
+                    deadline_ms=ep.deadline,
+                    decided_at_ms=decided,
+                    overdue_ms=decided - ep.deadline,
+                    first_action_ms=first_action,
+                    **base,
                 )
             else:
                 later.append(AutoApprovedStep(ep.stage, ep.deadline, decided, RULE_OBSERVED, "certain"))
@@ -398,7 +453,9 @@ def classify(
     if final_stage is Stage.DISPUTE or any(
         stage_for(s.status, s.negotiate_status, hw) is Stage.DISPUTE for s in snaps
     ):
-        return Classification(Outcome.DISPUTE, RULE_STATUS, decided_at_ms=end_time, first_action_ms=first_action, **base)
+        return Classification(
+            Outcome.DISPUTE, RULE_STATUS, decided_at_ms=end_time, first_action_ms=first_action, **base
+        )
 
     recorded_deadline = next((ep.deadline for ep in reversed(episodes)), None) or _int(
         getattr(final, "expire_time", None)
@@ -412,8 +469,11 @@ def classify(
     # (2) the negotiation history names the system
     if comments is not None and not actions:
         agreed = sorted(
-            (c for c in comments
-             if is_system_agreement(c, rules, deadline_ms=recorded_deadline) and _int(c.create_time)),
+            (
+                c
+                for c in comments
+                if is_system_agreement(c, rules, deadline_ms=recorded_deadline) and _int(c.create_time)
+            ),
             key=lambda c: c.create_time,  # type: ignore[arg-type,return-value]
         )
         if agreed:
@@ -423,48 +483,82 @@ def classify(
                 # the system agreed before any deadline: agreed on application, never overdue
                 return Classification(Outcome.FAST_REFUND, RULE_HISTORY_SYSTEM, decided_at_ms=at, **base)
             return Classification(
-                Outcome.AUTO_APPROVED_OVERDUE, RULE_HISTORY_SYSTEM, "likely", stage=deadline_stage,
-                deadline_ms=recorded_deadline, decided_at_ms=at,
+                Outcome.AUTO_APPROVED_OVERDUE,
+                RULE_HISTORY_SYSTEM,
+                "likely",
+                stage=deadline_stage,
+                deadline_ms=recorded_deadline,
+                decided_at_ms=at,
                 overdue_ms=at - recorded_deadline if recorded_deadline is not None else None,
-                first_action_ms=first_action, **base,
+                first_action_ms=first_action,
+                **base,
             )
 
     if refunded:
         if in_time is not None:
             return Classification(
-                Outcome.HANDLED_IN_TIME, RULE_OBSERVED, stage=in_time.stage, deadline_ms=in_time.deadline,
-                decided_at_ms=first_action, first_action_ms=first_action, **base,
+                Outcome.HANDLED_IN_TIME,
+                RULE_OBSERVED,
+                stage=in_time.stage,
+                deadline_ms=in_time.deadline,
+                decided_at_ms=first_action,
+                first_action_ms=first_action,
+                **base,
             )
         # the merchant's decision time: a return's last step is the receipt, recorded only by endTime
         acted_at = (end_time or negotiated_at) if kind == "return_refund" else (negotiated_at or end_time)
         if actions:
             return Classification(
-                Outcome.HANDLED_IN_TIME, RULE_OBSERVED, stage=deadline_stage, deadline_ms=recorded_deadline,
-                decided_at_ms=actions[0], first_action_ms=actions[0], **base,
+                Outcome.HANDLED_IN_TIME,
+                RULE_OBSERVED,
+                stage=deadline_stage,
+                deadline_ms=recorded_deadline,
+                decided_at_ms=actions[0],
+                first_action_ms=actions[0],
+                **base,
             )
         # (fast refund) agreed right after submission without ever waiting on the merchant
-        if not ever_waited and submit is not None and acted_at is not None and acted_at - submit <= fast_window_ms:
+        if (
+            not ever_waited
+            and submit is not None
+            and acted_at is not None
+            and acted_at - submit <= fast_window_ms
+        ):
             return Classification(Outcome.FAST_REFUND, RULE_HEURISTIC_TIMES, decided_at_ms=acted_at, **base)
         # (3) heuristic on the recorded times
         if recorded_deadline is None or acted_at is None:
             return Classification(Outcome.UNKNOWN, RULE_NO_EVIDENCE, decided_at_ms=acted_at, **base)
         if acted_at >= recorded_deadline:
             return Classification(
-                Outcome.AUTO_APPROVED_OVERDUE, RULE_HEURISTIC_TIMES, "likely", stage=deadline_stage,
-                deadline_ms=recorded_deadline, decided_at_ms=acted_at, overdue_ms=acted_at - recorded_deadline,
-                first_action_ms=first_action, **base,
+                Outcome.AUTO_APPROVED_OVERDUE,
+                RULE_HEURISTIC_TIMES,
+                "likely",
+                stage=deadline_stage,
+                deadline_ms=recorded_deadline,
+                decided_at_ms=acted_at,
+                overdue_ms=acted_at - recorded_deadline,
+                first_action_ms=first_action,
+                **base,
             )
         return Classification(
-            Outcome.HANDLED_IN_TIME, RULE_HEURISTIC_TIMES, stage=deadline_stage, deadline_ms=recorded_deadline,
-            decided_at_ms=acted_at, first_action_ms=first_action or negotiated_at, **base,
+            Outcome.HANDLED_IN_TIME,
+            RULE_HEURISTIC_TIMES,
+            stage=deadline_stage,
+            deadline_ms=recorded_deadline,
+            decided_at_ms=acted_at,
+            first_action_ms=first_action or negotiated_at,
+            **base,
         )
 
     if status == 70:
         closed_at = end_time or _int(getattr(final, "update_time", None))
         if merchant_rejected or in_time is not None or actions:
             return Classification(
-                Outcome.REJECTED_CLOSED, RULE_STATUS, decided_at_ms=closed_at,
-                first_action_ms=first_action or (actions[0] if actions else negotiated_at), **base,
+                Outcome.REJECTED_CLOSED,
+                RULE_STATUS,
+                decided_at_ms=closed_at,
+                first_action_ms=first_action or (actions[0] if actions else negotiated_at),
+                **base,
             )
         return Classification(Outcome.BUYER_CANCELLED, RULE_STATUS, decided_at_ms=closed_at, **base)
 

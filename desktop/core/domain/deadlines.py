@@ -84,7 +84,13 @@ class Stage(enum.StrEnum):
 
 
 REVIEW_STAGES: frozenset[Stage] = frozenset(
-    {Stage.REVIEW_REFUND_ONLY, Stage.REVIEW_RETURN, Stage.REVIEW_EXCHANGE, Stage.REVIEW_RESEND, Stage.REVIEW_REPAIR}
+    {
+        Stage.REVIEW_REFUND_ONLY,
+        Stage.REVIEW_RETURN,
+        Stage.REVIEW_EXCHANGE,
+        Stage.REVIEW_RESEND,
+        Stage.REVIEW_REPAIR,
+    }
 )
 #: stages whose deadline runs against the merchant (the system decides for them when it passes)
 MERCHANT_STAGES: frozenset[Stage] = REVIEW_STAGES | {Stage.CONFIRM_RECEIPT, Stage.REJECT_INTERCEPT}
@@ -178,7 +184,9 @@ def stage_for(status: int | None, negotiate_status: int | None, handling_way: in
 
 def stage_of(refund: RefundLike) -> Stage:
     """The stage of ``refund`` (rules doc §2). Unknown combinations give :attr:`Stage.NEEDS_REVIEW`."""
-    return stage_for(_attr(refund, "status"), _attr(refund, "negotiate_status"), _attr(refund, "handling_way"))
+    return stage_for(
+        _attr(refund, "status"), _attr(refund, "negotiate_status"), _attr(refund, "handling_way")
+    )
 
 
 def clock_owner_of(stage: Stage) -> ClockOwner:
@@ -255,7 +263,9 @@ def deadline_of(refund: RefundLike, rules: Rules, *, server_offset_ms: int = 0) 
     start = clock_start_of(refund, stage)
     if limit is None or start is None:
         return Deadline(None, "none", stage, owner)
-    return Deadline(to_local_ms(start + limit.limit_ms, server_offset_ms), "rule", stage, owner, estimated=True)
+    return Deadline(
+        to_local_ms(start + limit.limit_ms, server_offset_ms), "rule", stage, owner, estimated=True
+    )
 
 
 def seconds_left(deadline: Deadline, now_ms: int) -> int | None:

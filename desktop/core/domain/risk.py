@@ -121,7 +121,9 @@ class ShopScoreView:
     @property
     def after_sale(self) -> tuple[str | None, str | None] | None:
         """The after-sale dimension (名称含"售后"), when the platform sends one."""
-        return next((d for d in self.dimensions if d[0] and ("售后" in d[0] or "after" in d[0].lower())), None)
+        return next(
+            (d for d in self.dimensions if d[0] and ("售后" in d[0] or "after" in d[0].lower())), None
+        )
 
     def to_json(self) -> dict[str, Any]:
         after = self.after_sale
@@ -174,8 +176,13 @@ class Reason:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "metric": self.metric, "value": self.value, "threshold": self.threshold, "basis": self.basis,
-            "key": self.key, "level": self.level, "text": self.text,
+            "metric": self.metric,
+            "value": self.value,
+            "threshold": self.threshold,
+            "basis": self.basis,
+            "key": self.key,
+            "level": self.level,
+            "text": self.text,
         }
 
 
@@ -241,7 +248,8 @@ class Metrics:
             w = next((w for w in self.windows if w.days == days), None)
             windows[str(days)] = {
                 "auto_approved": {
-                    "total": total["certain"] + total["likely"], **total,
+                    "total": total["certain"] + total["likely"],
+                    **total,
                     **{k: {"total": sum(g.values()), **g} for k, g in groups.items()},
                 },
                 "actionable": dict(w.actionable) if w else {},
@@ -251,18 +259,25 @@ class Metrics:
             "windows": windows,
             "m1": {"short": self.m1_short, "long": self.m1_long},
             "m2": {
-                "days": self.m2_days, "auto_approved": self.m2_auto, "actionable": self.m2_actionable,
-                "min_sample": self.m2_min_sample, "judged": self.m2_judged,
+                "days": self.m2_days,
+                "auto_approved": self.m2_auto,
+                "actionable": self.m2_actionable,
+                "min_sample": self.m2_min_sample,
+                "judged": self.m2_judged,
                 "rate": round(float(rate), 6) if rate is not None else None,
             },
             "m3": {
-                "backlog": [{"hours": b.hours, "count": b.count, "money_fen": b.money_fen} for b in self.backlog],
+                "backlog": [
+                    {"hours": b.hours, "count": b.count, "money_fen": b.money_fen} for b in self.backlog
+                ],
                 "overdue": {"count": self.overdue_pending, "money_fen": self.overdue_pending_fen},
             },
             "m4": {"weeks": self.m4_weeks},
             "m5": {
                 "count": self.response.count,
-                "median_seconds": None if self.response.median_ms is None else self.response.median_ms // 1000,
+                "median_seconds": None
+                if self.response.median_ms is None
+                else self.response.median_ms // 1000,
                 "p90_seconds": None if self.response.p90_ms is None else self.response.p90_ms // 1000,
             },
         }
@@ -318,8 +333,12 @@ class RiskEstimate:
             "level": self.level,
             "no_history": self.no_history,
             "reasons": [r.to_json() for r in self.reasons],
-            "exposure": None if self.exposure is None else {
-                "level": self.exposure.level, "basis": self.exposure.basis, "key": self.exposure.key,
+            "exposure": None
+            if self.exposure is None
+            else {
+                "level": self.exposure.level,
+                "basis": self.exposure.basis,
+                "key": self.exposure.key,
                 "sanctions": [{"key": s.key, "text": s.text} for s in self.exposure.sanctions],
             },
             "metrics": self.metrics.to_json(),
@@ -387,7 +406,9 @@ class _History:
         self.times = [a.at_ms for a in self.autos]
 
     def count(self, start_exclusive: int, end_inclusive: int) -> int:
-        return bisect.bisect_right(self.times, end_inclusive) - bisect.bisect_right(self.times, start_exclusive)
+        return bisect.bisect_right(self.times, end_inclusive) - bisect.bisect_right(
+            self.times, start_exclusive
+        )
 
     def weeks_in_a_row(self, at: int, extra: Sequence[int] = ()) -> int:
         """Consecutive 7-day blocks ending at ``at`` (newest first) with at least one auto-approval;
@@ -425,7 +446,11 @@ def _point(
     Requests handled meanwhile are not added to M2's denominator: when they close is unknown (an
     agreed return stays open for days), and leaving them out errs on the cautious side."""
     w = rules.risk.windows
-    short_ms, long_ms, m2_ms = (w.m1_short_days.value * DAY_MS, w.m1_long_days.value * DAY_MS, w.m2_days.value * DAY_MS)
+    short_ms, long_ms, m2_ms = (
+        w.m1_short_days.value * DAY_MS,
+        w.m1_long_days.value * DAY_MS,
+        w.m2_days.value * DAY_MS,
+    )
     n_new = len(new_autos)
     m1_short = hist.count(at - short_ms, at) + _count_sorted(new_autos, at - short_ms, at)
     m1_long = hist.count(at - long_ms, at) + _count_sorted(new_autos, at - long_ms, at)
@@ -452,7 +477,11 @@ def _evaluate(pt: _Point, rules: Rules, *, with_reasons: bool = True) -> tuple[L
     """The level at a point, first match from the top, with the reasons of the level reached."""
     r = rules.risk
     w = r.windows
-    rate = Fraction(pt.m2_auto, pt.m2_actionable) if pt.m2_actionable >= r.m2_min_requests.value and pt.m2_actionable else None
+    rate = (
+        Fraction(pt.m2_auto, pt.m2_actionable)
+        if pt.m2_actionable >= r.m2_min_requests.value and pt.m2_actionable
+        else None
+    )
     short_d, long_d, m2_d = w.m1_short_days.value, w.m1_long_days.value, w.m2_days.value
 
     for level, th in (("high", r.high), ("elevated", r.elevated)):
@@ -462,22 +491,48 @@ def _evaluate(pt: _Point, rules: Rules, *, with_reasons: bool = True) -> tuple[L
         if _ge(pt.m1_short, th.m1_short):
             hits.append(_m1_reason(level, short_d, pt.m1_short, th.m1_short, with_reasons))
         if rate is not None and _ge(rate, th.m2_rate):
-            hits.append(Reason(
-                "M2", round(float(rate), 6), th.m2_rate.value, th.m2_rate.basis, th.m2_rate.key,
-                tr("{rate} of the requests you could act on in the last {days} days were auto-approved "
-                   "({count} of {total}); threshold {threshold} ({basis})",
-                   rate=_percent(rate), days=m2_d, count=pt.m2_auto, total=pt.m2_actionable,
-                   threshold=_percent(th.m2_rate.value), basis=basis_text(th.m2_rate.basis)) if with_reasons else "",
-                level,  # type: ignore[arg-type]
-            ))
+            hits.append(
+                Reason(
+                    "M2",
+                    round(float(rate), 6),
+                    th.m2_rate.value,
+                    th.m2_rate.basis,
+                    th.m2_rate.key,
+                    tr(
+                        "{rate} of the requests you could act on in the last {days} days were auto-approved "
+                        "({count} of {total}); threshold {threshold} ({basis})",
+                        rate=_percent(rate),
+                        days=m2_d,
+                        count=pt.m2_auto,
+                        total=pt.m2_actionable,
+                        threshold=_percent(th.m2_rate.value),
+                        basis=basis_text(th.m2_rate.basis),
+                    )
+                    if with_reasons
+                    else "",
+                    level,  # type: ignore[arg-type]
+                )
+            )
         if _ge(pt.m4_weeks, th.m4_weeks):
-            hits.append(Reason(
-                "M4", pt.m4_weeks, th.m4_weeks.value, th.m4_weeks.basis, th.m4_weeks.key,
-                tr("Requests were auto-approved in each of the last {weeks} weeks; threshold {threshold} "
-                   "weeks ({basis})", weeks=pt.m4_weeks, threshold=th.m4_weeks.value,
-                   basis=basis_text(th.m4_weeks.basis)) if with_reasons else "",
-                level,  # type: ignore[arg-type]
-            ))
+            hits.append(
+                Reason(
+                    "M4",
+                    pt.m4_weeks,
+                    th.m4_weeks.value,
+                    th.m4_weeks.basis,
+                    th.m4_weeks.key,
+                    tr(
+                        "Requests were auto-approved in each of the last {weeks} weeks; threshold {threshold} "
+                        "weeks ({basis})",
+                        weeks=pt.m4_weeks,
+                        threshold=th.m4_weeks.value,
+                        basis=basis_text(th.m4_weeks.basis),
+                    )
+                    if with_reasons
+                    else "",
+                    level,  # type: ignore[arg-type]
+                )
+            )
         if hits:
             return level, tuple(hits)  # type: ignore[return-value]
 
@@ -486,23 +541,44 @@ def _evaluate(pt: _Point, rules: Rules, *, with_reasons: bool = True) -> tuple[L
     if _ge(pt.m1_long, wt.m1_long):
         hits.append(_m1_reason("watch", long_d, pt.m1_long, wt.m1_long, with_reasons))
     if pt.pending_soon > 0:
-        hits.append(Reason(
-            f"M3_{_hours(wt.pending_hours_left.value)}h", pt.pending_soon, wt.pending_hours_left.value,
-            wt.pending_hours_left.basis, wt.pending_hours_left.key,
-            tr("{count} pending requests have {hours} h or less left ({basis})",
-               count=pt.pending_soon, hours=_hours(wt.pending_hours_left.value),
-               basis=basis_text(wt.pending_hours_left.basis)) if with_reasons else "",
-            "watch",
-        ))
+        hits.append(
+            Reason(
+                f"M3_{_hours(wt.pending_hours_left.value)}h",
+                pt.pending_soon,
+                wt.pending_hours_left.value,
+                wt.pending_hours_left.basis,
+                wt.pending_hours_left.key,
+                tr(
+                    "{count} pending requests have {hours} h or less left ({basis})",
+                    count=pt.pending_soon,
+                    hours=_hours(wt.pending_hours_left.value),
+                    basis=basis_text(wt.pending_hours_left.basis),
+                )
+                if with_reasons
+                else "",
+                "watch",
+            )
+        )
     if pt.p90_ms is not None and pt.p90_ms > wt.m5_p90_hours.value * HOUR_MS:
         hours = pt.p90_ms / HOUR_MS
-        hits.append(Reason(
-            "M5_p90", round(hours, 2), wt.m5_p90_hours.value, wt.m5_p90_hours.basis, wt.m5_p90_hours.key,
-            tr("9 in 10 first actions came within {hours} h, slower than the threshold of {threshold} h ({basis})",
-               hours=f"{hours:.1f}", threshold=_hours(wt.m5_p90_hours.value),
-               basis=basis_text(wt.m5_p90_hours.basis)) if with_reasons else "",
-            "watch",
-        ))
+        hits.append(
+            Reason(
+                "M5_p90",
+                round(hours, 2),
+                wt.m5_p90_hours.value,
+                wt.m5_p90_hours.basis,
+                wt.m5_p90_hours.key,
+                tr(
+                    "9 in 10 first actions came within {hours} h, slower than the threshold of {threshold} h ({basis})",
+                    hours=f"{hours:.1f}",
+                    threshold=_hours(wt.m5_p90_hours.value),
+                    basis=basis_text(wt.m5_p90_hours.basis),
+                )
+                if with_reasons
+                else "",
+                "watch",
+            )
+        )
     if hits:
         return "watch", tuple(hits)
     return "low", ()
@@ -510,10 +586,21 @@ def _evaluate(pt: _Point, rules: Rules, *, with_reasons: bool = True) -> tuple[L
 
 def _m1_reason(level: str, days: int, count: int, p: Param[int], with_text: bool) -> Reason:
     return Reason(
-        f"M1_{days}d", count, p.value, p.basis, p.key,
-        tr("{count} requests were auto-approved after their deadline in the last {days} days; "
-           "threshold {threshold} ({basis})", count=count, days=days, threshold=p.value,
-           basis=basis_text(p.basis)) if with_text else "",
+        f"M1_{days}d",
+        count,
+        p.value,
+        p.basis,
+        p.key,
+        tr(
+            "{count} requests were auto-approved after their deadline in the last {days} days; "
+            "threshold {threshold} ({basis})",
+            count=count,
+            days=days,
+            threshold=p.value,
+            basis=basis_text(p.basis),
+        )
+        if with_text
+        else "",
         level,  # type: ignore[arg-type]
     )
 
@@ -539,12 +626,22 @@ def compute_metrics(inputs: RiskInputs, rules: Rules) -> Metrics:
     r = rules.risk
     now = inputs.now_ms
     hist = _History(inputs.auto_approvals)
-    pt = _point(inputs, rules, hist, now, (), _pending_soon(inputs.pending, now, r.watch.pending_hours_left.value))
+    pt = _point(
+        inputs, rules, hist, now, (), _pending_soon(inputs.pending, now, r.watch.pending_hours_left.value)
+    )
     backlog = tuple(
         Backlog(
             h,
-            sum(1 for p in inputs.pending if p.expire_at_ms is not None and p.expire_at_ms <= now + h * HOUR_MS),
-            sum(p.refund_fee_fen for p in inputs.pending if p.expire_at_ms is not None and p.expire_at_ms <= now + h * HOUR_MS),
+            sum(
+                1
+                for p in inputs.pending
+                if p.expire_at_ms is not None and p.expire_at_ms <= now + h * HOUR_MS
+            ),
+            sum(
+                p.refund_fee_fen
+                for p in inputs.pending
+                if p.expire_at_ms is not None and p.expire_at_ms <= now + h * HOUR_MS
+            ),
         )
         for h in r.backlog_hours.value
     )
@@ -570,20 +667,28 @@ def compute_metrics(inputs: RiskInputs, rules: Rules) -> Metrics:
 
 # ----------------------------------------------------------------------------------- forecast
 def _forecast_one(
-    inputs: RiskInputs, rules: Rules, hist: _History, current: Level, horizon: int,
+    inputs: RiskInputs,
+    rules: Rules,
+    hist: _History,
+    current: Level,
+    horizon: int,
     guarded: frozenset[int] = frozenset(),
 ) -> Forecast:
     now = inputs.now_ms
     at = now + horizon * HOUR_MS
     soon_h = rules.risk.watch.pending_hours_left.value
-    dated = sorted((p for p in inputs.pending if p.expire_at_ms is not None), key=lambda p: (p.expire_at_ms, p.refund_id))
+    dated = sorted(
+        (p for p in inputs.pending if p.expire_at_ms is not None), key=lambda p: (p.expire_at_ms, p.refund_id)
+    )
     # a guarded request is agreed shortly before its deadline: never auto-approved (it still counts
     # as pending, and as "soon", until then)
     falling = [p for p in dated if p.expire_at_ms <= at and p.refund_id not in guarded]  # type: ignore[operator]
     soon_after = [p for p in dated if at < p.expire_at_ms <= at + soon_h * HOUR_MS]  # type: ignore[operator]
     auto_times = [max(p.expire_at_ms, now) for p in falling]  # type: ignore[type-var]
 
-    def level_with(handled_auto: int, soon_left: int, *, reasons: bool = False) -> tuple[Level, tuple[Reason, ...]]:
+    def level_with(
+        handled_auto: int, soon_left: int, *, reasons: bool = False
+    ) -> tuple[Level, tuple[Reason, ...]]:
         # the first ``handled_auto`` would-be auto-approvals (earliest deadlines) are handled
         pt = _point(inputs, rules, hist, at, auto_times[handled_auto:], soon_left)
         return _evaluate(pt, rules, with_reasons=reasons)
@@ -597,7 +702,9 @@ def _forecast_one(
         t = auto_times[i]
         # still pending after this one, with at most `soon_h` left at t
         still_soon = max(0, bisect.bisect_right(expiries, t + soon_h * HOUR_MS) - (i + 1))
-        lv, _ = _evaluate(_point(inputs, rules, hist, t, auto_times[: i + 1], still_soon), rules, with_reasons=False)
+        lv, _ = _evaluate(
+            _point(inputs, rules, hist, t, auto_times[: i + 1], still_soon), rules, with_reasons=False
+        )
         if lv != current:
             changes_at, changes_to, changed_by = t, lv, p.refund_id
             break
@@ -605,8 +712,10 @@ def _forecast_one(
     handled_auto, handled_soon, keeps = _rescue(level_with, len(falling), len(soon_after), current)
     # earliest deadline first: the ones to handle among those that would be auto-approved are the
     # soonest; the soon-after ones are all handled or none (see _rescue)
-    rescue_items = sorted(falling[:handled_auto] + (soon_after if handled_soon else []),
-                          key=lambda p: (p.expire_at_ms, p.refund_id))
+    rescue_items = sorted(
+        falling[:handled_auto] + (soon_after if handled_soon else []),
+        key=lambda p: (p.expire_at_ms, p.refund_id),
+    )
     return Forecast(
         horizon_hours=horizon,
         at_ms=at,
@@ -659,7 +768,10 @@ def _rescue(
 
 
 def daily_series(
-    rows: Mapping[int, DailyPoint] | Iterable[DailyPoint], *, now_ms: int, days: int,
+    rows: Mapping[int, DailyPoint] | Iterable[DailyPoint],
+    *,
+    now_ms: int,
+    days: int,
     utc_offset_ms: int = BEIJING_OFFSET_MS,
 ) -> tuple[DailyPoint, ...]:
     """``days`` consecutive days ending today, zero-filled from the days that have data."""
@@ -680,21 +792,41 @@ def estimate(inputs: RiskInputs, rules: Rules) -> RiskEstimate:
     """The shop's risk level now, why, the notice's sanctions for it and the forecast."""
     metrics = compute_metrics(inputs, rules)
     hist = _History(inputs.auto_approvals)
-    pt = _Point(metrics.m1_short, metrics.m1_long, metrics.m2_auto, metrics.m2_actionable, metrics.m4_weeks,
-                metrics.pending_soon, metrics.response.p90_ms)
+    pt = _Point(
+        metrics.m1_short,
+        metrics.m1_long,
+        metrics.m2_auto,
+        metrics.m2_actionable,
+        metrics.m4_weeks,
+        metrics.pending_soon,
+        metrics.response.p90_ms,
+    )
     level, reasons = _evaluate(pt, rules)
     no_history = not inputs.has_history and not inputs.auto_approvals
     if no_history:
-        reasons = (*reasons, Reason(
-            "history", 0, None, None, None,
-            tr("No history yet: no finished after-sale request has been recorded for this shop, so the "
-               "estimate rests on the pending requests alone"),
-        ))
+        reasons = (
+            *reasons,
+            Reason(
+                "history",
+                0,
+                None,
+                None,
+                None,
+                tr(
+                    "No history yet: no finished after-sale request has been recorded for this shop, so the "
+                    "estimate rests on the pending requests alone"
+                ),
+            ),
+        )
     exposure = None
     param = rules.risk.exposure.for_level(level)
     if param is not None:
-        exposure = Exposure(level, tuple(Sanction(k, sanction_text(k)) for k in param.value), param.basis, param.key)
-    forecast = tuple(_forecast_one(inputs, rules, hist, level, h) for h in rules.forecast_horizons_hours.value)
+        exposure = Exposure(
+            level, tuple(Sanction(k, sanction_text(k)) for k in param.value), param.basis, param.key
+        )
+    forecast = tuple(
+        _forecast_one(inputs, rules, hist, level, h) for h in rules.forecast_horizons_hours.value
+    )
     return RiskEstimate(
         level=level,
         reasons=reasons,
@@ -712,11 +844,20 @@ def guarded_forecast(inputs: RiskInputs, rules: Rules, guarded: Iterable[int]) -
     agree before their deadline, see :mod:`desktop.core.guard`) are never auto-approved."""
     metrics = compute_metrics(inputs, rules)
     hist = _History(inputs.auto_approvals)
-    pt = _Point(metrics.m1_short, metrics.m1_long, metrics.m2_auto, metrics.m2_actionable, metrics.m4_weeks,
-                metrics.pending_soon, metrics.response.p90_ms)
+    pt = _Point(
+        metrics.m1_short,
+        metrics.m1_long,
+        metrics.m2_auto,
+        metrics.m2_actionable,
+        metrics.m4_weeks,
+        metrics.pending_soon,
+        metrics.response.p90_ms,
+    )
     level, _ = _evaluate(pt, rules, with_reasons=False)
     covered = frozenset(guarded)
-    return tuple(_forecast_one(inputs, rules, hist, level, h, covered) for h in rules.forecast_horizons_hours.value)
+    return tuple(
+        _forecast_one(inputs, rules, hist, level, h, covered) for h in rules.forecast_horizons_hours.value
+    )
 
 
 # ------------------------------------------------------------------- inputs from plain records
@@ -761,7 +902,12 @@ def inputs_from_records(
     records = list(closed)
     longest = max(max(r.windows.days.value), r.windows.series_days.value) * DAY_MS
     autos = tuple(
-        AutoApproval(c.refund_id, c.overdue_at_ms if c.overdue_at_ms is not None else c.closed_at_ms, c.kind, c.certainty or "likely")
+        AutoApproval(
+            c.refund_id,
+            c.overdue_at_ms if c.overdue_at_ms is not None else c.closed_at_ms,
+            c.kind,
+            c.certainty or "likely",
+        )
         for c in records
         if c.outcome == Outcome.AUTO_APPROVED_OVERDUE
         and now_ms - longest < (c.overdue_at_ms if c.overdue_at_ms is not None else c.closed_at_ms) <= now_ms
@@ -782,12 +928,17 @@ def inputs_from_records(
         windows.append(WindowTotals(days, act, handled))
     m2_start = now_ms - r.windows.m2_days.value * DAY_MS
     max_h = max(rules.forecast_horizons_hours.value) * HOUR_MS
-    leaving = tuple(sorted(
-        c.closed_at_ms for c in records if c.outcome in actionable and m2_start < c.closed_at_ms <= m2_start + max_h
-    ))
+    leaving = tuple(
+        sorted(
+            c.closed_at_ms
+            for c in records
+            if c.outcome in actionable and m2_start < c.closed_at_ms <= m2_start + max_h
+        )
+    )
     m5_start = now_ms - r.windows.m5_days.value * DAY_MS
     responses = sorted(
-        c.response_ms for c in records
+        c.response_ms
+        for c in records
         if c.response_ms is not None and c.outcome in actionable and m5_start < c.closed_at_ms <= now_ms
     )
     series_days = r.windows.series_days.value
@@ -805,7 +956,9 @@ def inputs_from_records(
             d = points.setdefault(day_start(t, utc_offset_ms), {})
             d[field_name] = d.get(field_name, 0) + 1
     daily = daily_series(
-        [DailyPoint(day, **counts) for day, counts in points.items()], now_ms=now_ms, days=series_days,
+        [DailyPoint(day, **counts) for day, counts in points.items()],
+        now_ms=now_ms,
+        days=series_days,
         utc_offset_ms=utc_offset_ms,
     )
     has_history = any(now_ms - longest < c.closed_at_ms <= now_ms for c in records)

@@ -198,8 +198,11 @@ class GuardRules:
 GUARD_STAGES: tuple[str, ...] = ("review_refund_only", "review_return", "review_exchange", "confirm_receipt")
 
 _GUARD_DEFAULTS: dict[str, Any] = {
-    "rule": {"value": "agree_before_deadline", "basis": "sourced",
-             "note": "notice of 2023-05-09: the violation is a request left unhandled until the platform agrees it"},
+    "rule": {
+        "value": "agree_before_deadline",
+        "basis": "sourced",
+        "note": "notice of 2023-05-09: the violation is a request left unhandled until the platform agrees it",
+    },
     "lead_minutes": {"value": 45, "basis": "assumed"},
     "max_fee_yuan": {"value": 200, "basis": "assumed"},
     "daily_count": {"value": 20, "basis": "assumed"},
@@ -248,11 +251,15 @@ def load_rules(path: str | os.PathLike[str]) -> Rules:
         exc.path = name
         raise
     except tomllib.TOMLDecodeError as exc:
-        raise RulesError("", tr("the rules file is not valid TOML: {error}", error=str(exc)),
-                         path=name) from None
+        raise RulesError(
+            "", tr("the rules file is not valid TOML: {error}", error=str(exc)), path=name
+        ) from None
     except RecursionError:
-        raise RulesError("", tr("the rules file is nested too deeply to be a rules file; restore the "
-                                "bundled file"), path=name) from None
+        raise RulesError(
+            "",
+            tr("the rules file is nested too deeply to be a rules file; restore the bundled file"),
+            path=name,
+        ) from None
     try:
         return parse_rules(data)
     except RulesError as exc:
@@ -263,21 +270,29 @@ def load_rules(path: str | os.PathLike[str]) -> Rules:
 def _text(raw: bytes) -> str:
     """The rules file's bytes as text (UTF-8, with or without a byte order mark)."""
     if len(raw) > MAX_FILE_BYTES:
-        raise RulesError("", tr("the rules file is larger than {size} kB, too large to be a rules "
-                                "file; restore the bundled file", size=MAX_FILE_BYTES // 1000))
+        raise RulesError(
+            "",
+            tr(
+                "the rules file is larger than {size} kB, too large to be a rules "
+                "file; restore the bundled file",
+                size=MAX_FILE_BYTES // 1000,
+            ),
+        )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise RulesError("", tr("the rules file is saved as UTF-16; save it again as UTF-8"))
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # the byte order mark Notepad writes
     if b"\0" in raw:
-        raise RulesError("", tr("the rules file is not a text file (it holds binary data); restore "
-                                "the bundled file"))
+        raise RulesError(
+            "", tr("the rules file is not a text file (it holds binary data); restore the bundled file")
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise RulesError("", tr("the rules file is not UTF-8 text (line {line}); save it again as "
-                                "UTF-8", line=line)) from None
+        raise RulesError(
+            "", tr("the rules file is not UTF-8 text (line {line}); save it again as UTF-8", line=line)
+        ) from None
 
 
 def parse_rules(data: Mapping[str, Any]) -> Rules:
@@ -287,7 +302,11 @@ def parse_rules(data: Mapping[str, Any]) -> Rules:
     if version != SCHEMA_VERSION:
         raise RulesError(
             "schema_version",
-            tr("this version of the app reads schema {expected}, got {got}", expected=SCHEMA_VERSION, got=version),
+            tr(
+                "this version of the app reads schema {expected}, got {got}",
+                expected=SCHEMA_VERSION,
+                got=version,
+            ),
         )
     risk = _risk(root.table("risk"))
     rules = Rules(
@@ -371,21 +390,30 @@ def _risk(t: _Table) -> RiskRules:
         if p.value not in days.value:
             raise RulesError(
                 p.key,
-                tr("must be one of {allowed} (risk.windows.days), got {got}",
-                   allowed=", ".join(map(str, days.value)), got=p.value),
+                tr(
+                    "must be one of {allowed} (risk.windows.days), got {got}",
+                    allowed=", ".join(map(str, days.value)),
+                    got=p.value,
+                ),
             )
         picks[name] = p
     if picks["m1_short_days"].value >= picks["m1_long_days"].value:
         raise RulesError(
             picks["m1_short_days"].key,
-            tr("must be less than {other} ({limit}), got {got}", other=picks["m1_long_days"].key,
-               limit=picks["m1_long_days"].value, got=picks["m1_short_days"].value),
+            tr(
+                "must be less than {other} ({limit}), got {got}",
+                other=picks["m1_long_days"].key,
+                limit=picks["m1_long_days"].value,
+                got=picks["m1_short_days"].value,
+            ),
         )
     series = w.param("series_days", int)
     _check_positive(series.key, series.value)
     _check_at_most(series.key, series.value, MAX_SERIES_DAYS)
     w.done()
-    windows = RiskWindows(days, picks["m1_short_days"], picks["m1_long_days"], picks["m2_days"], picks["m5_days"], series)
+    windows = RiskWindows(
+        days, picks["m1_short_days"], picks["m1_long_days"], picks["m2_days"], picks["m5_days"], series
+    )
 
     s = t.table("sample")
     min_requests = s.param("m2_min_requests", int)
@@ -423,12 +451,15 @@ def _risk(t: _Table) -> RiskRules:
     wt.done()
 
     e = t.table("exposure")
-    exposure = Exposure(*(e.param(level, _list_of(str, min_len=1)) for level in ("high", "elevated", "watch")))
+    exposure = Exposure(
+        *(e.param(level, _list_of(str, min_len=1)) for level in ("high", "elevated", "watch"))
+    )
     for p in (exposure.high, exposure.elevated, exposure.watch):
         for item in p.value:
             if item not in SANCTIONS:
                 raise RulesError(
-                    p.key, tr("unknown sanction {name!r}; known: {names}", name=item, names=", ".join(SANCTIONS))
+                    p.key,
+                    tr("unknown sanction {name!r}; known: {names}", name=item, names=", ".join(SANCTIONS)),
                 )
     e.done()
     t.done()
@@ -463,7 +494,11 @@ def _forecast(t: _Table, risk: RiskRules) -> Param[tuple[int, ...]]:
         if h > longest:
             raise RulesError(
                 horizons.key,
-                tr("must not be longer than {limit} h (the shortest risk window), got {got}", limit=longest, got=h),
+                tr(
+                    "must not be longer than {limit} h (the shortest risk window), got {got}",
+                    limit=longest,
+                    got=h,
+                ),
             )
     _check_distinct(horizons.key, horizons.value)
     t.done()
@@ -484,13 +519,21 @@ def _guard(t: _Table) -> GuardRules:
     )
     if g.rule.value != "agree_before_deadline":
         raise RulesError(g.rule.key, tr("unknown guard rule {got}", got=_fmt(g.rule.value)))
-    for p in (g.lead_minutes, g.max_fee_yuan, g.daily_count, g.daily_yuan, g.pre_notice_minutes,
-              g.stale_minutes):
+    for p in (
+        g.lead_minutes,
+        g.max_fee_yuan,
+        g.daily_count,
+        g.daily_yuan,
+        g.pre_notice_minutes,
+        g.stale_minutes,
+    ):
         _check_positive(p.key, p.value)
     for stage in g.default_stages.value:
         if stage not in GUARD_STAGES:
-            raise RulesError(g.default_stages.key,
-                             tr("unknown stage; known stages: {names}", names=", ".join(GUARD_STAGES)))
+            raise RulesError(
+                g.default_stages.key,
+                tr("unknown stage; known stages: {names}", names=", ".join(GUARD_STAGES)),
+            )
     t.done()
     return g
 
@@ -500,8 +543,13 @@ class _Role:
     """A negotiation-history role: a whole number or a text (kept as text)."""
 
 
-_TYPE_NAMES = {int: "an integer", float: "a number", str: "a text", bool: "true/false",
-               _Role: "a whole number or a text"}
+_TYPE_NAMES = {
+    int: "an integer",
+    float: "a number",
+    str: "a text",
+    bool: "true/false",
+    _Role: "a whole number or a text",
+}
 
 
 class _ListOf:
@@ -582,10 +630,14 @@ class _Table:
     def basis_and_note(self) -> tuple[Basis, str]:
         """The ``basis`` and ``note`` keys of this table (a sourced value must name its source)."""
         if "basis" not in self.data:
-            raise RulesError(self.sub("basis"), tr('missing: every value must say basis = "sourced" or "assumed"'))
+            raise RulesError(
+                self.sub("basis"), tr('missing: every value must say basis = "sourced" or "assumed"')
+            )
         basis = self.plain("basis", str)
         if basis not in BASES:
-            raise RulesError(self.sub("basis"), tr('must be "sourced" or "assumed", got {got}', got=_fmt(basis)))
+            raise RulesError(
+                self.sub("basis"), tr('must be "sourced" or "assumed", got {got}', got=_fmt(basis))
+            )
         note = self.plain("note", str) if "note" in self.data else ""
         if basis == "sourced" and not note.strip():
             raise RulesError(self.sub("note"), tr("a sourced value must name its source in note"))
@@ -597,7 +649,11 @@ class _Table:
         raw = self._get(name)
         if not isinstance(raw, Mapping):
             raise RulesError(
-                key, tr('must be a table {{ value = …, basis = "sourced" | "assumed", note = "…" }}, got {got}', got=_fmt(raw))
+                key,
+                tr(
+                    'must be a table {{ value = …, basis = "sourced" | "assumed", note = "…" }}, got {got}',
+                    got=_fmt(raw),
+                ),
             )
         t = _Table(raw, key)
         t._get("value")
@@ -623,7 +679,9 @@ def _check_positive(key: str, value: float) -> None:
 
 def _check_at_most(key: str, value: float, limit: float) -> None:
     if value > limit:
-        raise RulesError(key, tr("must not be greater than {limit}, got {got}", limit=f"{limit:g}", got=_fmt(value)))
+        raise RulesError(
+            key, tr("must not be greater than {limit}, got {got}", limit=f"{limit:g}", got=_fmt(value))
+        )
 
 
 def _check_non_negative(key: str, value: float) -> None:
@@ -641,6 +699,10 @@ def _check_order(lower: Param[Any], upper: Param[Any]) -> None:
     if lower.value > upper.value:
         raise RulesError(
             lower.key,
-            tr("must not be greater than {other} ({limit}), got {got}",
-               other=upper.key, limit=_fmt(upper.value), got=_fmt(lower.value)),
+            tr(
+                "must not be greater than {other} ({limit}), got {got}",
+                other=upper.key,
+                limit=_fmt(upper.value),
+                got=_fmt(lower.value),
+            ),
         )

@@ -284,14 +284,16 @@ class KuaishouClient:
         if not credentials.app_key or not credentials.sign_secret or not credentials.access_token:
             raise ValueError("credentials need an app key, a sign secret and an access token")
         if credentials.sign_method not in signing.SIGN_METHODS:
-            raise ValueError(
-                f"unknown sign method {credentials.sign_method!r}; use MD5 or HMAC_SHA256"
-            )
+            raise ValueError(f"unknown sign method {credentials.sign_method!r}; use MD5 or HMAC_SHA256")
         _int_arg("max_retries", max_retries, minimum=0)
         if session is not None and session.verify is False:
             raise ValueError("the session must keep TLS certificate checks on (verify=False)")
-        for secret in (credentials.sign_secret, credentials.access_token, credentials.app_secret,
-                       credentials.refresh_token):
+        for secret in (
+            credentials.sign_secret,
+            credentials.access_token,
+            credentials.app_secret,
+            credentials.refresh_token,
+        ):
             register_secret(secret)
         self.base_url = check_base_url(base_url)
         self._credentials = dataclasses.replace(credentials)
@@ -334,8 +336,7 @@ class KuaishouClient:
         self.close()
 
     # --------------------------------------------------------------------------------- calls
-    def call(self, method: str, params: Mapping[str, Any] | None = None, *,
-             verb: str | None = None) -> Any:
+    def call(self, method: str, params: Mapping[str, Any] | None = None, *, verb: str | None = None) -> Any:
         """Call ``method`` with the business ``params``; return ``envelope["data"]``.
 
         ``None`` values are left out of ``param``. ``verb`` is needed only for a method outside
@@ -363,21 +364,27 @@ class KuaishouClient:
                             "valid token). Copy it again from the Kuaishou developer console, or "
                             "authorise the app."
                         ),
-                        method=method, result=exc.result, code=exc.code, sub_code=exc.sub_code,
+                        method=method,
+                        result=exc.result,
+                        code=exc.code,
+                        sub_code=exc.sub_code,
                         request_id=exc.request_id,
                     ) from exc
                 raise PastedTokenExpired(
                     tr(
                         "The pasted access token has expired (such tokens last 48 hours). Paste a "
                         "new one from the Kuaishou developer console, or authorise the app."
-                    ) + ("" if _says_expired(exc) else " " + _three_causes(exc)),
-                    method=method, result=exc.result, code=exc.code, sub_code=exc.sub_code,
+                    )
+                    + ("" if _says_expired(exc) else " " + _three_causes(exc)),
+                    method=method,
+                    result=exc.result,
+                    code=exc.code,
+                    sub_code=exc.sub_code,
                     request_id=exc.request_id,
                 ) from exc
             self._refresh_tokens(token)
             try:
-                return self._call_with_retries(method, verb, param_text,
-                                               self._credentials.access_token)
+                return self._call_with_retries(method, verb, param_text, self._credentials.access_token)
             except TokenExpired as again:
                 raise _auth_failed(again) from again
 
@@ -389,8 +396,11 @@ class KuaishouClient:
                 return  # another call refreshed meanwhile
             if self._oauth is None:
                 self._oauth = OAuthClient(
-                    creds.app_key, creds.app_secret or "", base_url=self.base_url,
-                    session=self._session, timeout=self.timeout,
+                    creds.app_key,
+                    creds.app_secret or "",
+                    base_url=self.base_url,
+                    session=self._session,
+                    timeout=self.timeout,
                 )
             log.info("access token expired; refreshing it")
             token = self._oauth.refresh(creds.refresh_token or "")
@@ -406,8 +416,7 @@ class KuaishouClient:
                     refresh_token=token.refresh_token or creds.refresh_token,
                 )
 
-    def _call_with_retries(self, method: str, verb: str, param_text: str,
-                           token: str) -> tuple[Any, bytes]:
+    def _call_with_retries(self, method: str, verb: str, param_text: str, token: str) -> tuple[Any, bytes]:
         attempt = 0
         while True:
             try:
@@ -415,11 +424,10 @@ class KuaishouClient:
             except (TransportError, RateLimited) as exc:
                 if attempt >= self.max_retries or not self._may_retry(exc, verb):
                     raise
-                delay = self._random.uniform(
-                    0, min(self.BACKOFF_CAP_S, self.BACKOFF_BASE_S * 2**attempt)
+                delay = self._random.uniform(0, min(self.BACKOFF_CAP_S, self.BACKOFF_BASE_S * 2**attempt))
+                log.info(
+                    "%s: %s; retry %d/%d in %.2f s", method, exc.message, attempt + 1, self.max_retries, delay
                 )
-                log.info("%s: %s; retry %d/%d in %.2f s", method, exc.message, attempt + 1,
-                         self.max_retries, delay)
                 self._sleep(delay)
                 attempt += 1
 
@@ -432,8 +440,7 @@ class KuaishouClient:
         # an action is resent only when it certainly never left this machine
         return isinstance(exc, TransportError) and not exc.maybe_processed
 
-    def _send(self, method: str, verb: str, param_text: str, token: str,
-              attempt: int) -> tuple[Any, bytes]:
+    def _send(self, method: str, verb: str, param_text: str, token: str, attempt: int) -> tuple[Any, bytes]:
         self._limiter.acquire()
         creds = self._credentials
         common = {
@@ -453,20 +460,37 @@ class KuaishouClient:
         outcome = "?"
         try:
             if verb == "GET":
-                resp = send(self._session, "GET", url, params=form, timeout=self.timeout,
-                            deadline_s=self.deadline_s, max_bytes=self.max_answer_bytes,
-                            method=method)
+                resp = send(
+                    self._session,
+                    "GET",
+                    url,
+                    params=form,
+                    timeout=self.timeout,
+                    deadline_s=self.deadline_s,
+                    max_bytes=self.max_answer_bytes,
+                    method=method,
+                )
             else:
-                resp = send(self._session, "POST", url, data=form.encode("ascii"), headers=_FORM,
-                            timeout=self.timeout, deadline_s=self.deadline_s,
-                            max_bytes=self.max_answer_bytes, method=method)
+                resp = send(
+                    self._session,
+                    "POST",
+                    url,
+                    data=form.encode("ascii"),
+                    headers=_FORM,
+                    timeout=self.timeout,
+                    deadline_s=self.deadline_s,
+                    max_bytes=self.max_answer_bytes,
+                    method=method,
+                )
             self._note_server_clock(resp.headers.get("Date"), sent_at, self._clock())
             status = resp.status
             if status == 429:
                 raise RateLimited("too many requests (HTTP 429)", method=method)
             if status >= 500:
                 raise TransportError(
-                    f"the gateway failed (HTTP {status})", method=method, status=status,
+                    f"the gateway failed (HTTP {status})",
+                    method=method,
+                    status=status,
                     maybe_processed=True,
                 )
             body = resp.body
@@ -478,8 +502,14 @@ class KuaishouClient:
             raise
         finally:
             if log.isEnabledFor(logging.DEBUG):
-                log.debug("call %s %s attempt %d -> %s in %.0f ms", method, verb, attempt + 1,
-                          outcome, (time.monotonic() - started) * 1000)
+                log.debug(
+                    "call %s %s attempt %d -> %s in %.0f ms",
+                    method,
+                    verb,
+                    attempt + 1,
+                    outcome,
+                    (time.monotonic() - started) * 1000,
+                )
 
     def _note_server_clock(self, date: str | None, sent_at: float, received_at: float) -> None:
         server_ms = date_header_ms(date)
@@ -590,8 +620,9 @@ class KuaishouClient:
         seen: dict[int, int | None] = {}
         pages = refunds = unreadable = 0
         for index, (begin, end) in enumerate(windows):
-            for page in self.iter_window_pages(begin, end, type=type_, query_type=query_type,
-                                               page_size=page_size, cancelled=cancelled):
+            for page in self.iter_window_pages(
+                begin, end, type=type_, query_type=query_type, page_size=page_size, cancelled=cancelled
+            ):
                 pages += 1
                 for item in page.unreadable:
                     unreadable += 1
@@ -603,8 +634,11 @@ class KuaishouClient:
                     refunds += 1
                     yield refund
                 if progress is not None:
-                    progress(ListProgress(index + (1 if page.is_last else 0), len(windows), pages,
-                                          refunds, unreadable))
+                    progress(
+                        ListProgress(
+                            index + (1 if page.is_last else 0), len(windows), pages, refunds, unreadable
+                        )
+                    )
             if cancelled is not None and cancelled():
                 log.info("refund listing cancelled after %d pages", pages)
                 return
@@ -638,8 +672,9 @@ class KuaishouClient:
         while True:
             if cancelled is not None and cancelled():
                 return
-            page = self.list_refunds_page(begin_ms, end_ms, pcursor=cursor, type=type,
-                                          query_type=query_type, page_size=page_size)
+            page = self.list_refunds_page(
+                begin_ms, end_ms, pcursor=cursor, type=type, query_type=query_type, page_size=page_size
+            )
             pages += 1
             if pages == 1 and page.total_size is not None and page.total_size >= 0:
                 allowed = min(allowed, -(-page.total_size // page_size) + PAGE_SLACK)
@@ -658,19 +693,29 @@ class KuaishouClient:
                 )
             if without_new >= MAX_PAGES_WITHOUT_NEW:
                 raise MalformedResponse(
-                    tr("the refund list does not end: {count} pages in a row brought no refund not "
-                       "seen before ({pages} pages of one window); the listing was stopped",
-                       count=without_new, pages=pages),
+                    tr(
+                        "the refund list does not end: {count} pages in a row brought no refund not "
+                        "seen before ({pages} pages of one window); the listing was stopped",
+                        count=without_new,
+                        pages=pages,
+                    ),
                     method=LIST_REFUNDS,
                 )
             if pages >= allowed:
                 raise MalformedResponse(
-                    tr("the refund list does not end: {pages} pages of one window, more than its "
-                       "totalSize of {total} needs; the listing was stopped", pages=pages, total=total)
-                    if total is not None else
-                    tr("the refund list does not end: {pages} pages of one window, more than the "
-                       "{limit} allowed; the listing was stopped", pages=pages,
-                       limit=MAX_PAGES_PER_WINDOW),
+                    tr(
+                        "the refund list does not end: {pages} pages of one window, more than its "
+                        "totalSize of {total} needs; the listing was stopped",
+                        pages=pages,
+                        total=total,
+                    )
+                    if total is not None
+                    else tr(
+                        "the refund list does not end: {pages} pages of one window, more than the "
+                        "{limit} allowed; the listing was stopped",
+                        pages=pages,
+                        limit=MAX_PAGES_PER_WINDOW,
+                    ),
                     method=LIST_REFUNDS,
                 )
             cursor = page.pcursor
@@ -701,8 +746,7 @@ class KuaishouClient:
             },
         )
 
-    def approve_return(self, refund_id: int, refund_amount: int, *,
-                       address_id: int | None = None) -> Any:
+    def approve_return(self, refund_id: int, refund_amount: int, *, address_id: int | None = None) -> Any:
         """Agree a return (or an exchange, amount 0); no ``address_id`` = the default address."""
         return self.call(
             APPROVE_RETURN,
@@ -784,8 +828,7 @@ class KuaishouClient:
     # ---------------------------------------------------------------------------------- shop
     def list_addresses(self, address_type: int = 2) -> list[Address]:
         """The shop's addresses: 2 return addresses, 3 shipping addresses."""
-        data = self.call(LIST_ADDRESSES, {"addressType": _choice("address_type", address_type,
-                                                                  (2, 3))})
+        data = self.call(LIST_ADDRESSES, {"addressType": _choice("address_type", address_type, (2, 3))})
         return _typed_list(Address, data, LIST_ADDRESSES)
 
     def seller_info(self) -> SellerInfo:
@@ -802,17 +845,26 @@ def _says_expired(exc: KuaishouError) -> bool:
 
 
 def _three_causes(exc: KuaishouError) -> str:
-    return tr("The platform answered \"{error}\", which can mean any of three things: the token "
-              "expired, the authorisation lacks a permission (scope) this needs, or the shop "
-              "cancelled the authorisation.", error=exc.message)
+    return tr(
+        'The platform answered "{error}", which can mean any of three things: the token '
+        "expired, the authorisation lacks a permission (scope) this needs, or the shop "
+        "cancelled the authorisation.",
+        error=exc.message,
+    )
 
 
 def _auth_failed(exc: TokenExpired) -> AuthenticationFailed:
     """鉴权失败 even with a freshly renewed token: say which of the three causes it may be."""
     return AuthenticationFailed(
-        _three_causes(exc) + " " + tr("Renewing the token did not help: authorise the app again, "
-                                      "granting every permission it asks for."),
-        method=exc.method, result=exc.result, code=exc.code, sub_code=exc.sub_code,
+        _three_causes(exc)
+        + " "
+        + tr(
+            "Renewing the token did not help: authorise the app again, granting every permission it asks for."
+        ),
+        method=exc.method,
+        result=exc.result,
+        code=exc.code,
+        sub_code=exc.sub_code,
         request_id=exc.request_id,
     )
 

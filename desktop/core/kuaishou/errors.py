@@ -178,8 +178,7 @@ class OAuthStateMismatch(OAuthRedirectError):
 
 
 #: the official codes meaning "the refund moved on — read it again, do not resend blindly" (§8)
-REFUND_CHANGED_CODES = frozenset({"300002", "300010", "300013", "300014", "300016", "300017",
-                                  "300018"})
+REFUND_CHANGED_CODES = frozenset({"300002", "300010", "300013", "300014", "300016", "300017", "300018"})
 REQUEST_ERROR_CODES = frozenset({"300003", "300005", "300019", "300004", "300011", "300012"})
 REVOKED_RESULTS = frozenset({"24", "26"})
 
@@ -193,9 +192,7 @@ def classify(envelope: Mapping[str, object], *, method: str | None = None) -> Ap
     result = envelope.get("result")
     code = _text(envelope.get("code")) or None
     sub_code = _text(envelope.get("sub_code")) or None
-    texts = [
-        _text(envelope.get(k)) for k in ("error_msg", "msg", "sub_msg", "error") if envelope.get(k)
-    ]
+    texts = [_text(envelope.get(k)) for k in ("error_msg", "msg", "sub_msg", "error") if envelope.get(k)]
     message = " / ".join(dict.fromkeys(t for t in texts if t)) or f"result {result}"
     blob = " ".join(texts)
     low = blob.lower()
@@ -214,13 +211,21 @@ def classify(envelope: Mapping[str, object], *, method: str | None = None) -> Ap
         return RequestError(message, **kw)
     if "26" in codes or "主账号不存在" in blob:
         return AuthorizationRevoked(
-            tr("The platform does not know this account ({error}): the token is of another kind, "
-               "or the sub-account was deleted. Authorise the app again with the shop's account.",
-               error=message), **kw)
+            tr(
+                "The platform does not know this account ({error}): the token is of another kind, "
+                "or the sub-account was deleted. Authorise the app again with the shop's account.",
+                error=message,
+            ),
+            **kw,
+        )
     if codes & REVOKED_RESULTS or "AUTHORIZATION_REVOKED" in blob:
         return AuthorizationRevoked(
-            tr("The shop's authorisation was withdrawn or has lapsed ({error}). Authorise the app "
-               "again.", error=message), **kw)
+            tr(
+                "The shop's authorisation was withdrawn or has lapsed ({error}). Authorise the app again.",
+                error=message,
+            ),
+            **kw,
+        )
     if "scope" in low and ("无" in blob or "no scope" in low or "权限" in blob):
         return ScopeMissing(message, **kw)
     if "exceed qps" in low:
@@ -228,48 +233,70 @@ def classify(envelope: Mapping[str, object], *, method: str | None = None) -> Ap
     if "exceed quota" in low or "[1017]" in blob or "1017" in codes:
         return QuotaExceeded(message, **kw)
     sub_low = (sub_code or "").lower()
-    if "appkey" in sub_low or "appkey" in low and any(w in low for w in ("无效", "不存在", "invalid", "not exist")):
+    if (
+        "appkey" in sub_low
+        or "appkey" in low
+        and any(w in low for w in ("无效", "不存在", "invalid", "not exist"))
+    ):
         return AppKeyRejected(message, **kw)
     if "验签失败" in blob or "签名校验失败" in blob or "sign" in low and "invalid" in low:
         return SignatureError(message, **kw)
     if "token过期" in low or "token expired" in low or "expired" in sub_low:
         return TokenExpired(message, **kw)
     if ("token" in low or "token" in sub_low) and any(
-            w in low or w in sub_low for w in ("无效", "invalid", "不存在", "非法", "illegal")):
+        w in low or w in sub_low for w in ("无效", "invalid", "不存在", "非法", "illegal")
+    ):
         return TokenInvalid(message, **kw)
     if "鉴权失败" in blob:
         return TokenExpired(message, **kw)
     if "order operation reject" in low:
         return OrderOfAnotherShop(
-            tr("The platform refused ({error}): the order belongs to another shop than the one "
-               "this authorisation is for. Check that the request is of the signed-in shop.",
-               error=message), **kw)
+            tr(
+                "The platform refused ({error}): the order belongs to another shop than the one "
+                "this authorisation is for. Check that the request is of the signed-in shop.",
+                error=message,
+            ),
+            **kw,
+        )
     return BusinessRejected(message, **kw)
 
 
 def credential_problem(exc: KuaishouError) -> str:
     """What is wrong with the shop's credentials, in the user's language, naming the fix."""
     if isinstance(exc, SignatureError):
-        return tr("The platform refused the request signature: the sign secret (signSecret, not the "
-                  "app secret) or the sign method is wrong. Enter them again.")
+        return tr(
+            "The platform refused the request signature: the sign secret (signSecret, not the "
+            "app secret) or the sign method is wrong. Enter them again."
+        )
     if isinstance(exc, AppKeyRejected):
-        return tr("The platform does not know the app key: check the app key (it starts with ks) "
-                  "and enter it again.")
+        return tr(
+            "The platform does not know the app key: check the app key (it starts with ks) "
+            "and enter it again."
+        )
     if isinstance(exc, PastedTokenInvalid):
-        return tr("The platform does not accept the access token (it is not a valid token): copy it "
-                  "again from the Kuaishou developer console, or authorise the app.")
+        return tr(
+            "The platform does not accept the access token (it is not a valid token): copy it "
+            "again from the Kuaishou developer console, or authorise the app."
+        )
     if isinstance(exc, PastedTokenExpired):
         return exc.message
     if isinstance(exc, TokenInvalid):
-        return tr("The platform does not accept the access token (it is not a valid token): "
-                  "authorise the app again.")
+        return tr(
+            "The platform does not accept the access token (it is not a valid token): "
+            "authorise the app again."
+        )
     if isinstance(exc, (AuthorizationRevoked, AuthenticationFailed)):
         return exc.message  # says why (24, 26, or the three causes of 鉴权失败) and to authorise again
     if isinstance(exc, ScopeMissing):
-        return tr("The authorisation lacks a permission this app needs ({error}): authorise the app "
-                  "again and grant it.", error=exc.message)
+        return tr(
+            "The authorisation lacks a permission this app needs ({error}): authorise the app "
+            "again and grant it.",
+            error=exc.message,
+        )
     if isinstance(exc, OAuthError):
-        return tr("The authorisation server refused ({error}): check the app key and app secret, "
-                  "and authorise the app again.", error=exc.message)
-    return tr("Authorisation problem: {error}. Sign in again (or renew the access token).",
-              error=exc.message)
+        return tr(
+            "The authorisation server refused ({error}): check the app key and app secret, "
+            "and authorise the app again.",
+            error=exc.message,
+        )
+    return tr("Authorisation problem: {error}. Sign in again (or renew the access token).", error=exc.message)

@@ -121,8 +121,11 @@ def _id(**extra: Any) -> dict[str, Any]:
 
 def _time() -> dict[str, Any]:
     # 0 (the platform's "none") is accepted too: see _Field.zero_ok
-    return {"strict": True, "range": (TIME_MIN_MS, TIME_MAX_MS, "a time outside the years 2000–2100"),
-            "time": True}
+    return {
+        "strict": True,
+        "range": (TIME_MIN_MS, TIME_MAX_MS, "a time outside the years 2000–2100"),
+        "time": True,
+    }
 
 
 def _amount() -> dict[str, Any]:
@@ -221,8 +224,7 @@ def text_list(value: Any) -> tuple[str, ...]:
 
 
 #: the parts of an address object, in the order they are written
-_ADDRESS_PARTS = ("province", "city", "district", "town", "address", "detailAddress",
-                  "desensitiseAddress")
+_ADDRESS_PARTS = ("province", "city", "district", "town", "address", "detailAddress", "desensitiseAddress")
 _ADDRESS_PEOPLE = ("consignee", "desensitiseConsignee", "mobile", "desensitiseMobile")
 
 
@@ -240,12 +242,20 @@ def address_text(value: Any) -> str | None:
         base = value.get("baseInfo")
         if isinstance(base, Mapping):
             return address_text(base)
-        place = "".join(str(value[k]).strip() for k in _ADDRESS_PARTS
-                        if isinstance(value.get(k), (str, int)) and not isinstance(value.get(k), bool)
-                        and str(value[k]).strip())
-        people = " ".join(str(value[k]).strip() for k in _ADDRESS_PEOPLE
-                          if isinstance(value.get(k), (str, int)) and not isinstance(value.get(k), bool)
-                          and str(value[k]).strip())
+        place = "".join(
+            str(value[k]).strip()
+            for k in _ADDRESS_PARTS
+            if isinstance(value.get(k), (str, int))
+            and not isinstance(value.get(k), bool)
+            and str(value[k]).strip()
+        )
+        people = " ".join(
+            str(value[k]).strip()
+            for k in _ADDRESS_PEOPLE
+            if isinstance(value.get(k), (str, int))
+            and not isinstance(value.get(k), bool)
+            and str(value[k]).strip()
+        )
         text = " ".join(t for t in (place, people) if t)
         return text or None
     return None
@@ -383,8 +393,12 @@ def _slow(f: _Field, value: Any, path: str) -> Any:
             return f.default() if callable(f.default) else f.default
         return result
     result = _parse_value(f.hint, value, where)
-    if f.low is not None and isinstance(result, int) and not f.low <= result <= f.high and \
-            not (f.zero_ok and result == 0):
+    if (
+        f.low is not None
+        and isinstance(result, int)
+        and not f.low <= result <= f.high
+        and not (f.zero_ok and result == 0)
+    ):
         _out_of_range(f, result, where)
     return result
 
@@ -408,8 +422,13 @@ def _compile(cls: type) -> Any:
     or (a decision field) raises :class:`ParseError` naming it, or (any other field) drops it.
     """
     hints = typing.get_type_hints(cls)
-    env: dict[str, Any] = {"_PE": ParseError, "_cls": cls, "_slow": _slow, "_join": _join,
-                           "_range": _out_of_range}
+    env: dict[str, Any] = {
+        "_PE": ParseError,
+        "_cls": cls,
+        "_slow": _slow,
+        "_join": _join,
+        "_range": _out_of_range,
+    }
     lines = ["def parse_fn(data, path):", "    get = data.get"]
     values: list[tuple[str, str]] = []  # (attribute, expression)
     for i, f in enumerate(dataclasses.fields(cls)):  # type: ignore[arg-type]
@@ -430,9 +449,17 @@ def _compile(cls: type) -> Any:
         plain = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
         fast = plain[0] if len(plain) == 1 and plain[0] in (int, str, bool) else None
         empty_is_missing = hint is not str and not required
-        env[f"F{i}"] = _Field(hint, key, f.default_factory if has_factory else f.default,
-                              empty_is_missing, strict, low, high, what,
-                              bool(f.metadata.get("time")))
+        env[f"F{i}"] = _Field(
+            hint,
+            key,
+            f.default_factory if has_factory else f.default,
+            empty_is_missing,
+            strict,
+            low,
+            high,
+            what,
+            bool(f.metadata.get("time")),
+        )
         v = f"v{i}"
         lines.append(f"    {v} = get({key!r})")
         if fast is not None:
@@ -445,8 +472,9 @@ def _compile(cls: type) -> Any:
             lines.append("        pass")
             lines.append(f"    elif {v} is None:")
         elif set(plain) == {int, str} and not strict:  # a code sent as a number or a text
-            lines.append(f"    if type({v}) is int and -{ID_MAX} <= {v} <= {ID_MAX} or "
-                         f"type({v}) is str and {v}:")
+            lines.append(
+                f"    if type({v}) is int and -{ID_MAX} <= {v} <= {ID_MAX} or type({v}) is str and {v}:"
+            )
             lines.append("        pass")
             lines.append(f"    elif {v} is None:")
         else:
@@ -460,8 +488,7 @@ def _compile(cls: type) -> Any:
         lines.append("    else:")
         lines.append(f"        {v} = _slow(F{i}, {v}, path)")
         values.append((f.name, v))
-    slots = all(isinstance(cls.__dict__.get(name), types.MemberDescriptorType)
-                for name, _ in values)
+    slots = all(isinstance(cls.__dict__.get(name), types.MemberDescriptorType) for name, _ in values)
     if slots and not hasattr(cls, "__post_init__"):
         # what the generated __init__ of a frozen slots dataclass does, minus a call per field
         # through object.__setattr__: store each slot through its descriptor
@@ -568,11 +595,9 @@ class LogisticsInfo:
 class ReturnFreightInfo:
     """The buyer's return-freight claim; confirm.receipt decides on its presence and amount."""
 
-    return_freight_amount: int | None = field(default=None,
-                                              metadata=_key("returnFreightAmount", **_amount()))
+    return_freight_amount: int | None = field(default=None, metadata=_key("returnFreightAmount", **_amount()))
     return_freight_status: int | None = field(default=None, metadata=_key("returnFreightStatus"))
-    return_freight_apply_desc: str | None = field(default=None,
-                                                  metadata=_key("returnFreightApplyDesc"))
+    return_freight_apply_desc: str | None = field(default=None, metadata=_key("returnFreightApplyDesc"))
     return_freight_apply_images: tuple[str, ...] | None = field(
         default=None, metadata=_key("returnFreightApplyImages", **{"as": _TextList})
     )
@@ -605,8 +630,7 @@ class Refund:
     submit_time: int | None = field(default=None, metadata=_key("submitTime", **_time()))
     create_time: int | None = field(default=None, metadata=_key("createTime"))
     update_time: int | None = field(default=None, metadata=_key("updateTime", **_time()))
-    negotiate_update_time: int | None = field(default=None,
-                                              metadata=_key("negotiateUpdateTime", **_time()))
+    negotiate_update_time: int | None = field(default=None, metadata=_key("negotiateUpdateTime", **_time()))
     end_time: int | None = field(default=None, metadata=_key("endTime", **_time()))
     receipt_status: int | None = field(default=None, metadata=_key("receiptStatus"))
     logistics_id: int | None = field(default=None, metadata=_key("logisticsId"))
@@ -617,16 +641,13 @@ class Refund:
     # detail only
     buyer_open_id: str | None = field(default=None, metadata=_key("buyerOpenId"))
     #: declared as text (JSON-array text, comma-separated URLs or empty); any encoding is read
-    pictures: tuple[str, ...] | None = field(default=None,
-                                             metadata=_key("pictures", **{"as": _TextList}))
+    pictures: tuple[str, ...] | None = field(default=None, metadata=_key("pictures", **{"as": _TextList}))
     product_num: int | None = field(default=None, metadata=_key("productNum"))
     negotiate_reason: str | None = field(default=None, metadata=_key("negotiateReason"))
     buyer_modify_deadline: int | None = field(
         default=None, metadata=_key("validNegotiateBuyerModifyTimeStamp")
     )
-    time_limit_negotiate_change: int | None = field(
-        default=None, metadata=_key("timeLimitNegotiateChange")
-    )
+    time_limit_negotiate_change: int | None = field(default=None, metadata=_key("timeLimitNegotiateChange"))
     #: the seller's return address as text (declared text; an object is rendered to text)
     address: str | None = field(default=None, metadata=_key("address", **{"as": _AddressText}))
     logistics_info: LogisticsInfo | None = field(default=None, metadata=_key("logisticsInfo"))
@@ -635,9 +656,7 @@ class Refund:
     return_freight_info: ReturnFreightInfo | None = field(
         default=None, metadata=_key("returnFreightInfo", strict=True)
     )
-    seller_disagree_reason: int | str | None = field(
-        default=None, metadata=_key("sellerDisagreeReason")
-    )
+    seller_disagree_reason: int | str | None = field(default=None, metadata=_key("sellerDisagreeReason"))
     seller_disagree_desc: str | None = field(default=None, metadata=_key("sellerDisagreeDesc"))
     seller_disagree_images: tuple[str, ...] | None = field(
         default=None, metadata=_key("sellerDisagreeImages", **{"as": _TextList})

@@ -72,8 +72,7 @@ _VERB_REFUSED = frozenset({404, 405})
 REFRESH_TOKEN_LIFETIME_MS = 180 * 86_400_000
 
 
-def refresh_expiry_ms(token: OAuthToken, *, granted_at_ms: int,
-                      previous_ms: int | None = None) -> int:
+def refresh_expiry_ms(token: OAuthToken, *, granted_at_ms: int, previous_ms: int | None = None) -> int:
     """When the refresh token of ``token`` dies (epoch ms).
 
     After a code exchange (``previous_ms`` is ``None``): the platform's
@@ -123,7 +122,10 @@ class OAuthClient:
 
     # ---------------------------------------------------------------------------- browser step
     def authorize_url(
-        self, redirect_uri: str, *, scopes: tuple[str, ...] | list[str] = DEFAULT_SCOPES,
+        self,
+        redirect_uri: str,
+        *,
+        scopes: tuple[str, ...] | list[str] = DEFAULT_SCOPES,
         state: str | None = None,
     ) -> tuple[str, str]:
         """The URL to open in the browser and the ``state`` to expect back."""
@@ -199,8 +201,7 @@ class OAuthClient:
                     method=path,
                     status=resp.status,
                 )
-            token = _token_from(decode_object(resp.body, method=path, status=resp.status),
-                                path)
+            token = _token_from(decode_object(resp.body, method=path, status=resp.status), path)
             outcome = "ok"
             return token
         except OAuthError as exc:
@@ -209,7 +210,10 @@ class OAuthClient:
         finally:
             log.debug(
                 "oauth %s %s -> %s in %.0f ms",
-                verb, path, outcome, (time.monotonic() - started) * 1000,
+                verb,
+                path,
+                outcome,
+                (time.monotonic() - started) * 1000,
             )
 
 
@@ -223,8 +227,7 @@ def _token_from(envelope: dict[str, Any], path: str) -> OAuthToken:
     if not ok or envelope.get("error"):
         error = envelope.get("error")
         message = str(envelope.get("error_msg") or error or f"result {result}")
-        raise OAuthError(message, error=None if error is None else str(error), result=result,
-                         method=path)
+        raise OAuthError(message, error=None if error is None else str(error), result=result, method=path)
     token = parse(OAuthToken, envelope)
     if not token.access_token:
         raise MalformedResponse("the OAuth answer carries an empty access_token", method=path)
@@ -252,12 +255,13 @@ def parse_redirect(text: str, expected_state: str | None) -> str:
     """
     text = (text or "").strip()
     if not text:
-        raise OAuthRedirectError(
-            tr("Paste the address the browser was sent to, or the authorisation code.")
-        )
+        raise OAuthRedirectError(tr("Paste the address the browser was sent to, or the authorisation code."))
     if "://" in text or text.startswith(("?", "/")) or _QUERYISH.search(text):
-        parts = urllib.parse.urlsplit(text if ("://" in text or text.startswith("/")) else
-                                      "/" + (text if text.startswith("?") else "?" + text))
+        parts = urllib.parse.urlsplit(
+            text
+            if ("://" in text or text.startswith("/"))
+            else "/" + (text if text.startswith("?") else "?" + text)
+        )
         query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
         for key, values in urllib.parse.parse_qs(parts.fragment).items():
             query.setdefault(key, values)
@@ -302,9 +306,7 @@ _PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 
 
 def _page(zh: str, en: str) -> bytes:
-    return _PAGE.format(
-        title=html.escape(zh), zh=html.escape(zh), en=html.escape(en)
-    ).encode("utf-8")
+    return _PAGE.format(title=html.escape(zh), zh=html.escape(zh), en=html.escape(en)).encode("utf-8")
 
 
 class LoopbackCatcher:
@@ -364,9 +366,13 @@ class LoopbackCatcher:
                 code, state, error = (_first(query, k) for k in ("code", "state", "error"))
                 if not hmac.compare_digest((state or "").encode(), catcher.state.encode()):
                     # not the redirect of this attempt (a forged request, an old tab): ignored
-                    self._answer(400, _page("此地址不属于当前的授权，已忽略。",
-                                            "This address is not from the current authorisation; "
-                                            "it was ignored."))
+                    self._answer(
+                        400,
+                        _page(
+                            "此地址不属于当前的授权，已忽略。",
+                            "This address is not from the current authorisation; it was ignored.",
+                        ),
+                    )
                     return
                 if not code and not error:
                     self._answer(400, _page("缺少授权码", "The address carries no authorisation code."))
@@ -375,12 +381,22 @@ class LoopbackCatcher:
                     register_secret(code)
                 catcher._record(code, state, error)
                 if error:
-                    self._answer(200, _page("授权未完成，可以关闭此窗口。",
-                                            "Authorisation was not granted. You can close this window."))
+                    self._answer(
+                        200,
+                        _page(
+                            "授权未完成，可以关闭此窗口。",
+                            "Authorisation was not granted. You can close this window.",
+                        ),
+                    )
                 else:
-                    self._answer(200, _page("授权完成，可以关闭此窗口，回到售后守望。",
-                                            "Authorisation complete. You can close this window "
-                                            "and return to AfterSale Watch."))
+                    self._answer(
+                        200,
+                        _page(
+                            "授权完成，可以关闭此窗口，回到售后守望。",
+                            "Authorisation complete. You can close this window "
+                            "and return to AfterSale Watch.",
+                        ),
+                    )
 
             def _answer(self, status: int, body: bytes) -> None:
                 self.send_response(status)
@@ -421,8 +437,10 @@ class LoopbackCatcher:
         try:
             if not self._done.wait(timeout):
                 raise TimeoutError(
-                    tr("No authorisation arrived within {seconds} s. Start the authorisation again.",
-                       seconds=round(timeout))
+                    tr(
+                        "No authorisation arrived within {seconds} s. Start the authorisation again.",
+                        seconds=round(timeout),
+                    )
                 )
             if self._cancelled:
                 raise OAuthRedirectError(tr("The authorisation was stopped."))

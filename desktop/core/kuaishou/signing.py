@@ -23,9 +23,7 @@ class UnknownSignMethod(ValueError):
 
 def signed_string(params: Mapping[str, object], sign_secret: str) -> str:
     """The exact text that is hashed (useful for debugging against the vectors)."""
-    pairs = sorted(
-        (k, str(v)) for k, v in params.items() if k in SIGNED_KEYS and v is not None
-    )
+    pairs = sorted((k, str(v)) for k, v in params.items() if k in SIGNED_KEYS and v is not None)
     body = "&".join(f"{k}={v}" for k, v in pairs)
     return f"{body}&signSecret={sign_secret}"
 

@@ -291,9 +291,7 @@ def new_session(pool_size: int = 10) -> requests.Session:
     session.verify = True
     # trust_env would let a proxy/netrc environment variable redirect or decorate the traffic
     session.trust_env = False
-    adapter = _Adapter(
-        pool_connections=2, pool_maxsize=pool_size, max_retries=0
-    )
+    adapter = _Adapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
@@ -368,8 +366,16 @@ def send(
     # a session not made by new_session() has no watchdog: its deadline is checked between reads
     with _Deadline(deadline_s, getattr(adapter, "watchdog", None)) as deadline:
         try:
-            resp = session.request(verb, url, params=params, data=data, headers=dict(headers or {}),
-                                   timeout=timeout, stream=True, allow_redirects=False)
+            resp = session.request(
+                verb,
+                url,
+                params=params,
+                data=data,
+                headers=dict(headers or {}),
+                timeout=timeout,
+                stream=True,
+                allow_redirects=False,
+            )
         except requests.RequestException as exc:
             raise _failure(exc, deadline, method) from None
         with contextlib.closing(resp):
@@ -377,9 +383,12 @@ def send(
             if 300 <= status < 400:
                 target = urllib.parse.urlsplit(resp.headers.get("Location") or "").hostname
                 raise MalformedResponse(
-                    tr("the gateway answered with a redirect (HTTP {status}) to {target}; redirects "
-                       "are not followed: check the gateway address", status=status,
-                       target=target or "?"),
+                    tr(
+                        "the gateway answered with a redirect (HTTP {status}) to {target}; redirects "
+                        "are not followed: check the gateway address",
+                        status=status,
+                        target=target or "?",
+                    ),
                     method=method,
                 )
             declared = resp.headers.get("Content-Length")
@@ -411,9 +420,12 @@ def _too_large(max_bytes: int, method: str | None) -> MalformedResponse:
 
 def _late(deadline: _Deadline, method: str | None) -> TransportError:
     err = TransportError(
-        tr("no complete answer within {seconds} s (the gateway answers too slowly)",
-           seconds=f"{deadline.seconds:g}"),
-        method=method, maybe_processed=True,
+        tr(
+            "no complete answer within {seconds} s (the gateway answers too slowly)",
+            seconds=f"{deadline.seconds:g}",
+        ),
+        method=method,
+        maybe_processed=True,
     )
     err.transient = False  # a retry would wait as long again
     return err

@@ -91,7 +91,9 @@ class ResolvedChannel:
         return self.channel.kind
 
     def __repr__(self) -> str:  # the URL and the secret must never reach a log or a crash report
-        return f"ResolvedChannel({self.channel!r}, url=<hidden>, secret={'<hidden>' if self.secret else None})"
+        return (
+            f"ResolvedChannel({self.channel!r}, url=<hidden>, secret={'<hidden>' if self.secret else None})"
+        )
 
 
 def is_loopback_host(host: str) -> bool:
@@ -104,7 +106,7 @@ def robot_token(kind: str, url: str) -> str:
     parts = urlsplit(url)
     if kind == FEISHU:
         prefix = PATHS[FEISHU]
-        return parts.path[len(prefix):] if parts.path.startswith(prefix) else ""
+        return parts.path[len(prefix) :] if parts.path.startswith(prefix) else ""
     name = "key" if kind == WECOM else "access_token"
     values = parse_qs(parts.query).get(name) or [""]
     return values[0].strip()
@@ -133,17 +135,34 @@ def check_url(kind: str, url: str) -> str:
         if parts.scheme != "https":
             raise ChannelError(tr("The address must start with https://."))
         if host not in HOSTS[kind] or parts.port not in (None, 443):
-            raise ChannelError(tr("A {channel} address goes to {hosts}, not {host}.",
-                                  channel=kind_names()[kind], hosts=tr(" or ").join(HOSTS[kind]), host=host))
+            raise ChannelError(
+                tr(
+                    "A {channel} address goes to {hosts}, not {host}.",
+                    channel=kind_names()[kind],
+                    hosts=tr(" or ").join(HOSTS[kind]),
+                    host=host,
+                )
+            )
     path = parts.path
     expected = PATHS[kind]
-    if (kind == FEISHU and not path.startswith(expected)) or (kind != FEISHU and path.rstrip("/") != expected):
-        raise ChannelError(tr("This is not a {channel} webhook address (it should look like {example}).",
-                              channel=kind_names()[kind], example=example_url(kind)))
+    if (kind == FEISHU and not path.startswith(expected)) or (
+        kind != FEISHU and path.rstrip("/") != expected
+    ):
+        raise ChannelError(
+            tr(
+                "This is not a {channel} webhook address (it should look like {example}).",
+                channel=kind_names()[kind],
+                example=example_url(kind),
+            )
+        )
     token = robot_token(kind, url)
     if not token or (kind == FEISHU and "/" in token):
-        raise ChannelError(tr("The address has no robot key: copy the whole webhook address ({example}).",
-                              example=example_url(kind)))
+        raise ChannelError(
+            tr(
+                "The address has no robot key: copy the whole webhook address ({example}).",
+                example=example_url(kind),
+            )
+        )
     register_secret(url)
     register_secret(token)
     return url
@@ -207,11 +226,16 @@ class ChannelBook:
         for entry in raw if isinstance(raw, list) else []:
             if not isinstance(entry, dict) or entry.get("kind") not in KINDS or not entry.get("id"):
                 continue
-            out.append(Channel(
-                id=str(entry["id"]), kind=entry["kind"], name=str(entry.get("name") or ""),
-                enabled=bool(entry.get("enabled", True)), signed=bool(entry.get("signed", False)),
-                created_at=int(entry.get("created_at") or 0),
-            ))
+            out.append(
+                Channel(
+                    id=str(entry["id"]),
+                    kind=entry["kind"],
+                    name=str(entry.get("name") or ""),
+                    enabled=bool(entry.get("enabled", True)),
+                    signed=bool(entry.get("signed", False)),
+                    created_at=int(entry.get("created_at") or 0),
+                )
+            )
         return out
 
     def channel(self, channel_id: str) -> Channel | None:
@@ -224,14 +248,28 @@ class ChannelBook:
         """A new channel (validated; credentials to the keychain first, then the settings)."""
         url = check_url(kind, url)
         secret = check_secret(kind, secret)
-        channel = Channel(id=_random.token_hex(6), kind=kind, name=name.strip(), enabled=True,
-                          signed=secret is not None, created_at=int(time.time() * 1000))
+        channel = Channel(
+            id=_random.token_hex(6),
+            kind=kind,
+            name=name.strip(),
+            enabled=True,
+            signed=secret is not None,
+            created_at=int(time.time() * 1000),
+        )
         self.secrets.update(account(channel.id), {URL_KEY: url, SECRET_KEY: secret})
         self._write([*self.channels(), channel])
         return channel
 
-    def update(self, channel_id: str, *, name: str | None = None, enabled: bool | None = None,
-               url: str | None = None, secret: str | None = None, clear_secret: bool = False) -> Channel:
+    def update(
+        self,
+        channel_id: str,
+        *,
+        name: str | None = None,
+        enabled: bool | None = None,
+        url: str | None = None,
+        secret: str | None = None,
+        clear_secret: bool = False,
+    ) -> Channel:
         """Change a channel; ``url`` / ``secret`` ``None`` keep the stored ones."""
         channels = self.channels()
         current = next((c for c in channels if c.id == channel_id), None)
@@ -247,8 +285,12 @@ class ChannelBook:
         if values:
             self.secrets.update(account(channel_id), values)
         signed = current.signed if SECRET_KEY not in values else values[SECRET_KEY] is not None
-        changed = replace(current, name=current.name if name is None else name.strip(),
-                          enabled=current.enabled if enabled is None else enabled, signed=signed)
+        changed = replace(
+            current,
+            name=current.name if name is None else name.strip(),
+            enabled=current.enabled if enabled is None else enabled,
+            signed=signed,
+        )
         self._write([changed if c.id == channel_id else c for c in channels])
         return changed
 
@@ -287,8 +329,9 @@ def env_channels(environ: Mapping[str, str]) -> list[ResolvedChannel]:
             register_secret(secret)
         if not url:
             if secret:
-                raise ChannelError(tr("{name} is set but {url_name} is not.", name=secret_name,
-                                      url_name=ENV_URLS[kind]))
+                raise ChannelError(
+                    tr("{name} is set but {url_name} is not.", name=secret_name, url_name=ENV_URLS[kind])
+                )
             continue
         register_secret(url)
         try:

@@ -124,7 +124,8 @@ class RobotDispatcher:
     def waiting(self, channel_id: str) -> list[Notice]:
         rows = self.store._read(
             "SELECT payload FROM robot_outbox WHERE channel = ? AND sent_at IS NULL ORDER BY created_at, key",
-            (channel_id,))
+            (channel_id,),
+        )
         out = []
         for (raw,) in rows:
             try:
@@ -146,7 +147,9 @@ class RobotDispatcher:
                 for n in notices:
                     cur = conn.execute(
                         "INSERT OR IGNORE INTO robot_outbox (channel, key, shop_id, kind, payload, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?)", (ch.id, n.key, n.shop_id, n.kind, n.to_json(), now))
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (ch.id, n.key, n.shop_id, n.kind, n.to_json(), now),
+                    )
                     added += cur.rowcount
         return added
 
@@ -158,7 +161,9 @@ class RobotDispatcher:
         with self.store.transaction() as conn:
             conn.executemany(
                 "INSERT OR IGNORE INTO robot_outbox (channel, key, shop_id, kind, payload, created_at, sent_at) "
-                "VALUES (?, ?, ?, 'skipped', '{}', ?, ?)", [(channel_id, k, shop_id, now, now) for k in keys])
+                "VALUES (?, ?, ?, 'skipped', '{}', ?, ?)",
+                [(channel_id, k, shop_id, now, now) for k in keys],
+            )
 
     def forget_channel(self, channel_id: str) -> None:
         """Drop a removed channel's queue, memory and send log."""
@@ -171,18 +176,22 @@ class RobotDispatcher:
     def sends(self, channel_id: str, limit: int = 50) -> list[SendRecord]:
         rows = self.store._read(
             "SELECT channel, at, outcome, notices, code, error, test FROM robot_sends WHERE channel = ? "
-            "ORDER BY at DESC, id DESC LIMIT ?", (channel_id, limit))
+            "ORDER BY at DESC, id DESC LIMIT ?",
+            (channel_id, limit),
+        )
         return [SendRecord(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
 
     def _record(self, conn: object, channel_id: str, result: SendResult, notices: int, *, test: bool) -> None:
         now = self.now_ms()
         conn.execute(  # type: ignore[attr-defined]
             "INSERT INTO robot_sends (channel, at, outcome, notices, code, error, test) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (channel_id, now, result.outcome, notices, result.code, result.message or None, int(test)))
+            (channel_id, now, result.outcome, notices, result.code, result.message or None, int(test)),
+        )
         conn.execute(  # type: ignore[attr-defined]
             "DELETE FROM robot_sends WHERE channel = ? AND id NOT IN "
             "(SELECT id FROM robot_sends WHERE channel = ? ORDER BY at DESC, id DESC LIMIT ?)",
-            (channel_id, channel_id, KEEP_SENDS_PER_CHANNEL))
+            (channel_id, channel_id, KEEP_SENDS_PER_CHANNEL),
+        )
 
     # ------------------------------------------------------------------ pacing
 
@@ -192,7 +201,8 @@ class RobotDispatcher:
         longest = max(w for _, w in RATE_LIMITS[channel.kind])
         rows = self.store._read(
             "SELECT at, outcome, test FROM robot_sends WHERE channel = ? AND at > ? ORDER BY at DESC, id DESC",
-            (channel.id, now - max(longest, RATE_LIMIT_PAUSE_S[channel.kind], FAILURE_BACKOFF_MAX_S) * 1000))
+            (channel.id, now - max(longest, RATE_LIMIT_PAUSE_S[channel.kind], FAILURE_BACKOFF_MAX_S) * 1000),
+        )
         until = 0
         for count, window_s in RATE_LIMITS[channel.kind]:  # every message counts, test messages too
             recent = [at for at, _, _ in rows if at > now - window_s * 1000]
@@ -200,7 +210,9 @@ class RobotDispatcher:
                 until = max(until, sorted(recent)[-count] + window_s * 1000)
         if rows and rows[0][1] == RATE_LIMITED:
             until = max(until, rows[0][0] + RATE_LIMIT_PAUSE_S[channel.kind] * 1000)
-        digests = [(at, outcome) for at, outcome, test in rows if not test]  # a failed test is no reason to wait
+        digests = [
+            (at, outcome) for at, outcome, test in rows if not test
+        ]  # a failed test is no reason to wait
         failures = 0
         for _at, outcome in digests:
             if outcome in (OK, RATE_LIMITED):
@@ -241,8 +253,12 @@ class RobotDispatcher:
         held = self.held_until_ms(channel)
         if held is not None:
             delivery.held_until_ms = held
-            log.info("robot channel %s: %d notice(s) wait until %s (rate limit or backoff)",
-                     channel.id, len(notices), held)
+            log.info(
+                "robot channel %s: %d notice(s) wait until %s (rate limit or backoff)",
+                channel.id,
+                len(notices),
+                held,
+            )
             return delivery
         _digest, body = messages.build(channel.kind, notices, self.now_ms())
         result = self._send(channel, body)
@@ -250,17 +266,26 @@ class RobotDispatcher:
         now = self.now_ms()
         with self.store.transaction() as conn:
             if result.ok:
-                conn.executemany("UPDATE robot_outbox SET sent_at = ? WHERE channel = ? AND key = ?",
-                                 [(now, channel.id, n.key) for n in notices])
-                conn.execute("DELETE FROM robot_outbox WHERE channel = ? AND sent_at IS NOT NULL AND sent_at < ?",
-                             (channel.id, now - KEEP_SENT_MS))
+                conn.executemany(
+                    "UPDATE robot_outbox SET sent_at = ? WHERE channel = ? AND key = ?",
+                    [(now, channel.id, n.key) for n in notices],
+                )
+                conn.execute(
+                    "DELETE FROM robot_outbox WHERE channel = ? AND sent_at IS NOT NULL AND sent_at < ?",
+                    (channel.id, now - KEEP_SENT_MS),
+                )
             self._record(conn, channel.id, result, len(notices), test=False)
         if result.ok:
             delivery.sent, delivery.waiting = notices, 0
             log.info("robot channel %s: sent a digest of %d notice(s)", channel.id, len(notices))
         else:
-            log.warning("robot channel %s: not sent (%s, code %s); %d notice(s) kept for a later digest",
-                        channel.id, result.outcome, result.code, len(notices))
+            log.warning(
+                "robot channel %s: not sent (%s, code %s); %d notice(s) kept for a later digest",
+                channel.id,
+                result.outcome,
+                result.code,
+                len(notices),
+            )
         return delivery
 
     def notify(self, notices: Sequence[Notice]) -> list[Delivery]:
@@ -272,9 +297,13 @@ class RobotDispatcher:
         """The "send a test message" button: one message now (rate limit permitting), recorded."""
         with self._lock:  # a failure backoff does not apply: the user is checking the settings
             if self._at_rate_limit(channel):
-                return SendResult(RATE_LIMITED, tr("Too many messages to this robot in the last minute; try again shortly."))
-            text = tr("This is a test message from AfterSale Watch. Deadline alerts for your shops will "
-                      "arrive in this group.")
+                return SendResult(
+                    RATE_LIMITED, tr("Too many messages to this robot in the last minute; try again shortly.")
+                )
+            text = tr(
+                "This is a test message from AfterSale Watch. Deadline alerts for your shops will "
+                "arrive in this group."
+            )
             notice = Notice(TEST, "test", text=text)
             _digest, body = messages.build(channel.kind, [notice], self.now_ms())
             result = self.transport.post(channel, body)
@@ -285,8 +314,10 @@ class RobotDispatcher:
     def _at_rate_limit(self, channel: ResolvedChannel) -> bool:
         now = self.now_ms()
         for count, window_s in RATE_LIMITS[channel.kind]:
-            rows = self.store._read("SELECT COUNT(*) FROM robot_sends WHERE channel = ? AND at > ?",
-                                    (channel.id, now - window_s * 1000))
+            rows = self.store._read(
+                "SELECT COUNT(*) FROM robot_sends WHERE channel = ? AND at > ?",
+                (channel.id, now - window_s * 1000),
+            )
             if rows[0][0] >= count:
                 return True
         return False

@@ -24,15 +24,26 @@ from desktop.core.robots.channels import DINGTALK, FEISHU, WECOM
 
 #: notice kinds that are about one request (the others are events of a shop)
 TIER, AUTO_APPROVED, SYNC_FAILED, GUARD_PRE_NOTICE, GUARD_RESULT, TEST = (
-    "tier", "auto_approved", "sync_failed", "guard_pre_notice", "guard_result", "test")
+    "tier",
+    "auto_approved",
+    "sync_failed",
+    "guard_pre_notice",
+    "guard_result",
+    "test",
+)
 #: the order of the sections in a digest
 SECTION_ORDER = (TIER, GUARD_PRE_NOTICE, GUARD_RESULT, AUTO_APPROVED, SYNC_FAILED)
 
 #: the biggest message content each platform takes, in UTF-8 bytes. WeCom's are documented
 #: (markdown 4096, text 2048); DingTalk and Feishu take far more (20,000 bytes / a 20 KB body):
 #: 4000 bytes keeps a phone-sized digest and stays well inside both.
-CONTENT_LIMITS = {(WECOM, "markdown"): 4096, (WECOM, "text"): 2048,
-                  (DINGTALK, "markdown"): 4000, (DINGTALK, "text"): 4000, (FEISHU, "text"): 4000}
+CONTENT_LIMITS = {
+    (WECOM, "markdown"): 4096,
+    (WECOM, "text"): 2048,
+    (DINGTALK, "markdown"): 4000,
+    (DINGTALK, "text"): 4000,
+    (FEISHU, "text"): 4000,
+}
 PRODUCT_CHARS = 24
 
 
@@ -79,8 +90,11 @@ def clean(text: str, limit: int = PRODUCT_CHARS, *, markdown: bool = True) -> st
     """A platform-given text made safe for one line: no line breaks, no markup, at most ``limit``."""
     text = " ".join(str(text or "").split())
     if markdown:
-        text = text.translate(str.maketrans({"<": "‹", ">": "›", "*": "＊", "_": "＿", "`": "'",
-                                             "#": "＃", "[": "［", "]": "］"}))
+        text = text.translate(
+            str.maketrans(
+                {"<": "‹", ">": "›", "*": "＊", "_": "＿", "`": "'", "#": "＃", "[": "［", "]": "］"}
+            )
+        )
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -110,10 +124,17 @@ def _section_heading(kind: str, notices: Sequence[Notice], now_ms: int) -> str:
         soonest = min((x.deadline_ms for x in notices if x.deadline_ms is not None), default=None)
         if soonest is None:
             return tr("{count} request(s) near their deadline, {money}", count=n, money=money)
-        return tr("{count} request(s) near their deadline, {money}; the first at {time} ({left})",
-                  count=n, money=money, time=clock_time(soonest, now_ms), left=time_left(soonest, now_ms))
+        return tr(
+            "{count} request(s) near their deadline, {money}; the first at {time} ({left})",
+            count=n,
+            money=money,
+            time=clock_time(soonest, now_ms),
+            left=time_left(soonest, now_ms),
+        )
     if kind == AUTO_APPROVED:
-        return tr("{count} request(s) expired and were auto-approved by the platform, {money}", count=n, money=money)
+        return tr(
+            "{count} request(s) expired and were auto-approved by the platform, {money}", count=n, money=money
+        )
     if kind == SYNC_FAILED:
         return tr("Sync has been failing for more than an hour: new requests and deadlines may be missed")
     if kind == GUARD_PRE_NOTICE:
@@ -191,8 +212,11 @@ def render_digest(notices: Sequence[Notice], now_ms: int, *, markdown: bool, lim
             last_shop = shop
         heading = _section_heading(kind, items, now_ms)
         head.append(f"**{heading}**" if markdown else heading)
-        lines = [("> " if markdown else "· ") + _line(n, now_ms, kinds, markdown) for n in items
-                 if n.refund_id is not None or n.text]
+        lines = [
+            ("> " if markdown else "· ") + _line(n, now_ms, kinds, markdown)
+            for n in items
+            if n.refund_id is not None or n.text
+        ]
         blocks.append(("\n".join(head), lines))
     header = f"### {title}" if markdown else title
 
@@ -201,7 +225,7 @@ def render_digest(notices: Sequence[Notice], now_ms: int, *, markdown: bool, lim
         out, left, dropped = [header], keep, 0
         for head, lines in blocks:
             out.append(head)
-            shown = lines[:max(0, left)]
+            shown = lines[: max(0, left)]
             left -= len(shown)
             dropped += len(lines) - len(shown)
             out.extend(shown)
@@ -253,6 +277,7 @@ def payload(kind: str, digest: Digest) -> dict[str, Any]:
 
 def build(kind: str, notices: Sequence[Notice], now_ms: int) -> tuple[Digest, dict[str, Any]]:
     """The digest of ``notices`` for a channel kind, and its JSON body."""
-    digest = render_digest(notices, now_ms, markdown=content_format(kind) == "markdown",
-                           limit_bytes=content_limit(kind))
+    digest = render_digest(
+        notices, now_ms, markdown=content_format(kind) == "markdown", limit_bytes=content_limit(kind)
+    )
     return digest, payload(kind, digest)

@@ -67,10 +67,15 @@ class PolicySettings:
         base = cls()
         try:
             thresholds = raw.get("thresholds_min")
-            parsed = tuple(int(m) for m in thresholds) if isinstance(thresholds, list) and thresholds else None
+            parsed = (
+                tuple(int(m) for m in thresholds) if isinstance(thresholds, list) and thresholds else None
+            )
             if parsed is not None and not all(1 <= m <= 7 * 24 * 60 for m in parsed):
                 parsed = None
-            start, end = str(raw.get("quiet_start", base.quiet_start)), str(raw.get("quiet_end", base.quiet_end))
+            start, end = (
+                str(raw.get("quiet_start", base.quiet_start)),
+                str(raw.get("quiet_end", base.quiet_end)),
+            )
             dt.time.fromisoformat(start), dt.time.fromisoformat(end)
             ring = int(raw.get("night_ring_min", base.night_ring_min))
         except (TypeError, ValueError):
@@ -79,11 +84,16 @@ class PolicySettings:
         return cls(bool(raw.get("quiet_enabled", False)), start, end, min(max(ring, 0), 24 * 60), parsed)
 
     def save(self, store: Any) -> None:
-        store.set_setting(POLICY_KEY, {
-            "quiet_enabled": self.quiet_enabled, "quiet_start": self.quiet_start, "quiet_end": self.quiet_end,
-            "night_ring_min": self.night_ring_min,
-            "thresholds_min": list(self.thresholds_min) if self.thresholds_min else None,
-        })
+        store.set_setting(
+            POLICY_KEY,
+            {
+                "quiet_enabled": self.quiet_enabled,
+                "quiet_start": self.quiet_start,
+                "quiet_end": self.quiet_end,
+                "night_ring_min": self.night_ring_min,
+                "thresholds_min": list(self.thresholds_min) if self.thresholds_min else None,
+            },
+        )
 
     def policy(self, default_thresholds_min: Sequence[int] = DEFAULT_THRESHOLDS_MIN) -> RobotPolicy:
         quiet = None
@@ -133,7 +143,11 @@ def tier_key(threshold_ms: int, shop_id: int, refund_id: int, platform_deadline_
 
 
 def plan_channel(
-    waiting: Iterable[Waiting], events: Sequence[Notice], sent: set[str], now: dt.datetime, policy: RobotPolicy,
+    waiting: Iterable[Waiting],
+    events: Sequence[Notice],
+    sent: set[str],
+    now: dt.datetime,
+    policy: RobotPolicy,
 ) -> Plan:
     """What one channel gets now. ``events`` are notices that are not tiers (auto-approvals, sync
     failures); ``sent`` are the keys the channel already has (sent or queued)."""
@@ -154,10 +168,25 @@ def plan_channel(
         if quiet and tightest > policy.night_ring_ms:
             plan.held += 1
             continue
-        plan.notices.append(Notice(TIER, key, w.shop_id, w.shop_name, w.refund_id, w.kind, w.amount_fen,
-                                   w.deadline_ms, w.product, tightest))
-        plan.skipped.extend((w.shop_id, k) for t in inside[:-1]
-                            if (k := tier_key(t, w.shop_id, w.refund_id, w.platform_deadline_ms)) not in sent)
+        plan.notices.append(
+            Notice(
+                TIER,
+                key,
+                w.shop_id,
+                w.shop_name,
+                w.refund_id,
+                w.kind,
+                w.amount_fen,
+                w.deadline_ms,
+                w.product,
+                tightest,
+            )
+        )
+        plan.skipped.extend(
+            (w.shop_id, k)
+            for t in inside[:-1]
+            if (k := tier_key(t, w.shop_id, w.refund_id, w.platform_deadline_ms)) not in sent
+        )
     for event in events:
         if event.key in sent:
             continue
@@ -174,8 +203,16 @@ def waiting_from_store(store: Any, rules: Any) -> list[Waiting]:
 
     offsets = {s.id: s.server_clock_offset_ms or 0 for s in store.shops()}
     return [
-        Waiting(r.shop_id, r.shop_name, r.refund_id, r.expire_at_ms - offsets.get(r.shop_id, 0), r.kind,
-                r.refund_fee, r.product, r.expire_at_ms)
+        Waiting(
+            r.shop_id,
+            r.shop_name,
+            r.refund_id,
+            r.expire_at_ms - offsets.get(r.shop_id, 0),
+            r.kind,
+            r.refund_fee,
+            r.product,
+            r.expire_at_ms,
+        )
         for r in rows_from_store(store, rules)
         if r.waits_on_merchant and r.expire_at_ms is not None
     ]
@@ -190,11 +227,19 @@ def auto_approved_from_store(store: Any, now_ms: int) -> list[Notice]:
         offset = shop.server_clock_offset_ms or 0
         for step in store.auto_approvals(shop.id, since=now_ms + offset - AUTO_APPROVED_LOOKBACK_MS):
             refund = store.refund(shop.id, step.refund_id)
-            out.append(Notice(
-                AUTO_APPROVED, f"auto:{shop.id}:{step.refund_id}:{step.at}", shop.id, shop.label, step.refund_id,
-                kind_of(refund) if refund is not None else "unknown",
-                refund.refund_fee if refund is not None else None, step.at - offset,
-                (refund.sku_nick or "") if refund is not None else ""))
+            out.append(
+                Notice(
+                    AUTO_APPROVED,
+                    f"auto:{shop.id}:{step.refund_id}:{step.at}",
+                    shop.id,
+                    shop.label,
+                    step.refund_id,
+                    kind_of(refund) if refund is not None else "unknown",
+                    refund.refund_fee if refund is not None else None,
+                    step.at - offset,
+                    (refund.sku_nick or "") if refund is not None else "",
+                )
+            )
     return out
 
 
@@ -210,7 +255,8 @@ def sync_failures_from_store(store: Any, now_ms: int, policy: RobotPolicy) -> li
     for shop in shops:
         sid = str(shop.id)
         failing = shop.last_error_at is not None and (
-            shop.last_success_at is None or shop.last_error_at > shop.last_success_at)
+            shop.last_success_at is None or shop.last_error_at > shop.last_success_at
+        )
         if not failing:
             changed |= since.pop(sid, None) is not None
             continue
@@ -220,8 +266,11 @@ def sync_failures_from_store(store: Any, now_ms: int, policy: RobotPolicy) -> li
         start = int(since[sid])
         if now_ms - start >= policy.sync_failure_after_ms:
             hours = max(1, (now_ms - start) // HOUR_MS)
-            text = tr("{shop}: no successful sync for {hours} h or more. Check the network and the sign-in.",
-                      shop=shop.label or str(shop.id), hours=hours)
+            text = tr(
+                "{shop}: no successful sync for {hours} h or more. Check the network and the sign-in.",
+                shop=shop.label or str(shop.id),
+                hours=hours,
+            )
             out.append(Notice(SYNC_FAILED, f"syncfail:{shop.id}:{start}", shop.id, shop.label, text=text))
     known = {str(s.id) for s in shops}
     for sid in [s for s in since if s not in known]:
@@ -240,8 +289,14 @@ class Evaluation:
 
 
 def evaluate(
-    store: Any, dispatcher: Any, rules: Any, policy: RobotPolicy, now: dt.datetime,
-    *, channels: Sequence[ResolvedChannel] | None = None, deliver: bool = True,
+    store: Any,
+    dispatcher: Any,
+    rules: Any,
+    policy: RobotPolicy,
+    now: dt.datetime,
+    *,
+    channels: Sequence[ResolvedChannel] | None = None,
+    deliver: bool = True,
 ) -> Evaluation:
     """One evaluation for every channel: plan, queue, and (``deliver``) send one digest each."""
     chans = list(dispatcher.channels_fn() if channels is None else channels)

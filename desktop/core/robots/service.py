@@ -24,7 +24,13 @@ from typing import Any
 from desktop.core.robots.channels import ResolvedChannel
 from desktop.core.robots.dispatch import Delivery, RobotDispatcher
 from desktop.core.robots.messages import GUARD_PRE_NOTICE, GUARD_RESULT, Notice
-from desktop.core.robots.planning import Evaluation, PolicySettings, RobotPolicy, evaluate, rules_thresholds_min
+from desktop.core.robots.planning import (
+    Evaluation,
+    PolicySettings,
+    RobotPolicy,
+    evaluate,
+    rules_thresholds_min,
+)
 
 
 class RobotAlerts:
@@ -45,8 +51,9 @@ class RobotAlerts:
         options: dict[str, Any] = {}
         if retry_pauses_s is not None:
             options["retry_pauses_s"] = retry_pauses_s
-        self.dispatcher = RobotDispatcher(store, channels_fn, transport=transport, clock=clock, sleep=sleep,
-                                          **options)
+        self.dispatcher = RobotDispatcher(
+            store, channels_fn, transport=transport, clock=clock, sleep=sleep, **options
+        )
 
     def close(self) -> None:
         self.dispatcher.close()
@@ -68,6 +75,7 @@ class RobotAlerts:
 
     def guard_channel(self, *, deliver: bool = True) -> Callable[[Any], None]:
         """A channel for the guard's notice bus: each guard notice queued (and sent) to every robot."""
+
         def channel(guard_notice: Any) -> None:
             shop = self.store.shop(guard_notice.shop_id)
             notice = notice_from_guard(guard_notice, shop.label if shop is not None else "")
@@ -85,6 +93,11 @@ def notice_from_guard(guard_notice: Any, shop_name: str = "") -> Notice:
     kind = GUARD_PRE_NOTICE if guard_notice.kind == "pre_notice" else GUARD_RESULT
     ids = ",".join(str(i) for i in sorted(guard_notice.refund_ids))
     digest = hashlib.sha1(f"{guard_notice.kind}|{ids}|{guard_notice.text}".encode()).hexdigest()[:16]
-    return Notice(kind, f"guard:{guard_notice.shop_id}:{digest}", guard_notice.shop_id, shop_name,
-                  amount_fen=getattr(guard_notice, "money_fen", None) or None,
-                  text=f"{guard_notice.title}: {guard_notice.text}")
+    return Notice(
+        kind,
+        f"guard:{guard_notice.shop_id}:{digest}",
+        guard_notice.shop_id,
+        shop_name,
+        amount_fen=getattr(guard_notice, "money_fen", None) or None,
+        text=f"{guard_notice.title}: {guard_notice.text}",
+    )

@@ -42,7 +42,9 @@ MAX_ANSWER_BYTES = 64 * 1024
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     """DingTalk's ``sign`` parameter, already URL-encoded."""
-    digest = hmac.new(secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode("utf-8"), hashlib.sha256).digest()
+    digest = hmac.new(
+        secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode("utf-8"), hashlib.sha256
+    ).digest()
     return urllib.parse.quote_plus(base64.b64encode(digest).decode("ascii"))
 
 
@@ -67,31 +69,49 @@ def _platform_words(kind: str, code: int, text: str) -> tuple[str, str]:
     """(outcome, plain words) for a platform error code."""
     if kind == WECOM:
         if code == 45009:
-            return RATE_LIMITED, tr("WeCom: too many messages (at most 20 a minute); sent later as one digest.")
+            return RATE_LIMITED, tr(
+                "WeCom: too many messages (at most 20 a minute); sent later as one digest."
+            )
         if code == 93000:
-            return REJECTED, tr("WeCom: the robot's key is not valid (the robot was removed or the address is wrong).")
+            return REJECTED, tr(
+                "WeCom: the robot's key is not valid (the robot was removed or the address is wrong)."
+            )
         if code == -1:
             return TRANSIENT, tr("WeCom: the service is busy; tried again later.")
     if kind == DINGTALK:
         if code == 130101:
-            return RATE_LIMITED, tr("DingTalk: sending too fast (at most 20 a minute, then 10 minutes' pause); sent later as one digest.")
+            return RATE_LIMITED, tr(
+                "DingTalk: sending too fast (at most 20 a minute, then 10 minutes' pause); sent later as one digest."
+            )
         if code == 310000:
-            return REJECTED, tr("DingTalk: the robot's security check failed (signing secret, keyword or IP allow-list).")
+            return REJECTED, tr(
+                "DingTalk: the robot's security check failed (signing secret, keyword or IP allow-list)."
+            )
         if code in (300001, 400013, 400101, 400102):
-            return REJECTED, tr("DingTalk: the access token is not valid (the robot was removed or the address is wrong).")
+            return REJECTED, tr(
+                "DingTalk: the access token is not valid (the robot was removed or the address is wrong)."
+            )
         if code == -1:
             return TRANSIENT, tr("DingTalk: the service is busy; tried again later.")
     if kind == FEISHU:
         if code in (9499, 11232):
-            return RATE_LIMITED, tr("Feishu: too many messages (at most 5 a second, 100 a minute); sent later as one digest.")
+            return RATE_LIMITED, tr(
+                "Feishu: too many messages (at most 5 a second, 100 a minute); sent later as one digest."
+            )
         if code == 19021:
-            return REJECTED, tr("Feishu: the signature or its time was rejected (check the signing secret and this computer's clock).")
+            return REJECTED, tr(
+                "Feishu: the signature or its time was rejected (check the signing secret and this computer's clock)."
+            )
         if code == 19024:
-            return REJECTED, tr("Feishu: the message has none of the robot's keywords (robot security settings).")
+            return REJECTED, tr(
+                "Feishu: the message has none of the robot's keywords (robot security settings)."
+            )
         if code == 19022:
             return REJECTED, tr("Feishu: this computer's IP address is not on the robot's allow-list.")
         if code in (19001, 19002):
-            return REJECTED, tr("Feishu: the robot address is not valid (the robot was removed or the address is wrong).")
+            return REJECTED, tr(
+                "Feishu: the robot address is not valid (the robot was removed or the address is wrong)."
+            )
     return REJECTED, tr("The robot refused the message: {code} {text}", code=code, text=text[:200])
 
 
@@ -103,15 +123,26 @@ def interpret(kind: str, status: int, body: bytes) -> SendResult:
     except (UnicodeDecodeError, ValueError):
         data = None
     if status == 429:
-        return SendResult(RATE_LIMITED, tr("The robot answered: too many requests; sent later as one digest."), "429")
+        return SendResult(
+            RATE_LIMITED, tr("The robot answered: too many requests; sent later as one digest."), "429"
+        )
     if status >= 500:
-        return SendResult(TRANSIENT, tr("The robot's service had an error (HTTP {status}); tried again later.",
-                                        status=status), str(status))
+        return SendResult(
+            TRANSIENT,
+            tr("The robot's service had an error (HTTP {status}); tried again later.", status=status),
+            str(status),
+        )
     if not isinstance(data, dict):
         if status >= 400:
-            return SendResult(REJECTED, tr("The robot address was refused (HTTP {status}): check the address.",
-                                           status=status), str(status))
-        return SendResult(TRANSIENT, tr("The robot's answer was not readable (a proxy or a network page?); tried again later."))
+            return SendResult(
+                REJECTED,
+                tr("The robot address was refused (HTTP {status}): check the address.", status=status),
+                str(status),
+            )
+        return SendResult(
+            TRANSIENT,
+            tr("The robot's answer was not readable (a proxy or a network page?); tried again later."),
+        )
     if kind == FEISHU:
         raw = data.get("code", data.get("StatusCode"))
         text = str(data.get("msg", data.get("StatusMessage", "")) or "")
@@ -122,9 +153,15 @@ def interpret(kind: str, status: int, body: bytes) -> SendResult:
         code = int(raw)
     except (TypeError, ValueError):
         if status < 400:
-            return SendResult(TRANSIENT, tr("The robot's answer was not readable (a proxy or a network page?); tried again later."))
-        return SendResult(REJECTED, tr("The robot address was refused (HTTP {status}): check the address.",
-                                       status=status), str(status))
+            return SendResult(
+                TRANSIENT,
+                tr("The robot's answer was not readable (a proxy or a network page?); tried again later."),
+            )
+        return SendResult(
+            REJECTED,
+            tr("The robot address was refused (HTTP {status}): check the address.", status=status),
+            str(status),
+        )
     if code == 0 and status < 400:
         return SendResult(OK)
     outcome, words = _platform_words(kind, code, text)
@@ -134,7 +171,9 @@ def interpret(kind: str, status: int, body: bytes) -> SendResult:
 class RobotTransport:
     """Posts to robots over one ``requests.Session`` (owned: :meth:`close` it)."""
 
-    def __init__(self, *, clock: Callable[[], float] = time.time, timeout: tuple[float, float] = TIMEOUT_S) -> None:
+    def __init__(
+        self, *, clock: Callable[[], float] = time.time, timeout: tuple[float, float] = TIMEOUT_S
+    ) -> None:
         self.clock = clock
         self.timeout = timeout
         self.session = requests.Session()
@@ -154,7 +193,9 @@ class RobotTransport:
         url, body = channel.url, dict(body)
         if channel.secret and channel.kind == DINGTALK:
             ts = int(self.clock() * 1000)
-            url += ("&" if urllib.parse.urlsplit(url).query else "?") + f"timestamp={ts}&sign={dingtalk_sign(channel.secret, ts)}"
+            url += (
+                "&" if urllib.parse.urlsplit(url).query else "?"
+            ) + f"timestamp={ts}&sign={dingtalk_sign(channel.secret, ts)}"
         elif channel.secret and channel.kind == FEISHU:
             ts = int(self.clock())
             body = {"timestamp": str(ts), "sign": feishu_sign(channel.secret, ts), **body}
@@ -165,23 +206,42 @@ class RobotTransport:
         url, body = self.prepare(channel, body)
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         try:
-            with self.session.post(url, data=data, headers={"Content-Type": "application/json; charset=utf-8"},
-                                   timeout=self.timeout, allow_redirects=False, stream=True) as answer:
+            with self.session.post(
+                url,
+                data=data,
+                headers={"Content-Type": "application/json; charset=utf-8"},
+                timeout=self.timeout,
+                allow_redirects=False,
+                stream=True,
+            ) as answer:
                 content = answer.raw.read(MAX_ANSWER_BYTES + 1, decode_content=True)
                 status = answer.status_code
         except requests.Timeout:
             return SendResult(TRANSIENT, tr("The robot did not answer in time; tried again later."))
         except requests.exceptions.SSLError:
-            return SendResult(TRANSIENT, tr("The secure connection to the robot failed (certificate or proxy); tried again later."))
+            return SendResult(
+                TRANSIENT,
+                tr("The secure connection to the robot failed (certificate or proxy); tried again later."),
+            )
         except requests.ConnectionError:
-            return SendResult(TRANSIENT, tr("No connection to the robot's service (network down?); tried again later."))
+            return SendResult(
+                TRANSIENT, tr("No connection to the robot's service (network down?); tried again later.")
+            )
         except requests.RequestException as exc:
             log.warning("robot post of channel %s failed: %s", channel.id, type(exc).__name__)
-            return SendResult(TRANSIENT, tr("The message could not be sent ({error}); tried again later.",
-                                            error=type(exc).__name__))
+            return SendResult(
+                TRANSIENT,
+                tr("The message could not be sent ({error}); tried again later.", error=type(exc).__name__),
+            )
         if 300 <= status < 400:
-            return SendResult(REJECTED, tr("The robot address redirects elsewhere: copy the webhook address again."),
-                              str(status))
+            return SendResult(
+                REJECTED,
+                tr("The robot address redirects elsewhere: copy the webhook address again."),
+                str(status),
+            )
         if len(content) > MAX_ANSWER_BYTES:
-            return SendResult(TRANSIENT, tr("The robot's answer was not readable (a proxy or a network page?); tried again later."))
+            return SendResult(
+                TRANSIENT,
+                tr("The robot's answer was not readable (a proxy or a network page?); tried again later."),
+            )
         return interpret(channel.kind, status, content)

@@ -91,11 +91,33 @@ _SECRET_PARAM_WORDS = ("token", "secret", "sign", "password")
 
 # the refund columns written from an API record (attribute name == column name)
 _API_COLUMNS = (
-    "order_id", "handling_way", "negotiate_status", "status", "refund_type", "refund_fee",
-    "refund_reason", "refund_reason_desc", "refund_desc", "sku_id", "sku_nick", "item_id",
-    "rel_item_id", "rel_sku_id", "seller_id", "submit_time", "create_time", "update_time",
-    "negotiate_update_time", "end_time", "receipt_status", "logistics_id", "expire_time",
-    "urge_times", "require_return_freight", "special_refund_type", "buyer_modify_deadline",
+    "order_id",
+    "handling_way",
+    "negotiate_status",
+    "status",
+    "refund_type",
+    "refund_fee",
+    "refund_reason",
+    "refund_reason_desc",
+    "refund_desc",
+    "sku_id",
+    "sku_nick",
+    "item_id",
+    "rel_item_id",
+    "rel_sku_id",
+    "seller_id",
+    "submit_time",
+    "create_time",
+    "update_time",
+    "negotiate_update_time",
+    "end_time",
+    "receipt_status",
+    "logistics_id",
+    "expire_time",
+    "urge_times",
+    "require_return_freight",
+    "special_refund_type",
+    "buyer_modify_deadline",
     "time_limit_negotiate_change",
 )
 # only the detail carries these: a list item must not erase what a detail told us
@@ -103,11 +125,28 @@ _DETAIL_ONLY = frozenset({"special_refund_type", "buyer_modify_deadline", "time_
 # a change of any of these is an observation
 _OBSERVED = ("status", "negotiate_status", "handling_way", "expire_time", "update_time")
 
-_CLASSIFICATION = ("outcome", "certainty", "decided_by", "overdue_at", "deadline_at", "decided_at",
-                   "first_action_at", "classified_at")
+_CLASSIFICATION = (
+    "outcome",
+    "certainty",
+    "decided_by",
+    "overdue_at",
+    "deadline_at",
+    "decided_at",
+    "first_action_at",
+    "classified_at",
+)
 _INSERTED = (
-    "shop_id", "refund_id", *_API_COLUMNS, "merchant_turn", "first_seen_at", "last_seen_at", "closed_at",
-    "last_pending_seen_at", "last_pending_expire_time", "detail_fetched_at", *_CLASSIFICATION,
+    "shop_id",
+    "refund_id",
+    *_API_COLUMNS,
+    "merchant_turn",
+    "first_seen_at",
+    "last_seen_at",
+    "closed_at",
+    "last_pending_seen_at",
+    "last_pending_expire_time",
+    "detail_fetched_at",
+    *_CLASSIFICATION,
 )
 _CHANGED = len(_INSERTED) + 1  # the last parameter: did the observed state change?
 _UPSERT_SQL = (
@@ -125,7 +164,7 @@ _UPSERT_SQL = (
     "  THEN refunds.last_pending_expire_time ELSE excluded.last_pending_expire_time END, "
     "detail_fetched_at = COALESCE(excluded.detail_fetched_at, refunds.detail_fetched_at), "
     # a change reopens the question of how it ended: the sync classifies it again
-    + ", ".join(f"{c} = CASE WHEN ?{_CHANGED} THEN NULL ELSE refunds.{c} END" for c in _CLASSIFICATION)
+     + ", ".join(f"{c} = CASE WHEN ?{_CHANGED} THEN NULL ELSE refunds.{c} END" for c in _CLASSIFICATION)
 )
 
 # A refund seen for the first time (the caller checked in the same transaction that it is not
@@ -171,8 +210,11 @@ _OBSERVE_HEAD = (
 
 def _raw_upsert(column: str) -> tuple[str, str]:
     """(head, tail) of the multi-row upsert of one raw JSON column."""
-    return (f"INSERT INTO refund_raw (shop_id, refund_id, {column})",
-            f"ON CONFLICT (shop_id, refund_id) DO UPDATE SET {column} = excluded.{column}")
+    return (
+        f"INSERT INTO refund_raw (shop_id, refund_id, {column})",
+        f"ON CONFLICT (shop_id, refund_id) DO UPDATE SET {column} = excluded.{column}",
+    )
+
 
 #: the raw JSON of list items taken from the response bodies they came from (SQLite splits the
 #: array in C: nothing is decoded or encoded again in Python). ``WHERE true`` keeps SQLite from
@@ -205,8 +247,9 @@ def _values_sql(head: str, width: int, count: int, tail: str) -> str:
     return f"{head} VALUES {', '.join([row] * count)} {tail}"
 
 
-def _insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple], tail: str = "",
-                 constants: Sequence[Any] = ()) -> int | None:
+def _insert_rows(
+    conn: sqlite3.Connection, head: str, rows: Sequence[tuple], tail: str = "", constants: Sequence[Any] = ()
+) -> int | None:
     """``head VALUES (…), (…), … tail`` over ``rows`` (tuples of one width) in few statements;
     ``constants`` are bound first, as ``?1``… (the rows' parameters are numbered after them).
 
@@ -226,9 +269,10 @@ def _insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple], tai
     start, total, last = 0, len(rows), None
     while start < total:
         count = min(most, 1 << ((total - start).bit_length() - 1))
-        chunk = rows[start:start + count]
-        last = conn.execute(_values_sql(head, width, count, tail),
-                            [*constants, *itertools.chain.from_iterable(chunk)]).lastrowid
+        chunk = rows[start : start + count]
+        last = conn.execute(
+            _values_sql(head, width, count, tail), [*constants, *itertools.chain.from_iterable(chunk)]
+        ).lastrowid
         start += count
     return last
 
@@ -246,19 +290,29 @@ _STEP_INSERT_HEAD = (
     "INSERT INTO auto_approvals (shop_id, refund_id, at, stage, deadline_at, decided_at, handling_way, "
     "certainty, decided_by, recorded_at)"
 )
-_STEP_INSERT_TAIL = _INSERT_STEP_SQL[_INSERT_STEP_SQL.index("ON CONFLICT"):]
-_STEP_COLUMNS = ("shop_id", "refund_id", "at", "stage", "deadline_at", "decided_at", "handling_way",
-                 "certainty", "decided_by", "recorded_at")
+_STEP_INSERT_TAIL = _INSERT_STEP_SQL[_INSERT_STEP_SQL.index("ON CONFLICT") :]
+_STEP_COLUMNS = (
+    "shop_id",
+    "refund_id",
+    "at",
+    "stage",
+    "deadline_at",
+    "decided_at",
+    "handling_way",
+    "certainty",
+    "decided_by",
+    "recorded_at",
+)
 #: refunds to classify: closed ones and those ever seen waiting on the merchant, not classified since
 #: their last change (written as in the partial index refunds_unclassified, schema V4)
-_UNCLASSIFIED_WHERE = (
-    "classified_at IS NULL AND (closed_at IS NOT NULL OR last_pending_seen_at IS NOT NULL)"
-)
+_UNCLASSIFIED_WHERE = "classified_at IS NULL AND (closed_at IS NOT NULL OR last_pending_seen_at IS NOT NULL)"
 
 
 def _step_rows(shop_id: int, refund_id: int, steps: Iterable[AutoStep], at: int) -> list[tuple]:
-    return [(shop_id, refund_id, s.at, s.stage, s.deadline_at, s.decided_at, s.certainty, s.decided_by, at)
-            for s in steps]
+    return [
+        (shop_id, refund_id, s.at, s.stage, s.deadline_at, s.decided_at, s.certainty, s.decided_by, at)
+        for s in steps
+    ]
 
 
 _NO_DECISION = (None,) * len(_CLASSIFICATION)
@@ -355,7 +409,9 @@ class Store:
     def _connect(self) -> sqlite3.Connection:
         try:
             conn = sqlite3.connect(
-                self.path, timeout=self._busy_timeout_s, isolation_level=None,
+                self.path,
+                timeout=self._busy_timeout_s,
+                isolation_level=None,
                 check_same_thread=False,
             )
         except sqlite3.Error as exc:
@@ -381,8 +437,11 @@ class Store:
                 return conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             except sqlite3.OperationalError as exc:
                 err = translate(exc, self.path)
-                if not isinstance(err, StoreUnavailable) or err.reason != "locked" \
-                        or time.monotonic() > give_up:
+                if (
+                    not isinstance(err, StoreUnavailable)
+                    or err.reason != "locked"
+                    or time.monotonic() > give_up
+                ):
                     raise
                 time.sleep(0.02)
 
@@ -555,10 +614,16 @@ class Store:
             version = int(self._writer.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
             raise StoreUnavailable(
-                tr("The local database {path} was written by a newer version of AfterSale Watch "
-                   "(schema {found}, this version knows {known}). Update the app.",
-                   path=str(self.path), found=version, known=SCHEMA_VERSION),
-                reason="newer", path=self.path)
+                tr(
+                    "The local database {path} was written by a newer version of AfterSale Watch "
+                    "(schema {found}, this version knows {known}). Update the app.",
+                    path=str(self.path),
+                    found=version,
+                    known=SCHEMA_VERSION,
+                ),
+                reason="newer",
+                path=self.path,
+            )
         if version == SCHEMA_VERSION:
             return
         if version > 0:
@@ -664,9 +729,7 @@ class Store:
         return self._shop(rows[0]) if rows else None
 
     def find_shop(self, base_url: str, seller_id: int) -> Shop | None:
-        rows = self._read(
-            f"{self._SHOP_SELECT} WHERE base_url = ? AND seller_id = ?", (base_url, seller_id)
-        )
+        rows = self._read(f"{self._SHOP_SELECT} WHERE base_url = ? AND seller_id = ?", (base_url, seller_id))
         return self._shop(rows[0]) if rows else None
 
     def shops(self) -> list[Shop]:
@@ -760,26 +823,61 @@ class Store:
                 else:
                     closed_at = None
                 if values[_RRF_API] is not None:
-                    values = (*values[:_RRF_API], int(values[_RRF_API]), *values[_RRF_API + 1:])
+                    values = (*values[:_RRF_API], int(values[_RRF_API]), *values[_RRF_API + 1 :])
                 if before is None:
                     decision = decide_new(r, seen_at) if decide_new is not None else None
                     if decision is None:
                         fresh.append((refund_id, *values, int(waiting), closed_at, *_NO_FRESH_DECISION))
                     else:
-                        fresh.append((refund_id, *values, int(waiting), closed_at, decision.outcome,
-                                      decision.certainty, decision.decided_by, decision.overdue_at,
-                                      decision.deadline_at, decision.decided_at, decision.first_action_at))
+                        fresh.append(
+                            (
+                                refund_id,
+                                *values,
+                                int(waiting),
+                                closed_at,
+                                decision.outcome,
+                                decision.certainty,
+                                decision.decided_by,
+                                decision.overdue_at,
+                                decision.deadline_at,
+                                decision.decided_at,
+                                decision.first_action_at,
+                            )
+                        )
                         if decision.outcome == "auto_approved_overdue":
                             # (the refund's handling_way as inserted, which _INSERT_STEP_SQL reads)
-                            steps += [(shop_id, refund_id, st.at, st.stage, st.deadline_at, st.decided_at,
-                                       r.handling_way, st.certainty, st.decided_by, seen_at)
-                                      for st in decision.auto_steps()]
+                            steps += [
+                                (
+                                    shop_id,
+                                    refund_id,
+                                    st.at,
+                                    st.stage,
+                                    st.deadline_at,
+                                    st.decided_at,
+                                    r.handling_way,
+                                    st.certainty,
+                                    st.decided_by,
+                                    seen_at,
+                                )
+                                for st in decision.auto_steps()
+                            ]
                 else:
-                    known.append((
-                        shop_id, refund_id, *values, int(waiting), seen_at, seen_at, closed_at,
-                        seen_at if waiting else None, r.expire_time if waiting else None, detail_at,
-                        *_NO_DECISION, int(is_change),
-                    ))
+                    known.append(
+                        (
+                            shop_id,
+                            refund_id,
+                            *values,
+                            int(waiting),
+                            seen_at,
+                            seen_at,
+                            closed_at,
+                            seen_at if waiting else None,
+                            r.expire_time if waiting else None,
+                            detail_at,
+                            *_NO_DECISION,
+                            int(is_change),
+                        )
+                    )
                 if raw_pages is None:
                     raws.append((shop_id, refund_id, _encode_raw(r.raw)))
             with self._guard():
@@ -795,8 +893,10 @@ class Store:
                     head, tail = _raw_upsert("list_json" if source == "list" else "detail_json")
                     _insert_rows(conn, head, raws, tail)
                 else:
-                    kept = sum(conn.execute(_RAW_FROM_PAGE_SQL, (shop_id, _json_text(body), path)).rowcount
-                               for body, path in raw_pages)
+                    kept = sum(
+                        conn.execute(_RAW_FROM_PAGE_SQL, (shop_id, _json_text(body), path)).rowcount
+                        for body, path in raw_pages
+                    )
                     if kept < len(batch):  # (more when an item is on two pages: the last one wins)
                         raise ValueError(f"the pages hold {kept} items for {len(batch)} refunds")
                 _insert_rows(conn, _OBSERVE_HEAD, observations)
@@ -887,8 +987,18 @@ class Store:
         returns how many decisions were written."""
         decisions = list(decisions)
         rows = [
-            (d.outcome, d.certainty, d.decided_by, d.overdue_at, d.deadline_at, d.decided_at,
-             d.first_action_at, at, shop_id, d.refund_id)
+            (
+                d.outcome,
+                d.certainty,
+                d.decided_by,
+                d.overdue_at,
+                d.deadline_at,
+                d.decided_at,
+                d.first_action_at,
+                at,
+                shop_id,
+                d.refund_id,
+            )
             for d in decisions
         ]
         steps = [row for d in decisions for row in _step_rows(shop_id, d.refund_id, d.auto_steps(), at)]
@@ -907,7 +1017,11 @@ class Store:
         return len(rows)
 
     def auto_approvals(
-        self, shop_id: int, *, refund_id: int | None = None, since: int | None = None,
+        self,
+        shop_id: int,
+        *,
+        refund_id: int | None = None,
+        since: int | None = None,
         until: int | None = None,
     ) -> list[StoredAutoStep]:
         """The auto-approved merchant steps of a shop (optionally of one refund, or with ``since`` <
@@ -919,7 +1033,8 @@ class Store:
                 params.append(value)
         rows = self._read(
             f"SELECT {', '.join(_STEP_COLUMNS)} FROM auto_approvals WHERE {' AND '.join(where)} "
-            "ORDER BY at, refund_id", params,
+            "ORDER BY at, refund_id",
+            params,
         )
         return [StoredAutoStep(*r) for r in rows]
 
@@ -939,11 +1054,13 @@ class Store:
     def history_to_fetch(self, shop_id: int, *, rules: Sequence[str], closed_since: int) -> int:
         """How many refunds :meth:`needing_history` would return without a limit."""
         marks = ", ".join("?" * len(rules))
-        return int(self._read(
-            f"SELECT COUNT(*) FROM refunds WHERE shop_id = ? AND closed_at >= ? AND decided_by IN ({marks}) "
-            "AND comments_fetched_at IS NULL",
-            (shop_id, closed_since, *rules),
-        )[0][0])
+        return int(
+            self._read(
+                f"SELECT COUNT(*) FROM refunds WHERE shop_id = ? AND closed_at >= ? AND decided_by IN ({marks}) "
+                "AND comments_fetched_at IS NULL",
+                (shop_id, closed_since, *rules),
+            )[0][0]
+        )
 
     # ------------------------------------------------------------------ observations
 
@@ -973,9 +1090,7 @@ class Store:
     def observation_count(self, shop_id: int | None = None) -> int:
         if shop_id is None:
             return int(self._read("SELECT count(*) FROM observations")[0][0])
-        return int(
-            self._read("SELECT count(*) FROM observations WHERE shop_id = ?", (shop_id,))[0][0]
-        )
+        return int(self._read("SELECT count(*) FROM observations WHERE shop_id = ?", (shop_id,))[0][0])
 
     # ------------------------------------------------------------------ negotiation comments
 
@@ -987,8 +1102,16 @@ class Store:
                 "INSERT INTO comments (shop_id, refund_id, seq, title, role, create_time, "
                 "staff_account_id, staff_account_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (shop_id, refund_id, i, c.title, c.role, c.create_time, c.staff_account_id,
-                     c.staff_account_name)
+                    (
+                        shop_id,
+                        refund_id,
+                        i,
+                        c.title,
+                        c.role,
+                        c.create_time,
+                        c.staff_account_id,
+                        c.staff_account_name,
+                    )
                     for i, c in enumerate(comments)
                 ],
             )
@@ -1016,11 +1139,14 @@ class Store:
             role: RoleSeen(role, entries, requests, last, [])
             for role, entries, requests, last in self._read(
                 f"SELECT role, count(*), count(DISTINCT shop_id || ':' || refund_id), max(create_time) "
-                f"FROM comments {where} GROUP BY role", params)
+                f"FROM comments {where} GROUP BY role",
+                params,
+            )
         }
         for role, title, _count in self._read(
             f"SELECT role, title, count(*) AS n FROM comments {where} GROUP BY role, title "
-            f"ORDER BY n DESC, title", params,
+            f"ORDER BY n DESC, title",
+            params,
         ):
             seen = out.get(role)
             if seen is not None and title and len(seen.titles) < 3:
@@ -1036,12 +1162,14 @@ class Store:
             marks = ", ".join("?" * len(chunk))
             for (refund_id,) in self._read(
                 f"SELECT refund_id FROM refunds WHERE shop_id = ? AND comments_fetched_at IS NOT NULL "
-                f"AND refund_id IN ({marks})", (shop_id, *chunk),
+                f"AND refund_id IN ({marks})",
+                (shop_id, *chunk),
             ):
                 found[refund_id] = []
             for refund_id, *values in self._read(
                 f"SELECT refund_id, {', '.join(keys)} FROM comments WHERE shop_id = ? AND refund_id IN "
-                f"({marks}) ORDER BY refund_id, seq", (shop_id, *chunk),
+                f"({marks}) ORDER BY refund_id, seq",
+                (shop_id, *chunk),
             ):
                 found.setdefault(refund_id, []).append(dict(zip(keys, values)))
         return found
@@ -1056,9 +1184,14 @@ class Store:
             conn.execute(
                 "INSERT INTO shop_scores (shop_id, fetched_at, has_data, show_name, score_str, "
                 "dimensions) VALUES (?, ?, ?, ?, ?, ?)",
-                (shop_id, at, None if score.has_data is None else int(score.has_data),
-                 summary.show_name if summary else None, summary.score_str if summary else None,
-                 _json(dims)),
+                (
+                    shop_id,
+                    at,
+                    None if score.has_data is None else int(score.has_data),
+                    summary.show_name if summary else None,
+                    summary.score_str if summary else None,
+                    _json(dims),
+                ),
             )
 
     def latest_score(self, shop_id: int) -> ScoreSnapshot | None:
@@ -1071,7 +1204,11 @@ class Store:
             return None
         sid, at, has_data, show_name, score_str, dims = rows[0]
         return ScoreSnapshot(
-            sid, at, None if has_data is None else bool(has_data), show_name, score_str,
+            sid,
+            at,
+            None if has_data is None else bool(has_data),
+            show_name,
+            score_str,
             tuple((d[0], d[1]) for d in json.loads(dims)),
         )
 
@@ -1085,8 +1222,13 @@ class Store:
                 raise ValueError(f"journal parameters must not carry secrets (key {key!r})")
 
     def journal_plan(
-        self, shop_id: int, refund_id: int, kind: str, params: dict[str, Any] | None = None,
-        *, batch: str | None = None,
+        self,
+        shop_id: int,
+        refund_id: int,
+        kind: str,
+        params: dict[str, Any] | None = None,
+        *,
+        batch: str | None = None,
     ) -> int:
         """Write an intended action (state ``planned``) before it is sent; returns its id."""
         params = dict(params or {})
@@ -1142,8 +1284,11 @@ class Store:
     ) -> list[JournalEntry]:
         """The journal (the audit log), oldest first, optionally for one refund or since a time."""
         where, params = [], []
-        for clause, value in (("shop_id = ?", shop_id), ("refund_id = ?", refund_id),
-                              ("created_at >= ?", since)):
+        for clause, value in (
+            ("shop_id = ?", shop_id),
+            ("refund_id = ?", refund_id),
+            ("created_at >= ?", since),
+        ):
             if value is not None:
                 where.append(clause)
                 params.append(value)
@@ -1177,10 +1322,12 @@ class Store:
             return cur.rowcount == 1
 
     def was_notified(self, shop_id: int, refund_id: int, threshold: str) -> bool:
-        return bool(self._read(
-            "SELECT 1 FROM notifications WHERE shop_id = ? AND refund_id = ? AND threshold = ?",
-            (shop_id, refund_id, threshold),
-        ))
+        return bool(
+            self._read(
+                "SELECT 1 FROM notifications WHERE shop_id = ? AND refund_id = ? AND threshold = ?",
+                (shop_id, refund_id, threshold),
+            )
+        )
 
     def notified(self, shop_id: int) -> set[tuple[int, str]]:
         """Every (refund_id, threshold) already notified for the shop."""
@@ -1327,8 +1474,14 @@ def rebuild_store(path: str | Path | None = None) -> tuple[Store, Path | None]:
                     side.replace(moved.with_name(moved.name + suffix))
         except OSError as exc:
             raise StoreUnavailable(
-                tr("The damaged database {path} cannot be moved aside: {problem}",
-                   path=str(db), problem=exc.strerror or str(exc)),
-                reason="io", path=db, detail=str(exc)) from exc
+                tr(
+                    "The damaged database {path} cannot be moved aside: {problem}",
+                    path=str(db),
+                    problem=exc.strerror or str(exc),
+                ),
+                reason="io",
+                path=db,
+                detail=str(exc),
+            ) from exc
         log.warning("damaged database moved aside to %s", moved)
     return Store(db), moved

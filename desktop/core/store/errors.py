@@ -95,29 +95,58 @@ def translate(exc: sqlite3.Error, path: Path | None) -> StoreError | None:
         return StoreDamaged(damaged_message(path), path=path, detail=str(exc))
     if code in (SQLITE_BUSY, SQLITE_LOCKED) or "database is locked" in text:
         return StoreUnavailable(
-            tr("The local database is in use by another program. Close other copies of AfterSale "
-               "Watch and try again."),
-            reason="locked", path=path, detail=str(exc))
+            tr(
+                "The local database is in use by another program. Close other copies of AfterSale "
+                "Watch and try again."
+            ),
+            reason="locked",
+            path=path,
+            detail=str(exc),
+        )
     if code == SQLITE_FULL or "disk is full" in text:
         return StoreUnavailable(
-            tr("The disk is full, so the local database cannot be written. Free some space on the "
-               "disk that holds {path} and try again.", path=where),
-            reason="full", path=path, detail=str(exc))
+            tr(
+                "The disk is full, so the local database cannot be written. Free some space on the "
+                "disk that holds {path} and try again.",
+                path=where,
+            ),
+            reason="full",
+            path=path,
+            detail=str(exc),
+        )
     if code in (SQLITE_READONLY, SQLITE_PERM) or "readonly" in text:
         return StoreUnavailable(
-            tr("The local database {path} is read-only. Check the folder's permissions, or choose "
-               "another data folder with --data-dir.", path=where),
-            reason="readonly", path=path, detail=str(exc))
+            tr(
+                "The local database {path} is read-only. Check the folder's permissions, or choose "
+                "another data folder with --data-dir.",
+                path=where,
+            ),
+            reason="readonly",
+            path=path,
+            detail=str(exc),
+        )
     if code == SQLITE_CANTOPEN or "unable to open" in text:
         return StoreUnavailable(
-            tr("The local database {path} cannot be opened. Check that the folder exists and is "
-               "writable, or choose another data folder with --data-dir.", path=where),
-            reason="cantopen", path=path, detail=str(exc))
+            tr(
+                "The local database {path} cannot be opened. Check that the folder exists and is "
+                "writable, or choose another data folder with --data-dir.",
+                path=where,
+            ),
+            reason="cantopen",
+            path=path,
+            detail=str(exc),
+        )
     if code in (SQLITE_IOERR, SQLITE_NOMEM) or "disk i/o error" in text:
         return StoreUnavailable(
-            tr("Reading or writing the local database {path} failed (a disk error). Check the disk "
-               "and try again.", path=where),
-            reason="io", path=path, detail=str(exc))
+            tr(
+                "Reading or writing the local database {path} failed (a disk error). Check the disk "
+                "and try again.",
+                path=where,
+            ),
+            reason="io",
+            path=path,
+            detail=str(exc),
+        )
     return None
 
 

@@ -195,8 +195,11 @@ class Decision:
         at = next((t for t in (self.overdue_at, self.deadline_at, self.decided_at) if t is not None), None)
         if at is None:
             return ()
-        return (AutoStep(at, self.certainty or "likely", self.decided_by, None, self.deadline_at,
-                         self.decided_at),)
+        return (
+            AutoStep(
+                at, self.certainty or "likely", self.decided_by, None, self.deadline_at, self.decided_at
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,10 +95,12 @@ def risk_inputs(
         "WHERE shop_id = ? AND at > ? AND at <= ?",
         (shop_id, now - longest, now),
     )
-    autos = tuple(sorted(
-        (AutoApproval(rid, at, _kind(hw), certainty or "likely") for rid, at, hw, certainty in rows),
-        key=lambda a: (a.at_ms, a.refund_id),
-    ))
+    autos = tuple(
+        sorted(
+            (AutoApproval(rid, at, _kind(hw), certainty or "likely") for rid, at, hw, certainty in rows),
+            key=lambda a: (a.at_ms, a.refund_id),
+        )
+    )
 
     # window totals: COUNT(*) over ranges of the index refunds_risk_kind (SQLite steps through each
     # range once; nothing is computed per row). The windows are cut into disjoint segments, each row
@@ -128,20 +130,27 @@ def risk_inputs(
                     if outcome == _HANDLED:
                         handled[d][group] = handled[d].get(group, 0) + n
     windows = tuple(WindowTotals(d, acts[d], handled[d]) for d in days)
-    has_history = bool(autos) or bool(read(
-        f"SELECT EXISTS (SELECT 1 FROM refunds WHERE shop_id = ? AND outcome IN ({_ALL_OUTCOMES_SQL}) "
-        "AND closed_at > ? AND closed_at <= ?)",
-        (shop_id, now - longest, now),
-    )[0][0])
+    has_history = bool(autos) or bool(
+        read(
+            f"SELECT EXISTS (SELECT 1 FROM refunds WHERE shop_id = ? AND outcome IN ({_ALL_OUTCOMES_SQL}) "
+            "AND closed_at > ? AND closed_at <= ?)",
+            (shop_id, now - longest, now),
+        )[0][0]
+    )
 
     # the actionable closes that leave M2's window during the longest horizon (forecast)
     m2_start = now - r.windows.m2_days.value * DAY_MS
     max_h = max(rules.forecast_horizons_hours.value) * HOUR_MS
-    leaving = tuple(sorted(t for (t,) in read(
-        f"SELECT closed_at FROM refunds WHERE shop_id = ? AND outcome IN ({_ACTIONABLE_SQL}) "
-        "AND closed_at > ? AND closed_at <= ?",
-        (shop_id, m2_start, m2_start + max_h),
-    )))
+    leaving = tuple(
+        sorted(
+            t
+            for (t,) in read(
+                f"SELECT closed_at FROM refunds WHERE shop_id = ? AND outcome IN ({_ACTIONABLE_SQL}) "
+                "AND closed_at > ? AND closed_at <= ?",
+                (shop_id, m2_start, m2_start + max_h),
+            )
+        )
+    )
 
     # M5: nearest-rank median and P90. The index refunds_risk_response keeps the actionable closes in
     # first-action-time order: SQLite walks it (no sort) and stops at the wanted rank.
@@ -153,6 +162,7 @@ def risk_inputs(
     )
     n = read(f"SELECT COUNT(*) {m5_where}", (shop_id, m5_start, now))[0][0]
     if n:
+
         def at_rank(k: int) -> int:
             # ascending from the start for the median, descending from the end for the P90
             order, offset = ("", k - 1) if k <= n // 2 + 1 else (" DESC", n - k)
@@ -171,9 +181,11 @@ def risk_inputs(
     first_day = day_start(now, utc_offset_ms) - (series_days - 1) * DAY_MS
     day_starts = [first_day + i * DAY_MS for i in range(series_days)]
     per_day = read(
-        "SELECT " + ", ".join(
+        "SELECT "
+        + ", ".join(
             f"(SELECT COUNT(*) FROM refunds WHERE shop_id = ? AND outcome = '{_HANDLED}' "
-            "AND closed_at >= ? AND closed_at < ?)" for _ in day_starts
+            "AND closed_at >= ? AND closed_at < ?)"
+            for _ in day_starts
         ),
         [v for d in day_starts for v in (shop_id, d, min(d + DAY_MS, now + 1))],
     )[0]
@@ -184,7 +196,10 @@ def risk_inputs(
             day = points.setdefault(day_start(a.at_ms, utc_offset_ms), {})
             day[field] = day.get(field, 0) + 1
     daily = daily_series(
-        [DailyPoint(d, **c) for d, c in points.items()], now_ms=now, days=series_days, utc_offset_ms=utc_offset_ms,
+        [DailyPoint(d, **c) for d, c in points.items()],
+        now_ms=now,
+        days=series_days,
+        utc_offset_ms=utc_offset_ms,
     )
 
     # M3 and the forecast: the requests waiting on the merchant (few), deadlines on the platform clock
@@ -203,7 +218,9 @@ def risk_inputs(
         response=response,
         has_history=has_history,
         daily=daily,
-        shop_score=None if score is None else ShopScoreView(
+        shop_score=None
+        if score is None
+        else ShopScoreView(
             score.fetched_at, score.has_data, score.show_name, score.score_str, score.dimensions
         ),
     )

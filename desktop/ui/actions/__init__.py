@@ -58,8 +58,13 @@ def window_engine(window: Any) -> Callable[[], ActionEngine | None]:
 class ActionsUi(QObject):
     """The actions' menu entries, shortcuts and dialogs for one main window."""
 
-    def __init__(self, window: QMainWindow, queue: Any,
-                 engine_factory: Callable[[], ActionEngine | None], detail: Any = None) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        queue: Any,
+        engine_factory: Callable[[], ActionEngine | None],
+        detail: Any = None,
+    ) -> None:
         super().__init__(window)
         self.window = window
         self.queue = queue
@@ -77,8 +82,7 @@ class ActionsUi(QObject):
         self.approve_action.triggered.connect(lambda: self.approve_rows(self._selection()))
         self.reject_action = QAction(self.tr("Reject…"), window)
         self.reject_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
-        self.reject_action.setToolTip(self.tr("Reject the selected requests with one reason "
-                                              "(Ctrl+Shift+R)"))
+        self.reject_action.setToolTip(self.tr("Reject the selected requests with one reason (Ctrl+Shift+R)"))
         self.reject_action.triggered.connect(lambda: self.reject_rows(self._selection()))
         self.log_action = QAction(self.tr("Action log…"), window)
         self.log_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
@@ -119,8 +123,9 @@ class ActionsUi(QObject):
     def show_log(self) -> None:
         shop = getattr(self.window, "shop", None)
         if self.log_dialog is None:
-            self.log_dialog = AuditLogDialog(self.window.services.store,
-                                             shop.id if shop is not None else None, self.window)
+            self.log_dialog = AuditLogDialog(
+                self.window.services.store, shop.id if shop is not None else None, self.window
+            )
         self.log_dialog.show()
         self.log_dialog.raise_()
         self.log_dialog.refresh()
@@ -137,8 +142,7 @@ class ActionsUi(QObject):
             dialog = ProgressDialog(engine, None, self.window)
             dialog.show_results(results, self.tr("Results of an interrupted run"))
             dialog.retry_requested.connect(self.approve_or_reject_again)
-            dialog.act_again_requested.connect(
-                lambda ids: self._release_then_select(engine, ids))
+            dialog.act_again_requested.connect(lambda ids: self._release_then_select(engine, ids))
             self.reconcile_dialog = dialog
             dialog.open()
 
@@ -147,12 +151,14 @@ class ActionsUi(QObject):
     def _release_then_select(self, engine: Any, refund_ids: list[int]) -> None:
         """The seller checked the undecided requests: not applied. Release them (journal write,
         background), then select them so the seller picks the action again."""
-        run_in_background(lambda: engine.release_uncertain(refund_ids),
-                          lambda _results: self.approve_or_reject_again(refund_ids),
-                          self._reconcile_failed)
+        run_in_background(
+            lambda: engine.release_uncertain(refund_ids),
+            lambda _results: self.approve_or_reject_again(refund_ids),
+            self._reconcile_failed,
+        )
 
     def approve_or_reject_again(self, refund_ids: list[int]) -> None:
-        """"Retry the failed" of an interrupted run: select them so the user picks the action."""
+        """ "Retry the failed" of an interrupted run: select them so the user picks the action."""
         select = getattr(self.queue, "select_refunds", None)
         if callable(select):
             select(refund_ids)
@@ -220,8 +226,13 @@ class ActionsUi(QObject):
             table.addActions([self.approve_action, self.reject_action])
 
 
-def install_actions(window: QMainWindow, queue: Any, *, detail: Any = None,
-                    engine_factory: Callable[[], ActionEngine | None] | None = None) -> ActionsUi:
+def install_actions(
+    window: QMainWindow,
+    queue: Any,
+    *,
+    detail: Any = None,
+    engine_factory: Callable[[], ActionEngine | None] | None = None,
+) -> ActionsUi:
     """Add approve/reject/action-log to ``window`` for the requests selected in ``queue`` (and the
     one ``detail`` shows, when given)."""
     return ActionsUi(window, queue, engine_factory or window_engine(window), detail)

@@ -114,7 +114,8 @@ class AuditLogDialog(QDialog):
     def choose_export(self) -> None:
         default = str(paths.export_dir() / self.tr("aftersale-watch-actions.csv"))
         path, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("Export the action log"), default, self.tr("CSV files (*.csv)"))
+            self, self.tr("Export the action log"), default, self.tr("CSV files (*.csv)")
+        )
         if path:
             self.export_to(path)
 
@@ -125,8 +126,9 @@ class AuditLogDialog(QDialog):
 
         def done(count: int) -> None:
             self.export_button.setEnabled(True)
-            self.status.setText(self.tr("%1 action(s) exported to %2")
-                                .replace("%1", str(count)).replace("%2", path))
+            self.status.setText(
+                self.tr("%1 action(s) exported to %2").replace("%1", str(count)).replace("%2", path)
+            )
 
         def failed(exc: BaseException) -> None:
             self.export_button.setEnabled(True)

@@ -82,9 +82,11 @@ class BulkActionFlow(QObject):
             return None
         engine = self._factory()
         if engine is None:
-            QMessageBox.information(self._parent, self.tr("Sign in first"),
-                                    self.tr("The shop is signed out: sign in again to act on its "
-                                            "requests."))
+            QMessageBox.information(
+                self._parent,
+                self.tr("Sign in first"),
+                self.tr("The shop is signed out: sign in again to act on its requests."),
+            )
             return None
         self._engine = engine
         self._set_busy(True)
@@ -94,11 +96,23 @@ class BulkActionFlow(QObject):
         self.dialog = None
         self._set_busy(False)
 
-    def _prepare(self, engine: ActionEngine, refunds: list[Any], intent: Intent,
-                 reasons: Any = None, *, release_uncertain: bool = False) -> None:
+    def _prepare(
+        self,
+        engine: ActionEngine,
+        refunds: list[Any],
+        intent: Intent,
+        reasons: Any = None,
+        *,
+        release_uncertain: bool = False,
+    ) -> None:
         cancel = threading.Event()
-        busy = QProgressDialog(self.tr("Reading %1 request(s)…").replace("%1", str(len(refunds))),
-                               self.tr("Cancel"), 0, len(refunds), self._parent)
+        busy = QProgressDialog(
+            self.tr("Reading %1 request(s)…").replace("%1", str(len(refunds))),
+            self.tr("Cancel"),
+            0,
+            len(refunds),
+            self._parent,
+        )
         busy.setWindowTitle(self.tr("Preparing"))
         busy.setWindowModality(Qt.WindowModality.WindowModal)
         busy.setMinimumDuration(300)
@@ -106,8 +120,14 @@ class BulkActionFlow(QObject):
         self.dialog = busy
 
         def work(progress: Callable[..., None]) -> Plan:
-            return engine.prepare(refunds, intent, reasons=reasons, cancelled=cancel,
-                                  progress=progress, release_uncertain=release_uncertain)
+            return engine.prepare(
+                refunds,
+                intent,
+                reasons=reasons,
+                cancelled=cancel,
+                progress=progress,
+                release_uncertain=release_uncertain,
+            )
 
         def done(plan: Plan) -> None:
             busy.reset()
@@ -121,8 +141,9 @@ class BulkActionFlow(QObject):
                 QMessageBox.warning(self._parent, self.tr("Cannot prepare the action"), str(exc))
             self._end()
 
-        run_in_background(work, done, failed,
-                          on_progress=lambda n, total: busy.setValue(n) if not cancel.is_set() else None)
+        run_in_background(
+            work, done, failed, on_progress=lambda n, total: busy.setValue(n) if not cancel.is_set() else None
+        )
 
     def _preview(self, engine: ActionEngine, plan: Plan) -> None:
         dialog = PreviewDialog(plan, self._parent)
@@ -160,4 +181,3 @@ class BulkActionFlow(QObject):
         dialog.finished.connect(closed)
         dialog.open()
         dialog.start()
-

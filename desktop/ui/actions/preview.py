@@ -46,8 +46,13 @@ from desktop.ui.queue.labels import format_fen
 
 #: an exchange is agreed with the return call, but the seller agrees to an exchange, not a return
 EXCHANGE = "approve_exchange"
-_KIND_ORDER = (ActionKind.APPROVE_REFUND, ActionKind.APPROVE_RETURN, EXCHANGE, ActionKind.CONFIRM_RECEIPT,
-               ActionKind.REJECT)
+_KIND_ORDER = (
+    ActionKind.APPROVE_REFUND,
+    ActionKind.APPROVE_RETURN,
+    EXCHANGE,
+    ActionKind.CONFIRM_RECEIPT,
+    ActionKind.REJECT,
+)
 _HW_EXCHANGE = 3
 
 
@@ -74,6 +79,8 @@ def row_facts(plan: Plan, refund_id: int) -> tuple[str, str]:
         if product or reason:
             return str(product), str(reason)
     return "", ""
+
+
 _SEVERE = (WarningCode.SHIPPED_REFUND_ONLY, WarningCode.CHANGED_SINCE_LOADED, WarningCode.UNRETURNED)
 
 
@@ -125,7 +132,8 @@ class PreviewDialog(QDialog):
         self.warning_label.setTextFormat(Qt.TextFormat.RichText)
         self.warning_label.setStyleSheet(
             "QLabel { background: #FFF4E5; border: 1px solid #F0B46C; border-radius: 4px; "
-            "padding: 6px; color: #5F3B00; }")
+            "padding: 6px; color: #5F3B00; }"
+        )
 
         # options that change the plan
         self.address_combo = QComboBox()
@@ -140,11 +148,13 @@ class PreviewDialog(QDialog):
         address_form.setContentsMargins(0, 0, 0, 0)
         address_form.addRow(self.tr("Return address:"), self.address_combo)
         self.unreturned_check = QCheckBox(
-            self.tr("Also confirm receipt of returns whose goods have not come back yet"))
+            self.tr("Also confirm receipt of returns whose goods have not come back yet")
+        )
         self.unreturned_check.setChecked(approve and plan.intent.confirm_unreturned)
         self.unreturned_check.toggled.connect(self._options_changed)
         has_unreturned = approve and any(
-            getattr(r, "status", None) in UNRETURNED_STATUSES for r in plan.refunds.values())
+            getattr(r, "status", None) in UNRETURNED_STATUSES for r in plan.refunds.values()
+        )
         self.unreturned_check.setVisible(has_unreturned)
 
         # buyers' return-freight claims met on confirming receipt: paid, or refused with both a
@@ -176,8 +186,10 @@ class PreviewDialog(QDialog):
         freight_layout.addWidget(self._freight_form)
         self._freight_form.setEnabled(False)
         freight_layout.addWidget(self.freight_hint)
-        self.freight_box.setVisible(approve and any(
-            getattr(r, "return_freight_info", None) is not None for r in plan.refunds.values()))
+        self.freight_box.setVisible(
+            approve
+            and any(getattr(r, "return_freight_info", None) is not None for r in plan.refunds.values())
+        )
         self.freight_refuse.toggled.connect(self._options_changed)
         self.freight_desc.textChanged.connect(self._options_changed)
         self.freight_images.textChanged.connect(self._options_changed)
@@ -185,8 +197,15 @@ class PreviewDialog(QDialog):
         # the requests to send (tick to include)
         self.items = QTableWidget(0, 6)
         self.items.setHorizontalHeaderLabels(
-            [self.tr("Refund"), self.tr("Product"), self.tr("Reason"), self.tr("Action"), self.tr("Amount"),
-             self.tr("Warnings")])
+            [
+                self.tr("Refund"),
+                self.tr("Product"),
+                self.tr("Reason"),
+                self.tr("Action"),
+                self.tr("Amount"),
+                self.tr("Warnings"),
+            ]
+        )
         self.items.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.items.setWordWrap(False)
         self.items.verticalHeader().setVisible(False)
@@ -235,14 +254,17 @@ class PreviewDialog(QDialog):
         self.freight_refuse.setText(self.tr("Refuse the return freight"))
         self._freight_desc_label.setText(self.tr("Why:"))
         self.freight_desc.setPlaceholderText(
-            self.tr("Under %1 characters").replace("%1", str(MAX_FREIGHT_REJECT_DESC)))
+            self.tr("Under %1 characters").replace("%1", str(MAX_FREIGHT_REJECT_DESC))
+        )
         self._freight_images_label.setText(self.tr("Pictures:"))
         self.freight_images.setPlaceholderText(
-            self.tr("Links of 1 to %1 evidence pictures, one per line").replace("%1", str(MAX_IMAGES)))
+            self.tr("Links of 1 to %1 evidence pictures, one per line").replace("%1", str(MAX_IMAGES))
+        )
 
     def _freight_refusal(self) -> tuple[str, tuple[str, ...]]:
-        images = tuple(line.strip() for line in self.freight_images.toPlainText().splitlines()
-                       if line.strip())
+        images = tuple(
+            line.strip() for line in self.freight_images.toPlainText().splitlines() if line.strip()
+        )
         return self.freight_desc.text().strip(), images
 
     def _freight_problem(self) -> str | None:
@@ -254,13 +276,16 @@ class PreviewDialog(QDialog):
         if problem is None:
             return None
         if not desc and not images:
-            return self.tr("Refusing the return freight needs a description and 1 to %1 pictures; "
-                           "until both are given nothing is sent.").replace("%1", str(MAX_IMAGES))
+            return self.tr(
+                "Refusing the return freight needs a description and 1 to %1 pictures; "
+                "until both are given nothing is sent."
+            ).replace("%1", str(MAX_IMAGES))
         if not desc:
             return self.tr("Refusing the return freight needs a description.")
         if not images:
-            return self.tr("Refusing the return freight needs 1 to %1 pictures as evidence."
-                           ).replace("%1", str(MAX_IMAGES))
+            return self.tr("Refusing the return freight needs 1 to %1 pictures as evidence.").replace(
+                "%1", str(MAX_IMAGES)
+            )
         return self.tr("At most %1 pictures can be sent.").replace("%1", str(MAX_IMAGES))
 
     # ---------------------------------------------------------------------------- state
@@ -275,11 +300,13 @@ class PreviewDialog(QDialog):
             self._freight_form.setEnabled(self.freight_refuse.isChecked())
             if self.freight_refuse.isChecked() and self._freight_problem() is None:
                 desc, images = self._freight_refusal()
-                intent = dataclasses.replace(intent, freight_accept=False, freight_reject_desc=desc,
-                                             freight_reject_images=images)
+                intent = dataclasses.replace(
+                    intent, freight_accept=False, freight_reject_desc=desc, freight_reject_images=images
+                )
             else:  # paying, or a refusal still incomplete: the claims stay paid in the plan
-                intent = dataclasses.replace(intent, freight_accept=True, freight_reject_desc=None,
-                                             freight_reject_images=())
+                intent = dataclasses.replace(
+                    intent, freight_accept=True, freight_reject_desc=None, freight_reject_images=()
+                )
         self._full = replan(self._full, intent, address_id=self.address_combo.currentData())
         self._show(self._full)
 
@@ -301,8 +328,9 @@ class PreviewDialog(QDialog):
         for row, action in enumerate(full.actions):
             tick = QTableWidgetItem(str(action.refund_id))
             tick.setData(Qt.ItemDataRole.UserRole, action.refund_id)
-            tick.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable
-                          | Qt.ItemFlag.ItemIsSelectable)
+            tick.setFlags(
+                Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable
+            )
             excluded = action.refund_id in self._excluded
             tick.setCheckState(Qt.CheckState.Unchecked if excluded else Qt.CheckState.Checked)
             self.items.setItem(row, 0, tick)
@@ -337,16 +365,19 @@ class PreviewDialog(QDialog):
         manual = full.manual
         if manual:
             links = "<br>".join(
-                f'<a href="{html.escape(backend_url(s.refund_id))}">{s.refund_id}</a>' for s in manual)
+                f'<a href="{html.escape(backend_url(s.refund_id))}">{s.refund_id}</a>' for s in manual
+            )
             self.manual_label.setText(
-                self.tr("Handle these one by one in the seller backend:") + "<br>" + links)
+                self.tr("Handle these one by one in the seller backend:") + "<br>" + links
+            )
         self.manual_label.setVisible(bool(manual))
 
         reconciled = full.reconciled
         if reconciled:
             lines = [f"{r.refund_id}: {r.message}" for r in reconciled]
             self.reconciled_label.setText(
-                self.tr("Actions of an earlier, interrupted run were checked:") + "\n" + "\n".join(lines))
+                self.tr("Actions of an earlier, interrupted run were checked:") + "\n" + "\n".join(lines)
+            )
         self.reconciled_label.setVisible(bool(reconciled))
         self._update_summary(self.plan())
 
@@ -362,7 +393,9 @@ class PreviewDialog(QDialog):
                         break
                 if name:
                     break
-            self.reject_reason_label.setText(name or self.tr("reason no. %1").replace("%1", str(intent.reason_code)))
+            self.reject_reason_label.setText(
+                name or self.tr("reason no. %1").replace("%1", str(intent.reason_code))
+            )
             self.reject_desc_label.setText(intent.desc or self.tr("(none)"))
         for label in (self.reject_reason_label, self.reject_desc_label):
             label.setVisible(reject)
@@ -374,15 +407,23 @@ class PreviewDialog(QDialog):
         approve = isinstance(plan.intent, Approve)
         total = len(plan.actions)
         self.heading.setText(
-            (self.tr("Approve %1 of the %2 selected requests") if approve
-             else self.tr("Reject %1 of the %2 selected requests"))
-            .replace("%1", str(total)).replace("%2", str(len(plan.order))))
+            (
+                self.tr("Approve %1 of the %2 selected requests")
+                if approve
+                else self.tr("Reject %1 of the %2 selected requests")
+            )
+            .replace("%1", str(total))
+            .replace("%2", str(len(plan.order)))
+        )
         for kind, label in self.count_labels.items():
             actions = [a for a in plan.actions if category(a) == kind]
             count = len(actions)
             money = sum(a.amount for a in actions)
-            label.setText(self.tr("%1 (%2)").replace("%1", str(count)).replace("%2", format_fen(money))
-                          if money else str(count))
+            label.setText(
+                self.tr("%1 (%2)").replace("%1", str(count)).replace("%2", format_fen(money))
+                if money
+                else str(count)
+            )
             label.setVisible(bool(count))
             buddy = self._summary.labelForField(label)
             if buddy is not None:
@@ -397,7 +438,8 @@ class PreviewDialog(QDialog):
             self.warning_label.setText("<br>".join(parts))
         self.warning_label.setVisible(bool(warnings))
         self.ok_button.setText(
-            (self.tr("Approve %1") if approve else self.tr("Reject %1")).replace("%1", str(total)))
+            (self.tr("Approve %1") if approve else self.tr("Reject %1")).replace("%1", str(total))
+        )
         problem = self._freight_problem()
         self.freight_hint.setText(problem or "")
         self.freight_hint.setVisible(problem is not None)

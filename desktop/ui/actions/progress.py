@@ -189,9 +189,12 @@ class ProgressDialog(QDialog):
         self.retry_button.setEnabled(False)
         engine, plan, cancel = self._engine, self._plan, self._cancel
         run_in_background(
-            lambda progress: engine.execute(plan, cancelled=cancel,
-                                            progress=lambda r, n, total: progress(r, n, total)),
-            self._finished, self._failed, on_progress=self._progress,
+            lambda progress: engine.execute(
+                plan, cancelled=cancel, progress=lambda r, n, total: progress(r, n, total)
+            ),
+            self._finished,
+            self._failed,
+            on_progress=self._progress,
         )
         self._update_summary()
 
@@ -228,7 +231,9 @@ class ProgressDialog(QDialog):
             self.model.set_result(r.refund_id, r.kind, r.outcome, r.message)
         self.bar.setValue(self.bar.maximum())
         # the title no longer says "processing" once nothing is
-        self.setWindowTitle(self.tr("Processing stopped") if report.stopped else self.tr("Requests processed"))
+        self.setWindowTitle(
+            self.tr("Processing stopped") if report.stopped else self.tr("Requests processed")
+        )
         self._retryable = report.retryable_ids
         self._undecided = [r.refund_id for r in report.results if r.outcome is Outcome.UNKNOWN]
         if report.stopped:
@@ -251,10 +256,13 @@ class ProgressDialog(QDialog):
         self.retry_button.setEnabled(bool(self._retryable))
         self.retry_button.setText(
             self.tr("Retry the failed (%1)").replace("%1", str(len(self._retryable)))
-            if self._retryable else self.tr("Retry the failed"))
+            if self._retryable
+            else self.tr("Retry the failed")
+        )
         self.act_again_button.setVisible(bool(self._undecided))
         self.act_again_button.setText(
-            self.tr("Act again on the undecided (%1)…").replace("%1", str(len(self._undecided))))
+            self.tr("Act again on the undecided (%1)…").replace("%1", str(len(self._undecided)))
+        )
 
     def _retry(self) -> None:
         ids = list(self._retryable)
@@ -267,17 +275,21 @@ class ProgressDialog(QDialog):
         ids = list(self._undecided)
         if not ids:
             return
-        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Act again on undecided requests?"),
-                          self.tr("%1 request(s) got no clear answer and still look unchanged. The "
-                                  "platform may still carry the first request out: acting again "
-                                  "could do it twice.\n\nOpen each one in the Kuaishou seller "
-                                  "backend first. Act again only on those that were not applied "
-                                  "there.").replace("%1", str(len(ids))),
-                          QMessageBox.StandardButton.Cancel, self)
-        box.setDetailedText("\n".join(
-            f"{rid}: {self.model.message_of(rid)}" for rid in ids))
-        act = box.addButton(self.tr("Checked: not applied, act again"),
-                            QMessageBox.ButtonRole.AcceptRole)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Act again on undecided requests?"),
+            self.tr(
+                "%1 request(s) got no clear answer and still look unchanged. The "
+                "platform may still carry the first request out: acting again "
+                "could do it twice.\n\nOpen each one in the Kuaishou seller "
+                "backend first. Act again only on those that were not applied "
+                "there."
+            ).replace("%1", str(len(ids))),
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setDetailedText("\n".join(f"{rid}: {self.model.message_of(rid)}" for rid in ids))
+        act = box.addButton(self.tr("Checked: not applied, act again"), QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.exec()
         if box.clickedButton() is act:

@@ -48,8 +48,9 @@ class RejectReasonDialog(QDialog):
         self._cancel = threading.Event()
         self.summary: ReasonsSummary | None = None
 
-        self.status = QLabel(self.tr("Reading the reasons allowed for %1 request(s)…")
-                             .replace("%1", str(len(self._ids))))
+        self.status = QLabel(
+            self.tr("Reading the reasons allowed for %1 request(s)…").replace("%1", str(len(self._ids)))
+        )
         self.status.setWordWrap(True)
         self.bar = QProgressBar()
         self.bar.setRange(0, len(self._ids))
@@ -68,14 +69,14 @@ class RejectReasonDialog(QDialog):
         self.unavailable = QLabel()
         self.unavailable.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button: QPushButton = self.buttons.addButton(self.tr("Continue…"),
-                                                             QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button: QPushButton = self.buttons.addButton(
+            self.tr("Continue…"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.ok_button.setEnabled(False)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for w in (self.status, self.bar, self.reasons, self.tip, self.desc, self.manual,
-                  self.unavailable):
+        for w in (self.status, self.bar, self.reasons, self.tip, self.desc, self.manual, self.unavailable):
             layout.addWidget(w)
         layout.addWidget(self.buttons)
         for w in (self.reasons, self.tip, self.desc, self.manual, self.unavailable):
@@ -85,15 +86,16 @@ class RejectReasonDialog(QDialog):
         engine, ids, cancel = self._engine, self._ids, self._cancel
         run_in_background(
             lambda progress: engine.reject_reasons(ids, cancelled=cancel, progress=progress),
-            self._loaded, self._failed, on_progress=lambda done, total: self.bar.setValue(done),
+            self._loaded,
+            self._failed,
+            on_progress=lambda done, total: self.bar.setValue(done),
         )
 
     def intent(self) -> Reject | None:
         item = self.reasons.currentItem()
         if item is None:
             return None
-        return Reject(int(item.data(Qt.ItemDataRole.UserRole)),
-                      desc=self.desc.toPlainText().strip() or None)
+        return Reject(int(item.data(Qt.ItemDataRole.UserRole)), desc=self.desc.toPlainText().strip() or None)
 
     # ------------------------------------------------------------------------------ internals
     def _loaded(self, summary: ReasonsSummary) -> None:
@@ -102,19 +104,24 @@ class RejectReasonDialog(QDialog):
         readable = len(summary.per_refund)
         if not summary.shared:
             self.status.setText(
-                self.tr("These requests share no reject reason: reject them in smaller groups of "
-                        "the same kind.") if readable else
-                self.tr("None of these requests can be rejected now."))
+                self.tr(
+                    "These requests share no reject reason: reject them in smaller groups of the same kind."
+                )
+                if readable
+                else self.tr("None of these requests can be rejected now.")
+            )
         else:
-            self.status.setText(self.tr("Reasons allowed for all %1 request(s):")
-                                .replace("%1", str(readable)))
+            self.status.setText(
+                self.tr("Reasons allowed for all %1 request(s):").replace("%1", str(readable))
+            )
         for reason in summary.shared:
             marks = []
             if reason.needs_desc:
                 marks.append(self.tr("description required"))
             if reason.needs_images:
-                marks.append(self.tr("pictures required for %1").replace(
-                    "%1", str(len(reason.image_refunds))))
+                marks.append(
+                    self.tr("pictures required for %1").replace("%1", str(len(reason.image_refunds)))
+                )
             text = reason.desc + (f"  〔{'，'.join(marks)}〕" if marks else "")
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, reason.code)
@@ -124,8 +131,13 @@ class RejectReasonDialog(QDialog):
         if summary.unavailable:
             self.unavailable.setText(
                 self.tr("Cannot be rejected now: %1").replace(
-                    "%1", self.tr("; ").join(self.tr("%1 (%2)").replace("%1", str(rid)).replace("%2", msg)
-                                             for rid, msg in summary.unavailable.items())))
+                    "%1",
+                    self.tr("; ").join(
+                        self.tr("%1 (%2)").replace("%1", str(rid)).replace("%2", msg)
+                        for rid, msg in summary.unavailable.items()
+                    ),
+                )
+            )
         self.unavailable.setVisible(bool(summary.unavailable))
         self.reasons.setVisible(bool(summary.shared))
         self.desc.setVisible(bool(summary.shared))
@@ -146,11 +158,17 @@ class RejectReasonDialog(QDialog):
         self.tip.setText(reason.tip or "")
         self.tip.setVisible(bool(reason.tip))
         if reason.needs_images:
-            links = "<br>".join(f'<a href="{html.escape(backend_url(rid))}">{rid}</a>'
-                                for rid in reason.image_refunds)
+            links = "<br>".join(
+                f'<a href="{html.escape(backend_url(rid))}">{rid}</a>' for rid in reason.image_refunds
+            )
             self.manual.setText(
-                self.tr("This reason needs pictures for these requests; they are not sent here. "
-                        "Reject them one by one in the seller backend:") + "<br>" + links)
+                self.tr(
+                    "This reason needs pictures for these requests; they are not sent here. "
+                    "Reject them one by one in the seller backend:"
+                )
+                + "<br>"
+                + links
+            )
         self.manual.setVisible(reason.needs_images)
         self._validate()
 
@@ -164,8 +182,11 @@ class RejectReasonDialog(QDialog):
         reason = self._selected()
         text = self.desc.toPlainText().strip()
         ok = reason is not None and len(text) <= MAX_DESC and (bool(text) or not reason.needs_desc)
-        if reason is not None and reason.needs_images and len(reason.image_refunds) == len(
-                self.summary.per_refund if self.summary else ()):
+        if (
+            reason is not None
+            and reason.needs_images
+            and len(reason.image_refunds) == len(self.summary.per_refund if self.summary else ())
+        ):
             ok = False  # every request would need pictures: nothing could be sent
         self.ok_button.setEnabled(ok)
 

@@ -8,7 +8,6 @@ from PySide6.QtCore import QCoreApplication
 from desktop.core.actions import ActionKind, Outcome, WarningCode
 
 
-
 def kind_name(kind: ActionKind | None) -> str:
     if kind is ActionKind.APPROVE_REFUND:
         return QCoreApplication.translate("Actions", "Agree refund")
@@ -38,18 +37,23 @@ def outcome_name(outcome: Outcome | None) -> str:
 def warning_text(code: WarningCode, count: int) -> str:
     texts = {
         WarningCode.SHIPPED_REFUND_ONLY: QCoreApplication.translate(
-            "Actions", "%1 refund-only request(s) for goods already shipped or received: agreeing "
-            "refunds the money and the buyer keeps the goods."),
+            "Actions",
+            "%1 refund-only request(s) for goods already shipped or received: agreeing "
+            "refunds the money and the buyer keeps the goods.",
+        ),
         WarningCode.CHANGED_SINCE_LOADED: QCoreApplication.translate(
-            "Actions", "%1 request(s) were changed by the buyer since the list was loaded: check "
-            "them again."),
+            "Actions", "%1 request(s) were changed by the buyer since the list was loaded: check them again."
+        ),
         WarningCode.UNRETURNED: QCoreApplication.translate(
-            "Actions", "%1 return(s) confirmed before the goods came back: the money is refunded "
-            "without the goods."),
+            "Actions",
+            "%1 return(s) confirmed before the goods came back: the money is refunded without the goods.",
+        ),
         WarningCode.FREIGHT_PAID: QCoreApplication.translate(
-            "Actions", "%1 return-freight claim(s) are paid on top of the refund."),
+            "Actions", "%1 return-freight claim(s) are paid on top of the refund."
+        ),
         WarningCode.FREIGHT_REJECTED: QCoreApplication.translate(
-            "Actions", "%1 return-freight claim(s) are rejected."),
+            "Actions", "%1 return-freight claim(s) are rejected."
+        ),
     }
     return texts[code].replace("%1", str(count))
 
@@ -57,9 +61,12 @@ def warning_text(code: WarningCode, count: int) -> str:
 def warning_short(code: WarningCode) -> str:
     """The warning of one request, in a few words (the preview's table)."""
     texts = {
-        WarningCode.SHIPPED_REFUND_ONLY: QCoreApplication.translate("Actions", "shipped: the buyer keeps the goods"),
+        WarningCode.SHIPPED_REFUND_ONLY: QCoreApplication.translate(
+            "Actions", "shipped: the buyer keeps the goods"
+        ),
         WarningCode.CHANGED_SINCE_LOADED: QCoreApplication.translate(
-            "Actions", "changed by the buyer since the list was loaded"),
+            "Actions", "changed by the buyer since the list was loaded"
+        ),
         WarningCode.UNRETURNED: QCoreApplication.translate("Actions", "goods not back yet"),
         WarningCode.FREIGHT_PAID: QCoreApplication.translate("Actions", "return freight paid"),
         WarningCode.FREIGHT_REJECTED: QCoreApplication.translate("Actions", "return freight rejected"),

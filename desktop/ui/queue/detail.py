@@ -187,9 +187,13 @@ class DetailPane(QScrollArea):
         # no browser opened: the address goes to the clipboard, and the seller is told so
         QGuiApplication.clipboard().setText(url)
         QMessageBox.warning(
-            self, self.tr("No browser opened"),
-            self.tr("The system did not open a browser for the request. Its address was copied to "
-                    "the clipboard: paste it into your browser's address bar.\n\n%1").replace("%1", url))
+            self,
+            self.tr("No browser opened"),
+            self.tr(
+                "The system did not open a browser for the request. Its address was copied to "
+                "the clipboard: paste it into your browser's address bar.\n\n%1"
+            ).replace("%1", url),
+        )
 
     def open_picture(self, url: str) -> bool:
         """Open a buyer's picture in the browser, only when it is an ``https`` address."""
@@ -204,7 +208,14 @@ class DetailPane(QScrollArea):
     def _render(self) -> None:
         row = self._row
         shown = row is not None
-        for w in (self.title, self.countdown, self.consequence, self.open_button, self.facts_box, self.buyer_box):
+        for w in (
+            self.title,
+            self.countdown,
+            self.consequence,
+            self.open_button,
+            self.facts_box,
+            self.buyer_box,
+        ):
             w.setVisible(shown)
         self.empty.setVisible(not shown)
         has_detail = self._detail is not None
@@ -223,7 +234,9 @@ class DetailPane(QScrollArea):
         if self._detail is not None and self._detail.stage_basis:
             basis = self.tr("sourced") if self._detail.stage_basis == "sourced" else self.tr("assumed")
             consequence = f"{consequence} [{basis}]"
-        self.consequence.setText(self.tr("When the deadline passes: %1").replace("%1", consequence) if consequence else "")
+        self.consequence.setText(
+            self.tr("When the deadline passes: %1").replace("%1", consequence) if consequence else ""
+        )
 
         while self.facts.rowCount():
             self.facts.removeRow(0)
@@ -260,7 +273,9 @@ class DetailPane(QScrollArea):
 
         no_reason = self.tr("No reason given")
         reason_parts = [f"<b>{_esc(row.reason or no_reason)}</b>"]
-        desc = getattr(refund, "refund_desc", None) or (detail.get("refundDesc") if isinstance(detail, Mapping) else None)
+        desc = getattr(refund, "refund_desc", None) or (
+            detail.get("refundDesc") if isinstance(detail, Mapping) else None
+        )
         if desc:
             reason_parts.append(_esc(desc))
         negotiate = detail.get("negotiateReason") if isinstance(detail, Mapping) else None
@@ -276,8 +291,10 @@ class DetailPane(QScrollArea):
                 if safe is None:
                     links.append(html.escape(refused.replace("%1", str(i))))
                 else:
-                    links.append(f'<a href="{html.escape(safe, quote=True)}">'
-                                 f'{html.escape(picture.replace("%1", str(i)))}</a>')
+                    links.append(
+                        f'<a href="{html.escape(safe, quote=True)}">'
+                        f"{html.escape(picture.replace('%1', str(i)))}</a>"
+                    )
             reason_parts.append(" · ".join(links))
         elif self._detail is not None:
             reason_parts.append(_italic(self.tr("No pictures")))

@@ -25,6 +25,7 @@ from desktop.ui.queue import labels
 from desktop.ui.queue.proxy import QueueProxyModel
 from desktop.ui.workers import Task, run_in_background
 
+
 @dataclass(frozen=True, slots=True)
 class ExportSnapshot:
     """What to write: records in view order plus everything needed to format them off the UI thread."""
@@ -93,7 +94,9 @@ def format_rows(snap: ExportSnapshot) -> list[list[str]]:
     out: list[list[str]] = []
     for r in snap.rows:
         left = None if r.expire_at_ms is None else (r.expire_at_ms - snap.now_ms) // 1000
-        status = "" if r.status is None else snap.statuses.get(r.status) or snap.unknown.format(value=r.status)
+        status = (
+            "" if r.status is None else snap.statuses.get(r.status) or snap.unknown.format(value=r.status)
+        )
         out.append(
             [
                 _id(r.refund_id),

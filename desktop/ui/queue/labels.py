@@ -20,11 +20,17 @@ def stage_consequences() -> dict[str, str]:
     auto_agree = QCoreApplication.translate("Queue", "The system agrees automatically and refunds the buyer.")
     return {
         "review_refund_only": auto_agree,
-        "review_return": QCoreApplication.translate("Queue", "The system agrees to the return automatically."),
-        "review_exchange": QCoreApplication.translate("Queue", "The system is assumed to agree automatically."),
+        "review_return": QCoreApplication.translate(
+            "Queue", "The system agrees to the return automatically."
+        ),
+        "review_exchange": QCoreApplication.translate(
+            "Queue", "The system is assumed to agree automatically."
+        ),
         "review_resend": QCoreApplication.translate("Queue", "The system is assumed to agree automatically."),
         "review_repair": QCoreApplication.translate("Queue", "The system is assumed to agree automatically."),
-        "confirm_receipt": QCoreApplication.translate("Queue", "The system confirms receipt and refunds the buyer."),
+        "confirm_receipt": QCoreApplication.translate(
+            "Queue", "The system confirms receipt and refunds the buyer."
+        ),
         "reject_intercept": QCoreApplication.translate("Queue", "The system refunds the buyer."),
         "buyer_return": QCoreApplication.translate("Queue", "The request closes; no risk for the shop."),
         "buyer_modify": QCoreApplication.translate("Queue", "It is the buyer's turn; no risk for the shop."),
@@ -32,7 +38,9 @@ def stage_consequences() -> dict[str, str]:
         "refund_executing": QCoreApplication.translate("Queue", "The platform executes the refund."),
         "needs_review": QCoreApplication.translate("Queue", "Unknown state: check it in the seller backend."),
         "dispute": QCoreApplication.translate("Queue", "The platform decides; this is not the shop's clock."),
-        "fast_refund": QCoreApplication.translate("Queue", "Refunded on application; never counts as overdue."),
+        "fast_refund": QCoreApplication.translate(
+            "Queue", "Refunded on application; never counts as overdue."
+        ),
     }
 
 
@@ -203,4 +211,3 @@ def urgency_icon(urgency: str, size: int = 14) -> QIcon:
         icon.addPixmap(px)
     _icons[key] = icon
     return icon
-

@@ -140,7 +140,7 @@ class QueueModel(QAbstractTableModel):
         self._refresh_all()
 
     def now_ms(self) -> int:
-        """"Now" on the server's clock, epoch ms."""
+        """ "Now" on the server's clock, epoch ms."""
         return int(self._clock() * 1000) + self._offset_ms
 
     @property
@@ -235,7 +235,11 @@ class QueueModel(QAbstractTableModel):
             base = self.sort_order(COL_TIME_LEFT)
         if not descending:
             if base is None:
-                order = _int_order(keys) if column in _INT_KEYED else sorted(range(len(keys)), key=keys.__getitem__)
+                order = (
+                    _int_order(keys)
+                    if column in _INT_KEYED
+                    else sorted(range(len(keys)), key=keys.__getitem__)
+                )
             else:
                 # the rows already in time-left order, sorted stably: ties keep that order
                 if column in _INT_KEYED:
@@ -518,8 +522,19 @@ _INT_KEYED = frozenset(
 
 #: columns whose equal values fall back to the time left (the others are unique per row)
 _TIE_BY_TIME_LEFT = frozenset(
-    {COL_URGENCY, COL_DEADLINE, COL_KIND, COL_STAGE, COL_STATUS, COL_AMOUNT, COL_REASON, COL_PRODUCT,
-     COL_ORDER, COL_REMINDERS, COL_SHOP}
+    {
+        COL_URGENCY,
+        COL_DEADLINE,
+        COL_KIND,
+        COL_STAGE,
+        COL_STATUS,
+        COL_AMOUNT,
+        COL_REASON,
+        COL_PRODUCT,
+        COL_ORDER,
+        COL_REMINDERS,
+        COL_SHOP,
+    }
 )
 
 

@@ -177,7 +177,9 @@ class QueueProxyModel(QAbstractProxyModel):
         return inv[source_row] if 0 <= source_row < len(inv) else -1
 
     # ------------------------------------------------------------------------ QAbstractProxyModel
-    def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:
+    def index(
+        self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()
+    ) -> QModelIndex:
         if parent.isValid() or not (0 <= row < len(self._map)) or not (0 <= column < self.columnCount()):
             return QModelIndex()
         return self.createIndex(row, column)
@@ -233,7 +235,11 @@ class QueueProxyModel(QAbstractProxyModel):
             return None
         rows = m.rows()
         kinds, stages, urgencies, shops, terms = (
-            self._kinds, self._stages, self._urgencies, self._shops, self._terms,
+            self._kinds,
+            self._stages,
+            self._urgencies,
+            self._shops,
+            self._terms,
         )
         now = m.now_ms()
         of = m.scale.of

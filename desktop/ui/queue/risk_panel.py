@@ -58,12 +58,16 @@ def weekly(daily: Sequence[Any]) -> tuple[Any, ...]:
     """The daily points summed per 7 days (the last week may be shorter), each at its first day."""
     out = []
     for start in range(0, len(daily), 7):
-        chunk = daily[start:start + 7]
-        out.append(dataclasses.replace(
-            chunk[0],
-            **{name: sum(getattr(p, name) for p in chunk)
-               for name in ("auto_refund_only", "auto_return_refund", "auto_other", "handled_in_time")},
-        ))
+        chunk = daily[start : start + 7]
+        out.append(
+            dataclasses.replace(
+                chunk[0],
+                **{
+                    name: sum(getattr(p, name) for p in chunk)
+                    for name in ("auto_refund_only", "auto_return_refund", "auto_other", "handled_in_time")
+                },
+            )
+        )
     return tuple(out)
 
 
@@ -191,14 +195,20 @@ class RiskPanel(QWidget):
         if history is not None and not history.complete:
             fg, bg = "#555555", "#eeeeee"
             if not history.swept:
-                got = self.tr("history %1 of %2 days").replace("%1", str(history.swept_days)) \
+                got = (
+                    self.tr("history %1 of %2 days")
+                    .replace("%1", str(history.swept_days))
                     .replace("%2", str(history.sweep_days))
+                )
             else:
                 got = self.tr("%n close(s) to check", "", history.to_refine)
             self.badge.setText(self.tr("Risk: partial") + "\n" + got)
-            self.badge.setToolTip(self.tr(
-                "The level is shown once the shop's 90-day history is complete: first its download, then "
-                "the recent closes whose outcome needs their negotiation history (a few each sync)."))
+            self.badge.setToolTip(
+                self.tr(
+                    "The level is shown once the shop's 90-day history is complete: first its download, then "
+                    "the recent closes whose outcome needs their negotiation history (a few each sync)."
+                )
+            )
         else:
             self.badge.setToolTip("")
         self.badge.setStyleSheet(
@@ -241,7 +251,9 @@ class RiskPanel(QWidget):
                 name = names.get(after[0] or "", after[0] or "")
                 body += f"<br>{html.escape(self.tr('%1:').replace('%1', name))} <b>{html.escape(after[1] or '—')}</b>"
         fetched = labels.format_local_time(score.fetched_at_ms, with_year=True)
-        note = self.tr("The platform's own figure, fetched %1; not part of this estimate.").replace("%1", fetched)
+        note = self.tr("The platform's own figure, fetched %1; not part of this estimate.").replace(
+            "%1", fetched
+        )
         grey = labels.secondary_text(self.palette()).name()
         self.score.setText(f"{body}<br><small style='color:{grey}'>{html.escape(note)}</small>")
 
@@ -272,9 +284,9 @@ class RiskPanel(QWidget):
             head.setStyleSheet("font-weight: bold")
             text = self.tr("Level %1").replace("%1", names.get(f.level, f.level))
             if f.changes_at_ms is not None and f.changes_to is not None:
-                text += " · " + self.tr("becomes %1 at %2").replace("%1", names.get(f.changes_to, f.changes_to)).replace(
-                    "%2", labels.format_local_time(f.changes_at_ms)
-                )
+                text += " · " + self.tr("becomes %1 at %2").replace(
+                    "%1", names.get(f.changes_to, f.changes_to)
+                ).replace("%2", labels.format_local_time(f.changes_at_ms))
             if f.would_auto_approve:
                 text += " · " + self.tr("%1 would be auto-approved (%2)").replace(
                     "%1", str(len(f.would_auto_approve))
@@ -285,7 +297,9 @@ class RiskPanel(QWidget):
             if g is not None:
                 text += "\n" + self.tr("With the guard: level %1").replace("%1", names.get(g.level, g.level))
                 if g.would_auto_approve:
-                    text += " · " + self.tr("%1 still auto-approved").replace("%1", str(len(g.would_auto_approve)))
+                    text += " · " + self.tr("%1 still auto-approved").replace(
+                        "%1", str(len(g.would_auto_approve))
+                    )
             body = QLabel(text)
             body.setWordWrap(True)
             row = 2 * i
@@ -293,12 +307,14 @@ class RiskPanel(QWidget):
             self.forecast_grid.addWidget(body, row, 1)
             if f.rescue:
                 button = QPushButton(
-                    self.tr("Select the %1 to handle (%2)").replace("%1", str(len(f.rescue))).replace(
-                        "%2", labels.format_fen(f.rescue_money_fen)
-                    )
+                    self.tr("Select the %1 to handle (%2)")
+                    .replace("%1", str(len(f.rescue)))
+                    .replace("%2", labels.format_fen(f.rescue_money_fen))
                 )
-                tip = self.tr("Handling these keeps the current level") if f.rescue_keeps_level else self.tr(
-                    "Even handling all of these cannot keep the current level"
+                tip = (
+                    self.tr("Handling these keeps the current level")
+                    if f.rescue_keeps_level
+                    else self.tr("Even handling all of these cannot keep the current level")
                 )
                 button.setToolTip(tip)
                 ids = list(f.rescue)
@@ -342,10 +358,15 @@ class RiskPanel(QWidget):
         days = len(daily)
         daily = weekly(daily) if days > WEEKLY_AFTER_DAYS else tuple(daily)
         if days > WEEKLY_AFTER_DAYS:
-            chart.setTitle(self.tr("Last %n day(s), per week: auto-approved (areas) and handled in time (line)",
-                                   "", days))
+            chart.setTitle(
+                self.tr(
+                    "Last %n day(s), per week: auto-approved (areas) and handled in time (line)", "", days
+                )
+            )
         else:
-            chart.setTitle(self.tr("Last %n day(s): auto-approved (areas) and handled in time (line)", "", days))
+            chart.setTitle(
+                self.tr("Last %n day(s): auto-approved (areas) and handled in time (line)", "", days)
+            )
         # stacked areas: refund-only at the bottom, then return-and-refund, then the other kinds;
         # short legend names (the title says what the areas are): they must fit the dock's width
         keys = (
@@ -398,7 +419,8 @@ class RiskPanel(QWidget):
         handled.attachAxis(x_axis)
         handled.attachAxis(y2_axis)
         x_axis.setRange(
-            QDateTime.fromMSecsSinceEpoch(daily[0].day_start_ms), QDateTime.fromMSecsSinceEpoch(daily[-1].day_start_ms)
+            QDateTime.fromMSecsSinceEpoch(daily[0].day_start_ms),
+            QDateTime.fromMSecsSinceEpoch(daily[-1].day_start_ms),
         )
         for axis, top in ((y_axis, top_value), (y2_axis, top_handled)):
             axis.setRange(0, max(top, 4))  # whole counts: at least 0..4 so the %d labels stay distinct

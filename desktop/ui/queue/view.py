@@ -71,7 +71,9 @@ class QueueTable(QTableView):
     """A table view that repaints only the visible part of a column when a whole column changes
     (the countdown tick), instead of the whole viewport."""
 
-    def dataChanged(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Sequence[int] = ()) -> None:
+    def dataChanged(
+        self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Sequence[int] = ()
+    ) -> None:
         if top_left == bottom_right or self.state() == QAbstractItemView.State.EditingState:
             super().dataChanged(top_left, bottom_right, roles)
             return
@@ -312,8 +314,12 @@ class QueueView(QWidget):
 
         fmt = labels.DurationFormat()
         samples = {
-            COL_TIME_LEFT: [fmt(29 * 86_400 + 23 * 3600), fmt(23 * 3600 + 59 * 60), fmt(59 * 60 + 59),
-                            fmt(-(23 * 3600 + 59 * 60))],
+            COL_TIME_LEFT: [
+                fmt(29 * 86_400 + 23 * 3600),
+                fmt(23 * 3600 + 59 * 60),
+                fmt(59 * 60 + 59),
+                fmt(-(23 * 3600 + 59 * 60)),
+            ],
             COL_URGENCY: list(labels.urgency_names().values()),
             COL_DEADLINE: ["≈ " + labels.format_local_time(0).replace("01-01", "12-31")],
             COL_KIND: list(labels.kind_names().values()),
@@ -457,7 +463,9 @@ class QueueView(QWidget):
         fill(self.urgency_filter, self.tr("Any urgency"), ((urgencies[u], u) for u in URGENCIES))
         for i, key in enumerate(URGENCIES, start=1):
             self.urgency_filter.setItemIcon(i, labels.urgency_icon(key))
-        fill(self.shop_filter, self.tr("All shops"), ((name, sid) for sid, name in self._shops_present.items()))
+        fill(
+            self.shop_filter, self.tr("All shops"), ((name, sid) for sid, name in self._shops_present.items())
+        )
         self._filters_edited()
 
     def _filters_edited(self) -> None:
@@ -481,31 +489,41 @@ class QueueView(QWidget):
         if shown == total:
             self.count_label.setText(self.tr("%n request(s)", "", total))
         else:
-            self.count_label.setText(self.tr("%1 of %2 shown").replace("%1", str(shown)).replace("%2", str(total)))
+            self.count_label.setText(
+                self.tr("%1 of %2 shown").replace("%1", str(shown)).replace("%2", str(total))
+            )
         if shown:
             self.stack.setCurrentIndex(0)
         else:
             if total == 0:
                 if self._last_synced_ms:
                     synced = self.tr("Last synced %1.").replace(
-                        "%1", labels.format_local_time(self._last_synced_ms, with_year=True))
+                        "%1", labels.format_local_time(self._last_synced_ms, with_year=True)
+                    )
                 else:
                     synced = self.tr("Not synced yet.")
                 if self._merchant:
                     self.empty_title.setText(self.tr("Nothing waits on you"))
                     self.empty_hint.setText(
-                        self.tr("No after-sale request needs the shop's action right now. New ones appear here after each sync.")
-                        + "\n" + synced
+                        self.tr(
+                            "No after-sale request needs the shop's action right now. New ones appear here after each sync."
+                        )
+                        + "\n"
+                        + synced
                     )
                 else:
                     self.empty_title.setText(self.tr("Nothing on the buyer's or the platform's side"))
                     self.empty_hint.setText(
-                        self.tr("Requests waiting for the buyer (a return, a modification) or for the platform show here.")
+                        self.tr(
+                            "Requests waiting for the buyer (a return, a modification) or for the platform show here."
+                        )
                     )
                 self.clear_button.hide()
             else:
                 self.empty_title.setText(self.tr("No request matches the filters"))
-                self.empty_hint.setText(self.tr("%n request(s) are hidden by the filters or the search.", "", total))
+                self.empty_hint.setText(
+                    self.tr("%n request(s) are hidden by the filters or the search.", "", total)
+                )
                 self.clear_button.show()
             self.stack.setCurrentIndex(1)
         self.countsChanged.emit(shown, total)
@@ -575,9 +593,11 @@ class QueueWidget(QTabWidget):
         for view in (self.merchant_view, self.others_view):
             # only the tab shown speaks for the detail pane and the actions (a sync changes both)
             view.currentRequestChanged.connect(
-                lambda row, v=view: v is self.current_view() and self.currentRequestChanged.emit(row))
+                lambda row, v=view: v is self.current_view() and self.currentRequestChanged.emit(row)
+            )
             view.selectedRowsChanged.connect(
-                lambda rows, v=view: v is self.current_view() and self.selectedRowsChanged.emit(rows))
+                lambda rows, v=view: v is self.current_view() and self.selectedRowsChanged.emit(rows)
+            )
             view.requestActivated.connect(self.requestActivated)
             view.countsChanged.connect(self._update_titles)
         self.tabBar().currentChanged.connect(self._tab_switched)
@@ -623,7 +643,9 @@ class QueueWidget(QTabWidget):
         others = self.others_view.model.rowCount()
         self.setTabText(0, self.tr("Waiting on me (%1)").replace("%1", str(mine)))
         self.setTabText(1, self.tr("Buyer / platform side (%1)").replace("%1", str(others)))
-        self.setTabToolTip(1, self.tr("Requests on the buyer's or the platform's clock: nothing for the shop to do yet"))
+        self.setTabToolTip(
+            1, self.tr("Requests on the buyer's or the platform's clock: nothing for the shop to do yet")
+        )
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
