@@ -115,7 +115,7 @@ def generate(svg: Path, out_dir: Path) -> dict[str, Path]:
     from PySide6.QtGui import QGuiApplication
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    _app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])  # noqa: F841 (keeps Qt up)
+    _app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])
     pngs = render_pngs(svg, {PNG_SIZE, *ICO_SIZES, *ICNS_TYPES.values()})
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs = {

@@ -140,12 +140,12 @@ def preload_ui_modules() -> None:
     """Import the modules the first window is built from while the worker prepares the backend
     (start-up time). What only a sign-in, a sync or a shop command needs (the sign-in dialog, the
     syncer, the HTTP client's stack) is imported when first used, after the window is painted."""
-    import desktop.ui.actions  # noqa: F401
-    import desktop.ui.alerts  # noqa: F401
-    import desktop.ui.main_window  # noqa: F401
-    import desktop.ui.queue.detail  # noqa: F401
-    import desktop.ui.queue.risk_panel  # noqa: F401
-    import desktop.ui.queue.view  # noqa: F401
+    import desktop.ui.actions
+    import desktop.ui.alerts
+    import desktop.ui.main_window
+    import desktop.ui.queue.detail
+    import desktop.ui.queue.risk_panel
+    import desktop.ui.queue.view
     import desktop.ui.tray  # noqa: F401
 
 
@@ -158,7 +158,7 @@ class AfterFirstPaint(QObject):
         self._app, self._window, self._then = app, window, then
         app.installEventFilter(self)
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and isinstance(obj, QWidget) and obj.window() is self._window:
             self._app.removeEventFilter(self)
             QTimer.singleShot(0, self._then)
@@ -505,10 +505,10 @@ class Shell:
     def _compose_queue(self, window: Any, services: Any) -> Any:
         """The queue (merchant's and others' tabs), the detail pane, the risk panel and the export."""
         from desktop.core.queue_rows import UrgencyScale
+        from desktop.ui.actions import install_actions
         from desktop.ui.queue.detail import DetailPane
         from desktop.ui.queue.export import export_view
         from desktop.ui.queue.risk_panel import RiskPanel
-        from desktop.ui.actions import install_actions
         from desktop.ui.queue.view import QueueWidget
 
         rules = services.rules

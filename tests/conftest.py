@@ -22,10 +22,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # a suite-wide fallback home, before anything imports the app's paths module
 os.environ["AFTERSALE_WATCH_HOME"] = tempfile.mkdtemp(prefix="aftersale-watch-tests-")
 
-import pytest  # noqa: E402
+import pytest
 
-from desktop.core import paths  # noqa: E402
-from desktop.core.kuaishou import transport  # noqa: E402
+from desktop.core import paths
+from desktop.core.kuaishou import transport
 
 # A session's deadline thread outlives its last call by a couple of seconds in the app (so a burst of
 # calls starts one thread, not one each); under test it ends with the call, so the leak check below

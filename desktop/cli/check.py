@@ -316,10 +316,12 @@ def render_text(report: dict[str, Any]) -> str:
                 min(cap, max(display_width(title), *(display_width(row[i]) for row in rows)))
                 for i, (title, cap) in enumerate(columns)
             ]
-            out.append("  ".join(fit(title, w) for (title, _cap), w in zip(columns, widths)).rstrip())
+            out.append(
+                "  ".join(fit(title, w) for (title, _cap), w in zip(columns, widths, strict=False)).rstrip()
+            )
             out.append("  ".join("-" * w for w in widths))
             for row in rows:
-                out.append("  ".join(fit(cell, w) for cell, w in zip(row, widths)).rstrip())
+                out.append("  ".join(fit(cell, w) for cell, w in zip(row, widths, strict=False)).rstrip())
             if any(p["estimated"] for p in pending):
                 out.append(tr("* estimated from the stage's time limit: the platform gave no deadline."))
         for item in shop.get("unreadable") or ():

@@ -45,7 +45,7 @@ def number(kind: type, what: str, *, minimum: float, maximum: float) -> Callable
         except (ValueError, AttributeError):
             noun = "a whole number" if kind is int else "a number"
             raise argparse.ArgumentTypeError(f"{what} must be {noun}, got {text!r}") from None
-        if kind is float and not math.isfinite(value) or not minimum <= value <= maximum:
+        if (kind is float and not math.isfinite(value)) or not minimum <= value <= maximum:
             raise argparse.ArgumentTypeError(
                 f"{what} must be between {minimum:g} and {maximum:g}, got {text!r}"
             )
@@ -247,12 +247,12 @@ def resolve_shop(store: Any, client: Any, target: Target) -> int:
     from desktop.core.profiles import find_shop
 
     shop = find_shop(store, target.base_url, seller.seller_id)
-    fields = dict(
-        name=seller.name or "",
-        app_key=target.credentials.app_key,
-        sign_method=target.credentials.sign_method,
-        auth_mode="oauth" if target.credentials.refresh_token else "token",
-    )
+    fields = {
+        "name": seller.name or "",
+        "app_key": target.credentials.app_key,
+        "sign_method": target.credentials.sign_method,
+        "auth_mode": "oauth" if target.credentials.refresh_token else "token",
+    }
     if shop is None:
         return store.add_shop(base_url=target.base_url, seller_id=seller.seller_id, **fields).id
     store.update_shop(shop.id, **fields)

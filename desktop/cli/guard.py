@@ -32,11 +32,11 @@ from desktop.cli import EXIT_AUTH, EXIT_NETWORK, EXIT_OK, EXIT_PARTIAL, EXIT_USA
 from desktop.cli.actions import DEFAULT_PATIENCE_S, DEFAULT_SETTLE_S, _non_negative_seconds, print_result
 from desktop.cli.common import (
     ENV_NAMES,
-    number,
     SessionError,
     add_connection_arguments,
     apply_global_options,
     make_client,
+    number,
     open_session,
     resolve_shop,
 )
@@ -229,7 +229,7 @@ def _attach_robots(bus: Any, store: Any, rules: Any) -> Any:
     except ChannelError as exc:
         print(tr("Configuration error: {error}", error=str(exc)), file=sys.stderr)
         return None
-    except Exception as exc:  # noqa: BLE001 - no keychain: the guard still runs, without robots
+    except Exception as exc:
         log.warning("guard: robot channels unavailable: %s", exc)
         return None
     if not channels:

@@ -125,7 +125,9 @@ class Digest:
     def keep(self, wanted: set[tuple[int, int, str]]) -> Digest | None:
         """This digest with only the entries whose (shop, refund, key) is in ``wanted``."""
         picked = [
-            n for n, (i, k) in enumerate(zip(self.items, self.keys)) if (i.shop_id, i.refund_id, k) in wanted
+            n
+            for n, (i, k) in enumerate(zip(self.items, self.keys, strict=False))
+            if (i.shop_id, i.refund_id, k) in wanted
         ]
         if not picked:
             return None

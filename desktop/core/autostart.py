@@ -72,7 +72,7 @@ def is_enabled(platform: str | None = None) -> bool:
     fake = _windows_fake_path()
     if fake is not None:
         return fake.exists()
-    import winreg  # noqa: PLC0415 - Windows only
+    import winreg
 
     try:
         with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
@@ -113,7 +113,7 @@ def set_enabled(enabled: bool, platform: str | None = None, command: list[str] |
             if fake is not None:
                 _write_or_remove(fake, line.encode("utf-8") if enabled else None)
                 return
-            import winreg  # noqa: PLC0415 - Windows only
+            import winreg
 
             with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY, 0, winreg.KEY_SET_VALUE) as key:
                 if enabled:

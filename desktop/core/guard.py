@@ -323,7 +323,8 @@ def select(
         fee = r.refund_fee if isinstance(r.refund_fee, int) and not isinstance(r.refund_fee, bool) else None
 
         def item(outcome: str, code: str = "", reason: str = "") -> Considered:
-            return Considered(r.refund_id, stage.value, fee, expire, left, outcome, reason, code)
+            # called within this iteration only
+            return Considered(r.refund_id, stage.value, fee, expire, left, outcome, reason, code)  # noqa: B023
 
         if expire <= now_ms:
             out.append(item(SKIPPED, "overdue", tr("The deadline has passed.")))
@@ -406,7 +407,7 @@ class NoticeBus:
         for channel in channels:
             try:
                 channel(notice)
-            except Exception:  # noqa: BLE001 - one broken channel must not silence the others
+            except Exception:
                 log.exception("a guard notification channel failed")
 
 
@@ -904,9 +905,9 @@ def backtest(
     missed: dict[str, list[int]] = {"stage": [0, 0], "amount": [0, 0], "cap": [0, 0]}
     per_day: dict[int, list[int]] = {}
     total_fen = caught_fen = 0
-    for rid, at, stage, way, fee in rows:
-        fee = fee if isinstance(fee, int) and fee >= 0 else None
-        stage = stage or _STAGE_BY_WAY.get(way, "")
+    for rid, at, stored_stage, way, stored_fee in rows:
+        fee = stored_fee if isinstance(stored_fee, int) and stored_fee >= 0 else None
+        stage = stored_stage or _STAGE_BY_WAY.get(way, "")
         total_fen += fee or 0
         reason = None
         if stage not in policy.stages:

@@ -81,7 +81,7 @@ class _LogFile(logging.handlers.RotatingFileHandler):
             logging.FileHandler.emit(self, record)  # calls handleError itself on a failed write
         except RecursionError:
             raise
-        except Exception as exc:  # noqa: BLE001 - a log write must never stop the app
+        except Exception as exc:
             self.handleError(record, exc)
         if not self._failed_now:
             self.failing = False

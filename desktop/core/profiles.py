@@ -149,14 +149,14 @@ class ShopManager:
         if seller.seller_id is None:
             raise ValueError("the gateway did not say which shop this is (no sellerId in the seller info)")
         creds = result.credentials
-        fields: dict[str, Any] = dict(
-            name=seller.name or "",
-            app_key=creds.app_key,
-            sign_method=creds.sign_method,
-            auth_mode=result.auth_mode,
-            token_expires_at=result.token_expires_at_ms,
-            refresh_expires_at=result.refresh_expires_at_ms,
-        )
+        fields: dict[str, Any] = {
+            "name": seller.name or "",
+            "app_key": creds.app_key,
+            "sign_method": creds.sign_method,
+            "auth_mode": result.auth_mode,
+            "token_expires_at": result.token_expires_at_ms,
+            "refresh_expires_at": result.refresh_expires_at_ms,
+        }
         base_url = canonical_base_url(result.base_url)
         shop = find_shop(self.store, base_url, seller.seller_id)
         if shop is None:

@@ -680,7 +680,7 @@ class _WindowWriter:
                     fn, args, kwargs = job
                     try:
                         fn(*args, **kwargs)
-                    except BaseException as exc:  # noqa: BLE001 — handed to the caller's thread
+                    except BaseException as exc:
                         self._error = exc
             finally:
                 self._jobs.task_done()

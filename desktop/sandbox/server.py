@@ -113,9 +113,9 @@ def _png(name: str, size: int = 96) -> bytes:
 
 def _html(title: str, text: str) -> bytes:
     return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>{0}</title></head>"
-        "<body><h1>{0}</h1><p>{1}</p></body></html>".format(title, text)
-    ).encode("utf-8")
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<body><h1>{title}</h1><p>{text}</p></body></html>"
+    ).encode()
 
 
 class Sandbox:
@@ -592,7 +592,7 @@ class _Handler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return self.server_version
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
 
     def date_time_string(self, timestamp: float | None = None) -> str:

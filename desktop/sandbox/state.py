@@ -139,7 +139,7 @@ _SERVICE_REASONS = {
 def reject_reasons_for(refund: Mapping[str, Any]) -> tuple[dict[str, Any], ...] | None:
     """The reasons allowed for rejecting ``refund`` now, or ``None`` when it cannot be rejected."""
     status, neg, way = refund.get("status"), refund.get("negotiateStatus"), refund.get("handlingWay")
-    if status == ST_WAIT_RECEIPT or status == ST_PLATFORM_CONFIRMED_RETURN:
+    if status in (ST_WAIT_RECEIPT, ST_PLATFORM_CONFIRMED_RETURN):
         return _RECEIPT_REASONS
     if status in (ST_WAIT_SELLER, ST_RETURN_REQUEST) and neg == NEG_WAITING:
         if way == REFUND_ONLY:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QMessageLogContext, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QCoreApplication, QMessageLogContext, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from desktop import APP_DISPLAY_NAME, APP_NAME, ORG_NAME, __version__

@@ -88,7 +88,7 @@ class RolesDialog(QDialog):
         store, shop_id = self._store, self._shop_id
         self._task = run_in_background(lambda: store.role_values(shop_id), self._show, self._failed)
 
-    def done(self, result: int) -> None:  # noqa: D401 - Qt's name
+    def done(self, result: int) -> None:
         if self._task is not None:
             self._task.cancel()  # a late answer must not reach a closed dialog
         super().done(result)

@@ -93,7 +93,7 @@ def update_sources() -> list[Path]:
     """lupdate: collect the ``tr()`` texts of ``desktop/ui`` (and the composition root, ``desktop/app.py``)
     into the ``.ts`` files."""
     lupdate = _tool("lupdate")
-    sources = sorted(str(p) for p in _UI_ROOT.rglob("*.py")) + [str(_UI_ROOT.parent / "app.py")]
+    sources = [*sorted(str(p) for p in _UI_ROOT.rglob("*.py")), str(_UI_ROOT.parent / "app.py")]
     targets = []
     for lang in TRANSLATED:
         target = ts_file(lang)
@@ -165,7 +165,7 @@ def qt_base_qm_dir() -> str:
     return QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
 
 
-def install_translators(app, lang: str, qm: Path | None) -> list:  # noqa: ANN001 - QCoreApplication
+def install_translators(app, lang: str, qm: Path | None) -> list:
     """Install the app's catalog (``qm``) and Qt's own for ``lang``; set the core language too.
 
     Returns the installed ``QTranslator`` objects (keep them alive). UI thread; reads two small files.

@@ -58,9 +58,9 @@ from desktop.core.kuaishou.oauth import (
 )
 from desktop.core.kuaishou.transport import is_loopback_host
 from desktop.core.logsetup import register_secret
+from desktop.core.profiles import ShopManager, SignInResult, expiry_ms
 from desktop.ui.icons import app_pixmap
 from desktop.ui.queue.labels import secondary_text
-from desktop.core.profiles import ShopManager, SignInResult, expiry_ms
 from desktop.ui.workers import Task, run_in_background
 
 log = logging.getLogger(__name__)
@@ -640,7 +640,7 @@ class LoginDialog(QDialog):
         if oauth is not None:
             oauth.close()
 
-    def done(self, result: int) -> None:  # noqa: D401 - QDialog API
+    def done(self, result: int) -> None:
         if self._busy:
             self.stop()
         self._close_oauth()  # its connections (a step still running finishes on them or fails)

@@ -49,8 +49,8 @@ from desktop import APP_DISPLAY_NAME, __version__
 from desktop.core import paths
 from desktop.ui import settings as keys
 from desktop.ui.icons import app_pixmap
-from desktop.ui.settings import Settings
 from desktop.ui.session import SessionController, ShopSession
+from desktop.ui.settings import Settings
 from desktop.ui.shops import ShopsDialog
 from desktop.ui.workers import run_in_background
 
@@ -156,6 +156,8 @@ class MainWindow(QMainWindow):
         self._rows_shop_id: int | None = None  # whose rows the queue shows
         self._shops: list[Any] = []
         self._shop_notes: dict[int, str] = {}  # shop id -> why it is not up to date (other shops)
+        self._signed_in: dict[int, bool] = {}  # shop id -> has its tokens (for the shop lists)
+        self._shops_dialog: ShopsDialog | None = None
         # (path, on_done(count), on_error(exc)) -> starts the export of what the queue shows
         self.exporter: Callable[[str, Callable[[int], None], Callable[[BaseException], None]], Any] | None = (
             None
@@ -445,15 +447,15 @@ class MainWindow(QMainWindow):
         for timer, catch_up in list(self._visible_timers):
             self._apply_visibility(timer, catch_up)
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._visibility_changed()
 
-    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt API
+    def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
         self._visibility_changed()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+    def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.WindowStateChange:
             self._visibility_changed()
@@ -472,7 +474,7 @@ class MainWindow(QMainWindow):
         self.settings.set_bytes_value(keys.WINDOW_STATE, self.saveState())
         self.settings.sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.confirm_close and not self.hide_to_tray and self.shop is not None and self.isVisible():
             answer = QMessageBox.question(
                 self,
@@ -547,9 +549,6 @@ class MainWindow(QMainWindow):
             self._refresh_shops_dialog()
 
         run_in_background(read, done, self.background_failed)
-
-    _shops_dialog: ShopsDialog | None = None
-    _signed_in: dict[int, bool] = {}
 
     def set_shop_notes(self, notes: dict[int, str]) -> None:
         """Mark shops (other than the active one) that could not be brought up to date, e.g. "sign

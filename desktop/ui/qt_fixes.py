@@ -16,7 +16,7 @@ import ctypes
 import sys
 import threading
 
-from PySide6.QtCore import QObject, SignalInstance, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
 
 _lock = threading.Lock()
 _installed = False

@@ -237,7 +237,7 @@ class ShopSession(QObject):
         if closer is not None:
             try:
                 closer()
-            except Exception as exc:  # noqa: BLE001 - closing must not fail the caller
+            except Exception as exc:
                 log.debug("closing the client of shop %s: %s", self.shop.id, exc)
 
     def close(self) -> None:

@@ -376,7 +376,7 @@ def run_shop(
     try:
         syncer = services.make_syncer(client, store, rules, shop_id)
         result = syncer.run(cancelled=cancel.is_set)
-    except Exception as exc:  # noqa: BLE001 - one shop's failure is reported, it stops nothing else
+    except Exception as exc:
         error = exc
     finally:
         client.close()

@@ -97,11 +97,8 @@ class _Runnable(QRunnable):
         # to is let go of here, or every call would keep its task and closures alive for good.
         self._task = self._fn = None  # type: ignore[assignment]
         try:
-            if self._with_progress:
-                result = fn(lambda *values: task.progressed.emit(values))
-            else:
-                result = fn()
-        except BaseException as exc:  # noqa: BLE001 - every failure is delivered, none is lost
+            result = fn(lambda *values: task.progressed.emit(values)) if self._with_progress else fn()
+        except BaseException as exc:
             task.failed.emit(exc)
         else:
             task.finished.emit(result)

@@ -26,15 +26,15 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QThreadPool, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QThreadPool, QTimer
+from PySide6.QtWidgets import QApplication
 
-from desktop.core import paths  # noqa: E402
-from desktop.core.actions import ActionEngine, Approve, Outcome  # noqa: E402
-from desktop.core.kuaishou.client import Credentials, KuaishouClient  # noqa: E402
-from desktop.core.store import open_store  # noqa: E402
-from desktop.sandbox import Sandbox  # noqa: E402
-from desktop.ui.workers import run_in_background  # noqa: E402
+from desktop.core import paths
+from desktop.core.actions import ActionEngine, Approve, Outcome
+from desktop.core.kuaishou.client import Credentials, KuaishouClient
+from desktop.core.store import open_store
+from desktop.sandbox import Sandbox
+from desktop.ui.workers import run_in_background
 
 APPROVE = "open.seller.order.refund.approve"
 
@@ -123,7 +123,7 @@ def main() -> int:
     args = parser.parse_args()
     pace = args.qps or float(args.limit)
 
-    app = QApplication.instance() or QApplication(sys.argv)
+    QApplication.instance() or QApplication(sys.argv)
     home = tempfile.TemporaryDirectory(prefix="bench-actions-")
     paths.set_home(home.name)
     store = open_store()
@@ -158,7 +158,7 @@ def main() -> int:
     meter.start()
     started = time.perf_counter()
     report = in_background(
-        lambda progress: engine.execute(plan, progress=lambda r, n, t: progress(r, n, t)),
+        lambda progress: engine.execute(plan, progress=progress),
         on_progress=lambda r, n, t: seen.append(n),
     )
     send_s = time.perf_counter() - started

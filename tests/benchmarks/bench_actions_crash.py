@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 
-from crash_harness import run  # noqa: E402
+from crash_harness import run
 
-from desktop.sandbox import Sandbox  # noqa: E402
+from desktop.sandbox import Sandbox
 
 
 def main(argv: list[str] | None = None) -> int:

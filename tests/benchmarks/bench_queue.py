@@ -23,10 +23,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gui"))
 
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-from queue_helpers import random_rows  # noqa: E402
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from queue_helpers import random_rows
 
 TARGETS = {"load_ms": 300.0, "sort_ms": 150.0, "tick_ms": 5.0, "rss_mb": 300.0}
 

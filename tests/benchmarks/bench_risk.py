@@ -46,7 +46,7 @@ def build(path: Path, n_refunds: int, n_observations: int, n_pending: int) -> in
     rnd = random.Random(7)
     store = open_store(path)
     shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=1, name="bench")
-    names, weights = zip(*OUTCOMES)
+    names, weights = zip(*OUTCOMES, strict=False)
     started = time.perf_counter()
     batch: list[Refund] = []
     decisions: list[Decision] = []

@@ -76,7 +76,10 @@ def main() -> None:
     )
     for markdown, limit in ((True, 4096), (False, 4000)):
         ms = median_ms(
-            lambda: render_digest(plan.notices, now_ms, markdown=markdown, limit_bytes=limit), args.runs
+            lambda markdown=markdown, limit=limit: render_digest(
+                plan.notices, now_ms, markdown=markdown, limit_bytes=limit
+            ),
+            args.runs,
         )
         print(f"render a digest of {len(plan.notices)} ({'markdown' if markdown else 'text'}):  {ms:8.1f} ms")
 

@@ -21,8 +21,8 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from desktop.core.store.database import MAX_READERS  # noqa: E402
-from tests.benchmarks.soak import Soak, growth, new_home  # noqa: E402
+from desktop.core.store.database import MAX_READERS
+from tests.benchmarks.soak import Soak, growth, new_home
 
 TARGET = 1.05
 MAX_CONNECTIONS = 2 + MAX_READERS  # the writer, the checkpointer, the readers

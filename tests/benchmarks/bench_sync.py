@@ -29,7 +29,6 @@ from desktop.core.store import open_store
 from desktop.core.sync import HISTORY_MARGIN_MS, Syncer
 from desktop.sandbox import DEMO_CREDENTIALS
 
-
 SERVER = """
 import sys
 from desktop.sandbox import METHODS, Sandbox

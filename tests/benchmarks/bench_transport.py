@@ -24,11 +24,11 @@ import tracemalloc
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "integration"))
 
-from rawgateway import RawGateway, head, trickle  # noqa: E402
+from rawgateway import RawGateway, head, trickle
 
-from desktop.core.kuaishou import errors  # noqa: E402
-from desktop.core.kuaishou.client import Credentials, KuaishouClient  # noqa: E402
-from desktop.core.kuaishou.transport import _Deadline, _Watchdog  # noqa: E402
+from desktop.core.kuaishou import errors
+from desktop.core.kuaishou.client import Credentials, KuaishouClient
+from desktop.core.kuaishou.transport import _Deadline, _Watchdog
 
 CREDS = Credentials("ks_bench", "sign-secret-bench", "access-token-bench")
 ENVELOPE = json.dumps({"result": 1, "data": {"refundId": 5}}).encode()

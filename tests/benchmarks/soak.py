@@ -134,7 +134,7 @@ class Soak:
         store = open_store()
         manager = ShopManager(store, SecretStore(service=app_module.secret_service_name()))
         self.shops = []
-        for gateway, name in zip(self.gateways, ("晨光小铺", "山河优选")):
+        for gateway, name in zip(self.gateways, ("晨光小铺", "山河优选"), strict=False):
             c = gateway.credentials
             self.shops.append(
                 manager.save_sign_in(

@@ -51,19 +51,19 @@ def no_error_dialogs(monkeypatch):
     monkeypatch.setattr(ui_errors.ErrorReporter, "force_no_dialogs", True)
 
 
-@pytest.fixture()
+@pytest.fixture
 def memory_keyring(monkeypatch) -> MemoryKeyring:
     backend = MemoryKeyring()
     monkeypatch.setattr(keyring, "get_keyring", lambda: backend)
     return backend
 
 
-@pytest.fixture()
+@pytest.fixture
 def secret_store(memory_keyring) -> SecretStore:
     return SecretStore(backend=memory_keyring)
 
 
-@pytest.fixture()
+@pytest.fixture
 def sandbox():
     from desktop.sandbox import Sandbox
 
@@ -75,7 +75,7 @@ def sandbox():
         sb.stop()
 
 
-@pytest.fixture()
+@pytest.fixture
 def store(app_home):
     from desktop.core.store import open_store
 
@@ -86,7 +86,7 @@ def store(app_home):
         st.close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def wait_background(qtbot):
     """``wait_background()``: block (processing events) until the thread pool is idle and the
     results were delivered to the UI thread."""

@@ -105,7 +105,7 @@ def test_preview_rows_say_product_reason_and_an_exchange_is_not_a_return(qtbot, 
     by_id = {int(dialog.items.item(i, 0).text()): i for i in range(dialog.items.rowCount())}
     assert dialog.items.item(by_id[exchange], 3).text() == "Agree exchange"
     assert dialog.items.item(by_id[ret], 3).text() == "Agree return"
-    for rid, row in zip((exchange, ret, refund), rows):
+    for rid, row in zip((exchange, ret, refund), rows, strict=False):
         assert row.sku_nick and row.refund_reason_desc  # the sandbox names them
         assert dialog.items.item(by_id[rid], 1).text() == row.sku_nick
         assert dialog.items.item(by_id[rid], 2).text() == row.refund_reason_desc
@@ -131,7 +131,7 @@ def test_the_reject_preview_repeats_the_reason_and_description(qtbot, sb, engine
 def test_progress_results_cancel_and_retry(qtbot, sb, engine):
     ids = [sb.add_refund(handlingWay=10, refundFee=100 + i)["refundId"] for i in range(5)]
     done_row = sb.add_refund(handlingWay=10, status=60, negotiateStatus=2)["refundId"]
-    plan = engine.prepare(ids + [done_row], Approve())
+    plan = engine.prepare([*ids, done_row], Approve())
     sb.inject_fault(
         "open.seller.order.refund.approve", "result", result=21, error_msg="order operation reject"
     )

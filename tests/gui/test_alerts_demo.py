@@ -61,7 +61,7 @@ def test_every_expired_request_was_alerted_before_it_expired_once_per_tier(qtbot
         shown: list[tuple[int, str, int]] = []  # (refund, key, shown at ms)
         notifier.shown.connect(
             lambda digests: shown.extend(
-                (i.refund_id, k, sb.now_ms()) for d in digests for i, k in zip(d.items, d.keys)
+                (i.refund_id, k, sb.now_ms()) for d in digests for i, k in zip(d.items, d.keys, strict=False)
             )
         )
         deadlines = {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop.core.alerts import HOUR_MS, MINUTE_MS, AlertItem, AlertPolicy, QuietHours
 from desktop.core.polling import PollPolicy
@@ -147,7 +146,7 @@ def test_without_a_tray_the_in_app_banner_shows_the_alert(qtbot, store):
     )
     with qtbot.waitSignal(center.evaluated, timeout=5000) as blocker:
         center.evaluate()
-    plan, summary = blocker.args
+    _plan, summary = blocker.args
     assert not banner.isHidden()
     assert "2" in banner.text.text()
     assert summary == ("critical", 1)

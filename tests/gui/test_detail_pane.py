@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel
 
-from desktop.core.kuaishou.models import NegotiationComment, parse, Refund
+from desktop.core.kuaishou.models import NegotiationComment, Refund, parse
 from desktop.core.queue_rows import build_queue_rows, load_detail
 from desktop.core.rulesfile import load_default_rules
 from desktop.core.store import open_store
@@ -95,7 +95,7 @@ def test_the_pane_shows_the_whole_refund(qtbot, seeded, monkeypatch):
 
 
 def test_a_late_detail_for_another_row_is_ignored(qtbot, seeded):
-    store, shop = seeded
+    store, _shop = seeded
     rules = load_default_rules()
     (row,) = build_queue_rows(store.refunds(open_only=True), rules)
     detail = load_detail(store, row, rules)
@@ -215,7 +215,7 @@ def _red_pixels(widget) -> int:
 
 
 def test_markup_from_the_platform_or_the_user_is_shown_as_plain_text(qtbot, hostile):
-    store, shop, picture = hostile
+    store, shop, _picture = hostile
     rules = load_default_rules()
     (row,) = build_queue_rows(store.refunds(open_only=True), rules, shop_names={shop.id: shop.label})
     pane = DetailPane()

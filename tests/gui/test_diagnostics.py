@@ -11,7 +11,7 @@ from desktop.core.kuaishou.models import NegotiationComment, Refund
 from tests.gui.test_shell_demo import START_TIMEOUT_MS, _args, shell_factory  # noqa: F401
 
 
-def test_help_menu_lists_the_role_values_seen(qtbot, shell_factory, memory_keyring):  # noqa: F811
+def test_help_menu_lists_the_role_values_seen(qtbot, shell_factory, memory_keyring):
     shell = shell_factory(_args(demo=True))
     window = shell.window
     qtbot.waitUntil(lambda: window.shop is not None and not window.syncing, timeout=START_TIMEOUT_MS)
@@ -74,7 +74,7 @@ def test_a_value_the_rules_file_names_is_marked(qtbot, tmp_path):
 
 def test_a_request_the_platform_sent_unreadably_is_named_after_the_sync(
     qtbot,
-    shell_factory,  # noqa: F811
+    shell_factory,
     memory_keyring,
 ):
     shell = shell_factory(_args(demo=True))

@@ -7,11 +7,11 @@ import io
 import time
 
 from PySide6.QtCore import Qt
+from queue_helpers import HOUR_MS, make_row
 
 from desktop.ui.queue.export import export_view, write_csv
 from desktop.ui.queue.model import COL_AMOUNT
 from desktop.ui.queue.view import QueueView
-from queue_helpers import HOUR_MS, make_row
 
 
 def test_export_writes_the_visible_rows_in_view_order(qtbot, tmp_path):

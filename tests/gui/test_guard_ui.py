@@ -21,12 +21,12 @@ APPROVE = "open.seller.order.refund.approve"
 
 
 def _args(**kw) -> argparse.Namespace:
-    defaults = dict(demo=True, no_error_dialogs=True, lang=None, data_dir=None, command=None)
+    defaults = {"demo": True, "no_error_dialogs": True, "lang": None, "data_dir": None, "command": None}
     defaults.update(kw)
     return argparse.Namespace(**defaults)
 
 
-@pytest.fixture()
+@pytest.fixture
 def shell(qtbot, memory_keyring, app_home):
     shell = app_module.build(_args())
     assert shell is not None

@@ -11,15 +11,15 @@ import pytest
 import requests
 
 from desktop.core import secrets as keys
+from desktop.core.profiles import ShopManager
 from desktop.core.secrets import SecretStore
 from desktop.ui.login_dialog import LoginDialog, fetch_directly
 from desktop.ui.workers import run_in_background
-from desktop.core.profiles import ShopManager
 
 SIGN_IN_TIMEOUT_MS = 15_000
 
 
-@pytest.fixture()
+@pytest.fixture
 def shops(store, secret_store) -> ShopManager:
     return ShopManager(store, secret_store)
 

@@ -153,14 +153,14 @@ class FakeQueue(QWidget):
         self.rows = list(rows)
 
 
-@pytest.fixture()
+@pytest.fixture
 def backend() -> FakeBackEnd:
     return FakeBackEnd(
         shops={1: FakeShop(1, "一号店"), 2: FakeShop(2, "二号店")}, signed_in={1: True, 2: True}
     )
 
 
-@pytest.fixture()
+@pytest.fixture
 def window(qtbot, backend, wait_background):
     win = MainWindow(backend.services(), Settings())
     qtbot.addWidget(win)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QTableView
+from queue_helpers import HOUR_MS, make_row, random_rows
 
 from desktop.core.queue_rows import UrgencyScale
 from desktop.ui.queue.model import (
@@ -18,7 +19,6 @@ from desktop.ui.queue.model import (
     QueueModel,
 )
 from desktop.ui.queue.proxy import QueueProxyModel
-from queue_helpers import HOUR_MS, make_row, random_rows
 
 NOW = 1_790_000_000_000
 

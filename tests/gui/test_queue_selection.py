@@ -6,11 +6,11 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QPoint, Qt
+from queue_helpers import HOUR_MS, make_row
 
 from desktop.ui.queue.detail import DetailPane
 from desktop.ui.queue.model import COL_AMOUNT, COL_KIND, COL_TIME_LEFT
 from desktop.ui.queue.view import QueueWidget
-from queue_helpers import HOUR_MS, make_row
 
 
 def _rows(now: int):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 
 import pytest
+from queue_helpers import HOUR_MS, make_row
 
-from desktop.core.queue_rows import UrgencyScale, build_queue_rows
 from desktop.core.kuaishou.models import Refund
+from desktop.core.queue_rows import UrgencyScale, build_queue_rows
 from desktop.core.rulesfile import load_default_rules
 from desktop.ui.queue.model import COL_TIME_LEFT, ROW_ROLE
 from desktop.ui.queue.view import QueueView, QueueWidget
-from queue_helpers import HOUR_MS, make_row
 
 
 def now_ms() -> int:

@@ -3,7 +3,6 @@ the client's hand-over between a running sync and closing."""
 
 from __future__ import annotations
 
-
 from desktop.ui.session import SessionController, ShopSession
 from tests.gui.test_main_window import FakeBackEnd, FakeShop, Gate
 

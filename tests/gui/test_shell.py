@@ -47,7 +47,7 @@ def test_the_socket_name_follows_the_data_home(tmp_path):
 
 
 # ---------------------------------------------------------------------------- error hooks
-@pytest.fixture()
+@pytest.fixture
 def reporter():
     rep = ErrorReporter(show_dialogs=False)
     rep.install()
@@ -114,7 +114,7 @@ def test_one_dialog_collects_errors_with_copyable_redacted_details(qtbot, monkey
 
 
 # ---------------------------------------------------------------------------- translations
-@pytest.fixture()
+@pytest.fixture
 def installed():
     app = QCoreApplication.instance()
     translators: list = []
@@ -242,9 +242,9 @@ def test_failures_go_to_on_error_or_to_the_excepthook(qtbot, monkeypatch):
 
     hooked: list = []
     monkeypatch.setattr(sys, "excepthook", lambda t, e, tb: hooked.append(e))
-    run_in_background(lambda: [][1])
+    run_in_background(lambda: {}["missing"])
     qtbot.waitUntil(lambda: bool(hooked))
-    assert isinstance(hooked[0], IndexError)
+    assert isinstance(hooked[0], KeyError)
 
 
 def test_a_cancelled_task_delivers_nothing(qtbot):

@@ -18,12 +18,12 @@ START_TIMEOUT_MS = 30_000
 
 
 def _args(**kw) -> argparse.Namespace:
-    defaults = dict(demo=False, no_error_dialogs=True, lang=None, data_dir=None, command=None)
+    defaults = {"demo": False, "no_error_dialogs": True, "lang": None, "data_dir": None, "command": None}
     defaults.update(kw)
     return argparse.Namespace(**defaults)
 
 
-@pytest.fixture()
+@pytest.fixture
 def shell_factory(qtbot):
     shells = []
 
@@ -70,7 +70,7 @@ def test_demo_session_signs_in_syncs_and_leaves_no_secret_in_any_file(
 
     # signed in through the OAuth loopback flow, by itself, then the first sync filled the queue
     qtbot.waitUntil(lambda: window.shop is not None and window.client is not None, timeout=START_TIMEOUT_MS)
-    assert [e["endpoint"] for e in sandbox.oauth_log][0] == "oauth.authorize"
+    assert next(e["endpoint"] for e in sandbox.oauth_log) == "oauth.authorize"
     assert window.shop.auth_mode == "oauth"
     assert window.shop.seller_id == sandbox.credentials.seller_id
     qtbot.waitUntil(
@@ -134,7 +134,7 @@ def test_english_is_selectable_and_a_first_start_asks_to_sign_in(qtbot, shell_fa
     assert shell.login.windowTitle() == "Sign in to a Kuaishou shop"
     assert window.shop is None
     shell.login.reject()
-    qtbot.waitUntil(lambda: window.banner.isVisible())
+    qtbot.waitUntil(window.banner.isVisible)
     assert "Sign in" in window.banner.button.text()
 
 

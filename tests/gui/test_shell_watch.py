@@ -9,7 +9,7 @@ from desktop.ui import tray as tray_module
 from tests.gui.test_shell_demo import START_TIMEOUT_MS, _args, shell_factory  # noqa: F401
 
 
-def _started_demo(qtbot, shell_factory):  # noqa: F811
+def _started_demo(qtbot, shell_factory):
     shell = shell_factory(_args(demo=True))
     window = shell.window
     qtbot.waitUntil(
@@ -26,7 +26,7 @@ def _started_demo(qtbot, shell_factory):  # noqa: F811
 def test_without_a_tray_alerts_show_in_the_window_and_a_click_selects_those_requests(
     qtbot,
     shell_factory,
-    memory_keyring,  # noqa: F811
+    memory_keyring,
 ):
     shell, window = _started_demo(qtbot, shell_factory)
     watch = shell.watch
@@ -50,7 +50,7 @@ def test_with_a_tray_closing_the_window_keeps_the_app_running_and_says_so_once(
     qtbot,
     shell_factory,
     memory_keyring,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ):
     monkeypatch.setattr(tray_module.QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
     told = []

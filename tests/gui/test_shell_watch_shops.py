@@ -27,7 +27,7 @@ ACTIVE_LATER = 2_300_000_000_000_002  # the active shop: 48 h left
 OTHER_SOON = 2_400_000_000_000_001  # the other shop: 20 min left (alerted)
 
 
-@pytest.fixture()
+@pytest.fixture
 def gateways():
     """Two shops' gateways: (the active shop's, the other shop's)."""
     active, other = Sandbox(seed=11, demo_data=False), Sandbox(seed=12, demo_data=False)
@@ -60,7 +60,7 @@ def _sign_in(manager: ShopManager, gateway: Sandbox, name: str):
     )
 
 
-@pytest.fixture()
+@pytest.fixture
 def two_shops(store, memory_keyring, gateways):
     """Both shops signed in (the app's keychain service), the first one remembered as active, and
     alerts only in the last 30 minutes (so the active shop's 90-minute request is critical in the
@@ -75,7 +75,7 @@ def two_shops(store, memory_keyring, gateways):
     return active, other
 
 
-def _start(qtbot, shell_factory, active):  # noqa: F811
+def _start(qtbot, shell_factory, active):
     shell = shell_factory(_args(lang="en"))
     window = shell.window
     qtbot.waitUntil(
@@ -97,7 +97,7 @@ def test_the_other_shop_is_synced_in_the_background_alerted_counted_and_a_click_
     qtbot,
     shell_factory,
     gateways,
-    two_shops,  # noqa: F811
+    two_shops,
 ):
     active, other = two_shops
     shell, window = _start(qtbot, shell_factory, active)
@@ -133,7 +133,7 @@ def test_a_failing_other_shop_is_marked_sign_in_again_and_the_active_shop_syncs_
     qtbot,
     shell_factory,
     gateways,
-    two_shops,  # noqa: F811
+    two_shops,
 ):
     active, other = two_shops
     shell, window = _start(qtbot, shell_factory, active)
@@ -172,7 +172,7 @@ def test_a_broken_other_shop_is_marked_and_backs_off(
     qtbot,
     shell_factory,
     gateways,
-    two_shops,  # noqa: F811
+    two_shops,
 ):
     active, other = two_shops
     # the other shop's gateway answers its refund list with an HTML error page, every time

@@ -20,12 +20,19 @@ GARBAGE = b"this is not an SQLite database, it is a damaged file " * 200
 
 
 def _args(**kw) -> argparse.Namespace:
-    defaults = dict(demo=False, no_error_dialogs=True, lang=None, data_dir=None, command=None, hidden=False)
+    defaults = {
+        "demo": False,
+        "no_error_dialogs": True,
+        "lang": None,
+        "data_dir": None,
+        "command": None,
+        "hidden": False,
+    }
     defaults.update(kw)
     return argparse.Namespace(**defaults)
 
 
-@pytest.fixture()
+@pytest.fixture
 def start(qtbot, memory_keyring):
     shells = []
 
@@ -61,7 +68,7 @@ class Asked(list):
     answer: dict
 
 
-@pytest.fixture()
+@pytest.fixture
 def questions(monkeypatch):
     asked = Asked()
     answer = {"value": QMessageBox.StandardButton.Yes}

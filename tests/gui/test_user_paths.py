@@ -10,9 +10,9 @@ import csv
 import io
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QToolBar, QToolButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QToolBar, QToolButton
 
 from desktop import app as app_module
 from desktop.core import paths
@@ -22,12 +22,12 @@ START_TIMEOUT_MS = 30_000
 
 
 def _args(**kw) -> argparse.Namespace:
-    defaults = dict(demo=True, no_error_dialogs=True, lang=None, data_dir=None, command=None)
+    defaults = {"demo": True, "no_error_dialogs": True, "lang": None, "data_dir": None, "command": None}
     defaults.update(kw)
     return argparse.Namespace(**defaults)
 
 
-@pytest.fixture()
+@pytest.fixture
 def demo(qtbot, memory_keyring):
     """The demo app, signed in and synced, its window shown and active."""
     shell = app_module.build(_args())
@@ -161,7 +161,7 @@ def test_approve_by_shortcut_removes_the_request_and_the_pane_empties(qtbot, dem
     qtbot.mouseClick(preview.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: type(ui.flow.dialog).__name__ == "ProgressDialog", timeout=START_TIMEOUT_MS)
     progress = ui.flow.dialog
-    qtbot.waitUntil(lambda: progress.close_button.isEnabled(), timeout=START_TIMEOUT_MS)
+    qtbot.waitUntil(progress.close_button.isEnabled, timeout=START_TIMEOUT_MS)
     with qtbot.waitSignal(window.rows_loaded, timeout=START_TIMEOUT_MS):
         qtbot.mouseClick(progress.close_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(

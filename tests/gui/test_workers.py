@@ -15,7 +15,7 @@ def test_finished_calls_leave_no_task_or_closure_alive(qtbot, wait_background):
     delivered: list = []
     for i in range(300):
         payload = Payload()  # captured by the call's closure, as a view or a row list would be
-        run_in_background(lambda p=payload: i, delivered.append, on_error=delivered.append)
+        run_in_background(lambda p=payload, i=i: i, delivered.append, on_error=delivered.append)
     qtbot.waitUntil(lambda: len(delivered) == 300, timeout=20_000)
     wait_background()
     del payload

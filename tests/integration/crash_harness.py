@@ -212,9 +212,9 @@ def run(
         if trigger == "marked":
             # right after the first write-ahead mark, before its request left: at 2 calls/s the
             # engine keeps the pace after the last read, so the request leaves ~0.5 s after its mark
-            started, late, qps = (lambda: _marked(home)), 0.2, 2.0
+            started, late, qps = (lambda: _marked(home)), 0.2, 2.0  # noqa: B023 - used in this round
         else:
-            started, late = (lambda: bool(_received(sb, mine, methods))), 0.4
+            started, late = (lambda: bool(_received(sb, mine, methods))), 0.4  # noqa: B023 - this round
         if _run_and_kill(
             _command(sb, batch, patience, mutant=mutant, qps=qps), env, workdir, rng, started, late
         ):
@@ -224,13 +224,13 @@ def run(
             tally.finished_before_kill += 1
         # restarts, killed too at seeded moments, until one is left to finish
         while rng.random() < 0.5 and tally.kill_points < kill_points:
-            seen = sum(_received(sb, mine, ACTIONS + (DETAIL,)).values())
+            seen = sum(_received(sb, mine, (*ACTIONS, DETAIL)).values())
             if _run_and_kill(
                 _command(sb, batch, patience, mutant=mutant),
                 env,
                 workdir,
                 rng,
-                lambda: sum(_received(sb, mine, ACTIONS + (DETAIL,)).values()) > seen,
+                lambda: sum(_received(sb, mine, (*ACTIONS, DETAIL)).values()) > seen,  # noqa: B023
                 0.6,
             ):
                 tally.kill_points += 1
@@ -299,4 +299,4 @@ def _check_round(
 def _applied(sb: Sandbox, rid: int) -> bool:
     """The gateway shows the approval of ``rid`` carried out (its step agreed or refunded)."""
     r = sb.refunds[rid]
-    return r.get("negotiateStatus") == 2 and r.get("status") != 40 or r.get("status") in (50, 60)
+    return (r.get("negotiateStatus") == 2 and r.get("status") != 40) or r.get("status") in (50, 60)

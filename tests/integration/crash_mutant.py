@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from desktop.core.actions import engine  # noqa: E402
+from desktop.core.actions import engine
 
 _mark = engine.ActionEngine._journal_mark
 

@@ -113,7 +113,7 @@ def _freight_claim(sb):
 
 
 @pytest.mark.parametrize(
-    "argv, why",
+    ("argv", "why"),
     [
         (["--refuse-freight", "包邮商品，运费不予承担"], "1"),
         (["--refuse-freight", "  ", "--freight-image", "https://img.example/1.jpg"], "说明"),
@@ -131,7 +131,7 @@ def test_refusing_the_freight_is_offered_only_with_a_description_and_pictures(sb
 
 def test_the_freight_is_refused_with_both(sb, capsys):
     rid = _freight_claim(sb)
-    code, out, err = run(
+    code, _out, err = run(
         capsys,
         "approve",
         str(rid),

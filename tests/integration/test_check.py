@@ -204,11 +204,7 @@ def test_the_human_table_is_chinese_and_aligned(capsys, sandbox, env):
     rows = lines[header + 2 :]
     rows = rows[
         : next(
-            (
-                i
-                for i, line in enumerate(rows)
-                if not line[:1].strip() or line.startswith("*") or line.startswith("风险")
-            ),
+            (i for i, line in enumerate(rows) if not line[:1].strip() or line.startswith(("*", "风险"))),
             len(rows),
         )
     ]
@@ -233,7 +229,7 @@ def test_demo_runs_on_the_embedded_sandbox_and_leaves_nothing_behind(capsys, app
 
 
 @pytest.mark.parametrize(
-    "fields, name",
+    ("fields", "name"),
     [
         ({"expireTime": 10**18}, "expireTime"),
         ({"refundFee": 10**30}, "refundFee"),

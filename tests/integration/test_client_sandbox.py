@@ -30,9 +30,12 @@ def sb():
 
 def credentials(sb, *, sign_method="HMAC_SHA256", oauth=True, **overrides) -> Credentials:
     c = sb.credentials
-    values = dict(
-        app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token, sign_method=sign_method
-    )
+    values = {
+        "app_key": c.app_key,
+        "sign_secret": c.sign_secret,
+        "access_token": c.access_token,
+        "sign_method": sign_method,
+    }
     if oauth:
         values.update(app_secret=c.app_secret, refresh_token=c.refresh_token)
     values.update(overrides)
@@ -146,7 +149,7 @@ def test_the_server_clock_offset_follows_the_sandbox_clock(sb):
 
 
 # ------------------------------------------------------------------------------- listing
-@pytest.mark.parametrize("query_type, key", [(1, "createTime"), (2, "updateTime")])
+@pytest.mark.parametrize(("query_type", "key"), [(1, "createTime"), (2, "updateTime")])
 def test_paging_across_several_windows_and_pages(sb, query_type, key):
     sb.seed_bulk(400, days=6)
     now = sb.now_ms()
@@ -194,7 +197,7 @@ def _ok_afterwards(client):
 
 
 @pytest.mark.parametrize(
-    "kind, kw",
+    ("kind", "kw"),
     [
         ("drop", {}),
         ("http500", {}),
@@ -213,7 +216,7 @@ def test_transient_faults_on_reads_are_retried_and_survived(sb, kind, kw):
 
 
 @pytest.mark.parametrize(
-    "kind, kw, exc_type",
+    ("kind", "kw", "exc_type"),
     [
         ("html", {}, errors.MalformedResponse),
         ("truncated", {}, errors.MalformedResponse),
@@ -255,7 +258,7 @@ def test_a_delay_longer_than_the_timeout_is_a_transport_error(sb):
 
 
 @pytest.mark.parametrize(
-    "kind, after", [("drop", False), ("http500", False), ("drop", True), ("truncated", True)]
+    ("kind", "after"), [("drop", False), ("http500", False), ("drop", True), ("truncated", True)]
 )
 def test_an_action_is_never_sent_twice(sb, kind, after):
     client = client_for(sb)

@@ -25,7 +25,7 @@ MIN = 60_000
 APPROVE = "open.seller.order.refund.approve"
 
 
-@pytest.fixture()
+@pytest.fixture
 def store(app_home):
     st = open_store()
     yield st

@@ -18,13 +18,13 @@ from desktop.sandbox import Sandbox
 DAYS = 10
 
 
-@pytest.fixture()
+@pytest.fixture
 def sandbox():
     with Sandbox(seed=7) as sb:
         yield sb
 
 
-@pytest.fixture()
+@pytest.fixture
 def client(sandbox):
     c = sandbox.credentials
     creds = Credentials(
@@ -34,7 +34,7 @@ def client(sandbox):
         yield cl
 
 
-@pytest.fixture()
+@pytest.fixture
 def store(tmp_path):
     with open_store(tmp_path / "risk.sqlite3") as st:
         yield st

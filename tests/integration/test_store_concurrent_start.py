@@ -57,7 +57,7 @@ def test_processes_starting_at_once_on_a_new_folder_all_open_the_store(tmp_path)
             for i in range(PROCESSES)
         ]
         for p in procs:
-            out, err = p.communicate(timeout=120)
+            _out, err = p.communicate(timeout=120)
             if p.returncode != 0:
                 failures.append(err.strip()[-1500:] if err.strip() else f"exit {p.returncode}")
         if not failures:

@@ -44,7 +44,7 @@ LINE = re.compile(r"售后单号 (\d+)")
 LEFT = re.compile(r"剩 (?:(\d+) 小时 )?(\d+) 分钟")
 
 
-@pytest.fixture()
+@pytest.fixture
 def store(app_home):
     st = open_store()
     yield st
@@ -193,9 +193,8 @@ def test_what_the_guard_returns_reaches_every_channel(store):
 
 
 def test_one_watcher_per_data_folder(tmp_path):
-    with FolderLock(tmp_path):
-        with pytest.raises(LockedError):
-            FolderLock(tmp_path).acquire()
+    with FolderLock(tmp_path), pytest.raises(LockedError):
+        FolderLock(tmp_path).acquire()
     with FolderLock(tmp_path):  # released on exit
         pass
 

@@ -68,11 +68,14 @@ def actions_in(sb, refund_id=None):
 def _requests(sb):
     """One request of every kind the bulk actions handle, each with evidence pictures (submitted
     an hour ago: a sync's clock estimate from the Date header is within a second)."""
-    add = lambda **f: sb.add_refund(
-        pictures=PICTURES,
-        createTime=sb.now_ms() - 3_600_000,  # noqa: E731
-        **f,
-    )["refundId"]
+
+    def add(**f):
+        return sb.add_refund(
+            pictures=PICTURES,
+            createTime=sb.now_ms() - 3_600_000,
+            **f,
+        )["refundId"]
+
     return {
         "refund_only": add(handlingWay=10, refundFee=1990),
         "return_10": add(handlingWay=1, status=10, refundFee=4590),

@@ -137,7 +137,7 @@ class FakeGateway:
                 self.end_headers()
                 self.wfile.write(reply.body)
 
-            do_GET = do_POST = _serve  # noqa: N815
+            do_GET = do_POST = _serve
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -4,6 +4,7 @@ retries, cancellation, reconciliation after a crash, reject reasons, audit expor
 from __future__ import annotations
 
 import csv
+import itertools
 import sqlite3
 import threading
 
@@ -14,8 +15,8 @@ from desktop.core.actions import (
     ActionKind,
     Approve,
     Outcome,
-    Reject,
     RefundState,
+    Reject,
     Throttle,
 )
 from desktop.core.actions.audit import audit_rows, export_csv
@@ -208,7 +209,7 @@ def test_refund_changed_is_read_again_and_reported_not_retried(store, shop):
     assert report.retryable_ids == [1]
 
 
-@pytest.mark.parametrize("landed, outcome", [(True, Outcome.DONE), (False, Outcome.UNKNOWN)])
+@pytest.mark.parametrize(("landed", "outcome"), [(True, Outcome.DONE), (False, Outcome.UNKNOWN)])
 def test_uncertain_delivery_is_judged_by_reading_the_refund(store, shop, landed, outcome):
     platform = FakePlatform(store, [R(1), R(2)])
     error = TransportError("no answer before the timeout", maybe_processed=True)
@@ -357,9 +358,9 @@ def test_a_slow_platform_is_read_until_the_action_shows_and_never_sent_twice(sto
 
     def detail(rid):
         reads.append(now[0])
-        if sent_at and now[0] >= sent_at[0] + 13:  # the held request is carried out at last
-            if platform.refunds[rid]["status"] == 10:
-                platform._apply("open.seller.order.refund.approve", rid)
+        # the held request is carried out at last
+        if sent_at and now[0] >= sent_at[0] + 13 and platform.refunds[rid]["status"] == 10:
+            platform._apply("open.seller.order.refund.approve", rid)
         return original_read(rid)
 
     platform.refund_detail = detail
@@ -467,7 +468,7 @@ def test_action_log_csv_never_runs_a_platform_text_as_a_formula_and_keeps_long_i
     out = tmp_path / "audit.csv"
     assert export_csv(audit_rows(store), out) == 1
     with out.open(encoding="utf-8-sig", newline="") as fh:
-        header, row = list(csv.reader(fh))
+        _header, row = list(csv.reader(fh))
     assert row[3] == f'="{long_id}"'
     assert row[2] == "'" + hostile  # the shop's name kept whole, shown as text
     assert hostile in row[7]  # the platform's refusal, within the message
@@ -491,7 +492,7 @@ def test_throttle_paces_and_backs_off():
         slots.append(now[0])
         if len(slots) % 7 == 0:
             now[0] += 0.013  # a late call: the next ones must not bunch up behind it
-    assert all(b - a >= 0.1 - 1e-9 for a, b in zip(slots, slots[1:]))
+    assert all(b - a >= 0.1 - 1e-9 for a, b in itertools.pairwise(slots))
     # never more than 10 in any one-second window (the gateway's sliding window)
     assert all(slots[i + 10] - slots[i] > 1.0 for i in range(len(slots) - 10))
     assert throttle.backoff(0)

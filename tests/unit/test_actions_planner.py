@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from desktop.core.actions import ActionKind, Approve, Reject, Skip, WarningCode, freight_refusal_problem
-from desktop.core.actions.planner import plan_approve, plan_reject, took_effect, unchanged
 from desktop.core.actions.model import RefundState
+from desktop.core.actions.planner import plan_approve, plan_reject, took_effect, unchanged
 from desktop.core.kuaishou.models import Refund, RejectReason, parse
 
 
@@ -50,7 +50,7 @@ def test_shipped_refund_only_is_flagged():
     assert WarningCode.SHIPPED_REFUND_ONLY in plan_approve(refund(receiptStatus=2), Approve()).warnings
 
 
-@pytest.mark.parametrize("way, amount", [(1, 1990), (3, 0)])
+@pytest.mark.parametrize(("way", "amount"), [(1, 1990), (3, 0)])
 def test_return_and_exchange_are_agreed_with_the_return_address(way, amount):
     planned = plan_approve(refund(handlingWay=way, status=11), Approve(), address_id=55)
     assert planned.kind is ActionKind.APPROVE_RETURN
@@ -127,7 +127,7 @@ def test_agreeing_a_freight_claim_needs_its_amount():
 
 
 @pytest.mark.parametrize(
-    "desc, images, ok",
+    ("desc", "images", "ok"),
     [
         ("包邮商品", ["https://img/1.jpg"], True),
         ("包邮商品", ["https://img/1.jpg"] * 6, True),
@@ -155,7 +155,7 @@ def test_goods_not_back_yet_are_confirmed_only_on_request(status):
 
 
 @pytest.mark.parametrize(
-    "fields, manual",
+    ("fields", "manual"),
     [
         ({"status": 60, "negotiateStatus": 2}, False),  # finished
         ({"status": 70}, False),

@@ -199,7 +199,7 @@ def test_items_from_rows_keep_the_merchants_and_move_deadlines_to_the_local_cloc
 def test_tray_summary():
     from desktop.core.alerts import CRITICAL, OK, WARN, summarize
 
-    kw = dict(critical_ms=2 * HOUR_MS, warn_ms=24 * HOUR_MS)
+    kw = {"critical_ms": 2 * HOUR_MS, "warn_ms": 24 * HOUR_MS}
     assert summarize([], 0, **kw) == (OK, 0)
     assert summarize([AlertItem(1, 1, 30 * HOUR_MS)], 0, **kw) == (OK, 0)
     assert summarize([AlertItem(1, 1, 20 * HOUR_MS)], 0, **kw) == (WARN, 0)

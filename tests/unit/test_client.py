@@ -20,7 +20,7 @@ from desktop.core.kuaishou.client import (
     KuaishouClient,
     unwrap,
 )
-from desktop.core.kuaishou.models import Address, NegotiationComment, RejectReason, Refund
+from desktop.core.kuaishou.models import Address, NegotiationComment, Refund, RejectReason
 from desktop.core.kuaishou.ratelimit import RateLimiter
 from desktop.core.kuaishou.transport import new_session
 
@@ -112,7 +112,7 @@ def test_post_sends_a_form_body_whose_param_is_byte_for_byte_what_was_signed(gw,
 
 def test_the_hmac_signature_is_url_encoded_on_the_wire(gw, creds):
     client = make(gw, creds)
-    for i in range(40):  # find a call whose signature contains + or /, and = padding
+    for _i in range(40):  # find a call whose signature contains + or /, and = padding
         gw.queue(ok({"hasData": False}))
         client.shop_score()
         req = gw.requests[-1]
@@ -216,7 +216,7 @@ REFUND = {
 
 
 @pytest.mark.parametrize(
-    "call, data, check",
+    ("call", "data", "check"),
     [
         (
             lambda c: c.refund_detail(77),
@@ -351,7 +351,7 @@ def test_list_answers_inside_an_object_are_accepted(gw, creds):
 
 # --------------------------------------------------------------------- envelopes and errors
 @pytest.mark.parametrize(
-    "reply, exc_type",
+    ("reply", "exc_type"),
     [
         (fail(24, "AUTHORIZATION_REVOKED"), errors.AuthorizationRevoked),
         (fail(26, "主账号不存在"), errors.AuthorizationRevoked),
@@ -546,7 +546,7 @@ def test_business_errors_are_never_retried(gw, creds):
         lambda: client.approve_refund(1, 1),
         lambda: client.reject(1, 1, 1),
         lambda: client.refund_detail(1),
-        lambda: client.seller_info(),
+        client.seller_info,
     ):
         with pytest.raises(errors.ApiError):
             call()
@@ -648,8 +648,8 @@ def test_each_call_is_logged_without_secrets_or_url(gw, creds, caplog):
         with pytest.raises(errors.BusinessRejected):
             client.approve_refund(5, 100)
     lines = [r.getMessage() for r in caplog.records if r.name.startswith("desktop.core.kuaishou")]
-    assert any("open.user.seller.get GET" in l and "-> ok in" in l and " ms" in l for l in lines)
-    assert any("open.seller.order.refund.approve POST" in l and "OrderOfAnotherShop 21" in l for l in lines)
+    assert any("open.user.seller.get GET" in s and "-> ok in" in s and " ms" in s for s in lines)
+    assert any("open.seller.order.refund.approve POST" in s and "OrderOfAnotherShop 21" in s for s in lines)
     text = caplog.text
     for secret in (creds.access_token, creds.sign_secret, "sign=", "127.0.0.1"):
         assert secret not in text
@@ -684,7 +684,7 @@ def test_an_untrusted_certificate_is_refused_and_not_retried(tmp_path, creds):
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)

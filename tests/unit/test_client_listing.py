@@ -115,11 +115,11 @@ def test_ranges_older_than_90_days_are_refused_before_any_call(gw):
 @pytest.mark.parametrize(
     "kwargs",
     [
-        dict(begin_ms=NOW_MS, end_ms=NOW_MS - 1),
-        dict(begin_ms=NOW_MS, end_ms=NOW_MS, window_ms=0),
-        dict(begin_ms=NOW_MS, end_ms=NOW_MS, page_size=0),
-        dict(begin_ms=NOW_MS, end_ms=NOW_MS, type=1),
-        dict(begin_ms=float(NOW_MS), end_ms=NOW_MS),
+        {"begin_ms": NOW_MS, "end_ms": NOW_MS - 1},
+        {"begin_ms": NOW_MS, "end_ms": NOW_MS, "window_ms": 0},
+        {"begin_ms": NOW_MS, "end_ms": NOW_MS, "page_size": 0},
+        {"begin_ms": NOW_MS, "end_ms": NOW_MS, "type": 1},
+        {"begin_ms": float(NOW_MS), "end_ms": NOW_MS},
     ],
 )
 def test_bad_ranges_are_refused(gw, kwargs):

@@ -109,7 +109,7 @@ def test_concurrent_expired_calls_share_one_refresh(gw):
         barrier.wait()
         try:
             results.append(client.seller_info().seller_id)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+        except Exception as exc:
             failures.append(exc)
 
     threads = [threading.Thread(target=worker) for _ in range(6)]

@@ -46,7 +46,7 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize("envelope, exc_type", ROWS)
+@pytest.mark.parametrize(("envelope", "exc_type"), ROWS)
 def test_every_error_row_maps_to_its_type(envelope, exc_type):
     exc = classify(envelope, method="open.x")
     assert type(exc) is exc_type

@@ -48,7 +48,7 @@ def test_defaults_come_from_the_rules_file_and_are_off(rules):
 
 
 @pytest.mark.parametrize(
-    "data, key",
+    ("data", "key"),
     [
         ({"enabled": "yes"}, "enabled"),
         ({"stages": ["review_resend"]}, "stages"),

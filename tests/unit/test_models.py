@@ -49,7 +49,7 @@ def test_empty_text_for_a_number_counts_as_missing():
 
 
 @pytest.mark.parametrize(
-    "data, field",
+    ("data", "field"),
     [
         ({"refundId": 1, "refundFee": "12.90"}, "refundFee"),
         ({"refundId": 1, "refundFee": 12.5}, "refundFee"),
@@ -80,7 +80,7 @@ def test_a_wrong_type_of_a_decision_field_names_the_field(data, field):
 
 
 @pytest.mark.parametrize(
-    "data, field",
+    ("data", "field"),
     [
         # the values `check` died on with OverflowError / "year … is out of range"
         ({"refundId": 1, "expireTime": 10**18}, "expireTime"),
@@ -125,7 +125,7 @@ def test_in_range_decision_fields_and_the_platforms_zero():
 
 
 @pytest.mark.parametrize(
-    "value, expected",
+    ("value", "expected"),
     [
         (["https://p/1.jpg", "https://p/2.jpg"], ("https://p/1.jpg", "https://p/2.jpg")),
         ('["https://p/1.jpg","https://p/2.jpg"]', ("https://p/1.jpg", "https://p/2.jpg")),
@@ -148,7 +148,7 @@ def test_pictures_in_every_plausible_encoding(value, expected):
 
 
 @pytest.mark.parametrize(
-    "value, expected",
+    ("value", "expected"),
     [
         ("浙江省杭州市余杭区文一西路1288号", "浙江省杭州市余杭区文一西路1288号"),
         (
@@ -176,7 +176,7 @@ def test_the_return_address_as_text_or_object(value, expected):
 
 
 @pytest.mark.parametrize(
-    "data, attr, expected",
+    ("data", "attr", "expected"),
     [
         ({"skuNick": {"a": 1}}, "sku_nick", None),
         ({"skuNick": 12345}, "sku_nick", "12345"),

@@ -62,7 +62,8 @@ def shaped(cls, depth: int = 0):
             continue
         nested = None
         tp = f.type if isinstance(f.type, str) else str(f.type)
-        for sub in RECORDS + [
+        for sub in [
+            *RECORDS,
             models.LogisticsInfo,
             models.ReturnFreightInfo,
             models.AddressBaseInfo,

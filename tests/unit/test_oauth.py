@@ -146,7 +146,7 @@ def test_refresh_falls_back_to_get_and_remembers_it(gw, status):
 
 
 @pytest.mark.parametrize(
-    "reply, exc_type, discarded",
+    ("reply", "exc_type", "discarded"),
     [
         (
             envelope(

@@ -27,7 +27,6 @@ sys.path.insert(0, str(BUILD))
 import check_wheels  # noqa: E402  (build/check_wheels.py)
 import make  # noqa: E402  (build/make.py)
 
-
 # --- the workflow -------------------------------------------------------------------------------
 
 
@@ -164,21 +163,21 @@ class FakeWinreg(types.ModuleType):
         def __exit__(self, *exc):
             return False
 
-    def OpenKey(self, root, path, reserved=0, access=0):  # noqa: N802 - winreg's names
+    def OpenKey(self, root, path, reserved=0, access=0):
         assert root == self.HKEY_CURRENT_USER
         return self._Key(self.keys[path])
 
-    def QueryValueEx(self, key, name):  # noqa: N802
+    def QueryValueEx(self, key, name):
         try:
             return key.values[name], self.REG_SZ
         except KeyError:
             raise FileNotFoundError(name) from None
 
-    def SetValueEx(self, key, name, reserved, kind, value):  # noqa: N802
+    def SetValueEx(self, key, name, reserved, kind, value):
         assert kind == self.REG_SZ
         key.values[name] = value
 
-    def DeleteValue(self, key, name):  # noqa: N802
+    def DeleteValue(self, key, name):
         try:
             del key.values[name]
         except KeyError:

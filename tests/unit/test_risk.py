@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import timezone
+from datetime import UTC
 
 import pytest
 
@@ -86,7 +86,7 @@ def _spread(n, first=8, last=29):
 
 EDGE_CASES = {
     # rule: (builder(n) -> closed records, (below, at, above) values of n, expected levels, metric)
-    "high.m1_long": (lambda n: _spread(n), (9, 10, 11), ("elevated", "high", "high"), "M1_30d"),
+    "high.m1_long": (_spread, (9, 10, 11), ("elevated", "high", "high"), "M1_30d"),
     "high.m1_short": (
         lambda n: autos_at([0.5 + i * 0.5 for i in range(n)]),
         (4, 5, 6),
@@ -106,7 +106,7 @@ EDGE_CASES = {
         ("elevated", "high", "high"),
         "M4",
     ),
-    "elevated.m1_long": (lambda n: _spread(n), (4, 5, 6), ("watch", "elevated", "elevated"), "M1_30d"),
+    "elevated.m1_long": (_spread, (4, 5, 6), ("watch", "elevated", "elevated"), "M1_30d"),
     "elevated.m1_short": (
         lambda n: autos_at([1 + i for i in range(n)]),
         (2, 3, 4),
@@ -369,7 +369,7 @@ def test_to_json_has_the_check_shape(rules):
     est = run(
         rules, autos_at([1]) + fillers(3), [pend(3, rid=2100000012345678), pend(30, rid=2100000012345679)]
     )
-    js = est.to_json(tz=timezone.utc)
+    js = est.to_json(tz=UTC)
     json.dumps(js)  # serialisable
     assert js["level"] == "watch"
     assert {"level", "reasons", "metrics", "forecast"} <= js.keys()

@@ -138,7 +138,7 @@ def test_sql_inputs_equal_the_reference_computation(store, rules, seed):
 
 
 def test_the_clock_offset_and_the_shop_score(store, rules):
-    shop, closed, pending = _populate(store, rules, 7, n_closed=50, n_pending=5)
+    shop, _closed, _pending = _populate(store, rules, 7, n_closed=50, n_pending=5)
     store.update_shop(shop.id, server_clock_offset_ms=90_000)
     inputs = risk_inputs(store, shop.id, rules, now_ms=NOW - 90_000)  # local clock 90 s behind
     assert inputs.now_ms == NOW

@@ -38,14 +38,14 @@ class Clock:
         self.t += seconds
 
 
-@pytest.fixture()
+@pytest.fixture
 def store(app_home):
     st = open_store()
     yield st
     st.close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def clock():
     return Clock()
 
@@ -81,7 +81,7 @@ def tier_notices(n: int, now_ms: int, *, start: int = 0, shop: str = "山河优�
 
 # ---------------------------------------------------------------------------------- channel URLs
 @pytest.mark.parametrize(
-    "kind,url",
+    ("kind", "url"),
     [
         (
             "wecom",
@@ -98,7 +98,7 @@ def test_documented_hosts_and_loopback_are_accepted(kind, url):
 
 
 @pytest.mark.parametrize(
-    "kind,url,words",
+    ("kind", "url", "words"),
     [
         ("wecom", "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc", "https://"),
         ("wecom", "https://evil.example.com/cgi-bin/webhook/send?key=abc", "evil.example.com"),
@@ -171,7 +171,7 @@ def test_environment_channels_name_the_bad_variable():
 
 # ---------------------------------------------------------------------------------- over HTTP
 @pytest.mark.parametrize(
-    "kind,signed",
+    ("kind", "signed"),
     [("wecom", False), ("dingtalk", False), ("dingtalk", True), ("feishu", False), ("feishu", True)],
 )
 def test_a_digest_reaches_each_robot_signed_as_the_spec_says(store, kind, signed):

@@ -461,7 +461,7 @@ def test_detail_has_detail_only_fields_and_working_picture_links(sb):
 
 # ------------------------------------------------------------------------- auto-approval
 @pytest.mark.parametrize(
-    "fields, after",
+    ("fields", "after"),
     [
         ({"handlingWay": 10, "refundFee": 990}, (60, 2)),
         ({"handlingWay": 1, "status": 11}, (30, 2)),
@@ -782,7 +782,7 @@ def test_stop_frees_the_port_and_keepalive_connections():
     with pytest.raises(requests.ConnectionError):
         session.get(f"http://127.0.0.1:{port}/open/user/seller/get", timeout=5)
     with pytest.raises(RuntimeError):
-        sandbox.base_url
+        _ = sandbox.base_url
     with Sandbox(demo_data=False, port=port) as again:  # the port is free for the next one
         assert again.port == port
 
@@ -881,7 +881,7 @@ def test_the_text_and_objects_shapes(empty):
         Sandbox(demo_data=False, wire_shape="xml")
 
 
-@pytest.mark.parametrize("code, text", sorted(E.TEXTS.items()))
+@pytest.mark.parametrize(("code", "text"), sorted(E.TEXTS.items()))
 def test_refund_codes_carry_the_official_texts(code, text):
     body = E.ApiFailure(code, "the sandbox's own words").envelope("r1")
     assert (body["result"], body["error_msg"], body["msg"]) == (code, text, text)

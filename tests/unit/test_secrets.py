@@ -77,7 +77,7 @@ def test_without_a_usable_keychain_secrets_live_in_memory_for_the_session(backen
 
 
 def test_default_detection_in_this_environment_is_reported_plainly(monkeypatch):
-    monkeypatch.setattr(keyring, "get_keyring", lambda: keyring.backends.fail.Keyring())
+    monkeypatch.setattr(keyring, "get_keyring", keyring.backends.fail.Keyring)
     store = SecretStore()
     assert not store.persistent
     assert "{detail}" not in store.problem
@@ -88,7 +88,7 @@ def test_default_detection_in_this_environment_is_reported_plainly(monkeypatch):
 def test_no_keychain_is_said_in_chinese_without_english(monkeypatch):
     from desktop.core import i18n
 
-    monkeypatch.setattr(keyring, "get_keyring", lambda: keyring.backends.fail.Keyring())
+    monkeypatch.setattr(keyring, "get_keyring", keyring.backends.fail.Keyring)
     i18n.set_language("zh_CN")
     try:
         problem = SecretStore().problem

@@ -157,19 +157,17 @@ def test_waiting_refunds_come_soonest_deadline_first_without_deadline_last(store
 
 
 def test_a_failed_transaction_leaves_nothing_behind(store, shop):
-    with pytest.raises(RuntimeError):
-        with store.transaction():
-            store.upsert_refunds(shop.id, [refund()], seen_at=T0, merchant_turn=waiting)
-            store.set_setting("inside", 1)
-            raise RuntimeError("half-way")
+    with pytest.raises(RuntimeError), store.transaction():
+        store.upsert_refunds(shop.id, [refund()], seen_at=T0, merchant_turn=waiting)
+        store.set_setting("inside", 1)
+        raise RuntimeError("half-way")
     assert store.refund_count(shop.id) == 0 and store.observation_count() == 0
     assert store.get_setting("inside") is None
 
 
 def test_sql_mistakes_are_bugs_not_environmental_errors(store):
-    with pytest.raises(sqlite3.OperationalError, match="no such column"):
-        with store.transaction() as conn:
-            conn.execute("SELECT no_such_column FROM refunds")
+    with pytest.raises(sqlite3.OperationalError, match="no such column"), store.transaction() as conn:
+        conn.execute("SELECT no_such_column FROM refunds")
     with pytest.raises(ValueError, match="unknown shop fields: access_token"):
         store.add_shop(base_url="http://x", access_token="tok")
 

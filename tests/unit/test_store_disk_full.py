@@ -7,8 +7,7 @@ import sqlite3
 
 import pytest
 
-from desktop.core.store import StoreUnavailable, open_store
-from desktop.core.store import database, errors
+from desktop.core.store import StoreUnavailable, database, errors, open_store
 
 
 def _ioerr(text: str = "disk I/O error", code: int = 778) -> sqlite3.OperationalError:

@@ -149,14 +149,12 @@ def number(kind: str) -> st.SearchStrategy:
 
 def urls() -> st.SearchStrategy:
     lists = st.lists(url, max_size=4)
-    return (
-        lists.map(lambda u: json.dumps(u)) | lists.map(",".join) | url | st.sampled_from(["", "[]"]) | lists
-    )
+    return lists.map(json.dumps) | lists.map(",".join) | url | st.sampled_from(["", "[]"]) | lists
 
 
 def address() -> st.SearchStrategy:
     return text | st.fixed_dictionaries(
-        {}, optional={k: text for k in ("province", "city", "district", "address", "consignee", "mobile")}
+        {}, optional=dict.fromkeys(("province", "city", "district", "address", "consignee", "mobile"), text)
     )
 
 

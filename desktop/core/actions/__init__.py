@@ -59,7 +59,7 @@ __all__ = [
     "Skip",
     "Throttle",
     "WarningCode",
-    "freight_refusal_problem",
     "default_address_id",
+    "freight_refusal_problem",
     "summarise",
 ]

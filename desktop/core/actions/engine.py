@@ -713,20 +713,20 @@ class ActionEngine:
                 progress(result, len(results), total)
 
         try:
-            for action, entry_id in entries:
+            for planned, planned_entry in entries:
                 if is_cancelled():
                     break
-                result = self._send(action, entry_id, is_cancelled)
+                result = self._send(planned, planned_entry, is_cancelled)
                 if result is None:  # delivery uncertain: judged at the end of the run
                     # (a resend after a re-read has its own journal entry and parameters)
-                    action, entry_id = self._resent.pop(entry_id, (action, entry_id))
-                    uncertain.append((len(results), action, entry_id))
+                    sent, sent_entry = self._resent.pop(planned_entry, (planned, planned_entry))
+                    uncertain.append((len(results), sent, sent_entry))
                     result = ItemResult(
-                        action.refund_id,
+                        sent.refund_id,
                         Outcome.UNKNOWN,
                         tr("No clear answer; checking the refund…"),
-                        action.kind,
-                        journal_id=entry_id,
+                        sent.kind,
+                        journal_id=sent_entry,
                     )
                 report(result)
                 if result.outcome is Outcome.CANCELLED:
@@ -742,7 +742,7 @@ class ActionEngine:
         for action, entry_id in entries[len(results) :]:
             try:
                 result = self._finish(entry_id, action.refund_id, action.kind, Outcome.CANCELLED, reason)
-            except Exception:  # noqa: BLE001 - left "planned": reported by the next reconciliation
+            except Exception:
                 log.exception("cannot mark journal entry %s as not sent", entry_id)
                 result = ItemResult(
                     action.refund_id, Outcome.CANCELLED, reason, action.kind, journal_id=entry_id
@@ -785,7 +785,7 @@ class ActionEngine:
             if not marked:
                 try:
                     self._journal_mark(entry_id, "sent")
-                except Exception as exc:  # noqa: BLE001 - cannot journal: must not send
+                except Exception as exc:
                     log.exception("cannot journal the send of entry %s", entry_id)
                     raise _Stop(tr("the action journal cannot be written ({error})", error=exc)) from exc
                 marked = True
@@ -863,7 +863,7 @@ class ActionEngine:
         self._journal_mark(
             entry_id, "unknown", result={"outcome": Outcome.UNKNOWN.value, "sentAt": sent_at}, error=error
         )
-        return None
+        return
 
     def _changed(
         self,
@@ -918,7 +918,7 @@ class ActionEngine:
                     {"method": again.method, "param": dict(again.params), "before": again.before.to_json()},
                     batch=self._batch,
                 )
-            except Exception as journal_error:  # noqa: BLE001 - cannot journal: must not send
+            except Exception as journal_error:
                 log.exception("cannot journal the resend of refund %s", action.refund_id)
                 raise _Stop(
                     tr("the action journal cannot be written ({error})", error=journal_error)

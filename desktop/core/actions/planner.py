@@ -336,7 +336,7 @@ def plan_one(
     return plan_reject(refund, intent, reasons, listed=listed)
 
 
-def replan(plan: Plan, intent: Intent | None = None, *, address_id: int | None | object = ...) -> Plan:
+def replan(plan: Plan, intent: Intent | None = None, *, address_id: int | object | None = ...) -> Plan:
     """``plan`` made again from the same reads with another intent or return address (no I/O).
 
     ``address_id``: leave out to keep the plan's; ``None`` lets the platform use its default.

@@ -104,7 +104,7 @@ _REVIEW_BY_HANDLING_WAY: dict[int, Stage] = {
 }
 
 _CLOCK_OWNER: dict[Stage, ClockOwner] = {
-    **{s: "merchant" for s in MERCHANT_STAGES},
+    **dict.fromkeys(MERCHANT_STAGES, "merchant"),
     Stage.BUYER_RETURN: "buyer",
     Stage.BUYER_MODIFY: "buyer",
     Stage.BUYER_RECEIPT: "buyer",

@@ -28,7 +28,7 @@ import bisect
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -348,7 +348,7 @@ class RiskEstimate:
 
 
 def _iso(ms: int, tz: tzinfo | None) -> str:
-    moment = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
     return (moment.astimezone(tz) if tz else moment.astimezone()).isoformat(timespec="seconds")
 
 
@@ -900,7 +900,7 @@ def inputs_from_records(
     """:class:`RiskInputs` computed in Python from plain records (the SQL layer computes the same)."""
     r = rules.risk
     records = list(closed)
-    longest = max(max(r.windows.days.value), r.windows.series_days.value) * DAY_MS
+    longest = max(*r.windows.days.value, r.windows.series_days.value) * DAY_MS
     autos = tuple(
         AutoApproval(
             c.refund_id,

@@ -324,7 +324,7 @@ def parse_rules(data: Mapping[str, Any]) -> Rules:
 
 def _stages(t: _Table) -> dict[str, StageLimit]:
     out: dict[str, StageLimit] = {}
-    for name in t.keys():
+    for name in t:
         if name not in LIMITED_STAGES:
             raise RulesError(
                 t.sub(name),

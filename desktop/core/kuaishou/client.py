@@ -526,7 +526,7 @@ class KuaishouClient:
         end_ms: int,
         *,
         pcursor: str = "",
-        type: int = 9,  # noqa: A002 (the API's name)
+        type: int = 9,
         query_type: int = 1,
         page_size: int = 100,
         sort: int | None = None,
@@ -564,7 +564,7 @@ class KuaishouClient:
         begin_ms: int,
         end_ms: int,
         *,
-        type: int = 9,  # noqa: A002 (the API's name)
+        type: int = 9,
         query_type: int = 1,
         page_size: int = 100,
         window_ms: int = DAY_MS,
@@ -648,7 +648,7 @@ class KuaishouClient:
         begin_ms: int,
         end_ms: int,
         *,
-        type: int = 9,  # noqa: A002 (the API's name)
+        type: int = 9,
         query_type: int = 1,
         page_size: int = 100,
         cancelled: Callable[[], bool] | None = None,

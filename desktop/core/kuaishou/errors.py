@@ -197,13 +197,13 @@ def classify(envelope: Mapping[str, object], *, method: str | None = None) -> Ap
     blob = " ".join(texts)
     low = blob.lower()
     codes = {_text(result), _text(code), _text(sub_code)} - {""}
-    kw = dict(
-        method=method,
-        result=result,
-        code=code,
-        sub_code=sub_code,
-        request_id=_text(envelope.get("requestId") or envelope.get("request_id")) or None,
-    )
+    kw = {
+        "method": method,
+        "result": result,
+        "code": code,
+        "sub_code": sub_code,
+        "request_id": _text(envelope.get("requestId") or envelope.get("request_id")) or None,
+    }
 
     if codes & REFUND_CHANGED_CODES:
         return RefundChanged(message, **kw)
@@ -233,13 +233,11 @@ def classify(envelope: Mapping[str, object], *, method: str | None = None) -> Ap
     if "exceed quota" in low or "[1017]" in blob or "1017" in codes:
         return QuotaExceeded(message, **kw)
     sub_low = (sub_code or "").lower()
-    if (
-        "appkey" in sub_low
-        or "appkey" in low
-        and any(w in low for w in ("无效", "不存在", "invalid", "not exist"))
+    if "appkey" in sub_low or (
+        "appkey" in low and any(w in low for w in ("无效", "不存在", "invalid", "not exist"))
     ):
         return AppKeyRejected(message, **kw)
-    if "验签失败" in blob or "签名校验失败" in blob or "sign" in low and "invalid" in low:
+    if "验签失败" in blob or "签名校验失败" in blob or ("sign" in low and "invalid" in low):
         return SignatureError(message, **kw)
     if "token过期" in low or "token expired" in low or "expired" in sub_low:
         return TokenExpired(message, **kw)

@@ -500,7 +500,7 @@ def _compile(cls: type) -> Any:
         lines.append("    return obj")
     else:
         lines.append(f"    return _cls({', '.join(f'{n}={e}' for n, e in values)})")
-    exec("\n".join(lines), env)  # noqa: S102 - source built above from the field list only
+    exec("\n".join(lines), env)
     return env["parse_fn"]
 
 
@@ -552,7 +552,7 @@ def _page_items(page: Any, data: Mapping[str, Any], path: str) -> Any:
             if type(item) is not dict:
                 raise ParseError(f"{prefix}[{i}]", f"expected an object, got {type(item).__name__}")
             append(parse_refund(item, prefix))
-        except ParseError as exc:
+        except ParseError:
             if type(item) is dict:
                 try:
                     parse_refund(item, f"{prefix}[{i}]")

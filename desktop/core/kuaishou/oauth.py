@@ -357,7 +357,7 @@ class LoopbackCatcher:
             server_version = "AfterSaleWatch"
             sys_version = ""
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 parts = urllib.parse.urlsplit(self.path)
                 if parts.path != catcher.path:
                     self._answer(404, _page("找不到页面", "Not found."))
@@ -406,7 +406,7 @@ class LoopbackCatcher:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 # the request line carries the code: log nothing of it
                 log.debug("loopback callback answered a request")
 

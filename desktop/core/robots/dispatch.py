@@ -323,4 +323,4 @@ class RobotDispatcher:
         return False
 
 
-__all__ = ["Delivery", "RobotDispatcher", "SendRecord", "OK", "RATE_LIMITED", "REJECTED", "TRANSIENT"]
+__all__ = ["OK", "RATE_LIMITED", "REJECTED", "TRANSIENT", "Delivery", "RobotDispatcher", "SendRecord"]

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from desktop.core.alerts import HOUR_MS, MINUTE_MS, format_duration, format_fen
+from desktop.core.alerts import HOUR_MS, MINUTE_MS, format_fen
 from desktop.core.i18n import tr
 from desktop.core.labels import kind_names
 from desktop.core.robots.channels import DINGTALK, FEISHU, WECOM

@@ -42,15 +42,13 @@ MAX_ANSWER_BYTES = 64 * 1024
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     """DingTalk's ``sign`` parameter, already URL-encoded."""
-    digest = hmac.new(
-        secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode("utf-8"), hashlib.sha256
-    ).digest()
+    digest = hmac.new(secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256).digest()
     return urllib.parse.quote_plus(base64.b64encode(digest).decode("ascii"))
 
 
 def feishu_sign(secret: str, timestamp_s: int) -> str:
     """Feishu's ``sign`` body field (the string to sign is the key; the message is empty)."""
-    digest = hmac.new(f"{timestamp_s}\n{secret}".encode("utf-8"), b"", hashlib.sha256).digest()
+    digest = hmac.new(f"{timestamp_s}\n{secret}".encode(), b"", hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
 
 

@@ -28,15 +28,15 @@ from desktop.core.store.records import (
 from desktop.core.store.schema import SCHEMA_VERSION
 
 __all__ = [
-    "AutoStep",
-    "RoleSeen",
     "CLOSED_STATUSES",
-    "Decision",
     "JOURNAL_OPEN_STATES",
     "JOURNAL_STATES",
     "SCHEMA_VERSION",
+    "AutoStep",
+    "Decision",
     "JournalEntry",
     "Observation",
+    "RoleSeen",
     "ScoreSnapshot",
     "Shop",
     "Store",

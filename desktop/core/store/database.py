@@ -43,11 +43,11 @@ from desktop.core.store.errors import (
 )
 from desktop.core.store.records import (
     JOURNAL_OPEN_STATES,
-    Decision,
     JOURNAL_STATES,
     REFUND_COLUMNS,
     SHOP_COLUMNS,
     AutoStep,
+    Decision,
     JournalEntry,
     Observation,
     RoleSeen,
@@ -592,9 +592,8 @@ class Store:
                         self._writer.execute("PRAGMA synchronous = NORMAL")
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        with self._guard():
-            with self._reader() as conn:
-                return conn.execute(sql, params).fetchall()
+        with self._guard(), self._reader() as conn:
+            return conn.execute(sql, params).fetchall()
 
     # ------------------------------------------------------------------ integrity & migrations
 
@@ -690,7 +689,7 @@ class Store:
 
     @staticmethod
     def _shop(row: tuple) -> Shop:
-        values = dict(zip(SHOP_COLUMNS, row))
+        values = dict(zip(SHOP_COLUMNS, row, strict=False))
         values["first_sweep_done"] = bool(values["first_sweep_done"])
         return Shop(**values)
 
@@ -1128,7 +1127,7 @@ class Store:
             (shop_id, refund_id),
         )
         keys = ("title", "role", "create_time", "staff_account_id", "staff_account_name")
-        return [dict(zip(keys, r)) for r in rows]
+        return [dict(zip(keys, r, strict=False)) for r in rows]
 
     def role_values(self, shop_id: int | None = None) -> list[RoleSeen]:
         """Every negotiation-history ``role`` value in the cached histories (of one shop or all):
@@ -1171,7 +1170,7 @@ class Store:
                 f"({marks}) ORDER BY refund_id, seq",
                 (shop_id, *chunk),
             ):
-                found.setdefault(refund_id, []).append(dict(zip(keys, values)))
+                found.setdefault(refund_id, []).append(dict(zip(keys, values, strict=False)))
         return found
 
     # ------------------------------------------------------------------ shop score

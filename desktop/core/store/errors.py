@@ -88,9 +88,9 @@ def translate(exc: sqlite3.Error, path: Path | None) -> StoreError | None:
     code = _code(exc)
     text = str(exc).lower()
     where = str(path) if path else tr("the local database")
-    if code in (SQLITE_IOERR, SQLITE_FULL) or "disk i/o error" in text:
-        if code == SQLITE_FULL or "disk is full" in text or _disk_full(path):
-            code = SQLITE_FULL
+    io_failure = code in (SQLITE_IOERR, SQLITE_FULL) or "disk i/o error" in text
+    if io_failure and (code == SQLITE_FULL or "disk is full" in text or _disk_full(path)):
+        code = SQLITE_FULL
     if code in (SQLITE_CORRUPT, SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
         return StoreDamaged(damaged_message(path), path=path, detail=str(exc))
     if code in (SQLITE_BUSY, SQLITE_LOCKED) or "database is locked" in text:

@@ -17,6 +17,7 @@ local clock plus the shop's measured offset).
 
 from __future__ import annotations
 
+import itertools
 import time
 from types import SimpleNamespace
 
@@ -32,10 +33,10 @@ from desktop.core.domain.risk import (
     RiskInputs,
     ShopScoreView,
     WindowTotals,
-    day_start,
     daily_series,
-    kind_group,
+    day_start,
     estimate,
+    kind_group,
     rank_of,
 )
 from desktop.core.domain.rules import DAY_MS, HOUR_MS, Rules
@@ -84,7 +85,7 @@ def risk_inputs(
     now = local_now + server_offset_ms
     r = rules.risk
     days = r.windows.days.value
-    longest = max(max(days), r.windows.series_days.value) * DAY_MS
+    longest = max(*days, r.windows.series_days.value) * DAY_MS
     read = store._read  # the store's reader connection (error translation included)
 
     # M1, M4 and the series' auto-approvals: the auto-approved merchant steps (rare rows, one per
@@ -108,7 +109,7 @@ def risk_inputs(
     bounds = [now] + [now - d * DAY_MS for d in days]  # days ascending: bounds descending
     counts: list[str] = []
     params: list[int] = []
-    for hi, lo in zip(bounds, bounds[1:]):
+    for hi, lo in itertools.pairwise(bounds):
         for outcome in _ACTIONABLE:
             for _group, condition in _KIND_RANGES:
                 counts.append(
@@ -189,7 +190,9 @@ def risk_inputs(
         ),
         [v for d in day_starts for v in (shop_id, d, min(d + DAY_MS, now + 1))],
     )[0]
-    points: dict[int, dict[str, int]] = {d: {"handled_in_time": n} for d, n in zip(day_starts, per_day) if n}
+    points: dict[int, dict[str, int]] = {
+        d: {"handled_in_time": n} for d, n in zip(day_starts, per_day, strict=False) if n
+    }
     for a in autos:
         if first_day <= a.at_ms <= now:
             field = f"auto_{kind_group(a.kind)}"

@@ -24,7 +24,6 @@ from desktop.core import paths
 from desktop.core.actions.audit import AuditRow, audit_rows, csv_header, display_record, export_csv
 from desktop.ui.workers import run_in_background
 
-
 DETAILS_COLUMN = 5
 MESSAGE_COLUMN = 7
 
@@ -43,13 +42,13 @@ class AuditModel(QAbstractTableModel):
         self._cells = [display_record(r) for r in rows]
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._cells)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._header)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self._header[section]
         return None

@@ -87,8 +87,7 @@ _SEVERE = (WarningCode.SHIPPED_REFUND_ONLY, WarningCode.CHANGED_SINCE_LOADED, Wa
 def _address_text(address: object) -> str:
     info = getattr(address, "base_info", None)
     parts = [getattr(info, "consignee", None), getattr(info, "address", None)] if info else []
-    text = " · ".join(p for p in parts if p) or str(getattr(address, "address_id", ""))
-    return text
+    return " · ".join(p for p in parts if p) or str(getattr(address, "address_id", ""))
 
 
 class PreviewDialog(QDialog):

@@ -90,13 +90,13 @@ class ResultsModel(QAbstractTableModel):
             out[r[2]] = out.get(r[2], 0) + 1
         return out
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else 4
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
         return [self.tr("Refund"), self.tr("Action"), self.tr("Result"), self.tr("Details")][section]
@@ -189,9 +189,7 @@ class ProgressDialog(QDialog):
         self.retry_button.setEnabled(False)
         engine, plan, cancel = self._engine, self._plan, self._cancel
         run_in_background(
-            lambda progress: engine.execute(
-                plan, cancelled=cancel, progress=lambda r, n, total: progress(r, n, total)
-            ),
+            lambda progress: engine.execute(plan, cancelled=cancel, progress=progress),
             self._finished,
             self._failed,
             on_progress=self._progress,
@@ -309,7 +307,7 @@ class ProgressDialog(QDialog):
             parts.append(self.tr("%1 to go").replace("%1", str(counts[None])))
         self.summary.setText(" · ".join(parts))
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self._running:
             self.cancel()  # closing while sending means: stop before the next one
             event.ignore()

@@ -21,7 +21,6 @@ panel costs the app's start-up next to nothing.
 from __future__ import annotations
 
 import dataclasses
-
 import html
 from collections.abc import Sequence
 from typing import Any
