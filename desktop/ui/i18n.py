@@ -1,5 +1,10 @@
 """Qt Linguist translations of the widgets (the Qt-free core uses :mod:`desktop.core.i18n`).
 
+Texts with values use Qt's numbered placeholders and :func:`fill` (one pass, like ``QString.arg``
+with several arguments, so a value that itself contains ``%2`` stays as it is)::
+
+    fill(self.tr("%1 of %2 requests approved"), done, total)
+
 Sources: ``resources/translations/aftersale-watch_<lang>.ts`` (English is the source language, so
 only the other languages have a ``.ts`` file). Widgets use ``self.tr("…")`` or
 ``QCoreApplication.translate("Context", "…")``.
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +39,24 @@ LANGUAGES = core_i18n.LANGUAGES
 TRANSLATED = tuple(lang for lang in LANGUAGES if lang != "en")
 
 _UI_ROOT = Path(__file__).resolve().parent
+
+
+_PLACEHOLDER = re.compile(r"%([1-9][0-9]?)")
+
+
+def fill(text: str, *values: object) -> str:
+    """``text`` with ``%1``, ``%2``, … replaced by ``values`` in one pass.
+
+    A value is inserted as it is (``str(value)``) and never searched for placeholders again: a shop
+    named "双11%2折" stays "双11%2折". A placeholder without a value (``%3`` with two values) is left
+    in place, as Qt does, so a translation with a missing value shows the gap instead of hiding it.
+    """
+
+    def value(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        return str(values[n - 1]) if n <= len(values) else match.group(0)
+
+    return _PLACEHOLDER.sub(value, text)
 
 
 class TranslationToolError(RuntimeError):
