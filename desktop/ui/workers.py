@@ -98,7 +98,7 @@ class _Runnable(QRunnable):
         self._task = self._fn = None  # type: ignore[assignment]
         try:
             result = fn(lambda *values: task.progressed.emit(values)) if self._with_progress else fn()
-        except BaseException as exc:
+        except BaseException as exc:  # every failure is delivered, none is lost
             task.failed.emit(exc)
         else:
             task.finished.emit(result)

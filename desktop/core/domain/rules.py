@@ -324,7 +324,7 @@ def parse_rules(data: Mapping[str, Any]) -> Rules:
 
 def _stages(t: _Table) -> dict[str, StageLimit]:
     out: dict[str, StageLimit] = {}
-    for name in t:
+    for name in t.keys():  # noqa: SIM118 - a rules table, not a dict
         if name not in LIMITED_STAGES:
             raise RulesError(
                 t.sub(name),
