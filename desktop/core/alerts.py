@@ -34,7 +34,6 @@ MINUTE_MS = 60_000
 #: store key of the pre-quiet digest for one night (``prequiet:2026-11-26``)
 PRE_QUIET_PREFIX = "prequiet:"
 AUTO_APPROVED_KEY = "auto_approved"
-OVERDUE_KEY = "overdue"
 
 
 def threshold_key(threshold_ms: int) -> str:

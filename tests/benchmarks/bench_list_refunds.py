@@ -5,8 +5,8 @@
 Seeds ``N`` refunds over the last 90 days in a fresh sandbox, then lists the whole 90-day range in
 1-day windows and pages of 100 twice over, alternating, ``R`` rounds each:
 
-* ``client`` — :meth:`KuaishouClient.iter_refunds` (signing, rate limiter, envelope checks, typed
-  ``Refund`` records, progress callback);
+* ``client`` — :meth:`KuaishouClient.iter_window_pages` for each window, as the sync calls it
+  (signing, rate limiter, envelope checks, bounded cursor paging, typed ``Refund`` records);
 * ``bare`` — a plain loop of signed ``requests`` calls on one session fetching the same pages and
   decoding the JSON (what any client must do at the least).
 
@@ -26,7 +26,7 @@ import time
 import requests
 
 from desktop.core.kuaishou import signing
-from desktop.core.kuaishou.client import DAY_MS, Credentials, KuaishouClient, ListProgress
+from desktop.core.kuaishou.client import DAY_MS, Credentials, KuaishouClient
 from desktop.sandbox import Sandbox
 
 METHOD = "open.seller.order.refund.pcursor.list"
@@ -90,10 +90,14 @@ def bare_loop(sb: Sandbox, begin: int, end: int) -> tuple[int, int]:
 def client_loop(sb: Sandbox, begin: int, end: int, qps: float) -> tuple[int, int]:
     c = sb.credentials
     creds = Credentials(c.app_key, c.sign_secret, c.access_token, sign_method="HMAC_SHA256")
-    progress: list[ListProgress] = []
+    seen: set[int] = set()
+    pages = 0
     with KuaishouClient(creds, base_url=sb.base_url, qps=qps) as client:
-        count = sum(1 for _ in client.iter_refunds(begin, end, page_size=100, progress=progress.append))
-    return count, progress[-1].pages
+        for w_begin, w_end in windows(begin, end):
+            for page in client.iter_window_pages(w_begin, w_end, page_size=100):
+                pages += 1
+                seen.update(r.refund_id for r in page.items)
+    return len(seen), pages
 
 
 def main() -> None:

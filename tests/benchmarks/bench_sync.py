@@ -5,7 +5,8 @@
 Against the sandbox over real HTTP on loopback, served from a separate process (as the platform is:
 otherwise its response encoding would compete with the sync for this process's GIL), with the
 client's rate limiter out of the way (the point is what the store and the sync add). "Bare listing" is the client's own
-``iter_refunds`` over the same 90 days (all pages, parsed into records, nothing stored). "First
+``iter_window_pages`` over the same 90 one-day windows (all pages, parsed into records, nothing
+stored). "First
 sweep" is ``Syncer.run()`` on an empty store: shop score, the 90 one-day windows, the incremental
 pass after it, classification of every closed request and its bounded negotiation-history lookups.
 Prints the median of R alternating pairs' ratios (target ≤ 1.5). ``--latency-ms`` adds a round
@@ -64,10 +65,14 @@ def bare_listing(sb: Remote) -> tuple[float, int]:
         client.shop_score()  # measures the server clock, as the sync does first
         now = client.now_ms()
         started = time.perf_counter()
-        n = sum(
-            1 for _ in client.iter_refunds(now - MAX_HISTORY_MS + HISTORY_MARGIN_MS, now, window_ms=DAY_MS)
-        )
-        return time.perf_counter() - started, n
+        seen: set[int] = set()
+        start = now - MAX_HISTORY_MS + HISTORY_MARGIN_MS
+        while start < now:
+            stop = min(start + DAY_MS, now)
+            for page in client.iter_window_pages(start, stop):
+                seen.update(r.refund_id for r in page.items)
+            start = stop
+        return time.perf_counter() - started, len(seen)
 
 
 def first_sweep(sb: Remote, rules) -> tuple[float, int, object]:

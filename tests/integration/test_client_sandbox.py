@@ -1,5 +1,5 @@
 """The client against the embedded sandbox over real HTTP on 127.0.0.1: every method with both sign
-methods, paging across windows and pages, every injected fault, token expiry and the OAuth round
+methods, paging across windows and pages (and the sync keeping within 90 days of the gateway's clock), every injected fault, token expiry and the OAuth round
 trip with rotation."""
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ from desktop.core.kuaishou import errors
 from desktop.core.kuaishou.client import DAY_MS, Credentials, KuaishouClient
 from desktop.core.kuaishou.models import Refund
 from desktop.core.kuaishou.oauth import LoopbackCatcher, OAuthClient, parse_redirect
+from desktop.core.rulesfile import load_default_rules
+from desktop.core.store import open_store
+from desktop.core.sync import Syncer
 from desktop.sandbox import Sandbox
 
 
@@ -42,6 +45,18 @@ def credentials(sb, *, sign_method="HMAC_SHA256", oauth=True, **overrides) -> Cr
     return Credentials(**values)
 
 
+def listed(client: KuaishouClient, begin: int, end: int, **kw) -> list[Refund]:
+    """Every refund of ``[begin, end]``, one window of at most a day at a time, as the sync lists."""
+    out: dict[int, Refund] = {}
+    start = begin
+    while start < end:
+        stop = min(start + DAY_MS, end)
+        for page in client.iter_window_pages(start, stop, **kw):
+            out.update((r.refund_id, r) for r in page.items)
+        start = stop
+    return list(out.values())
+
+
 def client_for(sb, **kw) -> KuaishouClient:
     creds = kw.pop("creds", None) or credentials(sb, sign_method=kw.pop("sign_method", "HMAC_SHA256"))
     kw.setdefault("qps", 1000)
@@ -64,10 +79,10 @@ def test_every_method_over_real_http(sb, sign_method):
     assert client.list_addresses(3)
 
     now = sb.now_ms()
-    listed = list(client.iter_refunds(now - 2 * DAY_MS, now))
-    assert listed and all(isinstance(r, Refund) for r in listed)
-    waiting = list(client.iter_refunds(now - 2 * DAY_MS, now, type=8))
-    assert 0 < len(waiting) < len(listed)
+    every = listed(client, now - 2 * DAY_MS, now)
+    assert every and all(isinstance(r, Refund) for r in every)
+    waiting = listed(client, now - 2 * DAY_MS, now, type=8)
+    assert 0 < len(waiting) < len(every)
 
     # refund-only: detail, history, approve
     only = sb.add_refund()
@@ -155,40 +170,54 @@ def test_paging_across_several_windows_and_pages(sb, query_type, key):
     now = sb.now_ms()
     begin, end = now - 5 * DAY_MS - 3_600_000, now
     expected = {rid for rid, r in sb.refunds.items() if begin <= r[key] <= end}
-    progress = []
     client = client_for(sb)
-    got = list(client.iter_refunds(begin, end, query_type=query_type, page_size=25, progress=progress.append))
-    ids = [r.refund_id for r in got]
-    assert len(ids) == len(set(ids)) and set(ids) == expected
+    got: list[int] = []
+    start = begin
+    while start < end:
+        stop = min(start + DAY_MS, end)
+        window = [
+            r.refund_id
+            for page in client.iter_window_pages(start, stop, query_type=query_type, page_size=25)
+            for r in page.items
+        ]
+        assert len(window) == len(set(window))  # no refund twice within a window's pages
+        got.extend(window)
+        start = stop
+    assert set(got) == expected
     windows = {(e["params"]["beginTime"], e["params"]["endTime"]) for e in sb.call_log}
     assert len(windows) == 6
-    assert progress[-1].windows_done == progress[-1].windows_total == 6
-    assert progress[-1].pages == len(sb.call_log) >= len(expected) // 25
+    assert len(sb.call_log) >= len(expected) // 25
     cursors = [e["params"]["pcursor"] for e in sb.call_log]
     assert cursors.count("") == 6 and len(cursors) > 6
 
 
-def test_listing_can_be_cancelled(sb):
+def test_paging_a_window_can_be_cancelled(sb):
     sb.seed_bulk(200, days=3)
     now = sb.now_ms()
-    seen = []
-    got = list(
-        client_for(sb).iter_refunds(
-            now - 2 * DAY_MS, now, page_size=10, progress=seen.append, cancelled=lambda: len(seen) >= 3
-        )
-    )
-    assert len(sb.call_log) == 3 and len(got) == seen[-1].refunds
+    pages = []
+    for page in client_for(sb).iter_window_pages(
+        now - DAY_MS, now, page_size=10, cancelled=lambda: len(pages) >= 3
+    ):
+        pages.append(page)
+    assert len(sb.call_log) == 3 and not pages[-1].is_last
 
 
-def test_listing_older_than_90_days_is_refused_by_the_client(sb):
+def test_listing_older_than_90_days_is_refused_by_the_gateway_and_avoided_by_the_sync(sb, tmp_path):
     client = client_for(sb)
     sb.advance(DAY_MS / 1000)  # the gateway's clock is a day ahead of ours
     begin = sb.now_ms() - 90 * DAY_MS - 10 * 60_000
-    with pytest.raises(errors.RequestError):  # not known yet: the gateway refuses (300005)
+    with pytest.raises(
+        errors.RequestError
+    ):  # on our clock the range looks valid: the gateway refuses (300005)
         client.list_refunds_page(begin, begin + 1000)
-    with pytest.raises(ValueError):  # the client has learnt the gateway's clock meanwhile
-        client.iter_refunds(begin, sb.now_ms())
-    assert len(sb.call_log) == 1
+    # the sync places its windows on the gateway's clock (measured by its first call): a 90-day
+    # first sweep is accepted whole
+    with open_store(tmp_path / "s.sqlite3") as store:
+        shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id)
+        result = Syncer(client, store, load_default_rules(), shop_id=shop.id, days=90).run()
+    assert result.completed and result.first_sweep_done
+    begins = [e["params"]["beginTime"] for e in sb.call_log[1:] if "beginTime" in e["params"]]
+    assert begins and min(begins) >= sb.now_ms() - 90 * DAY_MS
 
 
 # --------------------------------------------------------------------------------- faults

@@ -92,7 +92,11 @@ def test_the_client_reads_every_answer(sb, client):
     assert detail.pictures == tuple(PICTURES)
     assert detail.address and "文一西路1288号" in detail.address
     assert detail.refund_fee == 3590 and detail.status == 30
-    listed = {r.refund_id: r for r in client.iter_refunds(sb.now_ms() - 86_400_000, sb.now_ms())}
+    listed = {
+        r.refund_id: r
+        for page in client.iter_window_pages(sb.now_ms() - 86_400_000, sb.now_ms())
+        for r in page.items
+    }
     assert set(listed) == set(ids.values())
     roles = {c.role for c in client.negotiation_history(ret)}
     assert roles and all(r is not None for r in roles)

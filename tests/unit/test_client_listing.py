@@ -1,4 +1,6 @@
-"""iter_refunds: 1-day windows, cursor paging to "nomore", the 90-day limit, progress, cancel."""
+"""Paging one listing window: cursor paging to "nomore", cancel, unreadable items, bounded paging.
+
+Splitting a range into windows, the 90-day limit and progress are the sync's (tests/integration/test_sync.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from kuaishou_fake import FakeGateway, ok
 
 from desktop.core import i18n
 from desktop.core.kuaishou import errors
-from desktop.core.kuaishou.client import DAY_MS, LIST_ITEMS_PATH, Credentials, KuaishouClient, ListProgress
+from desktop.core.kuaishou.client import DAY_MS, LIST_ITEMS_PATH, Credentials, KuaishouClient
 from desktop.core.kuaishou.models import RefundPage, parse
 
 NOW_MS = 1_700_000_000_000
@@ -59,102 +61,77 @@ def paged_shop(refunds: list[dict], per_page: int):
     return handle
 
 
-def test_windows_of_one_day_and_cursor_paging_to_nomore(gw):
-    begin = NOW_MS - 3 * DAY_MS + 5
-    end = NOW_MS - 5  # 3 days minus 10 ms: three windows, the last one shorter
-    data = [refund(i, begin + i * (DAY_MS // 10)) for i in range(30)]  # 10 a day
+def pages_of(gw, begin_ms=NOW_MS - 1000, end_ms=NOW_MS, **kw):
+    return list(client_for(gw).iter_window_pages(begin_ms, end_ms, **kw))
+
+
+def ids(pages) -> list[int]:
+    return [r.refund_id for page in pages for r in page.items]
+
+
+def test_one_window_is_paged_by_cursor_to_nomore(gw):
+    begin = NOW_MS - DAY_MS
+    data = [refund(i, begin + i * (DAY_MS // 10)) for i in range(10)]
     gw.handler = paged_shop(data, per_page=4)
-    seen: list[ListProgress] = []
-    got = list(client_for(gw).iter_refunds(begin, end, page_size=4, progress=seen.append))
-    assert [r.refund_id for r in got] == list(range(30))
+    pages = pages_of(gw, begin, NOW_MS, page_size=4)
+    assert ids(pages) == list(range(10))
+    assert [p.is_last for p in pages] == [False, False, True]
     params = [r.business for r in gw.requests]
-    windows = sorted({(p["beginTime"], p["endTime"]) for p in params})
-    assert windows == [
-        (begin, begin + DAY_MS),
-        (begin + DAY_MS, begin + 2 * DAY_MS),
-        (begin + 2 * DAY_MS, end),
-    ]
-    assert all(p["endTime"] - p["beginTime"] <= DAY_MS for p in params)
-    first_window = [p["pcursor"] for p in params if p["beginTime"] == begin]
-    assert first_window == ["", "c4", "c8"]  # the refund on the boundary belongs to window 2
+    assert [p["pcursor"] for p in params] == ["", "c4", "c8"]
     assert all(
-        p["pageSize"] == 4 and p["currentPage"] == 1 and p["type"] == 9 and p["queryType"] == 1
+        p["beginTime"] == begin
+        and p["endTime"] == NOW_MS
+        and p["pageSize"] == 4
+        and p["currentPage"] == 1
+        and p["type"] == 9
+        and p["queryType"] == 1
         for p in params
     )
-    assert len(seen) == len(gw.requests)
-    assert seen[-1] == ListProgress(3, 3, len(gw.requests), 30)
-    assert [s.windows_done for s in seen] == sorted(s.windows_done for s in seen)
-
-
-def test_a_refund_on_a_shared_window_boundary_is_yielded_once(gw):
-    begin = NOW_MS - 2 * DAY_MS
-    data = [refund(1, begin), refund(2, begin + DAY_MS), refund(3, begin + 2 * DAY_MS)]
-    gw.handler = paged_shop(data, per_page=10)  # inclusive on both ends, like SQL BETWEEN
-    got = list(client_for(gw).iter_refunds(begin, begin + 2 * DAY_MS))
-    assert [r.refund_id for r in got] == [1, 2, 3]
-    assert len(gw.requests) == 2
 
 
 def test_update_time_queries_and_waiting_only(gw):
     gw.handler = lambda req: ok({"pcursor": "nomore", "refundOrderInfoList": []})
-    list(client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS, type=8, query_type=2))
+    pages_of(gw, type=8, query_type=2)
     p = gw.requests[0].business
     assert p["type"] == 8 and p["queryType"] == 2
-
-
-def test_ranges_older_than_90_days_are_refused_before_any_call(gw):
-    client = client_for(gw)
-    with pytest.raises(ValueError, match="90") as info:
-        client.iter_refunds(NOW_MS - 91 * DAY_MS - 1000, NOW_MS)  # at once, not on next()
-    assert " 2 " in str(info.value)  # "... 2 days too early": 1 day and a bit, rounded up
-    assert gw.requests == []
-    gw.handler = lambda req: ok({"pcursor": "nomore", "refundOrderInfoList": []})
-    assert list(client.iter_refunds(NOW_MS - 90 * DAY_MS + 1000, NOW_MS - 89 * DAY_MS)) == []
 
 
 @pytest.mark.parametrize(
     "kwargs",
     [
-        {"begin_ms": NOW_MS, "end_ms": NOW_MS - 1},
-        {"begin_ms": NOW_MS, "end_ms": NOW_MS, "window_ms": 0},
+        {"begin_ms": -1, "end_ms": NOW_MS},
         {"begin_ms": NOW_MS, "end_ms": NOW_MS, "page_size": 0},
+        {"begin_ms": NOW_MS, "end_ms": NOW_MS, "page_size": 101},
         {"begin_ms": NOW_MS, "end_ms": NOW_MS, "type": 1},
+        {"begin_ms": NOW_MS, "end_ms": NOW_MS, "query_type": 3},
         {"begin_ms": float(NOW_MS), "end_ms": NOW_MS},
     ],
 )
-def test_bad_ranges_are_refused(gw, kwargs):
+def test_bad_arguments_are_refused_before_any_call(gw, kwargs):
     with pytest.raises(ValueError):
-        client_for(gw).iter_refunds(**kwargs)
+        pages_of(gw, **kwargs)
+    assert gw.requests == []
 
 
-def test_the_window_is_configurable(gw):
-    gw.handler = lambda req: ok({"pcursor": "nomore", "refundOrderInfoList": []})
-    list(client_for(gw).iter_refunds(NOW_MS - DAY_MS, NOW_MS, window_ms=DAY_MS // 4))
-    assert len(gw.requests) == 4
-
-
-def test_cancelled_is_checked_between_pages(gw):
-    begin = NOW_MS - 2 * DAY_MS
+def test_cancelled_is_checked_before_every_page(gw):
+    begin = NOW_MS - DAY_MS
     gw.handler = paged_shop([refund(i, begin + i) for i in range(10)], per_page=2)
-    pages = []
-    got = list(
-        client_for(gw).iter_refunds(
-            begin, NOW_MS, page_size=2, progress=pages.append, cancelled=lambda: len(pages) >= 2
-        )
-    )
-    assert len(gw.requests) == 2 and [r.refund_id for r in got] == [0, 1, 2, 3]
+    got = []
+    for page in client_for(gw).iter_window_pages(begin, NOW_MS, page_size=2, cancelled=lambda: len(got) >= 2):
+        got.append(page)
+    assert len(gw.requests) == 2 and ids(got) == [0, 1, 2, 3]
 
 
 def test_a_cursor_that_does_not_advance_is_an_error_not_a_loop(gw):
     gw.handler = lambda req: ok({"pcursor": "same", "refundOrderInfoList": [refund(1, NOW_MS)]})
     with pytest.raises(errors.MalformedResponse, match="cursor"):
-        list(client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS))
+        pages_of(gw)
     assert len(gw.requests) == 2
 
 
 def test_a_missing_cursor_ends_the_window(gw):
     gw.handler = lambda req: ok({"refundOrderInfoList": [refund(1, NOW_MS)]})
-    assert len(list(client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS))) == 1
+    assert ids(pages_of(gw)) == [1]
     assert len(gw.requests) == 1
 
 
@@ -164,25 +141,25 @@ def test_an_error_mid_listing_surfaces_typed(gw):
         if req.business["pcursor"] == ""
         else ok({"pcursor": ["nomore"], "refundOrderInfoList": []})
     )
-    it = client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS)
-    assert next(it).refund_id == 1
+    it = client_for(gw).iter_window_pages(NOW_MS - 1000, NOW_MS)
+    assert [r.refund_id for r in next(it).items] == [1]
     with pytest.raises(errors.ParseError) as info:
         next(it)
     assert info.value.field == "data.pcursor"
 
 
-def test_an_unreadable_refund_is_counted_and_the_listing_goes_on(gw, caplog):
+def test_an_unreadable_refund_is_set_aside_and_the_listing_goes_on(gw):
     gw.handler = lambda req: (
         ok({"pcursor": "c1", "refundOrderInfoList": [refund(1, NOW_MS), {"refundId": "x"}]})
         if req.business["pcursor"] == ""
         else ok({"pcursor": "nomore", "refundOrderInfoList": [refund(2, NOW_MS)]})
     )
-    progress = []
     with client_for(gw) as client:
-        ids = [r.refund_id for r in client.iter_refunds(NOW_MS - 1000, NOW_MS, progress=progress.append)]
-    assert ids == [1, 2]
-    assert progress[-1].unreadable == 1
-    assert "data.refundOrderInfoList[1].refundId" in caplog.text
+        pages = list(client.iter_window_pages(NOW_MS - 1000, NOW_MS))
+    assert ids(pages) == [1, 2]
+    (unreadable,) = pages[0].unreadable
+    assert pages[1].unreadable == ()
+    assert unreadable.error.field == "data.refundOrderInfoList[1].refundId"
 
 
 def test_a_list_page_keeps_the_body_it_was_parsed_from(gw):
@@ -220,7 +197,7 @@ def test_a_cursor_that_changes_on_every_page_with_the_same_refunds_is_stopped(gw
         {"pcursor": f"c{len(gw.requests)}", "refundOrderInfoList": [refund(1, NOW_MS), refund(2, NOW_MS)]}
     )
     with pytest.raises(errors.MalformedResponse, match="does not end: 3 pages in a row"):
-        list(client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS))
+        pages_of(gw)
     assert len(gw.requests) == 4  # the first page brought new refunds, then three that did not
 
 
@@ -239,7 +216,7 @@ def test_a_cursor_that_never_ends_with_new_refunds_is_bounded_by_total_size(gw, 
 
     gw.handler = handle
     with pytest.raises(errors.MalformedResponse, match="totalSize of 250"):
-        list(client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS))
+        pages_of(gw)
     assert len(gw.requests) == 3 + 5  # three pages hold 250 refunds; five more to spare
 
 
@@ -252,7 +229,7 @@ def test_without_total_size_a_hard_ceiling_stops_the_window(gw, english, monkeyp
         lambda n: ok({"pcursor": f"c{n}", "refundOrderInfoList": [refund(10_000 + n, NOW_MS)]})
     )(next(counter))
     with pytest.raises(errors.MalformedResponse, match="the 40 allowed"):
-        list(client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS))
+        pages_of(gw)
     assert len(gw.requests) == 40
 
 
@@ -273,5 +250,4 @@ def test_a_window_whose_total_size_grows_while_paging_is_read_to_its_end(gw):
         )
 
     gw.handler = handle
-    got = list(client_for(gw).iter_refunds(NOW_MS - 1000, NOW_MS, page_size=2))
-    assert len(got) == 18
+    assert len(ids(pages_of(gw, page_size=2))) == 18

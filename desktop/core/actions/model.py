@@ -282,9 +282,6 @@ class BatchReport:
     #: why the run stopped early (quota spent, authorisation lost…), else ``None``
     stopped: str | None = None
 
-    def by_outcome(self, outcome: Outcome) -> tuple[ItemResult, ...]:
-        return tuple(r for r in self.results if r.outcome is outcome)
-
     @property
     def retryable_ids(self) -> list[int]:
         return [r.refund_id for r in self.results if r.outcome.retryable and not r.reconciled]

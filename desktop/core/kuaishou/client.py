@@ -93,7 +93,6 @@ __all__ = [
     "METHOD_VERBS",
     "Credentials",
     "KuaishouClient",
-    "ListProgress",
 ]
 
 log = logging.getLogger(__name__)
@@ -161,18 +160,6 @@ class Credentials:
     @property
     def can_refresh(self) -> bool:
         return bool(self.app_secret and self.refresh_token)
-
-
-@dataclass(frozen=True, slots=True)
-class ListProgress:
-    """Where :meth:`KuaishouClient.iter_refunds` is: reported after every page."""
-
-    windows_done: int
-    windows_total: int
-    pages: int
-    refunds: int
-    #: refunds set aside because a decision field could not be read (logged, never yielded)
-    unreadable: int = 0
 
 
 def _int_arg(name: str, value: object, *, minimum: int | None = None) -> int:
@@ -558,90 +545,6 @@ class KuaishouClient:
         data, body = self._call(LIST_REFUNDS, param, None)
         # the body goes with the page: the store keeps each item's raw JSON from it (LIST_ITEMS_PATH)
         return dataclasses.replace(_typed(RefundPage, data, LIST_REFUNDS), received=body)
-
-    def iter_refunds(
-        self,
-        begin_ms: int,
-        end_ms: int,
-        *,
-        type: int = 9,
-        query_type: int = 1,
-        page_size: int = 100,
-        window_ms: int = DAY_MS,
-        progress: Callable[[ListProgress], None] | None = None,
-        cancelled: Callable[[], bool] | None = None,
-    ) -> Iterator[Refund]:
-        """Every refund in ``[begin_ms, end_ms]``: windows of ``window_ms`` (oldest first), each
-        paged from ``pcursor=""`` to ``"nomore"``.
-
-        Adjacent windows share their boundary millisecond (the gateway's inclusiveness is not
-        documented); a refund met twice with the same ``updateTime`` is yielded once. ``progress``
-        is called after every page; ``cancelled`` is checked before every page request and ends
-        the iteration quietly when it returns True. Arguments are checked at once, before the
-        first item is requested: ``ValueError`` for a range older than 90 days.
-        """
-        _int_arg("begin_ms", begin_ms, minimum=0)
-        _int_arg("end_ms", end_ms, minimum=0)
-        _int_arg("window_ms", window_ms, minimum=1)
-        _choice("type", type, (8, 9))
-        _choice("query_type", query_type, (1, 2))
-        if not 1 <= _int_arg("page_size", page_size) <= 100:
-            raise ValueError(f"page_size must be between 1 and 100, got {page_size}")
-        if end_ms < begin_ms:
-            raise ValueError(f"the range ends ({end_ms}) before it begins ({begin_ms})")
-        oldest = self.now_ms() - MAX_HISTORY_MS
-        if begin_ms < oldest:
-            raise ValueError(
-                tr(
-                    "Refunds can be listed for the last 90 days only; the requested range starts "
-                    "{days} days too early.",
-                    days=-(-(oldest - begin_ms) // DAY_MS),
-                )
-            )
-        windows: list[tuple[int, int]] = []
-        start = begin_ms
-        while True:
-            stop = min(start + window_ms, end_ms)
-            windows.append((start, stop))
-            if stop >= end_ms:
-                break
-            start = stop
-        return self._iter_windows(windows, type, query_type, page_size, progress, cancelled)
-
-    def _iter_windows(
-        self,
-        windows: list[tuple[int, int]],
-        type_: int,
-        query_type: int,
-        page_size: int,
-        progress: Callable[[ListProgress], None] | None,
-        cancelled: Callable[[], bool] | None,
-    ) -> Iterator[Refund]:
-        seen: dict[int, int | None] = {}
-        pages = refunds = unreadable = 0
-        for index, (begin, end) in enumerate(windows):
-            for page in self.iter_window_pages(
-                begin, end, type=type_, query_type=query_type, page_size=page_size, cancelled=cancelled
-            ):
-                pages += 1
-                for item in page.unreadable:
-                    unreadable += 1
-                    log.warning("refund %s set aside: %s", item.refund_id, item.error)
-                for refund in page.items:
-                    if seen.get(refund.refund_id, -1) == refund.update_time:
-                        continue  # met again on a shared window boundary
-                    seen[refund.refund_id] = refund.update_time
-                    refunds += 1
-                    yield refund
-                if progress is not None:
-                    progress(
-                        ListProgress(
-                            index + (1 if page.is_last else 0), len(windows), pages, refunds, unreadable
-                        )
-                    )
-            if cancelled is not None and cancelled():
-                log.info("refund listing cancelled after %d pages", pages)
-                return
 
     def iter_window_pages(
         self,
