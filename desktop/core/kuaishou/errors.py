@@ -161,10 +161,6 @@ class OAuthError(KuaishouError):
         self.error = None if error is None else redact(error)
 
     @property
-    def refresh_token_discarded(self) -> bool:
-        return "discarded" in f"{self.error or ''} {self.message}".lower()
-
-    @property
     def needs_reauth(self) -> bool:  # type: ignore[override]
         return True
 

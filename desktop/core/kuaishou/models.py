@@ -13,7 +13,7 @@ Read the platform leniently, decide strictly (spec §8 declares the wire types):
   object rendered to text; a number as numeric text); what still does not fit is ``None``. A field
   no action needs never costs a refund.
 * Unknown fields are ignored (``raw`` keeps the item as received: the detail pane and the store
-  use it); unknown enum values are kept as plain ints (shown as "unknown (N)"); a missing optional
+  use it); enum codes are kept as plain ints, undocumented ones too (shown as "unknown (N)"); a missing optional
   field is ``None``. A list page sets an unreadable item aside (``RefundPage.unreadable``) and goes on.
 
 Ids stay ``int`` (64-bit), money is integer fen, times are epoch milliseconds.
@@ -25,7 +25,6 @@ the same shapes with :func:`to_api`.
 from __future__ import annotations
 
 import dataclasses
-import enum
 import json
 import math
 import re
@@ -36,64 +35,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from desktop.core.kuaishou.errors import ParseError
-
-
-# --------------------------------------------------------------------------------------- enums
-class HandlingWay(enum.IntEnum):
-    RETURN_REFUND = 1  # 退货退款
-    EXCHANGE = 3  # 换货
-    RESEND = 4  # 补寄
-    REPAIR = 5  # 维修
-    REFUND_ONLY = 10  # 仅退款
-
-
-class NegotiateStatus(enum.IntEnum):
-    UNKNOWN = 0
-    WAITING_MERCHANT = 1  # 待商家处理
-    AGREED = 2  # 商家同意
-    REJECTED = 3  # 商家驳回，等待买家修改
-
-
-class RefundStatus(enum.IntEnum):
-    """Union of the two documented versions (A and B); meanings overlap by number."""
-
-    WAIT_SELLER = 10  # A: buyer refund-only request · B: waiting for the seller to agree
-    BUYER_RETURN_REQUEST = 11  # A: buyer return request
-    SELLER_REJECTED = 12  # B: seller rejected, waiting for the buyer
-    DISPUTE = 20  # A: platform intervening (refund-only) · B: dispute
-    DISPUTE_RETURN = 21  # A: platform intervening (return)
-    PLATFORM_CONFIRMED_RETURN = 22  # A
-    DISPUTE_OTHER = 23  # seen as part of the 20–23 dispute range
-    WAIT_BUYER_RETURN = 30  # waiting for the buyer to send the return
-    WAIT_SELLER_RECEIPT = 40  # waiting for the seller to confirm receipt
-    WAIT_BUYER_RECEIPT = 45  # seller shipped (exchange/resend), waiting for the buyer
-    EXECUTING = 50  # refund executing
-    SUCCEEDED = 60
-    CLOSED = 70  # A: refund failed · B: closed
-
-
-class ReceiptStatus(enum.IntEnum):
-    UNKNOWN = 0
-    NOT_RECEIVED = 1
-    RECEIVED = 2
-
-
-class ReturnFreightStatus(enum.IntEnum):
-    PENDING = 10
-    AGREED = 20
-    PAYING = 30
-    PAID = 40
-    CLOSED = 50
-
-
-def enum_or_int(enum_cls: type[enum.IntEnum], value: int | None) -> enum.IntEnum | int | None:
-    """The enum member for ``value``, or ``value`` itself when it is not (yet) documented."""
-    if value is None:
-        return None
-    try:
-        return enum_cls(value)
-    except ValueError:
-        return value
 
 
 # ------------------------------------------------------------------------------------ parsing
@@ -552,9 +493,10 @@ def _page_items(page: Any, data: Mapping[str, Any], path: str) -> Any:
             if type(item) is not dict:
                 raise ParseError(f"{prefix}[{i}]", f"expected an object, got {type(item).__name__}")
             append(parse_refund(item, prefix))
-        except ParseError:
+        except ParseError as first:
+            exc = first
             if type(item) is dict:
-                try:
+                try:  # again, with the item's own path in the error
                     parse_refund(item, f"{prefix}[{i}]")
                 except ParseError as named:
                     exc = named
