@@ -25,8 +25,12 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from desktop.core.i18n import tr
+
+if TYPE_CHECKING:
+    from desktop.core.queue_rows import QueueRow
 
 HOUR_MS = 3_600_000
 MINUTE_MS = 60_000
@@ -272,10 +276,10 @@ def plan_alerts(
     return AlertPlan(tuple(digests), tuple(dict.fromkeys(remember)))
 
 
-def items_from_rows(rows: Iterable[object], server_offset_ms: int | None = 0) -> list[AlertItem]:
+def items_from_rows(rows: Iterable[QueueRow], server_offset_ms: int | None = 0) -> list[AlertItem]:
     """Alert items for the queue rows that wait on the merchant and have a deadline.
 
-    ``rows`` are :class:`desktop.core.queue_rows.QueueRow` (or alike): deadlines on the platform's
+    ``rows`` are :class:`desktop.core.queue_rows.QueueRow`: deadlines on the platform's
     clock, converted here to the local clock with the measured offset (server − local).
     """
     offset = server_offset_ms or 0

@@ -72,14 +72,7 @@ def is_enabled(platform: str | None = None) -> bool:
     fake = _windows_fake_path()
     if fake is not None:
         return fake.exists()
-    import winreg
-
-    try:
-        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
-            winreg.QueryValueEx(key, APP_NAME)
-            return True
-    except FileNotFoundError:
-        return False
+    return _run_key_present()
 
 
 def set_enabled(enabled: bool, platform: str | None = None, command: list[str] | None = None) -> None:
@@ -113,16 +106,7 @@ def set_enabled(enabled: bool, platform: str | None = None, command: list[str] |
             if fake is not None:
                 _write_or_remove(fake, line.encode("utf-8") if enabled else None)
                 return
-            import winreg
-
-            with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY, 0, winreg.KEY_SET_VALUE) as key:
-                if enabled:
-                    winreg.SetValueEx(key, APP_NAME, 0, winreg.REG_SZ, line)
-                else:
-                    try:
-                        winreg.DeleteValue(key, APP_NAME)
-                    except FileNotFoundError:
-                        pass
+            _set_run_key(line if enabled else None)
     except OSError as exc:
         raise AutostartError(f"cannot change start at login: {exc}") from exc
     log.info("start at login %s (%s)", "enabled" if enabled else "disabled", platform)
@@ -136,3 +120,33 @@ def _write_or_remove(path: Path, data: bytes | None) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
+
+
+def _run_key_present() -> bool:
+    """The app's value under the current user's Run key exists (Windows only)."""
+    if sys.platform != "win32":
+        raise OSError("the Windows registry exists on Windows only")
+    import winreg
+
+    try:
+        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
+            winreg.QueryValueEx(key, APP_NAME)
+            return True
+    except FileNotFoundError:
+        return False
+
+
+def _set_run_key(line: str | None) -> None:
+    """Write the app's command ``line`` under the current user's Run key, or remove it (``None``)."""
+    if sys.platform != "win32":
+        raise OSError("the Windows registry exists on Windows only")
+    import winreg
+
+    with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY, 0, winreg.KEY_SET_VALUE) as key:
+        if line is not None:
+            winreg.SetValueEx(key, APP_NAME, 0, winreg.REG_SZ, line)
+        else:
+            try:
+                winreg.DeleteValue(key, APP_NAME)
+            except FileNotFoundError:
+                pass

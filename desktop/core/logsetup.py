@@ -107,7 +107,7 @@ class _LogFile(logging.handlers.RotatingFileHandler):
         if self.stream is not None:  # a half-written buffer would fail again at every flush
             with contextlib.suppress(Exception):
                 self.stream.close()
-            self.stream = None  # type: ignore[assignment]
+            self.stream = None
 
 
 def _os_problem(exc: BaseException | None) -> str:

@@ -40,7 +40,7 @@ def next_delay_s(
     if nearest_deadline_ms is not None and nearest_deadline_ms - now_ms <= policy.near_window_ms:
         base = policy.near_interval_s
     if consecutive_failures > 0:
-        backoff = policy.interval_s * 2 ** min(consecutive_failures - 1, 16)
+        backoff = policy.interval_s * (1 << min(consecutive_failures - 1, 16))
         return min(max(base, backoff), policy.max_backoff_s)
     return base
 

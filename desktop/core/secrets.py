@@ -69,7 +69,7 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
         raise RuntimeError("MemoryKeyring is for tests; pass it explicitly")
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring's KeyringBackend.__init__ has no annotations
         self.entries: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:

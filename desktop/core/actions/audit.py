@@ -13,11 +13,14 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.core import csvfile
 from desktop.core.actions.model import METHOD_OF, ActionKind, Outcome
 from desktop.core.i18n import tr
+
+if TYPE_CHECKING:
+    from desktop.core.store import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +74,7 @@ def outcome_text(outcome: str | None, state: str) -> str:
     return names.get(key, key)
 
 
-def audit_rows(store: Any, shop_id: int | None = None, *, since: int | None = None) -> list[AuditRow]:
+def audit_rows(store: Store, shop_id: int | None = None, *, since: int | None = None) -> list[AuditRow]:
     """The journal as audit rows, newest first."""
     labels = {s.id: s.label for s in store.shops()}
     rows = []
@@ -104,7 +107,7 @@ def audit_rows(store: Any, shop_id: int | None = None, *, since: int | None = No
     return rows
 
 
-def _origin_text(origin: Any) -> str | None:
+def _origin_text(origin: object) -> str | None:
     from desktop.core.guard import describe_origin
 
     return describe_origin(origin) if isinstance(origin, dict) else None
@@ -114,7 +117,7 @@ def local_time(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000).astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _yuan(fen: Any) -> str:
+def _yuan(fen: object) -> str:
     if not isinstance(fen, int) or isinstance(fen, bool):
         return ""
     sign = "-" if fen < 0 else ""

@@ -42,7 +42,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from desktop.core.actions import planner
 from desktop.core.actions.model import (
@@ -51,6 +51,7 @@ from desktop.core.actions.model import (
     BatchReport,
     Intent,
     ItemResult,
+    ListedRefund,
     Outcome,
     Plan,
     PlannedAction,
@@ -74,8 +75,24 @@ from desktop.core.kuaishou.errors import (
     SignatureError,
     TransportError,
 )
+from desktop.core.kuaishou.models import Address, Refund, RejectReason
+
+if TYPE_CHECKING:
+    from desktop.core.store import Store
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class ActionClient(Protocol):
+    """The calls the engine makes (a :class:`~desktop.core.kuaishou.client.KuaishouClient`)."""
+
+    def call(self, method: str, params: Mapping[str, Any] | None = None) -> Any: ...
+    def refund_detail(self, refund_id: int) -> Refund: ...
+    def reject_reasons(self, refund_id: int) -> list[RejectReason]: ...
+    def list_addresses(self, address_type: int = 2) -> list[Address]: ...
+
 
 #: how many times one send is retried after "Exceed qps limit" answers before it is reported failed
 MAX_RATE_LIMIT_RETRIES = 8
@@ -157,15 +174,15 @@ def _error_text(exc: BaseException) -> str:
 class ActionEngine:
     """Approve or reject many refunds safely.
 
-    ``client``: a :class:`~desktop.core.kuaishou.client.KuaishouClient` (or anything with ``call``,
-    ``refund_detail``, ``list_addresses`` and ``reject_reasons``); ``store``: the
+    ``client``: a :class:`~desktop.core.kuaishou.client.KuaishouClient` (or any
+    :class:`ActionClient`); ``store``: the
     :class:`~desktop.core.store.Store` holding the journal; ``shop_id``: the store's shop row.
     """
 
     def __init__(
         self,
-        client: Any,
-        store: Any,
+        client: ActionClient,
+        store: Store,
         *,
         shop_id: int,
         qps: float = DEFAULT_QPS,
@@ -505,7 +522,7 @@ class ActionEngine:
             )
         return out
 
-    def _paced(self, call: Callable[[], Any], is_cancelled: Cancelled) -> Any:
+    def _paced(self, call: Callable[[], T], is_cancelled: Cancelled) -> T:
         """``call()`` at the engine's pace; "Exceed qps limit" answers backed off and retried."""
         attempt = 0
         while True:
@@ -520,17 +537,17 @@ class ActionEngine:
                     raise _Cancelled() from None
                 attempt += 1
 
-    def _read(self, refund_id: int, is_cancelled: Cancelled) -> Any:
+    def _read(self, refund_id: int, is_cancelled: Cancelled) -> Refund:
         """A fresh detail of the refund (paced)."""
         return self._paced(lambda: self.client.refund_detail(refund_id), is_cancelled)
 
     # --------------------------------------------------------------------------- planning
     def prepare(
         self,
-        refunds: Sequence[Any | int],
+        refunds: Sequence[ListedRefund | int],
         intent: Intent,
         *,
-        reasons: Mapping[int, Sequence[Any]] | None = None,
+        reasons: Mapping[int, Sequence[RejectReason]] | None = None,
         cancelled: Cancelled | threading.Event | None = None,
         progress: Callable[[int, int], None] | None = None,
         release_uncertain: bool = False,
@@ -545,7 +562,7 @@ class ActionEngine:
         ``progress(done, total)`` after each read. Raises :class:`ActionsCancelled` when cancelled.
         """
         is_cancelled = as_predicate(cancelled)
-        listed: dict[int, Any] = {}
+        listed: dict[int, ListedRefund] = {}
         ids: list[int] = []
         for r in refunds:
             rid = r if isinstance(r, int) else r.refund_id
@@ -564,7 +581,7 @@ class ActionEngine:
             reconciled = [r for r in reconciled if r.refund_id not in undecided] + released
             undecided = {}
 
-        fresh: dict[int, Any] = {}
+        fresh: dict[int, Refund] = {}
         skipped: list[Skip] = []
         total = len(ids)
         for i, rid in enumerate(ids, 1):
@@ -588,7 +605,7 @@ class ActionEngine:
                 progress(i, total)
 
         address_id: int | None = None
-        addresses: list[Any] = []
+        addresses: list[Address] = []
         if isinstance(intent, Approve):
             address_id = intent.address_id
             if any(planner.needs_return_address(r) for r in fresh.values()):
@@ -596,7 +613,7 @@ class ActionEngine:
                 if address_id is None:
                     address_id = default_address_id(addresses)
 
-        reason_map: dict[int, Sequence[Any] | None] = dict(reasons or {})
+        reason_map: dict[int, Sequence[RejectReason] | None] = dict(reasons or {})
         if isinstance(intent, Reject):
             for rid in fresh:
                 if rid in reason_map:
@@ -623,7 +640,7 @@ class ActionEngine:
             reconciled=reconciled,
         )
 
-    def _reasons(self, refund_id: int, is_cancelled: Cancelled) -> list[Any]:
+    def _reasons(self, refund_id: int, is_cancelled: Cancelled) -> list[RejectReason]:
         """The reasons allowed for rejecting the refund (paced)."""
         return list(self._paced(lambda: self.client.reject_reasons(refund_id), is_cancelled))
 
@@ -640,7 +657,7 @@ class ActionEngine:
         ``unavailable`` with the platform's message. Raises :class:`ActionsCancelled`.
         """
         is_cancelled = as_predicate(cancelled)
-        per: dict[int, list[Any]] = {}
+        per: dict[int, list[RejectReason]] = {}
         unavailable: dict[int, str] = {}
         ids = list(dict.fromkeys(refund_ids))
         for i, rid in enumerate(ids, 1):
@@ -656,7 +673,7 @@ class ActionEngine:
                 progress(i, len(ids))
         return summarise(per, unavailable)
 
-    def return_addresses(self) -> list[Any]:
+    def return_addresses(self) -> list[Address]:
         """The shop's return addresses (empty when unreadable: the platform's default applies)."""
         try:
             return list(self.client.list_addresses(2))
@@ -827,9 +844,11 @@ class ActionEngine:
                         tr("Not sent: {error}.", error=_error_text(exc)),
                         error=_error_text(exc),
                     )
-                return self._uncertain(entry_id, exc)
+                self._uncertain(entry_id, exc)
+                return None
             except MalformedResponse as exc:
-                return self._uncertain(entry_id, exc)
+                self._uncertain(entry_id, exc)
+                return None
             except (QuotaExceeded, AuthError, SignatureError) as exc:
                 # refused before it was carried out: the request did not apply
                 result = self._finish(
@@ -863,7 +882,6 @@ class ActionEngine:
         self._journal_mark(
             entry_id, "unknown", result={"outcome": Outcome.UNKNOWN.value, "sentAt": sent_at}, error=error
         )
-        return
 
     def _changed(
         self,
@@ -940,7 +958,7 @@ class ActionEngine:
             error=_error_text(exc),
         )
 
-    def _replan(self, refund: Any) -> PlannedAction | Skip | None:
+    def _replan(self, refund: Refund) -> PlannedAction | Skip | None:
         """The run's intent planned again for a fresh read of ``refund`` (no I/O)."""
         plan = self._plan
         if plan is None:
@@ -958,7 +976,7 @@ class _Cancelled(Exception):
     """A paced wait was cut short by cancellation (internal)."""
 
 
-def default_address_id(addresses: Iterable[Any]) -> int | None:
+def default_address_id(addresses: Iterable[Address]) -> int | None:
     """The default return address among ``addresses`` (the first usable one when none is marked)."""
     addresses = list(addresses)
     for a in addresses:

@@ -9,11 +9,34 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from desktop.core.i18n import tr
+
+if TYPE_CHECKING:
+    from desktop.core.kuaishou.models import Address, Refund, RejectReason
+
+
+class RefundVersion(Protocol):
+    """What tells whether an action landed: a fresh read, a stored refund or a queue row has it."""
+
+    @property
+    def status(self) -> int | None: ...
+    @property
+    def negotiate_status(self) -> int | None: ...
+    @property
+    def update_time(self) -> int | None: ...
+
+
+class ListedRefund(Protocol):
+    """A refund as the user saw it in a list (a queue row, a stored refund, a list item)."""
+
+    @property
+    def refund_id(self) -> int: ...
+    @property
+    def update_time(self) -> int | None: ...
 
 
 class ActionKind(enum.StrEnum):
@@ -106,7 +129,7 @@ class RefundState:
     update_time: int | None
 
     @classmethod
-    def of(cls, refund: Any) -> RefundState:
+    def of(cls, refund: RefundVersion) -> RefundState:
         return cls(refund.status, refund.negotiate_status, refund.update_time)
 
     def to_json(self) -> dict[str, int | None]:
@@ -230,13 +253,15 @@ class Plan:
     #: the refund ids in the order the user selected them
     order: tuple[int, ...] = ()
     #: refund id -> the fresh detail the plan was made from
-    refunds: Mapping[int, Any] = field(default_factory=dict, compare=False, repr=False)
+    refunds: Mapping[int, Refund] = field(default_factory=dict, compare=False, repr=False)
     #: refund id -> the refund as the user saw it in the list
-    listed: Mapping[int, Any] = field(default_factory=dict, compare=False, repr=False)
+    listed: Mapping[int, ListedRefund] = field(default_factory=dict, compare=False, repr=False)
     #: refund id -> its allowed reject reasons (``None``: unreadable)
-    reasons: Mapping[int, Any] = field(default_factory=dict, compare=False, repr=False)
+    reasons: Mapping[int, Sequence[RejectReason] | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
     #: the shop's return addresses (for the preview's choice)
-    addresses: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    addresses: tuple[Address, ...] = field(default=(), compare=False, repr=False)
     #: skips decided before planning (unreadable refunds, unresolved earlier actions)
     read_skips: tuple[Skip, ...] = field(default=(), compare=False, repr=False)
 

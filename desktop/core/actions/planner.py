@@ -20,6 +20,7 @@ Where a request stands comes from the domain's :func:`~desktop.core.domain.deadl
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import EllipsisType
 from typing import Any
 
 from desktop.core.actions.model import (
@@ -28,15 +29,19 @@ from desktop.core.actions.model import (
     ActionKind,
     Approve,
     Intent,
+    ItemResult,
+    ListedRefund,
     Plan,
     PlannedAction,
     RefundState,
+    RefundVersion,
     Reject,
     Skip,
     WarningCode,
 )
 from desktop.core.domain.deadlines import REVIEW_STAGES, Stage, stage_of
 from desktop.core.i18n import tr
+from desktop.core.kuaishou.models import Address, Refund, RejectReason
 
 HW_REFUND_ONLY = 10
 
@@ -79,34 +84,35 @@ def status_text(status: int | None) -> str:
     return names.get(status) or tr("unknown status ({status})", status=status)
 
 
-def describe_state(refund: Any) -> str:
+def describe_state(refund: Refund) -> str:
     """The refund's state in a few words, for results ("now: refund succeeded, agreed")."""
-    negotiate = {
+    negotiations: dict[int | None, str] = {
         NS_WAITING_MERCHANT: tr("waiting for the merchant"),
         NS_AGREED: tr("agreed"),
         NS_REJECTED: tr("rejected"),
-    }.get(refund.negotiate_status)
+    }
+    negotiate = negotiations.get(refund.negotiate_status)
     text = status_text(refund.status)
     return tr("{status} ({negotiation})", status=text, negotiation=negotiate) if negotiate else text
 
 
-def _shipped(refund: Any) -> bool:
+def _shipped(refund: Refund) -> bool:
     """True when the goods of a refund-only request reached (or are on their way to) the buyer."""
     return bool(refund.logistics_id) or refund.receipt_status == RECEIPT_RECEIVED
 
 
-def _skip(refund: Any, reason: str, *, manual: bool = False) -> Skip:
+def _skip(refund: Refund, reason: str, *, manual: bool = False) -> Skip:
     return Skip(refund.refund_id, reason, manual=manual, state=RefundState.of(refund))
 
 
-def _stage(refund: Any) -> Stage:
+def _stage(refund: Refund) -> Stage:
     # version A's 22 (the platform confirmed the return) waits for the goods like 30
     if refund.status in UNRETURNED_STATUSES:
         return Stage.BUYER_RETURN
     return stage_of(refund)
 
 
-def _not_actionable(refund: Any, stage: Stage) -> Skip | None:
+def _not_actionable(refund: Refund, stage: Stage) -> Skip | None:
     """The skip for a refund that is not the merchant's to act on, else ``None``."""
     if stage is Stage.NEEDS_REVIEW:
         status = refund.status if refund.status is not None else "-"
@@ -128,7 +134,7 @@ def _not_actionable(refund: Any, stage: Stage) -> Skip | None:
     return None
 
 
-def _changed(refund: Any, listed: Any | None) -> bool:
+def _changed(refund: Refund, listed: ListedRefund | None) -> bool:
     return (
         listed is not None
         and listed.update_time is not None
@@ -138,7 +144,7 @@ def _changed(refund: Any, listed: Any | None) -> bool:
 
 
 def plan_approve(
-    refund: Any, intent: Approve, *, listed: Any | None = None, address_id: int | None = None
+    refund: Refund, intent: Approve, *, listed: ListedRefund | None = None, address_id: int | None = None
 ) -> PlannedAction | Skip:
     """The approval call for ``refund`` (a fresh detail), or why there is none.
 
@@ -268,7 +274,11 @@ def plan_approve(
 
 
 def plan_reject(
-    refund: Any, intent: Reject, reasons: Sequence[Any] | None, *, listed: Any | None = None
+    refund: Refund,
+    intent: Reject,
+    reasons: Sequence[RejectReason] | None,
+    *,
+    listed: ListedRefund | None = None,
 ) -> PlannedAction | Skip:
     """The rejection call for ``refund`` (a fresh detail) given the reasons allowed for it."""
     stage = _stage(refund)
@@ -324,25 +334,25 @@ def plan_reject(
 
 
 def plan_one(
-    refund: Any,
+    refund: Refund,
     intent: Intent,
     *,
-    listed: Any | None = None,
+    listed: ListedRefund | None = None,
     address_id: int | None = None,
-    reasons: Sequence[Any] | None = None,
+    reasons: Sequence[RejectReason] | None = None,
 ) -> PlannedAction | Skip:
     if isinstance(intent, Approve):
         return plan_approve(refund, intent, listed=listed, address_id=address_id)
     return plan_reject(refund, intent, reasons, listed=listed)
 
 
-def replan(plan: Plan, intent: Intent | None = None, *, address_id: int | object | None = ...) -> Plan:
+def replan(plan: Plan, intent: Intent | None = None, *, address_id: int | EllipsisType | None = ...) -> Plan:
     """``plan`` made again from the same reads with another intent or return address (no I/O).
 
     ``address_id``: leave out to keep the plan's; ``None`` lets the platform use its default.
     """
     intent = plan.intent if intent is None else intent
-    address = plan.address_id if address_id is ... else address_id
+    address = plan.address_id if isinstance(address_id, EllipsisType) else address_id
     return make_plan(
         intent,
         plan.order,
@@ -359,14 +369,14 @@ def replan(plan: Plan, intent: Intent | None = None, *, address_id: int | object
 def make_plan(
     intent: Intent,
     order: Sequence[int],
-    refunds: Mapping[int, Any],
+    refunds: Mapping[int, Refund],
     *,
-    listed: Mapping[int, Any] | None = None,
-    reasons: Mapping[int, Sequence[Any] | None] | None = None,
+    listed: Mapping[int, ListedRefund] | None = None,
+    reasons: Mapping[int, Sequence[RejectReason] | None] | None = None,
     address_id: int | None = None,
-    addresses: Sequence[Any] = (),
+    addresses: Sequence[Address] = (),
     read_skips: Sequence[Skip] = (),
-    reconciled: Sequence[Any] = (),
+    reconciled: Sequence[ItemResult] = (),
 ) -> Plan:
     """Plan ``intent`` for the refunds in ``order`` from their fresh reads (``refunds``)."""
     listed = listed or {}
@@ -401,12 +411,12 @@ def make_plan(
     )
 
 
-def needs_return_address(refund: Any) -> bool:
+def needs_return_address(refund: Refund) -> bool:
     """True when approving ``refund`` needs a return address (a return/exchange under review)."""
     return _stage(refund) in (Stage.REVIEW_RETURN, Stage.REVIEW_EXCHANGE)
 
 
-def took_effect(kind: ActionKind, before: RefundState, now: Any) -> bool:
+def took_effect(kind: ActionKind, before: RefundState, now: RefundVersion) -> bool:
     """True when ``now`` (a fresh read) shows the action of ``kind`` was carried out."""
     if before.status == now.status and before.negotiate_status == now.negotiate_status:
         return False
@@ -424,9 +434,9 @@ def took_effect(kind: ActionKind, before: RefundState, now: Any) -> bool:
     )
 
 
-def unchanged(before: RefundState, now: Any) -> bool:
+def unchanged(before: RefundState, now: RefundVersion) -> bool:
     """True when ``now`` still shows the very version the action was planned against."""
-    return (
+    return bool(
         now.update_time == before.update_time
         and now.status == before.status
         and now.negotiate_status == before.negotiate_status

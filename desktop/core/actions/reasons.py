@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+
+from desktop.core.kuaishou.models import RejectReason
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,7 @@ class SharedReason:
 @dataclass(frozen=True, slots=True)
 class ReasonsSummary:
     #: the reasons allowed per refund (only refunds whose reasons could be read)
-    per_refund: Mapping[int, tuple[Any, ...]]
+    per_refund: Mapping[int, tuple[RejectReason, ...]]
     #: the reasons every readable refund allows, in the order the first refund lists them
     shared: tuple[SharedReason, ...]
     #: refunds whose reasons could not be read (usually: not rejectable in their state) → message
@@ -44,7 +45,7 @@ class ReasonsSummary:
 
 
 def summarise(
-    per_refund: Mapping[int, Sequence[Any]], unavailable: Mapping[int, str] | None = None
+    per_refund: Mapping[int, Sequence[RejectReason]], unavailable: Mapping[int, str] | None = None
 ) -> ReasonsSummary:
     """Intersect the reasons of several refunds (``RejectReason`` records, by ``code``)."""
     per = {rid: tuple(reasons) for rid, reasons in per_refund.items()}
@@ -53,10 +54,11 @@ def summarise(
         first = next(iter(per.values()))
         for reason in first:
             matches = [
-                (rid, next((r for r in reasons if r.code == reason.code), None))
+                (rid, m)
                 for rid, reasons in per.items()
+                if (m := next((r for r in reasons if r.code == reason.code), None)) is not None
             ]
-            if any(m is None for _, m in matches):
+            if len(matches) < len(per):
                 continue
             shared.append(
                 SharedReason(

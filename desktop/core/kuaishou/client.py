@@ -171,9 +171,9 @@ def _int_arg(name: str, value: object, *, minimum: int | None = None) -> int:
 
 
 def _choice(name: str, value: object, allowed: tuple[int, ...]) -> int:
-    if isinstance(value, bool) or value not in allowed:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
         raise ValueError(f"{name} must be one of {', '.join(map(str, allowed))}, got {value!r}")
-    return value  # type: ignore[return-value]
+    return value
 
 
 def _camel(name: str) -> str:

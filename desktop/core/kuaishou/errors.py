@@ -8,9 +8,20 @@ looked for in ``result`` and in ``sub_code`` alike, since the docs do not say wh
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypedDict, Unpack
 
 from desktop.core.i18n import tr
 from desktop.core.logsetup import redact
+
+
+class ErrorFields(TypedDict, total=False):
+    """Where an error came from: what every :class:`KuaishouError` takes besides its message."""
+
+    method: str | None
+    result: object
+    code: str | None
+    sub_code: str | None
+    request_id: str | None
 
 
 class KuaishouError(Exception):
@@ -59,7 +70,12 @@ class TransportError(KuaishouError):
     transient = True
 
     def __init__(
-        self, message: str, *, status: int | None = None, maybe_processed: bool = True, **kw
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        maybe_processed: bool = True,
+        **kw: Unpack[ErrorFields],
     ) -> None:
         super().__init__(message, **kw)
         self.status = status
@@ -73,7 +89,7 @@ class MalformedResponse(KuaishouError):
 class ParseError(MalformedResponse):
     """A field of a well-formed envelope has the wrong type. ``field`` names it (a dotted path)."""
 
-    def __init__(self, field: str, problem: str, **kw) -> None:
+    def __init__(self, field: str, problem: str, **kw: Unpack[ErrorFields]) -> None:
         super().__init__(f"field {field!r}: {problem}", **kw)
         self.field = field
         self.problem = problem
@@ -156,7 +172,7 @@ class OrderOfAnotherShop(BusinessRejected):
 class OAuthError(KuaishouError):
     """The OAuth endpoints answered an error (codes 100200100–100200500)."""
 
-    def __init__(self, message: str, *, error: str | None = None, **kw) -> None:
+    def __init__(self, message: str, *, error: str | None = None, **kw: Unpack[ErrorFields]) -> None:
         super().__init__(message, **kw)
         self.error = None if error is None else redact(error)
 
@@ -193,7 +209,7 @@ def classify(envelope: Mapping[str, object], *, method: str | None = None) -> Ap
     blob = " ".join(texts)
     low = blob.lower()
     codes = {_text(result), _text(code), _text(sub_code)} - {""}
-    kw = {
+    kw: ErrorFields = {
         "method": method,
         "result": result,
         "code": code,

@@ -30,7 +30,7 @@ import math
 import re
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -256,7 +256,7 @@ def _parse_value(tp: Any, value: Any, path: str) -> Any:
         if not isinstance(value, dict):
             raise ParseError(path, f"expected an object, got {type(value).__name__}")
         return value
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if isinstance(value, str):
             decoded = _json_text(value)
             if isinstance(decoded, dict):
@@ -288,7 +288,7 @@ def _lenient_value(tp: Any, value: Any, path: str) -> Any:
             if item is not None:
                 out.append(item)
         return tuple(out)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if isinstance(value, str):
             value = _json_text(value)
         if not isinstance(value, Mapping):
@@ -336,6 +336,7 @@ def _slow(f: _Field, value: Any, path: str) -> Any:
     result = _parse_value(f.hint, value, where)
     if (
         f.low is not None
+        and f.high is not None
         and isinstance(result, int)
         and not f.low <= result <= f.high
         and not (f.zero_ok and result == 0)
@@ -351,10 +352,12 @@ def _out_of_range(f: _Field, value: int, where: str) -> None:
     raise ParseError(where, f"{f.what} ({shown})")
 
 
-_parsers: dict[type, Any] = {}
+#: a record's parser: (the JSON object, its path) -> the record
+_Parser = Callable[[Mapping[str, Any], str], Any]
+_parsers: dict[type, _Parser] = {}
 
 
-def _compile(cls: type) -> Any:
+def _compile(cls: type) -> _Parser:
     """Generate the parser of ``cls`` once (as :mod:`dataclasses` generates ``__init__``).
 
     Per field: take a value that already has the plain type (int, str, bool) — and, for a decision
@@ -372,7 +375,7 @@ def _compile(cls: type) -> Any:
     }
     lines = ["def parse_fn(data, path):", "    get = data.get"]
     values: list[tuple[str, str]] = []  # (attribute, expression)
-    for i, f in enumerate(dataclasses.fields(cls)):  # type: ignore[arg-type]
+    for i, f in enumerate(dataclasses.fields(cls)):
         if f.name == "raw":
             values.append(("raw", "dict(data)"))
             continue
@@ -442,7 +445,8 @@ def _compile(cls: type) -> Any:
     else:
         lines.append(f"    return _cls({', '.join(f'{n}={e}' for n, e in values)})")
     exec("\n".join(lines), env)
-    return env["parse_fn"]
+    parse_fn: _Parser = env["parse_fn"]
+    return parse_fn
 
 
 def parse(cls: type[T], data: Any, path: str = "") -> T:
@@ -456,7 +460,8 @@ def parse(cls: type[T], data: Any, path: str = "") -> T:
         if custom is not None:
             plain = parser
             parser = _parsers[cls] = lambda data, path: custom(plain(data, path), data, path)
-    return parser(data, path)
+    record: T = parser(data, path)
+    return record
 
 
 def refund_id_of(item: Any) -> int | None:
@@ -484,7 +489,10 @@ def _page_items(page: Any, data: Mapping[str, Any], path: str) -> Any:
         raise ParseError(_join(path, key), f"expected a list, got {type(value).__name__}")
     items: list[Refund] = []
     unreadable: list[UnreadableRefund] = []
-    parse_refund = _parsers.get(Refund) or (parse(Refund, {"refundId": 1}) and _parsers[Refund])
+    parse_refund = _parsers.get(Refund)
+    if parse_refund is None:
+        parse(Refund, {"refundId": 1})  # compiles the parser once
+        parse_refund = _parsers[Refund]
     prefix = _join(path, key)
     append = items.append
     for i, item in enumerate(value):
@@ -505,7 +513,7 @@ def _page_items(page: Any, data: Mapping[str, Any], path: str) -> Any:
 
 
 #: records whose parser finishes with a hand-written step (by class name)
-_CUSTOM: dict[str, Any] = {"RefundPage": _page_items}
+_CUSTOM: dict[str, Callable[[Any, Mapping[str, Any], str], Any]] = {"RefundPage": _page_items}
 
 
 def to_api(record: Any) -> dict[str, Any]:
@@ -606,7 +614,7 @@ class Refund:
     logistics_risk_infos: tuple[str, ...] | None = field(
         default=None, metadata=_key("logisticsRiskInfos", **{"as": _TextList})
     )
-    raw: dict = field(default_factory=dict, compare=False, repr=False)
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -678,7 +686,7 @@ class SellerInfo:
     name: str | None = field(default=None, metadata=_key("name"))
     seller_id: int | None = field(default=None, metadata=_key("sellerId"))
     open_id: str | None = field(default=None, metadata=_key("openId"))
-    staff_info: dict | None = field(default=None, metadata=_key("staffInfo"))
+    staff_info: dict[str, Any] | None = field(default=None, metadata=_key("staffInfo"))
 
 
 @dataclass(frozen=True, slots=True)

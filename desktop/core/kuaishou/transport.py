@@ -450,7 +450,7 @@ def date_header_ms(value: str | None) -> int | None:
     return int(when.timestamp() * 1000)
 
 
-def decode_object(content: bytes, *, method: str | None, status: int) -> dict:
+def decode_object(content: bytes, *, method: str | None, status: int) -> dict[str, Any]:
     """The JSON object in a response body, or :class:`MalformedResponse` (HTML, truncated…)."""
     if not content:
         raise MalformedResponse(f"empty answer (HTTP {status})", method=method)

@@ -33,12 +33,16 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from desktop.core.i18n import tr
 from desktop.core.robots import messages
 from desktop.core.robots.channels import DINGTALK, FEISHU, WECOM, ResolvedChannel
 from desktop.core.robots.messages import TEST, Notice
 from desktop.core.robots.transport import OK, RATE_LIMITED, REJECTED, TRANSIENT, RobotTransport, SendResult
+
+if TYPE_CHECKING:
+    from desktop.core.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +94,7 @@ class RobotDispatcher:
 
     def __init__(
         self,
-        store: object,
+        store: Store,
         channels_fn: Callable[[], Sequence[ResolvedChannel]],
         *,
         transport: RobotTransport | None = None,
@@ -225,7 +229,7 @@ class RobotDispatcher:
 
     # ------------------------------------------------------------------ sending
 
-    def _send(self, channel: ResolvedChannel, body: dict) -> SendResult:
+    def _send(self, channel: ResolvedChannel, body: dict[str, Any]) -> SendResult:
         """One message, with quick retries of transient failures (each attempt paced)."""
         result = self.transport.post(channel, body)
         for pause in self.retry_pauses_s:

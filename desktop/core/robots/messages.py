@@ -86,15 +86,15 @@ class Digest:
     markdown: bool
 
 
+#: characters that are markup in a robot's Markdown, and their harmless look-alikes
+_MARKUP = str.maketrans("<>*_`#[]", "‹›＊＿'＃［］")
+
+
 def clean(text: str, limit: int = PRODUCT_CHARS, *, markdown: bool = True) -> str:
     """A platform-given text made safe for one line: no line breaks, no markup, at most ``limit``."""
     text = " ".join(str(text or "").split())
     if markdown:
-        text = text.translate(
-            str.maketrans(
-                {"<": "‹", ">": "›", "*": "＊", "_": "＿", "`": "'", "#": "＃", "[": "［", "]": "］"}
-            )
-        )
+        text = text.translate(_MARKUP)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -162,7 +162,8 @@ def plan_channel(
         if not inside:
             continue
         tightest = inside[-1]
-        key = tier_key(tightest, w.shop_id, w.refund_id, w.platform_deadline_ms)
+        announced = w.deadline_ms if w.platform_deadline_ms is None else w.platform_deadline_ms
+        key = tier_key(tightest, w.shop_id, w.refund_id, announced)
         if key in sent:
             continue
         if quiet and tightest > policy.night_ring_ms:
@@ -185,7 +186,7 @@ def plan_channel(
         plan.skipped.extend(
             (w.shop_id, k)
             for t in inside[:-1]
-            if (k := tier_key(t, w.shop_id, w.refund_id, w.platform_deadline_ms)) not in sent
+            if (k := tier_key(t, w.shop_id, w.refund_id, announced)) not in sent
         )
     for event in events:
         if event.key in sent:

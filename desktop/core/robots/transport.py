@@ -115,7 +115,7 @@ def _platform_words(kind: str, code: int, text: str) -> tuple[str, str]:
 
 def interpret(kind: str, status: int, body: bytes) -> SendResult:
     """A robot's HTTP answer as a :class:`SendResult`."""
-    data: Any = None
+    data: object = None
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -148,6 +148,8 @@ def interpret(kind: str, status: int, body: bytes) -> SendResult:
         raw = data.get("errcode")
         text = str(data.get("errmsg", "") or "")
     try:
+        if not isinstance(raw, int | str) or isinstance(raw, bool):
+            raise TypeError(f"not a code: {raw!r}")
         code = int(raw)
     except (TypeError, ValueError):
         if status < 400:
