@@ -7,12 +7,15 @@ written below that home instead of the real user locations, so nothing outside i
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import plistlib
 import shlex
 import sys
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Protocol
 
 from desktop import APP_NAME
 from desktop.core import paths
@@ -122,12 +125,29 @@ def _write_or_remove(path: Path, data: bytes | None) -> None:
     os.replace(tmp, path)
 
 
+class _Registry(Protocol):
+    """The part of Windows' ``winreg`` used here (typed once: its stubs exist on Windows only)."""
+
+    HKEY_CURRENT_USER: int
+    KEY_SET_VALUE: int
+    REG_SZ: int
+
+    def OpenKey(  # noqa: N802 - winreg's name
+        self, key: int, sub_key: str, reserved: int = 0, access: int = ...
+    ) -> AbstractContextManager[object]: ...
+    def QueryValueEx(self, key: object, name: str) -> tuple[object, int]: ...  # noqa: N802
+    def SetValueEx(self, key: object, name: str, reserved: int, type: int, value: str) -> None: ...  # noqa: N802
+    def DeleteValue(self, key: object, value: str) -> None: ...  # noqa: N802
+
+
+def _registry() -> _Registry:
+    registry: _Registry = importlib.import_module("winreg")
+    return registry
+
+
 def _run_key_present() -> bool:
     """The app's value under the current user's Run key exists (Windows only)."""
-    if sys.platform != "win32":
-        raise OSError("the Windows registry exists on Windows only")
-    import winreg
-
+    winreg = _registry()
     try:
         with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
             winreg.QueryValueEx(key, APP_NAME)
@@ -138,10 +158,7 @@ def _run_key_present() -> bool:
 
 def _set_run_key(line: str | None) -> None:
     """Write the app's command ``line`` under the current user's Run key, or remove it (``None``)."""
-    if sys.platform != "win32":
-        raise OSError("the Windows registry exists on Windows only")
-    import winreg
-
+    winreg = _registry()
     with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY, 0, winreg.KEY_SET_VALUE) as key:
         if line is not None:
             winreg.SetValueEx(key, APP_NAME, 0, winreg.REG_SZ, line)

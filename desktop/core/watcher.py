@@ -27,10 +27,18 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from desktop.core.i18n import tr
 from desktop.core.polling import PollPolicy, next_delay_s
+
+if TYPE_CHECKING:
+    from desktop.core.domain.rules import Rules
+    from desktop.core.kuaishou.client import KuaishouClient
+    from desktop.core.robots.messages import Notice
+    from desktop.core.robots.planning import Evaluation
+    from desktop.core.robots.service import RobotAlerts
+    from desktop.core.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +46,18 @@ LOCK_NAME = "watch.lock"
 TICK_S = 60
 
 
+#: what the command names a shop to watch by (the CLI's target); ``shop_id`` and ``problem`` are
+#: read from it when it has them
+TargetT = TypeVar("TargetT")
+
+
 class Guard(Protocol):
-    def run(self, *, store: Any, shop_id: int, client: Any, rules: Any, now_ms: int) -> Sequence[Any]: ...
+    def run(
+        self, *, store: Store, shop_id: int, client: KuaishouClient, rules: Rules, now_ms: int
+    ) -> Sequence[Notice]: ...
 
 
-def find_guard(store: Any) -> Guard | None:
+def find_guard(store: Store) -> Guard | None:
     """The guard when this version has one and it is enabled (``desktop.core.guard.watch_guard``)."""
     try:
         module = importlib.import_module("desktop.core.guard")
@@ -50,7 +65,7 @@ def find_guard(store: Any) -> Guard | None:
         if exc.name not in ("desktop.core.guard",):
             raise
         return None
-    factory = getattr(module, "watch_guard", None)
+    factory: Callable[[Store], Guard | None] | None = getattr(module, "watch_guard", None)
     return factory(store) if factory is not None else None
 
 
@@ -63,20 +78,12 @@ class FolderLock:
 
     def __init__(self, folder: Path) -> None:
         self.path = Path(folder) / LOCK_NAME
-        self._file: Any = None
+        self._file: IO[bytes] | None = None
 
     def acquire(self) -> None:
         handle = open(self.path, "a+b")  # noqa: SIM115 - held open for the watcher's life; closed in release
         try:
-            if os.name == "nt":
-                import msvcrt
-
-                handle.seek(0)
-                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-            else:
-                import fcntl
-
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock(handle)
         except OSError:
             handle.close()
             raise LockedError(
@@ -95,15 +102,7 @@ class FolderLock:
         if self._file is None:
             return
         try:
-            if os.name == "nt":
-                import msvcrt
-
-                self._file.seek(0)
-                msvcrt.locking(self._file.fileno(), msvcrt.LK_UNLCK, 1)
-            else:
-                import fcntl
-
-                fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+            _unlock(self._file)
         finally:
             self._file.close()
             self._file = None
@@ -116,12 +115,44 @@ class FolderLock:
         self.release()
 
 
+class _Msvcrt(Protocol):
+    """The part of Windows' ``msvcrt`` used here (typed once: its stubs exist on Windows only)."""
+
+    LK_NBLCK: int
+    LK_UNLCK: int
+
+    def locking(self, fd: int, mode: int, nbytes: int, /) -> None: ...
+
+
+def _lock(handle: IO[bytes]) -> None:
+    """Take the exclusive lock on the open file without waiting (``OSError`` when it is held)."""
+    if os.name == "nt":
+        msvcrt: _Msvcrt = importlib.import_module("msvcrt")
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _unlock(handle: IO[bytes]) -> None:
+    if os.name == "nt":
+        msvcrt: _Msvcrt = importlib.import_module("msvcrt")
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 @dataclass
-class ShopWatch:
+class ShopWatch(Generic[TargetT]):
     """One watched shop (or ``KS_*`` target): its client (owned by the watcher) and its pace."""
 
-    target: Any
-    client: Any = None
+    target: TargetT
+    client: KuaishouClient | None = None
     shop_id: int | None = None
     failures: int = 0
     next_sync_at: float = 0.0
@@ -133,10 +164,10 @@ class CycleReport:
     synced: list[int] = field(default_factory=list)
     failed: dict[int | None, str] = field(default_factory=dict)
     guard_notices: int = 0
-    robots: Any = None
+    robots: Evaluation | None = None
 
 
-class Watcher:
+class Watcher(Generic[TargetT]):
     """Syncs the targets, sends the robot alerts and runs the guard until :meth:`stop`.
 
     ``make_client(target)`` and ``resolve_shop(client, target)`` come from the command (they are the
@@ -146,13 +177,13 @@ class Watcher:
 
     def __init__(
         self,
-        store: Any,
-        targets: Sequence[Any],
-        rules: Any,
+        store: Store,
+        targets: Sequence[TargetT],
+        rules: Rules,
         *,
-        make_client: Callable[[Any], Any],
-        resolve_shop: Callable[[Any, Any], int],
-        robots: Any = None,
+        make_client: Callable[[TargetT], KuaishouClient],
+        resolve_shop: Callable[[KuaishouClient, TargetT], int],
+        robots: RobotAlerts | None = None,
         guard: Guard | None = None,
         poll: PollPolicy | None = None,
         clock: Callable[[], float] = time.time,
@@ -284,13 +315,15 @@ class Watcher:
                 log.exception("watch: robot alerts could not be evaluated")
         return report
 
-    def _run_guard(self, shop: ShopWatch, now_ms: int) -> int:
+    def _run_guard(self, shop: ShopWatch[TargetT], now_ms: int) -> int:
+        if self.guard is None or shop.shop_id is None or shop.client is None:
+            return 0
         try:
             notices = list(
                 self.guard.run(
                     store=self.store,
                     shop_id=shop.shop_id,
-                    client=shop.client,  # type: ignore[union-attr]
+                    client=shop.client,
                     rules=self.rules,
                     now_ms=now_ms,
                 )

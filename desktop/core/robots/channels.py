@@ -21,11 +21,15 @@ import secrets as _random
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from desktop.core.i18n import tr
 from desktop.core.logsetup import register_secret
+
+if TYPE_CHECKING:
+    from desktop.core.secrets import SecretStore
+    from desktop.core.store import Store
 
 WECOM, DINGTALK, FEISHU = "wecom", "dingtalk", "feishu"
 KINDS: tuple[str, ...] = (WECOM, DINGTALK, FEISHU)
@@ -216,7 +220,7 @@ class ChannelBook:
     Blocking (store and keychain): call it off the UI thread.
     """
 
-    def __init__(self, store: Any, secrets: Any) -> None:
+    def __init__(self, store: Store, secrets: SecretStore) -> None:
         self.store = store
         self.secrets = secrets
 

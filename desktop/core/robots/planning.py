@@ -21,11 +21,16 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from desktop.core.alerts import HOUR_MS, MINUTE_MS, QuietHours, threshold_key
 from desktop.core.robots.channels import ResolvedChannel
 from desktop.core.robots.messages import AUTO_APPROVED, SYNC_FAILED, TIER, Notice
+
+if TYPE_CHECKING:
+    from desktop.core.domain.rules import Rules
+    from desktop.core.robots.dispatch import Delivery, RobotDispatcher
+    from desktop.core.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +66,7 @@ class PolicySettings:
     thresholds_min: tuple[int, ...] | None = None
 
     @classmethod
-    def load(cls, store: Any) -> PolicySettings:
+    def load(cls, store: Store) -> PolicySettings:
         raw = store.get_setting(POLICY_KEY, {})
         raw = raw if isinstance(raw, dict) else {}
         base = cls()
@@ -83,7 +88,7 @@ class PolicySettings:
             return base
         return cls(bool(raw.get("quiet_enabled", False)), start, end, min(max(ring, 0), 24 * 60), parsed)
 
-    def save(self, store: Any) -> None:
+    def save(self, store: Store) -> None:
         store.set_setting(
             POLICY_KEY,
             {
@@ -104,7 +109,7 @@ class PolicySettings:
         return RobotPolicy(tuple(m * MINUTE_MS for m in minutes), quiet, self.night_ring_min * MINUTE_MS)
 
 
-def rules_thresholds_min(rules: Any) -> tuple[int, ...]:
+def rules_thresholds_min(rules: Rules) -> tuple[int, ...]:
     """The rules file's default warning times (``warnings.alert_hours``) in minutes."""
     return tuple(round(h * 60) for h in rules.warnings.alert_hours.value)
 
@@ -199,7 +204,7 @@ def plan_channel(
 
 
 # ---------------------------------------------------------------------------------- from the store
-def waiting_from_store(store: Any, rules: Any) -> list[Waiting]:
+def waiting_from_store(store: Store, rules: Rules) -> list[Waiting]:
     from desktop.core.queue_rows import rows_from_store
 
     offsets = {s.id: s.server_clock_offset_ms or 0 for s in store.shops()}
@@ -219,7 +224,7 @@ def waiting_from_store(store: Any, rules: Any) -> list[Waiting]:
     ]
 
 
-def auto_approved_from_store(store: Any, now_ms: int) -> list[Notice]:
+def auto_approved_from_store(store: Store, now_ms: int) -> list[Notice]:
     """Auto-approved steps whose deadline passed within the last day (the sync records them)."""
     from desktop.core.domain.deadlines import kind_of
 
@@ -244,7 +249,7 @@ def auto_approved_from_store(store: Any, now_ms: int) -> list[Notice]:
     return out
 
 
-def sync_failures_from_store(store: Any, now_ms: int, policy: RobotPolicy) -> list[Notice]:
+def sync_failures_from_store(store: Store, now_ms: int, policy: RobotPolicy) -> list[Notice]:
     """A notice per shop whose sync has failed for longer than ``policy.sync_failure_after_ms``."""
     from desktop.core.i18n import tr
 
@@ -286,13 +291,13 @@ def sync_failures_from_store(store: Any, now_ms: int, policy: RobotPolicy) -> li
 class Evaluation:
     queued: int = 0
     held: int = 0
-    deliveries: list[Any] = field(default_factory=list)
+    deliveries: list[Delivery] = field(default_factory=list)
 
 
 def evaluate(
-    store: Any,
-    dispatcher: Any,
-    rules: Any,
+    store: Store,
+    dispatcher: RobotDispatcher,
+    rules: Rules,
     policy: RobotPolicy,
     now: dt.datetime,
     *,

@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from desktop.core.robots.channels import ResolvedChannel
 from desktop.core.robots.dispatch import Delivery, RobotDispatcher
@@ -31,28 +31,40 @@ from desktop.core.robots.planning import (
     evaluate,
     rules_thresholds_min,
 )
+from desktop.core.robots.transport import RobotTransport
+
+if TYPE_CHECKING:
+    from desktop.core.domain.rules import Rules
+    from desktop.core.guard import GuardNotice
+    from desktop.core.store import Store
 
 
 class RobotAlerts:
     def __init__(
         self,
-        store: Any,
-        rules: Any,
+        store: Store,
+        rules: Rules,
         channels_fn: Callable[[], Sequence[ResolvedChannel]],
         *,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
-        transport: Any = None,
+        transport: RobotTransport | None = None,
         retry_pauses_s: Sequence[float] | None = None,
     ) -> None:
         self.store = store
         self.rules = rules
         self.clock = clock
-        options: dict[str, Any] = {}
-        if retry_pauses_s is not None:
-            options["retry_pauses_s"] = retry_pauses_s
-        self.dispatcher = RobotDispatcher(
-            store, channels_fn, transport=transport, clock=clock, sleep=sleep, **options
+        self.dispatcher = (
+            RobotDispatcher(store, channels_fn, transport=transport, clock=clock, sleep=sleep)
+            if retry_pauses_s is None
+            else RobotDispatcher(
+                store,
+                channels_fn,
+                transport=transport,
+                clock=clock,
+                sleep=sleep,
+                retry_pauses_s=retry_pauses_s,
+            )
         )
 
     def close(self) -> None:
@@ -73,10 +85,10 @@ class RobotAlerts:
         """The one entry point for anything else that should reach the phone (see module doc)."""
         return self.dispatcher.notify(notices)
 
-    def guard_channel(self, *, deliver: bool = True) -> Callable[[Any], None]:
+    def guard_channel(self, *, deliver: bool = True) -> Callable[[GuardNotice], None]:
         """A channel for the guard's notice bus: each guard notice queued (and sent) to every robot."""
 
-        def channel(guard_notice: Any) -> None:
+        def channel(guard_notice: GuardNotice) -> None:
             shop = self.store.shop(guard_notice.shop_id)
             notice = notice_from_guard(guard_notice, shop.label if shop is not None else "")
             if deliver:
@@ -87,7 +99,7 @@ class RobotAlerts:
         return channel
 
 
-def notice_from_guard(guard_notice: Any, shop_name: str = "") -> Notice:
+def notice_from_guard(guard_notice: GuardNotice, shop_name: str = "") -> Notice:
     """A robot notice of one guard notice (its own translated title and text; the refund ids only
     make the key, so the same notice is never sent twice to a channel)."""
     kind = GUARD_PRE_NOTICE if guard_notice.kind == "pre_notice" else GUARD_RESULT
@@ -98,6 +110,6 @@ def notice_from_guard(guard_notice: Any, shop_name: str = "") -> Notice:
         f"guard:{guard_notice.shop_id}:{digest}",
         guard_notice.shop_id,
         shop_name,
-        amount_fen=getattr(guard_notice, "money_fen", None) or None,
+        amount_fen=guard_notice.money_fen or None,
         text=f"{guard_notice.title}: {guard_notice.text}",
     )
