@@ -2,7 +2,9 @@
 
 * :mod:`.planner` — which call with which parameters for one refund and one intent (pure);
 * :mod:`.engine` — :class:`ActionEngine`: prepare a plan from fresh reads, then send it journal
-  first, paced, cancellable, one result per refund; reconcile interrupted runs;
+  first, paced, cancellable, one result per refund;
+* :mod:`.reconcile` — the engine's journal, and the settling of sends whose delivery is uncertain
+  (this run's and interrupted runs') by reading their refunds;
 * :mod:`.reasons` — the reject reasons several refunds share;
 * :mod:`.audit` — the audit log (the journal) as rows and CSV.
 
