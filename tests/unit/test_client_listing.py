@@ -221,9 +221,9 @@ def test_a_cursor_that_never_ends_with_new_refunds_is_bounded_by_total_size(gw, 
 
 
 def test_without_total_size_a_hard_ceiling_stops_the_window(gw, english, monkeypatch):
-    from desktop.core.kuaishou import client as client_module
+    from desktop.core.kuaishou import paging
 
-    monkeypatch.setattr(client_module, "MAX_PAGES_PER_WINDOW", 40)
+    monkeypatch.setattr(paging, "MAX_PAGES_PER_WINDOW", 40)
     counter = iter(range(10**9))
     gw.handler = lambda req: (
         lambda n: ok({"pcursor": f"c{n}", "refundOrderInfoList": [refund(10_000 + n, NOW_MS)]})

@@ -129,7 +129,7 @@ def test_a_reused_refresh_token_surfaces_as_discarded(gw):
     client = KuaishouClient(oauth_creds(), base_url=gw.base_url, qps=10_000)
     with pytest.raises(errors.OAuthError) as info:
         client.seller_info()
-    assert info.value.refresh_token_discarded and info.value.needs_reauth
+    assert info.value.error == "refreshToken.discarded" and info.value.needs_reauth
     assert server.refresh_calls == 1
     assert len([r for r in gw.requests if r.path.startswith("/open")]) == 1
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desktop.core.kuaishou import models
-from desktop.core.kuaishou.client import _typed, _typed_list, unwrap
+from desktop.core.kuaishou.answers import typed, typed_list, unwrap
 from desktop.core.kuaishou.errors import ApiError, MalformedResponse, ParseError
 from desktop.core.kuaishou.transport import decode_object
 
@@ -137,11 +137,11 @@ def test_envelope_handling_yields_data_records_or_typed_errors(body, shape):
         return
     try:
         if shape == "page":
-            assert isinstance(_typed(models.RefundPage, data, method), models.RefundPage)
+            assert isinstance(typed(models.RefundPage, data, method), models.RefundPage)
         elif shape == "detail":
-            assert isinstance(_typed(models.Refund, data, method), models.Refund)
+            assert isinstance(typed(models.Refund, data, method), models.Refund)
         else:
-            records = _typed_list(models.Address, data, method)
+            records = typed_list(models.Address, data, method)
             assert all(isinstance(r, models.Address) for r in records)
     except ParseError as exc:
         assert exc.method == method and exc.field.startswith("data")

@@ -176,7 +176,7 @@ def test_oauth_failures_are_typed(gw, reply, exc_type, discarded):
     with pytest.raises(exc_type) as info:
         oauth(gw).exchange_code("c-ode-1")
     if discarded is not None:
-        assert info.value.refresh_token_discarded is discarded
+        assert (info.value.error == "refreshToken.discarded") is discarded
         assert info.value.needs_reauth
 
 

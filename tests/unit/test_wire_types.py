@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desktop.core.kuaishou import models
-from desktop.core.kuaishou.client import _typed, _typed_list, unwrap
+from desktop.core.kuaishou.answers import typed, typed_list, unwrap
 from desktop.core.kuaishou.errors import ParseError
 
 # ---------------------------------------------------------------------------- the §8 table
@@ -229,7 +229,7 @@ def test_a_detail_of_the_declared_types_parses(doc):
     if doc["refundId"] is None:
         doc["refundId"] = 1
     method = "open.seller.order.refund.detail"
-    refund = _typed(models.Refund, unwrap(_envelope(doc), method=method), method)
+    refund = typed(models.Refund, unwrap(_envelope(doc), method=method), method)
     assert refund.refund_id == int(doc["refundId"])
     assert refund.pictures is None or all(isinstance(p, str) and p for p in refund.pictures)
     assert refund.address is None or isinstance(refund.address, str)
@@ -242,7 +242,7 @@ def test_only_a_broken_decision_field_raises_and_it_is_named(doc, decision, data
     doc[decision] = data.draw(broken(DETAIL, decision))
     method = "open.seller.order.refund.detail"
     try:
-        _typed(models.Refund, unwrap(_envelope(doc), method=method), method)
+        typed(models.Refund, unwrap(_envelope(doc), method=method), method)
     except ParseError as exc:
         assert exc.field == f"data.{decision}" and exc.method == method
     else:
@@ -267,7 +267,7 @@ def test_a_list_page_sets_aside_only_the_items_with_a_broken_decision_field(data
     if not isinstance(data.get("pcursor"), str):
         data["pcursor"] = "nomore"
     method = "open.seller.order.refund.pcursor.list"
-    page = _typed(models.RefundPage, unwrap(_envelope(data), method=method), method)
+    page = typed(models.RefundPage, unwrap(_envelope(data), method=method), method)
     assert {r.refund_id for r in page.items} == {i + 1 for i in range(len(items)) if i not in expected}
     assert {u.refund_id - 1 for u in page.unreadable} == set(expected)
     for u in page.unreadable:
@@ -281,10 +281,10 @@ def test_a_list_page_sets_aside_only_the_items_with_a_broken_decision_field(data
     st.lists(document(ADDRESS, decisions={"addressId"}), max_size=3),
 )
 def test_histories_reasons_and_addresses_parse(comments, reasons, addresses):
-    history = _typed_list(models.NegotiationComment, comments, "open.refund.comment.basic.list")
+    history = typed_list(models.NegotiationComment, comments, "open.refund.comment.basic.list")
     assert len(history) == len(comments)  # nothing in a history is decided on
     assert all(c.role is None or isinstance(c.role, (int, str)) for c in history)
     usable = [r for r in reasons if r.get("code") is not None]
-    assert len(_typed_list(models.RejectReason, reasons, "open.refund.reject.reason")) == len(usable)
+    assert len(typed_list(models.RejectReason, reasons, "open.refund.reject.reason")) == len(usable)
     with_id = [a for a in addresses if a.get("addressId") is not None]
-    assert len(_typed_list(models.Address, addresses, "open.address.seller.list")) == len(with_id)
+    assert len(typed_list(models.Address, addresses, "open.address.seller.list")) == len(with_id)

@@ -39,24 +39,32 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import requests
 
 from desktop.core.i18n import tr
 from desktop.core.kuaishou import signing
+from desktop.core.kuaishou.answers import (
+    camel_case,
+    choice_arg,
+    image_list,
+    int_arg,
+    typed,
+    typed_list,
+    unwrap,
+)
 from desktop.core.kuaishou.errors import (
-    AuthenticationFailed,
     KuaishouError,
-    MalformedResponse,
-    ParseError,
     PastedTokenExpired,
     PastedTokenInvalid,
     RateLimited,
     TokenExpired,
     TokenInvalid,
     TransportError,
-    classify,
+    auth_failed,
+    says_expired,
+    three_causes,
 )
 from desktop.core.kuaishou.models import (
     Address,
@@ -67,9 +75,9 @@ from desktop.core.kuaishou.models import (
     RejectReason,
     SellerInfo,
     ShopScore,
-    parse,
 )
 from desktop.core.kuaishou.oauth import OAuthClient
+from desktop.core.kuaishou.paging import bounded_pages
 from desktop.core.kuaishou.ratelimit import RateLimiter
 from desktop.core.kuaishou.transport import (
     DEFAULT_AUTHORIZE_URL,
@@ -101,13 +109,6 @@ DAY_MS = 86_400_000
 #: the list API refuses begin times older than this (spec §4)
 MAX_HISTORY_MS = 90 * DAY_MS
 API_VERSION = "1"
-#: the most pages one listing window is paged through (100 refunds a page: 100,000 a day)
-MAX_PAGES_PER_WINDOW = 1000
-#: a window stops after this many pages in a row without a refund not seen before in it
-MAX_PAGES_WITHOUT_NEW = 3
-#: pages allowed beyond what the window's first ``totalSize`` needs (refunds arriving meanwhile)
-PAGE_SLACK = 5
-
 LIST_REFUNDS = "open.seller.order.refund.pcursor.list"
 #: where a list page's refunds are in its response body (a JSON path, as SQLite's JSON functions take it)
 LIST_ITEMS_PATH = "$.data.refundOrderInfoList"
@@ -139,8 +140,6 @@ METHOD_VERBS: Mapping[str, str] = {
 
 _FORM = {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"}
 
-T = TypeVar("T")
-
 
 @dataclass
 class Credentials:
@@ -160,89 +159,6 @@ class Credentials:
     @property
     def can_refresh(self) -> bool:
         return bool(self.app_secret and self.refresh_token)
-
-
-def _int_arg(name: str, value: object, *, minimum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return value
-
-
-def _choice(name: str, value: object, allowed: tuple[int, ...]) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(map(str, allowed))}, got {value!r}")
-    return value
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
-def _is_success(envelope: Mapping[str, Any]) -> bool:
-    result = envelope.get("result")
-    if result is not None:
-        return not isinstance(result, bool) and (result == 1 or result == "1")
-    # [inferred] an answer of the newer family only: code "0"/"1" and no sub_code means success
-    code = envelope.get("code")
-    return code is not None and str(code) in ("0", "1") and not envelope.get("sub_code")
-
-
-def unwrap(envelope: Mapping[str, Any], *, method: str | None = None) -> Any:
-    """``envelope["data"]`` of a successful envelope; the typed error of a failed one."""
-    if "result" not in envelope and "code" not in envelope:
-        raise MalformedResponse("the answer has neither 'result' nor 'code'", method=method)
-    if _is_success(envelope):
-        return envelope.get("data")
-    raise classify(envelope, method=method)
-
-
-def _items(data: Any, path: str) -> list[Any]:
-    """A list answer: ``data`` itself, or the one list inside a ``data`` object."""
-    if isinstance(data, list):
-        return data
-    if isinstance(data, Mapping):
-        lists = [(k, v) for k, v in data.items() if isinstance(v, list)]
-        if len(lists) == 1:
-            return lists[0][1]
-        if not lists and not data:
-            return []
-    raise ParseError(path, f"expected a list, got {type(data).__name__}")
-
-
-def _typed(cls: type[T], data: Any, method: str) -> T:
-    """``data`` as a ``cls`` record; a :class:`ParseError` names the field and the method."""
-    try:
-        return parse(cls, data, "data")
-    except ParseError as exc:
-        exc.method = method
-        raise
-
-
-def _typed_list(cls: type[T], data: Any, method: str) -> list[T]:
-    """A list answer as records; an item whose own decision field is broken (a reject reason
-    without a usable code, an address without an id) is left out and logged, not the list."""
-    if data is None or data == "":
-        return []
-    if isinstance(data, str):
-        try:
-            data = json.loads(data)
-        except (ValueError, RecursionError):
-            pass
-    try:
-        items = _items(data, "data")
-    except ParseError as exc:
-        exc.method = method
-        raise
-    out = []
-    for i, item in enumerate(items):
-        try:
-            out.append(parse(cls, item, f"data[{i}]"))
-        except ParseError as exc:
-            log.warning("%s: item %d left out: %s", method, i, exc)
-    return out
 
 
 class KuaishouClient:
@@ -272,7 +188,7 @@ class KuaishouClient:
             raise ValueError("credentials need an app key, a sign secret and an access token")
         if credentials.sign_method not in signing.SIGN_METHODS:
             raise ValueError(f"unknown sign method {credentials.sign_method!r}; use MD5 or HMAC_SHA256")
-        _int_arg("max_retries", max_retries, minimum=0)
+        int_arg("max_retries", max_retries, minimum=0)
         if session is not None and session.verify is False:
             raise ValueError("the session must keep TLS certificate checks on (verify=False)")
         for secret in (
@@ -286,7 +202,7 @@ class KuaishouClient:
         self._credentials = dataclasses.replace(credentials)
         if not (isinstance(deadline_s, int | float) and 0 < deadline_s < float("inf")):
             raise ValueError(f"deadline_s must be a positive number of seconds, got {deadline_s!r}")
-        _int_arg("max_answer_bytes", max_answer_bytes, minimum=1)
+        int_arg("max_answer_bytes", max_answer_bytes, minimum=1)
         self.timeout = timeout
         self.deadline_s = float(deadline_s)
         self.max_answer_bytes = max_answer_bytes
@@ -362,7 +278,7 @@ class KuaishouClient:
                         "The pasted access token has expired (such tokens last 48 hours). Paste a "
                         "new one from the Kuaishou developer console, or authorise the app."
                     )
-                    + ("" if _says_expired(exc) else " " + _three_causes(exc)),
+                    + ("" if says_expired(exc) else " " + three_causes(exc)),
                     method=method,
                     result=exc.result,
                     code=exc.code,
@@ -373,7 +289,7 @@ class KuaishouClient:
             try:
                 return self._call_with_retries(method, verb, param_text, self._credentials.access_token)
             except TokenExpired as again:
-                raise _auth_failed(again) from again
+                raise auth_failed(again) from again
 
     def _refresh_tokens(self, expired_token: str) -> None:
         """Refresh once; callers that find a newer token than the one that expired reuse it."""
@@ -526,25 +442,25 @@ class KuaishouClient:
         ``order_id``, ``option``…) are sent under their camelCase names.
         """
         param: dict[str, Any] = {
-            "beginTime": _int_arg("begin_ms", begin_ms, minimum=0),
-            "endTime": _int_arg("end_ms", end_ms, minimum=0),
-            "type": _choice("type", type, (8, 9)),
-            "pageSize": _int_arg("page_size", page_size, minimum=1),
+            "beginTime": int_arg("begin_ms", begin_ms, minimum=0),
+            "endTime": int_arg("end_ms", end_ms, minimum=0),
+            "type": choice_arg("type", type, (8, 9)),
+            "pageSize": int_arg("page_size", page_size, minimum=1),
             "currentPage": 1,
             "pcursor": pcursor,
-            "queryType": _choice("query_type", query_type, (1, 2)),
+            "queryType": choice_arg("query_type", query_type, (1, 2)),
         }
         if page_size > 100:
             raise ValueError(f"page_size must be at most 100, got {page_size}")
         if not isinstance(pcursor, str):
             raise ValueError(f"pcursor must be text, got {pcursor!r}")
         if sort is not None:
-            param["sort"] = _choice("sort", sort, (1, 2))
+            param["sort"] = choice_arg("sort", sort, (1, 2))
         for name, value in filters.items():
-            param[_camel(name)] = value
+            param[camel_case(name)] = value
         data, body = self._call(LIST_REFUNDS, param, None)
         # the body goes with the page: the store keeps each item's raw JSON from it (LIST_ITEMS_PATH)
-        return dataclasses.replace(_typed(RefundPage, data, LIST_REFUNDS), received=body)
+        return dataclasses.replace(typed(RefundPage, data, LIST_REFUNDS), received=body)
 
     def iter_window_pages(
         self,
@@ -561,72 +477,23 @@ class KuaishouClient:
         ``cancelled`` is checked before every page request and ends the iteration quietly.
 
         Paging is bounded, so a gateway whose cursor never ends cannot keep it going: a cursor met
-        again, :data:`MAX_PAGES_WITHOUT_NEW` pages in a row bringing no refund not seen before in
-        the window, more pages than its first ``totalSize`` needs (with :data:`PAGE_SLACK` to
-        spare for refunds arriving meanwhile) or more than :data:`MAX_PAGES_PER_WINDOW` pages in
-        all each raise :class:`MalformedResponse` naming what happened.
+        again, too many pages in a row bringing no refund not seen before in the window, more pages
+        than its first ``totalSize`` needs or more than a hard ceiling each raise
+        :class:`MalformedResponse` naming what happened (:mod:`.paging`).
         """
-        cursor = ""
-        used: set[str] = set()
-        seen: set[int] = set()
-        pages = without_new = 0
-        allowed = MAX_PAGES_PER_WINDOW
-        total: int | None = None
-        while True:
-            if cancelled is not None and cancelled():
-                return
-            page = self.list_refunds_page(
+        return bounded_pages(
+            lambda cursor: self.list_refunds_page(
                 begin_ms, end_ms, pcursor=cursor, type=type, query_type=query_type, page_size=page_size
-            )
-            pages += 1
-            if pages == 1 and page.total_size is not None and page.total_size >= 0:
-                allowed = min(allowed, -(-page.total_size // page_size) + PAGE_SLACK)
-                total = page.total_size if allowed < MAX_PAGES_PER_WINDOW else None
-            fresh = {r.refund_id for r in page.items} - seen
-            seen |= fresh
-            without_new = 0 if fresh else without_new + 1
-            yield page
-            if page.is_last:
-                return
-            used.add(cursor)
-            if page.pcursor in used:
-                raise MalformedResponse(
-                    f"the list cursor did not advance (pcursor {page.pcursor[:40]!r} again)",
-                    method=LIST_REFUNDS,
-                )
-            if without_new >= MAX_PAGES_WITHOUT_NEW:
-                raise MalformedResponse(
-                    tr(
-                        "the refund list does not end: {count} pages in a row brought no refund not "
-                        "seen before ({pages} pages of one window); the listing was stopped",
-                        count=without_new,
-                        pages=pages,
-                    ),
-                    method=LIST_REFUNDS,
-                )
-            if pages >= allowed:
-                raise MalformedResponse(
-                    tr(
-                        "the refund list does not end: {pages} pages of one window, more than its "
-                        "totalSize of {total} needs; the listing was stopped",
-                        pages=pages,
-                        total=total,
-                    )
-                    if total is not None
-                    else tr(
-                        "the refund list does not end: {pages} pages of one window, more than the "
-                        "{limit} allowed; the listing was stopped",
-                        pages=pages,
-                        limit=MAX_PAGES_PER_WINDOW,
-                    ),
-                    method=LIST_REFUNDS,
-                )
-            cursor = page.pcursor
+            ),
+            page_size,
+            cancelled,
+            method=LIST_REFUNDS,
+        )
 
     # ----------------------------------------------------------------------------- one refund
     def refund_detail(self, refund_id: int) -> Refund:
-        data = self.call(REFUND_DETAIL, {"refundId": _int_arg("refund_id", refund_id)})
-        return _typed(Refund, data, REFUND_DETAIL)
+        data = self.call(REFUND_DETAIL, {"refundId": int_arg("refund_id", refund_id)})
+        return typed(Refund, data, REFUND_DETAIL)
 
     def approve_refund(
         self,
@@ -641,8 +508,8 @@ class KuaishouClient:
         return self.call(
             APPROVE_REFUND,
             {
-                "refundId": _int_arg("refund_id", refund_id),
-                "refundAmount": _int_arg("refund_amount", refund_amount, minimum=0),
+                "refundId": int_arg("refund_id", refund_id),
+                "refundAmount": int_arg("refund_amount", refund_amount, minimum=0),
                 "status": status,
                 "negotiateStatus": negotiate_status,
                 "refundHandingWay": handing_way,  # sic: the API spells it "Handing"
@@ -654,9 +521,9 @@ class KuaishouClient:
         return self.call(
             APPROVE_RETURN,
             {
-                "refundId": _int_arg("refund_id", refund_id),
-                "refundAmount": _int_arg("refund_amount", refund_amount, minimum=0),
-                "addressId": None if address_id is None else _int_arg("address_id", address_id),
+                "refundId": int_arg("refund_id", refund_id),
+                "refundAmount": int_arg("refund_amount", refund_amount, minimum=0),
+                "addressId": None if address_id is None else int_arg("address_id", address_id),
             },
         )
 
@@ -673,7 +540,7 @@ class KuaishouClient:
         """Confirm the returned goods. Freight fields only when the refund has
         ``returnFreightInfo``: accept with ``freight_amount`` (the claim's amount), or reject with
         a description (< 300 characters) and 1 to 6 images."""
-        param: dict[str, Any] = {"refundId": _int_arg("refund_id", refund_id), "status": status}
+        param: dict[str, Any] = {"refundId": int_arg("refund_id", refund_id), "status": status}
         if freight_accept is None:
             if freight_amount is not None or freight_reject_desc or freight_reject_images:
                 raise ValueError("freight details need freight_accept=True or False")
@@ -681,7 +548,7 @@ class KuaishouClient:
             if freight_reject_desc or freight_reject_images:
                 raise ValueError("an accepted return freight takes no rejection text or images")
             param["returnFreightHandlingAdvice"] = 1
-            param["returnFreightAmount"] = _int_arg("freight_amount", freight_amount, minimum=0)
+            param["returnFreightAmount"] = int_arg("freight_amount", freight_amount, minimum=0)
         else:
             if freight_amount is not None:
                 raise ValueError("a rejected return freight takes no amount")
@@ -691,13 +558,13 @@ class KuaishouClient:
                 raise ValueError("rejecting the return freight needs 1 to 6 pictures")
             param["returnFreightHandlingAdvice"] = 2
             param["returnFreightRejectDesc"] = freight_reject_desc
-            param["returnFreightRejectImages"] = _images(freight_reject_images)
+            param["returnFreightRejectImages"] = image_list(freight_reject_images)
         return self.call(CONFIRM_RECEIPT, param)
 
     def reject_reasons(self, refund_id: int) -> list[RejectReason]:
         """The reasons allowed for rejecting THIS refund (they depend on the refund)."""
-        data = self.call(REJECT_REASONS, {"refundId": _int_arg("refund_id", refund_id)})
-        return _typed_list(RejectReason, data, REJECT_REASONS)
+        data = self.call(REJECT_REASONS, {"refundId": int_arg("refund_id", refund_id)})
+        return typed_list(RejectReason, data, REJECT_REASONS)
 
     def reject(
         self,
@@ -714,68 +581,28 @@ class KuaishouClient:
         return self.call(
             REJECT,
             {
-                "refundId": _int_arg("refund_id", refund_id),
-                "reasonCode": _int_arg("reason_code", reason_code),
+                "refundId": int_arg("refund_id", refund_id),
+                "reasonCode": int_arg("reason_code", reason_code),
                 "rejectDesc": reject_desc or None,
-                "rejectImages": _images(reject_images) if reject_images else None,
-                "refundVersion": _int_arg("refund_version", refund_version),
+                "rejectImages": image_list(reject_images) if reject_images else None,
+                "refundVersion": int_arg("refund_version", refund_version),
                 "editHandlingWay": edit_handling_way,
                 "editReturnAddressId": edit_return_address_id,
             },
         )
 
     def negotiation_history(self, refund_id: int) -> list[NegotiationComment]:
-        data = self.call(NEGOTIATION_HISTORY, {"refundId": _int_arg("refund_id", refund_id)})
-        return _typed_list(NegotiationComment, data, NEGOTIATION_HISTORY)
+        data = self.call(NEGOTIATION_HISTORY, {"refundId": int_arg("refund_id", refund_id)})
+        return typed_list(NegotiationComment, data, NEGOTIATION_HISTORY)
 
     # ---------------------------------------------------------------------------------- shop
     def list_addresses(self, address_type: int = 2) -> list[Address]:
         """The shop's addresses: 2 return addresses, 3 shipping addresses."""
-        data = self.call(LIST_ADDRESSES, {"addressType": _choice("address_type", address_type, (2, 3))})
-        return _typed_list(Address, data, LIST_ADDRESSES)
+        data = self.call(LIST_ADDRESSES, {"addressType": choice_arg("address_type", address_type, (2, 3))})
+        return typed_list(Address, data, LIST_ADDRESSES)
 
     def seller_info(self) -> SellerInfo:
-        return _typed(SellerInfo, self.call(SELLER_INFO), SELLER_INFO)
+        return typed(SellerInfo, self.call(SELLER_INFO), SELLER_INFO)
 
     def shop_score(self) -> ShopScore:
-        return _typed(ShopScore, self.call(SHOP_SCORE), SHOP_SCORE)
-
-
-def _says_expired(exc: KuaishouError) -> bool:
-    """The platform said the token expired (not only the ambiguous 鉴权失败)."""
-    text = exc.message.lower()
-    return "过期" in text or "expired" in text
-
-
-def _three_causes(exc: KuaishouError) -> str:
-    return tr(
-        'The platform answered "{error}", which can mean any of three things: the token '
-        "expired, the authorisation lacks a permission (scope) this needs, or the shop "
-        "cancelled the authorisation.",
-        error=exc.message,
-    )
-
-
-def _auth_failed(exc: TokenExpired) -> AuthenticationFailed:
-    """鉴权失败 even with a freshly renewed token: say which of the three causes it may be."""
-    return AuthenticationFailed(
-        _three_causes(exc)
-        + " "
-        + tr(
-            "Renewing the token did not help: authorise the app again, granting every permission it asks for."
-        ),
-        method=exc.method,
-        result=exc.result,
-        code=exc.code,
-        sub_code=exc.sub_code,
-        request_id=exc.request_id,
-    )
-
-
-def _images(images: list[str] | tuple[str, ...]) -> list[str]:
-    images = list(images)
-    if len(images) > 6:
-        raise ValueError(f"at most 6 images may be attached, got {len(images)}")
-    if not all(isinstance(i, str) and i for i in images):
-        raise ValueError("images must be non-empty texts (URLs)")
-    return images
+        return typed(ShopScore, self.call(SHOP_SCORE), SHOP_SCORE)

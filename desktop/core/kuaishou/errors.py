@@ -310,3 +310,35 @@ def credential_problem(exc: KuaishouError) -> str:
             error=exc.message,
         )
     return tr("Authorisation problem: {error}. Sign in again (or renew the access token).", error=exc.message)
+
+
+# ------------------------------------------------------------------ an expired or refused token
+def says_expired(exc: KuaishouError) -> bool:
+    """The platform said the token expired (not only the ambiguous 鉴权失败)."""
+    text = exc.message.lower()
+    return "过期" in text or "expired" in text
+
+
+def three_causes(exc: KuaishouError) -> str:
+    return tr(
+        'The platform answered "{error}", which can mean any of three things: the token '
+        "expired, the authorisation lacks a permission (scope) this needs, or the shop "
+        "cancelled the authorisation.",
+        error=exc.message,
+    )
+
+
+def auth_failed(exc: TokenExpired) -> AuthenticationFailed:
+    """鉴权失败 even with a freshly renewed token: say which of the three causes it may be."""
+    return AuthenticationFailed(
+        three_causes(exc)
+        + " "
+        + tr(
+            "Renewing the token did not help: authorise the app again, granting every permission it asks for."
+        ),
+        method=exc.method,
+        result=exc.result,
+        code=exc.code,
+        sub_code=exc.sub_code,
+        request_id=exc.request_id,
+    )
