@@ -36,23 +36,28 @@ platform sends, so a local clock that jumps cannot reorder them against the plat
 propagate as :class:`~desktop.core.kuaishou.errors.AuthError`; network and API failures propagate
 too, after the windows already fetched were committed — nothing already stored is removed or
 overwritten by a failed run. The shop row records the failure (``last_error``).
+
+Why one module of this length: the five phases above are one run's steps over one shared state (the
+run's clock offset, its budget of extra calls, its result, its cancel check and the window writer);
+split apart they would pass all of it back and forth. What stands on its own lives elsewhere: the
+window writer (:mod:`desktop.core.sync_writer`), the decisions (:mod:`desktop.core.domain.classify`)
+and the SQL (:mod:`desktop.core.store`).
 """
 
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.core.domain.classify import (
     RULE_HEURISTIC_TIMES,
     RULE_NO_EVIDENCE,
     Classification,
     Outcome,
+    SnapshotLike,
     classify,
     decide_closed_first_seen,
 )
@@ -67,8 +72,12 @@ from desktop.core.kuaishou.errors import (
     RequestError,
     ScopeMissing,
 )
-from desktop.core.kuaishou.models import NegotiationComment
+from desktop.core.kuaishou.models import NegotiationComment, Refund
 from desktop.core.store import CLOSED_STATUSES, AutoStep, Decision, Store, StoredRefund, UpsertStats
+from desktop.core.sync_writer import WindowWriter
+
+if TYPE_CHECKING:
+    from desktop.core.kuaishou.client import KuaishouClient
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +144,7 @@ class Syncer:
 
     def __init__(
         self,
-        client: Any,
+        client: KuaishouClient,
         store: Store,
         rules: Rules,
         *,
@@ -168,10 +177,10 @@ class Syncer:
         self._progress: Callable[[SyncProgress], None] | None = None
         self._closed_seen: set[int] = set()
         self._decided_on_insert = 0  # written by the writer thread only
-        self._writer = _WindowWriter()
+        self._writer = WindowWriter()
         self._cancelled: Callable[[], bool] | None = None
         self._extra_calls = 0
-        self._roles_seen: set[Any] = set()
+        self._roles_seen: set[int | str] = set()
 
     # ------------------------------------------------------------------ helpers
 
@@ -214,7 +223,7 @@ class Syncer:
         result: SyncResult,
     ) -> _Window:
         """Every refund of one window (all pages), or raise; nothing is stored here."""
-        items: list[Any] = []
+        items: list[Refund] = []
         pages: list[tuple[bytes, str]] | None = []  # the bodies, for the raw JSON of the items
         self._check_cancel()
         for page in self.client.iter_window_pages(
@@ -273,7 +282,7 @@ class Syncer:
             raise KeyError(f"no shop with id {self.shop_id}")
         self._progress, self._cancelled, self._extra_calls = progress, cancelled, 0
         self._closed_seen = set()
-        self._writer = _WindowWriter()
+        self._writer = WindowWriter()
         result = SyncResult(self.shop_id, started_at=self._local_ms())
         try:
             try:
@@ -455,12 +464,12 @@ class Syncer:
             result.add(stats)
             self._report("details", i + 1, len(vanished), result)
 
-    def _note_roles(self, history: list[Any]) -> None:
+    def _note_roles(self, history: list[NegotiationComment]) -> None:
         """Log each negotiation-history role value the first time a run meets it: the platform
         does not document them, so a seller can report what was seen (and the rules file's
         ``classify.system_roles`` can name the system's)."""
         for c in history:
-            role = getattr(c, "role", None)
+            role = c.role
             if role is not None and role not in self._roles_seen:
                 self._roles_seen.add(role)
                 log.info("negotiation-history role %r seen (entry %r)", role, (c.title or "")[:60])
@@ -549,7 +558,7 @@ class Syncer:
         comments = self.store.comments_for(self.shop_id, fetched)
         decisions = []
         for r in refunds:
-            snaps = list(history.get(r.refund_id, ()))
+            snaps: list[SnapshotLike] = list(history.get(r.refund_id, ()))
             snaps.extend(self._last_seen_waiting(r, snaps))
             # observations are on the platform's clock already; the journal is on the local one
             cls = classify(
@@ -566,7 +575,7 @@ class Syncer:
         return decisions
 
     @staticmethod
-    def _last_seen_waiting(r: StoredRefund, snaps: list[Any]) -> list[Any]:
+    def _last_seen_waiting(r: StoredRefund, snaps: list[SnapshotLike]) -> list[SnapshotLike]:
         """Observations only record changes; the last time the request was *seen* waiting (unchanged)
         is on the refund row. Give it to the classifier as one more snapshot of that state."""
         if r.last_pending_seen_at is None:
@@ -654,80 +663,11 @@ def _decision(refund_id: int, cls: Classification) -> Decision:
     )
 
 
-class _WindowWriter:
-    """Writes windows on one background thread while the next windows are fetched: a sweep waits on
-    the network, and SQLite releases the GIL while it works. Writes run one at a time, in order;
-    up to ``depth`` fetched windows wait for the writer, so the listing does not stop for each
-    write (the writer shares the GIL with the listing thread and falls behind now and then; with
-    one window in flight the listing waited for it, a fifth of a first sweep). A failed write is
-    raised by the next :meth:`submit` or by :meth:`drain`, and no window queued after it is
-    written: each window's transaction moves the sync's position past it, so a later one committed
-    after a failed one would skip the failed window."""
-
-    def __init__(self, depth: int = 4) -> None:
-        self._jobs: queue.Queue[tuple[Callable[..., Any], tuple, dict] | None] = queue.Queue(maxsize=depth)
-        self._thread: threading.Thread | None = None  # started by the first submit
-        self._error: BaseException | None = None  # sticky: nothing is written after a failure
-        self._raised = False
-
-    def _run(self) -> None:
-        while True:
-            job = self._jobs.get()
-            try:
-                if job is None:
-                    return
-                if self._error is None:
-                    fn, args, kwargs = job
-                    try:
-                        fn(*args, **kwargs)
-                    except BaseException as exc:
-                        self._error = exc
-            finally:
-                self._jobs.task_done()
-
-    def _raise_error(self) -> None:
-        if self._error is not None and not self._raised:
-            self._raised = True
-            raise self._error
-
-    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        """Queue a write (waits while ``depth`` writes are queued already)."""
-        self._raise_error()
-        if self._error is not None:
-            raise RuntimeError("a window write failed: no further windows are written")
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="sync-writer", daemon=True)
-            self._thread.start()
-        self._jobs.put((fn, args, kwargs))
-
-    def drain(self) -> None:
-        """Wait for every queued write (re-raising a write's error)."""
-        if self._thread is not None:
-            self._jobs.join()
-        self._raise_error()
-
-    def close(self, *, failing: bool = False) -> None:
-        """Let the queued writes finish (each is a whole window: committing them keeps the store
-        consistent), then stop the thread. ``failing``: the caller is already raising an error, so
-        a write error is logged instead of replacing it."""
-        try:
-            self.drain()
-        except Exception:
-            if not failing:
-                raise
-            log.exception("a window write failed while the sync was already failing")
-        finally:
-            if self._thread is not None:
-                self._jobs.put(None)
-                self._thread.join()
-                self._thread = None
-
-
 @dataclass(frozen=True, slots=True)
 class _Window:
     """One window's refunds as listed, and the bodies of its pages when the client kept them."""
 
-    items: list[Any]
+    items: list[Refund]
     pages: list[tuple[bytes, str]] | None
 
 

@@ -7,11 +7,11 @@ import threading
 
 import pytest
 
-from desktop.core.sync import _WindowWriter
+from desktop.core.sync_writer import WindowWriter
 
 
 def test_writes_run_in_order_and_drain_waits_for_them():
-    writer, done = _WindowWriter(depth=2), []
+    writer, done = WindowWriter(depth=2), []
     for i in range(10):
         writer.submit(done.append, i)
     writer.drain()
@@ -20,7 +20,7 @@ def test_writes_run_in_order_and_drain_waits_for_them():
 
 
 def test_nothing_queued_after_a_failed_write_is_written():
-    writer, done, gate = _WindowWriter(depth=4), [], threading.Event()
+    writer, done, gate = WindowWriter(depth=4), [], threading.Event()
 
     def fail() -> None:
         gate.wait(5)
