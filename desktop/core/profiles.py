@@ -20,7 +20,7 @@ from typing import Any
 from desktop.core import secrets as secret_keys
 from desktop.core.i18n import tr
 from desktop.core.kuaishou.client import Credentials
-from desktop.core.kuaishou.models import SellerInfo
+from desktop.core.kuaishou.models import OAuthToken, SellerInfo
 from desktop.core.kuaishou.transport import canonical_base_url, same_gateway
 from desktop.core.logsetup import register_secret
 from desktop.core.secrets import SecretStore
@@ -197,7 +197,7 @@ class ShopManager:
             refresh_token=self.secrets.get(account, secret_keys.REFRESH_TOKEN),
         )
 
-    def save_refreshed_tokens(self, shop_id: int, token: Any) -> None:
+    def save_refreshed_tokens(self, shop_id: int, token: OAuthToken) -> None:
         """Persist a refreshed token pair at once (the old refresh token dies within minutes)."""
         self.secrets.update(
             self.account(shop_id),
@@ -207,14 +207,10 @@ class ShopManager:
             },
         )
         fields: dict[str, Any] = {}
-        if getattr(token, "expires_in", None):
+        if token.expires_in:
             fields["token_expires_at"] = expiry_ms(token.expires_in)
         shop = self.store.shop(shop_id)
-        if (
-            shop is not None
-            and shop.refresh_expires_at is None
-            and getattr(token, "refresh_token_expires_in", None)
-        ):
+        if shop is not None and shop.refresh_expires_at is None and token.refresh_token_expires_in:
             # known from now on; a known expiry is kept: refreshing does not extend the grant
             fields["refresh_expires_at"] = expiry_ms(token.refresh_token_expires_in)
         if fields:

@@ -15,9 +15,15 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from desktop.core.domain import deadlines as domain
+from desktop.core.domain.deadlines import RefundLike
 from desktop.core.textsafe import neutralise
+
+if TYPE_CHECKING:
+    from desktop.core.domain.rules import Rules
+    from desktop.core.store import Observation, Store, StoredRefund
 
 #: urgency keys, most urgent first (the domain's ``urgency_of`` returns one of them)
 URGENCIES: tuple[str, ...] = ("overdue", "critical", "urgent", "warn", "info")
@@ -88,7 +94,7 @@ class UrgencyScale:
             )
 
     @classmethod
-    def from_rules(cls, rules: Any) -> UrgencyScale:
+    def from_rules(cls, rules: Rules) -> UrgencyScale:
         """From a loaded :class:`~desktop.core.domain.rules.Rules`."""
         tiers = rules.warnings.urgency
         return cls(
@@ -133,29 +139,35 @@ class UrgencyScale:
 
 
 # ----------------------------------------------------------------------------------- building
-class _RefundLike(Protocol):
-    refund_id: int
-    order_id: int | None
-    handling_way: int | None
-    negotiate_status: int | None
-    status: int | None
-    refund_fee: int | None
-    refund_reason_desc: str | None
-    refund_desc: str | None
-    sku_nick: str | None
-    urge_times: int | None
-    submit_time: int | None
-    update_time: int | None
+class _RefundLike(RefundLike, Protocol):
+    """What a queue row is made of: the domain's fields and the ones the queue shows."""
+
+    @property
+    def order_id(self) -> int | None: ...
+    @property
+    def refund_fee(self) -> int | None: ...
+    @property
+    def refund_reason_desc(self) -> str | None: ...
+    @property
+    def refund_desc(self) -> str | None: ...
+    @property
+    def sku_nick(self) -> str | None: ...
+    @property
+    def urge_times(self) -> int | None: ...
 
 
 class _DeadlineLike(Protocol):
-    expire_at_ms: int | None
-    source: str
-    stage: Any
-    clock_owner: str
+    @property
+    def expire_at_ms(self) -> int | None: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def stage(self) -> object: ...
+    @property
+    def clock_owner(self) -> str: ...
 
 
-def _stage_key(stage: Any) -> str:
+def _stage_key(stage: object) -> str:
     """A stage key from the domain's ``Stage`` (an enum, a str enum or a plain key)."""
     if isinstance(stage, str):
         return str(stage.value) if hasattr(stage, "value") else stage
@@ -210,11 +222,11 @@ def make_row(
 
 def build_queue_rows(
     refunds: Iterable[_RefundLike],
-    rules: Any,
+    rules: Rules,
     *,
     shop_names: Mapping[int, str] | None = None,
     deadline_fn: Callable[..., _DeadlineLike] | None = None,
-    kind_fn: Callable[[Any], str] | None = None,
+    kind_fn: Callable[[_RefundLike], object] | None = None,
 ) -> list[QueueRow]:
     """Queue rows for ``refunds`` (pure; run it in the background).
 
@@ -223,19 +235,16 @@ def build_queue_rows(
     and are kept on the **platform's clock** (offset 0): the table model applies the measured server
     clock offset when it computes time left, so a new offset needs no rebuild.
     """
-    if deadline_fn is None or kind_fn is None:
-        from desktop.core.domain import deadlines as domain
-
-        deadline_fn = deadline_fn or domain.deadline_of
-        kind_fn = kind_fn or domain.kind_of
+    deadline_of: Callable[..., _DeadlineLike] = deadline_fn if deadline_fn is not None else domain.deadline_of
+    kind_of: Callable[[_RefundLike], object] = kind_fn if kind_fn is not None else domain.kind_of
     names = shop_names or {}
     rows: list[QueueRow] = []
     for refund in refunds:
         shop_id = getattr(refund, "shop_id", 0) or 0
-        deadline = deadline_fn(refund, rules, server_offset_ms=0)
+        deadline = deadline_of(refund, rules, server_offset_ms=0)
         if deadline.clock_owner == "none":
             continue  # closed: not a pending request
-        kind = kind_fn(refund)
+        kind = kind_of(refund)
         rows.append(
             make_row(
                 refund,
@@ -248,7 +257,7 @@ def build_queue_rows(
     return rows
 
 
-def rows_from_store(store: Any, rules: Any) -> list[QueueRow]:
+def rows_from_store(store: Store, rules: Rules) -> list[QueueRow]:
     """Every open request of every shop in ``store`` as queue rows (disk I/O: background only)."""
     names = {shop.id: shop.label for shop in store.shops()}
     return build_queue_rows(store.refunds(open_only=True), rules, shop_names=names)
@@ -260,9 +269,9 @@ class RefundDetail:
     """Everything the detail pane shows about one request (loaded in the background)."""
 
     row: QueueRow
-    refund: Any  # StoredRefund / Refund: the list fields
+    refund: StoredRefund | None  # the list fields (None: no longer in the store)
     detail: Mapping[str, Any]  # the last raw detail (or list item) as the API sent it; {} if none
-    observations: tuple[Any, ...]  # store Observation records, oldest first
+    observations: tuple[Observation, ...]  # oldest first
     comments: tuple[Mapping[str, Any], ...]  # negotiation history, oldest first
     stage_basis: str | None = None  # "sourced" | "assumed": the rules file's basis of the stage limit
     stage_limit_hours: float | None = None
@@ -293,7 +302,7 @@ class RefundDetail:
         return info.return_freight_amount if info is not None else None
 
 
-def load_detail(store: Any, row: QueueRow, rules: Any = None) -> RefundDetail:
+def load_detail(store: Store, row: QueueRow, rules: Rules | None = None) -> RefundDetail:
     """The detail of ``row`` from the store (disk I/O: background only)."""
     refund = store.refund(row.shop_id, row.refund_id)
     list_raw, detail_raw = store.refund_raw(row.shop_id, row.refund_id)

@@ -110,7 +110,7 @@ class GuardPolicy:
         }
 
     @classmethod
-    def from_json(cls, data: Any) -> GuardPolicy:
+    def from_json(cls, data: object) -> GuardPolicy:
         """A policy from its JSON form; raises :class:`PolicyError` naming the bad key."""
         if not isinstance(data, Mapping):
             raise PolicyError("policy", tr("The guard policy is not a table."))
