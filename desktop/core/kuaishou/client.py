@@ -3,7 +3,8 @@
 One :class:`KuaishouClient` per shop. It signs every call (:mod:`.signing`), sends GET parameters in
 the query string and POST parameters as a form body, serialises the business ``param`` once and
 sends exactly the text it signed, parses the envelope of both field families into data or a typed
-error (:func:`.errors.classify`), and turns ``data`` into typed records (:mod:`.models`).
+error (:func:`.answers.unwrap`, :func:`.errors.classify`), and turns ``data`` into typed records
+(:mod:`.models`). A listing window is paged by cursor with the bounds of :mod:`.paging`.
 
 Transport rules:
 
