@@ -141,7 +141,7 @@ class _Deadline:
         self.expired = False
         self._done = False
         self._lock = threading.Lock()
-        self._conn: Any = None
+        self._conn: urllib3.connection.HTTPConnection | None = None
         self._watchdog = watchdog
 
     def __enter__(self) -> _Deadline:
@@ -158,7 +158,7 @@ class _Deadline:
         if self._watchdog is not None:
             self._watchdog.disarm()
 
-    def attach(self, conn: Any) -> None:
+    def attach(self, conn: urllib3.connection.HTTPConnection) -> None:
         with self._lock:
             self._conn = conn
 
@@ -248,7 +248,7 @@ class _Watched:
 
     def request(self, *args: Any, **kwargs: Any) -> Any:
         deadline = getattr(_calls, "deadline", None)
-        if deadline is not None:
+        if deadline is not None and isinstance(self, urllib3.connection.HTTPConnection):
             deadline.attach(self)
         return super().request(*args, **kwargs)  # type: ignore[misc]
 
@@ -349,8 +349,8 @@ def send(
     url: str,
     *,
     method: str | None,
-    params: Any = None,
-    data: Any = None,
+    params: str | Mapping[str, str] | None = None,
+    data: bytes | None = None,
     headers: Mapping[str, str] | None = None,
     timeout: float | tuple[float, float],
     deadline_s: float = DEFAULT_DEADLINE_S,
