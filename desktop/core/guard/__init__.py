@@ -11,18 +11,20 @@ so before it acts (a pre-notice ``pre_notice_minutes`` earlier).
 Pieces (Qt-free; the app and ``aftersale-watch guard`` use the same), one module each, all
 importable from here:
 
-* :mod:`.policy` — :class:`GuardPolicy`, per shop, off by default, kept in the store's settings (never secrets);
-  :func:`load_policy` / :func:`save_policy`; holds ("暂不兜底") per request: :func:`holds`,
-  :func:`set_hold`.
-* :mod:`.selection` — :func:`select`: which waiting requests are due and whether the policy allows each (pure).
+* :mod:`.policy` — :class:`GuardPolicy`, per shop, off by default, kept in the store's settings
+  (never secrets): :func:`load_policy` / :func:`save_policy`; holds ("暂不兜底") per request:
+  :func:`holds`, :func:`set_hold`.
+* :mod:`.selection` — :func:`select`: which waiting requests are due and whether the policy allows
+  each (pure).
 * :mod:`.run` — :class:`Guard`: one run: re-read the due requests and agree them through the
   :class:`~desktop.core.actions.ActionEngine` (journaled first, one call per refund, the journal
   entry marked as the guard's with the policy that allowed it), never on stale data, never past a
-  cap, never on a held request.
-* :mod:`.notices` — :func:`pre_notice` / :func:`result_notice` and :class:`NoticeBus` — the notifications; channels
-  (the tray and alert center today, phone robots later) attach to the bus.
-* :mod:`.history` — :func:`backtest`: what the policy would have done over the stored 90-day history;
-  :func:`guarded_ids` + :func:`desktop.core.domain.risk.guarded_forecast` — the forecast with it.
+  cap, never on a held request; :class:`WatchGuard` for the always-on watcher.
+* :mod:`.notices` — :func:`pre_notice` / :func:`result_notice` and :class:`NoticeBus`: the
+  notifications; channels (the tray, the alert center, the phone robots) attach to the bus.
+* :mod:`.history` — :func:`backtest`: what the policy would have done over the stored 90-day
+  history; :func:`guarded_ids` + :func:`desktop.core.domain.risk.guarded_forecast`: the forecast
+  with it.
 
 Clocks: the store keeps platform times; "now" here is the local clock, and deadlines are moved to
 it with the shop's measured server-clock offset. A day (for the caps) is a Beijing calendar day.
