@@ -104,6 +104,8 @@ def test_update_time_queries_and_waiting_only(gw):
         {"begin_ms": NOW_MS, "end_ms": NOW_MS, "page_size": 101},
         {"begin_ms": NOW_MS, "end_ms": NOW_MS, "type": 1},
         {"begin_ms": NOW_MS, "end_ms": NOW_MS, "query_type": 3},
+        {"begin_ms": NOW_MS, "end_ms": NOW_MS, "type": 9.0},  # a choice is a whole number
+        {"begin_ms": NOW_MS, "end_ms": NOW_MS, "query_type": True},
         {"begin_ms": float(NOW_MS), "end_ms": NOW_MS},
     ],
 )
