@@ -11,9 +11,9 @@ failures) it syncs that shop first, then runs the guard for it when the guard is
 * **One watcher per data folder**: :class:`FolderLock` (an OS file lock on ``watch.lock`` in the data
   folder, released by the OS even if the process dies).
 * **The guard** (:class:`Guard`): anything with ``run(store=, shop_id=, client=, rules=, now_ms=)``
-  returning robot notices; :func:`find_guard` looks for it in ``desktop.core.guard``
-  (``watch_guard(store)`` returns the guard when it is enabled, else ``None``). The notices it
-  returns go to the robots through the same dispatcher as every alert.
+  returning robot notices; :func:`find_guard` gives :func:`desktop.core.guard.watch_guard`'s (the
+  guard when some shop has it enabled, else ``None``). The notices it returns go to the robots
+  through the same dispatcher as every alert.
 """
 
 from __future__ import annotations
@@ -58,15 +58,10 @@ class Guard(Protocol):
 
 
 def find_guard(store: Store) -> Guard | None:
-    """The guard when this version has one and it is enabled (``desktop.core.guard.watch_guard``)."""
-    try:
-        module = importlib.import_module("desktop.core.guard")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("desktop.core.guard",):
-            raise
-        return None
-    factory: Callable[[Store], Guard | None] | None = getattr(module, "watch_guard", None)
-    return factory(store) if factory is not None else None
+    """The guard when some shop has it enabled (:func:`desktop.core.guard.watch_guard`), else ``None``."""
+    from desktop.core.guard import watch_guard  # the guard needs the action engine: loaded on demand
+
+    return watch_guard(store)
 
 
 class LockedError(Exception):
