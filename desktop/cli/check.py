@@ -182,24 +182,14 @@ def pending_items(store: Any, shop: Any, rules: Any, now_ms: int) -> list[dict[s
 
 
 def risk_object(store: Any, shop: Any, rules: Any, now_ms: int) -> dict[str, Any]:
-    """The shop's risk estimate (:mod:`desktop.core.domain.risk`) as the report's ``risk`` object."""
+    """The shop's risk estimate (:mod:`desktop.core.domain.risk`) as the report's ``risk`` object,
+    with ``forecast_with_guard`` while the shop's guard is on."""
     from desktop.core.risk_answer import risk_answer
 
     # the window's function too: the same level from the same store and clock
     return risk_answer(
         store, shop.id, rules, now_ms=now_ms, server_offset_ms=shop.server_clock_offset_ms or 0
     ).to_json()
-
-
-def guard_forecast_object(store: Any, shop: Any, rules: Any, now_ms: int) -> list[dict[str, Any]] | None:
-    """The forecast's second line: the level per horizon with the shop's guard as configured
-    (``None`` while the guard is off)."""
-    from desktop.core.guard import guarded_forecast_levels, load_policy
-
-    policy = load_policy(store, shop.id)
-    if policy is None or not policy.enabled:
-        return None
-    return guarded_forecast_levels(store, shop.id, rules, policy, now_ms=now_ms)
 
 
 @dataclass
@@ -234,9 +224,6 @@ def build_report(
                 "risk": risk_object(store, shop, rules, now_ms),
             }
         )
-        guarded = guard_forecast_object(store, shop, rules, now_ms)
-        if guarded is not None:
-            shops[-1]["risk"]["forecast_with_guard"] = guarded
     stale = failed or any(s.stale for s in states)
     return {"generated_at": iso(now_ms), "stale": stale, "shops": shops}
 
