@@ -813,6 +813,20 @@ def guarded_ids(
     return frozenset(out)
 
 
+def guard_forecast(store: Any, shop_id: int, rules: Rules, inputs: Any) -> tuple[Any, ...] | None:
+    """The forecast with the shop's guard as configured (``None`` while it is off), from the same
+    risk inputs as the estimate (``inputs.now_ms`` is on the platform clock)."""
+    from desktop.core.domain.risk import guarded_forecast
+
+    policy = load_policy(store, shop_id)
+    if policy is None or not policy.enabled:
+        return None
+    shop = store.shop(shop_id)
+    offset = (shop.server_clock_offset_ms if shop else None) or 0
+    ids = guarded_ids(store, shop_id, rules, policy, now_ms=inputs.now_ms - offset)
+    return guarded_forecast(inputs, rules, ids)
+
+
 def guarded_forecast_levels(
     store: Any, shop_id: int, rules: Rules, policy: GuardPolicy | None, *, now_ms: int
 ) -> list[dict[str, Any]]:

@@ -25,8 +25,7 @@ for p in (str(ROOT), str(HERE)):
 
 from bench_risk import NOW, build  # noqa: E402
 
-from desktop.core.domain.risk import guarded_forecast  # noqa: E402
-from desktop.core.guard import GuardPolicy, backtest, guarded_ids, load_policy, save_policy  # noqa: E402
+from desktop.core.guard import GuardPolicy, backtest, guard_forecast, save_policy  # noqa: E402
 from desktop.core.rulesfile import load_default_rules  # noqa: E402
 from desktop.core.store import open_store  # noqa: E402
 from desktop.core.store.risk_queries import risk_inputs  # noqa: E402
@@ -53,10 +52,7 @@ def main() -> int:
                 bt = backtest(store, shop_id, rules, policy, now_ms=NOW)
                 times["backtest"].append(time.perf_counter() - t)
                 t = time.perf_counter()
-                # what the risk answer adds while the guard is on (desktop.core.risk_answer)
-                inputs = risk_inputs(store, shop_id, rules, now_ms=NOW)
-                ids = guarded_ids(store, shop_id, rules, load_policy(store, shop_id), now_ms=NOW)
-                guarded_forecast(inputs, rules, ids)
+                guard_forecast(store, shop_id, rules, risk_inputs(store, shop_id, rules, now_ms=NOW))
                 times["guarded forecast"].append(time.perf_counter() - t)
             print(
                 f"auto-approvals replayed: {bt.total}, caught {bt.caught}, "
