@@ -182,8 +182,7 @@ def pending_items(store: Any, shop: Any, rules: Any, now_ms: int) -> list[dict[s
 
 
 def risk_object(store: Any, shop: Any, rules: Any, now_ms: int) -> dict[str, Any]:
-    """The shop's risk estimate (:mod:`desktop.core.domain.risk`) as the report's ``risk`` object,
-    with ``forecast_with_guard`` while the shop's guard is on."""
+    """The shop's risk estimate (:mod:`desktop.core.domain.risk`) as the report's ``risk`` object."""
     from desktop.core.risk_answer import risk_answer
 
     # the window's function too: the same level from the same store and clock
