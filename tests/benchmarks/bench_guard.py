@@ -25,7 +25,8 @@ for p in (str(ROOT), str(HERE)):
 
 from bench_risk import NOW, build  # noqa: E402
 
-from desktop.core.guard import GuardPolicy, backtest, guard_forecast, save_policy  # noqa: E402
+from desktop.core.domain.risk import guarded_forecast  # noqa: E402
+from desktop.core.guard import GuardPolicy, backtest, guarded_ids, save_policy  # noqa: E402
 from desktop.core.rulesfile import load_default_rules  # noqa: E402
 from desktop.core.store import open_store  # noqa: E402
 from desktop.core.store.risk_queries import risk_inputs  # noqa: E402
@@ -52,7 +53,9 @@ def main() -> int:
                 bt = backtest(store, shop_id, rules, policy, now_ms=NOW)
                 times["backtest"].append(time.perf_counter() - t)
                 t = time.perf_counter()
-                guard_forecast(store, shop_id, rules, risk_inputs(store, shop_id, rules, now_ms=NOW))
+                # what the risk answer does for a shop with the guard on (the clocks agree here)
+                inputs = risk_inputs(store, shop_id, rules, now_ms=NOW)
+                guarded_forecast(inputs, rules, guarded_ids(store, shop_id, rules, policy, now_ms=NOW))
                 times["guarded forecast"].append(time.perf_counter() - t)
             print(
                 f"auto-approvals replayed: {bt.total}, caught {bt.caught}, "

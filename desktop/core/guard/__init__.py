@@ -35,7 +35,6 @@ from __future__ import annotations
 from desktop.core.guard.history import (
     Backtest,
     backtest,
-    guard_forecast,
     guarded_forecast_levels,
     guarded_ids,
 )
@@ -100,7 +99,6 @@ __all__ = [
     "backtest",
     "beijing_day_start_local",
     "describe_origin",
-    "guard_forecast",
     "guarded_forecast_levels",
     "guarded_ids",
     "holds",

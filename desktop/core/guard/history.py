@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING, Any
 from desktop.core.domain.deadlines import deadline_of
 from desktop.core.domain.risk import BEIJING_OFFSET_MS, day_start
 from desktop.core.domain.rules import DAY_MS, Rules
-from desktop.core.guard.policy import DUE, HISTORY_DAYS, GuardPolicy, holds, load_policy
+from desktop.core.guard.policy import DUE, HISTORY_DAYS, GuardPolicy, holds
 from desktop.core.guard.selection import Usage, beijing_day_start_local, select, usage_today
 
 if TYPE_CHECKING:
-    from desktop.core.domain.risk import Forecast, RiskInputs
     from desktop.core.store import Store
 
 
@@ -60,22 +59,6 @@ def guarded_ids(
             out.add(r.refund_id)
             per_day[day] = Usage(u.count + 1, u.fen + (picked[0].refund_fee_fen or 0))
     return frozenset(out)
-
-
-def guard_forecast(
-    store: Store, shop_id: int, rules: Rules, inputs: RiskInputs
-) -> tuple[Forecast, ...] | None:
-    """The forecast with the shop's guard as configured (``None`` while it is off), from the same
-    risk inputs as the estimate (``inputs.now_ms`` is on the platform clock)."""
-    from desktop.core.domain.risk import guarded_forecast
-
-    policy = load_policy(store, shop_id)
-    if policy is None or not policy.enabled:
-        return None
-    shop = store.shop(shop_id)
-    offset = (shop.server_clock_offset_ms if shop else None) or 0
-    ids = guarded_ids(store, shop_id, rules, policy, now_ms=inputs.now_ms - offset)
-    return guarded_forecast(inputs, rules, ids)
 
 
 def guarded_forecast_levels(
