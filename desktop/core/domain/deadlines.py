@@ -47,15 +47,33 @@ _PLAUSIBLE_EPOCH_MS = 978_307_200_000
 class RefundLike(Protocol):
     """The attributes the domain reads (a :class:`~desktop.core.kuaishou.models.Refund` has them all)."""
 
-    refund_id: int
-    handling_way: int | None
-    negotiate_status: int | None
-    status: int | None
-    submit_time: int | None
-    update_time: int | None
-    negotiate_update_time: int | None
-    end_time: int | None
-    expire_time: int | None
+    # read-only: a frozen record (Refund, StoredRefund) has them as read-only attributes
+    @property
+    def refund_id(self) -> int: ...
+
+    @property
+    def handling_way(self) -> int | None: ...
+
+    @property
+    def negotiate_status(self) -> int | None: ...
+
+    @property
+    def status(self) -> int | None: ...
+
+    @property
+    def submit_time(self) -> int | None: ...
+
+    @property
+    def update_time(self) -> int | None: ...
+
+    @property
+    def negotiate_update_time(self) -> int | None: ...
+
+    @property
+    def end_time(self) -> int | None: ...
+
+    @property
+    def expire_time(self) -> int | None: ...
 
 
 class Stage(enum.StrEnum):
