@@ -224,7 +224,7 @@ class Watcher:
     def _nearest_deadline_ms(self, shop_id: int | None) -> int | None:
         if shop_id is None:
             return None
-        rows = self.store._read(
+        rows = self.store.read(
             "SELECT MIN(expire_time) FROM refunds WHERE shop_id = ? AND merchant_turn = 1 AND expire_time IS NOT NULL",
             (shop_id,),
         )
