@@ -154,6 +154,18 @@ def test_waiting_refunds_come_soonest_deadline_first_without_deadline_last(store
     )
     assert [r.refund_id for r in store.refunds.waiting(shop.id)] == [3, 1, 2]
     assert store.refunds.count(shop.id) == 4
+    assert store.refunds.nearest_deadline(shop.id) == T0 + HOUR
+    assert store.refunds.nearest_deadline(shop.id + 1) is None
+
+
+def test_the_nearest_deadline_is_of_the_requests_waiting_on_the_merchant(store, shop):
+    store.refunds.upsert(
+        shop.id,
+        [refund(1, expireTime=T0 + HOUR, negotiateStatus=2, status=30), refund(2, expireTime=None)],
+        seen_at=T0,
+        merchant_turn=waiting,
+    )
+    assert store.refunds.nearest_deadline(shop.id) is None  # the one with a deadline is not waiting
 
 
 def test_a_failed_transaction_leaves_nothing_behind(store, shop):

@@ -409,6 +409,15 @@ class RefundRepository(Repository):
         """Requests waiting on the merchant, soonest platform deadline first (no deadline last)."""
         return self.all(shop_id, merchant_turn=True)
 
+    def nearest_deadline(self, shop_id: int) -> int | None:
+        """The soonest platform deadline (``expireTime``) of the requests waiting on the merchant."""
+        rows = self._store.read(
+            "SELECT MIN(expire_time) FROM refunds WHERE shop_id = ? AND merchant_turn = 1 "
+            "AND expire_time IS NOT NULL",
+            (shop_id,),
+        )
+        return int(rows[0][0]) if rows and rows[0][0] is not None else None
+
     def count(self, shop_id: int | None = None) -> int:
         if shop_id is None:
             return int(self._store.read("SELECT count(*) FROM refunds")[0][0])
