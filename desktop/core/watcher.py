@@ -224,7 +224,8 @@ class Watcher:
     def _nearest_deadline_ms(self, shop_id: int | None) -> int | None:
         if shop_id is None:
             return None
-        return self.store.refunds.nearest_deadline(shop_id)
+        deadline: int | None = self.store.refunds.nearest_deadline(shop_id)
+        return deadline
 
     def cycle(self) -> CycleReport:
         """Sync the shops that are due, run the guard for them, then one robot evaluation."""
