@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 #: status values after which a refund is finished (succeeded / failed-or-closed)
 CLOSED_STATUSES = frozenset({60, 70})
-#: a refund's row as read (:data:`REFUND_SELECT`) made into its record by :func:`stored_refund`
+#: the SELECT of whole refund rows (:func:`stored_refund` makes a row its record)
 REFUND_SELECT = f"SELECT {', '.join(REFUND_COLUMNS)} FROM refunds"
 
 # the refund columns written from an API record (attribute name == column name)
