@@ -207,10 +207,6 @@ def stage_of(refund: RefundLike) -> Stage:
     )
 
 
-def clock_owner_of(stage: Stage) -> ClockOwner:
-    return _CLOCK_OWNER[stage]
-
-
 def waits_on_merchant(refund: RefundLike) -> bool:
     """Whether the request belongs in the merchant's queue (the rest is the buyer/platform view).
 
@@ -309,9 +305,3 @@ def urgency_of(seconds: int | float | None, rules: Rules) -> Urgency:
     if seconds <= tiers.warn_hours.value * 3600:
         return "warn"
     return "info"
-
-
-def alerts_crossed(seconds: int | float, rules: Rules) -> tuple[float, ...]:
-    """The alert thresholds (hours, descending) that ``seconds`` left has reached: a notifier sends one
-    notification per (request, threshold) the first time it appears here."""
-    return tuple(h for h in rules.warnings.alert_hours.value if seconds <= h * 3600)
