@@ -116,9 +116,9 @@ def test_the_window_and_check_carry_the_same_forecast_with_the_guard(sandbox, cl
     from desktop.core.guard import GuardPolicy, guarded_forecast_levels, save_policy
 
     rules = load_default_rules()
-    shop = store.add_shop(base_url=sandbox.base_url, seller_id=sandbox.credentials.seller_id)
+    shop = store.shops.add(base_url=sandbox.base_url, seller_id=sandbox.credentials.seller_id)
     Syncer(client, store, rules, shop_id=shop.id, days=DAYS).run()
-    shop = store.shop(shop.id)
+    shop = store.shops.get(shop.id)
     now = int(time.time() * 1000)
     assert "forecast_with_guard" not in risk_object(store, shop, rules, now)
     assert estimate_risk(store, rules, shop.id).guarded is None
