@@ -213,7 +213,7 @@ def test_listing_older_than_90_days_is_refused_by_the_gateway_and_avoided_by_the
     # the sync places its windows on the gateway's clock (measured by its first call): a 90-day
     # first sweep is accepted whole
     with open_store(tmp_path / "s.sqlite3") as store:
-        shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id)
+        shop = store.shops.add(base_url=sb.base_url, seller_id=sb.credentials.seller_id)
         result = Syncer(client, store, load_default_rules(), shop_id=shop.id, days=90).run()
     assert result.completed and result.first_sweep_done
     begins = [e["params"]["beginTime"] for e in sb.call_log[1:] if "beginTime" in e["params"]]

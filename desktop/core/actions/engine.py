@@ -488,7 +488,7 @@ class ActionEngine(Reconciler):
                 exc.result or exc.sub_code,
             )
             try:
-                new_id = self.store.journal_plan(
+                new_id = self.store.journal.plan(
                     self.shop_id,
                     again.refund_id,
                     again.kind.value,

@@ -32,12 +32,12 @@ def guarded_ids(
     if policy is None or not policy.enabled:
         return frozenset()
     hours = horizon_hours or max(rules.forecast_horizons_hours.value)
-    shop = store.shop(shop_id)
+    shop = store.shops.get(shop_id)
     offset = (shop.server_clock_offset_ms if shop else None) or 0
     held = holds(store, shop_id)
     used = usage_today(store, shop_id, now_ms=now_ms, server_offset_ms=offset)
     rows = []
-    for r in store.waiting_refunds(shop_id):
+    for r in store.refunds.waiting(shop_id):
         d = deadline_of(r, rules, server_offset_ms=offset)
         if d.expire_at_ms is None or d.estimated or d.expire_at_ms <= now_ms:
             continue
@@ -125,10 +125,10 @@ def backtest(
     from desktop.core.store.risk_queries import risk_inputs
 
     local_now = int(time.time() * 1000) if now_ms is None else now_ms
-    shop = store.shop(shop_id)
+    shop = store.shops.get(shop_id)
     offset = (shop.server_clock_offset_ms if shop else None) or 0
     now = local_now + offset
-    rows = store._read(
+    rows = store.read(
         "SELECT a.refund_id, a.at, a.stage, a.handling_way, r.refund_fee FROM auto_approvals a "
         "LEFT JOIN refunds r ON r.shop_id = a.shop_id AND r.refund_id = a.refund_id "
         "WHERE a.shop_id = ? AND a.at > ? AND a.at <= ? ORDER BY a.at, a.refund_id",

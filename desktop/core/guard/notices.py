@@ -79,7 +79,7 @@ def upcoming(
     and the caps, not held), soonest first. Those already due are acted on now, not announced."""
     if not policy.enabled:
         return []
-    shop = store.shop(shop_id)
+    shop = store.shops.get(shop_id)
     offset = (shop.server_clock_offset_ms if shop else None) or 0
     if pre_notice_ms is None:
         pre_notice_ms = pre_notice_minutes(rules) * MINUTE_MS
@@ -87,7 +87,7 @@ def upcoming(
     return [
         c
         for c in select(
-            store.waiting_refunds(shop_id),
+            store.refunds.waiting(shop_id),
             rules,
             policy,
             holds(store, shop_id),
@@ -117,7 +117,7 @@ def pre_notice(
     fresh = [
         c
         for c in upcoming(store, shop_id, rules, policy, now_ms=now_ms)
-        if store.mark_notified(shop_id, c.refund_id, PRE_NOTICE_KEY, at=now_ms)
+        if store.notifications.mark(shop_id, c.refund_id, PRE_NOTICE_KEY, at=now_ms)
     ]
     if not fresh:
         return None

@@ -165,7 +165,7 @@ def _check_policy(p: GuardPolicy) -> None:
 def load_policy(store: Store, shop_id: int) -> GuardPolicy | None:
     """The shop's saved policy, ``None`` when none was ever saved. A damaged one is logged and
     read as "off" (the guard never acts on a policy it cannot read)."""
-    raw = store.get_setting(POLICY_KEY.format(shop_id=shop_id))
+    raw = store.settings.get(POLICY_KEY.format(shop_id=shop_id))
     if raw is None:
         return None
     try:
@@ -176,12 +176,12 @@ def load_policy(store: Store, shop_id: int) -> GuardPolicy | None:
 
 
 def save_policy(store: Store, shop_id: int, policy: GuardPolicy) -> None:
-    store.set_setting(POLICY_KEY.format(shop_id=shop_id), policy.to_json())
+    store.settings.set(POLICY_KEY.format(shop_id=shop_id), policy.to_json())
 
 
 def holds(store: Store, shop_id: int) -> frozenset[int]:
     """The requests the seller put on hold ("暂不兜底")."""
-    raw = store.get_setting(HOLDS_KEY.format(shop_id=shop_id)) or []
+    raw = store.settings.get(HOLDS_KEY.format(shop_id=shop_id)) or []
     out = set()
     for v in raw if isinstance(raw, list) else []:
         try:
@@ -200,7 +200,7 @@ def set_hold(store: Store, shop_id: int, refund_ids: Iterable[int], held: bool =
         current = set(holds(store, shop_id))
         ids = {int(r) for r in refund_ids}
         current = current | ids if held else current - ids
-        store.set_setting(HOLDS_KEY.format(shop_id=shop_id), [str(r) for r in sorted(current)])
+        store.settings.set(HOLDS_KEY.format(shop_id=shop_id), [str(r) for r in sorted(current)])
         return frozenset(current)
 
 

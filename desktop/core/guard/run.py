@@ -107,11 +107,11 @@ class Guard:
             # what a killed earlier run left open is settled first (never sent again)
             report.reconciled = self.engine.reconcile(cancelled=cancelled)
         now = self._now_ms()
-        shop = self.store.shop(self.shop_id)
+        shop = self.store.shops.get(self.shop_id)
         offset = (shop.server_clock_offset_ms if shop else None) or 0
         used = usage_today(self.store, self.shop_id, now_ms=now, server_offset_ms=offset)
         considered = select(
-            self.store.waiting_refunds(self.shop_id),
+            self.store.refunds.waiting(self.shop_id),
             self.rules,
             policy,
             holds(self.store, self.shop_id),
@@ -245,7 +245,7 @@ class WatchGuard:
 
         engine = ActionEngine(client, store, shop_id=shop_id, clock=clock)
         report = Guard(engine, rules, clock=clock).run(policy)
-        shop = store.shop(shop_id)
+        shop = store.shops.get(shop_id)
         label = shop.label if shop is not None else ""
         notices = (result_notice(report), pre_notice(store, shop_id, rules, policy, now_ms=now_ms))
         return [notice_from_guard(n, label) for n in notices if n is not None]
@@ -254,7 +254,7 @@ class WatchGuard:
 def watch_guard(store: Store) -> WatchGuard | None:
     """The guard for the always-on watcher when some shop of ``store`` has it enabled, else
     ``None`` (a policy enabled later is picked up when the watcher starts again)."""
-    for shop in store.shops():
+    for shop in store.shops.all():
         policy = load_policy(store, shop.id)
         if policy is not None and policy.enabled:
             return WatchGuard()
@@ -267,12 +267,12 @@ def next_wakeups(store: Store, shop_id: int, rules: Rules, policy: GuardPolicy, 
     its pre-notice time, those still ahead of ``now_ms``."""
     if not policy.enabled:
         return []
-    shop = store.shop(shop_id)
+    shop = store.shops.get(shop_id)
     offset = (shop.server_clock_offset_ms if shop else None) or 0
     pre = pre_notice_minutes(rules) * MINUTE_MS
     out = set()
     held = holds(store, shop_id)
-    for r in store.waiting_refunds(shop_id):
+    for r in store.refunds.waiting(shop_id):
         stage = stage_of(r)
         if stage.value not in policy.stages or r.refund_id in held:
             continue

@@ -68,7 +68,7 @@ def usage_today(store: Store, shop_id: int, *, now_ms: int, server_offset_ms: in
     """The guard's actions of today (sent, done or of unknown delivery: each may have paid out)."""
     since = beijing_day_start_local(now_ms, server_offset_ms)
     count = fen = 0
-    for e in store.journal_entries(shop_id, since=since):
+    for e in store.journal.entries(shop_id, since=since):
         origin = (e.params or {}).get("origin") or {}
         if origin.get("by") != ORIGIN or e.state not in ("sent", "done", "unknown"):
             continue
