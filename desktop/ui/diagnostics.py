@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui.i18n import fill
 from desktop.ui.queue.labels import format_local_time
 from desktop.ui.workers import run_in_background
 
@@ -104,7 +105,7 @@ class RolesDialog(QDialog):
         for i, seen in enumerate(self._rows):
             value = "—" if seen.role is None else str(seen.role)
             if self._named(seen.role):
-                value = self.tr("%1 (named as the system in the rules file)").replace("%1", value)
+                value = fill(self.tr("%1 (named as the system in the rules file)"), value)
             cells = [
                 value,
                 str(seen.entries),
@@ -120,9 +121,7 @@ class RolesDialog(QDialog):
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.status.setText(
-            self.tr("%1 role value(s) in the negotiation histories fetched so far.").replace(
-                "%1", str(len(self._rows))
-            )
+            fill(self.tr("%1 role value(s) in the negotiation histories fetched so far."), len(self._rows))
             if self._rows
             else self.tr(
                 "No negotiation history has been fetched yet: the app fetches it for recently "
@@ -133,7 +132,7 @@ class RolesDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._task = None
-        self.status.setText(self.tr("The list could not be read: %1").replace("%1", str(exc)))
+        self.status.setText(fill(self.tr("The list could not be read: %1"), exc))
 
     def report_text(self) -> str:
         """The values as plain lines, for a report (role, entries, requests, example titles)."""

@@ -39,6 +39,7 @@ from desktop.core.guard import (
     result_notice,
     save_policy,
 )
+from desktop.ui.i18n import fill
 from desktop.ui.workers import run_in_background
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ class GuardSettingsPage(QWidget):
         self.backtest.setTextFormat(Qt.TextFormat.RichText)
         form = QFormLayout(self)
         if shop is not None:
-            title = QLabel(self.tr("The guard of %1").replace("%1", shop.label))
+            title = QLabel(fill(self.tr("The guard of %1"), shop.label))
             title.setStyleSheet("font-weight: bold")
             form.addRow(title)
         form.addRow(why)
@@ -160,7 +161,7 @@ class GuardSettingsPage(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         log.warning("guard settings: %s", exc)
-        self.backtest.setText(self.tr("The shop's history cannot be read: %1").replace("%1", str(exc)))
+        self.backtest.setText(fill(self.tr("The shop's history cannot be read: %1"), exc))
 
     def policy(self) -> GuardPolicy:
         return GuardPolicy(
@@ -203,7 +204,7 @@ class GuardSettingsPage(QWidget):
             QMessageBox.warning(
                 self.window(),
                 self.tr("Settings"),
-                self.tr("The guard policy could not be saved: %1").replace("%1", str(exc)),
+                fill(self.tr("The guard policy could not be saved: %1"), exc),
             )
 
         run_in_background(
@@ -221,15 +222,17 @@ def backtest_text(bt: Any) -> str:
 
     levels = level_names()
     lines = [
-        QCoreApplication.translate(
-            "GuardBacktest",
-            "Over the last %1 days this policy would have turned %2 of %3 "
-            "overdue auto-approvals (%4) into timely approvals.",
+        fill(
+            QCoreApplication.translate(
+                "GuardBacktest",
+                "Over the last %1 days this policy would have turned %2 of %3 "
+                "overdue auto-approvals (%4) into timely approvals.",
+            ),
+            bt.days,
+            bt.caught,
+            bt.total,
+            money_text(bt.caught_fen),
         )
-        .replace("%1", str(bt.days))
-        .replace("%2", str(bt.caught))
-        .replace("%3", str(bt.total))
-        .replace("%4", money_text(bt.caught_fen))
     ]
     why = {
         "stage": QCoreApplication.translate("GuardBacktest", "stage not guarded"),
@@ -237,23 +240,20 @@ def backtest_text(bt: Any) -> str:
         "cap": QCoreApplication.translate("GuardBacktest", "past a daily cap"),
     }
     missed = [
-        QCoreApplication.translate("GuardBacktest", "%1: %2 (%3)")
-        .replace("%1", why[k])
-        .replace("%2", str(c))
-        .replace("%3", money_text(f))
+        fill(QCoreApplication.translate("GuardBacktest", "%1: %2 (%3)"), why[k], c, money_text(f))
         for k, (c, f) in bt.missed.items()
         if c
     ]
     if missed:
-        lines.append(
-            QCoreApplication.translate("GuardBacktest", "Not caught: %1").replace("%1", "；".join(missed))
-        )
+        lines.append(fill(QCoreApplication.translate("GuardBacktest", "Not caught: %1"), "；".join(missed)))
     lines.append(
-        QCoreApplication.translate(
-            "GuardBacktest", "Risk level now: %1; with this guard it would have been: %2."
+        fill(
+            QCoreApplication.translate(
+                "GuardBacktest", "Risk level now: %1; with this guard it would have been: %2."
+            ),
+            levels.get(bt.level, bt.level),
+            levels.get(bt.level_with_guard, bt.level_with_guard),
         )
-        .replace("%1", levels.get(bt.level, bt.level))
-        .replace("%2", levels.get(bt.level_with_guard, bt.level_with_guard))
     )
     return "<br>".join(html.escape(x) for x in lines)
 
@@ -440,7 +440,7 @@ class HoldActions(QObject):
                 if held
                 else self.tr("The guard may act on %1 request(s) again")
             )
-            self.window.statusBar().showMessage(text.replace("%1", str(len(ids))), 8_000)
+            self.window.statusBar().showMessage(fill(text, len(ids)), 8_000)
             self.changed.emit(holds)
             controller = getattr(self.window, "guard", None)
             if controller is not None:
@@ -450,7 +450,7 @@ class HoldActions(QObject):
             QMessageBox.warning(
                 self.window,
                 self.tr("Guard"),
-                self.tr("The hold could not be saved: %1").replace("%1", str(exc)),
+                fill(self.tr("The hold could not be saved: %1"), exc),
             )
 
         run_in_background(lambda: set_hold(store, shop.id, ids, held), done, failed)

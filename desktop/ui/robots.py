@@ -57,6 +57,7 @@ from desktop.core.robots.channels import (
     mask_url,
 )
 from desktop.core.robots.planning import PolicySettings
+from desktop.ui.i18n import fill
 from desktop.ui.workers import run_in_background
 
 log = logging.getLogger(__name__)
@@ -220,7 +221,7 @@ class ChannelDialog(QDialog):
         if channel is not None:
             self.kind.setCurrentIndex(self.kind.findData(channel.kind))
             self.kind.setEnabled(False)
-            self.url.setPlaceholderText(self.tr("Saved: %1 (leave empty to keep)").replace("%1", masked))
+            self.url.setPlaceholderText(fill(self.tr("Saved: %1 (leave empty to keep)"), masked))
             if channel.signed:
                 self.secret.setPlaceholderText(self.tr("Saved (leave empty to keep)"))
         form = QFormLayout()
@@ -264,7 +265,7 @@ class ChannelDialog(QDialog):
                 "In the Feishu or Lark group: Settings → Bots → Add bot → Custom bot. If you turn on "
                 "“Set signature verification”, paste that secret here."
             )
-        self.hint.setText(hint + "\n" + self.tr("The address looks like %1").replace("%1", example_url(kind)))
+        self.hint.setText(hint + "\n" + fill(self.tr("The address looks like %1"), example_url(kind)))
 
     def values(self) -> dict[str, Any]:
         """What was entered, checked: raises ChannelError with the user's message."""
@@ -460,7 +461,7 @@ class RobotSettingsPage(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
         log.error("robot settings: %s", exc)
-        self.status.setText(self.tr("Could not read or save the robot channels: %1").replace("%1", str(exc)))
+        self.status.setText(fill(self.tr("Could not read or save the robot channels: %1"), exc))
 
     def _selection_changed(self) -> None:
         channel = self.selected()
@@ -483,7 +484,7 @@ class RobotSettingsPage(QWidget):
         outcomes = _outcome_labels()
         self.log.setRowCount(len(records))
         for n, r in enumerate(records):
-            what = self.tr("Test message") if r.test else self.tr("%1 alert(s)").replace("%1", str(r.notices))
+            what = self.tr("Test message") if r.test else fill(self.tr("%1 alert(s)"), r.notices)
             detail = what + (f" — {r.error}" if r.error else "")
             for col, text in enumerate((_local_time(r.at), outcomes.get(r.outcome, r.outcome), detail)):
                 item = QTableWidgetItem(text)
@@ -538,8 +539,9 @@ class RobotSettingsPage(QWidget):
         answer = QMessageBox.question(
             self,
             self.tr("Remove channel"),
-            self.tr("Remove “%1”? Its address and secret are deleted from the keychain.").replace(
-                "%1", channel.name or _kind_labels()[channel.kind]
+            fill(
+                self.tr("Remove “%1”? Its address and secret are deleted from the keychain."),
+                channel.name or _kind_labels()[channel.kind],
             ),
         )
         if answer != QMessageBox.StandardButton.Yes:
@@ -585,9 +587,7 @@ class RobotSettingsPage(QWidget):
             if result.ok:
                 self.status.setText(self.tr("Test message sent: check the group on your phone."))
             else:
-                self.status.setText(
-                    self.tr("The test message was not sent: %1").replace("%1", result.message)
-                )
+                self.status.setText(fill(self.tr("The test message was not sent: %1"), result.message))
             self.reload()
 
         def failed(exc: BaseException) -> None:

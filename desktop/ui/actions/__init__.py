@@ -30,6 +30,7 @@ from desktop.ui.actions.flow import BulkActionFlow
 from desktop.ui.actions.preview import PreviewDialog
 from desktop.ui.actions.progress import ProgressDialog
 from desktop.ui.actions.reasons import RejectReasonDialog
+from desktop.ui.i18n import fill
 from desktop.ui.workers import run_in_background
 
 __all__ = [
@@ -194,7 +195,7 @@ class ActionsUi(QObject):
     def _reconcile_failed(self, exc: BaseException) -> None:
         status = self.window.statusBar() if hasattr(self.window, "statusBar") else None
         if status is not None:
-            status.showMessage(self.tr("Checking an interrupted run failed: %1").replace("%1", str(exc)))
+            status.showMessage(fill(self.tr("Checking an interrupted run failed: %1"), exc))
 
     def _add_to_menu(self) -> None:
         sync = getattr(self.window, "sync_action", None)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core import paths
 from desktop.core.actions.audit import AuditRow, audit_rows, csv_header, display_record, export_csv
+from desktop.ui.i18n import fill
 from desktop.ui.workers import run_in_background
 
 DETAILS_COLUMN = 5
@@ -104,11 +105,11 @@ class AuditLogDialog(QDialog):
             if col not in (DETAILS_COLUMN, MESSAGE_COLUMN):
                 self.table.resizeColumnToContents(col)
         self.table.setColumnWidth(DETAILS_COLUMN, max(self.table.columnWidth(DETAILS_COLUMN), 260))
-        self.status.setText(self.tr("%1 action(s)").replace("%1", str(len(rows))))
+        self.status.setText(fill(self.tr("%1 action(s)"), len(rows)))
         self.export_button.setEnabled(bool(rows))
 
     def _failed(self, exc: BaseException) -> None:
-        self.status.setText(self.tr("Failed: %1").replace("%1", str(exc)))
+        self.status.setText(fill(self.tr("Failed: %1"), exc))
 
     def choose_export(self) -> None:
         default = str(paths.export_dir() / self.tr("aftersale-watch-actions.csv"))
@@ -125,12 +126,10 @@ class AuditLogDialog(QDialog):
 
         def done(count: int) -> None:
             self.export_button.setEnabled(True)
-            self.status.setText(
-                self.tr("%1 action(s) exported to %2").replace("%1", str(count)).replace("%2", path)
-            )
+            self.status.setText(fill(self.tr("%1 action(s) exported to %2"), count, path))
 
         def failed(exc: BaseException) -> None:
             self.export_button.setEnabled(True)
-            self.status.setText(self.tr("Export failed: %1").replace("%1", str(exc)))
+            self.status.setText(fill(self.tr("Export failed: %1"), exc))
 
         run_in_background(lambda: export_csv(rows, path), done, failed)

@@ -16,6 +16,7 @@ from desktop.core.actions import ActionEngine, ActionsCancelled, Approve, Intent
 from desktop.ui.actions.preview import PreviewDialog
 from desktop.ui.actions.progress import ProgressDialog
 from desktop.ui.actions.reasons import RejectReasonDialog
+from desktop.ui.i18n import fill
 from desktop.ui.workers import run_in_background
 
 
@@ -107,7 +108,7 @@ class BulkActionFlow(QObject):
     ) -> None:
         cancel = threading.Event()
         busy = QProgressDialog(
-            self.tr("Reading %1 request(s)…").replace("%1", str(len(refunds))),
+            fill(self.tr("Reading %1 request(s)…"), len(refunds)),
             self.tr("Cancel"),
             0,
             len(refunds),

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.actions import BatchReport, ItemResult, Outcome, Plan
 from desktop.ui.actions.texts import kind_name, outcome_name
+from desktop.ui.i18n import fill
 from desktop.ui.workers import run_in_background
 
 COL_REFUND, COL_ACTION, COL_RESULT, COL_MESSAGE = range(4)
@@ -235,7 +236,7 @@ class ProgressDialog(QDialog):
         self._retryable = report.retryable_ids
         self._undecided = [r.refund_id for r in report.results if r.outcome is Outcome.UNKNOWN]
         if report.stopped:
-            self.summary.setText(self.tr("Stopped: %1").replace("%1", report.stopped))
+            self.summary.setText(fill(self.tr("Stopped: %1"), report.stopped))
         self._done_buttons()
         if not report.stopped:
             self._update_summary()
@@ -244,7 +245,7 @@ class ProgressDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self._running = False
         self.setWindowTitle(self.tr("Processing stopped"))
-        self.summary.setText(self.tr("The run could not start: %1").replace("%1", str(exc)))
+        self.summary.setText(fill(self.tr("The run could not start: %1"), exc))
         self._done_buttons()
 
     def _done_buttons(self) -> None:
@@ -253,14 +254,12 @@ class ProgressDialog(QDialog):
         self.close_button.setEnabled(True)
         self.retry_button.setEnabled(bool(self._retryable))
         self.retry_button.setText(
-            self.tr("Retry the failed (%1)").replace("%1", str(len(self._retryable)))
+            fill(self.tr("Retry the failed (%1)"), len(self._retryable))
             if self._retryable
             else self.tr("Retry the failed")
         )
         self.act_again_button.setVisible(bool(self._undecided))
-        self.act_again_button.setText(
-            self.tr("Act again on the undecided (%1)…").replace("%1", str(len(self._undecided)))
-        )
+        self.act_again_button.setText(fill(self.tr("Act again on the undecided (%1)…"), len(self._undecided)))
 
     def _retry(self) -> None:
         ids = list(self._retryable)
@@ -276,13 +275,16 @@ class ProgressDialog(QDialog):
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             self.tr("Act again on undecided requests?"),
-            self.tr(
-                "%1 request(s) got no clear answer and still look unchanged. The "
-                "platform may still carry the first request out: acting again "
-                "could do it twice.\n\nOpen each one in the Kuaishou seller "
-                "backend first. Act again only on those that were not applied "
-                "there."
-            ).replace("%1", str(len(ids))),
+            fill(
+                self.tr(
+                    "%1 request(s) got no clear answer and still look unchanged. The "
+                    "platform may still carry the first request out: acting again "
+                    "could do it twice.\n\nOpen each one in the Kuaishou seller "
+                    "backend first. Act again only on those that were not applied "
+                    "there."
+                ),
+                len(ids),
+            ),
             QMessageBox.StandardButton.Cancel,
             self,
         )
@@ -296,15 +298,15 @@ class ProgressDialog(QDialog):
 
     def _update_summary(self) -> None:
         counts = self.model.counts()
-        parts = [self.tr("%1 done").replace("%1", str(counts.get(Outcome.DONE, 0)))]
+        parts = [fill(self.tr("%1 done"), counts.get(Outcome.DONE, 0))]
         failed = sum(counts.get(o, 0) for o in (Outcome.FAILED, Outcome.CHANGED, Outcome.NOT_APPLIED))
         if failed:
-            parts.append(self.tr("%1 failed").replace("%1", str(failed)))
+            parts.append(fill(self.tr("%1 failed"), failed))
         for outcome in (Outcome.UNKNOWN, Outcome.CANCELLED, Outcome.SKIPPED):
             if counts.get(outcome):
                 parts.append(f"{outcome_name(outcome)} {counts[outcome]}")
         if self._running and counts.get(None):
-            parts.append(self.tr("%1 to go").replace("%1", str(counts[None])))
+            parts.append(fill(self.tr("%1 to go"), counts[None]))
         self.summary.setText(" · ".join(parts))
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.actions import ActionsCancelled, ReasonsSummary, Reject
 from desktop.core.actions.planner import backend_url
+from desktop.ui.i18n import fill
 from desktop.ui.workers import run_in_background
 
 MAX_DESC = 500
@@ -48,9 +49,7 @@ class RejectReasonDialog(QDialog):
         self._cancel = threading.Event()
         self.summary: ReasonsSummary | None = None
 
-        self.status = QLabel(
-            self.tr("Reading the reasons allowed for %1 request(s)…").replace("%1", str(len(self._ids)))
-        )
+        self.status = QLabel(fill(self.tr("Reading the reasons allowed for %1 request(s)…"), len(self._ids)))
         self.status.setWordWrap(True)
         self.bar = QProgressBar()
         self.bar.setRange(0, len(self._ids))
@@ -111,17 +110,13 @@ class RejectReasonDialog(QDialog):
                 else self.tr("None of these requests can be rejected now.")
             )
         else:
-            self.status.setText(
-                self.tr("Reasons allowed for all %1 request(s):").replace("%1", str(readable))
-            )
+            self.status.setText(fill(self.tr("Reasons allowed for all %1 request(s):"), readable))
         for reason in summary.shared:
             marks = []
             if reason.needs_desc:
                 marks.append(self.tr("description required"))
             if reason.needs_images:
-                marks.append(
-                    self.tr("pictures required for %1").replace("%1", str(len(reason.image_refunds)))
-                )
+                marks.append(fill(self.tr("pictures required for %1"), len(reason.image_refunds)))
             text = reason.desc + (f"  〔{'，'.join(marks)}〕" if marks else "")
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, reason.code)
@@ -130,11 +125,12 @@ class RejectReasonDialog(QDialog):
             self.reasons.addItem(item)
         if summary.unavailable:
             self.unavailable.setText(
-                self.tr("Cannot be rejected now: %1").replace(
-                    "%1",
-                    self.tr("; ").join(
-                        self.tr("%1 (%2)").replace("%1", str(rid)).replace("%2", msg)
-                        for rid, msg in summary.unavailable.items()
+                fill(
+                    self.tr("Cannot be rejected now: %1"),
+                    (
+                        self.tr("; ").join(
+                            fill(self.tr("%1 (%2)"), rid, msg) for rid, msg in summary.unavailable.items()
+                        )
                     ),
                 )
             )
@@ -149,7 +145,7 @@ class RejectReasonDialog(QDialog):
         if isinstance(exc, ActionsCancelled):
             self.status.setText(self.tr("Cancelled."))
             return
-        self.status.setText(self.tr("The reasons could not be read: %1").replace("%1", str(exc)))
+        self.status.setText(fill(self.tr("The reasons could not be read: %1"), exc))
 
     def _reason_changed(self, current: QListWidgetItem | None, _previous: object = None) -> None:
         reason = self._selected()

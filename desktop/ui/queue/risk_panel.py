@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui.i18n import fill
 from desktop.ui.queue import labels
 
 LEVEL_COLOURS = {
@@ -189,16 +190,12 @@ class RiskPanel(QWidget):
             return
         level = est.level
         fg, bg = LEVEL_COLOURS.get(level, ("#333333", "#eeeeee"))
-        self.badge.setText(self.tr("Risk: %1").replace("%1", names.get(level, level)))
+        self.badge.setText(fill(self.tr("Risk: %1"), names.get(level, level)))
         history = self._history
         if history is not None and not history.complete:
             fg, bg = "#555555", "#eeeeee"
             if not history.swept:
-                got = (
-                    self.tr("history %1 of %2 days")
-                    .replace("%1", str(history.swept_days))
-                    .replace("%2", str(history.sweep_days))
-                )
+                got = fill(self.tr("history %1 of %2 days"), history.swept_days, history.sweep_days)
             else:
                 got = self.tr("%n close(s) to check", "", history.to_refine)
             self.badge.setText(self.tr("Risk: partial") + "\n" + got)
@@ -248,11 +245,9 @@ class RiskPanel(QWidget):
             after = score.after_sale
             if after:
                 name = names.get(after[0] or "", after[0] or "")
-                body += f"<br>{html.escape(self.tr('%1:').replace('%1', name))} <b>{html.escape(after[1] or '—')}</b>"
+                body += f"<br>{html.escape(fill(self.tr('%1:'), name))} <b>{html.escape(after[1] or '—')}</b>"
         fetched = labels.format_local_time(score.fetched_at_ms, with_year=True)
-        note = self.tr("The platform's own figure, fetched %1; not part of this estimate.").replace(
-            "%1", fetched
-        )
+        note = fill(self.tr("The platform's own figure, fetched %1; not part of this estimate."), fetched)
         grey = labels.secondary_text(self.palette()).name()
         self.score.setText(f"{body}<br><small style='color:{grey}'>{html.escape(note)}</small>")
 
@@ -279,26 +274,28 @@ class RiskPanel(QWidget):
             self.forecast_grid.addWidget(QLabel(self.tr("No forecast yet.")), 0, 0)
             return
         for i, f in enumerate(forecasts):
-            head = QLabel(self.tr("In %1 h").replace("%1", str(f.horizon_hours)))
+            head = QLabel(fill(self.tr("In %1 h"), f.horizon_hours))
             head.setStyleSheet("font-weight: bold")
-            text = self.tr("Level %1").replace("%1", names.get(f.level, f.level))
+            text = fill(self.tr("Level %1"), names.get(f.level, f.level))
             if f.changes_at_ms is not None and f.changes_to is not None:
-                text += " · " + self.tr("becomes %1 at %2").replace(
-                    "%1", names.get(f.changes_to, f.changes_to)
-                ).replace("%2", labels.format_local_time(f.changes_at_ms))
+                text += " · " + fill(
+                    self.tr("becomes %1 at %2"),
+                    names.get(f.changes_to, f.changes_to),
+                    labels.format_local_time(f.changes_at_ms),
+                )
             if f.would_auto_approve:
-                text += " · " + self.tr("%1 would be auto-approved (%2)").replace(
-                    "%1", str(len(f.would_auto_approve))
-                ).replace("%2", labels.format_fen(f.money_at_stake_fen))
+                text += " · " + fill(
+                    self.tr("%1 would be auto-approved (%2)"),
+                    len(f.would_auto_approve),
+                    labels.format_fen(f.money_at_stake_fen),
+                )
             else:
                 text += " · " + self.tr("nothing expires")
             g = getattr(self, "_guarded", {}).get(f.horizon_hours)
             if g is not None:
-                text += "\n" + self.tr("With the guard: level %1").replace("%1", names.get(g.level, g.level))
+                text += "\n" + fill(self.tr("With the guard: level %1"), names.get(g.level, g.level))
                 if g.would_auto_approve:
-                    text += " · " + self.tr("%1 still auto-approved").replace(
-                        "%1", str(len(g.would_auto_approve))
-                    )
+                    text += " · " + fill(self.tr("%1 still auto-approved"), len(g.would_auto_approve))
             body = QLabel(text)
             body.setWordWrap(True)
             row = 2 * i
@@ -306,9 +303,11 @@ class RiskPanel(QWidget):
             self.forecast_grid.addWidget(body, row, 1)
             if f.rescue:
                 button = QPushButton(
-                    self.tr("Select the %1 to handle (%2)")
-                    .replace("%1", str(len(f.rescue)))
-                    .replace("%2", labels.format_fen(f.rescue_money_fen))
+                    fill(
+                        self.tr("Select the %1 to handle (%2)"),
+                        len(f.rescue),
+                        labels.format_fen(f.rescue_money_fen),
+                    )
                 )
                 tip = (
                     self.tr("Handling these keeps the current level")
@@ -400,9 +399,9 @@ class RiskPanel(QWidget):
             area = QAreaSeries(upper, lower)
             self._area_bounds += [upper, lower]
             area.setName(name)
-            fill = QColor(colour)
-            fill.setAlpha(170)
-            area.setBrush(fill)
+            brush = QColor(colour)
+            brush.setAlpha(170)
+            area.setBrush(brush)
             area.setPen(QPen(colour, 1))
             chart.addSeries(area)
             area.attachAxis(x_axis)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.queue_rows import KINDS, MERCHANT, URGENCIES, QueueRow, UrgencyScale
+from desktop.ui.i18n import fill
 from desktop.ui.queue import labels
 from desktop.ui.queue.model import (
     COL_AMOUNT,
@@ -440,7 +441,7 @@ class QueueView(QWidget):
 
     # ------------------------------------------------------------------------------- internals
     def _fill_combos(self) -> None:
-        def fill(combo: QComboBox, all_text: str, items: Iterable[tuple[str, object]]) -> None:
+        def populate(combo: QComboBox, all_text: str, items: Iterable[tuple[str, object]]) -> None:
             current = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
@@ -454,16 +455,16 @@ class QueueView(QWidget):
         kinds = labels.kind_names()
         stages = labels.stage_names()
         urgencies = labels.urgency_names()
-        fill(self.kind_filter, self.tr("All kinds"), ((kinds[k], k) for k in KINDS))
-        fill(
+        populate(self.kind_filter, self.tr("All kinds"), ((kinds[k], k) for k in KINDS))
+        populate(
             self.stage_filter,
             self.tr("All stages"),
             ((stages.get(s, s), s) for s in self._stages_present),
         )
-        fill(self.urgency_filter, self.tr("Any urgency"), ((urgencies[u], u) for u in URGENCIES))
+        populate(self.urgency_filter, self.tr("Any urgency"), ((urgencies[u], u) for u in URGENCIES))
         for i, key in enumerate(URGENCIES, start=1):
             self.urgency_filter.setItemIcon(i, labels.urgency_icon(key))
-        fill(
+        populate(
             self.shop_filter, self.tr("All shops"), ((name, sid) for sid, name in self._shops_present.items())
         )
         self._filters_edited()
@@ -489,16 +490,15 @@ class QueueView(QWidget):
         if shown == total:
             self.count_label.setText(self.tr("%n request(s)", "", total))
         else:
-            self.count_label.setText(
-                self.tr("%1 of %2 shown").replace("%1", str(shown)).replace("%2", str(total))
-            )
+            self.count_label.setText(fill(self.tr("%1 of %2 shown"), shown, total))
         if shown:
             self.stack.setCurrentIndex(0)
         else:
             if total == 0:
                 if self._last_synced_ms:
-                    synced = self.tr("Last synced %1.").replace(
-                        "%1", labels.format_local_time(self._last_synced_ms, with_year=True)
+                    synced = fill(
+                        self.tr("Last synced %1."),
+                        labels.format_local_time(self._last_synced_ms, with_year=True),
                     )
                 else:
                     synced = self.tr("Not synced yet.")
@@ -641,8 +641,8 @@ class QueueWidget(QTabWidget):
     def _update_titles(self, *_: int) -> None:
         mine = self.merchant_view.model.rowCount()
         others = self.others_view.model.rowCount()
-        self.setTabText(0, self.tr("Waiting on me (%1)").replace("%1", str(mine)))
-        self.setTabText(1, self.tr("Buyer / platform side (%1)").replace("%1", str(others)))
+        self.setTabText(0, fill(self.tr("Waiting on me (%1)"), mine))
+        self.setTabText(1, fill(self.tr("Buyer / platform side (%1)"), others))
         self.setTabToolTip(
             1, self.tr("Requests on the buyer's or the platform's clock: nothing for the shop to do yet")
         )
