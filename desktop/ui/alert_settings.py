@@ -71,6 +71,13 @@ _UNITS = {
 _PART = re.compile(r"^(\d+(?:\.\d+)?)\s*([^\d\s.]*)$")
 
 
+def _whole(raw: object) -> int:
+    """A whole number kept by QSettings (an int, or its text in the ini file); ValueError otherwise."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise ValueError(f"not a whole number: {raw!r}")
+    return int(raw)
+
+
 def parse_thresholds(text: str) -> tuple[int, ...]:
     """``"24h, 6h, 2h, 30m"``, ``"1天，6小时，30分钟"`` (or minutes as bare numbers) → minutes,
     loosest first. Parts are separated by commas (either width), 、 or semicolons.
@@ -154,7 +161,7 @@ class AlertPrefs:
 
     def paused_until_ms(self) -> int | None:
         try:
-            value = int(self.qs.value(PAUSED_UNTIL, 0) or 0)
+            value = _whole(self.qs.value(PAUSED_UNTIL, 0) or 0)
         except (TypeError, ValueError):
             return None
         return value or None
@@ -164,7 +171,7 @@ class AlertPrefs:
 
     def poll_interval_s(self) -> int:
         try:
-            return max(60, int(self.qs.value(POLL_INTERVAL_S, DEFAULT_POLL_S)))
+            return max(60, _whole(self.qs.value(POLL_INTERVAL_S, DEFAULT_POLL_S)))
         except (TypeError, ValueError):
             return DEFAULT_POLL_S
 

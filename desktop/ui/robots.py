@@ -17,8 +17,8 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTime, Signal
 from PySide6.QtWidgets import (
@@ -60,7 +60,20 @@ from desktop.core.robots.planning import PolicySettings
 from desktop.ui.i18n import fill
 from desktop.ui.workers import run_in_background
 
+if TYPE_CHECKING:
+    from desktop.core.domain.rules import Rules
+    from desktop.core.guard import GuardNotice
+    from desktop.core.robots.channels import ResolvedChannel
+    from desktop.core.robots.dispatch import SendRecord
+    from desktop.core.robots.planning import Evaluation
+    from desktop.core.robots.service import RobotAlerts
+    from desktop.core.robots.transport import SendResult
+    from desktop.core.secrets import SecretStore
+    from desktop.core.store import Store
+
 log = logging.getLogger(__name__)
+
+_R = TypeVar("_R")
 
 
 def _kind_labels() -> dict[str, str]:
@@ -84,6 +97,17 @@ def _local_time(ms: int) -> str:
     return dt.datetime.fromtimestamp(ms / 1000).astimezone().strftime("%m-%d %H:%M:%S")
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelEntry:
+    """What the channel dialog's fields hold, checked (``url``/``secret`` ``None``: keep the saved one,
+    or none given)."""
+
+    kind: str
+    name: str
+    url: str | None
+    secret: str | None
+
+
 class RobotRelay(QObject):
     """The app's robots: one background evaluation at a time, after each evaluation of the tray."""
 
@@ -92,9 +116,9 @@ class RobotRelay(QObject):
 
     def __init__(
         self,
-        store: Any,
-        rules: Any,
-        secrets_fn: Callable[[], Any],
+        store: Store,
+        rules: Rules | None,
+        secrets_fn: Callable[[], SecretStore | None],
         thresholds_fn: Callable[[], tuple[int, ...]],
         parent: QObject | None = None,
     ) -> None:
@@ -103,14 +127,16 @@ class RobotRelay(QObject):
         self.rules = rules
         self.secrets_fn = secrets_fn
         self.thresholds_fn = thresholds_fn
-        self._robots: Any = None  # made on first use, off the UI thread (it imports the HTTP stack)
+        self._robots: RobotAlerts | None = (
+            None  # made on first use, off the UI thread (it imports the HTTP stack)
+        )
         self._robots_lock = threading.Lock()
         self._busy = False
         self._again = False
         self._stopped = False
 
     @property
-    def robots(self) -> Any:
+    def robots(self) -> RobotAlerts:
         """The :class:`~desktop.core.robots.service.RobotAlerts` (one HTTP session, closed by :meth:`close`)."""
         with self._robots_lock:
             if self._robots is None:
@@ -123,7 +149,7 @@ class RobotRelay(QObject):
         secrets = self.secrets_fn()
         return ChannelBook(self.store, secrets) if secrets is not None else None
 
-    def channels(self) -> list[Any]:
+    def channels(self) -> list[ResolvedChannel]:
         """The enabled channels with their credentials (keychain: background only)."""
         book = self.book()
         return book.resolved() if book is not None else []
@@ -138,7 +164,7 @@ class RobotRelay(QObject):
         thresholds = tuple(self.thresholds_fn())
         relay, store = self, self.store
 
-        def work() -> Any:
+        def work() -> Evaluation:
             robots = relay.robots
             settings = PolicySettings.load(store)
             if settings.thresholds_min != thresholds:  # the watcher uses the same warning times
@@ -148,7 +174,7 @@ class RobotRelay(QObject):
 
         run_in_background(work, self._done, self._failed)
 
-    def guard_notice(self, notice: Any) -> None:
+    def guard_notice(self, notice: GuardNotice) -> None:
         """A channel for the guard's notice bus (any thread): the notice goes to every robot in the
         background, once per channel, with the channel's next digest."""
         if self._stopped:
@@ -160,7 +186,7 @@ class RobotRelay(QObject):
             lambda exc: log.error("a guard notice could not be sent to the robots: %s", exc),
         )
 
-    def _done(self, evaluation: Any) -> None:
+    def _done(self, evaluation: Evaluation) -> None:
         self._busy = False
         self.evaluated.emit(evaluation)
         self._next()
@@ -267,14 +293,14 @@ class ChannelDialog(QDialog):
             )
         self.hint.setText(hint + "\n" + fill(self.tr("The address looks like %1"), example_url(kind)))
 
-    def values(self) -> dict[str, Any]:
+    def values(self) -> ChannelEntry:
         """What was entered, checked: raises ChannelError with the user's message."""
         kind = self.current_kind()
         url = self.url.text().strip()
         if url or self.channel is None:
             url = check_url(kind, url)
         secret = check_secret(kind, self.secret.text()) if kind in SIGNING_KINDS else None
-        return {"kind": kind, "name": self.name.text().strip(), "url": url or None, "secret": secret}
+        return ChannelEntry(kind, self.name.text().strip(), url or None, secret)
 
     def accept(self) -> None:
         try:
@@ -297,7 +323,7 @@ class RobotSettingsPage(QWidget):
         self.store = relay.store
         self._channels: list[Channel] = []
         self._masked: dict[str, str] = {}
-        self._last: dict[str, Any] = {}
+        self._last: dict[str, SendRecord | None] = {}
         self._loading = False
         intro = QLabel(
             self.tr(
@@ -325,8 +351,8 @@ class RobotSettingsPage(QWidget):
         self.enabled = QCheckBox(self.tr("On"))
         self.enabled.setToolTip(self.tr("Send alerts to this channel"))
         row = QHBoxLayout()
-        for w in (self.add_button, self.edit_button, self.remove_button, self.test_button, self.enabled):
-            row.addWidget(w)
+        for button in (self.add_button, self.edit_button, self.remove_button, self.test_button, self.enabled):
+            row.addWidget(button)
         row.addStretch(1)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -409,9 +435,10 @@ class RobotSettingsPage(QWidget):
 
     def reload(self, select: str | None = None) -> None:
         relay = self.relay
-        keep = select or (self.selected().id if self.selected() else None)
+        current = self.selected()
+        keep = select or (current.id if current is not None else None)
 
-        def work() -> tuple[list[Channel], dict[str, str], dict[str, Any]]:
+        def work() -> tuple[list[Channel], dict[str, str], dict[str, SendRecord | None]]:
             book = relay.book()
             if book is None:
                 return [], {}, {}
@@ -420,13 +447,18 @@ class RobotSettingsPage(QWidget):
             for c in channels:
                 creds = book.credentials(c.id)
                 masked[c.id] = mask_url(creds[0]) if creds else ""
-            last = {c.id: (relay.robots.dispatcher.sends(c.id, 1) or [None])[0] for c in channels}
+            last: dict[str, SendRecord | None] = {}
+            for c in channels:
+                sends = relay.robots.dispatcher.sends(c.id, 1)
+                last[c.id] = sends[0] if sends else None
             return channels, masked, last
 
         self._loading = True
         run_in_background(work, lambda result: self._loaded(result, keep), self._failed)
 
-    def _loaded(self, result: tuple[list[Channel], dict[str, str], dict[str, Any]], keep: str | None) -> None:
+    def _loaded(
+        self, result: tuple[list[Channel], dict[str, str], dict[str, SendRecord | None]], keep: str | None
+    ) -> None:
         self._loading = False
         self._channels, self._masked, self._last = result
         labels, outcomes = _kind_labels(), _outcome_labels()
@@ -480,7 +512,7 @@ class RobotSettingsPage(QWidget):
         relay = self.relay
         run_in_background(lambda: relay.robots.dispatcher.sends(channel.id, 50), self._show_log, self._failed)
 
-    def _show_log(self, records: list[Any]) -> None:
+    def _show_log(self, records: list[SendRecord]) -> None:
         outcomes = _outcome_labels()
         self.log.setRowCount(len(records))
         for n, r in enumerate(records):
@@ -492,16 +524,16 @@ class RobotSettingsPage(QWidget):
                 self.log.setItem(n, col, item)
 
     # ------------------------------------------------------------------ actions
-    def _change(self, fn: Callable[[ChannelBook], Any], done_text: str, select: str | None = None) -> None:
+    def _change(self, fn: Callable[[ChannelBook], _R], done_text: str, select: str | None = None) -> None:
         relay = self.relay
 
-        def work() -> Any:
+        def work() -> _R:
             book = relay.book()
             if book is None:
                 raise ChannelError(self.tr("The keychain is not ready yet; try again in a moment."))
             return fn(book)
 
-        def done(result: Any) -> None:
+        def done(result: _R) -> None:
             self.status.setText(done_text)
             self.reload(select=result.id if isinstance(result, Channel) else select)
 
@@ -513,7 +545,7 @@ class RobotSettingsPage(QWidget):
             return
         v = dialog.values()
         self._change(
-            lambda book: book.add(v["kind"], v["name"], v["url"], v["secret"]),
+            lambda book: book.add(v.kind, v.name, v.url or "", v.secret),
             self.tr("Channel added. Send a test message to check it."),
         )
 
@@ -526,7 +558,7 @@ class RobotSettingsPage(QWidget):
             return
         v = dialog.values()
         self._change(
-            lambda book: book.update(channel.id, name=v["name"], url=v["url"], secret=v["secret"]),
+            lambda book: book.update(channel.id, name=v.name, url=v.url, secret=v.secret),
             self.tr("Channel saved."),
         )
 
@@ -571,7 +603,7 @@ class RobotSettingsPage(QWidget):
         self.test_button.setEnabled(False)
         self.status.setText(self.tr("Sending a test message…"))
 
-        def work() -> Any:
+        def work() -> SendResult:
             book = relay.book()
             creds = book.credentials(channel.id) if book is not None else None
             if creds is None:
@@ -582,7 +614,7 @@ class RobotSettingsPage(QWidget):
 
             return relay.robots.dispatcher.send_test(ResolvedChannel(channel, creds[0], creds[1]))
 
-        def done(result: Any) -> None:
+        def done(result: SendResult) -> None:
             self.test_button.setEnabled(self.selected() is not None)
             if result.ok:
                 self.status.setText(self.tr("Test message sent: check the group on your phone."))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
@@ -35,6 +34,7 @@ from desktop.core.actions import (
     ActionKind,
     Approve,
     Plan,
+    PlannedAction,
     Reject,
     WarningCode,
     freight_refusal_problem,
@@ -57,17 +57,17 @@ _KIND_ORDER = (
 _HW_EXCHANGE = 3
 
 
-def category(action: Any) -> Any:
+def category(action: PlannedAction) -> ActionKind | str:
     """The line of the preview's summary an action counts in (exchanges apart from returns)."""
     if action.kind is ActionKind.APPROVE_RETURN and action.handling_way == _HW_EXCHANGE:
         return EXCHANGE
     return action.kind
 
 
-def category_name(key: Any) -> str:
-    if key == EXCHANGE:
-        return QCoreApplication.translate("Actions", "Agree exchange")
-    return kind_name(key)
+def category_name(key: ActionKind | str) -> str:
+    if isinstance(key, ActionKind):
+        return kind_name(key)
+    return QCoreApplication.translate("Actions", "Agree exchange")
 
 
 def row_facts(plan: Plan, refund_id: int) -> tuple[str, str]:
@@ -106,7 +106,7 @@ class PreviewDialog(QDialog):
 
         self.heading = QLabel()
         self.heading.setWordWrap(True)
-        self.count_labels: dict[Any, QLabel] = {}
+        self.count_labels: dict[ActionKind | str, QLabel] = {}
         self._summary = summary = QFormLayout()
         for kind in _KIND_ORDER:
             label = QLabel()
@@ -150,7 +150,7 @@ class PreviewDialog(QDialog):
         self.unreturned_check = QCheckBox(
             self.tr("Also confirm receipt of returns whose goods have not come back yet")
         )
-        self.unreturned_check.setChecked(approve and plan.intent.confirm_unreturned)
+        self.unreturned_check.setChecked(isinstance(plan.intent, Approve) and plan.intent.confirm_unreturned)
         self.unreturned_check.toggled.connect(self._options_changed)
         has_unreturned = approve and any(
             getattr(r, "status", None) in UNRETURNED_STATUSES for r in plan.refunds.values()
@@ -385,7 +385,7 @@ class PreviewDialog(QDialog):
     def _show_reject_choice(self, plan: Plan) -> None:
         intent = plan.intent
         reject = isinstance(intent, Reject)
-        if reject:
+        if isinstance(intent, Reject):
             name = ""
             for reasons in plan.reasons.values():
                 for r in reasons or ():

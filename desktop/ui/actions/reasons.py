@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import threading
 from collections.abc import Sequence
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -25,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.actions import ActionsCancelled, ReasonsSummary, Reject
+from desktop.core.actions import ActionEngine, ActionsCancelled, ReasonsSummary, Reject
 from desktop.core.actions.planner import backend_url
+from desktop.core.actions.reasons import SharedReason
 from desktop.ui.i18n import fill
 from desktop.ui.workers import run_in_background
 
@@ -40,7 +40,9 @@ class RejectReasonDialog(QDialog):
     per request (handed to the engine so it does not fetch them again).
     """
 
-    def __init__(self, engine: Any, refund_ids: Sequence[int], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, engine: ActionEngine, refund_ids: Sequence[int], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Reject requests"))
         self.setMinimumSize(560, 460)
@@ -168,7 +170,7 @@ class RejectReasonDialog(QDialog):
         self.manual.setVisible(reason.needs_images)
         self._validate()
 
-    def _selected(self) -> Any:
+    def _selected(self) -> SharedReason | None:
         item = self.reasons.currentItem()
         if item is None or self.summary is None:
             return None

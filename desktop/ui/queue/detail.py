@@ -330,7 +330,12 @@ class DetailPane(QScrollArea):
         lines = []
         for ob in detail.observations:
             status = getattr(ob, "status", None)
-            text = statuses.get(status) or (labels.unknown_value(status) if status is not None else "—")
+            if status is None:
+                text = "—"
+            else:
+                text = (statuses.get(status) if isinstance(status, int) else None) or labels.unknown_value(
+                    status
+                )
             expire = getattr(ob, "expire_time", None)
             extra = fill(self.tr("deadline %1"), labels.format_local_time(expire)) if expire else ""
             seen = labels.format_local_time(getattr(ob, "seen_at", None), with_year=True)

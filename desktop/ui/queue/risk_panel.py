@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import html
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDateTime, QEvent, QMargins, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
@@ -40,6 +40,12 @@ from PySide6.QtWidgets import (
 from desktop.ui.i18n import fill
 from desktop.ui.queue import labels
 
+if TYPE_CHECKING:
+    from PySide6.QtCharts import QChart, QChartView
+
+    from desktop.core.domain.risk import DailyPoint, Forecast, RiskEstimate, ShopScoreView
+    from desktop.core.risk_answer import HistoryProgress, RiskAnswer
+
 LEVEL_COLOURS = {
     "low": ("#1e7b34", "#dff3e4"),
     "watch": ("#8a6d00", "#fdf3c8"),
@@ -54,7 +60,7 @@ CHART_HEIGHT = 240
 WEEKLY_AFTER_DAYS = 31
 
 
-def weekly(daily: Sequence[Any]) -> tuple[Any, ...]:
+def weekly(daily: Sequence[DailyPoint]) -> tuple[DailyPoint, ...]:
     """The daily points summed per 7 days (the last week may be shorter), each at its first day."""
     out = []
     for start in range(0, len(daily), 7):
@@ -82,8 +88,9 @@ class RiskPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._estimate: Any = None
-        self._history: Any = None  # desktop.core.risk_answer.HistoryProgress (None: not known)
+        self._estimate: RiskEstimate | None = None
+        self._history: HistoryProgress | None = None  # None: not known
+        self._guarded: dict[int, Forecast] = {}  # the forecast with the guard, by horizon
 
         self.badge = QLabel()
         self.badge.setObjectName("risk-badge")
@@ -117,8 +124,8 @@ class RiskPanel(QWidget):
         self.rescue_buttons: list[QPushButton] = []
 
         # the chart is built with the first daily series (see _ensure_chart); a note stands in for it
-        self.chart: Any = None
-        self.chart_view: Any = None
+        self.chart: QChart | None = None
+        self.chart_view: QChartView | None = None
         self.chart_note = QLabel()
         self.chart_note.setObjectName("risk-chart-note")
         self.chart_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -138,7 +145,7 @@ class RiskPanel(QWidget):
         self._render()
 
     # --------------------------------------------------------------------------------- public
-    def set_estimate(self, estimate: Any, guarded: Sequence[Any] | None = None) -> None:
+    def set_estimate(self, estimate: RiskEstimate | None, guarded: Sequence[Forecast] | None = None) -> None:
         """Show a ``RiskEstimate`` (``None``: not computed yet). ``guarded``: the forecast with the
         guard as configured (one per horizon; ``None`` while the guard is off), shown as a second
         line under each horizon."""
@@ -147,13 +154,13 @@ class RiskPanel(QWidget):
         self._guarded = {f.horizon_hours: f for f in guarded or ()}
         self._render()
 
-    def set_answer(self, answer: Any) -> None:
+    def set_answer(self, answer: RiskAnswer | None) -> None:
         """Show a ``RiskAnswer`` (:mod:`desktop.core.risk_answer`): while its history is not
         complete, the badge says the estimate is partial and how far the history got instead of a
         level that would change by itself."""
         self._estimate = answer.estimate if answer is not None else None
         self._history = answer.history if answer is not None else None
-        self._guarded = {f.horizon_hours: f for f in getattr(answer, "guarded", None) or ()}
+        self._guarded = {f.horizon_hours: f for f in (answer.guarded if answer is not None else None) or ()}
         self._render()
 
     @property
@@ -161,7 +168,7 @@ class RiskPanel(QWidget):
         return self._history is not None and not self._history.complete
 
     @property
-    def estimate(self) -> Any:
+    def estimate(self) -> RiskEstimate | None:
         return self._estimate
 
     # ------------------------------------------------------------------------------- rendering
@@ -230,7 +237,7 @@ class RiskPanel(QWidget):
         self._render_forecast(est.forecast)
         self._render_chart(est.daily)
 
-    def _render_score(self, score: Any) -> None:
+    def _render_score(self, score: ShopScoreView | None) -> None:
         if score is None:
             self.score.setText(_italic(self.tr("Not fetched yet")))
             return
@@ -263,11 +270,12 @@ class RiskPanel(QWidget):
             "客服体验": self.tr("Customer service experience"),
         }
 
-    def _render_forecast(self, forecasts: Sequence[Any]) -> None:
+    def _render_forecast(self, forecasts: Sequence[Forecast]) -> None:
         while self.forecast_grid.count():
             item = self.forecast_grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.rescue_buttons = []
         names = self._level_names()
         if not forecasts:
@@ -291,7 +299,7 @@ class RiskPanel(QWidget):
                 )
             else:
                 text += " · " + self.tr("nothing expires")
-            g = getattr(self, "_guarded", {}).get(f.horizon_hours)
+            g = self._guarded.get(f.horizon_hours)
             if g is not None:
                 text += "\n" + fill(self.tr("With the guard: level %1"), names.get(g.level, g.level))
                 if g.would_auto_approve:
@@ -321,9 +329,9 @@ class RiskPanel(QWidget):
                 self.forecast_grid.addWidget(button, row + 1, 1, Qt.AlignmentFlag.AlignLeft)
                 self.rescue_buttons.append(button)
 
-    def _ensure_chart(self) -> Any:
+    def _ensure_chart(self) -> tuple[QChart, QChartView]:
         """The chart and its view, created (and QtCharts imported) on first use."""
-        if self.chart is None:
+        if self.chart is None or self.chart_view is None:
             from PySide6.QtCharts import QChart, QChartView
 
             self.chart = QChart()
@@ -333,9 +341,9 @@ class RiskPanel(QWidget):
             self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
             self.chart_view.setMinimumHeight(CHART_HEIGHT)
             self._layout.insertWidget(self._layout.indexOf(self.chart_note), self.chart_view, 1)
-        return self.chart
+        return self.chart, self.chart_view
 
-    def _render_chart(self, daily: Sequence[Any]) -> None:
+    def _render_chart(self, daily: Sequence[DailyPoint]) -> None:
         if not daily:
             self.chart_note.setText(self.tr("No daily history yet"))
             self.chart_note.setVisible(True)
@@ -344,9 +352,9 @@ class RiskPanel(QWidget):
             return
         from PySide6.QtCharts import QAreaSeries, QDateTimeAxis, QLineSeries, QValueAxis
 
-        chart = self._ensure_chart()
+        chart, view = self._ensure_chart()
         self.chart_note.setVisible(False)
-        self.chart_view.setVisible(True)
+        view.setVisible(True)
         chart.removeAllSeries()
         # QAreaSeries does not own its boundary lines: keep them alive as long as the areas
         self._area_bounds: list[QLineSeries] = []

@@ -17,7 +17,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    Qt,
+    QTimer,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -57,6 +69,13 @@ from desktop.ui.queue.model import (
 )
 from desktop.ui.queue.proxy import QueueProxyModel
 
+
+def _row_of(index: QModelIndex) -> QueueRow | None:
+    """The queue row behind a table index (the model's ``ROW_ROLE``)."""
+    row = index.data(ROW_ROLE)
+    return row if isinstance(row, QueueRow) else None
+
+
 # widths of the free-text columns (reason, product, shop) in Chinese characters (their texts come
 # from the buyers and the shop, in Chinese whatever the interface language)
 _TEXT_COLUMNS = {COL_REASON: 8, COL_PRODUCT: 12, COL_SHOP: 6}
@@ -73,7 +92,10 @@ class QueueTable(QTableView):
     (the countdown tick), instead of the whole viewport."""
 
     def dataChanged(
-        self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Sequence[int] = ()
+        self,
+        top_left: QModelIndex | QPersistentModelIndex,
+        bottom_right: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
     ) -> None:
         if top_left == bottom_right or self.state() == QAbstractItemView.State.EditingState:
             super().dataChanged(top_left, bottom_right, roles)
@@ -121,8 +143,9 @@ class UrgencyLegend(QWidget):
     def _build(self) -> None:
         while self._layout.count():
             item = self._layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         title = QLabel(self.tr("Legend:"))
         self._layout.addWidget(title)
         names = labels.urgency_names()
@@ -354,7 +377,7 @@ class QueueView(QWidget):
             action.toggled.connect(lambda on, col=col: self.table.setColumnHidden(col, not on))
         return menu
 
-    def _column_menu(self, pos) -> None:
+    def _column_menu(self, pos: QPoint) -> None:
         menu = self.column_menu()
         menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
         menu.deleteLater()
@@ -400,12 +423,11 @@ class QueueView(QWidget):
         sel = self.table.selectionModel()
         index = self.table.currentIndex()
         if index.isValid() and sel.isRowSelected(index.row(), QModelIndex()):
-            return index.data(ROW_ROLE)
+            return _row_of(index)
         rows = sel.selectedRows(COL_TIME_LEFT)
         if not rows:
             return None
-        first = min(rows, key=lambda i: i.row())
-        return first.data(ROW_ROLE)
+        return _row_of(min(rows, key=lambda i: i.row()))
 
     def select_refunds(self, refund_ids: Iterable[int]) -> int:
         """Select these requests (any shop), clearing filters that hide them; returns how many were
@@ -470,15 +492,16 @@ class QueueView(QWidget):
         self._filters_edited()
 
     def _filters_edited(self) -> None:
-        def one(combo: QComboBox):
+        def one(combo: QComboBox) -> tuple[str, ...] | None:
             data = combo.currentData()
-            return None if data is None else (data,)
+            return None if data is None else (str(data),)
 
+        shop = self.shop_filter.currentData()
         self.proxy.set_filters(
             kinds=one(self.kind_filter),
             stages=one(self.stage_filter),
             urgencies=one(self.urgency_filter) if self._merchant else None,
-            shops=one(self.shop_filter),
+            shops=None if shop is None else (int(shop),),
         )
 
     def _apply_search(self) -> None:
@@ -593,10 +616,10 @@ class QueueWidget(QTabWidget):
         for view in (self.merchant_view, self.others_view):
             # only the tab shown speaks for the detail pane and the actions (a sync changes both)
             view.currentRequestChanged.connect(
-                lambda row, v=view: v is self.current_view() and self.currentRequestChanged.emit(row)
+                lambda row, v=view: self._relay(v, self.currentRequestChanged, row)
             )
             view.selectedRowsChanged.connect(
-                lambda rows, v=view: v is self.current_view() and self.selectedRowsChanged.emit(rows)
+                lambda rows, v=view: self._relay(v, self.selectedRowsChanged, rows)
             )
             view.requestActivated.connect(self.requestActivated)
             view.countsChanged.connect(self._update_titles)
@@ -622,6 +645,12 @@ class QueueWidget(QTabWidget):
     def set_scale(self, scale: UrgencyScale) -> None:
         self.merchant_view.set_scale(scale)
         self.others_view.set_scale(scale)
+
+    def _relay(self, view: QueueView, signal: SignalInstance, value: object) -> None:
+        """Repeat a view's signal when it is the tab shown: only it speaks for the detail pane and
+        the actions."""
+        if view is self.current_view():
+            signal.emit(value)
 
     def current_view(self) -> QueueView:
         return self.merchant_view if self.currentIndex() == 0 else self.others_view
