@@ -29,7 +29,15 @@ NOW = 1_790_000_000_000
 H = 3_600_000
 
 #: the views whose texts are filled with desktop.ui.i18n.fill
-VIEWS = ("queue", "actions", "guard.py", "robots.py", "alert_settings.py", "diagnostics.py")
+VIEWS = (
+    "queue",
+    "actions",
+    "guard.py",
+    "robots.py",
+    "robot_channel.py",
+    "alert_settings.py",
+    "diagnostics.py",
+)
 
 
 def test_the_views_fill_placeholders_only_with_fill():
