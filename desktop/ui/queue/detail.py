@@ -9,7 +9,7 @@ Public API::
     pane.openRequested(str)       # emitted with the URL just opened in the browser
 
 The seller-backend link opens with ``QDesktopServices`` (the system browser); its URL is a template
-with ``{refund_id}`` and ``{order_id}``, configurable, :data:`DEFAULT_BACKEND_URL` by default.
+with ``{refund_id}`` and ``{order_id}`` (the ``backend_url`` argument), :data:`DEFAULT_BACKEND_URL` by default.
 
 Everything here comes from the platform or the user, so every label is plain text (Qt's
 auto-detected rich text drew a product name with markup large and red, and loaded ``<img src=file:…>``);
@@ -149,10 +149,6 @@ class DetailPane(QScrollArea):
     def refund_detail(self) -> RefundDetail | None:
         """The full detail shown (``None`` until :meth:`set_detail` delivered the row's)."""
         return self._detail
-
-    def set_backend_url(self, template: str) -> None:
-        """The seller-backend URL template (``{refund_id}``, ``{order_id}``)."""
-        self._template = template
 
     def show_row(self, row: QueueRow | None) -> None:
         """Show the request's headline at once; the rest arrives with :meth:`set_detail`."""

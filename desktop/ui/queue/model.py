@@ -156,9 +156,6 @@ class QueueModel(QAbstractTableModel):
         """All rows, in model order (read-only view; do not mutate)."""
         return self._rows
 
-    def row_at(self, row: int) -> QueueRow:
-        return self._rows[row]
-
     def row_of(self, shop_id: int, refund_id: int) -> int | None:
         """The model row of a request, or None."""
         return self._index_map().get((shop_id, refund_id))

@@ -123,18 +123,6 @@ class QueueProxyModel(QAbstractProxyModel):
             self._kinds, self._stages, self._urgencies, self._shops = new
             self._apply()
 
-    def set_kinds(self, kinds: Iterable[str] | None) -> None:
-        self.set_filters(kinds=kinds, stages=self._stages, urgencies=self._urgencies, shops=self._shops)
-
-    def set_stages(self, stages: Iterable[str] | None) -> None:
-        self.set_filters(kinds=self._kinds, stages=stages, urgencies=self._urgencies, shops=self._shops)
-
-    def set_urgencies(self, urgencies: Iterable[str] | None) -> None:
-        self.set_filters(kinds=self._kinds, stages=self._stages, urgencies=urgencies, shops=self._shops)
-
-    def set_shops(self, shop_ids: Iterable[int] | None) -> None:
-        self.set_filters(kinds=self._kinds, stages=self._stages, urgencies=self._urgencies, shops=shop_ids)
-
     def set_search(self, text: str) -> None:
         terms = tuple(text.casefold().split())
         if terms != self._terms:
