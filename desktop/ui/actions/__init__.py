@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
 
-from desktop.core.actions import ActionEngine, BatchReport
+from desktop.core.actions import ActionEngine, BatchReport, ItemResult
 from desktop.ui.actions.audit_view import AuditLogDialog
 from desktop.ui.actions.flow import BulkActionFlow, Request
 from desktop.ui.actions.preview import PreviewDialog
@@ -35,7 +35,6 @@ from desktop.ui.queue.selection import ListedRequest, RequestPane, RequestQueue
 from desktop.ui.workers import run_in_background
 
 if TYPE_CHECKING:
-    from desktop.core.actions import ItemResult
     from desktop.core.store import Store
 
 __all__ = [
