@@ -62,7 +62,7 @@ def test_the_views_fill_placeholders_only_with_fill():
 
 
 def test_the_guard_page_names_a_shop_with_a_placeholder_in_its_name(qtbot, store, wait_background):
-    shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=7, name=SHOP)
+    shop = store.shops.add(base_url="http://127.0.0.1:1", seller_id=7, name=SHOP)
     page = GuardSettingsPage(store, load_default_rules(), shop)
     qtbot.addWidget(page)
     wait_background()
@@ -102,7 +102,7 @@ def sandbox_engine(store):
         c = sb.credentials
         creds = Credentials(app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token)
         with KuaishouClient(creds, base_url=sb.base_url, qps=1000) as client:
-            shop = store.add_shop(base_url=sb.base_url, seller_id=c.seller_id, name=SHOP)
+            shop = store.shops.add(base_url=sb.base_url, seller_id=c.seller_id, name=SHOP)
             yield sb, ActionEngine(client, store, shop_id=shop.id, qps=500, settle_s=0, patience_s=0.3), shop
 
 
@@ -132,7 +132,7 @@ def test_the_detail_pane_shows_buyer_and_staff_texts_with_placeholders_intact(qt
 
     store = open_store(tmp_path / "detail.sqlite3")
     try:
-        shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=5, name=SHOP)
+        shop = store.shops.add(base_url="http://127.0.0.1:1", seller_id=5, name=SHOP)
         item = {
             "refundId": 2100000012345678,
             "oid": 2200000098765432,
@@ -147,15 +147,15 @@ def test_the_detail_pane_shows_buyer_and_staff_texts_with_placeholders_intact(qt
             "updateTime": NOW - 20 * H,
             "expireTime": NOW + 28 * H,
         }
-        store.upsert_refunds(shop.id, [parse(Refund, item)], seen_at=NOW - H, source="detail")
-        store.save_comments(
+        store.refunds.upsert(shop.id, [parse(Refund, item)], seen_at=NOW - H, source="detail")
+        store.history.save_comments(
             shop.id,
             item["refundId"],
             [NegotiationComment(title=REASON, role=1, create_time=NOW - H, staff_account_name=SHOP)],
             at=NOW,
         )
         rules = load_default_rules()
-        (row,) = build_queue_rows(store.refunds(open_only=True), rules, shop_names={shop.id: shop.label})
+        (row,) = build_queue_rows(store.refunds.all(open_only=True), rules, shop_names={shop.id: shop.label})
         pane = DetailPane()
         qtbot.addWidget(pane)
         pane.show_row(row)
