@@ -56,7 +56,7 @@ from desktop.cli.common import (
     resolve_shop,
 )
 from desktop.core.i18n import tr
-from desktop.core.labels import kind_names, level_names, stage_names, urgency_names
+from desktop.core.labels import kind_names, level_names, money_text, stage_names, urgency_names
 
 log = logging.getLogger(__name__)
 
@@ -138,10 +138,6 @@ def time_left_text(seconds: int | None) -> str:
     else:
         span = tr("{minutes} min", minutes=minutes)
     return tr("overdue {span}", span=span) if past else span
-
-
-def money_text(fen: int | None) -> str:
-    return "—" if fen is None else f"¥{fen / 100:,.2f}"
 
 
 # ---------------------------------------------------------------------------------- the report

@@ -134,7 +134,8 @@ def _print_item(c: Any, *, as_json: bool, out: TextIO) -> None:
     if as_json:
         out.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
         return
-    from desktop.cli.check import money_text, time_left_text
+    from desktop.cli.check import time_left_text
+    from desktop.core.labels import money_text
 
     out.write(
         f"{c.refund_id}\t{c.outcome}\t{c.stage}\t{money_text(c.refund_fee_fen)}\t"
@@ -145,8 +146,7 @@ def _print_item(c: Any, *, as_json: bool, out: TextIO) -> None:
 def _print_backtest(
     shop: Any, bt: Any, forecast: list[dict[str, Any]], *, as_json: bool, out: TextIO
 ) -> None:
-    from desktop.cli.check import money_text
-    from desktop.core.labels import level_names
+    from desktop.core.labels import level_names, money_text
 
     if as_json:
         out.write(
