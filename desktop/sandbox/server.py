@@ -45,9 +45,10 @@ from desktop.sandbox.auth import (
     QpsLimiter,
     SandboxCredentials,
 )
+from desktop.sandbox.catalog import DAY_MS
 from desktop.sandbox.errors import ApiFailure
 from desktop.sandbox.faults import Fault, FaultPlan
-from desktop.sandbox.state import DAY_MS, Shop
+from desktop.sandbox.state import Shop
 
 log = logging.getLogger(__name__)
 
