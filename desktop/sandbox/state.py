@@ -22,6 +22,10 @@ State machine (status version B numbers, see spec §5):
   ``expireTime`` passes → the system confirms and refunds (→ 60)
 * 12 the buyer's turn → ``expireTime`` (the buyer's deadline) passes → 70 closed
 * 20 dispute: the platform decides; no timer.
+
+The module is a little over 600 lines on purpose: it is one class under one lock, and the state
+machine's transitions read best side by side (the platform's vocabulary it names is imported from
+the catalog one name a line).
 """
 
 from __future__ import annotations
