@@ -4,7 +4,10 @@ contracts that hold the architecture in place (the gates themselves run in CI, n
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
+import shutil
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -188,3 +191,67 @@ def test_inside_the_core_the_client_is_below_the_store_and_the_domain_at_the_bot
         assert _position(layers, workflow) < _position(layers, "store"), workflow
     # every exception is spelled out, with the reason beside it in pyproject.toml
     assert all(" -> " in ignored for ignored in contract.get("ignore_imports", []))
+
+
+# --- the contracts catch what they are written against --------------------------------------------
+
+
+def _lint_imports(project: Path) -> subprocess.CompletedProcess[str]:
+    [gate] = [g for g in gates.gates() if g.name == "import contracts"]
+    env = {**os.environ, "PYTHONPATH": str(project)}
+    return subprocess.run(
+        [sys.executable, *gate.args], cwd=project, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    pytest.importorskip("importlinter", reason="the dev extra's import-linter")
+    shutil.copytree(ROOT / "desktop", tmp_path / "desktop", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy2(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def _append(file: Path, line: str) -> None:
+    with file.open("a", encoding="utf-8") as fh:
+        fh.write(f"\n{line}\n")
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "contract", "named"),
+    [
+        (
+            "desktop/core/textsafe.py",
+            "import PySide6.QtCore",
+            "No Qt under the core, the command line or the sandbox",
+            "desktop.core.textsafe -> PySide6",
+        ),
+        (
+            "desktop/sandbox/wire.py",
+            "from PySide6.QtCore import QObject",
+            "No Qt under the core, the command line or the sandbox",
+            "desktop.sandbox.wire -> PySide6",
+        ),
+        (
+            "desktop/ui/errors.py",
+            "from desktop.cli import check",
+            "The Qt-free core sits below the window, the command line and the sandbox",
+            "desktop.ui.errors -> desktop.cli.check",
+        ),
+        (
+            "desktop/core/kuaishou/errors.py",
+            "from desktop.core.store import errors",
+            "Inside the core",
+            "desktop.core.kuaishou.errors -> desktop.core.store",
+        ),
+    ],
+)
+def test_the_contracts_refuse_an_import_against_the_layers(project_copy, module, line, contract, named):
+    clean = _lint_imports(project_copy)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    _append(project_copy / module, line)
+    broken = _lint_imports(project_copy)
+    assert broken.returncode != 0
+    report = " ".join(broken.stdout.split())  # the report wraps long contract names
+    assert f"{contract}" in report and "BROKEN" in report
+    assert named in report
