@@ -337,7 +337,7 @@ class Sandbox:
         method: _Method | None,
         verb: str,
         params: dict[str, str],
-        business: Any,
+        business: object,
         log_entry: dict[str, Any],
         fault: Fault | None,
     ) -> Answer:
@@ -370,7 +370,7 @@ class Sandbox:
         return answer
 
     def _run(
-        self, name: str, method: _Method | None, verb: str, params: dict[str, str], business: Any
+        self, name: str, method: _Method | None, verb: str, params: dict[str, str], business: object
     ) -> Any:
         if method is None:
             raise ApiFailure(E.UNKNOWN_API, f"API不存在：{name}", sub_code="isv.method-not-exist")
