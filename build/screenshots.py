@@ -191,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         if shell.failed is not None:
             raise SystemExit(f"screenshots: the app failed to start: {shell.failed}")
         window = shell.window
+        if window is None:
+            raise SystemExit("screenshots: the app has no window")
         window.resize(args.width, args.height)
         wait_until(app, lambda: window.shop is not None and window.client is not None, "the demo sign-in")
         wait_until(app, lambda: window._last_fresh_ms is not None and not window.syncing, "the first sync")

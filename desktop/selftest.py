@@ -59,6 +59,12 @@ class _Context:
         self.app: QCoreApplication | None = None  # the QApplication, created by the "qt" check
         self.translators: list[QTranslator] = []  # keeps the installed QTranslator objects alive
 
+    def qt_app(self) -> QCoreApplication:
+        """The application the "qt" check created (the checks after it need one)."""
+        if self.app is None:
+            raise RuntimeError("no Qt application: the Qt check did not pass")
+        return self.app
+
 
 def _check_qt(ctx: _Context) -> str:
     import PySide6
@@ -101,7 +107,7 @@ def _check_translations(ctx: _Context) -> str:
         qm = i18n.ensure_compiled(lang)
         if qm is None:
             raise RuntimeError(f"no compiled {lang} catalog in {paths.resource('translations')}")
-        installed = i18n.install_translators(ctx.app, lang, qm)
+        installed = i18n.install_translators(ctx.qt_app(), lang, qm)
         ctx.translators.extend(installed)
         app_catalog = [t for t in installed if Path(t.filePath()) == qm]
         if not app_catalog or app_catalog[0].isEmpty():
