@@ -177,7 +177,7 @@ def skip_result(skip: Skip) -> ItemResult:
 def _select_target(targets: Sequence[Target], store: Store, seller_id: int | None) -> Target:
     """The one shop to act for (several stored shops need ``--shop``)."""
     if seller_id is not None:
-        by_id = {s.id: s for s in store.shops()}
+        by_id = {s.id: s for s in store.shops.all()}
         chosen = [
             t
             for t in targets

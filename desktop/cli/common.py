@@ -29,7 +29,7 @@ from desktop.core.i18n import tr
 if TYPE_CHECKING:  # the commands import these when they run, so that --help stays quick
     from desktop.core.kuaishou.client import Credentials, KuaishouClient
     from desktop.core.kuaishou.models import OAuthToken
-    from desktop.core.store import Store
+    from desktop.core.store import ShopProfile, Store
     from desktop.sandbox import Sandbox
 
 Num = TypeVar("Num", int, float)
@@ -183,7 +183,7 @@ def find_targets(args: argparse.Namespace, store: Store, sandbox: Sandbox | None
     from desktop.core.secrets import SecretStore
 
     manager = ShopManager(store, SecretStore())
-    shops = [s for s in store.shops() if not args.api_base or same_gateway(s.base_url, args.api_base)]
+    shops = [s for s in store.shops.all() if not args.api_base or same_gateway(s.base_url, args.api_base)]
     targets = []
     for shop in shops:
         stored = manager.credentials(shop.id)
@@ -266,13 +266,13 @@ def resolve_shop(store: Store, client: KuaishouClient, target: Target) -> int:
 
     shop = find_shop(store, target.base_url, seller.seller_id)
     credentials = target.usable_credentials()
-    fields = {
+    fields: ShopProfile = {
         "name": seller.name or "",
         "app_key": credentials.app_key,
         "sign_method": credentials.sign_method,
         "auth_mode": "oauth" if credentials.refresh_token else "token",
     }
     if shop is None:
-        return store.add_shop(base_url=target.base_url, seller_id=seller.seller_id, **fields).id
-    store.update_shop(shop.id, **fields)
+        return store.shops.add(base_url=target.base_url, seller_id=seller.seller_id, **fields).id
+    store.shops.update(shop.id, **fields)
     return shop.id

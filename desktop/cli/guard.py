@@ -321,7 +321,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                         shop_id = resolve_shop(store, client, target)
                         policy = policy_for_run(store, shop_id, rules, overrides)
                         if policy is None and not args.backtest:
-                            shop = store.shop(shop_id)
+                            shop = store.shops.get(shop_id)
                             print(
                                 tr(
                                     "The guard is not enabled for {shop} and no policy flags were "
@@ -343,7 +343,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                                 replace(policy, enabled=True),
                                 now_ms=int(time.time() * 1000),
                             )
-                            shop = store.shop(shop_id)
+                            shop = store.shops.get(shop_id)
                             if shop is None:  # resolved or created above; gone only if deleted meanwhile
                                 raise SessionError(tr("The shop is no longer stored."))
                             _print_backtest(shop, bt, fc, as_json=args.json, out=out)

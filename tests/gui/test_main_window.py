@@ -64,8 +64,8 @@ class FakeBackEnd:
     syncs: list = field(default_factory=list)  # (shop id, how it ended)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    # ---- store
-    def shop(self, shop_id: int) -> FakeShop | None:
+    # ---- store (its shops repository: store.shops.get)
+    def read_shop(self, shop_id: int) -> FakeShop | None:
         gate = self.read_gates.get(shop_id)
         if gate is not None:
             gate.pass_through()
@@ -134,7 +134,7 @@ class FakeBackEnd:
         )
         return Services(
             shops=manager,
-            store=self,
+            store=SimpleNamespace(shops=SimpleNamespace(get=self.read_shop)),
             rules=None,
             make_client=self.make_client,
             make_syncer=self.make_syncer,
