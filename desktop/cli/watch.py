@@ -72,7 +72,7 @@ def robot_channels(store: Store, environ: Mapping[str, str] | None = None) -> li
 
 
 @contextlib.contextmanager
-def _signals(watcher: Watcher) -> Iterator[None]:
+def _signals(watcher: Watcher[Target]) -> Iterator[None]:
     """SIGTERM and Ctrl+C ask the watcher to stop (instead of killing it half-way)."""
 
     def stop(signum: int, _frame: FrameType | None) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QMessageBox, QProgressDialog, QWidget
 
 from desktop.core.actions import ActionEngine, ActionsCancelled, Approve, Intent, Plan
+from desktop.core.kuaishou.models import RejectReason
 from desktop.ui.actions.preview import PreviewDialog
 from desktop.ui.actions.progress import ProgressDialog
 from desktop.ui.actions.reasons import RejectReasonDialog
@@ -106,7 +107,7 @@ class BulkActionFlow(QObject):
         engine: ActionEngine,
         refunds: Sequence[Request],
         intent: Intent,
-        reasons: Mapping[int, Sequence[object]] | None = None,
+        reasons: Mapping[int, Sequence[RejectReason]] | None = None,
         *,
         release_uncertain: bool = False,
     ) -> None:

@@ -15,6 +15,9 @@ class ListedRequest(Protocol):
     @property
     def refund_id(self) -> int: ...
 
+    @property
+    def update_time(self) -> int | None: ...  # a request changed since it was listed is flagged
+
 
 class RequestQueue(Protocol):
     """The queue: the requests selected in it, in view order."""
