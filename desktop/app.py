@@ -30,6 +30,7 @@ from desktop.core import logsetup, paths
 from desktop.ui import i18n
 from desktop.ui.application import create_application
 from desktop.ui.errors import ErrorReporter
+from desktop.ui.i18n import fill
 from desktop.ui.settings import Settings
 from desktop.ui.single_instance import SingleInstance
 from desktop.ui.workers import run_in_background, wait_for_background_work
@@ -389,9 +390,12 @@ class Shell:
         from desktop.core.store import rebuild_store
 
         translate = QCoreApplication.translate
-        text = translate(
-            "Shell", "%1\n\nRebuild it now? (No quits AfterSale Watch and leaves the file as it is.)"
-        ).replace("%1", backend.damaged.message)
+        text = fill(
+            translate(
+                "Shell", "%1\n\nRebuild it now? (No quits AfterSale Watch and leaves the file as it is.)"
+            ),
+            backend.damaged.message,
+        )
         answer = QMessageBox.question(
             None,
             translate("Shell", "Damaged local database"),
@@ -467,9 +471,12 @@ class Shell:
         self.window = window
         if backend.rebuilt_from is not None:
             window.statusBar().showMessage(
-                QCoreApplication.translate(
-                    "Shell", "A fresh local database was created; the damaged one was kept as %1."
-                ).replace("%1", str(backend.rebuilt_from))
+                fill(
+                    QCoreApplication.translate(
+                        "Shell", "A fresh local database was created; the damaged one was kept as %1."
+                    ),
+                    backend.rebuilt_from,
+                )
             )
         if backend.initial is not None:
             window.show_cached(*backend.initial)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from desktop import __version__
 from desktop.core import logsetup, paths
+from desktop.ui.i18n import fill
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class ErrorDialog(QDialog):
             )
         )
         self.message.setWordWrap(True)
-        self.log_label = QLabel(self.tr("Log file: %1").replace("%1", str(paths.log_file())))
+        self.log_label = QLabel(fill(self.tr("Log file: %1"), paths.log_file()))
         self.log_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.log_label.setWordWrap(True)
         self.details = QPlainTextEdit()

@@ -59,6 +59,7 @@ from desktop.core.kuaishou.oauth import (
 from desktop.core.kuaishou.transport import is_loopback_host
 from desktop.core.logsetup import register_secret
 from desktop.core.profiles import ShopManager, SignInResult, expiry_ms
+from desktop.ui.i18n import fill
 from desktop.ui.icons import app_pixmap
 from desktop.ui.queue.labels import secondary_text
 from desktop.ui.workers import Task, run_in_background
@@ -298,9 +299,7 @@ class LoginDialog(QDialog):
     def _update_secret_note(self) -> None:
         store = self.shops.secrets
         if store.persistent:
-            self.secret_note.setText(
-                self.tr("Keys and tokens are kept in: %1").replace("%1", store.backend_name)
-            )
+            self.secret_note.setText(fill(self.tr("Keys and tokens are kept in: %1"), store.backend_name))
             self.secret_note.setStyleSheet(f"color: {secondary_text(self.palette()).name()};")
         else:
             self.secret_note.setText(store.problem or "")
@@ -349,7 +348,7 @@ class LoginDialog(QDialog):
         for edit, label in names:
             value = edit.text().strip()
             if not value:
-                self.set_status(self.tr("Please fill in: %1").replace("%1", label), error=True)
+                self.set_status(fill(self.tr("Please fill in: %1"), label), error=True)
                 edit.setFocus()
                 return None
             values.append(value)
@@ -558,7 +557,7 @@ class LoginDialog(QDialog):
         self._task = None
         self._set_busy(False)
         name = result.seller.name or str(result.seller.seller_id)
-        self.set_status(self.tr("Signed in to %1.").replace("%1", name))
+        self.set_status(fill(self.tr("Signed in to %1."), name))
         self.signed_in.emit(shop)
         self.accept()
 
@@ -575,10 +574,13 @@ class LoginDialog(QDialog):
         if isinstance(exc, api_errors.OAuthRedirectError | TimeoutError):
             return str(exc)
         if isinstance(exc, api_errors.OAuthError):
-            return self.tr(
-                "The authorisation server refused: %1. Check the app key and app secret, "
-                "and authorise again (a code works once, for 2 minutes)."
-            ).replace("%1", exc.message)
+            return fill(
+                self.tr(
+                    "The authorisation server refused: %1. Check the app key and app secret, "
+                    "and authorise again (a code works once, for 2 minutes)."
+                ),
+                exc.message,
+            )
         if isinstance(exc, api_errors.SignatureError):
             return self.tr(
                 "The gateway refused the request signature: check the sign secret "
@@ -592,26 +594,31 @@ class LoginDialog(QDialog):
                 "copy it again, or authorise again."
             )
         if isinstance(exc, api_errors.AuthError):
-            return self.tr(
-                "The gateway refused the token: %1. Check the access token, or authorise again."
-            ).replace("%1", exc.message)
+            return fill(
+                self.tr("The gateway refused the token: %1. Check the access token, or authorise again."),
+                exc.message,
+            )
         if isinstance(exc, api_errors.TransportError):
-            return self.tr(
-                "Cannot reach the gateway: %1. Check the network and the gateway address (Advanced)."
-            ).replace("%1", exc.message)
+            return fill(
+                self.tr(
+                    "Cannot reach the gateway: %1. Check the network and the gateway address (Advanced)."
+                ),
+                exc.message,
+            )
         if isinstance(exc, api_errors.KuaishouError):
-            return self.tr("The gateway answered with an error: %1").replace("%1", str(exc))
+            return fill(self.tr("The gateway answered with an error: %1"), exc)
         if isinstance(exc, OSError):
-            return self.tr(
-                "Cannot listen for the browser on the redirect address (%1). Is another "
-                "program using that port?"
-            ).replace("%1", str(exc))
+            return fill(
+                self.tr(
+                    "Cannot listen for the browser on the redirect address (%1). Is another "
+                    "program using that port?"
+                ),
+                exc,
+            )
         if isinstance(exc, ValueError):
             return str(exc)
         log.error("sign-in failed unexpectedly", exc_info=exc)
-        return self.tr("Signing in failed unexpectedly: %1 (details in the log).").replace(
-            "%1", type(exc).__name__
-        )
+        return fill(self.tr("Signing in failed unexpectedly: %1 (details in the log)."), type(exc).__name__)
 
     # ------------------------------------------------------------------------------ cancel
     def _cancel_clicked(self) -> None:

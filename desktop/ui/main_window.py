@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 from desktop import APP_DISPLAY_NAME, __version__
 from desktop.core import paths
 from desktop.ui import settings as keys
+from desktop.ui.i18n import fill
 from desktop.ui.icons import app_pixmap
 from desktop.ui.session import SessionController, ShopSession
 from desktop.ui.settings import Settings
@@ -576,7 +577,7 @@ class MainWindow(QMainWindow):
                 self.shop_combo.setItemIcon(index, warning)
                 self.shop_combo.setItemData(index, f"{shop.label}: {note}", Qt.ItemDataRole.ToolTipRole)
             action = self.switch_menu.addAction(
-                self.tr("%1 (%2)").replace("%1", shop.label).replace("%2", note) if note else shop.label
+                fill(self.tr("%1 (%2)"), shop.label, note) if note else shop.label
             )
             action.setCheckable(True)
             action.setChecked(self.shop is not None and shop.id == self.shop.id)
@@ -636,10 +637,13 @@ class MainWindow(QMainWindow):
         if client is None:
             self.needs_sign_in = True
             self.banner.show_message(
-                self.tr(
-                    "You are signed out of %1: the list below is what was downloaded last. "
-                    "Sign in again to keep it up to date."
-                ).replace("%1", shop.label),
+                fill(
+                    self.tr(
+                        "You are signed out of %1: the list below is what was downloaded last. "
+                        "Sign in again to keep it up to date."
+                    ),
+                    shop.label,
+                ),
                 self.tr("Sign in…"),
             )
             self._banner_kind = "signin"
@@ -661,7 +665,7 @@ class MainWindow(QMainWindow):
     def _set_title(self) -> None:
         title = APP_DISPLAY_NAME if self.shop is None else f"{self.shop.label} — {APP_DISPLAY_NAME}"
         if self.demo:
-            title = self.tr("%1 (demo)").replace("%1", title)
+            title = fill(self.tr("%1 (demo)"), title)
         self.setWindowTitle(title)
 
     def show_signed_out(self) -> None:
@@ -684,7 +688,7 @@ class MainWindow(QMainWindow):
             dialog.finished.connect(self._shops_dialog_closed)
             store = self.services.shops.secrets
             dialog.set_secret_store_note(
-                self.tr("Keys and tokens are kept in: %1").replace("%1", store.backend_name)
+                fill(self.tr("Keys and tokens are kept in: %1"), store.backend_name)
                 if store.persistent
                 else (store.problem or "")
             )
@@ -814,11 +818,11 @@ class MainWindow(QMainWindow):
         from desktop.core.kuaishou import errors as api_errors
 
         if getattr(exc, "needs_reauth", False):
-            reason = self.tr("the shop's authorisation is no longer accepted (%1)").replace("%1", str(exc))
+            reason = fill(self.tr("the shop's authorisation is no longer accepted (%1)"), exc)
             button = self.tr("Sign in…")
             self._banner_kind = "signin"
         elif isinstance(exc, api_errors.TransportError):
-            reason = self.tr("the Kuaishou gateway cannot be reached (%1)").replace("%1", str(exc))
+            reason = fill(self.tr("the Kuaishou gateway cannot be reached (%1)"), exc)
             button = self.tr("Retry")
             self._banner_kind = "sync"
         else:
@@ -827,9 +831,11 @@ class MainWindow(QMainWindow):
             self._banner_kind = "sync"
         when = self._fresh_text()
         self.banner.show_message(
-            self.tr("Sync failed: %1. The list shows the requests downloaded %2; the app keeps trying.")
-            .replace("%1", reason)
-            .replace("%2", when),
+            fill(
+                self.tr("Sync failed: %1. The list shows the requests downloaded %2; the app keeps trying."),
+                reason,
+                when,
+            ),
             button,
         )
 
@@ -843,10 +849,10 @@ class MainWindow(QMainWindow):
         if seconds < 60:
             return self.tr("just now")
         if seconds < 3600:
-            return self.tr("%1 min ago").replace("%1", str(int(seconds // 60)))
+            return fill(self.tr("%1 min ago"), int(seconds // 60))
         if seconds < 86400:
-            return self.tr("%1 h ago").replace("%1", str(int(seconds // 3600)))
-        return self.tr("%1 days ago").replace("%1", str(int(seconds // 86400)))
+            return fill(self.tr("%1 h ago"), int(seconds // 3600))
+        return fill(self.tr("%1 days ago"), int(seconds // 86400))
 
     def _fresh_text(self) -> str:
         if self._last_fresh_ms is None:
@@ -862,7 +868,7 @@ class MainWindow(QMainWindow):
         if self.shop is None:
             self.freshness.setText(self.tr("No shop signed in"))
         else:
-            self.freshness.setText(self.tr("Data as of %1").replace("%1", self._fresh_text()))
+            self.freshness.setText(fill(self.tr("Data as of %1"), self._fresh_text()))
 
     # ------------------------------------------------------------------------------ actions
     def export_csv(self, path: str | None = None) -> None:
@@ -872,7 +878,7 @@ class MainWindow(QMainWindow):
             return
         if path is None:
             stamp = time.strftime("%Y%m%d-%H%M")
-            suggested = str(paths.export_dir() / self.tr("after-sale-requests-%1.csv").replace("%1", stamp))
+            suggested = str(paths.export_dir() / fill(self.tr("after-sale-requests-%1.csv"), stamp))
             path, _filter = QFileDialog.getSaveFileName(
                 self, self.tr("Export CSV"), suggested, self.tr("CSV files (*.csv)")
             )
@@ -880,15 +886,13 @@ class MainWindow(QMainWindow):
                 return
 
         def done(count: int) -> None:
-            self.statusBar().showMessage(
-                self.tr("Exported %1 requests to %2").replace("%1", str(count)).replace("%2", path), 10_000
-            )
+            self.statusBar().showMessage(fill(self.tr("Exported %1 requests to %2"), count, path), 10_000)
             self.exported.emit(path)
 
         def failed(exc: BaseException) -> None:
             log.warning("export failed: %s", exc)
             QMessageBox.warning(
-                self, self.tr("Export"), self.tr("The file could not be written: %1").replace("%1", str(exc))
+                self, self.tr("Export"), fill(self.tr("The file could not be written: %1"), exc)
             )
 
         self.exporter(path, done, failed)
@@ -925,12 +929,14 @@ class MainWindow(QMainWindow):
         ids = [str(rid) for rid, _field in unreadable if rid is not None]
         shown = "、".join(ids[:5]) + ("…" if len(ids) > 5 else "")
         self.statusBar().showMessage(
-            self.tr(
-                "%1 request(s) could not be read from the platform's answer: open them in the "
-                "seller backend (%2)."
+            fill(
+                self.tr(
+                    "%1 request(s) could not be read from the platform's answer: open them in the "
+                    "seller backend (%2)."
+                ),
+                len(unreadable),
+                shown or "—",
             )
-            .replace("%1", str(len(unreadable)))
-            .replace("%2", shown or "—")
         )
 
     def show_roles(self) -> None:
@@ -948,7 +954,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(self)
         box.setWindowTitle(self.tr("About AfterSale Watch"))
         box.setIconPixmap(app_pixmap(64, self.devicePixelRatioF()))
-        box.setText(f"<b>{APP_DISPLAY_NAME}</b><br>" + self.tr("Version %1").replace("%1", __version__))
+        box.setText(f"<b>{APP_DISPLAY_NAME}</b><br>" + fill(self.tr("Version %1"), __version__))
         box.setTextFormat(Qt.TextFormat.RichText)
         box.setInformativeText(
             html.escape(
@@ -988,6 +994,4 @@ class MainWindow(QMainWindow):
         """A background read failed (store unavailable…): say so in the banner; the app keeps going."""
         log.error("background task failed", exc_info=exc)
         self._banner_kind = "sync"
-        self.banner.show_message(
-            self.tr("Something could not be read: %1").replace("%1", str(exc)), self.tr("Retry")
-        )
+        self.banner.show_message(fill(self.tr("Something could not be read: %1"), exc), self.tr("Retry"))

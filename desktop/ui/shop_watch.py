@@ -35,6 +35,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop.core.alerts import AlertItem, items_from_rows
 from desktop.core.polling import PollPolicy, next_delay_s
+from desktop.ui.i18n import fill
 from desktop.ui.workers import run_in_background
 
 log = logging.getLogger(__name__)
@@ -412,12 +413,7 @@ class ShopsStatusLabel(QLabel):
         for sid, note in notes.items():
             status = self.watcher.status(sid)
             detail = status.detail if status is not None else ""
-            lines.append(
-                self.tr("%1: %2 (%3)")
-                .replace("%1", self.watcher.shop_label(sid))
-                .replace("%2", note)
-                .replace("%3", detail)
-            )
+            lines.append(fill(self.tr("%1: %2 (%3)"), self.watcher.shop_label(sid), note, detail))
         self.setToolTip("\n".join(lines))
         self.setAccessibleName(text)
         self.show()

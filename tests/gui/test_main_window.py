@@ -62,6 +62,7 @@ class FakeBackEnd:
     detail_gates: dict[Any, Gate] = field(default_factory=dict)
     clients: list = field(default_factory=list)
     syncs: list = field(default_factory=list)  # (shop id, how it ended)
+    sync_errors: dict[int, BaseException] = field(default_factory=dict)  # a shop's syncs raise it
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     # ---- store
@@ -96,6 +97,8 @@ class FakeBackEnd:
             def run(self, progress=None, cancelled=lambda: False):
                 gate = backend.sync_gates.get(shop_id)
                 done = gate.pass_through(cancelled) if gate is not None else True
+                if shop_id in backend.sync_errors:
+                    raise backend.sync_errors[shop_id]
                 outcome = "completed" if done and not cancelled() else "cancelled"
                 with backend.lock:
                     backend.syncs.append((shop_id, outcome))
@@ -326,3 +329,29 @@ def test_timers_run_only_while_the_window_is_on_screen(qtbot, window, backend):
     assert countdown.isActive() and ticks == [1]  # caught up at once on showing
     window.showMinimized()
     qtbot.waitUntil(lambda: not countdown.isActive(), timeout=WAIT_MS)
+
+
+def test_a_sync_failure_whose_text_holds_a_placeholder_is_shown_as_it_is(qtbot, window, backend):
+    """An address in an error (``%2F`` is an encoded "/") is never taken for a placeholder: the
+    banner shows it as the platform wrote it, and the time of the data shown after it."""
+    start(qtbot, window, backend, 1)
+    reason = "https://gw.example/a%2Fb%1 unreachable"
+    backend.sync_errors[1] = ValueError(reason)
+    window.sync_action.trigger()  # Requests ▸ Sync now (F5)
+    qtbot.waitUntil(lambda: window.banner.isVisibleTo(window), timeout=WAIT_MS)
+    text = window.banner.label.text()
+    assert text.startswith(f"Sync failed: {reason}. The list shows the requests downloaded ")
+    assert text.endswith("; the app keeps trying.")
+    assert window.banner.button.text() == "Retry"
+
+
+def test_a_shop_name_with_a_placeholder_is_shown_intact_in_the_shop_lists(qtbot, window, backend):
+    backend.shops[2] = FakeShop(2, "双11%2折")
+    start(qtbot, window, backend, 1)
+    window.set_shop_notes({2: "sign in again"})  # what the background watch of the other shop reports
+    assert [a.text() for a in window.switch_menu.actions()] == ["一号店", "双11%2折 (sign in again)"]
+    assert window.shop_combo.itemText(1) == "双11%2折"
+    window.switch_menu.actions()[1].trigger()  # Shop ▸ Switch to ▸ 双11%2折
+    qtbot.waitUntil(lambda: window.shop.id == 2 and not window.syncing, timeout=WAIT_MS)
+    assert window.windowTitle().startswith("双11%2折 — ")
+    assert window.shop_combo.currentText() == "双11%2折"

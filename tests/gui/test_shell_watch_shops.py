@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop import app as app_module
 from desktop.core.kuaishou.client import Credentials
@@ -19,6 +20,7 @@ from desktop.sandbox import Sandbox
 from desktop.ui import alert_settings
 from desktop.ui.settings import Settings
 from desktop.ui.shop_watch import FAILED, SIGN_IN, SyncGate
+from desktop.ui.shops import ShopsDialog
 from tests.gui.test_shell_demo import START_TIMEOUT_MS, _args, shell_factory  # noqa: F401
 
 MINUTE_MS = 60_000
@@ -308,3 +310,57 @@ def test_a_shop_that_becomes_active_is_left_to_the_window(qtbot):
     watcher.sync_others()  # the next round: shop 1 now, never the shop the window shows
     qtbot.waitUntil(lambda: log["started"] == [2, 1], timeout=5000)
     watcher.stop()
+
+
+PLACEHOLDER_NAME = "双11%2折"  # a real shop name with a Qt placeholder in it
+
+
+@pytest.fixture
+def placeholder_shops(store, memory_keyring, gateways):
+    """Like ``two_shops``, the other shop named with a placeholder (%2) in its name."""
+    manager = ShopManager(store, SecretStore(service=app_module.secret_service_name()))
+    active = _sign_in(manager, gateways[0], "晨光小铺")
+    other = _sign_in(manager, gateways[1], PLACEHOLDER_NAME)
+    settings = Settings()
+    settings.set_active_shop(active.id)
+    settings.sync()
+    return active, other
+
+
+def test_a_shop_name_with_a_placeholder_is_shown_intact_wherever_it_is_marked(
+    qtbot, shell_factory, gateways, placeholder_shops
+):
+    active, other = placeholder_shops
+    assert other.label == PLACEHOLDER_NAME
+    gateways[1].inject_fault("open.seller.order.refund.pcursor.list", "html", times=None)
+    shell, window = _start(qtbot, shell_factory, active)
+    watcher = shell.watch.shops
+    qtbot.waitUntil(lambda: watcher.status(other.id) is not None, timeout=START_TIMEOUT_MS)
+    # the Shop ▸ Switch to menu and the toolbar's shop list
+    texts = [a.text() for a in window.switch_menu.actions()]
+    assert f"{PLACEHOLDER_NAME} (sync failed)" in texts
+    combo = window.shop_combo
+    index = combo.findData(other.id)
+    assert combo.itemText(index) == PLACEHOLDER_NAME
+    assert combo.itemData(index, Qt.ItemDataRole.ToolTipRole) == f"{PLACEHOLDER_NAME}: sync failed"
+    # the status bar's "other shops" note names it in its tooltip
+    label = next(
+        w for w in window.statusBar().findChildren(type(window.freshness)) if "other shop" in w.text()
+    )
+    assert label.toolTip().startswith(f"{PLACEHOLDER_NAME}: sync failed (")
+    # the shops dialog (Shop ▸ Manage shops…)
+    window.shops_action.trigger()
+    dialog = window.findChild(ShopsDialog)
+    qtbot.waitUntil(lambda: dialog is not None and dialog.list.count() == 2, timeout=START_TIMEOUT_MS)
+    assert f"{PLACEHOLDER_NAME}  (sync failed)" in [dialog.list.item(i).text() for i in range(2)]
+    dialog.reject()
+    # switching to it from the menu: the title and the list show the name as it is
+    qtbot.waitUntil(lambda: not window.syncing, timeout=START_TIMEOUT_MS)
+    next(a for a in window.switch_menu.actions() if a.text().startswith(PLACEHOLDER_NAME)).trigger()
+    qtbot.waitUntil(lambda: window.shop is not None and window.shop.id == other.id, timeout=START_TIMEOUT_MS)
+    assert window.windowTitle().startswith(f"{PLACEHOLDER_NAME} — ")
+    assert combo.currentText() == PLACEHOLDER_NAME
+    # its sync fails in the window now: the banner says so
+    qtbot.waitUntil(lambda: window.banner.isVisibleTo(window), timeout=START_TIMEOUT_MS)
+    assert window.banner.label.text().startswith("Sync failed: ")
+    qtbot.waitUntil(lambda: not window.syncing, timeout=START_TIMEOUT_MS)
