@@ -284,8 +284,30 @@ def test_settings_live_in_an_ini_file_in_the_config_dir():
     assert again.language() == "en" and again.active_shop() == 12
     with pytest.raises(ValueError, match="unsupported language"):
         settings.set_language("fr")
-    with pytest.raises(ValueError, match="at least"):
-        settings.set_sync_interval_s(5)
+
+
+@pytest.mark.parametrize(
+    ("stored", "used_s"),
+    [("30", 60), ("5", 60), ("-1", 60), ("600", 600), ("99999999", 7200), ("abc", 300), ("", 300)],
+)
+def test_the_one_sync_interval_setting_reads_any_stored_value_safely(qtbot, stored, used_s):
+    """The sync interval has one setting, the alerts page's (1 to 120 minutes). A value an older
+    version stored under the same key (its minimum was 30 s, no maximum) or a hand-edited one is
+    brought into that range: the poller's timer gets a valid delay and the page shows it."""
+    from desktop.ui.alert_settings import AlertPrefs, AlertSettingsPage
+    from desktop.ui.alerts import Poller
+
+    settings = Settings()
+    settings.qs.setValue("sync/interval_s", stored)
+    prefs = AlertPrefs(settings.qs, (1, 2))
+    assert prefs.poll_interval_s() == used_s
+    poller = Poller(prefs.poll_policy)
+    poller.start(sync_now=False)
+    assert poller.timer.isActive() and poller.timer.interval() == used_s * 1000
+    poller.stop()
+    page = AlertSettingsPage(prefs)
+    qtbot.addWidget(page)
+    assert page.poll.value() == used_s // 60
 
 
 def test_the_app_icon_is_rendered_sharp_for_high_dpi():
