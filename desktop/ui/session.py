@@ -82,10 +82,6 @@ class ShopSession(QObject):
     def syncing(self) -> bool:
         return SYNC in self._tasks
 
-    def in_flight(self) -> list[str]:
-        """The kinds of request running now (tests, the leak checks)."""
-        return sorted(self._tasks)
-
     def _start(
         self,
         kind: str,
@@ -127,9 +123,6 @@ class ShopSession(QObject):
 
         self._tasks[kind] = run_in_background(fn, done, failed, on_progress=progress)
         return token
-
-    def current_token(self, kind: str) -> int:
-        return self._tokens.get(kind, 0)
 
     # ------------------------------------------------------------------ requests
     def load_rows(self) -> None:
