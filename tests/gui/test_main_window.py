@@ -197,7 +197,7 @@ def start(qtbot, window, backend, shop_id: int = 1) -> None:
 def switch_to(window, shop_id: int) -> None:
     """The user picks the shop in the Shop ▸ Switch to menu."""
     (action,) = [
-        a for a in window.switch_menu.actions() if a.text().startswith(window_label(window, shop_id))
+        a for a in window.menus.switch_menu.actions() if a.text().startswith(window_label(window, shop_id))
     ]
     action.trigger()
 
@@ -230,22 +230,26 @@ def test_a_cancelled_sync_of_the_previous_shop_does_not_end_the_new_shops_sync(
     start(qtbot, window, backend, 1)
     backend.sync_gates[1] = first = Gate()
     backend.sync_gates[2] = second = Gate()
-    window.sync_action.trigger()
+    window.menus.sync_action.trigger()
     qtbot.waitUntil(first.entered.is_set, timeout=WAIT_MS)
-    assert window.syncing and window.sync_busy.isVisibleTo(window)
+    assert window.syncing and window.status_bar.sync_busy.isVisibleTo(window)
     switch_to(window, 2)
     qtbot.waitUntil(second.entered.is_set, timeout=WAIT_MS)
     # shop 1's sync noticed the cancel at its next page and ended: shop 2's still runs
     qtbot.waitUntil(lambda: (1, "cancelled") in backend.syncs, timeout=WAIT_MS)
     qtbot.wait(50)
     assert window.shop.id == 2
-    assert window.syncing and window.sync_busy.isVisibleTo(window) and not window.sync_action.isEnabled()
-    window.sync_action.trigger()  # (disabled) and F5 alike: no second sync of shop 2
+    assert (
+        window.syncing
+        and window.status_bar.sync_busy.isVisibleTo(window)
+        and not window.menus.sync_action.isEnabled()
+    )
+    window.menus.sync_action.trigger()  # (disabled) and F5 alike: no second sync of shop 2
     assert window.sync_now() is False
     second.released.set()
     qtbot.waitUntil(lambda: not window.syncing, timeout=WAIT_MS)
     assert backend.syncs == [(1, "cancelled"), (2, "completed")]
-    assert not window.sync_busy.isVisibleTo(window) and window.sync_action.isEnabled()
+    assert not window.status_bar.sync_busy.isVisibleTo(window) and window.menus.sync_action.isEnabled()
 
 
 def test_a_late_row_load_and_a_late_detail_are_dropped(qtbot, window, backend, wait_background):
@@ -263,7 +267,7 @@ def test_a_late_row_load_and_a_late_detail_are_dropped(qtbot, window, backend, w
     assert details == [("row of 1", "detail of row of 1")]
 
     backend.rows_gates[1] = slow_rows = Gate()
-    window.sync_action.trigger()  # after the sync, shop 1's rows are slow to build
+    window.menus.sync_action.trigger()  # after the sync, shop 1's rows are slow to build
     qtbot.waitUntil(slow_rows.entered.is_set, timeout=WAIT_MS)
     switch_to(window, 2)
     qtbot.waitUntil(lambda: window.queue.rows == ["row of 2"], timeout=WAIT_MS)
@@ -278,11 +282,11 @@ def test_signing_out_during_a_sync_stops_it_and_shows_the_shop_signed_out(
 ):
     start(qtbot, window, backend, 1)
     backend.sync_gates[1] = gate = Gate()
-    window.sync_action.trigger()
+    window.menus.sync_action.trigger()
     qtbot.waitUntil(gate.entered.is_set, timeout=WAIT_MS)
     client = window.client
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    window.shops_action.trigger()
+    window.menus.shops_action.trigger()
     from desktop.ui.shops import ShopsDialog
 
     dialog = window.findChild(ShopsDialog)
@@ -292,7 +296,7 @@ def test_signing_out_during_a_sync_stops_it_and_shows_the_shop_signed_out(
     qtbot.waitUntil(lambda: (1, "cancelled") in backend.syncs, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: window.needs_sign_in and window.client is None, timeout=WAIT_MS)
     wait_background()
-    assert not window.syncing and not window.sync_busy.isVisibleTo(window)
+    assert not window.syncing and not window.status_bar.sync_busy.isVisibleTo(window)
     assert client.closed  # the signed-out shop's client is closed once its sync let go of it
     assert window.banner.isVisibleTo(window) and "signed out" in window.banner.label.text()
     assert backend.syncs == [(1, "cancelled")]
@@ -302,10 +306,10 @@ def test_signing_out_during_a_sync_stops_it_and_shows_the_shop_signed_out(
 def test_quitting_cancels_what_is_in_flight(qtbot, window, backend, wait_background):
     start(qtbot, window, backend, 1)
     backend.sync_gates[1] = gate = Gate()
-    window.sync_action.trigger()
+    window.menus.sync_action.trigger()
     qtbot.waitUntil(gate.entered.is_set, timeout=WAIT_MS)
     client = window.client
-    window.quit_action.trigger()  # no tray: the window closes
+    window.menus.quit_action.trigger()  # no tray: the window closes
     wait_background()
     assert backend.syncs == [(1, "cancelled")] and client.closed
     assert window.session is None
@@ -337,7 +341,7 @@ def test_a_sync_failure_whose_text_holds_a_placeholder_is_shown_as_it_is(qtbot, 
     start(qtbot, window, backend, 1)
     reason = "https://gw.example/a%2Fb%1 unreachable"
     backend.sync_errors[1] = ValueError(reason)
-    window.sync_action.trigger()  # Requests ▸ Sync now (F5)
+    window.menus.sync_action.trigger()  # Requests ▸ Sync now (F5)
     qtbot.waitUntil(lambda: window.banner.isVisibleTo(window), timeout=WAIT_MS)
     text = window.banner.label.text()
     assert text.startswith(f"Sync failed: {reason}. The list shows the requests downloaded ")
@@ -349,9 +353,9 @@ def test_a_shop_name_with_a_placeholder_is_shown_intact_in_the_shop_lists(qtbot,
     backend.shops[2] = FakeShop(2, "双11%2折")
     start(qtbot, window, backend, 1)
     window.set_shop_notes({2: "sign in again"})  # what the background watch of the other shop reports
-    assert [a.text() for a in window.switch_menu.actions()] == ["一号店", "双11%2折 (sign in again)"]
-    assert window.shop_combo.itemText(1) == "双11%2折"
-    window.switch_menu.actions()[1].trigger()  # Shop ▸ Switch to ▸ 双11%2折
+    assert [a.text() for a in window.menus.switch_menu.actions()] == ["一号店", "双11%2折 (sign in again)"]
+    assert window.menus.shop_combo.itemText(1) == "双11%2折"
+    window.menus.switch_menu.actions()[1].trigger()  # Shop ▸ Switch to ▸ 双11%2折
     qtbot.waitUntil(lambda: window.shop.id == 2 and not window.syncing, timeout=WAIT_MS)
     assert window.windowTitle().startswith("双11%2折 — ")
-    assert window.shop_combo.currentText() == "双11%2折"
+    assert window.menus.shop_combo.currentText() == "双11%2折"

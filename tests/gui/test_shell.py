@@ -129,14 +129,14 @@ def installed():
 
 
 def test_chinese_is_compiled_on_first_start_and_shown(installed, qtbot):
-    from desktop.ui.main_window import Banner
+    from desktop.ui.banner import Banner
 
     cached = paths.cache_dir() / "translations" / i18n.qm_name("zh_CN")
     if i18n.qm_file("zh_CN") is None:  # nothing compiled beside the sources: the cache gets one
         assert i18n.ensure_compiled("zh_CN") == cached
     assert i18n.qm_file("zh_CN") is not None
     installed("zh_CN")
-    assert QCoreApplication.translate("MainWindow", "Sync now") == "立即同步"
+    assert QCoreApplication.translate("WindowMenus", "Sync now") == "立即同步"
     banner = Banner()
     qtbot.addWidget(banner)
     assert banner.findChild(type(banner.button)) is not None
@@ -145,7 +145,7 @@ def test_chinese_is_compiled_on_first_start_and_shown(installed, qtbot):
 
 def test_english_shows_the_source_texts(installed):
     installed("en")
-    assert QCoreApplication.translate("MainWindow", "Sync now") == "Sync now"
+    assert QCoreApplication.translate("WindowMenus", "Sync now") == "Sync now"
     assert core_i18n.language() == "en"
 
 

@@ -92,7 +92,7 @@ def _list_calls(gateway: Sandbox) -> int:
 
 
 def _switch_text(window, shop) -> str:
-    return next(a.text() for a in window.switch_menu.actions() if a.text().startswith(shop.label))
+    return next(a.text() for a in window.menus.switch_menu.actions() if a.text().startswith(shop.label))
 
 
 def test_the_other_shop_is_synced_in_the_background_alerted_counted_and_a_click_opens_it(
@@ -161,7 +161,9 @@ def test_a_failing_other_shop_is_marked_sign_in_again_and_the_active_shop_syncs_
     assert _switch_text(window, other) == f"{other.label} (sign in again)"
     assert _switch_text(window, active) == active.label
     label = next(
-        w for w in window.statusBar().findChildren(type(window.freshness)) if "other shop" in w.text()
+        w
+        for w in window.statusBar().findChildren(type(window.status_bar.freshness))
+        if "other shop" in w.text()
     )
     assert label.isVisible() and "1 other shop" in label.text() and other.label in label.toolTip()
     assert window.banner.isHidden() and window.shop.id == active.id
@@ -337,26 +339,28 @@ def test_a_shop_name_with_a_placeholder_is_shown_intact_wherever_it_is_marked(
     watcher = shell.watch.shops
     qtbot.waitUntil(lambda: watcher.status(other.id) is not None, timeout=START_TIMEOUT_MS)
     # the Shop ▸ Switch to menu and the toolbar's shop list
-    texts = [a.text() for a in window.switch_menu.actions()]
+    texts = [a.text() for a in window.menus.switch_menu.actions()]
     assert f"{PLACEHOLDER_NAME} (sync failed)" in texts
-    combo = window.shop_combo
+    combo = window.menus.shop_combo
     index = combo.findData(other.id)
     assert combo.itemText(index) == PLACEHOLDER_NAME
     assert combo.itemData(index, Qt.ItemDataRole.ToolTipRole) == f"{PLACEHOLDER_NAME}: sync failed"
     # the status bar's "other shops" note names it in its tooltip
     label = next(
-        w for w in window.statusBar().findChildren(type(window.freshness)) if "other shop" in w.text()
+        w
+        for w in window.statusBar().findChildren(type(window.status_bar.freshness))
+        if "other shop" in w.text()
     )
     assert label.toolTip().startswith(f"{PLACEHOLDER_NAME}: sync failed (")
     # the shops dialog (Shop ▸ Manage shops…)
-    window.shops_action.trigger()
+    window.menus.shops_action.trigger()
     dialog = window.findChild(ShopsDialog)
     qtbot.waitUntil(lambda: dialog is not None and dialog.list.count() == 2, timeout=START_TIMEOUT_MS)
     assert f"{PLACEHOLDER_NAME}  (sync failed)" in [dialog.list.item(i).text() for i in range(2)]
     dialog.reject()
     # switching to it from the menu: the title and the list show the name as it is
     qtbot.waitUntil(lambda: not window.syncing, timeout=START_TIMEOUT_MS)
-    next(a for a in window.switch_menu.actions() if a.text().startswith(PLACEHOLDER_NAME)).trigger()
+    next(a for a in window.menus.switch_menu.actions() if a.text().startswith(PLACEHOLDER_NAME)).trigger()
     qtbot.waitUntil(lambda: window.shop is not None and window.shop.id == other.id, timeout=START_TIMEOUT_MS)
     assert window.windowTitle().startswith(f"{PLACEHOLDER_NAME} — ")
     assert combo.currentText() == PLACEHOLDER_NAME
