@@ -13,6 +13,7 @@ import logging
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from types import TracebackType
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -99,7 +100,13 @@ class ErrorReporter(QObject):
         super().__init__()
         self.show_dialogs = show_dialogs
         self.dialog: ErrorDialog | None = None
-        self._previous_hooks: tuple | None = None
+        self._previous_hooks: (
+            tuple[
+                Callable[[type[BaseException], BaseException, TracebackType | None], object],
+                Callable[[threading.ExceptHookArgs], object],
+            ]
+            | None
+        ) = None
         self.reported.connect(self._show)
 
     @property
@@ -128,13 +135,15 @@ class ErrorReporter(QObject):
         if args.exc_type is SystemExit:
             return
         name = args.thread.name if args.thread is not None else "?"
+        if args.exc_value is None:  # an exception class raised without an instance: nothing to show
+            log.critical("unexpected error in thread %s: %s", name, args.exc_type.__name__)
+            return
         log.critical(
             "unexpected error in thread %s",
             name,
             exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
         )
-        if args.exc_value is not None:
-            self.reported.emit(format_exception(args.exc_type, args.exc_value, args.exc_traceback))
+        self.reported.emit(format_exception(args.exc_type, args.exc_value, args.exc_traceback))
 
     @Slot(str)
     def _show(self, details: str) -> None:

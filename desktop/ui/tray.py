@@ -112,7 +112,7 @@ class TrayController(QObject):
         """Hide the icon and delete its menu (a menu has no parent widget to do it). Idempotent."""
         if self.icon is not None:
             self.icon.hide()
-            self.icon.setContextMenu(None)
+            self.icon.setContextMenu(None)  # type: ignore[arg-type]  # Qt takes nullptr; the stubs do not say so
             self.menu.deleteLater()
             self.icon.deleteLater()
             self.icon = None

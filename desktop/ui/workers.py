@@ -79,7 +79,7 @@ class Task(QObject):
             sys.excepthook(type(exc), exc, exc.__traceback__)
 
     @Slot(tuple)
-    def _deliver_progress(self, values: tuple) -> None:
+    def _deliver_progress(self, values: tuple[object, ...]) -> None:
         if not self._cancelled and self._on_progress is not None:
             self._on_progress(*values)
 
