@@ -20,7 +20,7 @@ import html
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSystemTrayIcon, QWidget
@@ -36,6 +36,9 @@ from desktop.core.alerts import (
 )
 from desktop.core.polling import PollPolicy, next_delay_s, slept_through
 from desktop.ui.workers import run_in_background
+
+if TYPE_CHECKING:
+    from desktop.core.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +136,7 @@ class AlertCenter(QObject):
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         notifier: Notifier,
         *,
         items_fn: Callable[[], Sequence[AlertItem]],

@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
 from desktop import APP_DISPLAY_NAME
 from desktop.core import paths
 from desktop.ui import settings as keys
-from desktop.ui.banner import Banner, ShopBanner
+from desktop.ui.banner import ShopBanner
 from desktop.ui.help_menu import HelpDialogs
 from desktop.ui.i18n import fill
 from desktop.ui.services import Services
@@ -70,8 +70,6 @@ if TYPE_CHECKING:
     from desktop.core.sync import SyncResult
     from desktop.ui.actions import ActionsUi
     from desktop.ui.guard import GuardController, HoldActions
-
-__all__ = ["Banner", "MainWindow", "Services"]
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from desktop.ui.main_window import MainWindow, Services
+from desktop.ui.main_window import MainWindow
+from desktop.ui.services import Services
 from desktop.ui.settings import Settings
 
 WAIT_MS = 10_000
