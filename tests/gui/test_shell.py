@@ -88,6 +88,18 @@ def test_errors_in_other_threads_reach_the_hook(reporter, qtbot, caplog):
     assert "worker-x" in caplog.text
 
 
+def test_a_thread_error_without_an_instance_is_logged_by_name_and_shows_nothing(reporter, qtbot, caplog):
+    reported: list = []
+    reporter.reported.connect(reported.append)
+    thread = threading.Thread(name="worker-y")
+    args = threading.ExceptHookArgs((KeyError, None, None, thread))
+    with caplog.at_level(logging.CRITICAL):
+        threading.excepthook(args)
+    qtbot.wait(10)
+    assert "worker-y: KeyError" in caplog.text
+    assert reported == [] and reporter.dialog is None
+
+
 def test_one_dialog_collects_errors_with_copyable_redacted_details(qtbot, monkeypatch):
     monkeypatch.setattr(ErrorReporter, "force_no_dialogs", False)
     rep = ErrorReporter(show_dialogs=True)
