@@ -495,9 +495,11 @@ class Shell:
 
     # ------------------------------------------------------------------ stop
     def quit(self) -> None:
-        """Quit for real (the tray's Quit, or the window's while the app lives in the tray)."""
+        """Quit for real (the tray's Quit, or the window's while the app lives in the tray). Qt closes
+        the windows first: the window neither hides to the tray nor asks again."""
         if self.window is not None:
             self.window.hide_to_tray = False
+            self.window.confirm_close = False
         self.app.quit()
 
     def shutdown(self) -> None:
