@@ -104,13 +104,9 @@ def load_detail(store: Store, row: QueueRow, rules: Rules) -> RefundDetail:
 def estimate_risk(store: Any, rules: Any, shop_id: int) -> Any:
     """(Worker thread) the shop's risk answer, by the function ``check`` uses, on the same clock,
     with the forecast under the shop's guard (from the same inputs) while the guard is on."""
-    import dataclasses
-
-    from desktop.core.guard import guard_forecast
     from desktop.core.risk_answer import risk_answer
 
-    answer = risk_answer(store, shop_id, rules)
-    return dataclasses.replace(answer, guarded=guard_forecast(store, shop_id, rules, answer.inputs))
+    return risk_answer(store, shop_id, rules)
 
 
 def open_secret_store() -> SecretStore:

@@ -191,17 +191,6 @@ def risk_object(store: Any, shop: Any, rules: Any, now_ms: int) -> dict[str, Any
     ).to_json()
 
 
-def guard_forecast_object(store: Any, shop: Any, rules: Any, now_ms: int) -> list[dict[str, Any]] | None:
-    """The forecast's second line: the level per horizon with the shop's guard as configured
-    (``None`` while the guard is off)."""
-    from desktop.core.guard import guarded_forecast_levels, load_policy
-
-    policy = load_policy(store, shop.id)
-    if policy is None or not policy.enabled:
-        return None
-    return guarded_forecast_levels(store, shop.id, rules, policy, now_ms=now_ms)
-
-
 @dataclass
 class ShopState:
     shop_id: int
@@ -234,9 +223,6 @@ def build_report(
                 "risk": risk_object(store, shop, rules, now_ms),
             }
         )
-        guarded = guard_forecast_object(store, shop, rules, now_ms)
-        if guarded is not None:
-            shops[-1]["risk"]["forecast_with_guard"] = guarded
     stale = failed or any(s.stale for s in states)
     return {"generated_at": iso(now_ms), "stale": stale, "shops": shops}
 

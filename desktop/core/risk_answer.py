@@ -7,6 +7,10 @@ alone left open are still waiting for their negotiation history (the syncs after
 a bounded number of them each, most recent first). :class:`RiskAnswer` says so —
 :class:`HistoryProgress` — so the window shows "partial, and how far it got" rather than a level
 that changes a minute later, and ``check`` reports the same.
+
+While the shop's guard (:mod:`desktop.core.guard`) is on, the answer also carries the forecast with
+the guard as configured, computed from the same inputs as the level: :func:`risk_answer` is the one
+function behind the window's risk panel and ``check``'s ``risk`` object.
 """
 
 from __future__ import annotations
@@ -16,7 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.core.domain.classify import RULE_HEURISTIC_TIMES, RULE_NO_EVIDENCE
+from desktop.core.domain.risk import Forecast, RiskEstimate, RiskInputs, guarded_forecast
 from desktop.core.domain.risk import estimate as estimate_risk
+from desktop.core.domain.rules import Rules
+from desktop.core.guard import guarded_ids, load_policy
+from desktop.core.store import Shop, Store
 from desktop.core.store.risk_queries import risk_inputs
 
 DAY_MS = 86_400_000
@@ -54,20 +62,36 @@ class HistoryProgress:
 
 @dataclass(frozen=True, slots=True)
 class RiskAnswer:
-    estimate: Any  # desktop.core.domain.risk.RiskEstimate
+    estimate: RiskEstimate
     history: HistoryProgress
-    inputs: Any = None  # the RiskInputs the estimate was computed from (for the guard's forecast)
-    guarded: tuple[Any, ...] | None = None  # the forecast with the shop's guard (None: guard off)
+    inputs: RiskInputs | None = None  # what the estimate was computed from
+    guarded: tuple[Forecast, ...] | None = None  # the forecast with the shop's guard (None: guard off)
+    #: how many waiting requests the guard would agree before their deadline within the longest
+    #: horizon (0 while it is off)
+    guarded_requests: int = 0
 
     @property
     def partial(self) -> bool:
         return not self.history.complete
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.estimate.to_json(), "history": self.history.to_json()}
+        """``check --json``'s ``risk`` object: the estimate, ``history`` and, while the guard is on,
+        ``forecast_with_guard`` (the level per horizon with the guard as configured)."""
+        out = {**self.estimate.to_json(), "history": self.history.to_json()}
+        if self.guarded is not None:
+            out["forecast_with_guard"] = [
+                {
+                    "horizon_hours": f.horizon_hours,
+                    "level": f.level,
+                    "would_auto_approve": [str(r) for r in f.would_auto_approve],
+                    "guarded": self.guarded_requests,
+                }
+                for f in self.guarded
+            ]
+        return out
 
 
-def history_progress(store: Any, shop: Any, *, server_now_ms: int) -> HistoryProgress:
+def history_progress(store: Store, shop: Shop, *, server_now_ms: int) -> HistoryProgress:
     """(Worker thread) how far the shop's history got (see the module docstring)."""
     begin, end, nxt = shop.sweep_begin_ms, shop.sweep_end_ms, shop.sweep_next_ms
     if shop.first_sweep_done:
@@ -85,9 +109,15 @@ def history_progress(store: Any, shop: Any, *, server_now_ms: int) -> HistoryPro
 
 
 def risk_answer(
-    store: Any, shop_id: int, rules: Any, *, now_ms: int | None = None, server_offset_ms: int | None = None
+    store: Store,
+    shop_id: int,
+    rules: Rules,
+    *,
+    now_ms: int | None = None,
+    server_offset_ms: int | None = None,
 ) -> RiskAnswer:
-    """(Worker thread) the shop's risk estimate and how complete the history behind it is.
+    """(Worker thread) the shop's risk estimate, how complete the history behind it is and, while
+    the shop's guard is on, the forecast with the guard — from one read of the inputs.
     ``now_ms``: the local clock (default: now); ``server_offset_ms``: the platform's clock minus the
     local one (default: the shop's last measured offset)."""
     shop = store.shop(shop_id)
@@ -96,6 +126,12 @@ def risk_answer(
     offset = server_offset_ms if server_offset_ms is not None else (shop.server_clock_offset_ms or 0)
     local = int(time.time() * 1000) if now_ms is None else now_ms
     inputs = risk_inputs(store, shop_id, rules, now_ms=local, server_offset_ms=offset)
+    estimate = estimate_risk(inputs, rules)
+    history = history_progress(store, shop, server_now_ms=local + offset)
+    policy = load_policy(store, shop_id)
+    if policy is None or not policy.enabled:
+        return RiskAnswer(estimate, history, inputs)
+    ids = guarded_ids(store, shop_id, rules, policy, now_ms=local)
     return RiskAnswer(
-        estimate_risk(inputs, rules), history_progress(store, shop, server_now_ms=local + offset), inputs
+        estimate, history, inputs, guarded_forecast(inputs, rules, ids), guarded_requests=len(ids)
     )

@@ -65,7 +65,7 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
     """
 
     @properties.classproperty
-    def priority(cls) -> float:  # noqa: N805 - keyring's classproperty  # keyring's discovery treats a raising priority as "not viable"
+    def priority(cls) -> float:  # noqa: N805 - a classproperty; keyring treats a raising priority as "not viable"
         raise RuntimeError("MemoryKeyring is for tests; pass it explicitly")
 
     def __init__(self) -> None:

@@ -509,35 +509,38 @@ class Syncer:
         if record.status not in CLOSED_STATUSES:
             return None
         self._decided_on_insert += 1
-        # the Decision that _decision(classify_closed_first_seen(…)) makes, built from the plain
-        # fields (thousands per first sweep, on the writer thread, holding the GIL)
-        outcome, rule, certainty, _, _, deadline, decided_at, _, _, first_action = decide_closed_first_seen(
-            record, self.rules
-        )
-        if outcome is not Outcome.AUTO_APPROVED_OVERDUE:
+        # the Decision that _decision() makes of the classification this stands for, built from the
+        # plain fields (thousands per first sweep, on the writer thread, holding the GIL)
+        first = decide_closed_first_seen(record, self.rules)
+        if first.outcome is not Outcome.AUTO_APPROVED_OVERDUE:
             return Decision(
                 record.refund_id,
-                _OUTCOME_TEXT[outcome],
-                rule,
-                certainty,
-                deadline,
+                _OUTCOME_TEXT[first.outcome],
+                first.rule,
+                first.certainty,
+                first.deadline_ms,
                 None,
-                decided_at,
-                first_action,
+                first.decided_at_ms,
+                first.first_action_ms,
                 (),
             )
         # its one step (no stage: the times alone decided), counted at its deadline
+        deadline, decided_at = first.deadline_ms, first.decided_at_ms
         at = deadline if deadline is not None else decided_at
-        steps = (AutoStep(at, certainty, rule, None, deadline, decided_at),) if at is not None else ()
+        steps = (
+            (AutoStep(at, first.certainty or "likely", first.rule, None, deadline, decided_at),)
+            if at is not None
+            else ()
+        )
         return Decision(
             record.refund_id,
-            _OUTCOME_TEXT[outcome],
-            rule,
-            certainty,
+            _OUTCOME_TEXT[first.outcome],
+            first.rule,
+            first.certainty,
             deadline,
             deadline,
             decided_at,
-            first_action,
+            first.first_action_ms,
             steps,
         )
 

@@ -102,3 +102,42 @@ def test_check_reports_the_same_answer_as_the_window(sandbox, client, store):
     report = risk_object(store, shop, rules, now)
     assert report["level"] == window.estimate.level
     assert report["history"] == window.history.to_json()
+
+
+def test_the_window_and_check_carry_the_same_forecast_with_the_guard(sandbox, client, store):
+    """One function computes the answer with the guard's forecast for both: while the guard is on,
+    check's ``forecast_with_guard`` is what the guard command computes for the same policy and what
+    the window's answer carries; while it is off, neither has one."""
+    import time
+
+    from desktop.app import estimate_risk
+    from desktop.cli.check import risk_object
+    from desktop.core.domain.rules import GUARD_STAGES
+    from desktop.core.guard import GuardPolicy, guarded_forecast_levels, save_policy
+
+    rules = load_default_rules()
+    shop = store.add_shop(base_url=sandbox.base_url, seller_id=sandbox.credentials.seller_id)
+    Syncer(client, store, rules, shop_id=shop.id, days=DAYS).run()
+    shop = store.shop(shop.id)
+    now = int(time.time() * 1000)
+    assert "forecast_with_guard" not in risk_object(store, shop, rules, now)
+    assert estimate_risk(store, rules, shop.id).guarded is None
+
+    policy = GuardPolicy(
+        enabled=True, stages=GUARD_STAGES, max_fee_fen=10**9, daily_count=10_000, daily_fen=10**12
+    )
+    save_policy(store, shop.id, policy)
+    now = int(time.time() * 1000)
+    report = risk_object(store, shop, rules, now)
+    expected = guarded_forecast_levels(store, shop.id, rules, policy, now_ms=now)
+    assert report["forecast_with_guard"] == expected
+    assert expected[0]["guarded"] > 0  # the demo shop has requests the guard would agree in time
+    window = estimate_risk(store, rules, shop.id)
+    assert window.guarded is not None and window.guarded_requests == expected[0]["guarded"]
+    assert [(f.horizon_hours, f.level) for f in window.guarded] == [
+        (f["horizon_hours"], f["level"]) for f in report["forecast_with_guard"]
+    ]
+    # the guard keeps the requests it agrees out of the would-be auto-approvals
+    plain = {f["horizon_hours"]: f for f in report["forecast"]}
+    for f in report["forecast_with_guard"]:
+        assert set(f["would_auto_approve"]) <= set(plain[f["horizon_hours"]]["would_auto_approve"])

@@ -15,9 +15,10 @@ from desktop.core.domain.classify import (
     RULE_OBSERVED,
     RULE_STATUS,
     AutoApprovedStep,
+    Classification,
     Outcome,
     classify,
-    classify_closed_first_seen,
+    decide_closed_first_seen,
     is_system_agreement,
     is_system_role,
 )
@@ -329,12 +330,13 @@ def test_first_seen_closed_fast_path_matches_the_general_rules(
         seller_disagree_reason=disagree,
     )
     only_observation = Snap(status, negotiate, expire, update, T0 + 300 * H)
-    assert classify_closed_first_seen(record, rules) == classify([only_observation], record, rules)
+    decided = decide_closed_first_seen(record, rules)
+    assert Classification(**decided._asdict()) == classify([only_observation], record, rules)
 
 
 def test_first_seen_fast_path_refuses_an_open_request(rules):
     with pytest.raises(ValueError, match="status 10"):
-        classify_closed_first_seen(final(status=10, negotiate_status=1), rules)
+        decide_closed_first_seen(final(status=10, negotiate_status=1), rules)
 
 
 # ------------------------------------------------------------------- numeric roles (spec §8)

@@ -9,7 +9,6 @@ import pytest
 from desktop.core.domain.deadlines import (
     Deadline,
     Stage,
-    alerts_crossed,
     deadline_of,
     kind_of,
     seconds_left,
@@ -270,10 +269,3 @@ def test_seconds_left():
 )
 def test_urgency_tier_edges(rules, seconds, urgency):
     assert urgency_of(seconds, rules) == urgency
-
-
-def test_alert_thresholds_crossed(rules):
-    assert alerts_crossed(25 * 3600, rules) == ()
-    assert alerts_crossed(24 * 3600, rules) == (24,)
-    assert alerts_crossed(1800, rules) == (24, 6, 2, 0.5)
-    assert alerts_crossed(1801, rules) == (24, 6, 2)

@@ -8,17 +8,11 @@ import json
 from datetime import UTC
 
 import pytest
+from risk_oracle import ClosedRecord, inputs_from_records
 
 from desktop.core import i18n
 from desktop.core.domain import risk
-from desktop.core.domain.risk import (
-    ClosedRecord,
-    PendingItem,
-    ShopScoreView,
-    estimate,
-    inputs_from_records,
-    level_rank,
-)
+from desktop.core.domain.risk import PendingItem, ShopScoreView, estimate, level_rank
 from desktop.core.domain.rules import RulesError, load_rules
 from desktop.core.rulesfile import default_rules_path, load_default_rules
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import random
 
 import pytest
+from risk_oracle import ClosedRecord, inputs_from_records
 
 from desktop.core.domain.classify import Outcome
-from desktop.core.domain.risk import ClosedRecord, PendingItem, estimate, inputs_from_records
+from desktop.core.domain.risk import PendingItem, estimate
 from desktop.core.kuaishou.models import Refund, ScoreDimension, ScoreSummary, ShopScore
 from desktop.core.rulesfile import load_default_rules
 from desktop.core.store import Decision, open_store

@@ -1,12 +1,13 @@
 """The sync's decision for a closed request seen for the first time (written as it is inserted) is
-exactly the general one: the stored form of ``classify_closed_first_seen``'s classification."""
+exactly the general one: the stored form of the classification ``decide_closed_first_seen``
+stands for."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.core.domain.classify import classify_closed_first_seen
+from desktop.core.domain.classify import Classification, decide_closed_first_seen
 from desktop.core.kuaishou.models import Refund
 from desktop.core.rulesfile import load_default_rules
 from desktop.core.sync import Syncer, _decision
@@ -51,4 +52,5 @@ def test_decide_new_stores_the_first_seen_classification(
     if status not in (60, 70):
         assert decided is None  # open requests are classified after the insert
     else:
-        assert decided == _decision(7, classify_closed_first_seen(record, RULES))
+        classification = Classification(**decide_closed_first_seen(record, RULES)._asdict())
+        assert decided == _decision(7, classification)

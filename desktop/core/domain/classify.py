@@ -83,19 +83,27 @@ ACTIONABLE_OUTCOMES: frozenset[Outcome] = frozenset(
 class SnapshotLike(Protocol):
     """One observation of a request (the store's observation rows have these names)."""
 
-    status: int | None
-    negotiate_status: int | None
-    expire_time: int | None
-    update_time: int | None
-    seen_at: int  # local clock, epoch ms
+    @property
+    def status(self) -> int | None: ...
+    @property
+    def negotiate_status(self) -> int | None: ...
+    @property
+    def expire_time(self) -> int | None: ...
+    @property
+    def update_time(self) -> int | None: ...
+    @property
+    def seen_at(self) -> int: ...  # local clock, epoch ms
 
 
 class CommentLike(Protocol):
     """One negotiation-history entry (:class:`~desktop.core.kuaishou.models.NegotiationComment`)."""
 
-    title: str | None
-    role: int | str | None
-    create_time: int | None
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def role(self) -> int | str | None: ...
+    @property
+    def create_time(self) -> int | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,34 +282,30 @@ def _episodes(snaps: Sequence[SnapshotLike], handling_way: int | None, offset: i
 
 
 class ClosedFirstSeen(NamedTuple):
-    """:func:`decide_closed_first_seen`'s answer: the fields of the :class:`Classification` it
-    stands for, in the same order (no ``later_steps``: a single observation has none)."""
+    """What :func:`decide_closed_first_seen` decided about a closed request seen for the first time:
+    the fields of the :class:`Classification` it stands for, by the same names (no ``stage``: the
+    times alone decided it; no ``later_steps``: a single observation has none).
+
+    A named tuple rather than a frozen dataclass: a first sweep builds thousands of these on the
+    writer thread while holding the GIL, and a tuple is the cheapest record Python builds."""
 
     outcome: Outcome
-    rule: str
-    certainty: Certainty | None
+    rule: str  # RULE_*
     kind: Kind
-    stage: Stage | None
-    deadline_ms: int | None
+    #: when the outcome happened (agreement, refund or close), platform clock
     decided_at_ms: int | None
-    overdue_ms: int | None
-    clock_start_ms: int | None
-    first_action_ms: int | None
-
-
-def classify_closed_first_seen(final: RefundLike, rules: Rules) -> Classification:
-    """:func:`classify` of a closed request the app sees for the first time — its only observation is
-    ``final`` itself, the app never acted on it and no history was fetched — without building the
-    observation. Same result as ``classify([snapshot of final], final, rules)`` (a test holds them
-    together)."""
-    return Classification(*decide_closed_first_seen(final, rules))
+    clock_start_ms: int | None  # submission
+    certainty: Certainty | None = None  # auto-approvals only
+    deadline_ms: int | None = None  # the deadline recorded on the request (platform clock)
+    overdue_ms: int | None = None  # decided_at − deadline, auto-approvals only (≥ 0)
+    first_action_ms: int | None = None  # the merchant's agreement or rejection, when known
 
 
 def decide_closed_first_seen(final: RefundLike, rules: Rules) -> ClosedFirstSeen:
-    """:func:`classify_closed_first_seen` as a plain tuple of the classification's fields: a first
-    sweep decides thousands of these on the writer thread while holding the GIL, and a frozen
-    dataclass built from keyword arguments cost a fifth of the decision (the sync stores the
-    fields; it needs no :class:`Classification`)."""
+    """:func:`classify` of a closed request the app sees for the first time — its only observation is
+    ``final`` itself, the app never acted on it and no history was fetched — without building the
+    observation or a :class:`Classification` (the sync stores the fields). Same result as
+    ``classify([snapshot of final], final, rules)``: a test holds them together."""
     get = getattr
     status = get(final, "status", None)
     if status not in (60, 70):
@@ -311,25 +315,19 @@ def decide_closed_first_seen(final: RefundLike, rules: Rules) -> ClosedFirstSeen
     submit = _int(get(final, "submit_time", None)) or _int(get(final, "create_time", None))
     negotiated_at = _int(get(final, "negotiate_update_time", None))
     end_time = _int(get(final, "end_time", None))
-    # positional: outcome, rule, certainty, kind, stage, deadline, decided_at, overdue, clock_start,
-    # first_action (the order of Classification's fields)
     if status == 70:
         closed_at = end_time or _int(get(final, "update_time", None))
         if negotiate == 3 or get(final, "seller_disagree_reason", None) not in (None, "", 0):
             return ClosedFirstSeen(
                 Outcome.REJECTED_CLOSED,
                 RULE_STATUS,
-                None,
                 kind,
-                None,
-                None,
-                closed_at,
-                None,
-                submit,
-                negotiated_at,
+                decided_at_ms=closed_at,
+                clock_start_ms=submit,
+                first_action_ms=negotiated_at,
             )
         return ClosedFirstSeen(
-            Outcome.BUYER_CANCELLED, RULE_STATUS, None, kind, None, None, closed_at, None, submit, None
+            Outcome.BUYER_CANCELLED, RULE_STATUS, kind, decided_at_ms=closed_at, clock_start_ms=submit
         )
     deadline = _int(get(final, "expire_time", None))
     acted_at = (end_time or negotiated_at) if kind == "return_refund" else (negotiated_at or end_time)
@@ -339,36 +337,31 @@ def decide_closed_first_seen(final: RefundLike, rules: Rules) -> ClosedFirstSeen
         and acted_at - submit <= rules.classify.fast_refund_max_seconds.value * 1000
     ):
         return ClosedFirstSeen(
-            Outcome.FAST_REFUND, RULE_HEURISTIC_TIMES, None, kind, None, None, acted_at, None, submit, None
+            Outcome.FAST_REFUND, RULE_HEURISTIC_TIMES, kind, decided_at_ms=acted_at, clock_start_ms=submit
         )
     if deadline is None or acted_at is None:
         return ClosedFirstSeen(
-            Outcome.UNKNOWN, RULE_NO_EVIDENCE, None, kind, None, None, acted_at, None, submit, None
+            Outcome.UNKNOWN, RULE_NO_EVIDENCE, kind, decided_at_ms=acted_at, clock_start_ms=submit
         )
     if acted_at >= deadline:
         return ClosedFirstSeen(
             Outcome.AUTO_APPROVED_OVERDUE,
             RULE_HEURISTIC_TIMES,
-            "likely",
             kind,
-            None,
-            deadline,
-            acted_at,
-            acted_at - deadline,
-            submit,
-            None,
+            decided_at_ms=acted_at,
+            clock_start_ms=submit,
+            certainty="likely",
+            deadline_ms=deadline,
+            overdue_ms=acted_at - deadline,
         )
     return ClosedFirstSeen(
         Outcome.HANDLED_IN_TIME,
         RULE_HEURISTIC_TIMES,
-        None,
         kind,
-        None,
-        deadline,
-        acted_at,
-        None,
-        submit,
-        negotiated_at,
+        decided_at_ms=acted_at,
+        clock_start_ms=submit,
+        deadline_ms=deadline,
+        first_action_ms=negotiated_at,
     )
 
 
@@ -396,7 +389,6 @@ def classify(
     negotiated_at = _int(getattr(final, "negotiate_update_time", None))
     end_time = _int(getattr(final, "end_time", None))
     actions = sorted(a + server_offset_ms for a in app_actions_ms)
-    base = {"kind": kind, "clock_start_ms": submit}
 
     final_stage = stage_for(status, negotiate, hw)
     refunded = status in (50, 60) or final_stage is Stage.REFUND_EXECUTING
@@ -427,7 +419,7 @@ def classify(
         seen_late = ep.last_seen >= ep.deadline
         changed_late = ep.exit_update is not None and ep.exit_update >= ep.deadline
         if seen_late or changed_late:
-            decided = ep.exit_update if changed_late else ep.deadline
+            decided = ep.exit_update if changed_late and ep.exit_update is not None else ep.deadline
             if found is None:
                 found = Classification(
                     Outcome.AUTO_APPROVED_OVERDUE,
@@ -438,7 +430,8 @@ def classify(
                     decided_at_ms=decided,
                     overdue_ms=decided - ep.deadline,
                     first_action_ms=first_action,
-                    **base,
+                    kind=kind,
+                    clock_start_ms=submit,
                 )
             else:
                 later.append(AutoApprovedStep(ep.stage, ep.deadline, decided, RULE_OBSERVED, "certain"))
@@ -454,7 +447,12 @@ def classify(
         stage_for(s.status, s.negotiate_status, hw) is Stage.DISPUTE for s in snaps
     ):
         return Classification(
-            Outcome.DISPUTE, RULE_STATUS, decided_at_ms=end_time, first_action_ms=first_action, **base
+            Outcome.DISPUTE,
+            RULE_STATUS,
+            decided_at_ms=end_time,
+            first_action_ms=first_action,
+            kind=kind,
+            clock_start_ms=submit,
         )
 
     recorded_deadline = next((ep.deadline for ep in reversed(episodes)), None) or _int(
@@ -468,20 +466,28 @@ def classify(
 
     # (2) the negotiation history names the system
     if comments is not None and not actions:
+        # (when, entry) of the system's agreements, earliest first
         agreed = sorted(
             (
-                c
+                (at, c)
                 for c in comments
-                if is_system_agreement(c, rules, deadline_ms=recorded_deadline) and _int(c.create_time)
+                if is_system_agreement(c, rules, deadline_ms=recorded_deadline)
+                and (at := _int(c.create_time)) is not None
             ),
-            key=lambda c: c.create_time,  # type: ignore[arg-type,return-value]
+            key=lambda e: e[0],
         )
         if agreed:
-            at: int = agreed[0].create_time  # type: ignore[assignment]
+            at = agreed[0][0]
             fast = submit is not None and at - submit <= fast_window_ms and not ever_waited
             if fast or (recorded_deadline is not None and at < recorded_deadline):
                 # the system agreed before any deadline: agreed on application, never overdue
-                return Classification(Outcome.FAST_REFUND, RULE_HISTORY_SYSTEM, decided_at_ms=at, **base)
+                return Classification(
+                    Outcome.FAST_REFUND,
+                    RULE_HISTORY_SYSTEM,
+                    decided_at_ms=at,
+                    kind=kind,
+                    clock_start_ms=submit,
+                )
             return Classification(
                 Outcome.AUTO_APPROVED_OVERDUE,
                 RULE_HISTORY_SYSTEM,
@@ -491,7 +497,8 @@ def classify(
                 decided_at_ms=at,
                 overdue_ms=at - recorded_deadline if recorded_deadline is not None else None,
                 first_action_ms=first_action,
-                **base,
+                kind=kind,
+                clock_start_ms=submit,
             )
 
     if refunded:
@@ -503,7 +510,8 @@ def classify(
                 deadline_ms=in_time.deadline,
                 decided_at_ms=first_action,
                 first_action_ms=first_action,
-                **base,
+                kind=kind,
+                clock_start_ms=submit,
             )
         # the merchant's decision time: a return's last step is the receipt, recorded only by endTime
         acted_at = (end_time or negotiated_at) if kind == "return_refund" else (negotiated_at or end_time)
@@ -515,7 +523,8 @@ def classify(
                 deadline_ms=recorded_deadline,
                 decided_at_ms=actions[0],
                 first_action_ms=actions[0],
-                **base,
+                kind=kind,
+                clock_start_ms=submit,
             )
         # (fast refund) agreed right after submission without ever waiting on the merchant
         if (
@@ -524,10 +533,18 @@ def classify(
             and acted_at is not None
             and acted_at - submit <= fast_window_ms
         ):
-            return Classification(Outcome.FAST_REFUND, RULE_HEURISTIC_TIMES, decided_at_ms=acted_at, **base)
+            return Classification(
+                Outcome.FAST_REFUND,
+                RULE_HEURISTIC_TIMES,
+                decided_at_ms=acted_at,
+                kind=kind,
+                clock_start_ms=submit,
+            )
         # (3) heuristic on the recorded times
         if recorded_deadline is None or acted_at is None:
-            return Classification(Outcome.UNKNOWN, RULE_NO_EVIDENCE, decided_at_ms=acted_at, **base)
+            return Classification(
+                Outcome.UNKNOWN, RULE_NO_EVIDENCE, decided_at_ms=acted_at, kind=kind, clock_start_ms=submit
+            )
         if acted_at >= recorded_deadline:
             return Classification(
                 Outcome.AUTO_APPROVED_OVERDUE,
@@ -538,7 +555,8 @@ def classify(
                 decided_at_ms=acted_at,
                 overdue_ms=acted_at - recorded_deadline,
                 first_action_ms=first_action,
-                **base,
+                kind=kind,
+                clock_start_ms=submit,
             )
         return Classification(
             Outcome.HANDLED_IN_TIME,
@@ -547,7 +565,8 @@ def classify(
             deadline_ms=recorded_deadline,
             decided_at_ms=acted_at,
             first_action_ms=first_action or negotiated_at,
-            **base,
+            kind=kind,
+            clock_start_ms=submit,
         )
 
     if status == 70:
@@ -558,10 +577,17 @@ def classify(
                 RULE_STATUS,
                 decided_at_ms=closed_at,
                 first_action_ms=first_action or (actions[0] if actions else negotiated_at),
-                **base,
+                kind=kind,
+                clock_start_ms=submit,
             )
-        return Classification(Outcome.BUYER_CANCELLED, RULE_STATUS, decided_at_ms=closed_at, **base)
+        return Classification(
+            Outcome.BUYER_CANCELLED, RULE_STATUS, decided_at_ms=closed_at, kind=kind, clock_start_ms=submit
+        )
 
     if final_stage is Stage.NEEDS_REVIEW and status not in (10, 11):
-        return Classification(Outcome.UNKNOWN, RULE_STATUS, first_action_ms=first_action, **base)
-    return Classification(Outcome.PENDING, RULE_STATUS, first_action_ms=first_action, **base)
+        return Classification(
+            Outcome.UNKNOWN, RULE_STATUS, first_action_ms=first_action, kind=kind, clock_start_ms=submit
+        )
+    return Classification(
+        Outcome.PENDING, RULE_STATUS, first_action_ms=first_action, kind=kind, clock_start_ms=submit
+    )

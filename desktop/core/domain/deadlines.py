@@ -47,15 +47,33 @@ _PLAUSIBLE_EPOCH_MS = 978_307_200_000
 class RefundLike(Protocol):
     """The attributes the domain reads (a :class:`~desktop.core.kuaishou.models.Refund` has them all)."""
 
-    refund_id: int
-    handling_way: int | None
-    negotiate_status: int | None
-    status: int | None
-    submit_time: int | None
-    update_time: int | None
-    negotiate_update_time: int | None
-    end_time: int | None
-    expire_time: int | None
+    # read-only: a frozen record (Refund, StoredRefund) has them as read-only attributes
+    @property
+    def refund_id(self) -> int: ...
+
+    @property
+    def handling_way(self) -> int | None: ...
+
+    @property
+    def negotiate_status(self) -> int | None: ...
+
+    @property
+    def status(self) -> int | None: ...
+
+    @property
+    def submit_time(self) -> int | None: ...
+
+    @property
+    def update_time(self) -> int | None: ...
+
+    @property
+    def negotiate_update_time(self) -> int | None: ...
+
+    @property
+    def end_time(self) -> int | None: ...
+
+    @property
+    def expire_time(self) -> int | None: ...
 
 
 class Stage(enum.StrEnum):
@@ -189,10 +207,6 @@ def stage_of(refund: RefundLike) -> Stage:
     )
 
 
-def clock_owner_of(stage: Stage) -> ClockOwner:
-    return _CLOCK_OWNER[stage]
-
-
 def waits_on_merchant(refund: RefundLike) -> bool:
     """Whether the request belongs in the merchant's queue (the rest is the buyer/platform view).
 
@@ -291,9 +305,3 @@ def urgency_of(seconds: int | float | None, rules: Rules) -> Urgency:
     if seconds <= tiers.warn_hours.value * 3600:
         return "warn"
     return "info"
-
-
-def alerts_crossed(seconds: int | float, rules: Rules) -> tuple[float, ...]:
-    """The alert thresholds (hours, descending) that ``seconds`` left has reached: a notifier sends one
-    notification per (request, threshold) the first time it appears here."""
-    return tuple(h for h in rules.warnings.alert_hours.value if seconds <= h * 3600)

@@ -552,13 +552,14 @@ def _page_items(page: Any, data: Mapping[str, Any], path: str) -> Any:
             if type(item) is not dict:
                 raise ParseError(f"{prefix}[{i}]", f"expected an object, got {type(item).__name__}")
             append(parse_refund(item, prefix))
-        except ParseError:
-            if type(item) is dict:
+        except ParseError as first:
+            error = first
+            if type(item) is dict:  # parsed again with the item's own path, for the message
                 try:
                     parse_refund(item, f"{prefix}[{i}]")
                 except ParseError as named:
-                    exc = named
-            unreadable.append(UnreadableRefund(refund_id_of(item), exc, item))
+                    error = named
+            unreadable.append(UnreadableRefund(refund_id_of(item), error, item))
     return dataclasses.replace(page, items=tuple(items), unreadable=tuple(unreadable))
 
 

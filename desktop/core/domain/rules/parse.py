@@ -1,12 +1,6 @@
-"""The rules file (``resources/rules/kuaishou.toml``): stage limits, warning tiers, classification
-settings and the risk model's thresholds, every value tagged ``sourced`` or ``assumed``.
-
-:func:`load_rules` reads and validates it; any problem raises :class:`RulesError` naming the key
-(``risk.high.m2_rate``) and what is wrong with it. The result is a tree of frozen dataclasses; each
-threshold is a :class:`Param` so the UI can show its basis beside it.
-
-This module does not know where the app's resources live (the domain layer imports no path helper):
-the caller passes the path, normally ``desktop.core.rulesfile.default_rules_path()``.
+"""Reading and validating the rules file: :func:`load_rules` (the file's bytes: size, encoding,
+TOML syntax) and :func:`parse_rules` (every table and value: type, range, order, unknown keys), each
+refusal a :class:`~desktop.core.domain.rules.model.RulesError` naming the key at fault.
 """
 
 from __future__ import annotations
@@ -15,60 +9,30 @@ import math
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any
 
+from desktop.core.domain.rules.model import (
+    BASES,
+    GUARD_STAGES,
+    LIMITED_STAGES,
+    SANCTIONS,
+    SCHEMA_VERSION,
+    Basis,
+    ClassifyRules,
+    Exposure,
+    GuardRules,
+    LevelThresholds,
+    Param,
+    RiskRules,
+    RiskWindows,
+    Rules,
+    RulesError,
+    StageLimit,
+    UrgencyTiers,
+    Warnings,
+    WatchThresholds,
+)
 from desktop.core.i18n import tr
-
-Basis = Literal["sourced", "assumed"]
-BASES: tuple[str, ...] = ("sourced", "assumed")
-
-#: stages that may carry a fallback limit (the merchant's and the buyer's clocks of rules doc §2)
-LIMITED_STAGES: tuple[str, ...] = (
-    "review_refund_only",
-    "review_return",
-    "review_exchange",
-    "review_resend",
-    "review_repair",
-    "confirm_receipt",
-    "reject_intercept",
-    "buyer_return",
-)
-
-#: the sanctions the notice of 2023-05-09 lists (texts in :mod:`desktop.core.domain.risk`)
-SANCTIONS: tuple[str, ...] = (
-    "warning",
-    "compulsory_training",
-    "compulsory_exam",
-    "penalty_points",
-    "freight_claims_by_platform",
-    "cart_suspended",
-    "penalty_payment",
-    "refund_handling_removed",
-    "clearance",
-)
-
-SCHEMA_VERSION = 1
-HOUR_MS = 3_600_000
-DAY_MS = 86_400_000
-
-T = TypeVar("T")
-
-
-class RulesError(ValueError):
-    """The rules file is unusable; ``key`` is the dotted key at fault (``""`` for the whole file),
-    ``path`` the file (set by :func:`load_rules`). ``str()`` names all three: file, key, problem."""
-
-    def __init__(self, key: str, problem: str, *, path: str | None = None) -> None:
-        super().__init__(problem)
-        self.key = key
-        self.problem = problem
-        self.path = path
-
-    def __str__(self) -> str:
-        where = f"{self.key}: {self.problem}" if self.key else self.problem
-        return f"{self.path}: {where}" if self.path else where
-
 
 #: the largest rules file read (the bundled one is about 10 kB)
 MAX_FILE_BYTES = 1_000_000
@@ -85,118 +49,7 @@ MAX_WEEKS = 52
 MAX_P90_HOURS = 720.0
 
 
-# ------------------------------------------------------------------------------------- records
-@dataclass(frozen=True, slots=True)
-class Param(Generic[T]):
-    """One configured value with where it comes from."""
-
-    key: str  # dotted key in the file, e.g. "risk.high.m2_rate"
-    value: T
-    basis: Basis
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class StageLimit:
-    stage: str
-    limit_hours: float
-    basis: Basis
-    note: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"stages.{self.stage}.limit_hours"
-
-    @property
-    def limit_ms(self) -> int:
-        return round(self.limit_hours * HOUR_MS)
-
-
-@dataclass(frozen=True, slots=True)
-class UrgencyTiers:
-    critical_hours: Param[float]
-    urgent_hours: Param[float]
-    warn_hours: Param[float]
-
-
-@dataclass(frozen=True, slots=True)
-class Warnings:
-    alert_hours: Param[tuple[float, ...]]  # descending, e.g. (24, 6, 2, 0.5)
-    urgency: UrgencyTiers
-
-
-@dataclass(frozen=True, slots=True)
-class ClassifyRules:
-    fast_refund_max_seconds: Param[int]
-    system_roles: Param[tuple[str, ...]]  # casefolded
-
-
-@dataclass(frozen=True, slots=True)
-class RiskWindows:
-    days: Param[tuple[int, ...]]  # ascending
-    m1_short_days: Param[int]
-    m1_long_days: Param[int]
-    m2_days: Param[int]
-    m5_days: Param[int]
-    series_days: Param[int]
-
-
-@dataclass(frozen=True, slots=True)
-class LevelThresholds:
-    """Thresholds of the "high" or "elevated" level (any one reached → the level)."""
-
-    m1_long: Param[int]
-    m1_short: Param[int]
-    m2_rate: Param[float]
-    m4_weeks: Param[int]
-
-
-@dataclass(frozen=True, slots=True)
-class WatchThresholds:
-    m1_long: Param[int]
-    pending_hours_left: Param[float]
-    m5_p90_hours: Param[float]
-
-
-@dataclass(frozen=True, slots=True)
-class Exposure:
-    high: Param[tuple[str, ...]]
-    elevated: Param[tuple[str, ...]]
-    watch: Param[tuple[str, ...]]
-
-    def for_level(self, level: str) -> Param[tuple[str, ...]] | None:
-        return {"high": self.high, "elevated": self.elevated, "watch": self.watch}.get(level)
-
-
-@dataclass(frozen=True, slots=True)
-class RiskRules:
-    windows: RiskWindows
-    m2_min_requests: Param[int]
-    backlog_hours: Param[tuple[float, ...]]  # descending, e.g. (24, 6, 2)
-    high: LevelThresholds
-    elevated: LevelThresholds
-    watch: WatchThresholds
-    exposure: Exposure
-
-
-@dataclass(frozen=True, slots=True)
-class GuardRules:
-    """The guard's rule (agree a request shortly before its deadline instead of letting the platform
-    auto-approve it) and the defaults of its policy (rules doc: the lead time and caps are assumed)."""
-
-    rule: Param[str]
-    lead_minutes: Param[int]
-    max_fee_yuan: Param[float]
-    daily_count: Param[int]
-    daily_yuan: Param[float]
-    pre_notice_minutes: Param[int]
-    stale_minutes: Param[int]
-    default_stages: Param[tuple[str, ...]]
-
-
-#: the stages the guard may act on (the names ``check --json`` uses)
-GUARD_STAGES: tuple[str, ...] = ("review_refund_only", "review_return", "review_exchange", "confirm_receipt")
-
+#: the ``[guard]`` table of a rules file that has none (all but the rule assumed)
 _GUARD_DEFAULTS: dict[str, Any] = {
     "rule": {
         "value": "agree_before_deadline",
@@ -211,20 +64,6 @@ _GUARD_DEFAULTS: dict[str, Any] = {
     "stale_minutes": {"value": 5, "basis": "assumed"},
     "default_stages": {"value": ["review_refund_only"], "basis": "assumed"},
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Rules:
-    schema_version: int
-    stages: Mapping[str, StageLimit]
-    warnings: Warnings
-    classify: ClassifyRules
-    risk: RiskRules
-    forecast_horizons_hours: Param[tuple[int, ...]]  # ascending
-    guard: GuardRules | None = None  # None only for hand-built rules: see :func:`_guard`
-
-    def stage_limit(self, stage: str) -> StageLimit | None:
-        return self.stages.get(stage)
 
 
 # ----------------------------------------------------------------------------------- loading
@@ -633,15 +472,16 @@ class _Table:
             raise RulesError(
                 self.sub("basis"), tr('missing: every value must say basis = "sourced" or "assumed"')
             )
-        basis = self.plain("basis", str)
-        if basis not in BASES:
+        raw = self.plain("basis", str)
+        if raw not in BASES:
             raise RulesError(
-                self.sub("basis"), tr('must be "sourced" or "assumed", got {got}', got=_fmt(basis))
+                self.sub("basis"), tr('must be "sourced" or "assumed", got {got}', got=_fmt(raw))
             )
-        note = self.plain("note", str) if "note" in self.data else ""
+        basis: Basis = "sourced" if raw == "sourced" else "assumed"
+        note: str = self.plain("note", str) if "note" in self.data else ""
         if basis == "sourced" and not note.strip():
             raise RulesError(self.sub("note"), tr("a sourced value must name its source in note"))
-        return basis, note  # type: ignore[return-value]
+        return basis, note
 
     def param(self, name: str, kind: type | _ListOf) -> Param[Any]:
         """A value written as ``name = { value = …, basis = "…", note = "…" }``."""
