@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QWidget
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from desktop.core.domain.rules import Rules
     from desktop.core.kuaishou.client import Credentials, KuaishouClient
     from desktop.core.queue_rows import QueueRow, RefundDetail
+    from desktop.core.risk_answer import RiskAnswer
     from desktop.core.secrets import SecretStore
     from desktop.core.store import Shop, Store, StoreDamaged
     from desktop.core.sync import SyncResult
@@ -101,7 +102,7 @@ def load_detail(store: Store, row: QueueRow, rules: Rules) -> RefundDetail:
     return build(store, row, rules)
 
 
-def estimate_risk(store: Any, rules: Any, shop_id: int) -> Any:
+def estimate_risk(store: Store, rules: Rules, shop_id: int) -> RiskAnswer:
     """(Worker thread) the shop's risk answer, by the function ``check`` uses, on the same clock,
     with the forecast under the shop's guard (from the same inputs) while the guard is on."""
     from desktop.core.risk_answer import risk_answer
