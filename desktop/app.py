@@ -92,7 +92,9 @@ def load_queue_rows(store: Store, rules: Rules, shop: Shop) -> list[QueueRow]:
     """(Worker thread) the queue rows of ``shop``'s open requests, from the store."""
     from desktop.core.queue_rows import build_queue_rows
 
-    return build_queue_rows(store.refunds(shop.id, open_only=True), rules, shop_names={shop.id: shop.label})
+    return build_queue_rows(
+        store.refunds.all(shop.id, open_only=True), rules, shop_names={shop.id: shop.label}
+    )
 
 
 def load_detail(store: Store, row: QueueRow, rules: Rules) -> RefundDetail:
@@ -131,7 +133,7 @@ def prepare_backend(lang: str, demo: bool, active_shop_id: int | None = None) ->
     except StoreDamaged as exc:
         return Backend(qm=qm, store=None, secrets=None, rules=rules, damaged=exc)
     initial = None
-    shop = store.shop(active_shop_id) if active_shop_id is not None and not demo else None
+    shop = store.shops.get(active_shop_id) if active_shop_id is not None and not demo else None
     if shop is not None:
         initial = (shop, load_queue_rows(store, rules, shop))
     secrets = open_secret_store() if initial is None else None

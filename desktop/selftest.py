@@ -152,8 +152,8 @@ def _check_store(ctx: _Context) -> str:
 
     path = ctx.scratch / "selftest.sqlite3"
     with open_store(path) as store:
-        store.set_setting("selftest.marker", "ok")
-        if store.get_setting("selftest.marker") != "ok":
+        store.settings.set("selftest.marker", "ok")
+        if store.settings.get("selftest.marker") != "ok":
             raise RuntimeError("a setting written to the store did not read back")
     return f"opened, migrated to schema {SCHEMA_VERSION}, wrote and read back a setting"
 

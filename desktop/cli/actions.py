@@ -171,7 +171,7 @@ def skip_result(skip: Any) -> Any:
 def _select_target(targets: Sequence[Any], store: Any, seller_id: int | None) -> Any:
     """The one shop to act for (several stored shops need ``--shop``)."""
     if seller_id is not None:
-        by_id = {s.id: s for s in store.shops()}
+        by_id = {s.id: s for s in store.shops.all()}
         chosen = [
             t
             for t in targets

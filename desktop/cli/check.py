@@ -151,7 +151,7 @@ def pending_items(store: Any, shop: Any, rules: Any, now_ms: int) -> list[dict[s
 
     offset = shop.server_clock_offset_ms or 0
     items = []
-    for r in store.waiting_refunds(shop.id):
+    for r in store.refunds.waiting(shop.id):
         deadline = deadline_of(r, rules, server_offset_ms=offset)
         left = deadline.seconds_left(now_ms)
         items.append(
@@ -207,7 +207,7 @@ def build_report(
     stale even when no cached shop could be matched to what failed."""
     shops = []
     for state in states:
-        shop = store.shop(state.shop_id)
+        shop = store.shops.get(state.shop_id)
         if shop is None:
             continue
         pending = pending_items(store, shop, rules, now_ms)
@@ -416,7 +416,7 @@ def _cached_shops(store: Any, target: Target) -> list[int]:
         return [target.shop_id]
     return [
         s.id
-        for s in store.shops()
+        for s in store.shops.all()
         if same_gateway(s.base_url, target.base_url) and s.app_key == target.credentials.app_key
     ]
 

@@ -164,7 +164,7 @@ def find_targets(args: argparse.Namespace, store: Any, sandbox: Any) -> list[Tar
     from desktop.core.secrets import SecretStore
 
     manager = ShopManager(store, SecretStore())
-    shops = [s for s in store.shops() if not args.api_base or same_gateway(s.base_url, args.api_base)]
+    shops = [s for s in store.shops.all() if not args.api_base or same_gateway(s.base_url, args.api_base)]
     targets = []
     for shop in shops:
         creds = manager.credentials(shop.id)
@@ -254,6 +254,6 @@ def resolve_shop(store: Any, client: Any, target: Target) -> int:
         "auth_mode": "oauth" if target.credentials.refresh_token else "token",
     }
     if shop is None:
-        return store.add_shop(base_url=target.base_url, seller_id=seller.seller_id, **fields).id
-    store.update_shop(shop.id, **fields)
+        return store.shops.add(base_url=target.base_url, seller_id=seller.seller_id, **fields).id
+    store.shops.update(shop.id, **fields)
     return shop.id

@@ -304,7 +304,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                         shop_id = resolve_shop(store, client, target)
                         policy = policy_for_run(store, shop_id, rules, overrides)
                         if policy is None and not args.backtest:
-                            shop = store.shop(shop_id)
+                            shop = store.shops.get(shop_id)
                             print(
                                 tr(
                                     "The guard is not enabled for {shop} and no policy flags were "
@@ -326,7 +326,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                                 replace(policy, enabled=True),
                                 now_ms=int(time.time() * 1000),
                             )
-                            _print_backtest(store.shop(shop_id), bt, fc, as_json=args.json, out=out)
+                            _print_backtest(store.shops.get(shop_id), bt, fc, as_json=args.json, out=out)
                             codes.append(EXIT_OK)
                             continue
                         engine = ActionEngine(

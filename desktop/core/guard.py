@@ -187,7 +187,7 @@ def _check_policy(p: GuardPolicy) -> None:
 def load_policy(store: Any, shop_id: int) -> GuardPolicy | None:
     """The shop's saved policy, ``None`` when none was ever saved. A damaged one is logged and
     read as "off" (the guard never acts on a policy it cannot read)."""
-    raw = store.get_setting(POLICY_KEY.format(shop_id=shop_id))
+    raw = store.settings.get(POLICY_KEY.format(shop_id=shop_id))
     if raw is None:
         return None
     try:
@@ -198,12 +198,12 @@ def load_policy(store: Any, shop_id: int) -> GuardPolicy | None:
 
 
 def save_policy(store: Any, shop_id: int, policy: GuardPolicy) -> None:
-    store.set_setting(POLICY_KEY.format(shop_id=shop_id), policy.to_json())
+    store.settings.set(POLICY_KEY.format(shop_id=shop_id), policy.to_json())
 
 
 def holds(store: Any, shop_id: int) -> frozenset[int]:
     """The requests the seller put on hold ("暂不兜底")."""
-    raw = store.get_setting(HOLDS_KEY.format(shop_id=shop_id)) or []
+    raw = store.settings.get(HOLDS_KEY.format(shop_id=shop_id)) or []
     out = set()
     for v in raw if isinstance(raw, list) else []:
         try:
@@ -222,7 +222,7 @@ def set_hold(store: Any, shop_id: int, refund_ids: Iterable[int], held: bool = T
         current = set(holds(store, shop_id))
         ids = {int(r) for r in refund_ids}
         current = current | ids if held else current - ids
-        store.set_setting(HOLDS_KEY.format(shop_id=shop_id), [str(r) for r in sorted(current)])
+        store.settings.set(HOLDS_KEY.format(shop_id=shop_id), [str(r) for r in sorted(current)])
         return frozenset(current)
 
 
@@ -275,7 +275,7 @@ def usage_today(store: Any, shop_id: int, *, now_ms: int, server_offset_ms: int 
     """The guard's actions of today (sent, done or of unknown delivery: each may have paid out)."""
     since = beijing_day_start_local(now_ms, server_offset_ms)
     count = fen = 0
-    for e in store.journal_entries(shop_id, since=since):
+    for e in store.journal.entries(shop_id, since=since):
         origin = (e.params or {}).get("origin") or {}
         if origin.get("by") != ORIGIN or e.state not in ("sent", "done", "unknown"):
             continue
@@ -424,7 +424,7 @@ def upcoming(
     and the caps, not held), soonest first. Those already due are acted on now, not announced."""
     if not policy.enabled:
         return []
-    shop = store.shop(shop_id)
+    shop = store.shops.get(shop_id)
     offset = (shop.server_clock_offset_ms if shop else None) or 0
     if pre_notice_ms is None:
         pre_notice_ms = pre_notice_minutes(rules) * MINUTE_MS
@@ -432,7 +432,7 @@ def upcoming(
     return [
         c
         for c in select(
-            store.waiting_refunds(shop_id),
+            store.refunds.waiting(shop_id),
             rules,
             policy,
             holds(store, shop_id),
@@ -462,7 +462,7 @@ def pre_notice(
     fresh = [
         c
         for c in upcoming(store, shop_id, rules, policy, now_ms=now_ms)
-        if store.mark_notified(shop_id, c.refund_id, PRE_NOTICE_KEY, at=now_ms)
+        if store.notifications.mark(shop_id, c.refund_id, PRE_NOTICE_KEY, at=now_ms)
     ]
     if not fresh:
         return None
@@ -592,11 +592,11 @@ class Guard:
             # what a killed earlier run left open is settled first (never sent again)
             report.reconciled = self.engine.reconcile(cancelled=cancelled)
         now = self._now_ms()
-        shop = self.store.shop(self.shop_id)
+        shop = self.store.shops.get(self.shop_id)
         offset = (shop.server_clock_offset_ms if shop else None) or 0
         used = usage_today(self.store, self.shop_id, now_ms=now, server_offset_ms=offset)
         considered = select(
-            self.store.waiting_refunds(self.shop_id),
+            self.store.refunds.waiting(self.shop_id),
             self.rules,
             policy,
             holds(self.store, self.shop_id),
@@ -728,7 +728,7 @@ class WatchGuard:
 
         engine = ActionEngine(client, store, shop_id=shop_id, clock=clock)
         report = Guard(engine, rules, clock=clock).run(policy)
-        shop = store.shop(shop_id)
+        shop = store.shops.get(shop_id)
         label = shop.label if shop is not None else ""
         notices = (result_notice(report), pre_notice(store, shop_id, rules, policy, now_ms=now_ms))
         return [notice_from_guard(n, label) for n in notices if n is not None]
@@ -737,7 +737,7 @@ class WatchGuard:
 def watch_guard(store: Any) -> WatchGuard | None:
     """The guard for the always-on watcher when some shop of ``store`` has it enabled, else
     ``None`` (a policy enabled later is picked up when the watcher starts again)."""
-    for shop in store.shops():
+    for shop in store.shops.all():
         policy = load_policy(store, shop.id)
         if policy is not None and policy.enabled:
             return WatchGuard()
@@ -750,12 +750,12 @@ def next_wakeups(store: Any, shop_id: int, rules: Rules, policy: GuardPolicy, *,
     its pre-notice time, those still ahead of ``now_ms``."""
     if not policy.enabled:
         return []
-    shop = store.shop(shop_id)
+    shop = store.shops.get(shop_id)
     offset = (shop.server_clock_offset_ms if shop else None) or 0
     pre = pre_notice_minutes(rules) * MINUTE_MS
     out = set()
     held = holds(store, shop_id)
-    for r in store.waiting_refunds(shop_id):
+    for r in store.refunds.waiting(shop_id):
         stage = stage_of(r)
         if stage.value not in policy.stages or r.refund_id in held:
             continue
@@ -784,12 +784,12 @@ def guarded_ids(
     if policy is None or not policy.enabled:
         return frozenset()
     hours = horizon_hours or max(rules.forecast_horizons_hours.value)
-    shop = store.shop(shop_id)
+    shop = store.shops.get(shop_id)
     offset = (shop.server_clock_offset_ms if shop else None) or 0
     held = holds(store, shop_id)
     used = usage_today(store, shop_id, now_ms=now_ms, server_offset_ms=offset)
     rows = []
-    for r in store.waiting_refunds(shop_id):
+    for r in store.refunds.waiting(shop_id):
         d = deadline_of(r, rules, server_offset_ms=offset)
         if d.expire_at_ms is None or d.estimated or d.expire_at_ms <= now_ms:
             continue
@@ -821,7 +821,7 @@ def guard_forecast(store: Any, shop_id: int, rules: Rules, inputs: Any) -> tuple
     policy = load_policy(store, shop_id)
     if policy is None or not policy.enabled:
         return None
-    shop = store.shop(shop_id)
+    shop = store.shops.get(shop_id)
     offset = (shop.server_clock_offset_ms if shop else None) or 0
     ids = guarded_ids(store, shop_id, rules, policy, now_ms=inputs.now_ms - offset)
     return guarded_forecast(inputs, rules, ids)
@@ -892,10 +892,10 @@ def backtest(
     from desktop.core.store.risk_queries import risk_inputs
 
     local_now = int(time.time() * 1000) if now_ms is None else now_ms
-    shop = store.shop(shop_id)
+    shop = store.shops.get(shop_id)
     offset = (shop.server_clock_offset_ms if shop else None) or 0
     now = local_now + offset
-    rows = store._read(
+    rows = store.read(
         "SELECT a.refund_id, a.at, a.stage, a.handling_way, r.refund_fee FROM auto_approvals a "
         "LEFT JOIN refunds r ON r.shop_id = a.shop_id AND r.refund_id = a.refund_id "
         "WHERE a.shop_id = ? AND a.at > ? AND a.at <= ? ORDER BY a.at, a.refund_id",

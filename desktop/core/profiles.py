@@ -33,10 +33,10 @@ def find_shop(store: Store, base_url: str, seller_id: int) -> Shop | None:
     """The stored shop of ``seller_id`` on the gateway ``base_url``, whatever spelling of the
     gateway's address it was stored under (one gateway is one gateway: ``…:443/``, upper case,
     ``localhost`` are all the same)."""
-    shop = store.find_shop(canonical_base_url(base_url), seller_id)
+    shop = store.shops.find(canonical_base_url(base_url), seller_id)
     if shop is not None:
         return shop
-    for shop in store.shops():  # stored under another spelling by an earlier version
+    for shop in store.shops.all():  # stored under another spelling by an earlier version
         if shop.seller_id == seller_id and same_gateway(shop.base_url, base_url):
             return shop
     return None
@@ -141,7 +141,7 @@ class ShopManager:
         return str(int(shop_id))
 
     def shops(self) -> list[Shop]:
-        return self.store.shops()
+        return self.store.shops.all()
 
     def save_sign_in(self, result: SignInResult) -> Shop:
         """Create or update the shop of ``result`` and store its secrets; returns the ``Shop``."""
@@ -160,9 +160,9 @@ class ShopManager:
         base_url = canonical_base_url(result.base_url)
         shop = find_shop(self.store, base_url, seller.seller_id)
         if shop is None:
-            shop = self.store.add_shop(base_url=base_url, seller_id=seller.seller_id, **fields)
+            shop = self.store.shops.add(base_url=base_url, seller_id=seller.seller_id, **fields)
         else:
-            self.store.update_shop(shop.id, **fields)
+            self.store.shops.update(shop.id, **fields)
         self.secrets.delete_account(self.account(shop.id))  # nothing stale from an older sign-in
         self.secrets.update(
             self.account(shop.id),
@@ -174,13 +174,13 @@ class ShopManager:
             },
         )
         log.info("signed in to shop %s (%s mode)", shop.id, result.auth_mode)
-        saved = self.store.shop(shop.id)
+        saved = self.store.shops.get(shop.id)
         assert saved is not None
         return saved
 
     def credentials(self, shop_id: int) -> Credentials | None:
         """The shop's client credentials, or ``None`` when its secrets are gone (sign in again)."""
-        shop = self.store.shop(shop_id)
+        shop = self.store.shops.get(shop_id)
         if shop is None:
             return None
         account = self.account(shop_id)
@@ -209,7 +209,7 @@ class ShopManager:
         fields: dict[str, Any] = {}
         if getattr(token, "expires_in", None):
             fields["token_expires_at"] = expiry_ms(token.expires_in)
-        shop = self.store.shop(shop_id)
+        shop = self.store.shops.get(shop_id)
         if (
             shop is not None
             and shop.refresh_expires_at is None
@@ -218,11 +218,11 @@ class ShopManager:
             # known from now on; a known expiry is kept: refreshing does not extend the grant
             fields["refresh_expires_at"] = expiry_ms(token.refresh_token_expires_in)
         if fields:
-            self.store.update_shop(shop_id, **fields)
+            self.store.shops.update(shop_id, **fields)
 
     def rename(self, shop_id: int, name: str) -> None:
         name = name.strip()
-        self.store.update_shop(shop_id, display_name=name or None)
+        self.store.shops.update(shop_id, display_name=name or None)
 
     def sign_out(self, shop_id: int) -> None:
         """Forget the shop's secrets; its cached requests stay until it is removed."""
@@ -232,7 +232,7 @@ class ShopManager:
     def remove(self, shop_id: int) -> None:
         """Forget the shop's secrets and everything stored of it."""
         self.sign_out(shop_id)
-        self.store.delete_shop(shop_id)
+        self.store.shops.delete(shop_id)
         log.info("removed shop %s", shop_id)
 
     def signed_in(self, shop_id: int) -> bool:

@@ -250,8 +250,8 @@ def build_queue_rows(
 
 def rows_from_store(store: Any, rules: Any) -> list[QueueRow]:
     """Every open request of every shop in ``store`` as queue rows (disk I/O: background only)."""
-    names = {shop.id: shop.label for shop in store.shops()}
-    return build_queue_rows(store.refunds(open_only=True), rules, shop_names=names)
+    names = {shop.id: shop.label for shop in store.shops.all()}
+    return build_queue_rows(store.refunds.all(open_only=True), rules, shop_names=names)
 
 
 # ------------------------------------------------------------------------------------ detail
@@ -295,15 +295,15 @@ class RefundDetail:
 
 def load_detail(store: Any, row: QueueRow, rules: Any = None) -> RefundDetail:
     """The detail of ``row`` from the store (disk I/O: background only)."""
-    refund = store.refund(row.shop_id, row.refund_id)
-    list_raw, detail_raw = store.refund_raw(row.shop_id, row.refund_id)
+    refund = store.refunds.get(row.shop_id, row.refund_id)
+    list_raw, detail_raw = store.refunds.raw(row.shop_id, row.refund_id)
     limit = rules.stage_limit(row.stage) if rules is not None else None
     return RefundDetail(
         row=row,
         refund=refund,
         detail=detail_raw or list_raw or {},
-        observations=tuple(store.observations(row.shop_id, row.refund_id)),
-        comments=tuple(store.comments(row.shop_id, row.refund_id)),
+        observations=tuple(store.history.observations(row.shop_id, row.refund_id)),
+        comments=tuple(store.history.comments(row.shop_id, row.refund_id)),
         stage_basis=limit.basis if limit is not None else None,
         stage_limit_hours=limit.limit_hours if limit is not None else None,
     )

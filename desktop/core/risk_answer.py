@@ -102,7 +102,7 @@ def history_progress(store: Store, shop: Shop, *, server_now_ms: int) -> History
     else:
         total = max(1, round((end - begin) / DAY_MS))
         done = min(total, max(0, int(((nxt if nxt is not None else begin) - begin) // DAY_MS)))
-    to_refine = store.history_to_fetch(
+    to_refine = store.classification.history_to_fetch(
         shop.id, rules=REFINED_RULES, closed_since=server_now_ms - REFINE_DAYS * DAY_MS
     )
     return HistoryProgress(done, total, to_refine)
@@ -120,7 +120,7 @@ def risk_answer(
     the shop's guard is on, the forecast with the guard — from one read of the inputs.
     ``now_ms``: the local clock (default: now); ``server_offset_ms``: the platform's clock minus the
     local one (default: the shop's last measured offset)."""
-    shop = store.shop(shop_id)
+    shop = store.shops.get(shop_id)
     if shop is None:
         raise KeyError(f"no shop with id {shop_id}")
     offset = server_offset_ms if server_offset_ms is not None else (shop.server_clock_offset_ms or 0)

@@ -243,7 +243,7 @@ class Syncer:
         requests in it that closed, in one transaction (runs on the writer thread)."""
         self._decided_on_insert = 0
         with self.store.transaction():
-            stats = self.store.upsert_refunds(
+            stats = self.store.refunds.upsert(
                 self.shop_id,
                 window.items,
                 seen_at=self._server_ms(),
@@ -254,8 +254,8 @@ class Syncer:
             result.classified += self._decided_on_insert
             self._closed_seen.update(stats.closed)
             if shop_fields:
-                self.store.update_shop(self.shop_id, **shop_fields)
-            self._classify_batch(self.store.unclassified(self.shop_id), result)
+                self.store.shops.update(self.shop_id, **shop_fields)
+            self._classify_batch(self.store.classification.unclassified(self.shop_id), result)
         result.add(stats)
         result.windows += 1
 
@@ -268,7 +268,7 @@ class Syncer:
     ) -> SyncResult:
         """Synchronise the shop (see the module docstring). Returns what happened; raises the
         client's errors (after recording them on the shop)."""
-        shop = self.store.shop(self.shop_id)
+        shop = self.store.shops.get(self.shop_id)
         if shop is None:
             raise KeyError(f"no shop with id {self.shop_id}")
         self._progress, self._cancelled, self._extra_calls = progress, cancelled, 0
@@ -299,7 +299,7 @@ class Syncer:
         finally:
             result.finished_at = self._local_ms()
             result.server_clock_offset_ms = self.client.server_clock_offset_ms
-            current = self.store.shop(self.shop_id)
+            current = self.store.shops.get(self.shop_id)
             result.first_sweep_done = bool(current and current.first_sweep_done)
         fields: dict[str, Any] = {
             "last_sync_at": result.finished_at,
@@ -307,12 +307,12 @@ class Syncer:
         }
         if result.completed:
             fields.update(last_success_at=result.finished_at, last_error=None, last_error_at=None)
-        self.store.update_shop(self.shop_id, **fields)
+        self.store.shops.update(self.shop_id, **fields)
         return result
 
     def _record_failure(self, exc: KuaishouError) -> None:
         now = self._local_ms()
-        self.store.update_shop(
+        self.store.shops.update(
             self.shop_id,
             last_error=f"{type(exc).__name__}: {exc}"[:500],
             last_error_at=now,
@@ -332,16 +332,16 @@ class Syncer:
             result.score_problem = str(exc)
             log.warning("shop score of shop %s not available: %s", self.shop_id, exc)
             return
-        self.store.add_score(self.shop_id, score, at=self._local_ms())
+        self.store.scores.add(self.shop_id, score, at=self._local_ms())
 
     def _first_sweep(self, result: SyncResult) -> None:
-        shop = self.store.shop(self.shop_id)
+        shop = self.store.shops.get(self.shop_id)
         assert shop is not None
         now = self._server_ms()
         if shop.sweep_next_ms is None or shop.sweep_end_ms is None:
             begin = max(now - self.days * DAY_MS, self._oldest_allowed())
             # changes made while the sweep runs are picked up by the incremental sync after it
-            self.store.update_shop(
+            self.store.shops.update(
                 self.shop_id,
                 sweep_begin_ms=begin,
                 sweep_end_ms=now,
@@ -367,10 +367,10 @@ class Syncer:
             )
         self._writer.drain()
         if not windows:
-            self.store.update_shop(self.shop_id, first_sweep_done=1)
+            self.store.shops.update(self.shop_id, first_sweep_done=True)
 
     def _incremental(self, result: SyncResult) -> None:
-        shop = self.store.shop(self.shop_id)
+        shop = self.store.shops.get(self.shop_id)
         assert shop is not None
         now = self._server_ms()
         start = shop.incremental_from_ms if shop.incremental_from_ms is not None else now - self.overlap_ms
@@ -394,11 +394,11 @@ class Syncer:
 
     def _pending_sweep(self, result: SyncResult) -> None:
         now = self._server_ms()
-        open_waiting = self.store.waiting_refunds(self.shop_id)
+        open_waiting = self.store.refunds.waiting(self.shop_id)
         if result.swept:
             # the sweep just saw everything it covered; requests older than a short sweep
             # (--days < 90) may still wait on the merchant: list those once
-            shop = self.store.shop(self.shop_id)
+            shop = self.store.shops.get(self.shop_id)
             assert shop is not None and shop.sweep_begin_ms is not None
             if not shop.first_sweep_done:
                 return
@@ -435,7 +435,7 @@ class Syncer:
                 log.warning(
                     "refund %s is gone from the platform (%s): out of the queue", r.refund_id, str(exc)
                 )
-                self.store.mark_gone(self.shop_id, r.refund_id, at=self._server_ms())
+                self.store.refunds.mark_gone(self.shop_id, r.refund_id, at=self._server_ms())
                 continue
             except ParseError as exc:  # that one refund: kept as it was stored, the sync goes on
                 result.note_unreadable(r.refund_id, exc)
@@ -443,7 +443,7 @@ class Syncer:
             finally:
                 result.details_fetched += 1
             with self.store.transaction():
-                stats = self.store.upsert_refunds(
+                stats = self.store.refunds.upsert(
                     self.shop_id,
                     [detail],
                     seen_at=self._server_ms(),
@@ -451,7 +451,7 @@ class Syncer:
                     merchant_turn=waits_on_merchant,
                 )
                 self._closed_seen.update(stats.closed)
-                self._classify_batch(self.store.unclassified(self.shop_id), result)
+                self._classify_batch(self.store.classification.unclassified(self.shop_id), result)
             result.add(stats)
             self._report("details", i + 1, len(vanished), result)
 
@@ -477,7 +477,7 @@ class Syncer:
         """Classify what is left unclassified (e.g. after a migration), then refine with histories
         (not in the run of the first sweep, which the user waits for: the next runs do it)."""
         while True:
-            batch = self.store.unclassified(self.shop_id, limit=2000)
+            batch = self.store.classification.unclassified(self.shop_id, limit=2000)
             if not batch:
                 break
             self._classify_batch(batch, result)
@@ -495,10 +495,13 @@ class Syncer:
         fresh = []
         for d in decisions:
             if d.steps and d.refund_id not in result.auto_approved:
-                stored = {s.at for s in self.store.auto_approvals(self.shop_id, refund_id=d.refund_id)}
+                stored = {
+                    s.at
+                    for s in self.store.classification.auto_approvals(self.shop_id, refund_id=d.refund_id)
+                }
                 if any(step.at not in stored for step in d.steps):
                     fresh.append(d.refund_id)
-        self.store.set_classifications(self.shop_id, decisions, at=self._local_ms())
+        self.store.classification.save(self.shop_id, decisions, at=self._local_ms())
         result.classified += len(decisions)
         result.auto_approved.extend(fresh)
 
@@ -546,10 +549,10 @@ class Syncer:
 
     def _decide(self, refunds: list[StoredRefund], offset: int) -> list[Decision]:
         ids = [r.refund_id for r in refunds]
-        history = self.store.observations_for(self.shop_id, ids)
-        actions = self.store.action_times(self.shop_id, ids)
+        history = self.store.history.observations_for(self.shop_id, ids)
+        actions = self.store.journal.action_times(self.shop_id, ids)
         fetched = [r.refund_id for r in refunds if r.comments_fetched_at is not None]
-        comments = self.store.comments_for(self.shop_id, fetched)
+        comments = self.store.history.comments_for(self.shop_id, fetched)
         decisions = []
         for r in refunds:
             snaps = list(history.get(r.refund_id, ()))
@@ -590,7 +593,7 @@ class Syncer:
         budget = self.max_extra_calls - self._extra_calls
         if budget <= 0:
             return
-        candidates = self.store.needing_history(
+        candidates = self.store.classification.needing_history(
             self.shop_id, rules=_REFINE_RULES, closed_since=since, limit=budget
         )
         for i, r in enumerate(candidates):
@@ -601,11 +604,11 @@ class Syncer:
             result.histories_fetched += 1
             self._note_roles(history)
             with self.store.transaction():
-                self.store.save_comments(self.shop_id, r.refund_id, history, at=self._local_ms())
-                fresh = self.store.refund(self.shop_id, r.refund_id)
+                self.store.history.save_comments(self.shop_id, r.refund_id, history, at=self._local_ms())
+                fresh = self.store.refunds.get(self.shop_id, r.refund_id)
                 assert fresh is not None
                 (decision,) = self._decide([fresh], offset)
-                self.store.set_classifications(self.shop_id, [decision], at=self._local_ms())
+                self.store.classification.save(self.shop_id, [decision], at=self._local_ms())
             if r.refund_id in self._closed_seen:
                 auto = decision.outcome == Outcome.AUTO_APPROVED_OVERDUE
                 if auto and r.refund_id not in result.auto_approved:

@@ -224,11 +224,8 @@ class Watcher:
     def _nearest_deadline_ms(self, shop_id: int | None) -> int | None:
         if shop_id is None:
             return None
-        rows = self.store._read(
-            "SELECT MIN(expire_time) FROM refunds WHERE shop_id = ? AND merchant_turn = 1 AND expire_time IS NOT NULL",
-            (shop_id,),
-        )
-        return rows[0][0] if rows and rows[0][0] is not None else None
+        deadline: int | None = self.store.refunds.nearest_deadline(shop_id)
+        return deadline
 
     def cycle(self) -> CycleReport:
         """Sync the shops that are due, run the guard for them, then one robot evaluation."""

@@ -194,10 +194,10 @@ class AlertCenter(QObject):
             at = int(now.timestamp() * 1000)
             summary = summarize(items, at, critical_ms=critical_ms, warn_ms=warn_ms)
             shops = {i.shop_id for i in items} | {i.shop_id for i in auto}
-            alerted = {(s, r, k) for s in shops for (r, k) in store.notified(s)}
+            alerted = {(s, r, k) for s in shops for (r, k) in store.notifications.sent(s)}
             plan = plan_alerts(items, alerted, now, policy, auto_approved=auto)
             # written before shown; only what this evaluation was first to write is shown
-            fresh = {key for key in plan.remember if store.mark_notified(*key, at=at)}
+            fresh = {key for key in plan.remember if store.notifications.mark(*key, at=at)}
             digests = tuple(kept for d in plan.digests if (kept := d.keep(fresh)) is not None)
             return AlertPlan(digests, plan.remember, plan.held_back, plan.held_items), summary
 

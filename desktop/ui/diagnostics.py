@@ -86,7 +86,7 @@ class RolesDialog(QDialog):
         """Read the role values in the background (the store is disk I/O)."""
         self.status.setText(self.tr("Loading…"))
         store, shop_id = self._store, self._shop_id
-        self._task = run_in_background(lambda: store.role_values(shop_id), self._show, self._failed)
+        self._task = run_in_background(lambda: store.history.role_values(shop_id), self._show, self._failed)
 
     def done(self, result: int) -> None:
         if self._task is not None:

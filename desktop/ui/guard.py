@@ -340,7 +340,7 @@ class GuardController(QObject):
                 considered=[
                     c
                     for c in report.considered
-                    if c.code != "stale" or store.mark_notified(shop.id, c.refund_id, STALE_KEY, at=now)
+                    if c.code != "stale" or store.notifications.mark(shop.id, c.refund_id, STALE_KEY, at=now)
                 ],
             )
             for notice in (result_notice(told), pre_notice(store, shop.id, rules, policy, now_ms=now)):

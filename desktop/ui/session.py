@@ -168,7 +168,7 @@ class ShopSession(QObject):
                 self.shop = shop
                 self.shop_updated.emit(shop)
 
-        self._start(SHOP, lambda: store.shop(shop_id), updated)
+        self._start(SHOP, lambda: store.shops.get(shop_id), updated)
 
     def sync(self) -> bool:
         """Start a sync of the shop; ``False`` when none could start (signed out, closed, or one is
@@ -304,7 +304,7 @@ class SessionController(QObject):
         shops = services.shops
 
         def prepare() -> tuple[Shop, KuaishouClient | None]:
-            shop = services.store.shop(shop_id)
+            shop = services.store.shops.get(shop_id)
             if shop is None:
                 raise KeyError(f"no shop with id {shop_id}")
             credentials = shops.credentials(shop_id)

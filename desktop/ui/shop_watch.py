@@ -124,7 +124,7 @@ def auto_approved_items(store: Store, shop_id: int, refund_ids: Iterable[int]) -
     """(Worker thread) alert items of the requests a sync found auto-approved after their deadline."""
     items = []
     for rid in refund_ids:
-        refund = store.refund(shop_id, rid)
+        refund = store.refunds.get(shop_id, rid)
         if refund is not None:
             deadline = refund.deadline_at or refund.expire_time or 0
             items.append(AlertItem(shop_id, rid, deadline, refund.refund_fee or 0, refund.sku_nick or ""))
@@ -377,7 +377,7 @@ def run_shop(
     store, rules, load_rows, shops = services.store, services.rules, services.load_rows, services.shops
     if load_rows is None or shops is None:  # the watcher is fed shops only once both are known
         raise RuntimeError("a shop is watched before its rows can be built or its credentials read")
-    shop = store.shop(shop_id)
+    shop = store.shops.get(shop_id)
     if shop is None:
         raise KeyError(f"no shop with id {shop_id}")
     if early_rows is not None:
@@ -394,7 +394,7 @@ def run_shop(
         error = exc
     finally:
         client.close()
-    shop = store.shop(shop_id) or shop
+    shop = store.shops.get(shop_id) or shop
     rows = ShopRows.of(load_rows(store, rules, shop), shop.server_clock_offset_ms)
     auto = auto_approved_items(store, shop_id, result.auto_approved) if result is not None else []
     return _Outcome(

@@ -135,7 +135,7 @@ def main() -> int:
     base_url, app_key, sign_secret, access_token, seller_id, ids = here.recv()
     creds = Credentials(app_key=app_key, sign_secret=sign_secret, access_token=access_token)
     client = KuaishouClient(creds, base_url=base_url, qps=10_000)  # the engine paces
-    shop = store.add_shop(base_url=base_url, seller_id=seller_id, name="bench")
+    shop = store.shops.add(base_url=base_url, seller_id=seller_id, name="bench")
     engine = ActionEngine(client, store, shop_id=shop.id, qps=pace)
     here.send("limit")
     here.recv()

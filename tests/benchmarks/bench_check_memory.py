@@ -33,7 +33,7 @@ def build_store(path: Path, sb: Sandbox, n: int, waiting_share: float) -> int:
     now = sb.now_ms()
     waiting_every = max(1, round(1 / waiting_share)) if waiting_share > 0 else 0
     store = open_store(path)
-    shop = store.add_shop(
+    shop = store.shops.add(
         base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="bench", app_key=sb.credentials.app_key
     )
     waiting = 0
@@ -70,7 +70,7 @@ def build_store(path: Path, sb: Sandbox, n: int, waiting_share: float) -> int:
             batch = []
     if batch:
         _write(store, shop.id, batch, now)
-    store.update_shop(
+    store.shops.update(
         shop.id,
         first_sweep_done=1,
         sweep_begin_ms=now - 89 * DAY,
@@ -101,7 +101,7 @@ def _write(store, shop_id: int, batch: list[Refund], now: int) -> None:
             first_action_at=None if late else r.end_time,
         )
 
-    store.upsert_refunds(
+    store.refunds.upsert(
         shop_id, batch, seen_at=now, merchant_turn=lambda r: r.status == 10, decide_new=decide
     )
 

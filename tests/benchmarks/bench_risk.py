@@ -45,15 +45,15 @@ OUTCOMES = (
 def build(path: Path, n_refunds: int, n_observations: int, n_pending: int) -> int:
     rnd = random.Random(7)
     store = open_store(path)
-    shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=1, name="bench")
+    shop = store.shops.add(base_url="http://127.0.0.1:1", seller_id=1, name="bench")
     names, weights = zip(*OUTCOMES, strict=False)
     started = time.perf_counter()
     batch: list[Refund] = []
     decisions: list[Decision] = []
 
     def flush() -> None:
-        store.upsert_refunds(shop.id, batch, seen_at=NOW - H)
-        store.set_classifications(shop.id, decisions, at=NOW)
+        store.refunds.upsert(shop.id, batch, seen_at=NOW - H)
+        store.classification.save(shop.id, decisions, at=NOW)
         batch.clear()
         decisions.clear()
 
@@ -117,10 +117,10 @@ def build(path: Path, n_refunds: int, n_observations: int, n_pending: int) -> in
         )
     flush()
     # the observations (upserts wrote one per refund)
-    written = store.observation_count(shop.id)
+    written = store.history.observation_count(shop.id)
     while written < n_observations:
         n = min(50_000, n_observations - written)
-        store.add_observations(
+        store.history.add_observations(
             (
                 shop.id,
                 2_100_000_000_000_000 + (written + k) % n_refunds,
@@ -136,7 +136,7 @@ def build(path: Path, n_refunds: int, n_observations: int, n_pending: int) -> in
         written += n
     print(
         f"built: {n_refunds:,} closed + {n_pending:,} pending refunds, "
-        f"{store.observation_count(shop.id):,} observations in {time.perf_counter() - started:.1f} s"
+        f"{store.history.observation_count(shop.id):,} observations in {time.perf_counter() - started:.1f} s"
     )
     store.close()
     return shop.id

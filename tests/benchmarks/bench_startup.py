@@ -89,7 +89,7 @@ def seed(home: Path, count: int) -> None:
     paths.set_home(home)
     now = int(time.time() * 1000)
     store = open_store()
-    shop = store.add_shop(base_url="http://127.0.0.1:9", seller_id=1, name="基准测试店铺")
+    shop = store.shops.add(base_url="http://127.0.0.1:9", seller_id=1, name="基准测试店铺")
     refunds = [
         parse(
             Refund,
@@ -111,7 +111,7 @@ def seed(home: Path, count: int) -> None:
         for i in range(count)
     ]
     for i in range(0, count, 500):
-        store.upsert_refunds(shop.id, refunds[i : i + 500], seen_at=now, merchant_turn=lambda r: True)
+        store.refunds.upsert(shop.id, refunds[i : i + 500], seen_at=now, merchant_turn=lambda r: True)
     store.close()
     from desktop.ui.settings import Settings
 

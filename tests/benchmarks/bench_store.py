@@ -2,9 +2,9 @@
 
     python tests/benchmarks/bench_store.py [--observations N] [--refunds N]
 
-Prints rows/s for: refund upserts through ``Store.upsert_refunds`` (what a sync does, with the
+Prints rows/s for: refund upserts through ``store.refunds.upsert`` (what a sync does, with the
 change detection and one observation per new refund), then bulk observations through
-``Store.add_observations`` in batches of 10,000 rows (one transaction each), and the size of the
+``store.history.add_observations`` in batches of 10,000 rows (one transaction each), and the size of the
 file. Not part of the test run.
 """
 
@@ -30,7 +30,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "bench.sqlite3")
-        shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=1, name="bench")
+        shop = store.shops.add(base_url="http://127.0.0.1:1", seller_id=1, name="bench")
         refunds = [
             parse(
                 Refund,
@@ -53,7 +53,7 @@ def main() -> None:
         ]
         started = time.perf_counter()
         for i in range(0, len(refunds), 100):  # pages of 100, as a sync writes them
-            store.upsert_refunds(shop.id, refunds[i : i + 100], seen_at=T0, merchant_turn=lambda r: True)
+            store.refunds.upsert(shop.id, refunds[i : i + 100], seen_at=T0, merchant_turn=lambda r: True)
         upsert_s = time.perf_counter() - started
         print(
             f"refund upserts: {args.refunds:,} in {upsert_s:.2f} s = {args.refunds / upsert_s:,.0f} rows/s "
@@ -69,7 +69,7 @@ def main() -> None:
             for k in range(written, written + n):
                 rid = 2_100_000_000_000_000 + k % args.refunds
                 rows.append((shop.id, rid, 10 + 10 * (k % 7), 1 + k % 3, 10, T0 + k, T0 + k, T0 + k * 10))
-            store.add_observations(rows)
+            store.history.add_observations(rows)
             written += n
         obs_s = time.perf_counter() - started
         print(
@@ -78,7 +78,7 @@ def main() -> None:
         )
 
         started = time.perf_counter()
-        sample = store.observations(shop.id, 2_100_000_000_000_123)
+        sample = store.history.observations(shop.id, 2_100_000_000_000_123)
         print(f"one refund's timeline ({len(sample)} rows): {(time.perf_counter() - started) * 1000:.2f} ms")
         store.close()
         size = sum(p.stat().st_size for p in Path(tmp).iterdir())

@@ -73,11 +73,11 @@ def bare_listing(sb: Remote) -> tuple[float, int]:
 def first_sweep(sb: Remote, rules) -> tuple[float, int, object]:
     with tempfile.TemporaryDirectory() as tmp, client_for(sb) as client:
         store = open_store(Path(tmp) / "bench.sqlite3")
-        shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id)
+        shop = store.shops.add(base_url=sb.base_url, seller_id=sb.credentials.seller_id)
         started = time.perf_counter()
         result = Syncer(client, store, rules, shop_id=shop.id).run()
         elapsed = time.perf_counter() - started
-        count = store.refund_count(shop.id)
+        count = store.refunds.count(shop.id)
         store.close()
         return elapsed, count, result
 

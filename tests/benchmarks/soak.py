@@ -265,7 +265,7 @@ class Soak:
         done: list[Any] = []
 
         def approve() -> Any:
-            ids = [r.refund_id for r in store.waiting_refunds(shop_id) if r.handling_way == 10][:10]
+            ids = [r.refund_id for r in store.refunds.waiting(shop_id) if r.handling_way == 10][:10]
             engine = ActionEngine(client, store, shop_id=shop_id, settle_s=0)
             return engine.execute(engine.prepare(ids, Approve())) if ids else None
 

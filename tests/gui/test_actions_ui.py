@@ -38,7 +38,7 @@ def client(sb):
 
 @pytest.fixture
 def shop(store, sb):
-    return store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
+    return store.shops.add(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
 
 
 @pytest.fixture
@@ -321,7 +321,7 @@ def test_install_actions_wires_menu_toolbar_context_menu_and_reconciles(
     plan = engine.prepare([rid], Approve())
     with store.transaction():
         (entry,) = engine._journal_plan(plan.actions, "crashed")
-    store.journal_mark(entry, "sent")
+    store.journal.mark(entry, "sent")
     client.call(plan.actions[0].method, dict(plan.actions[0].params))
 
     window = _Window(store, shop, client)
@@ -356,7 +356,7 @@ def test_install_actions_wires_menu_toolbar_context_menu_and_reconciles(
     window.shop_changed.emit(shop)  # the shop became active: the interrupted run is settled
     qtbot.waitUntil(lambda: ui.reconcile_dialog is not None, timeout=10_000)
     assert ui.reconcile_dialog.model.outcome_of(rid) is Outcome.DONE
-    assert store.journal_open_entries() == []
+    assert store.journal.open_entries() == []
     ui.reconcile_dialog.accept()
 
     window.client = None

@@ -47,7 +47,7 @@ def test_every_expired_request_was_alerted_before_it_expired_once_per_tier(qtbot
             clock=clock,
         )
         seller = client.seller_info()
-        shop_id = store.add_shop(base_url=sb.base_url, seller_id=seller.seller_id, name=seller.name).id
+        shop_id = store.shops.add(base_url=sb.base_url, seller_id=seller.seller_id, name=seller.name).id
         rules = load_default_rules()
         syncer = Syncer(client, store, rules, shop_id=shop_id, clock=clock)
 
@@ -67,7 +67,7 @@ def test_every_expired_request_was_alerted_before_it_expired_once_per_tier(qtbot
         deadlines = {}
         for _ in range(HOURS * 3600 // STEP_S):
             result = syncer.run()
-            rows = build_queue_rows(store.refunds(shop_id, open_only=True), rules)
+            rows = build_queue_rows(store.refunds.all(shop_id, open_only=True), rules)
             for r in rows:
                 if r.waits_on_merchant and r.expire_at_ms is not None:
                     deadlines.setdefault(r.refund_id, r.expire_at_ms)

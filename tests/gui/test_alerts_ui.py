@@ -29,10 +29,10 @@ def _seed(store, *refund_ids):
     """A shop with these refunds in the store (alerts are remembered per stored refund)."""
     from desktop.core.kuaishou.models import Refund
 
-    shop = store.find_shop("http://127.0.0.1:1", 1) or store.add_shop(
+    shop = store.shops.find("http://127.0.0.1:1", 1) or store.shops.add(
         base_url="http://127.0.0.1:1", seller_id=1, name="店"
     )
-    store.upsert_refunds(
+    store.refunds.upsert(
         shop.id,
         [Refund(refund_id=r, status=10, negotiate_status=1, handling_way=10) for r in refund_ids],
         seen_at=int(T0 * 1000),

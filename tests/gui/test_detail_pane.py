@@ -21,7 +21,7 @@ H = 3_600_000
 @pytest.fixture
 def seeded(tmp_path):
     store = open_store(tmp_path / "detail.sqlite3")
-    shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=5, name="晨光小铺")
+    shop = store.shops.add(base_url="http://127.0.0.1:1", seller_id=5, name="晨光小铺")
     item = {
         "refundId": 2100000012345678,
         "oid": 2200000098765432,
@@ -39,10 +39,10 @@ def seeded(tmp_path):
         "pictures": ["https://img.example/1.jpg", "https://img.example/2.jpg"],
         "productNum": 1,
     }
-    store.upsert_refunds(shop.id, [parse(Refund, item)], seen_at=NOW - 19 * H, source="detail")
+    store.refunds.upsert(shop.id, [parse(Refund, item)], seen_at=NOW - 19 * H, source="detail")
     item2 = dict(item, expireTime=NOW + 30 * H, updateTime=NOW - 2 * H)
-    store.upsert_refunds(shop.id, [parse(Refund, item2)], seen_at=NOW - H, source="detail")
-    store.save_comments(
+    store.refunds.upsert(shop.id, [parse(Refund, item2)], seen_at=NOW - H, source="detail")
+    store.history.save_comments(
         shop.id,
         item["refundId"],
         [
@@ -58,7 +58,7 @@ def seeded(tmp_path):
 def test_the_pane_shows_the_whole_refund(qtbot, seeded, monkeypatch):
     store, shop = seeded
     rules = load_default_rules()
-    (row,) = build_queue_rows(store.refunds(open_only=True), rules, shop_names={shop.id: shop.label})
+    (row,) = build_queue_rows(store.refunds.all(open_only=True), rules, shop_names={shop.id: shop.label})
     pane = DetailPane()
     qtbot.addWidget(pane)
     assert pane.empty.isVisibleTo(pane)
@@ -97,7 +97,7 @@ def test_the_pane_shows_the_whole_refund(qtbot, seeded, monkeypatch):
 def test_a_late_detail_for_another_row_is_ignored(qtbot, seeded):
     store, _shop = seeded
     rules = load_default_rules()
-    (row,) = build_queue_rows(store.refunds(open_only=True), rules)
+    (row,) = build_queue_rows(store.refunds.all(open_only=True), rules)
     detail = load_detail(store, row, rules)
     pane = DetailPane()
     qtbot.addWidget(pane)
@@ -121,7 +121,7 @@ def test_a_late_detail_for_another_row_is_ignored(qtbot, seeded):
 )
 def test_the_pane_opens_a_refund_in_every_wire_shape(qtbot, tmp_path, pictures):
     with open_store(tmp_path / "shapes.sqlite3") as store:
-        shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=5, name="晨光小铺")
+        shop = store.shops.add(base_url="http://127.0.0.1:1", seller_id=5, name="晨光小铺")
         detail = {
             "refundId": "2100000012345679",
             "handlingWay": "1",
@@ -138,9 +138,9 @@ def test_the_pane_opens_a_refund_in_every_wire_shape(qtbot, tmp_path, pictures):
             "sellerDisagreeImages": "",
             "brandNewField": {"x": [1]},
         }
-        store.upsert_refunds(shop.id, [parse(Refund, detail)], seen_at=NOW - H, source="detail")
+        store.refunds.upsert(shop.id, [parse(Refund, detail)], seen_at=NOW - H, source="detail")
         rules = load_default_rules()
-        (row,) = build_queue_rows(store.refunds(open_only=True), rules)
+        (row,) = build_queue_rows(store.refunds.all(open_only=True), rules)
         pane = DetailPane()
         qtbot.addWidget(pane)
         pane.show_row(row)
@@ -169,7 +169,7 @@ def hostile(tmp_path):
     image.fill(QColor("red"))
     image.save(str(picture))
     store = open_store(tmp_path / "hostile.sqlite3")
-    shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=6, name=f"{MARKUP}小铺")
+    shop = store.shops.add(base_url="http://127.0.0.1:1", seller_id=6, name=f"{MARKUP}小铺")
     item = {
         "refundId": 2100000012345679,
         "oid": 2200000098765433,
@@ -191,8 +191,8 @@ def hostile(tmp_path):
             "http://img.example/plain.jpg",
         ],
     }
-    store.upsert_refunds(shop.id, [parse(Refund, item)], seen_at=NOW - H, source="detail")
-    store.save_comments(
+    store.refunds.upsert(shop.id, [parse(Refund, item)], seen_at=NOW - H, source="detail")
+    store.history.save_comments(
         shop.id,
         item["refundId"],
         [
@@ -217,7 +217,7 @@ def _red_pixels(widget) -> int:
 def test_markup_from_the_platform_or_the_user_is_shown_as_plain_text(qtbot, hostile):
     store, shop, _picture = hostile
     rules = load_default_rules()
-    (row,) = build_queue_rows(store.refunds(open_only=True), rules, shop_names={shop.id: shop.label})
+    (row,) = build_queue_rows(store.refunds.all(open_only=True), rules, shop_names={shop.id: shop.label})
     pane = DetailPane()
     qtbot.addWidget(pane)
     pane.resize(480, 800)
@@ -249,7 +249,7 @@ def test_markup_from_the_platform_or_the_user_is_shown_as_plain_text(qtbot, host
 def test_bidirectional_overrides_are_neutralised(qtbot, hostile):
     store, shop, _ = hostile
     rules = load_default_rules()
-    (row,) = build_queue_rows(store.refunds(open_only=True), rules, shop_names={shop.id: shop.label})
+    (row,) = build_queue_rows(store.refunds.all(open_only=True), rules, shop_names={shop.id: shop.label})
     pane = DetailPane()
     qtbot.addWidget(pane)
     pane.show_row(row)
@@ -263,7 +263,7 @@ def test_bidirectional_overrides_are_neutralised(qtbot, hostile):
 def test_only_https_picture_links_are_made_and_opened(qtbot, hostile, monkeypatch):
     store, shop, picture = hostile
     rules = load_default_rules()
-    (row,) = build_queue_rows(store.refunds(open_only=True), rules, shop_names={shop.id: shop.label})
+    (row,) = build_queue_rows(store.refunds.all(open_only=True), rules, shop_names={shop.id: shop.label})
     pane = DetailPane()
     qtbot.addWidget(pane)
     pane.show_row(row)

@@ -16,8 +16,8 @@ def test_help_menu_lists_the_role_values_seen(qtbot, shell_factory, memory_keyri
     window = shell.window
     qtbot.waitUntil(lambda: window.shop is not None and not window.syncing, timeout=START_TIMEOUT_MS)
     store, shop = window.services.store, window.shop
-    store.upsert_refunds(shop.id, [Refund(refund_id=9_100_000_001)], seen_at=1)
-    store.save_comments(
+    store.refunds.upsert(shop.id, [Refund(refund_id=9_100_000_001)], seen_at=1)
+    store.history.save_comments(
         shop.id,
         9_100_000_001,
         [
@@ -61,13 +61,13 @@ def test_a_value_the_rules_file_names_is_marked(qtbot, tmp_path):
     roles = dataclasses.replace(rules.classify.system_roles, value=("3", "system"))
     rules = dataclasses.replace(rules, classify=dataclasses.replace(rules.classify, system_roles=roles))
     with open_store(tmp_path / "s.sqlite3") as store:
-        shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=5)
+        shop = store.shops.add(base_url="http://127.0.0.1:1", seller_id=5)
         dialog = RolesDialog(store, rules, shop.id)
         qtbot.addWidget(dialog)
         qtbot.waitUntil(lambda: "尚未" in dialog.status.text() or "No" in dialog.status.text())
         assert dialog.table.rowCount() == 0 and not dialog.copy_button.isEnabled()
-        store.upsert_refunds(shop.id, [Refund(refund_id=1)], seen_at=1)
-        store.save_comments(shop.id, 1, [NegotiationComment("系统同意", 3, 1_700_000_000_000)], at=1)
+        store.refunds.upsert(shop.id, [Refund(refund_id=1)], seen_at=1)
+        store.history.save_comments(shop.id, 1, [NegotiationComment("系统同意", 3, 1_700_000_000_000)], at=1)
         dialog.load()
         qtbot.waitUntil(lambda: dialog.table.rowCount() == 1)
         named = dialog.table.item(0, 0).text()

@@ -56,7 +56,7 @@ def test_enabling_the_guard_from_the_settings_acts_and_tells(qtbot, shell):
     queue = window.queue_widget
     qtbot.waitUntil(lambda: queue.merchant_view.model.rowCount() > 0, timeout=TIMEOUT_MS)
     held = min(
-        (r for r in store.waiting_refunds(shop.id) if r.handling_way == 10 and r.expire_time),
+        (r for r in store.refunds.waiting(shop.id) if r.handling_way == 10 and r.expire_time),
         key=lambda r: r.expire_time,
     ).refund_id
     queue.select_refunds([held])
@@ -151,7 +151,7 @@ def test_the_pre_notice_opens_its_requests_where_the_seller_can_hold_them(qtbot,
     target = min(
         (
             r
-            for r in store.waiting_refunds(shop.id)
+            for r in store.refunds.waiting(shop.id)
             if r.handling_way == 10
             and r.expire_time
             and r.expire_time - sandbox.now_ms() > 61 * 60_000

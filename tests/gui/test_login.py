@@ -63,7 +63,7 @@ def test_browser_authorisation_caught_on_the_loopback(qtbot, sandbox, shops, mem
     _stored_shop_is_verified(shops, shop, sandbox)
     # the exchange's answer has no refresh_token_expires_in: the grant's 180 days
     expected = time.time() * 1000 + 180 * 86_400_000
-    assert abs(shops.store.shop(shop.id).refresh_expires_at - expected) < 120_000
+    assert abs(shops.store.shops.get(shop.id).refresh_expires_at - expected) < 120_000
     endpoints = [e["endpoint"] for e in sandbox.oauth_log]
     assert endpoints[0] == "oauth.authorize" and any("access_token" in e for e in endpoints)
     # the tokens the exchange produced are in the keychain, as one entry of that shop
@@ -113,7 +113,7 @@ def test_forged_loopback_requests_are_ignored_until_the_real_redirect(
     assert "授权完成" in answers[3].text
     # only the real code was exchanged
     assert sum("access_token" in e["endpoint"] for e in sandbox.oauth_log) == 1
-    assert [s.id for s in store.shops()] == [blocker.args[0].id]
+    assert [s.id for s in store.shops.all()] == [blocker.args[0].id]
     wait_background()
     for answer in answers:  # the redirects' responses too: each holds its connection until closed
         for response in (*answer.history, answer):
@@ -270,13 +270,13 @@ def test_rename_sign_out_and_remove(qtbot, sandbox, shops, store, wait_backgroun
     shop = blocker.args[0]
     wait_background()
     shops.rename(shop.id, "  我的小店  ")
-    assert store.shop(shop.id).label == "我的小店"
+    assert store.shops.get(shop.id).label == "我的小店"
     shops.sign_out(shop.id)
     assert shops.credentials(shop.id) is None and not shops.signed_in(shop.id)
     assert ("AfterSaleWatch", str(shop.id)) not in shops.secrets._backend.entries
-    assert store.shop(shop.id) is not None  # the cached data stays
+    assert store.shops.get(shop.id) is not None  # the cached data stays
     shops.remove(shop.id)
-    assert store.shop(shop.id) is None
+    assert store.shops.get(shop.id) is None
 
 
 @pytest.mark.parametrize("how", ["stop", "close"])
@@ -319,7 +319,7 @@ def test_a_sign_in_stopped_while_the_shop_is_checked_stores_nothing(
     answer.set()
     wait_background()
     assert signed == []
-    assert shops.shops() == [] and store.shops() == []
+    assert shops.shops() == [] and store.shops.all() == []
     assert memory_keyring.entries == {}
 
 

@@ -66,8 +66,8 @@ class FakeBackEnd:
     sync_errors: dict[int, BaseException] = field(default_factory=dict)  # a shop's syncs raise it
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    # ---- store
-    def shop(self, shop_id: int) -> FakeShop | None:
+    # ---- store (its shops repository: store.shops.get)
+    def read_shop(self, shop_id: int) -> FakeShop | None:
         gate = self.read_gates.get(shop_id)
         if gate is not None:
             gate.pass_through()
@@ -138,7 +138,7 @@ class FakeBackEnd:
         )
         return Services(
             shops=manager,
-            store=self,
+            store=SimpleNamespace(shops=SimpleNamespace(get=self.read_shop)),
             rules=None,
             make_client=self.make_client,
             make_syncer=self.make_syncer,

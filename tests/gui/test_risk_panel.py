@@ -20,7 +20,7 @@ def seeded_estimate(path, *, n_auto: int, auto_every_days: int, auto_from_days: 
     within hours, and the platform's score; its estimate."""
     rules = load_default_rules()
     store = open_store(path)
-    shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=9, name="晨光小铺")
+    shop = store.shops.add(base_url="http://127.0.0.1:1", seller_id=9, name="晨光小铺")
     refunds, decisions = [], []
     for i in range(n_auto):
         rid = 2_100_000_000_000_000 + i
@@ -94,9 +94,9 @@ def seeded_estimate(path, *, n_auto: int, auto_every_days: int, auto_from_days: 
                 refund_fee=5000,
             )
         )
-    store.upsert_refunds(shop.id, refunds, seen_at=NOW - H)
-    store.set_classifications(shop.id, decisions, at=NOW)
-    store.add_score(
+    store.refunds.upsert(shop.id, refunds, seen_at=NOW - H)
+    store.classification.save(shop.id, decisions, at=NOW)
+    store.scores.add(
         shop.id,
         ShopScore(True, ScoreSummary("店铺体验分", "4.62"), (ScoreDimension("售后服务", "4.10"),)),
         at=NOW,

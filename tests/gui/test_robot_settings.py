@@ -57,7 +57,7 @@ def test_add_a_signed_dingtalk_robot_test_it_and_remove_it(
         assert "售后群" in shown and robot.token[-4:] in shown and robot.token not in shown
         assert "Yes" in shown and "Never" in shown
         # credentials only in the keychain
-        assert robot.token not in repr(store.get_setting("robots.channels"))
+        assert robot.token not in repr(store.settings.get("robots.channels"))
         assert any(robot.token in v for v in memory_keyring.entries.values())
 
         page.table.selectRow(0)
@@ -142,7 +142,7 @@ def test_the_relay_sends_the_alert_tiers_of_the_synced_shop(
         qps=1000,
     )
     seller = client.seller_info()
-    shop = store.add_shop(base_url=sandbox.base_url, seller_id=seller.seller_id, name=seller.name)
+    shop = store.shops.add(base_url=sandbox.base_url, seller_id=seller.seller_id, name=seller.name)
     Syncer(client, store, rules, shop_id=shop.id, days=3).run()
     client.close()
     with FakeRobot("wecom") as robot:
@@ -161,7 +161,7 @@ def test_the_guards_notices_reach_the_robots_through_the_relay(qtbot, store, sec
     from collections import namedtuple
 
     GuardNotice = namedtuple("GuardNotice", "kind shop_id title text refund_ids money_fen urgent")
-    shop = store.add_shop(base_url="https://openapi.kwaixiaodian.com", seller_id=5, name="山河优选")
+    shop = store.shops.add(base_url="https://openapi.kwaixiaodian.com", seller_id=5, name="山河优选")
     with FakeRobot("feishu") as robot:
         ChannelBook(store, secret_store).add("feishu", "店长", robot.url)
         relay = RobotRelay(store, None, lambda: secret_store, lambda: (1440, 360, 120, 30))

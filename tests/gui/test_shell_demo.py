@@ -153,7 +153,7 @@ def test_the_remembered_shop_shows_its_cached_requests_at_once(qtbot, shell_fact
     from desktop.ui.settings import Settings
 
     now = int(time.time() * 1000)
-    shop = store.add_shop(base_url="http://127.0.0.1:9", seller_id=42, name="晨光小铺")
+    shop = store.shops.add(base_url="http://127.0.0.1:9", seller_id=42, name="晨光小铺")
     refunds = [
         parse(
             Refund,
@@ -171,7 +171,7 @@ def test_the_remembered_shop_shows_its_cached_requests_at_once(qtbot, shell_fact
         )
         for i in range(7)
     ]
-    store.upsert_refunds(shop.id, refunds, seen_at=now, merchant_turn=lambda r: True)
+    store.refunds.upsert(shop.id, refunds, seen_at=now, merchant_turn=lambda r: True)
     settings = Settings()
     settings.set_active_shop(shop.id)
     settings.sync()

@@ -274,7 +274,7 @@ def _watcher(qtbot, shop_ids, **syncer_kw):
     gate = SyncGate()
     client = SimpleNamespace(close=lambda: None)
     services = SimpleNamespace(
-        store=SimpleNamespace(shop=shops.get),
+        store=SimpleNamespace(shops=SimpleNamespace(get=shops.get)),
         rules=None,
         load_rows=lambda store, rules, shop: [],
         shops=SimpleNamespace(credentials=lambda sid: object()),

@@ -95,7 +95,7 @@ def test_a_damaged_database_is_offered_a_rebuild_and_kept(qtbot, start, question
     assert "已保留为" in shell.window.statusBar().currentMessage()
     assert str(kept[0]) in shell.window.statusBar().currentMessage()
     # the app runs on a fresh, working database
-    assert shell.backend.store.shops() == []
+    assert shell.backend.store.shops.all() == []
 
 
 def test_a_refused_rebuild_stops_the_app_and_touches_nothing(qtbot, start, questions):
@@ -111,11 +111,11 @@ def test_a_refused_rebuild_stops_the_app_and_touches_nothing(qtbot, start, quest
 
 def test_a_healthy_database_is_not_questioned(qtbot, start, questions):
     store = open_store()
-    store.add_shop(base_url="http://127.0.0.1:1", seller_id=1)
+    store.shops.add(base_url="http://127.0.0.1:1", seller_id=1)
     store.close()
     shell = start(_args())
     assert shell.failed is None and questions == []
-    assert [s.seller_id for s in shell.backend.store.shops()] == [1]
+    assert [s.seller_id for s in shell.backend.store.shops.all()] == [1]
 
 
 def test_a_bad_rules_file_is_named_with_its_key_by_the_window(qtbot, start, monkeypatch, tmp_path):

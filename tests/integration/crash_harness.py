@@ -109,7 +109,7 @@ def _journal(home: Path) -> list:
         return []
     store = Store(path)
     try:
-        return store.journal_entries()
+        return store.journal.entries()
     finally:
         store.close()
 

@@ -48,7 +48,7 @@ def store(app_home):
 
 @pytest.fixture
 def engine(sb, client, store):
-    shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
+    shop = store.shops.add(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
     return ActionEngine(client, store, shop_id=shop.id, qps=200, settle_s=0, patience_s=0.3)
 
 
@@ -222,7 +222,7 @@ def test_a_moved_on_refund_whose_action_is_no_longer_valid_is_only_reported(sb, 
 
 
 def test_qps_limit_answers_are_absorbed(sb, client, store):
-    shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id)
+    shop = store.shops.add(base_url=sb.base_url, seller_id=sb.credentials.seller_id)
     ids = [sb.add_refund(handlingWay=10, refundFee=10 + i)["refundId"] for i in range(12)]
     engine = ActionEngine(client, store, shop_id=shop.id, qps=60, settle_s=0, patience_s=0.3)
     plan = engine.prepare(ids, Approve())
@@ -264,7 +264,7 @@ def test_cancel_stops_before_the_next_send(sb, engine, store):
     report = engine.execute(plan, cancelled=stop, progress=lambda r, n, total: stop.set() if n == 2 else None)
     assert [r.outcome for r in report.results] == [Outcome.DONE] * 2 + [Outcome.CANCELLED] * 4
     assert len(actions_in(sb)) == 2
-    assert store.journal_open_entries() == []
+    assert store.journal.open_entries() == []
     assert all(sb.refunds[i]["status"] == 10 for i in ids[2:])
 
 
@@ -276,7 +276,7 @@ def test_a_slow_platform_gets_one_approval_even_when_the_client_gives_up(sb, sto
     creds = Credentials(
         app_key=c.app_key, sign_secret=c.sign_secret, access_token=c.access_token, sign_method=c.sign_method
     )
-    shop = store.add_shop(base_url=sb.base_url, seller_id=c.seller_id, name="山河优选")
+    shop = store.shops.add(base_url=sb.base_url, seller_id=c.seller_id, name="山河优选")
     rid = sb.add_refund(handlingWay=10, refundFee=1290)["refundId"]
     with KuaishouClient(creds, base_url=sb.base_url, qps=1000, timeout=(2, 0.3)) as impatient:
         engine = ActionEngine(impatient, store, shop_id=shop.id, qps=200, settle_s=0.2, patience_s=6)
@@ -290,7 +290,7 @@ def test_a_slow_platform_gets_one_approval_even_when_the_client_gives_up(sb, sto
     reads = [e for e in sb.received_log if e["method"] == "open.seller.order.refund.detail"]
     assert len(reads) >= 2  # read again while it still looked unchanged
     assert sb.refunds[rid]["status"] == 60
-    assert store.journal_entries(shop.id)[0].state == "done"
+    assert store.journal.entries(shop.id)[0].state == "done"
 
 
 def test_a_request_that_never_arrives_is_left_to_the_seller_with_the_evidence(sb, engine, store):
@@ -299,7 +299,7 @@ def test_a_request_that_never_arrives_is_left_to_the_seller_with_the_evidence(sb
     sb.inject_fault("open.seller.order.refund.approve", "drop")  # lost before the gateway did it
     result = engine.execute(plan).results[0]
     assert result.outcome is Outcome.UNKNOWN
-    entry = store.journal_entries()[0]
+    entry = store.journal.entries()[0]
     assert entry.state == "unknown" and entry.result["evidence"]["reads"] >= 1
     assert engine.prepare([rid], Approve()).actions == ()  # not planned again by itself
     assert len(actions_in(sb, rid)) == 1

@@ -189,7 +189,7 @@ def test_stored_shop_profiles_are_checked_with_their_keychain_secrets(capsys, sa
     assert code == 0 and report["shops"][0]["name"] == "山河优选生活馆" and report["shops"][0]["pending"]
 
     with open_store() as store:  # signed out: its secrets are gone, the cached report stays
-        ShopManager(store, SecretStore(backend=keyring)).sign_out(store.shops()[0].id)
+        ShopManager(store, SecretStore(backend=keyring)).sign_out(store.shops.all()[0].id)
     code, report = check_json(capsys, sandbox)
     assert code == 3 and report["stale"] is True and report["shops"][0]["pending"]
 

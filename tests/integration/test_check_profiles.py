@@ -81,9 +81,9 @@ def test_a_refreshed_token_pair_goes_to_the_keychain_not_the_database(tmp_path):
             "refresh-token-NEW1",
             "app-secret-9",
         )
-        assert store.shop(shop.id).token_expires_at is not None
+        assert store.shops.get(shop.id).token_expires_at is not None
         manager.rename(shop.id, " 旗舰店 ")
-        assert store.shop(shop.id).label == "旗舰店"
+        assert store.shops.get(shop.id).label == "旗舰店"
     blob = b"".join(p.read_bytes() for p in tmp_path.iterdir())
     for secret in (
         "sign-secret-1234",
@@ -98,16 +98,16 @@ def test_a_refreshed_token_pair_goes_to_the_keychain_not_the_database(tmp_path):
     with open_store(path) as store:
         manager = ShopManager(store, SecretStore(backend=keyring))
         manager.sign_out(shop.id)
-        assert manager.credentials(shop.id) is None and store.shop(shop.id) is not None
+        assert manager.credentials(shop.id) is None and store.shops.get(shop.id) is not None
         manager.remove(shop.id)
-        assert store.shops() == []
+        assert store.shops.all() == []
 
 
 def test_signing_in_again_with_another_spelling_of_the_gateway_is_the_same_shop(tmp_path):
     with open_store(tmp_path / "p.sqlite3") as store:
         manager = ShopManager(store, SecretStore(backend=MemoryKeyring()))
         # a shop stored under a loose spelling, as an earlier version kept it
-        legacy = store.add_shop(base_url="https://OpenAPI.kwaixiaodian.com:443/", seller_id=77, name="小店")
+        legacy = store.shops.add(base_url="https://OpenAPI.kwaixiaodian.com:443/", seller_id=77, name="小店")
         ids = set()
         for url in (
             "https://openapi.kwaixiaodian.com",
@@ -125,7 +125,7 @@ def test_signing_in_again_with_another_spelling_of_the_gateway_is_the_same_shop(
                 )
             )
             ids.add(shop.id)
-        assert ids == {legacy.id} and len(store.shops()) == 1
+        assert ids == {legacy.id} and len(store.shops.all()) == 1
         new = manager.save_sign_in(
             SignInResult(
                 seller=SellerInfo(name="店", seller_id=78),
@@ -136,4 +136,4 @@ def test_signing_in_again_with_another_spelling_of_the_gateway_is_the_same_shop(
                 auth_mode="token",
             )
         )
-        assert store.shop(new.id).base_url == "http://127.0.0.1:18900"
+        assert store.shops.get(new.id).base_url == "http://127.0.0.1:18900"

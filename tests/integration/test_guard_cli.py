@@ -96,7 +96,7 @@ def test_saved_policy_runs_and_a_failure_exits_5(sb, capsys):
     assert code == 0
     store = open_store()
     try:
-        (shop,) = store.shops()
+        (shop,) = store.shops.all()
         save_policy(store, shop.id, GuardPolicy(enabled=True))
     finally:
         store.close()

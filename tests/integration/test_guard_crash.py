@@ -73,7 +73,7 @@ def _command(sb: Sandbox) -> list[str]:
 def _journal(home: Path):
     store = Store(home / "data" / "aftersale-watch.sqlite3")
     try:
-        return store.journal_entries()
+        return store.journal.entries()
     finally:
         store.close()
 

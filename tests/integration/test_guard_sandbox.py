@@ -73,7 +73,7 @@ def _deadline(sb, minutes: float) -> int:
 def test_guard_agrees_every_request_inside_the_policy_before_its_deadline(world):
     sb, store, client, local = world
     rules = load_default_rules()
-    shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
+    shop = store.shops.add(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
     # inside the policy: refund-only, at most ¥200, not held, within the daily cap of 3
     inside = [
         sb.add_refund(handlingWay=10, refundFee=fee, expireTime=_deadline(sb, m))["refundId"]
@@ -146,7 +146,7 @@ def test_guard_agrees_every_request_inside_the_policy_before_its_deadline(world)
     used = usage_today(store, shop.id, now_ms=now, server_offset_ms=SKEW_S * 1000)
     assert used.count == 3
     # every guard action is in the journal marked as the guard's with the policy that allowed it
-    entries = [e for e in store.journal_entries(shop.id) if e.state == "done"]
+    entries = [e for e in store.journal.entries(shop.id) if e.state == "done"]
     assert {e.refund_id for e in entries} == set(inside)
     assert all(
         e.params["origin"]["by"] == "guard" and e.params["origin"]["policy"] == policy.to_json()
@@ -157,7 +157,7 @@ def test_guard_agrees_every_request_inside_the_policy_before_its_deadline(world)
 def test_guard_never_acts_on_stale_data(world):
     sb, store, client, local = world
     rules = load_default_rules()
-    shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
+    shop = store.shops.add(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
     rid = sb.add_refund(handlingWay=10, refundFee=2_000, expireTime=_deadline(sb, 30))["refundId"]
     Syncer(client, store, rules, shop_id=shop.id, clock=local).run()
     sb.advance(6 * 60)  # the last successful read is now 6 minutes old (> 5)
@@ -172,7 +172,7 @@ def test_guard_never_acts_on_stale_data(world):
 def test_guard_reports_a_refund_that_moved_on_and_never_resends(world):
     sb, store, client, local = world
     rules = load_default_rules()
-    shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
+    shop = store.shops.add(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
     rid = sb.add_refund(handlingWay=10, refundFee=2_000, expireTime=_deadline(sb, 30))["refundId"]
     Syncer(client, store, rules, shop_id=shop.id, clock=local).run()
     # the buyer cancelled after the last sync: the fresh re-read sees it
@@ -188,7 +188,7 @@ def test_guard_reports_a_refund_that_moved_on_and_never_resends(world):
 def test_guard_never_acts_on_an_unreadable_refund(world):
     sb, store, client, local = world
     rules = load_default_rules()
-    shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
+    shop = store.shops.add(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
     rid = sb.add_refund(handlingWay=10, refundFee=2_000, expireTime=_deadline(sb, 30))["refundId"]
     Syncer(client, store, rules, shop_id=shop.id, clock=local).run()
     sb.inject_fault("open.seller.order.refund.detail", "result", result=22, error_msg="系统繁忙", times=None)
@@ -204,7 +204,7 @@ def test_guard_never_acts_on_an_unreadable_refund(world):
 def test_a_refund_moved_on_answer_is_read_again_and_sent_once_more_only_while_valid(world):
     sb, store, client, local = world
     rules = load_default_rules()
-    shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
+    shop = store.shops.add(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
     rid = sb.add_refund(handlingWay=10, refundFee=2_000, expireTime=_deadline(sb, 30))["refundId"]
     Syncer(client, store, rules, shop_id=shop.id, clock=local).run()
     sb.inject_fault(

@@ -47,7 +47,7 @@ def test_the_answer_follows_the_syncers_refinement():
 
 def test_partial_until_the_history_is_complete_then_the_level_holds(sandbox, client, store):
     rules = load_default_rules()
-    shop = store.add_shop(base_url=sandbox.base_url, seller_id=sandbox.credentials.seller_id)
+    shop = store.shops.add(base_url=sandbox.base_url, seller_id=sandbox.credentials.seller_id)
     before = risk_answer(store, shop.id, rules)
     assert before.partial and before.history.swept_days == 0 and not before.history.swept
 
@@ -92,9 +92,9 @@ def test_check_reports_the_same_answer_as_the_window(sandbox, client, store):
     from desktop.cli.check import risk_object
 
     rules = load_default_rules()
-    shop = store.add_shop(base_url=sandbox.base_url, seller_id=sandbox.credentials.seller_id)
+    shop = store.shops.add(base_url=sandbox.base_url, seller_id=sandbox.credentials.seller_id)
     Syncer(client, store, rules, shop_id=shop.id, days=DAYS).run()
-    shop = store.shop(shop.id)
+    shop = store.shops.get(shop.id)
     import time
 
     now = int(time.time() * 1000)
@@ -116,9 +116,9 @@ def test_the_window_and_check_carry_the_same_forecast_with_the_guard(sandbox, cl
     from desktop.core.guard import GuardPolicy, guarded_forecast_levels, save_policy
 
     rules = load_default_rules()
-    shop = store.add_shop(base_url=sandbox.base_url, seller_id=sandbox.credentials.seller_id)
+    shop = store.shops.add(base_url=sandbox.base_url, seller_id=sandbox.credentials.seller_id)
     Syncer(client, store, rules, shop_id=shop.id, days=DAYS).run()
-    shop = store.shop(shop.id)
+    shop = store.shops.get(shop.id)
     now = int(time.time() * 1000)
     assert "forecast_with_guard" not in risk_object(store, shop, rules, now)
     assert estimate_risk(store, rules, shop.id).guarded is None

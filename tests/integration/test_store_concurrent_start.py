@@ -22,7 +22,7 @@ while time.time() < start:
 from desktop.core.store import open_store, SCHEMA_VERSION
 store = open_store(sys.argv[1])
 assert store.schema_version == SCHEMA_VERSION
-store.add_shop(base_url="http://127.0.0.1:1", seller_id=int(sys.argv[3]))
+store.shops.add(base_url="http://127.0.0.1:1", seller_id=int(sys.argv[3]))
 store.close()
 """
 

@@ -59,7 +59,7 @@ def store(tmp_path, sandbox):
 
 @pytest.fixture
 def shop(store, sandbox):
-    return store.add_shop(base_url=sandbox.base_url, seller_id=sandbox.credentials.seller_id)
+    return store.shops.add(base_url=sandbox.base_url, seller_id=sandbox.credentials.seller_id)
 
 
 def syncer(client, store, rules, shop, **kw) -> Syncer:
@@ -98,8 +98,8 @@ def test_the_first_sweep_stores_every_refund_the_platform_has(sandbox, client, s
     result = syncer(client, store, rules, shop).run(progress=reports.append)
     assert result.completed and result.swept and result.first_sweep_done
 
-    stored = {r.refund_id: r for r in store.refunds(shop.id)}
-    sweep = store.shop(shop.id)
+    stored = {r.refund_id: r for r in store.refunds.all(shop.id)}
+    sweep = store.shops.get(shop.id)
     assert set(stored) == sandbox_ids_since(sandbox, sweep.sweep_begin_ms)
     for rid, r in stored.items():
         truth = sandbox.refunds[rid]
@@ -110,9 +110,9 @@ def test_the_first_sweep_stores_every_refund_the_platform_has(sandbox, client, s
             truth["refundFee"],
         )
         assert r.merchant_turn == waits_on_merchant(parse(Refund, truth))
-    assert store.observation_count(shop.id) == len(stored)
+    assert store.history.observation_count(shop.id) == len(stored)
     # every closed request got an outcome; the sweep's list calls were by create time, all refunds
-    assert store.unclassified(shop.id) == []
+    assert store.classification.unclassified(shop.id) == []
     sweep_calls = [
         c["params"] for c in list_calls(sandbox) if c["params"]["type"] == 9 and c["params"]["queryType"] == 1
     ]
@@ -128,7 +128,7 @@ def test_the_first_sweep_stores_every_refund_the_platform_has(sandbox, client, s
     assert sweep_reports[-1].refunds == len(
         {rid for rid, r in sandbox.refunds.items() if r["createTime"] >= sweep.sweep_begin_ms}
     )
-    assert store.latest_score(shop.id).score_str
+    assert store.scores.latest(shop.id).score_str
     assert sweep.server_clock_offset_ms is not None and abs(sweep.server_clock_offset_ms) < 2000
     assert sweep.last_success_at == sweep.last_sync_at and sweep.last_error is None
     assert_consistent(store)
@@ -137,10 +137,10 @@ def test_the_first_sweep_stores_every_refund_the_platform_has(sandbox, client, s
 def test_an_incremental_sync_fetches_only_what_changed(sandbox, client, store, shop, rules):
     syncer(client, store, rules, shop).run()
     sandbox.clear_call_log()
-    observations = store.observation_count(shop.id)
+    observations = store.history.observation_count(shop.id)
 
     new = sandbox.add_refund(refundFee=3990)
-    waiting = next(r for r in store.waiting_refunds(shop.id) if r.handling_way == 10 and r.status == 10)
+    waiting = next(r for r in store.refunds.waiting(shop.id) if r.handling_way == 10 and r.status == 10)
     client.approve_refund(waiting.refund_id, waiting.refund_fee)
     # the server clock is read from the whole-second HTTP Date header: let the changes be a
     # couple of seconds old so that "now" on the platform's clock surely covers them
@@ -154,22 +154,22 @@ def test_an_incremental_sync_fetches_only_what_changed(sandbox, client, store, s
     assert incremental and all(p["type"] == 9 for p in incremental)
     assert len(incremental) <= 2, "only the time since the last sync (plus the overlap) is listed"
     assert result.new == 1 and result.changed == 1
-    assert store.refund(shop.id, new["refundId"]).refund_fee == 3990
-    approved = store.refund(shop.id, waiting.refund_id)
+    assert store.refunds.get(shop.id, new["refundId"]).refund_fee == 3990
+    approved = store.refunds.get(shop.id, waiting.refund_id)
     assert approved.negotiate_status == sandbox.refunds[waiting.refund_id]["negotiateStatus"] == 2
     assert not approved.merchant_turn
-    assert store.observation_count(shop.id) == observations + 2
+    assert store.history.observation_count(shop.id) == observations + 2
 
     # nothing changed: the next sync stores nothing new (idempotent)
     again = syncer(client, store, rules, shop).run()
     assert (again.new, again.changed) == (0, 0)
-    assert store.observation_count(shop.id) == observations + 2
+    assert store.history.observation_count(shop.id) == observations + 2
     assert_consistent(store)
 
 
 def test_the_pending_sweep_catches_a_change_the_update_time_did_not_show(sandbox, client, store, shop, rules):
     syncer(client, store, rules, shop).run()
-    target = next(r for r in store.waiting_refunds(shop.id) if r.status == 10)
+    target = next(r for r in store.refunds.waiting(shop.id) if r.status == 10)
     # the platform closes it without moving updateTime (so the incremental listing cannot see it)
     sandbox.refunds[target.refund_id].update(status=70, negotiateStatus=0)
     sandbox.settle()
@@ -178,9 +178,9 @@ def test_the_pending_sweep_catches_a_change_the_update_time_did_not_show(sandbox
     result = syncer(client, store, rules, shop).run()
     assert result.details_fetched == 1
     assert any(c["params"]["type"] == 8 for c in list_calls(sandbox))
-    closed = store.refund(shop.id, target.refund_id)
+    closed = store.refunds.get(shop.id, target.refund_id)
     assert closed.status == 70 and not closed.merchant_turn and closed.outcome is not None
-    assert target.refund_id not in {r.refund_id for r in store.waiting_refunds(shop.id)}
+    assert target.refund_id not in {r.refund_id for r in store.refunds.waiting(shop.id)}
 
 
 def test_a_failure_half_way_leaves_the_store_consistent_and_the_next_sync_completes_it(
@@ -196,12 +196,12 @@ def test_a_failure_half_way_leaves_the_store_consistent_and_the_next_sync_comple
 
     with pytest.raises(TransportError):
         syncer(client, store, rules, shop).run(progress=inject)
-    half = store.shop(shop.id)
+    half = store.shops.get(shop.id)
     assert not half.first_sweep_done and half.last_error and "TransportError" in half.last_error
     assert half.last_success_at is None
     assert_consistent(store)
     # exactly the windows committed before the failure are stored, nothing of the failed one
-    stored = {r.refund_id for r in store.refunds(shop.id)}
+    stored = {r.refund_id for r in store.refunds.all(shop.id)}
     expected = {
         rid
         for rid, r in sandbox.refunds.items()
@@ -218,8 +218,10 @@ def test_a_failure_half_way_leaves_the_store_consistent_and_the_next_sync_comple
     assert result.completed and result.first_sweep_done
     resumed = [c["params"] for c in list_calls(sandbox) if c["params"]["queryType"] == 1]
     assert resumed[0]["beginTime"] == half.sweep_next_ms, "the sweep continues where it stopped"
-    done = store.shop(shop.id)
-    assert {r.refund_id for r in store.refunds(shop.id)} == sandbox_ids_since(sandbox, done.sweep_begin_ms)
+    done = store.shops.get(shop.id)
+    assert {r.refund_id for r in store.refunds.all(shop.id)} == sandbox_ids_since(
+        sandbox, done.sweep_begin_ms
+    )
     assert done.last_error is None and done.last_success_at is not None
     assert_consistent(store)
 
@@ -232,12 +234,12 @@ def test_cancelling_stops_before_the_next_page_and_the_next_run_resumes(sandbox,
 
     result = syncer(client, store, rules, shop).run(progress=pages.append, cancelled=cancelled)
     assert result.cancelled and not result.completed and not result.first_sweep_done
-    assert not store.shop(shop.id).first_sweep_done
+    assert not store.shops.get(shop.id).first_sweep_done
     assert_consistent(store)
     result = syncer(client, store, rules, shop).run()
     assert result.completed and result.first_sweep_done
-    assert {r.refund_id for r in store.refunds(shop.id)} == sandbox_ids_since(
-        sandbox, store.shop(shop.id).sweep_begin_ms
+    assert {r.refund_id for r in store.refunds.all(shop.id)} == sandbox_ids_since(
+        sandbox, store.shops.get(shop.id).sweep_begin_ms
     )
 
 
@@ -250,38 +252,38 @@ def test_a_request_left_past_its_deadline_is_classified_auto_approved_certain(
     handled = sandbox.add_refund(createTime=now - 60_000, expireTime=now + 90_000, refundFee=1200)
     first = syncer(client, store, rules, shop).run()
     assert first.new == 2
-    assert store.refund(shop.id, short["refundId"]).merchant_turn
+    assert store.refunds.get(shop.id, short["refundId"]).merchant_turn
     client.approve_refund(handled["refundId"], 1200)  # this one the merchant handles in time
 
     sandbox.advance(300)  # the deadline passes: the platform agrees it by itself
     assert sandbox.refunds[short["refundId"]]["negotiateStatus"] == 2
     result = syncer(client, store, rules, shop).run()
 
-    auto = store.refund(shop.id, short["refundId"])
+    auto = store.refunds.get(shop.id, short["refundId"])
     assert (auto.outcome, auto.certainty, auto.decided_by) == ("auto_approved_overdue", "certain", "observed")
     assert auto.overdue_at == short["expireTime"] and auto.deadline_at == short["expireTime"]
     assert short["refundId"] in result.auto_approved
-    in_time = store.refund(shop.id, handled["refundId"])
+    in_time = store.refunds.get(shop.id, handled["refundId"])
     assert in_time.outcome in (None, "handled_in_time", "pending")
     assert handled["refundId"] not in result.auto_approved
 
 
 def test_authorisation_and_network_failures_keep_the_cache(sandbox, client, store, shop, rules):
     syncer(client, store, rules, shop).run()
-    before = [(r.refund_id, r.status, r.last_seen_at) for r in store.refunds(shop.id)]
-    observations = store.observation_count(shop.id)
+    before = [(r.refund_id, r.status, r.last_seen_at) for r in store.refunds.all(shop.id)]
+    observations = store.history.observation_count(shop.id)
 
     sandbox.revoke_access_token()
     with pytest.raises(AuthError):
         syncer(client, store, rules, shop).run()
-    assert "AuthorizationRevoked" in store.shop(shop.id).last_error
+    assert "AuthorizationRevoked" in store.shops.get(shop.id).last_error
 
     sandbox.stop()
     with pytest.raises(TransportError):
         syncer(client_for(sandbox_stub(sandbox), max_retries=0), store, rules, shop).run()
-    assert [(r.refund_id, r.status, r.last_seen_at) for r in store.refunds(shop.id)] == before
-    assert store.observation_count(shop.id) == observations
-    assert store.shop(shop.id).last_success_at is not None
+    assert [(r.refund_id, r.status, r.last_seen_at) for r in store.refunds.all(shop.id)] == before
+    assert store.history.observation_count(shop.id) == observations
+    assert store.shops.get(shop.id).last_success_at is not None
 
 
 class sandbox_stub:  # noqa: N801 - stands in for a stopped sandbox's address
@@ -292,7 +294,7 @@ class sandbox_stub:  # noqa: N801 - stands in for a stopped sandbox's address
 
 def test_nothing_secret_reaches_the_database_files(sandbox, client, store, shop, rules, tmp_path):
     syncer(client, store, rules, shop).run()
-    store.journal_plan(shop.id, 1, "approve_refund", {"refund_amount": 100})
+    store.journal.plan(shop.id, 1, "approve_refund", {"refund_amount": 100})
     c = sandbox.credentials
     secrets = [c.access_token, c.sign_secret, c.app_secret, c.refresh_token]
     blobs = b"".join(p.read_bytes() for p in tmp_path.glob("sync.sqlite3*"))
@@ -324,10 +326,10 @@ def test_a_waiting_request_the_platform_no_longer_knows_leaves_the_queue(sandbox
             "expireTime": now + 3_600_000,
         },
     )
-    store.upsert_refunds(shop.id, [ghost], seen_at=now - 3_600_000, merchant_turn=waits_on_merchant)
+    store.refunds.upsert(shop.id, [ghost], seen_at=now - 3_600_000, merchant_turn=waits_on_merchant)
 
     result = syncer(client, store, rules, shop).run()
     assert result.completed
-    gone = store.refund(shop.id, ghost.refund_id)
+    gone = store.refunds.get(shop.id, ghost.refund_id)
     assert not gone.merchant_turn and (gone.outcome, gone.decided_by) == ("unknown", "not_found")
-    assert ghost.refund_id not in {r.refund_id for r in store.waiting_refunds(shop.id)}
+    assert ghost.refund_id not in {r.refund_id for r in store.refunds.waiting(shop.id)}

@@ -36,7 +36,7 @@ class Shop:
     def __init__(self, sb: Sandbox, store, rules) -> None:
         self.sb, self.store, self.rules = sb, store, rules
         self.client = client_for(sb)
-        self.shop = store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id)
+        self.shop = store.shops.add(base_url=sb.base_url, seller_id=sb.credentials.seller_id)
 
     def sync(self):
         result = Syncer(self.client, self.store, self.rules, shop_id=self.shop.id, days=5).run()
@@ -48,7 +48,7 @@ class Shop:
         return estimate_shop(self.store, self.shop.id, self.rules, now_ms=now_local)
 
     def steps(self, refund_id: int):
-        return self.store.auto_approvals(self.shop.id, refund_id=refund_id)
+        return self.store.classification.auto_approvals(self.shop.id, refund_id=refund_id)
 
 
 @pytest.fixture
@@ -100,14 +100,14 @@ def test_an_open_return_agreed_by_the_system_counts_at_once_and_once_after_it_cl
     shop = make_shop(buyer_ships_after_s=None)  # the buyer never sends the parcel back
     rid, deadline = add_return(shop, due_in_s=90)
     shop.sync()
-    assert shop.store.refund(shop.shop.id, rid).merchant_turn
+    assert shop.store.refunds.get(shop.shop.id, rid).merchant_turn
     assert m1(shop)[0] == 0
 
     shop.sb.advance(300)  # the review deadline passes: the platform agrees the return by itself
     assert shop.sb.refunds[rid]["status"] == 30
     result = shop.sync()
 
-    stored = shop.store.refund(shop.shop.id, rid)
+    stored = shop.store.refunds.get(shop.shop.id, rid)
     assert stored.closed_at is None and not stored.merchant_turn  # still open: the buyer's turn
     assert rid in result.auto_approved
     (step,) = shop.steps(rid)
@@ -127,7 +127,7 @@ def test_an_open_return_agreed_by_the_system_counts_at_once_and_once_after_it_cl
     shop.sb.advance(11 * DAY_S)  # no parcel within the return window: the request closes
     assert shop.sb.refunds[rid]["status"] == 70
     closed = shop.sync()
-    stored = shop.store.refund(shop.shop.id, rid)
+    stored = shop.store.refunds.get(shop.shop.id, rid)
     assert stored.closed_at is not None
     assert (stored.outcome, stored.certainty) == ("auto_approved_overdue", "certain")
     assert rid not in closed.auto_approved
@@ -148,7 +148,7 @@ def test_a_receipt_the_system_confirms_later_is_a_second_step_each_counted_once(
     assert shop.sb.refunds[rid]["status"] == 40
     receipt_deadline = shop.sb.refunds[rid]["expireTime"]
     shop.sync()
-    assert shop.store.refund(shop.shop.id, rid).merchant_turn
+    assert shop.store.refunds.get(shop.shop.id, rid).merchant_turn
     assert m1(shop)[0] == 1  # the review step, still once
 
     shop.sb.advance(8 * DAY_S)  # nobody confirms: the platform confirms the receipt and refunds
@@ -172,7 +172,7 @@ def test_a_return_the_merchant_agrees_in_time_counts_nothing(make_shop):
     shop.client.approve_return(rid, 4500)
     shop.sb.advance(2 * 3600)  # long after the deadline the merchant met
     shop.sync()
-    stored = shop.store.refund(shop.shop.id, rid)
+    stored = shop.store.refunds.get(shop.shop.id, rid)
     assert stored.closed_at is None and not stored.merchant_turn
     assert stored.outcome == "pending"
     assert shop.steps(rid) == [] and m1(shop)[0] == 0

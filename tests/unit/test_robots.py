@@ -138,7 +138,7 @@ def test_channel_book_keeps_url_and_secret_only_in_the_keychain(store):
     ch = book.add("dingtalk", "售后群", url, "SECsecretsecretsecret")
     assert [c.id for c in book.channels()] == [ch.id] and ch.signed
     assert book.credentials(ch.id) == (url, "SECsecretsecretsecret")
-    settings = repr(store.get_setting("robots.channels"))
+    settings = repr(store.settings.get("robots.channels"))
     assert "feedfacecafebeef0001" not in settings and "SECsecret" not in settings
     assert any("feedfacecafebeef0001" in v for v in keyring.entries.values())
     assert "feedface" not in repr(book.resolved()[0])
@@ -393,19 +393,19 @@ def test_a_new_deadline_of_the_same_request_is_announced_again():
 def test_a_sync_failing_for_more_than_an_hour_is_announced_once_per_outage(store):
     from desktop.core.robots.planning import sync_failures_from_store
 
-    shop = store.add_shop(base_url="https://openapi.kwaixiaodian.com", seller_id=1, name="山河")
+    shop = store.shops.add(base_url="https://openapi.kwaixiaodian.com", seller_id=1, name="山河")
     t0 = 1_790_000_000_000
-    store.update_shop(shop.id, last_success_at=t0 - 5 * HOUR_MS)  # the computer was off overnight
-    store.update_shop(shop.id, last_error="NetworkError: down", last_error_at=t0)
+    store.shops.update(shop.id, last_success_at=t0 - 5 * HOUR_MS)  # the computer was off overnight
+    store.shops.update(shop.id, last_error="NetworkError: down", last_error_at=t0)
     policy = RobotPolicy()
     assert sync_failures_from_store(store, t0 + 30 * MINUTE_MS, policy) == []  # failing since t0, not before
     (notice,) = sync_failures_from_store(store, t0 + 61 * MINUTE_MS, policy)
-    store.update_shop(shop.id, last_error_at=t0 + 90 * MINUTE_MS)  # still failing: the same outage
+    store.shops.update(shop.id, last_error_at=t0 + 90 * MINUTE_MS)  # still failing: the same outage
     assert [n.key for n in sync_failures_from_store(store, t0 + 2 * HOUR_MS, policy)] == [notice.key]
     assert "山河" in notice.text
-    store.update_shop(shop.id, last_success_at=t0 + 3 * HOUR_MS)  # recovered
+    store.shops.update(shop.id, last_success_at=t0 + 3 * HOUR_MS)  # recovered
     assert sync_failures_from_store(store, t0 + 3 * HOUR_MS, policy) == []
-    store.update_shop(shop.id, last_error_at=t0 + 4 * HOUR_MS)  # a new outage: a new key
+    store.shops.update(shop.id, last_error_at=t0 + 4 * HOUR_MS)  # a new outage: a new key
     (again,) = sync_failures_from_store(store, t0 + 6 * HOUR_MS, policy)
     assert again.key != notice.key
 
@@ -437,7 +437,7 @@ def test_the_guards_notices_reach_every_channel_once_through_its_bus(store, cloc
         money_fen: int = 0
         urgent: bool = False
 
-    shop = store.add_shop(base_url="https://openapi.kwaixiaodian.com", seller_id=9, name="山河优选")
+    shop = store.shops.add(base_url="https://openapi.kwaixiaodian.com", seller_id=9, name="山河优选")
     with (
         FakeRobot("wecom", clock=clock) as a,
         FakeRobot("dingtalk", secret=SIGNED["dingtalk"], clock=clock) as b,

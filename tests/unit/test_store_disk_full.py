@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from desktop.core.store import StoreUnavailable, database, errors, open_store
+from desktop.core.store import StoreUnavailable, checkpoint, errors, open_store
 
 
 def _ioerr(text: str = "disk I/O error", code: int = 778) -> sqlite3.OperationalError:
@@ -37,7 +37,7 @@ def test_a_write_failing_for_space_reaches_the_caller_as_disk_full(tmp_path, mon
         def fail_write(conn):
             raise _ioerr()
 
-        with pytest.raises(StoreUnavailable) as info, store._guard():
+        with pytest.raises(StoreUnavailable) as info, store.guard():
             fail_write(None)
         assert info.value.reason == "full"
     finally:
@@ -49,7 +49,7 @@ def _fill(store, commits: int, size: int) -> list[int]:
     wal = store.path.with_name(store.path.name + "-wal")
     sizes = []
     for i in range(commits):
-        store.set_setting(f"blob{i}", "x" * size)
+        store.settings.set(f"blob{i}", "x" * size)
         sizes.append(wal.stat().st_size if wal.exists() else 0)
     return sizes
 
@@ -59,9 +59,9 @@ def test_with_space_short_the_wal_is_checkpointed_and_cut_back_sooner(tmp_path, 
     try:
         monkeypatch.setattr(errors, "free_bytes", lambda folder: 40 * 2**20)  # 40 MB left
         sizes = _fill(store, 40, 512 * 1024)  # 20 MB written in all
-        bound = database.LOW_SPACE_WAL_BYTES + 2 * 2**20  # one transaction's worth past the mark
+        bound = checkpoint.LOW_SPACE_WAL_BYTES + 2 * 2**20  # one transaction's worth past the mark
         assert max(sizes) < bound, f"the WAL reached {max(sizes) / 2**20:.1f} MB"
-        assert store.get_setting("blob3") == "x" * 512 * 1024  # nothing lost
+        assert store.settings.get("blob3") == "x" * 512 * 1024  # nothing lost
     finally:
         store.close()
 
@@ -71,6 +71,6 @@ def test_with_space_plenty_the_wal_is_left_to_the_checkpointer(tmp_path, monkeyp
     try:
         monkeypatch.setattr(errors, "free_bytes", lambda folder: 500 * 2**30)
         sizes = _fill(store, 40, 512 * 1024)
-        assert max(sizes) > database.LOW_SPACE_WAL_BYTES + 2 * 2**20  # the contrast: larger
+        assert max(sizes) > checkpoint.LOW_SPACE_WAL_BYTES + 2 * 2**20  # the contrast: larger
     finally:
         store.close()

@@ -75,7 +75,7 @@ def test_an_empty_file_gets_the_current_schema(tmp_path):
     path.touch()
     with open_store(path) as store:
         assert store.schema_version == SCHEMA_VERSION
-        assert store.shops() == []
+        assert store.shops.all() == []
     assert not list(tmp_path.glob("*.bak")), "nothing to back up from an empty file"
 
 
@@ -88,23 +88,23 @@ def test_the_default_location_is_the_data_dir(app_home):
 def test_an_older_schema_is_migrated_with_its_data_after_a_backup(v1_file):
     with open_store(v1_file) as store:
         assert store.schema_version == SCHEMA_VERSION
-        shop = store.shop(1)
+        shop = store.shops.get(1)
         assert (shop.name, shop.seller_id, shop.last_sync_at, shop.first_sweep_done) == (
             "老店",
             42,
             1000,
             False,
         )
-        assert store.refund_raw(1, 7) == ({"refundId": 7}, None)
-        closed, waiting = store.refund(1, 7), store.refund(1, 8)
+        assert store.refunds.raw(1, 7) == ({"refundId": 7}, None)
+        closed, waiting = store.refunds.get(1, 7), store.refunds.get(1, 8)
         assert closed.closed_at == 5000 and closed.outcome is None  # to be classified by the next sync
         assert waiting.closed_at is None
-        assert [o.status for o in store.observations(1, 7)] == [10, 60]
-        assert [r.refund_id for r in store.unclassified(1)] == [7]
-        assert store.get_setting("poll_minutes") == 5
+        assert [o.status for o in store.history.observations(1, 7)] == [10, 60]
+        assert [r.refund_id for r in store.classification.unclassified(1)] == [7]
+        assert store.settings.get("poll_minutes") == 5
         # the new tables work
-        entry = store.journal_plan(1, 8, "approve_return", {"address_id": 3})
-        assert store.journal_open_entries(1)[0].id == entry
+        entry = store.journal.plan(1, 8, "approve_return", {"address_id": 3})
+        assert store.journal.open_entries(1)[0].id == entry
 
     backups = list(v1_file.parent.glob("old.sqlite3.v1-*.bak"))
     assert len(backups) == 1
@@ -150,7 +150,7 @@ def test_a_file_from_a_newer_version_is_refused_clearly(tmp_path):
 def test_a_damaged_file_gives_a_clear_message_and_can_be_rebuilt(tmp_path, lang):
     path = tmp_path / "store.sqlite3"
     with open_store(path) as store:
-        store.add_shop(base_url="http://x", seller_id=1)
+        store.shops.add(base_url="http://x", seller_id=1)
     path.write_bytes(b"this is not a database, it was overwritten by something else" * 100)
     i18n.set_language(lang)
     try:
@@ -168,7 +168,7 @@ def test_a_damaged_file_gives_a_clear_message_and_can_be_rebuilt(tmp_path, lang)
 
     store, moved = rebuild_store(path)
     with store:
-        assert store.shops() == [] and store.schema_version == SCHEMA_VERSION
+        assert store.shops.all() == [] and store.schema_version == SCHEMA_VERSION
     assert moved is not None and moved.name.startswith("store.sqlite3.damaged-")
     assert moved.read_bytes().startswith(b"this is not a database")
 
@@ -176,7 +176,7 @@ def test_a_damaged_file_gives_a_clear_message_and_can_be_rebuilt(tmp_path, lang)
 def test_a_damaged_page_inside_a_valid_file_is_detected(tmp_path):
     path = tmp_path / "store.sqlite3"
     with open_store(path) as store:
-        shop = store.add_shop(base_url="http://x", seller_id=1)
+        shop = store.shops.add(base_url="http://x", seller_id=1)
         with store.transaction() as conn:
             conn.executemany(
                 "INSERT INTO settings VALUES (?, ?)", [(f"k{i}", '"' + "v" * 500 + '"') for i in range(200)]
@@ -190,7 +190,7 @@ def test_a_damaged_page_inside_a_valid_file_is_detected(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(StoreDamaged):
         store = open_store(path)
-        store.get_setting("k1")
+        store.settings.get("k1")
 
 
 def test_environmental_sqlite_errors_are_told_apart_from_bugs():
@@ -230,9 +230,9 @@ def test_schema_3_auto_approvals_become_steps_counted_once(tmp_path):
     conn.close()
     with open_store(path) as store:
         assert store.schema_version == SCHEMA_VERSION
-        steps = store.auto_approvals(1)
+        steps = store.classification.auto_approvals(1)
         assert [(s.refund_id, s.at, s.handling_way, s.certainty, s.decided_by) for s in steps] == [
             (1, 5_000, 10, "certain", "observed"),
             (2, 7_000, 1, "likely", "heuristic_times"),  # counted at its close, as before
         ]
-        assert store.unclassified(1) == []  # classified before: nothing to redo
+        assert store.classification.unclassified(1) == []  # classified before: nothing to redo

@@ -73,9 +73,9 @@ def outcome_text(outcome: str | None, state: str) -> str:
 
 def audit_rows(store: Any, shop_id: int | None = None, *, since: int | None = None) -> list[AuditRow]:
     """The journal as audit rows, newest first."""
-    labels = {s.id: s.label for s in store.shops()}
+    labels = {s.id: s.label for s in store.shops.all()}
     rows = []
-    for e in store.journal_entries(shop_id, since=since):
+    for e in store.journal.entries(shop_id, since=since):
         params = e.params or {}
         result = e.result if isinstance(e.result, dict) else {}
         try:

@@ -207,7 +207,7 @@ class ActionEngine:
         extra = {"origin": dict(origin)} if origin else {}
         with self.store.transaction(durable=True):
             return [
-                self.store.journal_plan(
+                self.store.journal.plan(
                     self.shop_id,
                     a.refund_id,
                     a.kind.value,
@@ -225,12 +225,12 @@ class ActionEngine:
         result: Mapping[str, Any] | None = None,
         error: str | None = None,
     ) -> None:
-        self.store.journal_mark(entry_id, state, result=result, error=error)
+        self.store.journal.mark(entry_id, state, result=result, error=error)
 
     def _open_entries(self, refund_ids: Iterable[int] | None = None) -> list[_Entry]:
         wanted = set(refund_ids) if refund_ids is not None else None
         out = []
-        for e in self.store.journal_open_entries(self.shop_id):
+        for e in self.store.journal.open_entries(self.shop_id):
             if wanted is not None and e.refund_id not in wanted:
                 continue
             params = e.params or {}
@@ -482,7 +482,7 @@ class ActionEngine:
         """
         wanted = set(refund_ids)
         out = []
-        for entry in self.store.journal_open_entries(self.shop_id):
+        for entry in self.store.journal.open_entries(self.shop_id):
             if entry.refund_id not in wanted or entry.state not in ("sent", "unknown"):
                 continue
             try:
@@ -911,7 +911,7 @@ class ActionEngine:
                 exc.result or exc.sub_code,
             )
             try:
-                new_id = self.store.journal_plan(
+                new_id = self.store.journal.plan(
                     self.shop_id,
                     again.refund_id,
                     again.kind.value,

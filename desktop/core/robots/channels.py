@@ -221,7 +221,7 @@ class ChannelBook:
         self.secrets = secrets
 
     def channels(self) -> list[Channel]:
-        raw = self.store.get_setting(SETTINGS_KEY, [])
+        raw = self.store.settings.get(SETTINGS_KEY, [])
         out = []
         for entry in raw if isinstance(raw, list) else []:
             if not isinstance(entry, dict) or entry.get("kind") not in KINDS or not entry.get("id"):
@@ -242,7 +242,7 @@ class ChannelBook:
         return next((c for c in self.channels() if c.id == channel_id), None)
 
     def _write(self, channels: list[Channel]) -> None:
-        self.store.set_setting(SETTINGS_KEY, [asdict(c) for c in channels])
+        self.store.settings.set(SETTINGS_KEY, [asdict(c) for c in channels])
 
     def add(self, kind: str, name: str, url: str, secret: str | None = None) -> Channel:
         """A new channel (validated; credentials to the keychain first, then the settings)."""

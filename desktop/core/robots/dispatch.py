@@ -118,11 +118,11 @@ class RobotDispatcher:
 
     def sent_keys(self, channel_id: str) -> set[str]:
         """Every key queued for the channel (sent or waiting): what must not be queued again."""
-        rows = self.store._read("SELECT key FROM robot_outbox WHERE channel = ?", (channel_id,))
+        rows = self.store.read("SELECT key FROM robot_outbox WHERE channel = ?", (channel_id,))
         return {r[0] for r in rows}
 
     def waiting(self, channel_id: str) -> list[Notice]:
-        rows = self.store._read(
+        rows = self.store.read(
             "SELECT payload FROM robot_outbox WHERE channel = ? AND sent_at IS NULL ORDER BY created_at, key",
             (channel_id,),
         )
@@ -174,7 +174,7 @@ class RobotDispatcher:
     # ------------------------------------------------------------------ the send log
 
     def sends(self, channel_id: str, limit: int = 50) -> list[SendRecord]:
-        rows = self.store._read(
+        rows = self.store.read(
             "SELECT channel, at, outcome, notices, code, error, test FROM robot_sends WHERE channel = ? "
             "ORDER BY at DESC, id DESC LIMIT ?",
             (channel_id, limit),
@@ -199,7 +199,7 @@ class RobotDispatcher:
         """When the channel may be sent to again, or ``None`` when it may be now."""
         now = self.now_ms()
         longest = max(w for _, w in RATE_LIMITS[channel.kind])
-        rows = self.store._read(
+        rows = self.store.read(
             "SELECT at, outcome, test FROM robot_sends WHERE channel = ? AND at > ? ORDER BY at DESC, id DESC",
             (channel.id, now - max(longest, RATE_LIMIT_PAUSE_S[channel.kind], FAILURE_BACKOFF_MAX_S) * 1000),
         )
@@ -314,7 +314,7 @@ class RobotDispatcher:
     def _at_rate_limit(self, channel: ResolvedChannel) -> bool:
         now = self.now_ms()
         for count, window_s in RATE_LIMITS[channel.kind]:
-            rows = self.store._read(
+            rows = self.store.read(
                 "SELECT COUNT(*) FROM robot_sends WHERE channel = ? AND at > ?",
                 (channel.id, now - window_s * 1000),
             )

@@ -62,7 +62,7 @@ class PolicySettings:
 
     @classmethod
     def load(cls, store: Any) -> PolicySettings:
-        raw = store.get_setting(POLICY_KEY, {})
+        raw = store.settings.get(POLICY_KEY, {})
         raw = raw if isinstance(raw, dict) else {}
         base = cls()
         try:
@@ -84,7 +84,7 @@ class PolicySettings:
         return cls(bool(raw.get("quiet_enabled", False)), start, end, min(max(ring, 0), 24 * 60), parsed)
 
     def save(self, store: Any) -> None:
-        store.set_setting(
+        store.settings.set(
             POLICY_KEY,
             {
                 "quiet_enabled": self.quiet_enabled,
@@ -201,7 +201,7 @@ def plan_channel(
 def waiting_from_store(store: Any, rules: Any) -> list[Waiting]:
     from desktop.core.queue_rows import rows_from_store
 
-    offsets = {s.id: s.server_clock_offset_ms or 0 for s in store.shops()}
+    offsets = {s.id: s.server_clock_offset_ms or 0 for s in store.shops.all()}
     return [
         Waiting(
             r.shop_id,
@@ -223,10 +223,12 @@ def auto_approved_from_store(store: Any, now_ms: int) -> list[Notice]:
     from desktop.core.domain.deadlines import kind_of
 
     out = []
-    for shop in store.shops():
+    for shop in store.shops.all():
         offset = shop.server_clock_offset_ms or 0
-        for step in store.auto_approvals(shop.id, since=now_ms + offset - AUTO_APPROVED_LOOKBACK_MS):
-            refund = store.refund(shop.id, step.refund_id)
+        for step in store.classification.auto_approvals(
+            shop.id, since=now_ms + offset - AUTO_APPROVED_LOOKBACK_MS
+        ):
+            refund = store.refunds.get(shop.id, step.refund_id)
             out.append(
                 Notice(
                     AUTO_APPROVED,
@@ -247,11 +249,11 @@ def sync_failures_from_store(store: Any, now_ms: int, policy: RobotPolicy) -> li
     """A notice per shop whose sync has failed for longer than ``policy.sync_failure_after_ms``."""
     from desktop.core.i18n import tr
 
-    since = store.get_setting(FAILING_SINCE_KEY, {})
+    since = store.settings.get(FAILING_SINCE_KEY, {})
     since = dict(since) if isinstance(since, dict) else {}
     changed = False
     out = []
-    shops = store.shops()
+    shops = store.shops.all()
     for shop in shops:
         sid = str(shop.id)
         failing = shop.last_error_at is not None and (
@@ -277,7 +279,7 @@ def sync_failures_from_store(store: Any, now_ms: int, policy: RobotPolicy) -> li
         del since[sid]
         changed = True
     if changed:
-        store.set_setting(FAILING_SINCE_KEY, since)
+        store.settings.set(FAILING_SINCE_KEY, since)
     return out
 
 

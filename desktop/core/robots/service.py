@@ -77,7 +77,7 @@ class RobotAlerts:
         """A channel for the guard's notice bus: each guard notice queued (and sent) to every robot."""
 
         def channel(guard_notice: Any) -> None:
-            shop = self.store.shop(guard_notice.shop_id)
+            shop = self.store.shops.get(guard_notice.shop_id)
             notice = notice_from_guard(guard_notice, shop.label if shop is not None else "")
             if deliver:
                 self.notify([notice])

@@ -121,7 +121,7 @@ class JournalEntry:
     shop_id: int
     refund_id: int
     kind: str
-    params: dict
+    params: dict[str, Any]
     state: str
     batch: str | None
     result: object
@@ -226,7 +226,7 @@ class RoleSeen:
     """One negotiation-history ``role`` value found in the cached histories (its meaning is
     undocumented by the platform): how often, on how many requests, when last, sample titles."""
 
-    role: Any
+    role: int | str | None
     entries: int
     requests: int
     last_at: int | None  # the latest entry's createTime (platform clock, epoch ms)

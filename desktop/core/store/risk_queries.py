@@ -79,14 +79,14 @@ def risk_inputs(
     shop's last measured offset, else 0).
     """
     if server_offset_ms is None:
-        shop = store.shop(shop_id)
+        shop = store.shops.get(shop_id)
         server_offset_ms = (shop.server_clock_offset_ms if shop else None) or 0
     local_now = int(time.time() * 1000) if now_ms is None else now_ms
     now = local_now + server_offset_ms
     r = rules.risk
     days = r.windows.days.value
     longest = max(*days, r.windows.series_days.value) * DAY_MS
-    read = store._read  # the store's reader connection (error translation included)
+    read = store.read  # the store's reader connection (error translation included)
 
     # M1, M4 and the series' auto-approvals: the auto-approved merchant steps (rare rows, one per
     # request and step, recorded as soon as the request left the merchant's turn — open or closed;
@@ -171,7 +171,7 @@ def risk_inputs(
                 f"SELECT {RESPONSE_SQL} AS ms {m5_where} ORDER BY ms{order} LIMIT 1 OFFSET ?",
                 (shop_id, m5_start, now, offset),
             )[0]
-            return max(0, value)  # clamping is monotone: the k-th clamped value is the clamped k-th
+            return max(0, int(value))  # clamping is monotone: the k-th clamped value is the clamped k-th
 
         response = ResponseStats(n, at_rank(rank_of(0.5, n)), at_rank(rank_of(0.9, n)))
     else:
@@ -207,11 +207,11 @@ def risk_inputs(
 
     # M3 and the forecast: the requests waiting on the merchant (few), deadlines on the platform clock
     pending = []
-    for row in store.waiting_refunds(shop_id):
+    for row in store.refunds.waiting(shop_id):
         deadline = deadline_of(row, rules)
         pending.append(PendingItem(row.refund_id, kind_of(row), deadline.expire_at_ms, row.refund_fee or 0))
 
-    score = store.latest_score(shop_id)
+    score = store.scores.latest(shop_id)
     return RiskInputs(
         now_ms=now,
         auto_approvals=autos,
