@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from desktop.core import autostart
 from desktop.core.alerts import AlertPolicy, QuietHours
 from desktop.core.polling import PollPolicy
+from desktop.ui.i18n import fill
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,13 @@ _UNITS = {
 _PART = re.compile(r"^(\d+(?:\.\d+)?)\s*([^\d\s.]*)$")
 
 
+def _whole(raw: object) -> int:
+    """A whole number kept by QSettings (an int, or its text in the ini file); ValueError otherwise."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise ValueError(f"not a whole number: {raw!r}")
+    return int(raw)
+
+
 def parse_thresholds(text: str) -> tuple[int, ...]:
     """``"24h, 6h, 2h, 30m"``, ``"1天，6小时，30分钟"`` (or minutes as bare numbers) → minutes,
     loosest first. Parts are separated by commas (either width), 、 or semicolons.
@@ -85,16 +93,22 @@ def parse_thresholds(text: str) -> tuple[int, ...]:
         unit = _UNITS.get(match.group(2)) if match else None
         if match is None or unit is None:
             raise ValueError(
-                QCoreApplication.translate(
-                    "AlertSettingsPage", "“%1” is not a time span: write e.g. 1 day, 6 h, 30 min"
-                ).replace("%1", part)
+                fill(
+                    QCoreApplication.translate(
+                        "AlertSettingsPage", "“%1” is not a time span: write e.g. 1 day, 6 h, 30 min"
+                    ),
+                    part,
+                )
             )
         value = float(match.group(1)) * unit
         if not 1 <= value <= 7 * 24 * 60:
             raise ValueError(
-                QCoreApplication.translate(
-                    "AlertSettingsPage", "“%1” must be between 1 minute and 7 days"
-                ).replace("%1", part)
+                fill(
+                    QCoreApplication.translate(
+                        "AlertSettingsPage", "“%1” must be between 1 minute and 7 days"
+                    ),
+                    part,
+                )
             )
         minutes.append(round(value))
     if not minutes:
@@ -112,11 +126,11 @@ def display_thresholds(minutes: tuple[int, ...]) -> str:
     out = []
     for m in minutes:
         if m % 1440 == 0:
-            out.append(QCoreApplication.translate("AlertSettingsPage", "%1 d").replace("%1", str(m // 1440)))
+            out.append(fill(QCoreApplication.translate("AlertSettingsPage", "%1 d"), m // 1440))
         elif m % 60 == 0:
-            out.append(QCoreApplication.translate("AlertSettingsPage", "%1 h").replace("%1", str(m // 60)))
+            out.append(fill(QCoreApplication.translate("AlertSettingsPage", "%1 h"), m // 60))
         else:
-            out.append(QCoreApplication.translate("AlertSettingsPage", "%1 min").replace("%1", str(m)))
+            out.append(fill(QCoreApplication.translate("AlertSettingsPage", "%1 min"), m))
     return QCoreApplication.translate("AlertSettingsPage", ", ").join(out)
 
 
@@ -148,7 +162,7 @@ class AlertPrefs:
 
     def paused_until_ms(self) -> int | None:
         try:
-            value = int(self.qs.value(PAUSED_UNTIL, 0) or 0)
+            value = _whole(self.qs.value(PAUSED_UNTIL, 0) or 0)
         except (TypeError, ValueError):
             return None
         return value or None
@@ -158,7 +172,7 @@ class AlertPrefs:
 
     def poll_interval_s(self) -> int:
         try:
-            return min(MAX_POLL_S, max(MIN_POLL_S, int(self.qs.value(POLL_INTERVAL_S, DEFAULT_POLL_S))))
+            return min(MAX_POLL_S, max(MIN_POLL_S, _whole(self.qs.value(POLL_INTERVAL_S, DEFAULT_POLL_S))))
         except (TypeError, ValueError):
             return DEFAULT_POLL_S
 
@@ -233,7 +247,7 @@ class AlertSettingsPage(QWidget):
         try:
             parse_thresholds(self.thresholds.text())
         except ValueError as exc:
-            return self.tr("Warning times: %1").replace("%1", str(exc))
+            return fill(self.tr("Warning times: %1"), exc)
         return None
 
     def save(self) -> bool:

@@ -9,7 +9,7 @@ can report them and the rules file can name the system's value. The list is read
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -26,21 +26,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui.i18n import fill
 from desktop.ui.queue.labels import format_local_time
-from desktop.ui.workers import run_in_background
+from desktop.ui.workers import Task, run_in_background
+
+if TYPE_CHECKING:
+    from desktop.core.domain.rules import Rules
+    from desktop.core.store import RoleSeen, Store
 
 
 class RolesDialog(QDialog):
     """The role values seen in the negotiation histories of ``shop_id`` (``None``: every shop)."""
 
     def __init__(
-        self, store: Any, rules: Any, shop_id: int | None = None, parent: QWidget | None = None
+        self, store: Store, rules: Rules | None, shop_id: int | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self._store = store
         self._rules = rules
         self._shop_id = shop_id
-        self._task: Any = None
+        self._task: Task | None = None
         self.setWindowTitle(self.tr("Negotiation roles"))
         self.setMinimumSize(620, 360)
         self.note = QLabel(
@@ -79,7 +84,7 @@ class RolesDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
-        self._rows: list[Any] = []
+        self._rows: list[RoleSeen] = []
         self.load()
 
     def load(self) -> None:
@@ -93,18 +98,19 @@ class RolesDialog(QDialog):
             self._task.cancel()  # a late answer must not reach a closed dialog
         super().done(result)
 
-    def _named(self, role: Any) -> bool:
-        names = getattr(getattr(getattr(self._rules, "classify", None), "system_roles", None), "value", ())
+    def _named(self, role: object) -> bool:
+        """Whether the rules file names this role value as the system (casefolded, as it keeps them)."""
+        names = self._rules.classify.system_roles.value if self._rules is not None else ()
         return str(role).strip().casefold() in names
 
-    def _show(self, rows: list[Any]) -> None:
+    def _show(self, rows: list[RoleSeen]) -> None:
         self._task = None
         self._rows = list(rows)
         self.table.setRowCount(len(self._rows))
         for i, seen in enumerate(self._rows):
             value = "—" if seen.role is None else str(seen.role)
             if self._named(seen.role):
-                value = self.tr("%1 (named as the system in the rules file)").replace("%1", value)
+                value = fill(self.tr("%1 (named as the system in the rules file)"), value)
             cells = [
                 value,
                 str(seen.entries),
@@ -120,9 +126,7 @@ class RolesDialog(QDialog):
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.status.setText(
-            self.tr("%1 role value(s) in the negotiation histories fetched so far.").replace(
-                "%1", str(len(self._rows))
-            )
+            fill(self.tr("%1 role value(s) in the negotiation histories fetched so far."), len(self._rows))
             if self._rows
             else self.tr(
                 "No negotiation history has been fetched yet: the app fetches it for recently "
@@ -133,7 +137,7 @@ class RolesDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._task = None
-        self.status.setText(self.tr("The list could not be read: %1").replace("%1", str(exc)))
+        self.status.setText(fill(self.tr("The list could not be read: %1"), exc))
 
     def report_text(self) -> str:
         """The values as plain lines, for a report (role, entries, requests, example titles)."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 import html
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QLabel,
+    QMainWindow,
     QMessageBox,
     QSpinBox,
     QVBoxLayout,
@@ -28,9 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.guard import (
+    Backtest,
     Guard,
     GuardNotice,
     GuardPolicy,
+    GuardReport,
     NoticeBus,
     backtest,
     load_policy,
@@ -39,7 +42,14 @@ from desktop.core.guard import (
     result_notice,
     save_policy,
 )
+from desktop.ui.i18n import fill
+from desktop.ui.queue.selection import RequestPane, RequestQueue
 from desktop.ui.workers import run_in_background
+
+if TYPE_CHECKING:
+    from desktop.core.actions import ActionEngine
+    from desktop.core.domain.rules import Rules
+    from desktop.core.store import Shop, Store
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +74,9 @@ class GuardSettingsPage(QWidget):
 
     def __init__(
         self,
-        store: Any,
-        rules: Any,
-        shop: Any | None,
+        store: Store,
+        rules: Rules,
+        shop: Shop | None,
         on_saved: Callable[[], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -115,7 +125,7 @@ class GuardSettingsPage(QWidget):
         self.backtest.setTextFormat(Qt.TextFormat.RichText)
         form = QFormLayout(self)
         if shop is not None:
-            title = QLabel(self.tr("The guard of %1").replace("%1", shop.label))
+            title = QLabel(fill(self.tr("The guard of %1"), shop.label))
             title.setStyleSheet("font-weight: bold")
             form.addRow(title)
         form.addRow(why)
@@ -160,7 +170,7 @@ class GuardSettingsPage(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         log.warning("guard settings: %s", exc)
-        self.backtest.setText(self.tr("The shop's history cannot be read: %1").replace("%1", str(exc)))
+        self.backtest.setText(fill(self.tr("The shop's history cannot be read: %1"), exc))
 
     def policy(self) -> GuardPolicy:
         return GuardPolicy(
@@ -180,7 +190,7 @@ class GuardSettingsPage(QWidget):
         policy = self.policy()
         store, rules, shop_id = self.store, self.rules, self.shop.id
 
-        def done(bt: Any) -> None:
+        def done(bt: Backtest) -> None:
             if generation == self._generation:  # the latest edit wins
                 self.backtest.setText(backtest_text(bt))
 
@@ -203,7 +213,7 @@ class GuardSettingsPage(QWidget):
             QMessageBox.warning(
                 self.window(),
                 self.tr("Settings"),
-                self.tr("The guard policy could not be saved: %1").replace("%1", str(exc)),
+                fill(self.tr("The guard policy could not be saved: %1"), exc),
             )
 
         run_in_background(
@@ -214,22 +224,24 @@ class GuardSettingsPage(QWidget):
         return True
 
 
-def backtest_text(bt: Any) -> str:
+def backtest_text(bt: Backtest) -> str:
     """The backtest as one translated paragraph (rich text)."""
     from desktop.cli.check import money_text
     from desktop.core.labels import level_names
 
     levels = level_names()
     lines = [
-        QCoreApplication.translate(
-            "GuardBacktest",
-            "Over the last %1 days this policy would have turned %2 of %3 "
-            "overdue auto-approvals (%4) into timely approvals.",
+        fill(
+            QCoreApplication.translate(
+                "GuardBacktest",
+                "Over the last %1 days this policy would have turned %2 of %3 "
+                "overdue auto-approvals (%4) into timely approvals.",
+            ),
+            bt.days,
+            bt.caught,
+            bt.total,
+            money_text(bt.caught_fen),
         )
-        .replace("%1", str(bt.days))
-        .replace("%2", str(bt.caught))
-        .replace("%3", str(bt.total))
-        .replace("%4", money_text(bt.caught_fen))
     ]
     why = {
         "stage": QCoreApplication.translate("GuardBacktest", "stage not guarded"),
@@ -237,23 +249,20 @@ def backtest_text(bt: Any) -> str:
         "cap": QCoreApplication.translate("GuardBacktest", "past a daily cap"),
     }
     missed = [
-        QCoreApplication.translate("GuardBacktest", "%1: %2 (%3)")
-        .replace("%1", why[k])
-        .replace("%2", str(c))
-        .replace("%3", money_text(f))
+        fill(QCoreApplication.translate("GuardBacktest", "%1: %2 (%3)"), why[k], c, money_text(f))
         for k, (c, f) in bt.missed.items()
         if c
     ]
     if missed:
-        lines.append(
-            QCoreApplication.translate("GuardBacktest", "Not caught: %1").replace("%1", "；".join(missed))
-        )
+        lines.append(fill(QCoreApplication.translate("GuardBacktest", "Not caught: %1"), "；".join(missed)))
     lines.append(
-        QCoreApplication.translate(
-            "GuardBacktest", "Risk level now: %1; with this guard it would have been: %2."
+        fill(
+            QCoreApplication.translate(
+                "GuardBacktest", "Risk level now: %1; with this guard it would have been: %2."
+            ),
+            levels.get(bt.level, bt.level),
+            levels.get(bt.level_with_guard, bt.level_with_guard),
         )
-        .replace("%1", levels.get(bt.level, bt.level))
-        .replace("%2", levels.get(bt.level_with_guard, bt.level_with_guard))
     )
     return "<br>".join(html.escape(x) for x in lines)
 
@@ -280,6 +289,22 @@ class _NoticeDigest:
         return self.notice.text
 
 
+class SyncingWindow(Protocol):
+    """What the guard reads of the main window: its active shop, and a sync of it (``False``: none
+    started, e.g. signed out)."""
+
+    @property
+    def shop(self) -> Shop | None: ...
+
+    def sync_now(self) -> bool: ...
+
+
+class DigestNotifier(Protocol):
+    """The app's alert notifier (tray, else in-app banner): shows digest-shaped notices."""
+
+    def notify(self, digests: Sequence[_NoticeDigest]) -> None: ...
+
+
 class GuardController(QObject):
     """Runs the guard of the window's active shop: after each sync, and on a timer set for the next
     guarded deadline's pre-notice or act time (which first asks for a sync, so the guard acts on
@@ -288,7 +313,11 @@ class GuardController(QObject):
     ran = Signal(object)  # GuardReport
 
     def __init__(
-        self, window: Any, rules: Any, engine_factory: Callable[[], Any], parent: QObject | None = None
+        self,
+        window: SyncingWindow,
+        rules: Rules,
+        engine_factory: Callable[[], ActionEngine | None],
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.window = window
@@ -301,7 +330,7 @@ class GuardController(QObject):
         self._busy = False
         self._stopped = False
 
-    def attach_notifier(self, notifier: Any) -> None:
+    def attach_notifier(self, notifier: DigestNotifier) -> None:
         """Show the guard's notices with the app's alert notifier (tray, else in-app banner)."""
         self.bus.attach(lambda notice: notifier.notify([_NoticeDigest(notice)]))
 
@@ -316,18 +345,18 @@ class GuardController(QObject):
         if not self.window.sync_now():  # a sync under way ends in after_sync; signed out: nothing
             self.after_sync()
 
-    def after_sync(self, _result: Any = None) -> None:
+    def after_sync(self, _result: object = None) -> None:
         """Run the guard on the freshly synced data, then set the timer for its next wake-up."""
         if self._stopped or self._busy:
             return
-        shop = getattr(self.window, "shop", None)
+        shop = self.window.shop
         engine = self.engine_factory()
         if shop is None or engine is None:
             return
         self._busy = True
         store, rules = engine.store, self.rules
 
-        def work() -> tuple[Any, list[GuardNotice], list[int]]:
+        def work() -> tuple[GuardReport | None, list[GuardNotice], list[int]]:
             policy = load_policy(store, shop.id)
             notices: list[GuardNotice] = []
             if policy is None or not policy.enabled:
@@ -348,7 +377,7 @@ class GuardController(QObject):
                     notices.append(notice)
             return report, notices, next_wakeups(store, shop.id, rules, policy, now_ms=now)
 
-        def done(result: tuple[Any, list[GuardNotice], list[int]]) -> None:
+        def done(result: tuple[GuardReport | None, list[GuardNotice], list[int]]) -> None:
             self._busy = False
             report, notices, wakeups = result
             for notice in notices:
@@ -389,7 +418,9 @@ class HoldActions(QObject):
 
     changed = Signal(object)  # frozenset[int]: the shop's holds afterwards
 
-    def __init__(self, window: Any, queue: Any, store: Any, detail: Any = None) -> None:
+    def __init__(
+        self, window: QMainWindow, queue: RequestQueue, store: Store, detail: RequestPane | None = None
+    ) -> None:
         super().__init__(window)
         from PySide6.QtGui import QAction, QKeySequence
 
@@ -418,12 +449,12 @@ class HoldActions(QObject):
             detail.addAction(self.hold_one_action)
 
     def _selection(self) -> list[int]:
-        rows = self.queue.selected_rows() if hasattr(self.queue, "selected_rows") else []
+        rows = self.queue.selected_rows()
         shop = getattr(self.window, "shop", None)
         return [r.refund_id for r in rows if shop is not None and getattr(r, "shop_id", shop.id) == shop.id]
 
     def _shown(self) -> list[int]:
-        row = getattr(self.detail, "row", None)
+        row = self.detail.row if self.detail is not None else None
         return [row.refund_id] if row is not None else []
 
     def set_held(self, refund_ids: list[int], held: bool) -> None:
@@ -440,7 +471,7 @@ class HoldActions(QObject):
                 if held
                 else self.tr("The guard may act on %1 request(s) again")
             )
-            self.window.statusBar().showMessage(text.replace("%1", str(len(ids))), 8_000)
+            self.window.statusBar().showMessage(fill(text, len(ids)), 8_000)
             self.changed.emit(holds)
             controller = getattr(self.window, "guard", None)
             if controller is not None:
@@ -450,7 +481,7 @@ class HoldActions(QObject):
             QMessageBox.warning(
                 self.window,
                 self.tr("Guard"),
-                self.tr("The hold could not be saved: %1").replace("%1", str(exc)),
+                fill(self.tr("The hold could not be saved: %1"), exc),
             )
 
         run_in_background(lambda: set_hold(store, shop.id, ids, held), done, failed)

@@ -18,21 +18,17 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -43,31 +39,31 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.robots.channels import (
-    DINGTALK,
-    FEISHU,
-    KINDS,
-    SIGNING_KINDS,
-    WECOM,
     Channel,
     ChannelBook,
     ChannelError,
-    check_secret,
-    check_url,
-    example_url,
     mask_url,
 )
 from desktop.core.robots.planning import PolicySettings
+from desktop.ui.i18n import fill
+from desktop.ui.robot_channel import ChannelDialog as ChannelDialog
+from desktop.ui.robot_channel import kind_labels
 from desktop.ui.workers import run_in_background
+
+if TYPE_CHECKING:
+    from desktop.core.domain.rules import Rules
+    from desktop.core.guard import GuardNotice
+    from desktop.core.robots.channels import ResolvedChannel
+    from desktop.core.robots.dispatch import SendRecord
+    from desktop.core.robots.planning import Evaluation
+    from desktop.core.robots.service import RobotAlerts
+    from desktop.core.robots.transport import SendResult
+    from desktop.core.secrets import SecretStore
+    from desktop.core.store import Store
 
 log = logging.getLogger(__name__)
 
-
-def _kind_labels() -> dict[str, str]:
-    return {
-        WECOM: QCoreApplication.translate("RobotSettingsPage", "WeCom group robot"),
-        DINGTALK: QCoreApplication.translate("RobotSettingsPage", "DingTalk robot"),
-        FEISHU: QCoreApplication.translate("RobotSettingsPage", "Feishu / Lark bot"),
-    }
+_R = TypeVar("_R")
 
 
 def _outcome_labels() -> dict[str, str]:
@@ -91,9 +87,9 @@ class RobotRelay(QObject):
 
     def __init__(
         self,
-        store: Any,
-        rules: Any,
-        secrets_fn: Callable[[], Any],
+        store: Store,
+        rules: Rules | None,
+        secrets_fn: Callable[[], SecretStore | None],
         thresholds_fn: Callable[[], tuple[int, ...]],
         parent: QObject | None = None,
     ) -> None:
@@ -102,14 +98,16 @@ class RobotRelay(QObject):
         self.rules = rules
         self.secrets_fn = secrets_fn
         self.thresholds_fn = thresholds_fn
-        self._robots: Any = None  # made on first use, off the UI thread (it imports the HTTP stack)
+        self._robots: RobotAlerts | None = (
+            None  # made on first use, off the UI thread (it imports the HTTP stack)
+        )
         self._robots_lock = threading.Lock()
         self._busy = False
         self._again = False
         self._stopped = False
 
     @property
-    def robots(self) -> Any:
+    def robots(self) -> RobotAlerts:
         """The :class:`~desktop.core.robots.service.RobotAlerts` (one HTTP session, closed by :meth:`close`)."""
         with self._robots_lock:
             if self._robots is None:
@@ -122,7 +120,7 @@ class RobotRelay(QObject):
         secrets = self.secrets_fn()
         return ChannelBook(self.store, secrets) if secrets is not None else None
 
-    def channels(self) -> list[Any]:
+    def channels(self) -> list[ResolvedChannel]:
         """The enabled channels with their credentials (keychain: background only)."""
         book = self.book()
         return book.resolved() if book is not None else []
@@ -137,7 +135,7 @@ class RobotRelay(QObject):
         thresholds = tuple(self.thresholds_fn())
         relay, store = self, self.store
 
-        def work() -> Any:
+        def work() -> Evaluation:
             robots = relay.robots
             settings = PolicySettings.load(store)
             if settings.thresholds_min != thresholds:  # the watcher uses the same warning times
@@ -147,7 +145,7 @@ class RobotRelay(QObject):
 
         run_in_background(work, self._done, self._failed)
 
-    def guard_notice(self, notice: Any) -> None:
+    def guard_notice(self, notice: GuardNotice) -> None:
         """A channel for the guard's notice bus (any thread): the notice goes to every robot in the
         background, once per channel, with the channel's next digest."""
         if self._stopped:
@@ -159,7 +157,7 @@ class RobotRelay(QObject):
             lambda exc: log.error("a guard notice could not be sent to the robots: %s", exc),
         )
 
-    def _done(self, evaluation: Any) -> None:
+    def _done(self, evaluation: Evaluation) -> None:
         self._busy = False
         self.evaluated.emit(evaluation)
         self._next()
@@ -188,103 +186,6 @@ class RobotRelay(QObject):
                 self._robots = None
 
 
-class ChannelDialog(QDialog):
-    """Add or edit one channel. The address and the secret are checked here (no I/O); when editing,
-    empty fields keep what the keychain has."""
-
-    def __init__(
-        self, channel: Channel | None = None, masked: str = "", parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.channel = channel
-        self.setWindowTitle(self.tr("Robot channel") if channel is None else self.tr("Edit robot channel"))
-        self.setMinimumWidth(520)
-        self.kind = QComboBox()
-        labels = _kind_labels()
-        for kind in KINDS:
-            self.kind.addItem(labels[kind], kind)
-        self.name = QLineEdit(channel.name if channel else "")
-        self.name.setPlaceholderText(self.tr("e.g. After-sale team"))
-        self.url = QLineEdit()
-        self.url.setEchoMode(QLineEdit.EchoMode.Password)
-        self.secret = QLineEdit()
-        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.hint = QLabel()
-        self.hint.setWordWrap(True)
-        self.hint.setTextFormat(Qt.TextFormat.PlainText)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setStyleSheet("color: #b3261e;")
-        self.error.hide()
-        if channel is not None:
-            self.kind.setCurrentIndex(self.kind.findData(channel.kind))
-            self.kind.setEnabled(False)
-            self.url.setPlaceholderText(self.tr("Saved: %1 (leave empty to keep)").replace("%1", masked))
-            if channel.signed:
-                self.secret.setPlaceholderText(self.tr("Saved (leave empty to keep)"))
-        form = QFormLayout()
-        form.addRow(self.tr("Type:"), self.kind)
-        form.addRow(self.tr("Name:"), self.name)
-        form.addRow(self.tr("Webhook address:"), self.url)
-        form.addRow(self.tr("Signing secret:"), self.secret)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.buttons = buttons
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        self.kind.currentIndexChanged.connect(self._kind_changed)
-        self._kind_changed()
-
-    def current_kind(self) -> str:
-        return str(self.kind.currentData())
-
-    def _kind_changed(self) -> None:
-        kind = self.current_kind()
-        self.secret.setEnabled(kind in SIGNING_KINDS)
-        if kind == WECOM:
-            hint = self.tr(
-                "In the WeCom group: Group settings → Group robots → Add → copy the webhook address. "
-                "WeCom robots have no signing secret."
-            )
-        elif kind == DINGTALK:
-            hint = self.tr(
-                "In the DingTalk group: Group settings → Robots → Add robot → Custom. For security choose "
-                "“Sign” (加签) and paste the secret that starts with SEC here; with a keyword instead, "
-                "use 售后守望 (every message contains it)."
-            )
-        else:
-            hint = self.tr(
-                "In the Feishu or Lark group: Settings → Bots → Add bot → Custom bot. If you turn on "
-                "“Set signature verification”, paste that secret here."
-            )
-        self.hint.setText(hint + "\n" + self.tr("The address looks like %1").replace("%1", example_url(kind)))
-
-    def values(self) -> dict[str, Any]:
-        """What was entered, checked: raises ChannelError with the user's message."""
-        kind = self.current_kind()
-        url = self.url.text().strip()
-        if url or self.channel is None:
-            url = check_url(kind, url)
-        secret = check_secret(kind, self.secret.text()) if kind in SIGNING_KINDS else None
-        return {"kind": kind, "name": self.name.text().strip(), "url": url or None, "secret": secret}
-
-    def accept(self) -> None:
-        try:
-            self.values()
-        except ChannelError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
-            return
-        super().accept()
-
-
 class RobotSettingsPage(QWidget):
     """The "Phone alerts" page of the settings dialog (see the module doc)."""
 
@@ -296,7 +197,7 @@ class RobotSettingsPage(QWidget):
         self.store = relay.store
         self._channels: list[Channel] = []
         self._masked: dict[str, str] = {}
-        self._last: dict[str, Any] = {}
+        self._last: dict[str, SendRecord | None] = {}
         self._loading = False
         intro = QLabel(
             self.tr(
@@ -324,8 +225,8 @@ class RobotSettingsPage(QWidget):
         self.enabled = QCheckBox(self.tr("On"))
         self.enabled.setToolTip(self.tr("Send alerts to this channel"))
         row = QHBoxLayout()
-        for w in (self.add_button, self.edit_button, self.remove_button, self.test_button, self.enabled):
-            row.addWidget(w)
+        for button in (self.add_button, self.edit_button, self.remove_button, self.test_button, self.enabled):
+            row.addWidget(button)
         row.addStretch(1)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -408,9 +309,10 @@ class RobotSettingsPage(QWidget):
 
     def reload(self, select: str | None = None) -> None:
         relay = self.relay
-        keep = select or (self.selected().id if self.selected() else None)
+        current = self.selected()
+        keep = select or (current.id if current is not None else None)
 
-        def work() -> tuple[list[Channel], dict[str, str], dict[str, Any]]:
+        def work() -> tuple[list[Channel], dict[str, str], dict[str, SendRecord | None]]:
             book = relay.book()
             if book is None:
                 return [], {}, {}
@@ -419,16 +321,21 @@ class RobotSettingsPage(QWidget):
             for c in channels:
                 creds = book.credentials(c.id)
                 masked[c.id] = mask_url(creds[0]) if creds else ""
-            last = {c.id: (relay.robots.dispatcher.sends(c.id, 1) or [None])[0] for c in channels}
+            last: dict[str, SendRecord | None] = {}
+            for c in channels:
+                sends = relay.robots.dispatcher.sends(c.id, 1)
+                last[c.id] = sends[0] if sends else None
             return channels, masked, last
 
         self._loading = True
         run_in_background(work, lambda result: self._loaded(result, keep), self._failed)
 
-    def _loaded(self, result: tuple[list[Channel], dict[str, str], dict[str, Any]], keep: str | None) -> None:
+    def _loaded(
+        self, result: tuple[list[Channel], dict[str, str], dict[str, SendRecord | None]], keep: str | None
+    ) -> None:
         self._loading = False
         self._channels, self._masked, self._last = result
-        labels, outcomes = _kind_labels(), _outcome_labels()
+        labels, outcomes = kind_labels(), _outcome_labels()
         self.table.setRowCount(len(self._channels))
         for n, c in enumerate(self._channels):
             last = self._last.get(c.id)
@@ -460,7 +367,7 @@ class RobotSettingsPage(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
         log.error("robot settings: %s", exc)
-        self.status.setText(self.tr("Could not read or save the robot channels: %1").replace("%1", str(exc)))
+        self.status.setText(fill(self.tr("Could not read or save the robot channels: %1"), exc))
 
     def _selection_changed(self) -> None:
         channel = self.selected()
@@ -479,11 +386,11 @@ class RobotSettingsPage(QWidget):
         relay = self.relay
         run_in_background(lambda: relay.robots.dispatcher.sends(channel.id, 50), self._show_log, self._failed)
 
-    def _show_log(self, records: list[Any]) -> None:
+    def _show_log(self, records: list[SendRecord]) -> None:
         outcomes = _outcome_labels()
         self.log.setRowCount(len(records))
         for n, r in enumerate(records):
-            what = self.tr("Test message") if r.test else self.tr("%1 alert(s)").replace("%1", str(r.notices))
+            what = self.tr("Test message") if r.test else fill(self.tr("%1 alert(s)"), r.notices)
             detail = what + (f" — {r.error}" if r.error else "")
             for col, text in enumerate((_local_time(r.at), outcomes.get(r.outcome, r.outcome), detail)):
                 item = QTableWidgetItem(text)
@@ -491,16 +398,16 @@ class RobotSettingsPage(QWidget):
                 self.log.setItem(n, col, item)
 
     # ------------------------------------------------------------------ actions
-    def _change(self, fn: Callable[[ChannelBook], Any], done_text: str, select: str | None = None) -> None:
+    def _change(self, fn: Callable[[ChannelBook], _R], done_text: str, select: str | None = None) -> None:
         relay = self.relay
 
-        def work() -> Any:
+        def work() -> _R:
             book = relay.book()
             if book is None:
                 raise ChannelError(self.tr("The keychain is not ready yet; try again in a moment."))
             return fn(book)
 
-        def done(result: Any) -> None:
+        def done(result: _R) -> None:
             self.status.setText(done_text)
             self.reload(select=result.id if isinstance(result, Channel) else select)
 
@@ -512,7 +419,7 @@ class RobotSettingsPage(QWidget):
             return
         v = dialog.values()
         self._change(
-            lambda book: book.add(v["kind"], v["name"], v["url"], v["secret"]),
+            lambda book: book.add(v.kind, v.name, v.url or "", v.secret),
             self.tr("Channel added. Send a test message to check it."),
         )
 
@@ -525,7 +432,7 @@ class RobotSettingsPage(QWidget):
             return
         v = dialog.values()
         self._change(
-            lambda book: book.update(channel.id, name=v["name"], url=v["url"], secret=v["secret"]),
+            lambda book: book.update(channel.id, name=v.name, url=v.url, secret=v.secret),
             self.tr("Channel saved."),
         )
 
@@ -538,8 +445,9 @@ class RobotSettingsPage(QWidget):
         answer = QMessageBox.question(
             self,
             self.tr("Remove channel"),
-            self.tr("Remove “%1”? Its address and secret are deleted from the keychain.").replace(
-                "%1", channel.name or _kind_labels()[channel.kind]
+            fill(
+                self.tr("Remove “%1”? Its address and secret are deleted from the keychain."),
+                channel.name or kind_labels()[channel.kind],
             ),
         )
         if answer != QMessageBox.StandardButton.Yes:
@@ -569,7 +477,7 @@ class RobotSettingsPage(QWidget):
         self.test_button.setEnabled(False)
         self.status.setText(self.tr("Sending a test message…"))
 
-        def work() -> Any:
+        def work() -> SendResult:
             book = relay.book()
             creds = book.credentials(channel.id) if book is not None else None
             if creds is None:
@@ -580,14 +488,12 @@ class RobotSettingsPage(QWidget):
 
             return relay.robots.dispatcher.send_test(ResolvedChannel(channel, creds[0], creds[1]))
 
-        def done(result: Any) -> None:
+        def done(result: SendResult) -> None:
             self.test_button.setEnabled(self.selected() is not None)
             if result.ok:
                 self.status.setText(self.tr("Test message sent: check the group on your phone."))
             else:
-                self.status.setText(
-                    self.tr("The test message was not sent: %1").replace("%1", result.message)
-                )
+                self.status.setText(fill(self.tr("The test message was not sent: %1"), result.message))
             self.reload()
 
         def failed(exc: BaseException) -> None:

@@ -90,8 +90,10 @@ def test_the_pane_shows_the_whole_refund(qtbot, seeded, monkeypatch):
     with qtbot.waitSignal(pane.openRequested) as sig:
         pane.open_button.click()
     assert opened == [DEFAULT_BACKEND_URL.format(refund_id=2100000012345678)] == sig.args
-    pane.set_backend_url("https://example.test/r/{refund_id}?o={order_id}")
-    assert pane.current_backend_url() == "https://example.test/r/2100000012345678?o=2200000098765432"
+    other = DetailPane(backend_url="https://example.test/r/{refund_id}?o={order_id}")
+    qtbot.addWidget(other)
+    other.show_row(row)
+    assert other.current_backend_url() == "https://example.test/r/2100000012345678?o=2200000098765432"
 
 
 def test_a_late_detail_for_another_row_is_ignored(qtbot, seeded):

@@ -157,9 +157,9 @@ def test_filters_and_search(model):
         ]
     )
     proxy = proxy_over(model)
-    proxy.set_kinds({"refund_only"})
+    proxy.set_filters(kinds={"refund_only"})
     assert ids(proxy) == [3, 1]
-    proxy.set_urgencies({"critical"})
+    proxy.set_filters(kinds={"refund_only"}, urgencies={"critical"})
     assert ids(proxy) == [1]
     proxy.set_filters(shops={2})
     assert ids(proxy) == [3, 2]

@@ -18,19 +18,24 @@ interrupted run left open in the journal, showing the results if there are any.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
 
-from desktop.core.actions import ActionEngine
+from desktop.core.actions import ActionEngine, BatchReport, ItemResult
 from desktop.ui.actions.audit_view import AuditLogDialog
-from desktop.ui.actions.flow import BulkActionFlow
+from desktop.ui.actions.flow import BulkActionFlow, Request
 from desktop.ui.actions.preview import PreviewDialog
 from desktop.ui.actions.progress import ProgressDialog
 from desktop.ui.actions.reasons import RejectReasonDialog
+from desktop.ui.i18n import fill
+from desktop.ui.queue.selection import ListedRequest, RequestPane, RequestQueue
 from desktop.ui.workers import run_in_background
+
+if TYPE_CHECKING:
+    from desktop.core.store import Store
 
 __all__ = [
     "ActionsUi",
@@ -43,14 +48,25 @@ __all__ = [
 ]
 
 
-def window_engine(window: Any) -> Callable[[], ActionEngine | None]:
+class _Services(Protocol):
+    @property
+    def store(self) -> Store: ...
+
+
+def _window_store(window: QMainWindow) -> Store:
+    """The store of the window's services (the main window carries them as ``services``)."""
+    services: _Services = getattr(window, "services")  # noqa: B009 - not a QMainWindow attribute
+    return services.store
+
+
+def window_engine(window: QMainWindow) -> Callable[[], ActionEngine | None]:
     """The engine of the window's active shop (``None`` when signed out)."""
 
     def make() -> ActionEngine | None:
         shop, client = getattr(window, "shop", None), getattr(window, "client", None)
         if shop is None or client is None:
             return None
-        return ActionEngine(client, window.services.store, shop_id=shop.id)
+        return ActionEngine(client, _window_store(window), shop_id=shop.id)
 
     return make
 
@@ -61,9 +77,9 @@ class ActionsUi(QObject):
     def __init__(
         self,
         window: QMainWindow,
-        queue: Any,
+        queue: RequestQueue,
         engine_factory: Callable[[], ActionEngine | None],
-        detail: Any = None,
+        detail: RequestPane | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -113,18 +129,18 @@ class ActionsUi(QObject):
         self._update_enabled()
 
     # ------------------------------------------------------------------------------ public
-    def approve_rows(self, rows: Sequence[Any]) -> None:
+    def approve_rows(self, rows: Sequence[Request]) -> None:
         """Approve these requests (queue rows, refunds or ids) through preview and progress."""
         self.flow.approve(list(rows))
 
-    def reject_rows(self, rows: Sequence[Any]) -> None:
+    def reject_rows(self, rows: Sequence[Request]) -> None:
         self.flow.reject(list(rows))
 
     def show_log(self) -> None:
         shop = getattr(self.window, "shop", None)
         if self.log_dialog is None:
             self.log_dialog = AuditLogDialog(
-                self.window.services.store, shop.id if shop is not None else None, self.window
+                _window_store(self.window), shop.id if shop is not None else None, self.window
             )
         self.log_dialog.show()
         self.log_dialog.raise_()
@@ -136,7 +152,7 @@ class ActionsUi(QObject):
         if engine is None:
             return
 
-        def shown(results: list[Any]) -> None:
+        def shown(results: list[ItemResult]) -> None:
             if not results:
                 return
             dialog = ProgressDialog(engine, None, self.window)
@@ -148,7 +164,7 @@ class ActionsUi(QObject):
 
         run_in_background(engine.reconcile, shown, self._reconcile_failed)
 
-    def _release_then_select(self, engine: Any, refund_ids: list[int]) -> None:
+    def _release_then_select(self, engine: ActionEngine, refund_ids: list[int]) -> None:
         """The seller checked the undecided requests: not applied. Release them (journal write,
         background), then select them so the seller picks the action again."""
         run_in_background(
@@ -164,15 +180,15 @@ class ActionsUi(QObject):
             select(refund_ids)
 
     # ------------------------------------------------------------------------------ internals
-    def _selection(self) -> list[Any]:
-        rows = self.queue.selected_rows() if hasattr(self.queue, "selected_rows") else []
+    def _selection(self) -> list[ListedRequest]:
+        rows = list(self.queue.selected_rows())
         shop = getattr(self.window, "shop", None)
         if shop is not None:  # actions go to the active shop's requests only
             rows = [r for r in rows if getattr(r, "shop_id", shop.id) == shop.id]
         return rows
 
-    def _shown(self) -> list[Any]:
-        row = getattr(self.detail, "row", None)
+    def _shown(self) -> list[ListedRequest]:
+        row = self.detail.row if self.detail is not None else None
         return [row] if row is not None else []
 
     def _update_enabled(self) -> None:
@@ -182,7 +198,7 @@ class ActionsUi(QObject):
         self.approve_one_action.setEnabled(ready and bool(self._shown()))
         self.reject_one_action.setEnabled(ready and bool(self._shown()))
 
-    def _after_run(self, _report: Any) -> None:
+    def _after_run(self, _report: BatchReport) -> None:
         sync = getattr(self.window, "sync_now", None)
         if callable(sync):
             sync()
@@ -194,7 +210,7 @@ class ActionsUi(QObject):
     def _reconcile_failed(self, exc: BaseException) -> None:
         status = self.window.statusBar() if hasattr(self.window, "statusBar") else None
         if status is not None:
-            status.showMessage(self.tr("Checking an interrupted run failed: %1").replace("%1", str(exc)))
+            status.showMessage(fill(self.tr("Checking an interrupted run failed: %1"), exc))
 
     def _add_to_menu(self) -> None:
         sync = getattr(self.window, "sync_action", None)
@@ -228,9 +244,9 @@ class ActionsUi(QObject):
 
 def install_actions(
     window: QMainWindow,
-    queue: Any,
+    queue: RequestQueue,
     *,
-    detail: Any = None,
+    detail: RequestPane | None = None,
     engine_factory: Callable[[], ActionEngine | None] | None = None,
 ) -> ActionsUi:
     """Add approve/reject/action-log to ``window`` for the requests selected in ``queue`` (and the

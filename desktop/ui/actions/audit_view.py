@@ -4,9 +4,9 @@ export to CSV (UTF-8 with BOM, ids as text). Reading and writing run in the back
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -22,14 +22,18 @@ from PySide6.QtWidgets import (
 
 from desktop.core import paths
 from desktop.core.actions.audit import AuditRow, audit_rows, csv_header, display_record, export_csv
+from desktop.ui.i18n import fill
 from desktop.ui.workers import run_in_background
+
+if TYPE_CHECKING:
+    from desktop.core.store import Store
 
 DETAILS_COLUMN = 5
 MESSAGE_COLUMN = 7
 
 
 class AuditModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._header: list[str] = csv_header()
         self._cells: list[list[str]] = []
@@ -48,12 +52,16 @@ class AuditModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._header)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> str | None:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self._header[section]
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> str | None:
         if index.isValid() and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self._cells[index.row()][index.column()]
         return None
@@ -62,7 +70,7 @@ class AuditModel(QAbstractTableModel):
 class AuditLogDialog(QDialog):
     """Shows the audit log of ``store`` (one shop, or all with ``shop_id=None``)."""
 
-    def __init__(self, store: Any, shop_id: int | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, shop_id: int | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Action log"))
         self.resize(960, 520)
@@ -104,11 +112,11 @@ class AuditLogDialog(QDialog):
             if col not in (DETAILS_COLUMN, MESSAGE_COLUMN):
                 self.table.resizeColumnToContents(col)
         self.table.setColumnWidth(DETAILS_COLUMN, max(self.table.columnWidth(DETAILS_COLUMN), 260))
-        self.status.setText(self.tr("%1 action(s)").replace("%1", str(len(rows))))
+        self.status.setText(fill(self.tr("%1 action(s)"), len(rows)))
         self.export_button.setEnabled(bool(rows))
 
     def _failed(self, exc: BaseException) -> None:
-        self.status.setText(self.tr("Failed: %1").replace("%1", str(exc)))
+        self.status.setText(fill(self.tr("Failed: %1"), exc))
 
     def choose_export(self) -> None:
         default = str(paths.export_dir() / self.tr("aftersale-watch-actions.csv"))
@@ -125,12 +133,10 @@ class AuditLogDialog(QDialog):
 
         def done(count: int) -> None:
             self.export_button.setEnabled(True)
-            self.status.setText(
-                self.tr("%1 action(s) exported to %2").replace("%1", str(count)).replace("%2", path)
-            )
+            self.status.setText(fill(self.tr("%1 action(s) exported to %2"), count, path))
 
         def failed(exc: BaseException) -> None:
             self.export_button.setEnabled(True)
-            self.status.setText(self.tr("Export failed: %1").replace("%1", str(exc)))
+            self.status.setText(fill(self.tr("Export failed: %1"), exc))
 
         run_in_background(lambda: export_csv(rows, path), done, failed)

@@ -6,8 +6,7 @@ Nothing here blocks the UI thread: reading, planning and sending run on the thre
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QMessageBox, QProgressDialog, QWidget
@@ -16,7 +15,13 @@ from desktop.core.actions import ActionEngine, ActionsCancelled, Approve, Intent
 from desktop.ui.actions.preview import PreviewDialog
 from desktop.ui.actions.progress import ProgressDialog
 from desktop.ui.actions.reasons import RejectReasonDialog
+from desktop.ui.i18n import fill
+from desktop.ui.queue.selection import ListedRequest
 from desktop.ui.workers import run_in_background
+
+#: what an action is asked for: requests as the seller saw them (read afresh, flagged when they
+#: changed since), or their ids
+Request = ListedRequest | int
 
 
 class BulkActionFlow(QObject):
@@ -49,13 +54,13 @@ class BulkActionFlow(QObject):
             self.busyChanged.emit(busy)
 
     # ------------------------------------------------------------------------------ entry points
-    def approve(self, refunds: Sequence[Any]) -> None:
+    def approve(self, refunds: Sequence[Request]) -> None:
         """Approve the requests (queue rows, refunds or ids)."""
         engine = self._begin(refunds)
         if engine is not None:
             self._prepare(engine, list(refunds), Approve())
 
-    def reject(self, refunds: Sequence[Any]) -> None:
+    def reject(self, refunds: Sequence[Request]) -> None:
         """Reject the requests with one reason the user picks."""
         engine = self._begin(refunds)
         if engine is None:
@@ -77,7 +82,7 @@ class BulkActionFlow(QObject):
         dialog.start()
 
     # ------------------------------------------------------------------------------ steps
-    def _begin(self, refunds: Sequence[Any]) -> ActionEngine | None:
+    def _begin(self, refunds: Sequence[Request]) -> ActionEngine | None:
         if self._busy or not refunds:
             return None
         engine = self._factory()
@@ -99,15 +104,15 @@ class BulkActionFlow(QObject):
     def _prepare(
         self,
         engine: ActionEngine,
-        refunds: list[Any],
+        refunds: Sequence[Request],
         intent: Intent,
-        reasons: Any = None,
+        reasons: Mapping[int, Sequence[object]] | None = None,
         *,
         release_uncertain: bool = False,
     ) -> None:
         cancel = threading.Event()
         busy = QProgressDialog(
-            self.tr("Reading %1 request(s)…").replace("%1", str(len(refunds))),
+            fill(self.tr("Reading %1 request(s)…"), len(refunds)),
             self.tr("Cancel"),
             0,
             len(refunds),

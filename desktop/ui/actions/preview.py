@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
@@ -35,6 +34,7 @@ from desktop.core.actions import (
     ActionKind,
     Approve,
     Plan,
+    PlannedAction,
     Reject,
     WarningCode,
     freight_refusal_problem,
@@ -42,6 +42,7 @@ from desktop.core.actions import (
 from desktop.core.actions.model import MAX_FREIGHT_REJECT_DESC, MAX_IMAGES
 from desktop.core.actions.planner import UNRETURNED_STATUSES, backend_url, replan
 from desktop.ui.actions.texts import kind_name, warning_short, warning_text
+from desktop.ui.i18n import fill
 from desktop.ui.queue.labels import format_fen
 
 #: an exchange is agreed with the return call, but the seller agrees to an exchange, not a return
@@ -56,17 +57,17 @@ _KIND_ORDER = (
 _HW_EXCHANGE = 3
 
 
-def category(action: Any) -> Any:
+def category(action: PlannedAction) -> ActionKind | str:
     """The line of the preview's summary an action counts in (exchanges apart from returns)."""
     if action.kind is ActionKind.APPROVE_RETURN and action.handling_way == _HW_EXCHANGE:
         return EXCHANGE
     return action.kind
 
 
-def category_name(key: Any) -> str:
-    if key == EXCHANGE:
-        return QCoreApplication.translate("Actions", "Agree exchange")
-    return kind_name(key)
+def category_name(key: ActionKind | str) -> str:
+    if isinstance(key, ActionKind):
+        return kind_name(key)
+    return QCoreApplication.translate("Actions", "Agree exchange")
 
 
 def row_facts(plan: Plan, refund_id: int) -> tuple[str, str]:
@@ -105,12 +106,12 @@ class PreviewDialog(QDialog):
 
         self.heading = QLabel()
         self.heading.setWordWrap(True)
-        self.count_labels: dict[Any, QLabel] = {}
+        self.count_labels: dict[ActionKind | str, QLabel] = {}
         self._summary = summary = QFormLayout()
         for kind in _KIND_ORDER:
             label = QLabel()
             self.count_labels[kind] = label
-            summary.addRow(self.tr("%1:").replace("%1", category_name(kind)), label)
+            summary.addRow(fill(self.tr("%1:"), category_name(kind)), label)
         # a rejection: the reason and the description chosen, repeated before anything is sent
         self.reject_reason_label = QLabel()
         self.reject_reason_label.setWordWrap(True)
@@ -149,7 +150,7 @@ class PreviewDialog(QDialog):
         self.unreturned_check = QCheckBox(
             self.tr("Also confirm receipt of returns whose goods have not come back yet")
         )
-        self.unreturned_check.setChecked(approve and plan.intent.confirm_unreturned)
+        self.unreturned_check.setChecked(isinstance(plan.intent, Approve) and plan.intent.confirm_unreturned)
         self.unreturned_check.toggled.connect(self._options_changed)
         has_unreturned = approve and any(
             getattr(r, "status", None) in UNRETURNED_STATUSES for r in plan.refunds.values()
@@ -252,12 +253,10 @@ class PreviewDialog(QDialog):
         self.freight_pay.setText(self.tr("Pay the claimed return freight"))
         self.freight_refuse.setText(self.tr("Refuse the return freight"))
         self._freight_desc_label.setText(self.tr("Why:"))
-        self.freight_desc.setPlaceholderText(
-            self.tr("Under %1 characters").replace("%1", str(MAX_FREIGHT_REJECT_DESC))
-        )
+        self.freight_desc.setPlaceholderText(fill(self.tr("Under %1 characters"), MAX_FREIGHT_REJECT_DESC))
         self._freight_images_label.setText(self.tr("Pictures:"))
         self.freight_images.setPlaceholderText(
-            self.tr("Links of 1 to %1 evidence pictures, one per line").replace("%1", str(MAX_IMAGES))
+            fill(self.tr("Links of 1 to %1 evidence pictures, one per line"), MAX_IMAGES)
         )
 
     def _freight_refusal(self) -> tuple[str, tuple[str, ...]]:
@@ -275,17 +274,20 @@ class PreviewDialog(QDialog):
         if problem is None:
             return None
         if not desc and not images:
-            return self.tr(
-                "Refusing the return freight needs a description and 1 to %1 pictures; "
-                "until both are given nothing is sent."
-            ).replace("%1", str(MAX_IMAGES))
+            return fill(
+                self.tr(
+                    "Refusing the return freight needs a description and 1 to %1 pictures; "
+                    "until both are given nothing is sent."
+                ),
+                MAX_IMAGES,
+            )
         if not desc:
             return self.tr("Refusing the return freight needs a description.")
         if not images:
-            return self.tr("Refusing the return freight needs 1 to %1 pictures as evidence.").replace(
-                "%1", str(MAX_IMAGES)
+            return fill(
+                self.tr("Refusing the return freight needs 1 to %1 pictures as evidence."), MAX_IMAGES
             )
-        return self.tr("At most %1 pictures can be sent.").replace("%1", str(MAX_IMAGES))
+        return fill(self.tr("At most %1 pictures can be sent."), MAX_IMAGES)
 
     # ---------------------------------------------------------------------------- state
     def plan(self) -> Plan:
@@ -358,7 +360,7 @@ class PreviewDialog(QDialog):
             self.skipped.setItem(row, 0, QTableWidgetItem(str(skip.refund_id)))
             self.skipped.setItem(row, 1, QTableWidgetItem(skip.reason))
         self.skipped.resizeColumnToContents(0)
-        self.skipped_box.setTitle(self.tr("Not sent (%1)").replace("%1", str(len(full.skipped))))
+        self.skipped_box.setTitle(fill(self.tr("Not sent (%1)"), len(full.skipped)))
         self.skipped_box.setVisible(bool(full.skipped))
 
         manual = full.manual
@@ -383,7 +385,7 @@ class PreviewDialog(QDialog):
     def _show_reject_choice(self, plan: Plan) -> None:
         intent = plan.intent
         reject = isinstance(intent, Reject)
-        if reject:
+        if isinstance(intent, Reject):
             name = ""
             for reasons in plan.reasons.values():
                 for r in reasons or ():
@@ -392,9 +394,7 @@ class PreviewDialog(QDialog):
                         break
                 if name:
                     break
-            self.reject_reason_label.setText(
-                name or self.tr("reason no. %1").replace("%1", str(intent.reason_code))
-            )
+            self.reject_reason_label.setText(name or fill(self.tr("reason no. %1"), intent.reason_code))
             self.reject_desc_label.setText(intent.desc or self.tr("(none)"))
         for label in (self.reject_reason_label, self.reject_desc_label):
             label.setVisible(reject)
@@ -406,23 +406,19 @@ class PreviewDialog(QDialog):
         approve = isinstance(plan.intent, Approve)
         total = len(plan.actions)
         self.heading.setText(
-            (
+            fill(
                 self.tr("Approve %1 of the %2 selected requests")
                 if approve
-                else self.tr("Reject %1 of the %2 selected requests")
+                else self.tr("Reject %1 of the %2 selected requests"),
+                total,
+                len(plan.order),
             )
-            .replace("%1", str(total))
-            .replace("%2", str(len(plan.order)))
         )
         for kind, label in self.count_labels.items():
             actions = [a for a in plan.actions if category(a) == kind]
             count = len(actions)
             money = sum(a.amount for a in actions)
-            label.setText(
-                self.tr("%1 (%2)").replace("%1", str(count)).replace("%2", format_fen(money))
-                if money
-                else str(count)
-            )
+            label.setText(fill(self.tr("%1 (%2)"), count, format_fen(money)) if money else str(count))
             label.setVisible(bool(count))
             buddy = self._summary.labelForField(label)
             if buddy is not None:
@@ -436,9 +432,7 @@ class PreviewDialog(QDialog):
             ]
             self.warning_label.setText("<br>".join(parts))
         self.warning_label.setVisible(bool(warnings))
-        self.ok_button.setText(
-            (self.tr("Approve %1") if approve else self.tr("Reject %1")).replace("%1", str(total))
-        )
+        self.ok_button.setText(fill(self.tr("Approve %1") if approve else self.tr("Reject %1"), total))
         problem = self._freight_problem()
         self.freight_hint.setText(problem or "")
         self.freight_hint.setVisible(problem is not None)

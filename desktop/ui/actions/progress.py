@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,9 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.actions import BatchReport, ItemResult, Outcome, Plan
+from desktop.core.actions import ActionKind, BatchReport, ItemResult, Outcome, Plan
 from desktop.ui.actions.texts import kind_name, outcome_name
+from desktop.ui.i18n import fill
 from desktop.ui.workers import run_in_background
+
+if TYPE_CHECKING:
+    from desktop.core.actions import ActionEngine
 
 COL_REFUND, COL_ACTION, COL_RESULT, COL_MESSAGE = range(4)
 _COLORS = {
@@ -43,51 +48,64 @@ _COLORS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    """One request in the progress table: its action (``None`` for a request not sent) and result
+    (``None`` while it waits)."""
+
+    refund_id: int
+    kind: ActionKind | None
+    outcome: Outcome | None
+    message: str
+
+
 class ResultsModel(QAbstractTableModel):
     """One row per request: refund id, action, result, message. Rows are keyed by refund id, so a
     later result for the same request (an uncertain send, judged) replaces the earlier one."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[list[Any]] = []  # [refund_id, kind, outcome | None, message]
+        self._rows: list[ResultRow] = []
         self._index: dict[int, int] = {}
 
-    def reset(self, rows: Sequence[tuple[int, Any, Outcome | None, str]]) -> None:
+    def reset(self, rows: Sequence[ResultRow]) -> None:
         self.beginResetModel()
-        self._rows = [list(r) for r in rows]
-        self._index = {r[0]: i for i, r in enumerate(self._rows)}
+        self._rows = list(rows)
+        self._index = {r.refund_id: i for i, r in enumerate(self._rows)}
         self.endResetModel()
 
-    def add(self, refund_id: int, kind: Any, outcome: Outcome | None, message: str) -> None:
+    def add(self, refund_id: int, kind: ActionKind | None, outcome: Outcome | None, message: str) -> None:
         if refund_id in self._index:
             self.set_result(refund_id, kind, outcome, message)
             return
         row = len(self._rows)
         self.beginInsertRows(QModelIndex(), row, row)
-        self._rows.append([refund_id, kind, outcome, message])
+        self._rows.append(ResultRow(refund_id, kind, outcome, message))
         self._index[refund_id] = row
         self.endInsertRows()
 
-    def set_result(self, refund_id: int, kind: Any, outcome: Outcome | None, message: str) -> None:
+    def set_result(
+        self, refund_id: int, kind: ActionKind | None, outcome: Outcome | None, message: str
+    ) -> None:
         row = self._index.get(refund_id)
         if row is None:
             self.add(refund_id, kind, outcome, message)
             return
-        self._rows[row] = [refund_id, kind or self._rows[row][1], outcome, message]
+        self._rows[row] = ResultRow(refund_id, kind or self._rows[row].kind, outcome, message)
         self.dataChanged.emit(self.index(row, 0), self.index(row, 3))
 
     def outcome_of(self, refund_id: int) -> Outcome | None:
         row = self._index.get(refund_id)
-        return None if row is None else self._rows[row][2]
+        return None if row is None else self._rows[row].outcome
 
     def message_of(self, refund_id: int) -> str:
         row = self._index.get(refund_id)
-        return "" if row is None else str(self._rows[row][3])
+        return "" if row is None else self._rows[row].message
 
     def counts(self) -> dict[Outcome | None, int]:
         out: dict[Outcome | None, int] = {}
         for r in self._rows:
-            out[r[2]] = out.get(r[2], 0) + 1
+            out[r.outcome] = out.get(r.outcome, 0) + 1
         return out
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
@@ -96,22 +114,26 @@ class ResultsModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else 4
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> str | None:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
         return [self.tr("Refund"), self.tr("Action"), self.tr("Result"), self.tr("Details")][section]
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> str | Qt.GlobalColor | None:
         if not index.isValid():
             return None
-        refund_id, kind, outcome, message = self._rows[index.row()]
+        r = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return [str(refund_id), kind_name(kind), outcome_name(outcome), message][col]
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_RESULT and outcome is not None:
-            return _COLORS.get(outcome)
+            return [str(r.refund_id), kind_name(r.kind), outcome_name(r.outcome), r.message][col]
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_RESULT and r.outcome is not None:
+            return _COLORS.get(r.outcome)
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_MESSAGE:
-            return message
+            return r.message
         return None
 
 
@@ -127,7 +149,7 @@ class ProgressDialog(QDialog):
     act_again_requested = Signal(list)
     run_finished = Signal(object)
 
-    def __init__(self, engine: Any, plan: Plan | None, parent: QWidget | None = None) -> None:
+    def __init__(self, engine: ActionEngine, plan: Plan | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Processing requests"))
         self.setMinimumSize(640, 420)
@@ -169,8 +191,8 @@ class ProgressDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         if plan is not None:
-            rows = [(s.refund_id, None, Outcome.SKIPPED, s.reason) for s in plan.skipped]
-            rows += [(a.refund_id, a.kind, None, "") for a in plan.actions]
+            rows = [ResultRow(s.refund_id, None, Outcome.SKIPPED, s.reason) for s in plan.skipped]
+            rows += [ResultRow(a.refund_id, a.kind, None, "") for a in plan.actions]
             self.model.reset(rows)
             self.bar.setRange(0, len(plan.actions))
         self._update_summary()
@@ -235,7 +257,7 @@ class ProgressDialog(QDialog):
         self._retryable = report.retryable_ids
         self._undecided = [r.refund_id for r in report.results if r.outcome is Outcome.UNKNOWN]
         if report.stopped:
-            self.summary.setText(self.tr("Stopped: %1").replace("%1", report.stopped))
+            self.summary.setText(fill(self.tr("Stopped: %1"), report.stopped))
         self._done_buttons()
         if not report.stopped:
             self._update_summary()
@@ -244,7 +266,7 @@ class ProgressDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self._running = False
         self.setWindowTitle(self.tr("Processing stopped"))
-        self.summary.setText(self.tr("The run could not start: %1").replace("%1", str(exc)))
+        self.summary.setText(fill(self.tr("The run could not start: %1"), exc))
         self._done_buttons()
 
     def _done_buttons(self) -> None:
@@ -253,14 +275,12 @@ class ProgressDialog(QDialog):
         self.close_button.setEnabled(True)
         self.retry_button.setEnabled(bool(self._retryable))
         self.retry_button.setText(
-            self.tr("Retry the failed (%1)").replace("%1", str(len(self._retryable)))
+            fill(self.tr("Retry the failed (%1)"), len(self._retryable))
             if self._retryable
             else self.tr("Retry the failed")
         )
         self.act_again_button.setVisible(bool(self._undecided))
-        self.act_again_button.setText(
-            self.tr("Act again on the undecided (%1)…").replace("%1", str(len(self._undecided)))
-        )
+        self.act_again_button.setText(fill(self.tr("Act again on the undecided (%1)…"), len(self._undecided)))
 
     def _retry(self) -> None:
         ids = list(self._retryable)
@@ -276,13 +296,16 @@ class ProgressDialog(QDialog):
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             self.tr("Act again on undecided requests?"),
-            self.tr(
-                "%1 request(s) got no clear answer and still look unchanged. The "
-                "platform may still carry the first request out: acting again "
-                "could do it twice.\n\nOpen each one in the Kuaishou seller "
-                "backend first. Act again only on those that were not applied "
-                "there."
-            ).replace("%1", str(len(ids))),
+            fill(
+                self.tr(
+                    "%1 request(s) got no clear answer and still look unchanged. The "
+                    "platform may still carry the first request out: acting again "
+                    "could do it twice.\n\nOpen each one in the Kuaishou seller "
+                    "backend first. Act again only on those that were not applied "
+                    "there."
+                ),
+                len(ids),
+            ),
             QMessageBox.StandardButton.Cancel,
             self,
         )
@@ -296,15 +319,15 @@ class ProgressDialog(QDialog):
 
     def _update_summary(self) -> None:
         counts = self.model.counts()
-        parts = [self.tr("%1 done").replace("%1", str(counts.get(Outcome.DONE, 0)))]
+        parts = [fill(self.tr("%1 done"), counts.get(Outcome.DONE, 0))]
         failed = sum(counts.get(o, 0) for o in (Outcome.FAILED, Outcome.CHANGED, Outcome.NOT_APPLIED))
         if failed:
-            parts.append(self.tr("%1 failed").replace("%1", str(failed)))
+            parts.append(fill(self.tr("%1 failed"), failed))
         for outcome in (Outcome.UNKNOWN, Outcome.CANCELLED, Outcome.SKIPPED):
             if counts.get(outcome):
                 parts.append(f"{outcome_name(outcome)} {counts[outcome]}")
         if self._running and counts.get(None):
-            parts.append(self.tr("%1 to go").replace("%1", str(counts[None])))
+            parts.append(fill(self.tr("%1 to go"), counts[None]))
         self.summary.setText(" · ".join(parts))
 
     def closeEvent(self, event: QCloseEvent) -> None:

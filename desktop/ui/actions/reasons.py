@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import threading
 from collections.abc import Sequence
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -25,8 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.actions import ActionsCancelled, ReasonsSummary, Reject
+from desktop.core.actions import ActionEngine, ActionsCancelled, ReasonsSummary, Reject
 from desktop.core.actions.planner import backend_url
+from desktop.core.actions.reasons import SharedReason
+from desktop.ui.i18n import fill
 from desktop.ui.workers import run_in_background
 
 MAX_DESC = 500
@@ -39,7 +40,9 @@ class RejectReasonDialog(QDialog):
     per request (handed to the engine so it does not fetch them again).
     """
 
-    def __init__(self, engine: Any, refund_ids: Sequence[int], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, engine: ActionEngine, refund_ids: Sequence[int], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Reject requests"))
         self.setMinimumSize(560, 460)
@@ -48,9 +51,7 @@ class RejectReasonDialog(QDialog):
         self._cancel = threading.Event()
         self.summary: ReasonsSummary | None = None
 
-        self.status = QLabel(
-            self.tr("Reading the reasons allowed for %1 request(s)…").replace("%1", str(len(self._ids)))
-        )
+        self.status = QLabel(fill(self.tr("Reading the reasons allowed for %1 request(s)…"), len(self._ids)))
         self.status.setWordWrap(True)
         self.bar = QProgressBar()
         self.bar.setRange(0, len(self._ids))
@@ -111,17 +112,13 @@ class RejectReasonDialog(QDialog):
                 else self.tr("None of these requests can be rejected now.")
             )
         else:
-            self.status.setText(
-                self.tr("Reasons allowed for all %1 request(s):").replace("%1", str(readable))
-            )
+            self.status.setText(fill(self.tr("Reasons allowed for all %1 request(s):"), readable))
         for reason in summary.shared:
             marks = []
             if reason.needs_desc:
                 marks.append(self.tr("description required"))
             if reason.needs_images:
-                marks.append(
-                    self.tr("pictures required for %1").replace("%1", str(len(reason.image_refunds)))
-                )
+                marks.append(fill(self.tr("pictures required for %1"), len(reason.image_refunds)))
             text = reason.desc + (f"  〔{'，'.join(marks)}〕" if marks else "")
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, reason.code)
@@ -130,11 +127,12 @@ class RejectReasonDialog(QDialog):
             self.reasons.addItem(item)
         if summary.unavailable:
             self.unavailable.setText(
-                self.tr("Cannot be rejected now: %1").replace(
-                    "%1",
-                    self.tr("; ").join(
-                        self.tr("%1 (%2)").replace("%1", str(rid)).replace("%2", msg)
-                        for rid, msg in summary.unavailable.items()
+                fill(
+                    self.tr("Cannot be rejected now: %1"),
+                    (
+                        self.tr("; ").join(
+                            fill(self.tr("%1 (%2)"), rid, msg) for rid, msg in summary.unavailable.items()
+                        )
                     ),
                 )
             )
@@ -149,7 +147,7 @@ class RejectReasonDialog(QDialog):
         if isinstance(exc, ActionsCancelled):
             self.status.setText(self.tr("Cancelled."))
             return
-        self.status.setText(self.tr("The reasons could not be read: %1").replace("%1", str(exc)))
+        self.status.setText(fill(self.tr("The reasons could not be read: %1"), exc))
 
     def _reason_changed(self, current: QListWidgetItem | None, _previous: object = None) -> None:
         reason = self._selected()
@@ -172,7 +170,7 @@ class RejectReasonDialog(QDialog):
         self.manual.setVisible(reason.needs_images)
         self._validate()
 
-    def _selected(self) -> Any:
+    def _selected(self) -> SharedReason | None:
         item = self.reasons.currentItem()
         if item is None or self.summary is None:
             return None

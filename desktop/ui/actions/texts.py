@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from desktop.core.actions import ActionKind, Outcome, WarningCode
+from desktop.ui.i18n import fill
 
 
 def kind_name(kind: ActionKind | None) -> str:
@@ -55,7 +56,7 @@ def warning_text(code: WarningCode, count: int) -> str:
             "Actions", "%1 return-freight claim(s) are rejected."
         ),
     }
-    return texts[code].replace("%1", str(count))
+    return fill(texts[code], count)
 
 
 def warning_short(code: WarningCode) -> str:

@@ -9,7 +9,7 @@ Public API::
     pane.openRequested(str)       # emitted with the URL just opened in the browser
 
 The seller-backend link opens with ``QDesktopServices`` (the system browser); its URL is a template
-with ``{refund_id}`` and ``{order_id}``, configurable, :data:`DEFAULT_BACKEND_URL` by default.
+with ``{refund_id}`` and ``{order_id}`` (the ``backend_url`` argument), :data:`DEFAULT_BACKEND_URL` by default.
 
 Everything here comes from the platform or the user, so every label is plain text (Qt's
 auto-detected rich text drew a product name with markup large and red, and loaded ``<img src=file:…>``);
@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.queue_rows import QueueRow, RefundDetail
 from desktop.core.textsafe import https_link, neutralise
+from desktop.ui.i18n import fill
 from desktop.ui.queue import labels
 
 #: the Kuaishou seller backend's after-sale detail page (快手小店商家后台 · 售后详情)
@@ -149,10 +150,6 @@ class DetailPane(QScrollArea):
         """The full detail shown (``None`` until :meth:`set_detail` delivered the row's)."""
         return self._detail
 
-    def set_backend_url(self, template: str) -> None:
-        """The seller-backend URL template (``{refund_id}``, ``{order_id}``)."""
-        self._template = template
-
     def show_row(self, row: QueueRow | None) -> None:
         """Show the request's headline at once; the rest arrives with :meth:`set_detail`."""
         if row is None or self._row is None or row.key != self._row.key:
@@ -189,10 +186,13 @@ class DetailPane(QScrollArea):
         QMessageBox.warning(
             self,
             self.tr("No browser opened"),
-            self.tr(
-                "The system did not open a browser for the request. Its address was copied to "
-                "the clipboard: paste it into your browser's address bar.\n\n%1"
-            ).replace("%1", url),
+            fill(
+                self.tr(
+                    "The system did not open a browser for the request. Its address was copied to "
+                    "the clipboard: paste it into your browser's address bar.\n\n%1"
+                ),
+                url,
+            ),
         )
 
     def open_picture(self, url: str) -> bool:
@@ -235,7 +235,7 @@ class DetailPane(QScrollArea):
             basis = self.tr("sourced") if self._detail.stage_basis == "sourced" else self.tr("assumed")
             consequence = f"{consequence} [{basis}]"
         self.consequence.setText(
-            self.tr("When the deadline passes: %1").replace("%1", consequence) if consequence else ""
+            fill(self.tr("When the deadline passes: %1"), consequence) if consequence else ""
         )
 
         while self.facts.rowCount():
@@ -280,7 +280,7 @@ class DetailPane(QScrollArea):
             reason_parts.append(_esc(desc))
         negotiate = detail.get("negotiateReason") if isinstance(detail, Mapping) else None
         if negotiate:
-            reason_parts.append(_esc(self.tr("Negotiation: %1").replace("%1", neutralise(negotiate))))
+            reason_parts.append(_esc(fill(self.tr("Negotiation: %1"), neutralise(negotiate))))
         pictures = self._detail.pictures if self._detail is not None else ()
         if pictures:
             picture = self.tr("Picture %1")
@@ -289,11 +289,10 @@ class DetailPane(QScrollArea):
             for i, url in enumerate(pictures, start=1):
                 safe = https_link(url)
                 if safe is None:
-                    links.append(html.escape(refused.replace("%1", str(i))))
+                    links.append(html.escape(fill(refused, i)))
                 else:
                     links.append(
-                        f'<a href="{html.escape(safe, quote=True)}">'
-                        f"{html.escape(picture.replace('%1', str(i)))}</a>"
+                        f'<a href="{html.escape(safe, quote=True)}">{html.escape(fill(picture, i))}</a>'
                     )
             reason_parts.append(" · ".join(links))
         elif self._detail is not None:
@@ -314,10 +313,10 @@ class DetailPane(QScrollArea):
         when = labels.format_local_time(row.expire_at_ms, with_year=True)
         source = labels.source_names().get(row.deadline_source, "")
         if self._now_ms is None:
-            text = self.tr("Deadline %1").replace("%1", when)
+            text = fill(self.tr("Deadline %1"), when)
         else:
             left = self._duration((row.expire_at_ms - self._now_ms) // 1000)
-            text = self.tr("%1 left · deadline %2").replace("%1", left).replace("%2", when)
+            text = fill(self.tr("%1 left · deadline %2"), left, when)
         self.countdown.setText(f"{text}\n{source}")
 
     def _timeline_html(self, detail: RefundDetail) -> str:
@@ -327,9 +326,14 @@ class DetailPane(QScrollArea):
         lines = []
         for ob in detail.observations:
             status = getattr(ob, "status", None)
-            text = statuses.get(status) or (labels.unknown_value(status) if status is not None else "—")
+            if status is None:
+                text = "—"
+            else:
+                text = (statuses.get(status) if isinstance(status, int) else None) or labels.unknown_value(
+                    status
+                )
             expire = getattr(ob, "expire_time", None)
-            extra = self.tr("deadline %1").replace("%1", labels.format_local_time(expire)) if expire else ""
+            extra = fill(self.tr("deadline %1"), labels.format_local_time(expire)) if expire else ""
             seen = labels.format_local_time(getattr(ob, "seen_at", None), with_year=True)
             lines.append(
                 f"<tr><td style='padding-right:8px;white-space:nowrap'>{seen}</td>"
@@ -344,7 +348,7 @@ class DetailPane(QScrollArea):
         for c in detail.comments:
             when = labels.format_local_time(c.get("create_time"), with_year=True)
             who = c.get("staff_account_name") or (
-                self.tr("role %1").replace("%1", str(c.get("role"))) if c.get("role") is not None else ""
+                fill(self.tr("role %1"), c.get("role")) if c.get("role") is not None else ""
             )
             lines.append(
                 f"<tr><td style='padding-right:8px;white-space:nowrap'>{when}</td>"

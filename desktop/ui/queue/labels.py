@@ -12,7 +12,11 @@ import datetime as _dt
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap, QPolygonF
 
-from desktop.core.labels import kind_names, level_names, stage_names, urgency_names  # noqa: F401 - the queue's names
+# the queue's names of kinds, stages, urgency tiers and levels (re-exported: the views read them here)
+from desktop.core.labels import kind_names as kind_names
+from desktop.core.labels import level_names as level_names
+from desktop.core.labels import stage_names as stage_names
+from desktop.core.labels import urgency_names as urgency_names
 
 
 def stage_consequences() -> dict[str, str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import time
 from collections.abc import Callable, Iterable, Sequence
+from typing import cast
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -55,6 +56,9 @@ URGENCY_ROLE = Qt.ItemDataRole.UserRole + 3
 DEFAULT_SCALE = UrgencyScale(2 * 3600, 6 * 3600, 24 * 3600)
 #: sort key of a row without a deadline: after every real one
 NO_DEADLINE = 2**62
+
+#: the sort keys of one column, one per model row: ints (times, money, ids) or texts (names)
+SortKeys = list[int] | list[str]
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _BACKGROUND = Qt.ItemDataRole.BackgroundRole
@@ -104,7 +108,7 @@ class QueueModel(QAbstractTableModel):
         self._offset_ms = 0
         self._updating = False
         self._colours = True
-        self._key_cache: dict[int, list] = {}
+        self._key_cache: dict[int, SortKeys] = {}
         self._order_cache: dict[tuple[int, bool], list[int]] = {}
         self._duration = labels.DurationFormat()
         self._retranslate()
@@ -151,9 +155,6 @@ class QueueModel(QAbstractTableModel):
     def rows(self) -> Sequence[QueueRow]:
         """All rows, in model order (read-only view; do not mutate)."""
         return self._rows
-
-    def row_at(self, row: int) -> QueueRow:
-        return self._rows[row]
 
     def row_of(self, shop_id: int, refund_id: int) -> int | None:
         """The model row of a request, or None."""
@@ -236,14 +237,15 @@ class QueueModel(QAbstractTableModel):
         if not descending:
             if base is None:
                 order = (
-                    _int_order(keys)
+                    _int_order(self._int_keys(column))
                     if column in _INT_KEYED
                     else sorted(range(len(keys)), key=keys.__getitem__)
                 )
             else:
                 # the rows already in time-left order, sorted stably: ties keep that order
                 if column in _INT_KEYED:
-                    rank = _int_order([keys[r] for r in base])
+                    ints = self._int_keys(column)
+                    rank = _int_order([ints[r] for r in base])
                     order = [base[i] for i in rank]
                 else:
                     order = sorted(base, key=keys.__getitem__)
@@ -255,7 +257,7 @@ class QueueModel(QAbstractTableModel):
         self._order_cache[cache_key] = order
         return order
 
-    def sort_keys(self, column: int) -> list:
+    def sort_keys(self, column: int) -> SortKeys:
         """Native sort keys of every model row for ``column`` (what ``SORT_ROLE`` returns, with
         ``None`` mapped to a value that sorts last). Time left and urgency sort by the absolute
         deadline: the order is the same at every instant, so the countdown never re-sorts."""
@@ -263,6 +265,10 @@ class QueueModel(QAbstractTableModel):
         if keys is None:
             keys = self._key_cache[column] = self._compute_keys(column)
         return keys
+
+    def _int_keys(self, column: int) -> list[int]:
+        """The sort keys of a column of ``_INT_KEYED``: ints only (see :meth:`_compute_keys`)."""
+        return cast("list[int]", self.sort_keys(column))
 
     # ------------------------------------------------------------------------------- countdown
     def tick(self) -> None:
@@ -317,7 +323,7 @@ class QueueModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         return _FLAGS
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> str | None:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < COLUMN_COUNT:
             return None
         if role == _DISPLAY:
@@ -326,12 +332,12 @@ class QueueModel(QAbstractTableModel):
             return self._header_tips.get(section)
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> object:
         if not index.isValid():
             return None
         return self.cell(index.row(), index.column(), role)
 
-    def cell(self, r: int, col: int, role: int = _DISPLAY):
+    def cell(self, r: int, col: int, role: int = _DISPLAY) -> object:
         """``data()`` by row and column numbers (the proxy calls it without building an index)."""
         if not 0 <= r < len(self._rows):
             return None
@@ -365,7 +371,7 @@ class QueueModel(QAbstractTableModel):
         return None
 
     # ------------------------------------------------------------------------------- internals
-    def _display(self, row: QueueRow, col: int):
+    def _display(self, row: QueueRow, col: int) -> str | None:
         if col == COL_TIME_LEFT:
             return self._duration(self.seconds_left(row))
         if col == COL_URGENCY:
@@ -397,7 +403,7 @@ class QueueModel(QAbstractTableModel):
             return str(row.refund_id)
         return None
 
-    def _native(self, row: QueueRow, col: int):
+    def _native(self, row: QueueRow, col: int) -> int | str | None:
         if col in (COL_TIME_LEFT, COL_URGENCY):
             return self.seconds_left(row)
         if col == COL_DEADLINE:
@@ -414,7 +420,7 @@ class QueueModel(QAbstractTableModel):
             return row.status
         return self._display(row, col)
 
-    def _compute_keys(self, col: int) -> list:
+    def _compute_keys(self, col: int) -> SortKeys:
         rows = self._rows
         if col in (COL_TIME_LEFT, COL_URGENCY, COL_DEADLINE):
             return [NO_DEADLINE if r.expire_at_ms is None else r.expire_at_ms for r in rows]
@@ -442,7 +448,7 @@ class QueueModel(QAbstractTableModel):
             return [r.shop_name for r in rows]
         raise IndexError(f"no column {col}")
 
-    def _tooltip(self, row: QueueRow, col: int):
+    def _tooltip(self, row: QueueRow, col: int) -> str | None:
         if col in (COL_TIME_LEFT, COL_DEADLINE, COL_URGENCY):
             when = labels.format_local_time(row.expire_at_ms, with_year=True)
             return f"{when}\n{self._source_names.get(row.deadline_source, row.deadline_source)}"
@@ -460,7 +466,7 @@ class QueueModel(QAbstractTableModel):
         self._key_cache.clear()
         self._order_cache.clear()
         order = self.sort_order(COL_TIME_LEFT)
-        keys = self.sort_keys(COL_TIME_LEFT)
+        keys = self._int_keys(COL_TIME_LEFT)
         dated = len(order) - keys.count(NO_DEADLINE)  # rows without a deadline sort last
         self._by_deadline = order[:dated]
         self._sorted_deadlines = sorted(k for k in keys if k != NO_DEADLINE)
@@ -538,7 +544,7 @@ _TIE_BY_TIME_LEFT = frozenset(
 )
 
 
-def _ties_restored(order: list[int], keys: list) -> list[int]:
+def _ties_restored(order: list[int], keys: SortKeys) -> list[int]:
     """``order`` (a reversed ascending order) with each run of equal keys turned back, so ties keep
     their ascending tie-break order."""
     out: list[int] = []

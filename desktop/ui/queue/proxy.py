@@ -13,7 +13,8 @@ whitespace-separated term must occur in the row's ids, product, reason or shop; 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import TypeVar
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -24,6 +25,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
     Signal,
+    SignalInstance,
 )
 
 from desktop.core.queue_rows import QueueRow
@@ -32,6 +34,13 @@ from desktop.ui.queue.model import COL_TIME_LEFT, QueueModel
 #: a tier filter is re-evaluated at most this often while rows cross tiers (the row's own urgency
 #: cell and colour always update at once; only its membership in a tier-filtered view lags)
 URGENCY_REFILTER_MS = 10_000
+
+_T = TypeVar("_T", bound=Hashable)
+
+
+def _allowed(values: Iterable[_T] | None) -> frozenset[_T] | None:
+    """A filter's allowed values (``None``: no restriction)."""
+    return None if values is None else frozenset(values)
 
 
 class QueueProxyModel(QAbstractProxyModel):
@@ -75,7 +84,7 @@ class QueueProxyModel(QAbstractProxyModel):
         self.endResetModel()
         self.layoutRefreshed.emit()
 
-    def _connections(self):
+    def _connections(self) -> tuple[tuple[SignalInstance, Callable[..., None]], ...]:
         m = self._model
         assert m is not None
         return (
@@ -109,22 +118,10 @@ class QueueProxyModel(QAbstractProxyModel):
         shops: Iterable[int] | None = None,
     ) -> None:
         """Set all four filters at once (``None`` = no restriction); one relayout, none if unchanged."""
-        new = tuple(None if v is None else frozenset(v) for v in (kinds, stages, urgencies, shops))
+        new = (_allowed(kinds), _allowed(stages), _allowed(urgencies), _allowed(shops))
         if new != (self._kinds, self._stages, self._urgencies, self._shops):
             self._kinds, self._stages, self._urgencies, self._shops = new
             self._apply()
-
-    def set_kinds(self, kinds: Iterable[str] | None) -> None:
-        self.set_filters(kinds=kinds, stages=self._stages, urgencies=self._urgencies, shops=self._shops)
-
-    def set_stages(self, stages: Iterable[str] | None) -> None:
-        self.set_filters(kinds=self._kinds, stages=stages, urgencies=self._urgencies, shops=self._shops)
-
-    def set_urgencies(self, urgencies: Iterable[str] | None) -> None:
-        self.set_filters(kinds=self._kinds, stages=self._stages, urgencies=urgencies, shops=self._shops)
-
-    def set_shops(self, shop_ids: Iterable[int] | None) -> None:
-        self.set_filters(kinds=self._kinds, stages=self._stages, urgencies=self._urgencies, shops=shop_ids)
 
     def set_search(self, text: str) -> None:
         terms = tuple(text.casefold().split())
@@ -209,7 +206,9 @@ class QueueProxyModel(QAbstractProxyModel):
             return QModelIndex()
         return self._model.index(self._map[row], proxy_index.column())
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
         # straight to the model's cell(): no source index built per call (painting asks ~8 roles a cell)
         if not index.isValid() or self._model is None:
             return None
@@ -318,7 +317,7 @@ class QueueProxyModel(QAbstractProxyModel):
                 continue
             source_row = None if key is None or m is None else m.row_of(*key)
             proxy_row = inv[source_row] if source_row is not None else -1
-            old.append(QModelIndex(p))
+            old.append(QModelIndex(p))  # type: ignore[call-overload]  # Qt converts; PySide6's stub lacks it
             new.append(self.createIndex(proxy_row, col) if proxy_row >= 0 else QModelIndex())
         if old:
             self.changePersistentIndexList(old, new)
@@ -344,10 +343,11 @@ class QueueProxyModel(QAbstractProxyModel):
             self._end_change()
 
     def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: list[int]) -> None:
-        if self._pending is not None or not self._map:
+        m = self._model
+        if self._pending is not None or not self._map or m is None:
             return  # the coming layoutChanged repaints everything
         first_col, last_col = top_left.column(), bottom_right.column()
-        if top_left.row() == 0 and bottom_right.row() == self._model.rowCount() - 1:
+        if top_left.row() == 0 and bottom_right.row() == m.rowCount() - 1:
             # whole columns (the countdown tick, a recolour): the same columns over all proxy rows
             self.dataChanged.emit(self.index(0, first_col), self.index(len(self._map) - 1, last_col), roles)
             return

@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import html
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDateTime, QEvent, QMargins, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
@@ -37,7 +37,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui.i18n import fill
 from desktop.ui.queue import labels
+
+if TYPE_CHECKING:
+    from PySide6.QtCharts import QChart, QChartView
+
+    from desktop.core.domain.risk import DailyPoint, Forecast, RiskEstimate, ShopScoreView
+    from desktop.core.risk_answer import HistoryProgress, RiskAnswer
 
 LEVEL_COLOURS = {
     "low": ("#1e7b34", "#dff3e4"),
@@ -53,7 +60,7 @@ CHART_HEIGHT = 240
 WEEKLY_AFTER_DAYS = 31
 
 
-def weekly(daily: Sequence[Any]) -> tuple[Any, ...]:
+def weekly(daily: Sequence[DailyPoint]) -> tuple[DailyPoint, ...]:
     """The daily points summed per 7 days (the last week may be shorter), each at its first day."""
     out = []
     for start in range(0, len(daily), 7):
@@ -81,8 +88,9 @@ class RiskPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._estimate: Any = None
-        self._history: Any = None  # desktop.core.risk_answer.HistoryProgress (None: not known)
+        self._estimate: RiskEstimate | None = None
+        self._history: HistoryProgress | None = None  # None: not known
+        self._guarded: dict[int, Forecast] = {}  # the forecast with the guard, by horizon
 
         self.badge = QLabel()
         self.badge.setObjectName("risk-badge")
@@ -116,8 +124,8 @@ class RiskPanel(QWidget):
         self.rescue_buttons: list[QPushButton] = []
 
         # the chart is built with the first daily series (see _ensure_chart); a note stands in for it
-        self.chart: Any = None
-        self.chart_view: Any = None
+        self.chart: QChart | None = None
+        self.chart_view: QChartView | None = None
         self.chart_note = QLabel()
         self.chart_note.setObjectName("risk-chart-note")
         self.chart_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -137,7 +145,7 @@ class RiskPanel(QWidget):
         self._render()
 
     # --------------------------------------------------------------------------------- public
-    def set_estimate(self, estimate: Any, guarded: Sequence[Any] | None = None) -> None:
+    def set_estimate(self, estimate: RiskEstimate | None, guarded: Sequence[Forecast] | None = None) -> None:
         """Show a ``RiskEstimate`` (``None``: not computed yet). ``guarded``: the forecast with the
         guard as configured (one per horizon; ``None`` while the guard is off), shown as a second
         line under each horizon."""
@@ -146,13 +154,13 @@ class RiskPanel(QWidget):
         self._guarded = {f.horizon_hours: f for f in guarded or ()}
         self._render()
 
-    def set_answer(self, answer: Any) -> None:
+    def set_answer(self, answer: RiskAnswer | None) -> None:
         """Show a ``RiskAnswer`` (:mod:`desktop.core.risk_answer`): while its history is not
         complete, the badge says the estimate is partial and how far the history got instead of a
         level that would change by itself."""
         self._estimate = answer.estimate if answer is not None else None
         self._history = answer.history if answer is not None else None
-        self._guarded = {f.horizon_hours: f for f in getattr(answer, "guarded", None) or ()}
+        self._guarded = {f.horizon_hours: f for f in (answer.guarded if answer is not None else None) or ()}
         self._render()
 
     @property
@@ -160,7 +168,7 @@ class RiskPanel(QWidget):
         return self._history is not None and not self._history.complete
 
     @property
-    def estimate(self) -> Any:
+    def estimate(self) -> RiskEstimate | None:
         return self._estimate
 
     # ------------------------------------------------------------------------------- rendering
@@ -189,16 +197,12 @@ class RiskPanel(QWidget):
             return
         level = est.level
         fg, bg = LEVEL_COLOURS.get(level, ("#333333", "#eeeeee"))
-        self.badge.setText(self.tr("Risk: %1").replace("%1", names.get(level, level)))
+        self.badge.setText(fill(self.tr("Risk: %1"), names.get(level, level)))
         history = self._history
         if history is not None and not history.complete:
             fg, bg = "#555555", "#eeeeee"
             if not history.swept:
-                got = (
-                    self.tr("history %1 of %2 days")
-                    .replace("%1", str(history.swept_days))
-                    .replace("%2", str(history.sweep_days))
-                )
+                got = fill(self.tr("history %1 of %2 days"), history.swept_days, history.sweep_days)
             else:
                 got = self.tr("%n close(s) to check", "", history.to_refine)
             self.badge.setText(self.tr("Risk: partial") + "\n" + got)
@@ -233,7 +237,7 @@ class RiskPanel(QWidget):
         self._render_forecast(est.forecast)
         self._render_chart(est.daily)
 
-    def _render_score(self, score: Any) -> None:
+    def _render_score(self, score: ShopScoreView | None) -> None:
         if score is None:
             self.score.setText(_italic(self.tr("Not fetched yet")))
             return
@@ -248,11 +252,9 @@ class RiskPanel(QWidget):
             after = score.after_sale
             if after:
                 name = names.get(after[0] or "", after[0] or "")
-                body += f"<br>{html.escape(self.tr('%1:').replace('%1', name))} <b>{html.escape(after[1] or '—')}</b>"
+                body += f"<br>{html.escape(fill(self.tr('%1:'), name))} <b>{html.escape(after[1] or '—')}</b>"
         fetched = labels.format_local_time(score.fetched_at_ms, with_year=True)
-        note = self.tr("The platform's own figure, fetched %1; not part of this estimate.").replace(
-            "%1", fetched
-        )
+        note = fill(self.tr("The platform's own figure, fetched %1; not part of this estimate."), fetched)
         grey = labels.secondary_text(self.palette()).name()
         self.score.setText(f"{body}<br><small style='color:{grey}'>{html.escape(note)}</small>")
 
@@ -268,37 +270,40 @@ class RiskPanel(QWidget):
             "客服体验": self.tr("Customer service experience"),
         }
 
-    def _render_forecast(self, forecasts: Sequence[Any]) -> None:
+    def _render_forecast(self, forecasts: Sequence[Forecast]) -> None:
         while self.forecast_grid.count():
             item = self.forecast_grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.rescue_buttons = []
         names = self._level_names()
         if not forecasts:
             self.forecast_grid.addWidget(QLabel(self.tr("No forecast yet.")), 0, 0)
             return
         for i, f in enumerate(forecasts):
-            head = QLabel(self.tr("In %1 h").replace("%1", str(f.horizon_hours)))
+            head = QLabel(fill(self.tr("In %1 h"), f.horizon_hours))
             head.setStyleSheet("font-weight: bold")
-            text = self.tr("Level %1").replace("%1", names.get(f.level, f.level))
+            text = fill(self.tr("Level %1"), names.get(f.level, f.level))
             if f.changes_at_ms is not None and f.changes_to is not None:
-                text += " · " + self.tr("becomes %1 at %2").replace(
-                    "%1", names.get(f.changes_to, f.changes_to)
-                ).replace("%2", labels.format_local_time(f.changes_at_ms))
+                text += " · " + fill(
+                    self.tr("becomes %1 at %2"),
+                    names.get(f.changes_to, f.changes_to),
+                    labels.format_local_time(f.changes_at_ms),
+                )
             if f.would_auto_approve:
-                text += " · " + self.tr("%1 would be auto-approved (%2)").replace(
-                    "%1", str(len(f.would_auto_approve))
-                ).replace("%2", labels.format_fen(f.money_at_stake_fen))
+                text += " · " + fill(
+                    self.tr("%1 would be auto-approved (%2)"),
+                    len(f.would_auto_approve),
+                    labels.format_fen(f.money_at_stake_fen),
+                )
             else:
                 text += " · " + self.tr("nothing expires")
-            g = getattr(self, "_guarded", {}).get(f.horizon_hours)
+            g = self._guarded.get(f.horizon_hours)
             if g is not None:
-                text += "\n" + self.tr("With the guard: level %1").replace("%1", names.get(g.level, g.level))
+                text += "\n" + fill(self.tr("With the guard: level %1"), names.get(g.level, g.level))
                 if g.would_auto_approve:
-                    text += " · " + self.tr("%1 still auto-approved").replace(
-                        "%1", str(len(g.would_auto_approve))
-                    )
+                    text += " · " + fill(self.tr("%1 still auto-approved"), len(g.would_auto_approve))
             body = QLabel(text)
             body.setWordWrap(True)
             row = 2 * i
@@ -306,9 +311,11 @@ class RiskPanel(QWidget):
             self.forecast_grid.addWidget(body, row, 1)
             if f.rescue:
                 button = QPushButton(
-                    self.tr("Select the %1 to handle (%2)")
-                    .replace("%1", str(len(f.rescue)))
-                    .replace("%2", labels.format_fen(f.rescue_money_fen))
+                    fill(
+                        self.tr("Select the %1 to handle (%2)"),
+                        len(f.rescue),
+                        labels.format_fen(f.rescue_money_fen),
+                    )
                 )
                 tip = (
                     self.tr("Handling these keeps the current level")
@@ -322,9 +329,9 @@ class RiskPanel(QWidget):
                 self.forecast_grid.addWidget(button, row + 1, 1, Qt.AlignmentFlag.AlignLeft)
                 self.rescue_buttons.append(button)
 
-    def _ensure_chart(self) -> Any:
+    def _ensure_chart(self) -> tuple[QChart, QChartView]:
         """The chart and its view, created (and QtCharts imported) on first use."""
-        if self.chart is None:
+        if self.chart is None or self.chart_view is None:
             from PySide6.QtCharts import QChart, QChartView
 
             self.chart = QChart()
@@ -334,9 +341,9 @@ class RiskPanel(QWidget):
             self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
             self.chart_view.setMinimumHeight(CHART_HEIGHT)
             self._layout.insertWidget(self._layout.indexOf(self.chart_note), self.chart_view, 1)
-        return self.chart
+        return self.chart, self.chart_view
 
-    def _render_chart(self, daily: Sequence[Any]) -> None:
+    def _render_chart(self, daily: Sequence[DailyPoint]) -> None:
         if not daily:
             self.chart_note.setText(self.tr("No daily history yet"))
             self.chart_note.setVisible(True)
@@ -345,9 +352,9 @@ class RiskPanel(QWidget):
             return
         from PySide6.QtCharts import QAreaSeries, QDateTimeAxis, QLineSeries, QValueAxis
 
-        chart = self._ensure_chart()
+        chart, view = self._ensure_chart()
         self.chart_note.setVisible(False)
-        self.chart_view.setVisible(True)
+        view.setVisible(True)
         chart.removeAllSeries()
         # QAreaSeries does not own its boundary lines: keep them alive as long as the areas
         self._area_bounds: list[QLineSeries] = []
@@ -400,9 +407,9 @@ class RiskPanel(QWidget):
             area = QAreaSeries(upper, lower)
             self._area_bounds += [upper, lower]
             area.setName(name)
-            fill = QColor(colour)
-            fill.setAlpha(170)
-            area.setBrush(fill)
+            brush = QColor(colour)
+            brush.setAlpha(170)
+            area.setBrush(brush)
             area.setPen(QPen(colour, 1))
             chart.addSeries(area)
             area.attachAxis(x_axis)

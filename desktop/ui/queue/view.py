@@ -1,6 +1,7 @@
 """The queue widgets: the table with its filter bar, search, urgency legend and empty state
 (:class:`QueueView`), and the two-tab :class:`QueueWidget` that keeps requests on the buyer's or the
-platform's clock apart from the merchant's own queue.
+platform's clock apart from the merchant's own queue. The table and the legend themselves:
+:mod:`desktop.ui.queue.widgets`.
 
 Public API (for the main window)::
 
@@ -15,9 +16,19 @@ Public API (for the main window)::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,13 +39,13 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.core.queue_rows import KINDS, MERCHANT, URGENCIES, QueueRow, UrgencyScale
+from desktop.ui.i18n import fill
 from desktop.ui.queue import labels
 from desktop.ui.queue.model import (
     COL_AMOUNT,
@@ -55,6 +66,14 @@ from desktop.ui.queue.model import (
     QueueModel,
 )
 from desktop.ui.queue.proxy import QueueProxyModel
+from desktop.ui.queue.widgets import QueueTable, UrgencyLegend
+
+
+def _row_of(index: QModelIndex) -> QueueRow | None:
+    """The queue row behind a table index (the model's ``ROW_ROLE``)."""
+    row = index.data(ROW_ROLE)
+    return row if isinstance(row, QueueRow) else None
+
 
 # widths of the free-text columns (reason, product, shop) in Chinese characters (their texts come
 # from the buyers and the shop, in Chinese whatever the interface language)
@@ -65,110 +84,6 @@ SEARCH_DELAY_MS = 250
 #: columns a laptop screen cannot afford by default (the detail pane shows them; the search finds
 #: them); the header's context menu shows them again
 HIDDEN_BY_DEFAULT = (COL_ORDER, COL_REMINDERS, COL_REFUND)
-
-
-class QueueTable(QTableView):
-    """A table view that repaints only the visible part of a column when a whole column changes
-    (the countdown tick), instead of the whole viewport."""
-
-    def dataChanged(
-        self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Sequence[int] = ()
-    ) -> None:
-        if top_left == bottom_right or self.state() == QAbstractItemView.State.EditingState:
-            super().dataChanged(top_left, bottom_right, roles)
-            return
-        viewport = self.viewport()
-        height = viewport.height()
-        # rows: their band, clipped to the viewport (a whole column: the full height)
-        top = self.rowViewportPosition(top_left.row())
-        bottom = self.rowViewportPosition(bottom_right.row())
-        if top_left.row() == 0 and bottom_right.row() == self.model().rowCount() - 1:
-            y0, y1 = 0, height
-        else:
-            y0 = top if top >= 0 else 0
-            y1 = bottom + self.rowHeight(bottom_right.row()) if bottom >= 0 else height
-            if top > height or (bottom >= 0 and y1 < 0):
-                return  # entirely outside the visible rows
-        # columns: one column's band, or the full width
-        col = top_left.column()
-        if col == bottom_right.column():
-            if self.isColumnHidden(col):
-                return
-            x0, width = self.columnViewportPosition(col), self.columnWidth(col)
-        else:
-            x0, width = 0, viewport.width()
-        rect = QRect(x0, y0, width, max(0, y1 - y0)).intersected(viewport.rect())
-        if not rect.isEmpty():
-            viewport.update(rect)
-
-
-class UrgencyLegend(QWidget):
-    """The urgency tiers as shape + name + bound, so colour is never the only cue."""
-
-    def __init__(self, scale: UrgencyScale, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._scale = scale
-        self._layout = QHBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(12)
-        self._build()
-
-    def set_scale(self, scale: UrgencyScale) -> None:
-        self._scale = scale
-        self._build()
-
-    def _build(self) -> None:
-        while self._layout.count():
-            item = self._layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
-        title = QLabel(self.tr("Legend:"))
-        self._layout.addWidget(title)
-        names = labels.urgency_names()
-        bounds = self._bounds()
-        for key in URGENCIES:
-            icon = QLabel()
-            icon.setPixmap(labels.urgency_icon(key).pixmap(14, 14))
-            icon.setAccessibleName(names[key])
-            text = QLabel(f"{names[key]} {bounds[key]}")
-            text.setObjectName(f"legend-{key}")
-            box = QWidget()
-            row = QHBoxLayout(box)
-            row.setContentsMargins(6, 1, 6, 1)
-            row.setSpacing(4)
-            row.addWidget(icon)
-            row.addWidget(text)
-            bg = labels.URGENCY_BACKGROUND.get(key)
-            if bg is not None:
-                box.setAutoFillBackground(True)
-                pal = box.palette()
-                pal.setColor(box.backgroundRole(), bg)
-                pal.setColor(text.foregroundRole(), labels.DARK_TEXT)
-                box.setPalette(pal)
-                text.setPalette(pal)
-            self._layout.addWidget(box)
-        self._layout.addStretch(1)
-
-    def _bounds(self) -> dict[str, str]:
-        hours = self.tr("{n} h")
-
-        def h(seconds: int) -> str:
-            value = seconds / 3600
-            return hours.format(n=f"{value:g}")
-
-        s = self._scale
-        return {
-            "overdue": self.tr("(past the deadline)"),
-            "critical": f"(≤ {h(s.critical_s)})",
-            "urgent": f"(≤ {h(s.urgent_s)})",
-            "warn": f"(≤ {h(s.warn_s)})",
-            "info": f"(> {h(s.warn_s)})",
-        }
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._build()
-        super().changeEvent(event)
 
 
 class QueueView(QWidget):
@@ -353,7 +268,7 @@ class QueueView(QWidget):
             action.toggled.connect(lambda on, col=col: self.table.setColumnHidden(col, not on))
         return menu
 
-    def _column_menu(self, pos) -> None:
+    def _column_menu(self, pos: QPoint) -> None:
         menu = self.column_menu()
         menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
         menu.deleteLater()
@@ -399,12 +314,11 @@ class QueueView(QWidget):
         sel = self.table.selectionModel()
         index = self.table.currentIndex()
         if index.isValid() and sel.isRowSelected(index.row(), QModelIndex()):
-            return index.data(ROW_ROLE)
+            return _row_of(index)
         rows = sel.selectedRows(COL_TIME_LEFT)
         if not rows:
             return None
-        first = min(rows, key=lambda i: i.row())
-        return first.data(ROW_ROLE)
+        return _row_of(min(rows, key=lambda i: i.row()))
 
     def select_refunds(self, refund_ids: Iterable[int]) -> int:
         """Select these requests (any shop), clearing filters that hide them; returns how many were
@@ -440,7 +354,7 @@ class QueueView(QWidget):
 
     # ------------------------------------------------------------------------------- internals
     def _fill_combos(self) -> None:
-        def fill(combo: QComboBox, all_text: str, items: Iterable[tuple[str, object]]) -> None:
+        def populate(combo: QComboBox, all_text: str, items: Iterable[tuple[str, object]]) -> None:
             current = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
@@ -454,30 +368,31 @@ class QueueView(QWidget):
         kinds = labels.kind_names()
         stages = labels.stage_names()
         urgencies = labels.urgency_names()
-        fill(self.kind_filter, self.tr("All kinds"), ((kinds[k], k) for k in KINDS))
-        fill(
+        populate(self.kind_filter, self.tr("All kinds"), ((kinds[k], k) for k in KINDS))
+        populate(
             self.stage_filter,
             self.tr("All stages"),
             ((stages.get(s, s), s) for s in self._stages_present),
         )
-        fill(self.urgency_filter, self.tr("Any urgency"), ((urgencies[u], u) for u in URGENCIES))
+        populate(self.urgency_filter, self.tr("Any urgency"), ((urgencies[u], u) for u in URGENCIES))
         for i, key in enumerate(URGENCIES, start=1):
             self.urgency_filter.setItemIcon(i, labels.urgency_icon(key))
-        fill(
+        populate(
             self.shop_filter, self.tr("All shops"), ((name, sid) for sid, name in self._shops_present.items())
         )
         self._filters_edited()
 
     def _filters_edited(self) -> None:
-        def one(combo: QComboBox):
+        def one(combo: QComboBox) -> tuple[str, ...] | None:
             data = combo.currentData()
-            return None if data is None else (data,)
+            return None if data is None else (str(data),)
 
+        shop = self.shop_filter.currentData()
         self.proxy.set_filters(
             kinds=one(self.kind_filter),
             stages=one(self.stage_filter),
             urgencies=one(self.urgency_filter) if self._merchant else None,
-            shops=one(self.shop_filter),
+            shops=None if shop is None else (int(shop),),
         )
 
     def _apply_search(self) -> None:
@@ -489,16 +404,15 @@ class QueueView(QWidget):
         if shown == total:
             self.count_label.setText(self.tr("%n request(s)", "", total))
         else:
-            self.count_label.setText(
-                self.tr("%1 of %2 shown").replace("%1", str(shown)).replace("%2", str(total))
-            )
+            self.count_label.setText(fill(self.tr("%1 of %2 shown"), shown, total))
         if shown:
             self.stack.setCurrentIndex(0)
         else:
             if total == 0:
                 if self._last_synced_ms:
-                    synced = self.tr("Last synced %1.").replace(
-                        "%1", labels.format_local_time(self._last_synced_ms, with_year=True)
+                    synced = fill(
+                        self.tr("Last synced %1."),
+                        labels.format_local_time(self._last_synced_ms, with_year=True),
                     )
                 else:
                     synced = self.tr("Not synced yet.")
@@ -593,10 +507,10 @@ class QueueWidget(QTabWidget):
         for view in (self.merchant_view, self.others_view):
             # only the tab shown speaks for the detail pane and the actions (a sync changes both)
             view.currentRequestChanged.connect(
-                lambda row, v=view: v is self.current_view() and self.currentRequestChanged.emit(row)
+                lambda row, v=view: self._relay(v, self.currentRequestChanged, row)
             )
             view.selectedRowsChanged.connect(
-                lambda rows, v=view: v is self.current_view() and self.selectedRowsChanged.emit(rows)
+                lambda rows, v=view: self._relay(v, self.selectedRowsChanged, rows)
             )
             view.requestActivated.connect(self.requestActivated)
             view.countsChanged.connect(self._update_titles)
@@ -623,6 +537,12 @@ class QueueWidget(QTabWidget):
         self.merchant_view.set_scale(scale)
         self.others_view.set_scale(scale)
 
+    def _relay(self, view: QueueView, signal: SignalInstance, value: object) -> None:
+        """Repeat a view's signal when it is the tab shown: only it speaks for the detail pane and
+        the actions."""
+        if view is self.current_view():
+            signal.emit(value)
+
     def current_view(self) -> QueueView:
         return self.merchant_view if self.currentIndex() == 0 else self.others_view
 
@@ -641,8 +561,8 @@ class QueueWidget(QTabWidget):
     def _update_titles(self, *_: int) -> None:
         mine = self.merchant_view.model.rowCount()
         others = self.others_view.model.rowCount()
-        self.setTabText(0, self.tr("Waiting on me (%1)").replace("%1", str(mine)))
-        self.setTabText(1, self.tr("Buyer / platform side (%1)").replace("%1", str(others)))
+        self.setTabText(0, fill(self.tr("Waiting on me (%1)"), mine))
+        self.setTabText(1, fill(self.tr("Buyer / platform side (%1)"), others))
         self.setTabToolTip(
             1, self.tr("Requests on the buyer's or the platform's clock: nothing for the shop to do yet")
         )
