@@ -117,8 +117,8 @@ def windows_version_tuple(version: str) -> tuple[int, int, int, int]:
     release = re.match(r"\d+(?:\.\d+){0,3}", version)
     if not release:
         raise ValueError(f"version {version!r} does not start with a release number")
-    numbers = [int(n) for n in release.group().split(".")]
-    return tuple(numbers + [0] * (4 - len(numbers)))  # type: ignore[return-value]
+    major, minor, patch, build = ([int(n) for n in release.group().split(".")] + [0] * 4)[:4]
+    return major, minor, patch, build
 
 
 def is_excluded_qt_name(name: str) -> bool:

@@ -23,9 +23,11 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,7 +66,7 @@ def runtime_requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[str]
         return list(tomllib.load(fh)["project"]["dependencies"])
 
 
-def wheel_names(report: dict) -> list[str]:
+def wheel_names(report: Mapping[str, Any]) -> list[str]:
     """The file names of the wheels in a ``pip install --report`` document."""
     names = []
     for item in report.get("install", []):
@@ -111,7 +113,7 @@ def resolve(requirements: list[str], platform: str, python: str) -> Resolution:
     return result
 
 
-def summary(results: list[Resolution]) -> dict:
+def summary(results: list[Resolution]) -> dict[str, Any]:
     macs = [oldest_macos(r.wheels) for r in results if r.ok and r.platform.startswith("macosx")]
     mac = max((m for m in macs if m), default=None)
     return {

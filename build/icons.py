@@ -103,7 +103,8 @@ def render_pngs(svg: Path, sizes: set[int]) -> dict[int, bytes]:
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        if not image.save(buffer, "PNG"):
+        # PySide6's stub types the format as bytes; at run time it takes only str
+        if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
             raise RuntimeError(f"cannot encode the {size} px icon as PNG")
         buffer.close()
         pngs[size] = bytes(data.data())

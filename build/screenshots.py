@@ -31,10 +31,15 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keyring
 
 from desktop.core.secrets import MemoryKeyring
+
+if TYPE_CHECKING:  # Qt is imported once the offscreen platform is chosen (main)
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QWidget
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ("main-window", "detail", "sign-in", "bulk-preview")
@@ -77,29 +82,33 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def wait_until(app: object, condition: Callable[[], object], what: str, timeout_s: float = TIMEOUT_S) -> None:
+def wait_until(
+    app: QCoreApplication, condition: Callable[[], object], what: str, timeout_s: float = TIMEOUT_S
+) -> None:
     """Process events until ``condition()`` holds; exit with a message naming ``what`` otherwise."""
     deadline = time.monotonic() + timeout_s
     while not condition():
         if time.monotonic() > deadline:
             raise SystemExit(f"screenshots: timed out waiting for {what}")
-        app.processEvents()  # type: ignore[attr-defined]
+        app.processEvents()
         time.sleep(0.01)
 
 
-def settle(app: object, seconds: float = 0.3) -> None:
+def settle(app: QCoreApplication, seconds: float = 0.3) -> None:
     """Let layouts, deferred repaints and queued signals run."""
     end = time.monotonic() + seconds
     while time.monotonic() < end:
-        app.processEvents()  # type: ignore[attr-defined]
+        app.processEvents()
         time.sleep(0.01)
 
 
-def save(widget: object, path: Path) -> int:
+def save(widget: QWidget, path: Path) -> int:
     """Grab ``widget`` (its window contents, without the OS frame) into an optimised PNG; its size."""
-    image = widget.grab().toImage()  # type: ignore[attr-defined]
+    image = widget.grab().toImage()
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not image.save(str(path), "PNG", 0):  # quality 0 = the strongest zlib compression
+    # quality 0 = the strongest zlib compression; PySide6's stub types the format as bytes, at run
+    # time it takes only str
+    if not image.save(str(path), "PNG", 0):  # type: ignore[call-overload]
         raise SystemExit(f"screenshots: cannot write {path}")
     convert = shutil.which("convert")
     if convert is not None:
@@ -182,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         if shell.failed is not None:
             raise SystemExit(f"screenshots: the app failed to start: {shell.failed}")
         window = shell.window
+        if window is None:
+            raise SystemExit("screenshots: the app has no window")
         window.resize(args.width, args.height)
         wait_until(app, lambda: window.shop is not None and window.client is not None, "the demo sign-in")
         wait_until(app, lambda: window._last_fresh_ms is not None and not window.syncing, "the first sync")
@@ -219,7 +230,10 @@ def main(argv: list[str] | None = None) -> int:
             from desktop.ui.login_dialog import LoginDialog
 
             dialog = LoginDialog(window.services.shops, window, open_url=lambda _url: True)
-            dialog.fill_from_sandbox(shell.backend.sandbox)
+            demo_backend = shell.backend
+            if demo_backend is None or demo_backend.sandbox is None:
+                raise SystemExit("screenshots: the demo app runs no sandbox")
+            dialog.fill_from_sandbox(demo_backend.sandbox)
             dialog.show()
             settle(app)
             written.append((file_name("sign-in", args), save(dialog, args.out / file_name("sign-in", args))))
@@ -249,8 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shell.shutdown()
         shutil.rmtree(home, ignore_errors=True)
-    for name, size in written:
-        print(f"{args.out / name}  {size // 1024} KB")
+    for name, nbytes in written:
+        print(f"{args.out / name}  {nbytes // 1024} KB")
     return 0
 
 

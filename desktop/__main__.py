@@ -7,11 +7,10 @@ Sub-commands run headless; see ``aftersale-watch --help``.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
 from desktop import __version__
-from desktop.cli import COMMANDS, EXIT_USAGE
+from desktop.cli import COMMANDS, EXIT_USAGE, load_command
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,8 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="log unexpected errors instead of showing a dialog (for automation)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module_name in COMMANDS.items():
-        module = importlib.import_module(module_name)
+    for name in COMMANDS:
+        module = load_command(name)
         module.configure(sub.add_parser(name, help=module.HELP, description=module.HELP))
     return parser
 
@@ -57,9 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command:
         from desktop.core.logsetup import close_logging
 
-        module = importlib.import_module(COMMANDS[args.command])
+        command = load_command(args.command)
         try:
-            return int(module.run(args) or 0)
+            return int(command.run(args) or 0)
         finally:
             close_logging()
     if args.self_test:

@@ -23,9 +23,13 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop import __version__
 from desktop.core import paths
+
+if TYPE_CHECKING:  # each check imports what it tests, when it runs
+    from PySide6.QtCore import QCoreApplication, QTranslator
 
 EXIT_FAILED = 1
 
@@ -52,8 +56,14 @@ class _Context:
 
     def __init__(self, scratch: Path) -> None:
         self.scratch = scratch
-        self.app = None  # the QApplication, created by the "qt" check
-        self.translators: list = []  # keeps the installed QTranslator objects alive
+        self.app: QCoreApplication | None = None  # the QApplication, created by the "qt" check
+        self.translators: list[QTranslator] = []  # keeps the installed QTranslator objects alive
+
+    def qt_app(self) -> QCoreApplication:
+        """The application the "qt" check created (the checks after it need one)."""
+        if self.app is None:
+            raise RuntimeError("no Qt application: the Qt check did not pass")
+        return self.app
 
 
 def _check_qt(ctx: _Context) -> str:
@@ -62,7 +72,7 @@ def _check_qt(ctx: _Context) -> str:
     from PySide6.QtWidgets import QApplication
 
     ctx.app = QApplication.instance() or QApplication(["aftersale-watch", "--self-test"])
-    detail = f"Qt {qVersion()} (PySide6 {PySide6.__version__}), platform {ctx.app.platformName()}"
+    detail = f"Qt {qVersion()} (PySide6 {PySide6.__version__}), platform {QApplication.platformName()}"
     native = NATIVE_PLATFORM_PLUGINS.get(sys.platform)
     if native:
         folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
@@ -97,7 +107,7 @@ def _check_translations(ctx: _Context) -> str:
         qm = i18n.ensure_compiled(lang)
         if qm is None:
             raise RuntimeError(f"no compiled {lang} catalog in {paths.resource('translations')}")
-        installed = i18n.install_translators(ctx.app, lang, qm)
+        installed = i18n.install_translators(ctx.qt_app(), lang, qm)
         ctx.translators.extend(installed)
         app_catalog = [t for t in installed if Path(t.filePath()) == qm]
         if not app_catalog or app_catalog[0].isEmpty():

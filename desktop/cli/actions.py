@@ -23,13 +23,15 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from desktop.cli import EXIT_AUTH, EXIT_NETWORK, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 from desktop.cli.common import (
     ENV_NAMES,
     MAX_ID,
+    Num,
     SessionError,
+    Target,
     add_connection_arguments,
     apply_global_options,
     make_client,
@@ -38,6 +40,10 @@ from desktop.cli.common import (
     resolve_shop,
 )
 from desktop.core.i18n import tr
+
+if TYPE_CHECKING:
+    from desktop.core.actions import Intent, ItemResult, PlannedAction, Skip
+    from desktop.core.store import Store
 
 #: how long after an interrupted send the refund is first read, by default (seconds)
 DEFAULT_SETTLE_S = 10.0
@@ -60,7 +66,7 @@ def _refund_id(text: str) -> int:
     return value
 
 
-def _positive(kind: type, what: str, maximum: float = MAX_ID) -> Callable[[str], Any]:
+def _positive(kind: type[Num], what: str, maximum: float = MAX_ID) -> Callable[[str], Num]:
     return number(kind, what, minimum=1 if kind is int else 0.01, maximum=maximum)
 
 
@@ -120,7 +126,7 @@ def configure_common(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def print_result(result: Any, *, as_json: bool, out: TextIO) -> None:
+def print_result(result: ItemResult, *, as_json: bool, out: TextIO) -> None:
     from desktop.core.actions.audit import kind_text, outcome_text
 
     if as_json:
@@ -133,7 +139,7 @@ def print_result(result: Any, *, as_json: bool, out: TextIO) -> None:
     out.write(f"{result.refund_id}\t{outcome}\t{action}\t{text}\n")
 
 
-def print_planned(action: Any, *, as_json: bool, out: TextIO) -> None:
+def print_planned(action: PlannedAction, *, as_json: bool, out: TextIO) -> None:
     """A dry-run line: what would be sent."""
     from desktop.core.actions.audit import kind_text
 
@@ -162,13 +168,13 @@ def print_planned(action: Any, *, as_json: bool, out: TextIO) -> None:
     )
 
 
-def skip_result(skip: Any) -> Any:
+def skip_result(skip: Skip) -> ItemResult:
     from desktop.core.actions import ItemResult, Outcome
 
     return ItemResult(skip.refund_id, Outcome.SKIPPED, skip.reason, after=skip.state)
 
 
-def _select_target(targets: Sequence[Any], store: Any, seller_id: int | None) -> Any:
+def _select_target(targets: Sequence[Target], store: Store, seller_id: int | None) -> Target:
     """The one shop to act for (several stored shops need ``--shop``)."""
     if seller_id is not None:
         by_id = {s.id: s for s in store.shops.all()}
@@ -190,7 +196,7 @@ class _Usage(Exception):
 
 
 def run_command(
-    args: argparse.Namespace, intent: Any, *, dry_run: bool = False, out: TextIO | None = None
+    args: argparse.Namespace, intent: Intent, *, dry_run: bool = False, out: TextIO | None = None
 ) -> int:
     """Run one bulk action from the command line; returns the exit code."""
     from desktop.core.actions import ActionEngine, ActionsCancelled, Outcome

@@ -42,7 +42,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.cli import EXIT_AUTH, EXIT_NETWORK, EXIT_OK, EXIT_USAGE
 from desktop.cli.common import (
@@ -56,7 +56,11 @@ from desktop.cli.common import (
     resolve_shop,
 )
 from desktop.core.i18n import tr
-from desktop.core.labels import kind_names, level_names, stage_names, urgency_names
+from desktop.core.labels import kind_names, level_names, money_text, stage_names, urgency_names
+
+if TYPE_CHECKING:
+    from desktop.core.domain.rules import Rules
+    from desktop.core.store import Shop, Store
 
 log = logging.getLogger(__name__)
 
@@ -140,12 +144,8 @@ def time_left_text(seconds: int | None) -> str:
     return tr("overdue {span}", span=span) if past else span
 
 
-def money_text(fen: int | None) -> str:
-    return "—" if fen is None else f"¥{fen / 100:,.2f}"
-
-
 # ---------------------------------------------------------------------------------- the report
-def pending_items(store: Any, shop: Any, rules: Any, now_ms: int) -> list[dict[str, Any]]:
+def pending_items(store: Store, shop: Shop, rules: Rules, now_ms: int) -> list[dict[str, Any]]:
     """The shop's requests waiting on the merchant, soonest deadline first (none last)."""
     from desktop.core.domain.deadlines import deadline_of, kind_of, urgency_of
 
@@ -181,7 +181,7 @@ def pending_items(store: Any, shop: Any, rules: Any, now_ms: int) -> list[dict[s
     return items
 
 
-def risk_object(store: Any, shop: Any, rules: Any, now_ms: int) -> dict[str, Any]:
+def risk_object(store: Store, shop: Shop, rules: Rules, now_ms: int) -> dict[str, Any]:
     """The shop's risk estimate (:mod:`desktop.core.domain.risk`) as the report's ``risk`` object."""
     from desktop.core.risk_answer import risk_answer
 
@@ -193,7 +193,7 @@ def risk_object(store: Any, shop: Any, rules: Any, now_ms: int) -> dict[str, Any
 
 @dataclass
 class ShopState:
-    shop_id: int
+    shop_id: int | None  # None: a shop with no stored profile that could not be identified
     stale: bool = False
     error: str | None = None
     #: requests the platform's answer could not be read for: (refund id or None, the field)
@@ -201,13 +201,13 @@ class ShopState:
 
 
 def build_report(
-    store: Any, states: Sequence[ShopState], rules: Any, now_ms: int, *, failed: bool = False
+    store: Store, states: Sequence[ShopState], rules: Rules, now_ms: int, *, failed: bool = False
 ) -> dict[str, Any]:
     """The report of ``states``; ``failed``: the run could not sync everything, so the report is
     stale even when no cached shop could be matched to what failed."""
-    shops = []
+    shops: list[dict[str, Any]] = []
     for state in states:
-        shop = store.shops.get(state.shop_id)
+        shop = None if state.shop_id is None else store.shops.get(state.shop_id)
         if shop is None:
             continue
         pending = pending_items(store, shop, rules, now_ms)
@@ -408,7 +408,7 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def _cached_shops(store: Any, target: Target) -> list[int]:
+def _cached_shops(store: Store, target: Target) -> list[int]:
     """The stored shops a target that could not be identified online may be (same gateway and app)."""
     from desktop.core.kuaishou.transport import same_gateway
 
@@ -417,11 +417,13 @@ def _cached_shops(store: Any, target: Target) -> list[int]:
     return [
         s.id
         for s in store.shops.all()
-        if same_gateway(s.base_url, target.base_url) and s.app_key == target.credentials.app_key
+        if same_gateway(s.base_url, target.base_url)
+        and target.credentials is not None
+        and s.app_key == target.credentials.app_key
     ]
 
 
-def check_shops(store: Any, targets: Sequence[Target], rules: Any, days: int) -> Outcome:
+def check_shops(store: Store, targets: Sequence[Target], rules: Rules, days: int) -> Outcome:
     from desktop.core.kuaishou.errors import AuthError, KuaishouError, OAuthError, credential_problem
     from desktop.core.sync import Syncer
 
@@ -464,7 +466,7 @@ def check_shops(store: Any, targets: Sequence[Target], rules: Any, days: int) ->
     return outcome
 
 
-def notify_robots(store: Any, rules: Any) -> int:
+def notify_robots(store: Store, rules: Rules) -> int:
     """``--notify``: one robot evaluation (one digest per channel); says on stderr what was sent.
 
     Returns 0, 2 (a bad ``AW_*`` variable) or 4 (a channel could not be sent to; its alerts stay

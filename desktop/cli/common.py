@@ -13,17 +13,26 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import math
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 from desktop.core import i18n, paths
 from desktop.core.i18n import tr
+
+if TYPE_CHECKING:  # the commands import these when they run, so that --help stays quick
+    from desktop.core.kuaishou.client import Credentials, KuaishouClient
+    from desktop.core.kuaishou.models import OAuthToken
+    from desktop.core.store import ShopProfile, Store
+    from desktop.sandbox import Sandbox
+
+Num = TypeVar("Num", int, float)
 
 #: a gateway on this machine (the embedded sandbox, a local relay) is called at the platform's
 #: documented per-API cap; the real gateway at the client's more cautious default
@@ -35,11 +44,11 @@ ENV_NAMES = "KS_APP_KEY, KS_SIGN_SECRET, KS_ACCESS_TOKEN"
 MAX_ID = 2**63 - 1
 
 
-def number(kind: type, what: str, *, minimum: float, maximum: float) -> Callable[[str], Any]:
+def number(kind: type[Num], what: str, *, minimum: float, maximum: float) -> Callable[[str], Num]:
     """An ``argparse`` type: a finite ``kind`` (int or float) within [minimum, maximum], else a
     usage error naming the flag and the range (never a traceback later on)."""
 
-    def parse(text: str) -> Any:
+    def parse(text: str) -> Num:
         try:
             value = kind(text.strip())
         except (ValueError, AttributeError):
@@ -84,22 +93,32 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def secrets_missing_text() -> str:
+    return tr("The secrets of this shop are not in the system keychain: sign in again in the app.")
+
+
 @dataclass
 class Target:
     """One shop to work on: its credentials and gateway; ``shop_id`` when it has a stored profile."""
 
-    credentials: Any
+    credentials: Credentials | None  # None only with a ``problem``
     base_url: str
     shop_id: int | None = None
-    save_tokens: Callable[[Any], None] | None = None
+    save_tokens: Callable[[OAuthToken], None] | None = None
     problem: str | None = None  # a stored shop that cannot be used (secrets gone)
+
+    def usable_credentials(self) -> Credentials:
+        """The credentials to call with; :class:`SessionError` with the ``problem`` when there are none."""
+        if self.credentials is None:
+            raise SessionError(self.problem or secrets_missing_text())
+        return self.credentials
 
 
 @dataclass
 class Session:
-    store: Any
+    store: Store
     targets: list[Target] = field(default_factory=list)
-    sandbox: Any = None
+    sandbox: Sandbox | None = None
 
 
 class SessionError(Exception):
@@ -125,7 +144,7 @@ def apply_global_options(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "check_demo", False) or getattr(args, "demo", False))
 
 
-def open_store(path: Path | None) -> Any:
+def open_store(path: Path | None) -> Store:
     """The local store; a damaged one is moved aside (and said so) and a fresh one created."""
     from desktop.core.store import StoreDamaged, rebuild_store
     from desktop.core.store import open_store as _open
@@ -142,7 +161,7 @@ def open_store(path: Path | None) -> Any:
         return store
 
 
-def find_targets(args: argparse.Namespace, store: Any, sandbox: Any) -> list[Target]:
+def find_targets(args: argparse.Namespace, store: Store, sandbox: Sandbox | None) -> list[Target]:
     from desktop.core.kuaishou.client import DEFAULT_BASE_URL, Credentials
     from desktop.core.kuaishou.transport import canonical_base_url, same_gateway
     from desktop.core.profiles import ShopManager, credentials_from_env
@@ -167,18 +186,14 @@ def find_targets(args: argparse.Namespace, store: Any, sandbox: Any) -> list[Tar
     shops = [s for s in store.shops.all() if not args.api_base or same_gateway(s.base_url, args.api_base)]
     targets = []
     for shop in shops:
-        creds = manager.credentials(shop.id)
-        problem = (
-            None
-            if creds is not None
-            else tr("The secrets of this shop are not in the system keychain: sign in again in the app.")
-        )
+        stored = manager.credentials(shop.id)
+        problem = None if stored is not None else secrets_missing_text()
         targets.append(
             Target(
-                creds,
+                stored,
                 shop.base_url,
                 shop.id,
-                save_tokens=lambda token, sid=shop.id: manager.save_refreshed_tokens(sid, token),
+                save_tokens=functools.partial(manager.save_refreshed_tokens, shop.id),
                 problem=problem,
             )
         )
@@ -217,7 +232,7 @@ def open_session(args: argparse.Namespace, *, demo: bool) -> Iterator[Session]:
         yield Session(store, targets, sandbox)
 
 
-def make_client(target: Target, *, qps: float | None = None) -> Any:
+def make_client(target: Target, *, qps: float | None = None) -> KuaishouClient:
     """The API client for ``target`` (loopback gateways at the platform's cap unless ``qps``).
 
     Raises :class:`SessionError` when the gateway address cannot be used.
@@ -226,16 +241,19 @@ def make_client(target: Target, *, qps: float | None = None) -> Any:
 
     if qps is None and is_loopback(target.base_url):
         qps = LOOPBACK_QPS
-    options = {"qps": qps} if qps is not None else {}
     try:
-        return KuaishouClient(
-            target.credentials, base_url=target.base_url, on_tokens_refreshed=target.save_tokens, **options
+        client = functools.partial(
+            KuaishouClient,
+            target.usable_credentials(),
+            base_url=target.base_url,
+            on_tokens_refreshed=target.save_tokens,
         )
+        return client() if qps is None else client(qps=qps)
     except ValueError as exc:  # e.g. a plain-http base URL that is not loopback
         raise SessionError(str(exc)) from exc
 
 
-def resolve_shop(store: Any, client: Any, target: Target) -> int:
+def resolve_shop(store: Store, client: KuaishouClient, target: Target) -> int:
     """The local shop of a target: its stored id, or found/created from the token's seller info."""
     if target.shop_id is not None:
         return target.shop_id
@@ -247,11 +265,12 @@ def resolve_shop(store: Any, client: Any, target: Target) -> int:
     from desktop.core.profiles import find_shop
 
     shop = find_shop(store, target.base_url, seller.seller_id)
-    fields = {
+    credentials = target.usable_credentials()
+    fields: ShopProfile = {
         "name": seller.name or "",
-        "app_key": target.credentials.app_key,
-        "sign_method": target.credentials.sign_method,
-        "auth_mode": "oauth" if target.credentials.refresh_token else "token",
+        "app_key": credentials.app_key,
+        "sign_method": credentials.sign_method,
+        "auth_mode": "oauth" if credentials.refresh_token else "token",
     }
     if shop is None:
         return store.shops.add(base_url=target.base_url, seller_id=seller.seller_id, **fields).id

@@ -26,7 +26,7 @@ import logging
 import sys
 import time
 from dataclasses import replace
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypedDict
 
 from desktop.cli import EXIT_AUTH, EXIT_NETWORK, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 from desktop.cli.actions import DEFAULT_PATIENCE_S, DEFAULT_SETTLE_S, _non_negative_seconds, print_result
@@ -41,6 +41,21 @@ from desktop.cli.common import (
     resolve_shop,
 )
 from desktop.core.i18n import tr
+
+if TYPE_CHECKING:
+    from desktop.core.domain.rules import Rules
+    from desktop.core.guard import Backtest, Considered, GuardPolicy, NoticeBus
+    from desktop.core.robots.service import RobotAlerts
+    from desktop.core.store import Shop, Store
+
+
+class PolicyOverrides(TypedDict, total=False):
+    """The policy fields set by this run's flags."""
+
+    lead_minutes: int
+    max_fee_fen: int
+    stages: tuple[str, ...]
+
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +122,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_connection_arguments(parser)
 
 
-def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _overrides(args: argparse.Namespace) -> PolicyOverrides:
+    out: PolicyOverrides = {}
     if args.lead_minutes is not None:
         out["lead_minutes"] = args.lead_minutes
     if args.max_fee_fen is not None:
@@ -118,7 +133,9 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def policy_for_run(store: Any, shop_id: int, rules: Any, overrides: dict[str, Any]) -> Any:
+def policy_for_run(
+    store: Store, shop_id: int, rules: Rules, overrides: PolicyOverrides
+) -> GuardPolicy | None:
     """The policy of this run: the saved one with the flags on top (the flags alone enable it);
     ``None`` when there is nothing to run (no saved policy, or one that is off, and no flags)."""
     from desktop.core.guard import GuardPolicy, load_policy
@@ -130,11 +147,12 @@ def policy_for_run(store: Any, shop_id: int, rules: Any, overrides: dict[str, An
     return replace(base, enabled=True, **overrides)
 
 
-def _print_item(c: Any, *, as_json: bool, out: TextIO) -> None:
+def _print_item(c: Considered, *, as_json: bool, out: TextIO) -> None:
     if as_json:
         out.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
         return
-    from desktop.cli.check import money_text, time_left_text
+    from desktop.cli.check import time_left_text
+    from desktop.core.labels import money_text
 
     out.write(
         f"{c.refund_id}\t{c.outcome}\t{c.stage}\t{money_text(c.refund_fee_fen)}\t"
@@ -143,10 +161,9 @@ def _print_item(c: Any, *, as_json: bool, out: TextIO) -> None:
 
 
 def _print_backtest(
-    shop: Any, bt: Any, forecast: list[dict[str, Any]], *, as_json: bool, out: TextIO
+    shop: Shop, bt: Backtest, forecast: list[dict[str, Any]], *, as_json: bool, out: TextIO
 ) -> None:
-    from desktop.cli.check import money_text
-    from desktop.core.labels import level_names
+    from desktop.core.labels import level_names, money_text
 
     if as_json:
         out.write(
@@ -217,7 +234,7 @@ def _print_backtest(
         )
 
 
-def _attach_robots(bus: Any, store: Any, rules: Any) -> Any:
+def _attach_robots(bus: NoticeBus, store: Store, rules: Rules) -> RobotAlerts | None:
     """The robot channels (``AW_*`` variables, else the app's settings) on the run's notice bus;
     the :class:`~desktop.core.robots.service.RobotAlerts` to close, or ``None`` without channels."""
     from desktop.cli.watch import robot_channels
@@ -316,7 +333,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                             continue
                         ran_any = True
                         Syncer(client, store, rules, shop_id=shop_id).run()
-                        if args.backtest:
+                        if args.backtest or policy is None:  # no policy: only with --backtest
                             policy = policy or GuardPolicy.defaults(rules)
                             bt = backtest(store, shop_id, rules, policy)
                             fc = guarded_forecast_levels(
@@ -326,7 +343,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                                 replace(policy, enabled=True),
                                 now_ms=int(time.time() * 1000),
                             )
-                            _print_backtest(store.shops.get(shop_id), bt, fc, as_json=args.json, out=out)
+                            shop = store.shops.get(shop_id)
+                            if shop is None:  # resolved or created above; gone only if deleted meanwhile
+                                raise SessionError(tr("The shop is no longer stored."))
+                            _print_backtest(shop, bt, fc, as_json=args.json, out=out)
                             codes.append(EXIT_OK)
                             continue
                         engine = ActionEngine(

@@ -18,12 +18,14 @@ import os
 import signal
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING
 
 from desktop.cli import EXIT_OK, EXIT_USAGE
 from desktop.cli.common import (
     ENV_NAMES,
     SessionError,
+    Target,
     add_connection_arguments,
     apply_global_options,
     make_client,
@@ -32,6 +34,11 @@ from desktop.cli.common import (
     resolve_shop,
 )
 from desktop.core.i18n import tr
+
+if TYPE_CHECKING:
+    from desktop.core.robots.channels import ResolvedChannel
+    from desktop.core.store import Store
+    from desktop.core.watcher import Watcher
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +56,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def robot_channels(store: Any, environ: Mapping[str, str] | None = None) -> list[Any]:
+def robot_channels(store: Store, environ: Mapping[str, str] | None = None) -> list[ResolvedChannel]:
     """The robot channels to use: the ``AW_*`` variables when any is set, else the app's settings.
 
     Raises :class:`desktop.core.robots.channels.ChannelError` naming a bad variable.
@@ -65,10 +72,10 @@ def robot_channels(store: Any, environ: Mapping[str, str] | None = None) -> list
 
 
 @contextlib.contextmanager
-def _signals(watcher: Any) -> Iterator[None]:
+def _signals(watcher: Watcher) -> Iterator[None]:
     """SIGTERM and Ctrl+C ask the watcher to stop (instead of killing it half-way)."""
 
-    def stop(signum: int, _frame: Any) -> None:
+    def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("watch: signal %s received, stopping", signum)
         watcher.stop()
 
@@ -175,7 +182,7 @@ def run(args: argparse.Namespace, *, max_cycles: int | None = None) -> int:
         lock.release()
 
 
-def _announce(targets: Sequence[Any], channels: Sequence[Any], guard: bool) -> None:
+def _announce(targets: Sequence[Target], channels: Sequence[ResolvedChannel], guard: bool) -> None:
     from desktop.core.robots.channels import kind_names
 
     names = kind_names()

@@ -54,3 +54,8 @@ def urgency_names() -> dict[str, str]:
 
 def level_names() -> dict[str, str]:
     return {"low": tr("Low"), "watch": tr("Watch"), "elevated": tr("Elevated"), "high": tr("High")}
+
+
+def money_text(fen: int | None) -> str:
+    """An amount in fen as the seller reads it (¥1,234.50); an unknown amount as a dash."""
+    return "—" if fen is None else f"¥{fen / 100:,.2f}"

@@ -22,6 +22,7 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -155,7 +156,7 @@ class Auth:
     def __init__(
         self,
         credentials: SandboxCredentials,
-        now_ms,
+        now_ms: Callable[[], int],
         *,
         access_token_ttl_s: int = ACCESS_TOKEN_TTL_S,
         refresh_token_ttl_s: int = REFRESH_TOKEN_TTL_S,

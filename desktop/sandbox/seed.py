@@ -15,8 +15,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from desktop.sandbox import state as S
-from desktop.sandbox.state import DAY_MS, HOUR_MS, MINUTE_MS, Shop
+from desktop.sandbox import catalog as S
+from desktop.sandbox.catalog import DAY_MS, HOUR_MS, MINUTE_MS
+from desktop.sandbox.state import Shop
 
 SHOP_NAME = "山河优选生活馆"
 SELLER_ID = 2_089_934_101
@@ -83,7 +84,7 @@ BUYER_NOTES = (
 
 PRICE_PROTECTION_NOTE = "下单后降价了，申请价保"
 
-RETURN_ADDRESSES = (
+RETURN_ADDRESSES: tuple[dict[str, Any], ...] = (
     {
         "addressId": 51_000_001,
         "addressType": 2,
@@ -289,10 +290,7 @@ def _entry(at: int, role: str, title: str) -> dict[str, Any]:
 
 
 def install_addresses(shop: Shop) -> None:
-    shop.addresses = [
-        {**a, "baseInfo": dict(a["baseInfo"])}  # type: ignore[dict-item]
-        for a in RETURN_ADDRESSES
-    ]
+    shop.addresses = [{**a, "baseInfo": dict(a["baseInfo"])} for a in RETURN_ADDRESSES]
 
 
 def seed_demo(shop: Shop, seed: int, now: int) -> None:

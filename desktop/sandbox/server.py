@@ -10,28 +10,23 @@ Routes:
 * ``/oauth2/access_token``, ``/oauth2/refresh_token`` — code exchange and refresh (GET or POST).
 * ``/sandbox/pictures/<name>.png`` — the evidence pictures the detail links to (generated).
 
-Every response carries a ``Date`` header from the sandbox clock, so a client measuring the server's
+The HTTP side (the threaded server, decoding, routing by path) is :mod:`desktop.sandbox.transport`;
+this module is the gateway behind it. Every response carries a ``Date`` header from the sandbox clock, so a client measuring the server's
 clock offset sees the sandbox's idea of "now" (which tests move with :meth:`Sandbox.advance`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import logging
 import random
-import socket
-import struct
 import threading
 import time
-import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from desktop.core.kuaishou import signing
 from desktop.sandbox import errors as E
@@ -45,13 +40,14 @@ from desktop.sandbox.auth import (
     QpsLimiter,
     SandboxCredentials,
 )
+from desktop.sandbox.catalog import DAY_MS
 from desktop.sandbox.errors import ApiFailure
 from desktop.sandbox.faults import Fault, FaultPlan
-from desktop.sandbox.state import DAY_MS, Shop
+from desktop.sandbox.state import Shop
+from desktop.sandbox.transport import Answer, LoopbackServer, html_page, json_body
 
 log = logging.getLogger(__name__)
 
-MAX_BODY = 1_000_000
 COMMON_PARAMS = ("appkey", "method", "version", "access_token", "timestamp", "signMethod", "sign")
 
 
@@ -74,48 +70,6 @@ METHODS: dict[str, _Method] = {
     "open.user.seller.get": _Method("GET", lambda s, p, o: s.seller_info(o)),
     "open.score.shop.get": _Method("GET", lambda s, p, o: s.shop_score()),
 }
-
-
-@dataclass
-class Answer:
-    """What the handler writes back."""
-
-    status: int = 200
-    body: bytes = b""
-    content_type: str = "application/json;charset=UTF-8"
-    headers: tuple[tuple[str, str], ...] = ()
-    drop: bool = False
-    delay_s: float = 0.0
-
-
-def _json(body: Mapping[str, Any]) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def _png(name: str, size: int = 96) -> bytes:
-    """A small solid-colour PNG, its colour derived from ``name``."""
-    rgb = hashlib.md5(name.encode("utf-8")).digest()[:3]
-    raw = (b"\x00" + rgb * size) * size
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
-        )
-
-    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
-
-
-def _html(title: str, text: str) -> bytes:
-    return (
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head>"
-        f"<body><h1>{title}</h1><p>{text}</p></body></html>"
-    ).encode()
 
 
 class Sandbox:
@@ -178,7 +132,7 @@ class Sandbox:
         self.oauth_log: list[dict[str, Any]] = []
         self._held = 0  # requests being held (``hold`` faults) right now
         self._request_ids = itertools.count(1)
-        self._server: _Server | None = None
+        self._server: LoopbackServer | None = None
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         if demo_data:
@@ -200,7 +154,7 @@ class Sandbox:
         if self._server is not None:
             return self.base_url
         self._stopping.clear()
-        server = _Server(("127.0.0.1", self._port), _Handler, self)
+        server = LoopbackServer(("127.0.0.1", self._port), self)
         self._server = server
         self.shop.base_url = self.base_url
         serve = threading.Thread(
@@ -335,8 +289,12 @@ class Sandbox:
             return self._held
 
     # ---------------------------------------------------------------------- gateway
-    def _request_id(self) -> str:
+    def request_id(self) -> str:
         return f"{self.now_ms()}{next(self._request_ids) % 1_000_000:06d}"
+
+    def pause(self, seconds: float) -> None:
+        """Wait ``seconds`` (a delayed answer), or less when the sandbox is stopping."""
+        self._stopping.wait(seconds)
 
     def _log(self, target: list[dict[str, Any]], entry: dict[str, Any]) -> None:
         with self._log_lock:
@@ -379,7 +337,7 @@ class Sandbox:
         method: _Method | None,
         verb: str,
         params: dict[str, str],
-        business: Any,
+        business: object,
         log_entry: dict[str, Any],
         fault: Fault | None,
     ) -> Answer:
@@ -390,7 +348,7 @@ class Sandbox:
                 log_entry["result"] = fault.result if fault.kind == "result" else None
                 self._log(self.call_log, log_entry)
                 return answer
-        request_id = self._request_id()
+        request_id = self.request_id()
         try:
             data = wire.shape(name, self._run(name, method, verb, params, business), self.wire_shape)
             envelope = wire.success_envelope(data, request_id, self.wire_shape)
@@ -403,7 +361,7 @@ class Sandbox:
             ).envelope(request_id)
         log_entry["result"] = envelope["result"]
         self._log(self.call_log, log_entry)
-        answer = Answer(body=_json(envelope))
+        answer = Answer(body=json_body(envelope))
         if fault is not None:
             if fault.kind == "delay":
                 answer.delay_s = fault.delay_s
@@ -412,7 +370,7 @@ class Sandbox:
         return answer
 
     def _run(
-        self, name: str, method: _Method | None, verb: str, params: dict[str, str], business: Any
+        self, name: str, method: _Method | None, verb: str, params: dict[str, str], business: object
     ) -> Any:
         if method is None:
             raise ApiFailure(E.UNKNOWN_API, f"API不存在：{name}", sub_code="isv.method-not-exist")
@@ -478,27 +436,30 @@ class Sandbox:
             )
         if fault.kind == "html":
             return Answer(
-                body=_html("502 Bad Gateway", "网关繁忙，请稍后再试"), content_type="text/html;charset=UTF-8"
+                body=html_page("502 Bad Gateway", "网关繁忙，请稍后再试"),
+                content_type="text/html;charset=UTF-8",
             )
         if fault.kind == "truncated":
-            full = _json(
-                envelope or {"result": 1, "data": {"pcursor": "nomore"}, "requestId": self._request_id()}
+            full = json_body(
+                envelope or {"result": 1, "data": {"pcursor": "nomore"}, "requestId": self.request_id()}
             )
             return Answer(body=full[: max(1, len(full) // 2)])
         if fault.kind == "delay":
-            return Answer(body=_json(envelope or {}), delay_s=fault.delay_s)
+            return Answer(body=json_body(envelope or {}), delay_s=fault.delay_s)
         failure = ApiFailure(
             fault.result if fault.result is not None else E.BUSINESS_REJECTED,
             fault.error_msg,
             sub_code=fault.sub_code,
         )
-        return Answer(body=_json(failure.envelope(self._request_id())))
+        return Answer(body=json_body(failure.envelope(self.request_id())))
 
     # ------------------------------------------------------------------------ OAuth
     def handle_authorize(self, verb: str, params: dict[str, str]) -> Answer:
         self._log(self.oauth_log, {"endpoint": "oauth.authorize", "at_ms": self.now_ms()})
         if verb != "GET":
-            return Answer(status=405, body=_html("405", "只支持 GET"), content_type="text/html;charset=UTF-8")
+            return Answer(
+                status=405, body=html_page("405", "只支持 GET"), content_type="text/html;charset=UTF-8"
+            )
         try:
             code = self.auth.authorize(
                 params.get("app_id"),
@@ -508,7 +469,7 @@ class Sandbox:
             )
         except ValueError as exc:
             return Answer(
-                status=400, body=_html("授权失败", str(exc)), content_type="text/html;charset=UTF-8"
+                status=400, body=html_page("授权失败", str(exc)), content_type="text/html;charset=UTF-8"
             )
         query = {"code": code}
         if params.get("state") is not None:
@@ -536,151 +497,9 @@ class Sandbox:
             body = failure.body()
         entry["result"] = body["result"]
         self._log(self.oauth_log, entry)
-        answer = Answer(body=_json(body))
+        answer = Answer(body=json_body(body))
         if fault is not None and fault.after_processing:
             answer = self._fault_answer(fault, body)
         elif fault is not None and fault.kind == "delay":
             answer.delay_s = fault.delay_s
         return answer
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 64
-
-    def __init__(
-        self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], sandbox: Sandbox
-    ) -> None:
-        self.sandbox = sandbox
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        super().__init__(address, handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._connections_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        """End the kept-alive connections too, so stop() leaves nothing listening or open."""
-        with self._connections_lock:
-            connections = list(self._connections)
-        for conn in connections:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        log.debug("sandbox connection error from %s", client_address, exc_info=True)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "KwaiOpenGateway-Sandbox/1.0"
-    sys_version = ""
-    timeout = 120  # an idle kept-alive connection is closed after this
-    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stall between
-    server: _Server
-
-    def version_string(self) -> str:
-        return self.server_version
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s %s", self.address_string(), format % args)
-
-    def date_time_string(self, timestamp: float | None = None) -> str:
-        return formatdate(self.server.sandbox.now_ms() / 1000, usegmt=True)
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_PUT(self) -> None:
-        self._dispatch("PUT")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
-
-    def do_PATCH(self) -> None:
-        self._dispatch("PATCH")
-
-    def _read_body(self) -> bytes | None:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            self.close_connection = True
-            return None
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            self.close_connection = True
-            return None
-        if length > MAX_BODY or length < 0:
-            self.close_connection = True
-            return None
-        return self.rfile.read(length) if length else b""
-
-    def _dispatch(self, verb: str) -> None:
-        sandbox = self.server.sandbox
-        try:
-            url = urlsplit(self.path)
-            params = _params(url.query)
-            body = self._read_body()
-            if body is None:
-                self._send(Answer(status=413, body=b"request body refused", content_type="text/plain"))
-                return
-            if body:
-                content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-                if content_type != "application/x-www-form-urlencoded":
-                    failure = E.param_error("Content-Type 必须是 application/x-www-form-urlencoded")
-                    self._send(Answer(body=_json(failure.envelope(sandbox._request_id()))))
-                    return
-                params.update(_params(body.decode("utf-8", errors="replace")))
-            path = url.path
-            if path == "/oauth/authorize":
-                answer = sandbox.handle_authorize(verb, params)
-            elif path in ("/oauth2/access_token", "/oauth2/refresh_token"):
-                answer = sandbox.handle_token(path.strip("/").replace("/", "."), params)
-            elif path.startswith("/sandbox/pictures/") and verb == "GET":
-                answer = Answer(body=_png(path.rsplit("/", 1)[-1]), content_type="image/png")
-            else:
-                answer = sandbox.handle_api(path, verb, params)
-        except Exception:
-            log.exception("sandbox handler failed")
-            answer = Answer(status=500, body=b"sandbox error", content_type="text/plain")
-        self._send(answer)
-
-    def _send(self, answer: Answer) -> None:
-        if answer.delay_s:
-            self.server.sandbox._stopping.wait(answer.delay_s)
-        try:
-            if answer.drop:
-                self.close_connection = True
-                self.connection.shutdown(socket.SHUT_RDWR)
-                return
-            self.send_response(answer.status)
-            self.send_header("Content-Type", answer.content_type)
-            self.send_header("Content-Length", str(len(answer.body)))
-            for key, value in answer.headers:
-                self.send_header(key, value)
-            if self.close_connection:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.write(answer.body)
-        except OSError:  # the client went away (timed out, or the sandbox is stopping)
-            self.close_connection = True
-
-
-def _params(text: str) -> dict[str, str]:
-    """Decode a query string or form body; the first value of a repeated name wins."""
-    out: dict[str, str] = {}
-    for key, value in parse_qsl(text, keep_blank_values=True):
-        out.setdefault(key, value)
-    return out

@@ -3,8 +3,9 @@
 Everything here is plain data and runs under one lock owned by :class:`Shop`; the HTTP layer
 (:mod:`desktop.sandbox.server`) only decodes requests and calls :meth:`Shop.call`.
 
-Refunds are stored as camelCase dicts in the API's own shape (list fields and detail fields together;
-the list projects :data:`LIST_KEYS`). Two time indexes (by ``createTime`` and by ``updateTime``) keep
+The platform's codes, windows, limits, reject reasons and parameter readers are in
+:mod:`desktop.sandbox.catalog`. Refunds are stored as camelCase dicts in the API's own shape (list
+fields and detail fields together; the list projects :data:`LIST_KEYS`). Two time indexes (by ``createTime`` and by ``updateTime``) keep
 listing a one-day window proportional to the window, not to the shop; a heap of due times drives the
 platform's timers (auto-approval when ``expireTime`` passes, the simulated buyer's return parcel, the
 buyer's deadline after a rejection) without scanning every refund on every request.
@@ -21,11 +22,14 @@ State machine (status version B numbers, see spec §5):
   ``expireTime`` passes → the system confirms and refunds (→ 60)
 * 12 the buyer's turn → ``expireTime`` (the buyer's deadline) passes → 70 closed
 * 20 dispute: the platform decides; no timer.
+
+The module is a little over 600 lines on purpose: it is one class under one lock, and the state
+machine's transitions read best side by side (the platform's vocabulary it names is imported from
+the catalog one name a line).
 """
 
 from __future__ import annotations
 
-import base64
 import bisect
 import heapq
 import threading
@@ -33,178 +37,52 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from desktop.sandbox import errors as E
+from desktop.sandbox.catalog import (
+    BUYER_MODIFY_WINDOW_MS,
+    DAY_MS,
+    DISPUTE_STATUSES,
+    EXCHANGE,
+    FREIGHT_KEYS,
+    HISTORY_SLACK_MS,
+    KIND_NAMES,
+    LIST_KEYS,
+    MAX_FREIGHT_REJECT_DESC,
+    MAX_HISTORY_MS,
+    MAX_PAGE_SIZE,
+    MAX_REJECT_DESC,
+    NEG_AGREED,
+    NEG_REJECTED,
+    NEG_WAITING,
+    RECEIPT_WINDOW_MS,
+    REFUND_ONLY,
+    REPAIR,
+    RESEND,
+    RETURN_REFUND,
+    RETURN_WINDOW_MS,
+    ROLE_BUYER,
+    ROLE_PLATFORM,
+    ROLE_SELLER,
+    ROLE_SYSTEM,
+    ST_CLOSED,
+    ST_EXECUTING,
+    ST_PLATFORM_CONFIRMED_RETURN,
+    ST_REJECTED,
+    ST_RETURN_REQUEST,
+    ST_SUCCEEDED,
+    ST_WAIT_BUYER_RETURN,
+    ST_WAIT_RECEIPT,
+    ST_WAIT_SELLER,
+    decode_cursor,
+    encode_cursor,
+    images_param,
+    int_param,
+    is_waiting,
+    kind_name,
+    reject_reasons_for,
+    text_param,
+    yuan,
+)
 from desktop.sandbox.errors import ApiFailure, param_error, rejected
-
-DAY_MS = 86_400_000
-HOUR_MS = 3_600_000
-MINUTE_MS = 60_000
-MAX_HISTORY_MS = 90 * DAY_MS
-#: the 90-day rule is checked against the sandbox clock with this much slack for client clock skew
-HISTORY_SLACK_MS = 60_000
-RETURN_WINDOW_MS = 10 * DAY_MS  # the buyer's time to send the parcel back
-RECEIPT_WINDOW_MS = 7 * DAY_MS  # the merchant's time to confirm receipt
-BUYER_MODIFY_WINDOW_MS = 3 * DAY_MS  # the buyer's time to modify after a rejection
-
-# handlingWay
-RETURN_REFUND, EXCHANGE, RESEND, REPAIR, REFUND_ONLY = 1, 3, 4, 5, 10
-KIND_NAMES = {
-    REFUND_ONLY: "仅退款",
-    RETURN_REFUND: "退货退款",
-    EXCHANGE: "换货",
-    RESEND: "补寄",
-    REPAIR: "维修",
-}
-# negotiateStatus
-NEG_WAITING, NEG_AGREED, NEG_REJECTED = 1, 2, 3
-# status
-ST_WAIT_SELLER, ST_RETURN_REQUEST, ST_REJECTED = 10, 11, 12
-ST_DISPUTE, ST_PLATFORM_CONFIRMED_RETURN = 20, 22
-ST_WAIT_BUYER_RETURN, ST_WAIT_RECEIPT, ST_EXECUTING, ST_SUCCEEDED, ST_CLOSED = 30, 40, 50, 60, 70
-DISPUTE_STATUSES = frozenset({20, 21, 22, 23})
-
-ROLE_BUYER, ROLE_SELLER, ROLE_SYSTEM, ROLE_PLATFORM = "buyer", "seller", "system", "platform"
-
-#: the fields the list method returns per item (the detail returns every field)
-LIST_KEYS = (
-    "refundId", "oid", "handlingWay", "negotiateStatus", "status", "refundType", "refundFee",
-    "refundReason", "refundReasonDesc", "refundDesc", "skuId", "skuNick", "itemId", "relItemId",
-    "relSkuId", "sellerId", "submitTime", "createTime", "updateTime", "negotiateUpdateTime", "endTime",
-    "receiptStatus", "logisticsId", "expireTime", "urgeTimes", "requireReturnFreight",
-)  # fmt: skip
-
-FREIGHT_KEYS = (
-    "returnFreightHandlingAdvice", "returnFreightAmount", "returnFreightRejectDesc",
-    "returnFreightRejectImages",
-)  # fmt: skip
-
-MAX_PAGE_SIZE = 100
-MAX_IMAGES = 6
-MAX_REJECT_DESC = 500
-MAX_FREIGHT_REJECT_DESC = 300
-
-
-# ------------------------------------------------------------------------- reject reasons
-def _reason(code: int, desc: str, tip: str, need_desc: bool, need_image: bool) -> dict[str, Any]:
-    return {
-        "code": code,
-        "desc": desc,
-        "tip": tip,
-        "requiredRejectDesc": need_desc,
-        "requiredRejectImage": need_image,
-    }
-
-
-_REFUND_ONLY_REASONS = (
-    _reason(1001, "商品已发货，请买家拒收或申请退货退款", "请在说明中填写物流单号", True, False),
-    _reason(1002, "买家已签收，商品无质量问题", "请上传签收凭证", True, True),
-    _reason(1003, "已与买家协商一致不退款", "请填写协商结果", True, False),
-    _reason(1004, "申请金额与协商金额不一致", "请说明协商金额", True, False),
-    _reason(1099, "其他原因", "请详细说明并上传凭证", True, True),
-)
-_PRICE_PROTECTION_REASONS = (
-    _reason(1101, "商品价格未发生变化", "请上传价格截图", False, True),
-    _reason(1199, "其他原因", "请详细说明并上传凭证", True, True),
-)
-_RETURN_REASONS = (
-    _reason(2001, "已超出七天无理由退货期限", "", False, False),
-    _reason(2002, "该商品不支持七天无理由退货", "请上传商品页面截图", False, True),
-    _reason(2003, "已与买家协商一致不退货", "请填写协商结果", True, False),
-    _reason(2099, "其他原因", "请详细说明并上传凭证", True, True),
-)
-_RECEIPT_REASONS = (
-    _reason(3001, "未收到退货商品", "请填写查询到的物流情况", True, False),
-    _reason(3002, "退回商品与原商品不符", "请上传收到商品的照片", True, True),
-    _reason(3003, "退回商品已损坏，影响二次销售", "请上传商品照片", False, True),
-    _reason(3099, "其他原因", "请详细说明并上传凭证", True, True),
-)
-_SERVICE_REASONS = {
-    EXCHANGE: (
-        _reason(4001, "已与买家协商一致不换货", "请填写协商结果", True, False),
-        _reason(4002, "所换规格库存不足", "", False, False),
-        _reason(4099, "其他原因", "请详细说明并上传凭证", True, True),
-    ),
-    RESEND: (
-        _reason(4101, "已与买家协商一致不补寄", "请填写协商结果", True, False),
-        _reason(4102, "包裹已完整签收，无缺件", "请上传签收凭证", False, True),
-        _reason(4199, "其他原因", "请详细说明并上传凭证", True, True),
-    ),
-    REPAIR: (
-        _reason(4201, "商品不在保修范围内", "请上传保修条款截图", True, True),
-        _reason(4202, "已与买家协商一致不维修", "请填写协商结果", True, False),
-        _reason(4299, "其他原因", "请详细说明并上传凭证", True, True),
-    ),
-}
-
-
-def reject_reasons_for(refund: Mapping[str, Any]) -> tuple[dict[str, Any], ...] | None:
-    """The reasons allowed for rejecting ``refund`` now, or ``None`` when it cannot be rejected."""
-    status, neg, way = refund.get("status"), refund.get("negotiateStatus"), refund.get("handlingWay")
-    if status in (ST_WAIT_RECEIPT, ST_PLATFORM_CONFIRMED_RETURN):
-        return _RECEIPT_REASONS
-    if status in (ST_WAIT_SELLER, ST_RETURN_REQUEST) and neg == NEG_WAITING:
-        if way == REFUND_ONLY:
-            return _PRICE_PROTECTION_REASONS if refund.get("specialRefundType") == 1 else _REFUND_ONLY_REASONS
-        if way == RETURN_REFUND:
-            return _RETURN_REASONS
-        return _SERVICE_REASONS.get(way, _REFUND_ONLY_REASONS)
-    return None
-
-
-# ------------------------------------------------------------------------------ param helpers
-def _int(params: Mapping[str, Any], key: str, *, required: bool = True) -> int | None:
-    value = params.get(key)
-    if value is None or value == "":
-        if required:
-            raise param_error(f"缺少 {key}")
-        return None
-    if isinstance(value, bool):
-        raise param_error(f"{key} 必须是整数")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and value.isascii():
-        return int(value.strip())
-    raise param_error(f"{key} 必须是整数，收到 {str(value)[:40]!r}")
-
-
-def _text(params: Mapping[str, Any], key: str) -> str | None:
-    value = params.get(key)
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise param_error(f"{key} 必须是字符串")
-    return value
-
-
-def _images(params: Mapping[str, Any], key: str) -> list[str]:
-    value = params.get(key)
-    if value is None or value == "" or value == []:
-        return []
-    if isinstance(value, str):
-        value = [v for v in value.split(",") if v.strip()]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise param_error(f"{key} 必须是图片地址列表")
-    if len(value) > MAX_IMAGES:
-        raise param_error(f"{key} 最多 {MAX_IMAGES} 张图片")
-    return list(value)
-
-
-def encode_cursor(time_ms: int, refund_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{time_ms}:{refund_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[int, int]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        time_text, id_text = base64.urlsafe_b64decode(padded.encode()).decode().split(":")
-        return int(time_text), int(id_text)
-    except (ValueError, UnicodeError) as exc:
-        raise param_error(f"pcursor 无效：{cursor[:40]!r}") from exc
-
-
-def yuan(fen: int) -> str:
-    return f"¥{fen // 100}.{fen % 100:02d}"
 
 
 # ---------------------------------------------------------------------------------- the shop
@@ -310,7 +188,7 @@ class Shop:
         return r
 
     def _mine(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        r = self._get(_int(params, "refundId"))  # type: ignore[arg-type]
+        r = self._get(int_param(params, "refundId"))
         if r.get("sellerId") not in (None, self.seller_id):
             raise ApiFailure(E.NOT_YOUR_REFUND)
         return r
@@ -416,7 +294,7 @@ class Shop:
     def _fire(self, r: dict[str, Any], at: int) -> None:
         rid, status, way = r["refundId"], r.get("status"), r.get("handlingWay")
         if status in (ST_WAIT_SELLER, ST_RETURN_REQUEST):
-            kind = KIND_NAMES.get(way, "售后")
+            kind = kind_name(way, "售后")
             if way in (RETURN_REFUND, EXCHANGE, REPAIR):
                 self.comment(rid, at, ROLE_SYSTEM, f"商家超时未处理，系统自动同意{kind}申请")
                 self._await_return(r, at, self.default_return_address())
@@ -456,7 +334,7 @@ class Shop:
     # --------------------------------------------------------------------- methods
     def list_refunds(self, p: Mapping[str, Any]) -> dict[str, Any]:
         now = self.now_ms()
-        begin, end = _int(p, "beginTime"), _int(p, "endTime")
+        begin, end = int_param(p, "beginTime"), int_param(p, "endTime")
         assert begin is not None and end is not None
         if end < begin:
             raise ApiFailure(E.END_BEFORE_BEGIN)
@@ -464,27 +342,27 @@ class Shop:
             raise ApiFailure(E.WINDOW_TOO_WIDE)
         if begin < now - MAX_HISTORY_MS - HISTORY_SLACK_MS:
             raise ApiFailure(E.OLDER_THAN_90_DAYS)
-        kind = _int(p, "type")
+        kind = int_param(p, "type")
         if kind not in (8, 9):
             raise param_error(f"type 只能是 8（待处理）或 9（全部），收到 {kind}")
-        page_size = _int(p, "pageSize", required=False)
+        page_size = int_param(p, "pageSize", required=False)
         page_size = 10 if page_size is None else page_size
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise param_error(f"pageSize 必须在 1 到 {MAX_PAGE_SIZE} 之间，收到 {page_size}")
-        query_type = _int(p, "queryType", required=False)
+        query_type = int_param(p, "queryType", required=False)
         query_type = 1 if query_type is None else query_type
         if query_type not in (1, 2):
             raise param_error(f"queryType 只能是 1（创建时间）或 2（更新时间），收到 {query_type}")
-        sort = _int(p, "sort", required=False)
+        sort = int_param(p, "sort", required=False)
         sort = 1 if sort is None else sort
         if sort not in (1, 2):
             raise param_error(f"sort 只能是 1（降序）或 2（升序），收到 {sort}")
         cursor_text = p.get("pcursor") or ""
         if not isinstance(cursor_text, str):
             raise param_error("pcursor 必须是字符串")
-        neg_filter = _int(p, "negotiateStatus", required=False)
-        status_filter = _int(p, "status", required=False)
-        order_filter = _int(p, "orderId", required=False)
+        neg_filter = int_param(p, "negotiateStatus", required=False)
+        status_filter = int_param(p, "status", required=False)
+        order_filter = int_param(p, "orderId", required=False)
         option = p.get("option")
         if option is not None and not isinstance(option, dict):
             raise param_error("option 必须是对象")
@@ -533,10 +411,10 @@ class Shop:
         return r
 
     def _check_versions(self, r: Mapping[str, Any], p: Mapping[str, Any]) -> None:
-        status = _int(p, "status", required=False)
+        status = int_param(p, "status", required=False)
         if status is not None and status != r.get("status"):
             raise ApiFailure(E.REFUND_CHANGED)
-        neg = _int(p, "negotiateStatus", required=False)
+        neg = int_param(p, "negotiateStatus", required=False)
         if neg is not None and neg != r.get("negotiateStatus"):
             raise ApiFailure(E.NEGOTIATE_CHANGED)
 
@@ -557,14 +435,14 @@ class Shop:
     def approve(self, p: Mapping[str, Any]) -> dict[str, Any]:
         with self.lock:
             r = self._mine(p)
-            amount = _int(p, "refundAmount")
-            way = _int(p, "refundHandingWay", required=False)
+            amount = int_param(p, "refundAmount")
+            way = int_param(p, "refundHandingWay", required=False)
             self._check_versions(r, p)
             self._check_open(r)
             if r.get("handlingWay") != REFUND_ONLY:
                 raise ApiFailure(
                     E.STATUS_NOT_ALLOWED,
-                    f"{KIND_NAMES.get(r.get('handlingWay'), '该')}售后请使用 open.seller.order.refund.returngoods.approve",
+                    f"{kind_name(r.get('handlingWay'), '该')}售后请使用 open.seller.order.refund.returngoods.approve",
                 )
             if not self._awaiting_decision(r):
                 if r.get("status") in (ST_WAIT_SELLER, ST_RETURN_REQUEST):
@@ -583,8 +461,8 @@ class Shop:
     def approve_return(self, p: Mapping[str, Any]) -> dict[str, Any]:
         with self.lock:
             r = self._mine(p)
-            amount = _int(p, "refundAmount")
-            address_id = _int(p, "addressId", required=False)
+            amount = int_param(p, "refundAmount")
+            address_id = int_param(p, "addressId", required=False)
             self._check_open(r)
             way = r.get("handlingWay")
             if way == REFUND_ONLY:
@@ -595,7 +473,7 @@ class Shop:
             if amount != expected:
                 raise rejected(f"退款金额 {amount} 与应退金额 {expected} 不一致")
             now = self.now_ms()
-            kind = KIND_NAMES.get(way, "售后")
+            kind = kind_name(way, "售后")
             if way == RESEND:
                 self.comment(r["refundId"], now, ROLE_SELLER, "商家同意补寄")
                 self._refunded(r, now)
@@ -607,7 +485,7 @@ class Shop:
             return {}
 
     def list_addresses(self, p: Mapping[str, Any]) -> list[dict[str, Any]]:
-        address_type = _int(p, "addressType", required=False)
+        address_type = int_param(p, "addressType", required=False)
         address_type = 2 if address_type is None else address_type
         if address_type not in (2, 3):
             raise param_error(f"addressType 只能是 2（退货）或 3（发货），收到 {address_type}")
@@ -632,22 +510,25 @@ class Shop:
                 if sent:
                     raise param_error(f"该退款单没有退货运费信息，不能传入 {', '.join(sent)}")
             else:
-                advice = _int(p, "returnFreightHandlingAdvice")
+                advice = int_param(p, "returnFreightHandlingAdvice")
                 if advice == 1:
-                    freight = _int(p, "returnFreightAmount")
+                    freight = int_param(p, "returnFreightAmount")
                     assert freight is not None
                     limit = int(info.get("returnFreightAmount") or 0)
                     if not 0 <= freight <= limit:
                         raise param_error(f"returnFreightAmount 必须在 0 到 {limit} 之间")
-                    info_update = {"returnFreightStatus": 20, "returnFreightAgreeAmount": freight}
+                    info_update: dict[str, Any] = {
+                        "returnFreightStatus": 20,
+                        "returnFreightAgreeAmount": freight,
+                    }
                     freight_note = f"，同意退货运费 {yuan(freight)}"
                 elif advice == 2:
-                    desc = _text(p, "returnFreightRejectDesc")
+                    desc = text_param(p, "returnFreightRejectDesc")
                     if not desc:
                         raise param_error("拒绝退货运费时必须填写 returnFreightRejectDesc")
                     if len(desc) >= MAX_FREIGHT_REJECT_DESC:
                         raise param_error(f"returnFreightRejectDesc 必须少于 {MAX_FREIGHT_REJECT_DESC} 字")
-                    images = _images(p, "returnFreightRejectImages")
+                    images = images_param(p, "returnFreightRejectImages")
                     info_update = {
                         "returnFreightStatus": 50,
                         "returnFreightRejectDesc": desc,
@@ -678,12 +559,12 @@ class Shop:
     def reject(self, p: Mapping[str, Any]) -> dict[str, Any]:
         with self.lock:
             r = self._mine(p)
-            code = _int(p, "reasonCode")
-            version = _int(p, "refundVersion")
-            desc = _text(p, "rejectDesc")
-            images = _images(p, "rejectImages")
-            edit_way = _int(p, "editHandlingWay", required=False)
-            edit_address = _int(p, "editReturnAddressId", required=False)
+            code = int_param(p, "reasonCode")
+            version = int_param(p, "refundVersion")
+            desc = text_param(p, "rejectDesc")
+            images = images_param(p, "rejectImages")
+            edit_way = int_param(p, "editHandlingWay", required=False)
+            edit_address = int_param(p, "editReturnAddressId", required=False)
             self._check_open(r)
             reasons = reject_reasons_for(r)
             if reasons is None:
@@ -706,7 +587,7 @@ class Shop:
                 self._return_address(edit_address)
             now = self.now_ms()
             receipt = r.get("status") in (ST_WAIT_RECEIPT, ST_PLATFORM_CONFIRMED_RETURN)
-            what = "确认收货" if receipt else f"{KIND_NAMES.get(r.get('handlingWay'), '售后')}申请"
+            what = "确认收货" if receipt else f"{kind_name(r.get('handlingWay'), '售后')}申请"
             title = f"商家拒绝{what}，原因：{reason['desc']}" + (f"（{desc}）" if desc else "")
             if edit_way is not None:
                 title += f"；建议买家改为{KIND_NAMES[edit_way]}"
@@ -760,11 +641,3 @@ class Shop:
             "summary": {"showName": "店铺体验分", "scoreStr": f"{total:.2f}"},
             "scoreDim": [{"dimName": k, "dimScoreStr": f"{v:.2f}"} for k, v in dims.items()],
         }
-
-
-def is_waiting(r: Mapping[str, Any]) -> bool:
-    """True when the merchant has a step to take (what ``type=8`` lists)."""
-    status = r.get("status")
-    if status in (ST_WAIT_SELLER, ST_RETURN_REQUEST):
-        return r.get("negotiateStatus") == NEG_WAITING
-    return status in (ST_WAIT_RECEIPT, ST_PLATFORM_CONFIRMED_RETURN)

@@ -73,6 +73,10 @@ def _numbers_as_text(value: Any) -> Any:
     return value
 
 
+def _role_code(role: object) -> int:
+    return ROLE_CODES.get(role, 0) if isinstance(role, str) else 0
+
+
 def shape(method: str, data: Any, wire_shape: str) -> Any:
     """``data`` of ``method``'s answer in ``wire_shape`` (the shop's own dicts are not changed)."""
     if wire_shape == "objects":
@@ -80,7 +84,7 @@ def shape(method: str, data: Any, wire_shape: str) -> Any:
     if method == "open.seller.order.refund.detail" and isinstance(data, dict):
         data = _refund(data, wire_shape)
     elif method == "open.refund.comment.basic.list" and isinstance(data, list):
-        data = [{**c, "role": ROLE_CODES.get(c.get("role"), 0)} if isinstance(c, dict) else c for c in data]
+        data = [{**c, "role": _role_code(c.get("role"))} if isinstance(c, dict) else c for c in data]
     if wire_shape == "text":
         data = _numbers_as_text(data)
     return data

@@ -226,8 +226,7 @@ class GuardSettingsPage(QWidget):
 
 def backtest_text(bt: Backtest) -> str:
     """The backtest as one translated paragraph (rich text)."""
-    from desktop.cli.check import money_text
-    from desktop.core.labels import level_names
+    from desktop.core.labels import level_names, money_text
 
     levels = level_names()
     lines = [

@@ -15,7 +15,7 @@ from desktop.core.rulesfile import load_default_rules
 from desktop.core.store import open_store
 from desktop.core.sync import Syncer
 from desktop.sandbox import Sandbox
-from desktop.sandbox.state import is_waiting
+from desktop.sandbox.catalog import is_waiting
 
 DAYS = 5  # a short first sweep keeps the tests fast; the demo shop's pending requests are younger
 
