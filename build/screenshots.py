@@ -196,7 +196,12 @@ def main(argv: list[str] | None = None) -> int:
         window.resize(args.width, args.height)
         wait_until(app, lambda: window.shop is not None and window.client is not None, "the demo sign-in")
         wait_until(app, lambda: window._last_fresh_ms is not None and not window.syncing, "the first sync")
+        from desktop.ui.queue.detail import DetailPane
+        from desktop.ui.queue.view import QueueWidget
+
         queue = window.queue_widget
+        if not isinstance(queue, QueueWidget):
+            raise SystemExit("screenshots: the window shows no queue")
         wait_until(app, lambda: queue.merchant_view.model.rowCount() > 0, "the queue")
         risk = getattr(window, "risk_widget", None)
         if risk is not None:
@@ -212,11 +217,13 @@ def main(argv: list[str] | None = None) -> int:
         if "detail" in args.only:
             table.selectRow(1)
             detail = window.detail_dock.widget()
+            if not isinstance(detail, DetailPane):
+                raise SystemExit("screenshots: the window shows no detail pane")
             wanted = queue.selected_rows()[0].refund_id
             wait_until(
                 app,
                 lambda: (
-                    getattr(detail, "row", None) is not None
+                    detail.row is not None
                     and detail.row.refund_id == wanted
                     and detail.refund_detail is not None
                 ),
@@ -229,7 +236,10 @@ def main(argv: list[str] | None = None) -> int:
         if "sign-in" in args.only:
             from desktop.ui.login_dialog import LoginDialog
 
-            dialog = LoginDialog(window.services.shops, window, open_url=lambda _url: True)
+            shops = window.services.shops
+            if shops is None:
+                raise SystemExit("screenshots: the demo app has no shops yet")
+            dialog = LoginDialog(shops, window, open_url=lambda _url: True)
             demo_backend = shell.backend
             if demo_backend is None or demo_backend.sandbox is None:
                 raise SystemExit("screenshots: the demo app runs no sandbox")
@@ -242,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
 
         if "bulk-preview" in args.only:
             actions = window.actions_ui
+            if actions is None:
+                raise SystemExit("screenshots: the window has no approve/reject actions")
             view = queue.merchant_view
             # the most urgent requests (the queue is sorted by time left): what a seller clears first
             first = view.proxy.index(0, 0)
@@ -254,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
 
             wait_until(app, lambda: isinstance(actions.flow.dialog, PreviewDialog), "the bulk preview")
             preview = actions.flow.dialog
+            if not isinstance(preview, PreviewDialog):
+                raise SystemExit("screenshots: the bulk preview did not open")
             settle(app)
             written.append(
                 (file_name("bulk-preview", args), save(preview, args.out / file_name("bulk-preview", args)))

@@ -3,8 +3,9 @@
 Start-up order: logging → ``QApplication`` → single-instance guard → error hooks → settings; then,
 off the UI thread, the slow parts (compile the translations when needed, open the store, load the
 rules, read the remembered shop's cached requests, find the keychain, start the demo sandbox); back
-on the UI thread: translators, the main window, the queue widgets, then the active shop (or the
-sign-in dialog).
+on the UI thread: translators, the main window, the queue widgets, the warnings (tray, alerts,
+poller, the other shops' watch, phone robots, guard: :class:`desktop.ui.watch.Watch`), then the
+active shop (or the sign-in dialog).
 
 With a remembered shop, the window shows its cached requests first and the keychain (``keyring``'s
 import and backend detection, a tenth of a second) is found in the background after that; the
@@ -14,15 +15,15 @@ shop's credentials, the sync and the shop commands follow once it is known.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import hashlib
 import logging
 import sys
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop import __version__
@@ -30,9 +31,25 @@ from desktop.core import logsetup, paths
 from desktop.ui import i18n
 from desktop.ui.application import create_application
 from desktop.ui.errors import ErrorReporter
+from desktop.ui.i18n import fill
 from desktop.ui.settings import Settings
 from desktop.ui.single_instance import SingleInstance
 from desktop.ui.workers import run_in_background, wait_for_background_work
+
+if TYPE_CHECKING:
+    from desktop.core.domain.rules import Rules
+    from desktop.core.kuaishou.client import Credentials, KuaishouClient
+    from desktop.core.queue_rows import QueueRow, RefundDetail
+    from desktop.core.risk_answer import RiskAnswer
+    from desktop.core.secrets import SecretStore
+    from desktop.core.store import Shop, Store, StoreDamaged
+    from desktop.core.sync import SyncResult
+    from desktop.sandbox import Sandbox
+    from desktop.ui.login_dialog import LoginDialog
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.queue.view import QueueWidget
+    from desktop.ui.services import Services, SyncRun
+    from desktop.ui.watch import Watch as WatchType
 
 log = logging.getLogger(__name__)
 
@@ -57,21 +74,21 @@ def secret_service_name() -> str:
 class Backend:
     """What the background start-up prepared."""
 
-    qm: Any
-    store: Any
-    secrets: Any  # desktop.core.secrets.SecretStore; None until found (see open_secret_store)
-    rules: Any
-    sandbox: Any | None = None
+    qm: Path | None  # the compiled translation (None: English, or none could be compiled)
+    store: Store | None  # None only when damaged
+    secrets: SecretStore | None  # None until found (see open_secret_store)
+    rules: Rules
+    sandbox: Sandbox | None = None
     # the remembered shop and its cached queue rows, read before the window exists
-    initial: tuple[Any, list] | None = None
-    # the local database is damaged (desktop.core.store.StoreDamaged): nothing else was prepared;
-    # the user is offered to rebuild it (see Shell._offer_rebuild)
-    damaged: Any | None = None
+    initial: tuple[Shop, list[QueueRow]] | None = None
+    # the local database is damaged: nothing else was prepared; the user is offered to rebuild it
+    # (see Shell._offer_rebuild)
+    damaged: StoreDamaged | None = None
     # where a damaged database was moved when it was rebuilt
-    rebuilt_from: Any | None = None
+    rebuilt_from: Path | None = None
 
 
-def load_queue_rows(store: Any, rules: Any, shop: Any) -> list:
+def load_queue_rows(store: Store, rules: Rules, shop: Shop) -> list[QueueRow]:
     """(Worker thread) the queue rows of ``shop``'s open requests, from the store."""
     from desktop.core.queue_rows import build_queue_rows
 
@@ -80,14 +97,14 @@ def load_queue_rows(store: Any, rules: Any, shop: Any) -> list:
     )
 
 
-def load_detail(store: Any, row: Any, rules: Any) -> Any:
+def load_detail(store: Store, row: QueueRow, rules: Rules) -> RefundDetail:
     """(Worker thread) the full detail of a queue row, from the store."""
     from desktop.core.queue_rows import load_detail as build
 
     return build(store, row, rules)
 
 
-def estimate_risk(store: Any, rules: Any, shop_id: int) -> Any:
+def estimate_risk(store: Store, rules: Rules, shop_id: int) -> RiskAnswer:
     """(Worker thread) the shop's risk answer, by the function ``check`` uses, on the same clock,
     with the forecast under the shop's guard (from the same inputs) while the guard is on."""
     from desktop.core.risk_answer import risk_answer
@@ -95,7 +112,7 @@ def estimate_risk(store: Any, rules: Any, shop_id: int) -> Any:
     return risk_answer(store, shop_id, rules)
 
 
-def open_secret_store() -> Any:
+def open_secret_store() -> SecretStore:
     """(Worker thread) the keychain wrapper of this data home (imports keyring, detects its backend)."""
     from desktop.core.secrets import SecretStore
 
@@ -144,14 +161,15 @@ def preload_ui_modules() -> None:
     import desktop.ui.queue.detail
     import desktop.ui.queue.risk_panel
     import desktop.ui.queue.view
-    import desktop.ui.tray  # noqa: F401
+    import desktop.ui.tray
+    import desktop.ui.watch  # noqa: F401
 
 
 class AfterFirstPaint(QObject):
     """Calls ``then()`` once, from the event loop, right after ``window`` (or anything in it) has been
     painted for the first time — work that can wait does not compete with the first frame."""
 
-    def __init__(self, app: QApplication, window: QWidget, then: Any) -> None:
+    def __init__(self, app: QApplication, window: QWidget, then: Callable[[], None]) -> None:
         super().__init__(window)
         self._app, self._window, self._then = app, window, then
         app.installEventFilter(self)
@@ -161,184 +179,6 @@ class AfterFirstPaint(QObject):
             self._app.removeEventFilter(self)
             QTimer.singleShot(0, self._then)
         return False
-
-
-@dataclass
-class Watch:
-    """Issue the warnings: the tray, the notifier chain, the alert center, the poller and the
-    watcher of the shops the window does not show, wired to the window. The app lives in the tray
-    when one exists; else the window stays and alerts show in the in-app banner.
-
-    The alerts cover every signed-in shop: the active shop's rows come from the window, the others'
-    from the :class:`~desktop.ui.shop_watch.ShopWatcher`, which syncs them in the background when
-    the poller says a sync is due. A click on an alert of another shop switches the window to that
-    shop and selects the requests once its rows are shown."""
-
-    tray: Any
-    notifier: Any
-    center: Any
-    poller: Any
-    prefs: Any
-    shops: Any  # desktop.ui.shop_watch.ShopWatcher
-    robots: Any = None  # desktop.ui.robots.RobotRelay: the same alerts to the robot channels
-    guard: Any = None  # desktop.ui.guard.GuardController
-
-    @classmethod
-    def compose(cls, shell: Shell, window: Any, queue: Any, services: Any) -> Watch:
-        from desktop.core.queue_rows import UrgencyScale
-        from desktop.ui.alert_settings import AlertPrefs
-        from desktop.ui.alerts import AlertBanner, AlertCenter, Notifier, Poller
-        from desktop.ui.robots import RobotRelay
-        from desktop.ui.shop_watch import ShopsStatusLabel, ShopWatcher, auto_approved_items
-        from desktop.ui.tray import TrayController
-
-        rules, store = services.rules, services.store
-        prefs = AlertPrefs(shell.settings.qs, tuple(rules.warnings.alert_hours.value))
-        tray = TrayController(shell.app)
-        banner = AlertBanner()
-        window.add_banner(banner)
-        notifier = Notifier(tray.icon, banner, parent=window)
-        scale = UrgencyScale.from_rules(rules)
-        shops = ShopWatcher(services, poll_policy_fn=prefs.poll_policy, parent=window)
-        center = AlertCenter(
-            store,
-            notifier,
-            items_fn=shops.alert_items,  # every watched shop's rows (read in the background)
-            policy_fn=prefs.policy,
-            critical_ms=scale.critical_s * 1000,
-            warn_ms=scale.warn_s * 1000,
-            parent=window,
-        )
-        poller = Poller(prefs.poll_policy, parent=window)
-        backend = shell.backend
-        robots = RobotRelay(
-            store,
-            rules,
-            lambda: backend.secrets if backend is not None else None,
-            prefs.thresholds_min,
-            parent=window,
-        )
-        watch = cls(tray, notifier, center, poller, prefs, shops, robots)
-        # the guard (售后兜底): runs after each sync of the active shop and on its own deadline timer;
-        # its notices go out through the same notifier (phone channels attach to guard.bus)
-        from desktop.ui.actions import window_engine
-        from desktop.ui.guard import GuardController
-
-        watch.guard = window.guard = GuardController(window, rules, window_engine(window), parent=window)
-        watch.guard.attach_notifier(notifier)
-        watch.guard.bus.attach(robots.guard_notice)  # and to the phone robots (in the background)
-        status = ShopsStatusLabel(shops)
-        window.statusBar().addPermanentWidget(status)
-        # (shop id, refund ids) to select once that shop's rows are shown (an alert's click)
-        wanted: dict[str, Any] = {"select": None}
-
-        def rows_changed() -> None:
-            poller.set_nearest_deadline(shops.nearest_deadline_ms())
-            center.evaluate()
-
-        def rows_loaded(rows: Any) -> None:
-            shop = window.shop
-            if shop is not None:
-                shops.show_active_rows(shop, rows)
-            pending, wanted["select"] = wanted["select"], None
-            if pending is not None and shop is not None and pending[0] == shop.id:
-                queue.select_refunds(pending[1])
-
-        def shop_changed(shop: Any) -> None:
-            if wanted["select"] is not None and (shop is None or shop.id != wanted["select"][0]):
-                wanted["select"] = None  # the user went elsewhere meanwhile
-            shops.set_active_shop(shop)
-
-        def sync_finished(result: Any) -> None:
-            poller.finished(True)
-            shop = window.shop
-            if shop is None or not result.auto_approved:
-                return
-            ids = list(result.auto_approved)
-            run_in_background(
-                lambda: auto_approved_items(store, shop.id, ids),
-                center.auto_approved,
-                window.background_failed,
-            )
-
-        def open_on(keys: list) -> None:
-            """Show the alerted requests: the active shop's when it has some, else switch to the
-            (first) other shop of the alert and select them once its rows are shown."""
-            window.bring_forward()
-            by_shop: dict[int, list[int]] = {}
-            for sid, rid in keys:
-                by_shop.setdefault(sid, []).append(rid)
-            shop = window.shop
-            if shop is not None and shop.id in by_shop:
-                queue.select_refunds(by_shop[shop.id])
-            elif by_shop:
-                other, ids = next(iter(by_shop.items()))
-                wanted["select"] = (other, ids)
-                window.activate_shop(other)
-
-        def pause(until: Any) -> None:
-            prefs.set_paused_until(until)
-            tray.show_paused(until)
-            center.evaluate()
-
-        def hidden() -> None:
-            if prefs.close_to_tray_told() or tray.icon is None:
-                return
-            prefs.set_close_to_tray_told()
-            tray.icon.showMessage(
-                QCoreApplication.translate("Watch", "AfterSale Watch is still running"),
-                QCoreApplication.translate(
-                    "Watch",
-                    "It keeps watching your deadlines from here. Choose Quit in this menu to stop it.",
-                ),
-            )
-
-        poller.woke.connect(window.sessions.suspend)  # a sync from before the sleep starts again
-        poller.sync_due.connect(window.sync_now)
-        poller.sync_due.connect(shops.sync_others)
-        window.sync_finished.connect(sync_finished)
-        window.sync_finished.connect(watch.guard.after_sync)
-        # a failing sync still runs it: it will not act on stale data, and says so before a deadline
-        window.sync_failed.connect(lambda _exc: watch.guard.after_sync())
-        window.sync_failed.connect(lambda _exc: poller.finished(False))
-        window.rows_loaded.connect(rows_loaded)
-        window.shop_changed.connect(shop_changed)
-        window.shops_loaded.connect(shops.set_shops)
-        shops.rows_changed.connect(rows_changed)
-        shops.auto_approved.connect(center.auto_approved)
-        shops.status_changed.connect(lambda: window.set_shop_notes(shops.notes()))
-        status.open_requested.connect(window.manage_shops)
-        center.evaluated.connect(lambda _plan, summary: tray.set_state(*summary))
-        center.evaluated.connect(lambda _plan, _summary: robots.evaluate())  # phone alerts, same pace
-        notifier.clicked.connect(open_on)
-        tray.open_requested.connect(window.bring_forward)
-        tray.sync_requested.connect(lambda: shops.sync_others(force=True))  # the user asked: no backoff
-        tray.sync_requested.connect(poller.request_sync)
-        tray.quit_requested.connect(shell.quit)
-        tray.pause_requested.connect(pause)
-        window.quit_requested.connect(shell.quit)
-        if tray.available:
-            shell.app.setQuitOnLastWindowClosed(False)
-            window.hide_to_tray = True
-            window.hidden_to_tray.connect(hidden)
-        else:
-            window.confirm_close = True  # closing is quitting: the warnings stop
-        paused = prefs.paused_until_ms()
-        if paused and paused > time.time() * 1000:
-            tray.show_paused(dt.datetime.fromtimestamp(paused / 1000).astimezone())
-        center.start()
-        poller.start(sync_now=False)  # the window syncs when its shop becomes active
-        return watch
-
-    def stop(self) -> None:
-        if self.guard is not None:
-            self.guard.stop()
-        self.center.stop()
-        self.poller.stop()
-        self.shops.stop()
-        if self.robots is not None:
-            self.robots.stop()
-        self.tray.close()
 
 
 @dataclass
@@ -352,11 +192,11 @@ class Shell:
     reporter: ErrorReporter
     language: str
     backend: Backend | None = None
-    window: Any = None
-    login: Any = None
-    watch: Any = None  # the tray, alerts and poller (:class:`Watch`)
+    window: MainWindow | None = None
+    login: LoginDialog | None = None
+    watch: WatchType | None = None  # the tray, alerts and poller
     _sign_in_wanted: bool = False  # the sign-in was asked for before the keychain was known
-    translators: list = field(default_factory=list)
+    translators: list[QTranslator] = field(default_factory=list)
     failed: BaseException | None = None
     stopped: bool = False
 
@@ -386,10 +226,15 @@ class Shell:
 
         from desktop.core.store import rebuild_store
 
+        damaged = backend.damaged
+        assert damaged is not None
         translate = QCoreApplication.translate
-        text = translate(
-            "Shell", "%1\n\nRebuild it now? (No quits AfterSale Watch and leaves the file as it is.)"
-        ).replace("%1", backend.damaged.message)
+        text = fill(
+            translate(
+                "Shell", "%1\n\nRebuild it now? (No quits AfterSale Watch and leaves the file as it is.)"
+            ),
+            damaged.message,
+        )
         answer = QMessageBox.question(
             None,
             translate("Shell", "Damaged local database"),
@@ -398,8 +243,8 @@ class Shell:
             QMessageBox.StandardButton.Yes,
         )
         if answer != QMessageBox.StandardButton.Yes:
-            log.error("damaged database not rebuilt (refused): %s", backend.damaged)
-            self.failed = backend.damaged
+            log.error("damaged database not rebuilt (refused): %s", damaged)
+            self.failed = damaged
             self.app.exit(1)
             return
         demo = bool(getattr(self.args, "demo", False))
@@ -415,8 +260,10 @@ class Shell:
         run_in_background(rebuild, self._ready, self._fatal)
 
     def _ready(self, backend: Backend) -> None:
-        from desktop.ui.main_window import MainWindow, Services
+        from desktop.ui.main_window import MainWindow
+        from desktop.ui.services import Services
         from desktop.ui.shop_watch import SyncGate
+        from desktop.ui.watch import Watch
 
         self.backend = backend
         for translator in self.translators:  # a second round after a rebuild
@@ -427,27 +274,31 @@ class Shell:
             return
 
         # both run on worker threads (activating a shop, syncing): their modules are imported there
-        def make_client(shop: Any, credentials: Any) -> Any:
+        def make_client(shop: Shop, credentials: Credentials) -> KuaishouClient:
             from desktop.core.kuaishou.client import KuaishouClient
 
+            shops = services.shops
+            if shops is None:  # a shop is activated only through the shop manager
+                raise RuntimeError("a client was asked for before the keychain was known")
             return KuaishouClient(
                 credentials,
                 base_url=shop.base_url,
                 qps=CLIENT_QPS,
-                on_tokens_refreshed=lambda token: services.shops.save_refreshed_tokens(shop.id, token),
+                on_tokens_refreshed=lambda token: shops.save_refreshed_tokens(shop.id, token),
             )
 
-        def make_syncer(client: Any, store: Any, rules: Any, shop_id: int) -> Any:
+        def make_syncer(client: KuaishouClient, store: Store, rules: Rules, shop_id: int) -> SyncRun:
             from desktop.core.sync import Syncer
 
             # the window syncs the active shop, the shop watcher the others: never one shop twice at once
             return gate.guard(shop_id, Syncer(client, store, rules, shop_id=shop_id))
 
         gate = SyncGate()
-
+        store = backend.store
+        assert store is not None  # only a damaged database leaves it out (handled above)
         services = Services(
             shops=None,
-            store=backend.store,
+            store=store,
             rules=backend.rules,
             make_client=make_client,
             make_syncer=make_syncer,
@@ -459,15 +310,26 @@ class Shell:
         window.set_demo(backend.sandbox is not None)
         queue = self._compose_queue(window, services)
         self._compose_settings(window, backend.rules)
-        self.watch = Watch.compose(self, window, queue, services)
+        self.watch = Watch.compose(
+            self.app,
+            self.settings.qs,
+            window,
+            queue,
+            services,
+            secrets=lambda: backend.secrets,
+            quit_app=self.quit,
+        )
         window.sign_in_requested.connect(self.open_sign_in)
         self.instance.activation_requested.connect(window.bring_forward)
         self.window = window
         if backend.rebuilt_from is not None:
             window.statusBar().showMessage(
-                QCoreApplication.translate(
-                    "Shell", "A fresh local database was created; the damaged one was kept as %1."
-                ).replace("%1", str(backend.rebuilt_from))
+                fill(
+                    QCoreApplication.translate(
+                        "Shell", "A fresh local database was created; the damaged one was kept as %1."
+                    ),
+                    backend.rebuilt_from,
+                )
             )
         if backend.initial is not None:
             window.show_cached(*backend.initial)
@@ -487,11 +349,11 @@ class Shell:
         else:
             find_secrets()
 
-    def _secrets_found(self, secrets: Any) -> None:
+    def _secrets_found(self, secrets: SecretStore) -> None:
         """The keychain is known: the shops can be read, signed in to and synced."""
         from desktop.core.profiles import ShopManager
 
-        assert self.backend is not None and self.window is not None
+        assert self.backend is not None and self.backend.store is not None and self.window is not None
         self.backend.secrets = secrets
         self.window.set_shop_manager(ShopManager(self.backend.store, secrets))
         if self.backend.sandbox is not None or self._sign_in_wanted:
@@ -500,7 +362,7 @@ class Shell:
         if self.backend.sandbox is None:
             self.window.reload_shops()
 
-    def _compose_queue(self, window: Any, services: Any) -> Any:
+    def _compose_queue(self, window: MainWindow, services: Services) -> QueueWidget:
         """The queue (merchant's and others' tabs), the detail pane, the risk panel and the export."""
         from desktop.core.queue_rows import UrgencyScale
         from desktop.ui.actions import install_actions
@@ -521,18 +383,18 @@ class Shell:
         window.shop_changed.connect(
             lambda shop: queue.set_server_offset_ms(getattr(shop, "server_clock_offset_ms", None))
         )
-        window.sync_finished.connect(
-            lambda result: (
-                result.server_clock_offset_ms is not None
-                and queue.set_server_offset_ms(result.server_clock_offset_ms)
-            )
-        )
 
-        def show_detail(row: Any) -> None:
+        def clock_measured(result: SyncResult) -> None:
+            if result.server_clock_offset_ms is not None:
+                queue.set_server_offset_ms(result.server_clock_offset_ms)
+
+        window.sync_finished.connect(clock_measured)
+
+        def show_detail(row: QueueRow | None) -> None:
             detail.show_row(row)
             window.load_detail(row)  # the active shop's session reads it; the latest row wins
 
-        def detail_loaded(row: Any, result: Any) -> None:
+        def detail_loaded(row: QueueRow, result: RefundDetail) -> None:
             if detail.row is row:  # still the request shown
                 detail.set_detail(result)
 
@@ -555,7 +417,7 @@ class Shell:
         window.guard_holds = HoldActions(window, queue, services.store, detail)
         return queue
 
-    def _compose_settings(self, window: Any, rules: Any) -> None:
+    def _compose_settings(self, window: MainWindow, rules: Rules) -> None:
         """The alerts page (warning times, quiet hours, polling, start at login) in the settings."""
         from desktop.ui.alert_settings import AlertPrefs, AlertSettingsPage
 
@@ -568,7 +430,7 @@ class Shell:
             )
         )
 
-        def guard_page() -> Any:
+        def guard_page() -> tuple[QWidget, str]:
             from desktop.ui.guard import GuardSettingsPage
 
             def saved() -> None:  # the new policy applies at once (and its timer is set)
@@ -583,9 +445,12 @@ class Shell:
 
         window.settings_pages.append(guard_page)
 
-        def robots_page() -> tuple[Any, str]:
+        def robots_page() -> tuple[QWidget, str]:
             from desktop.ui.robots import RobotSettingsPage
 
+            assert (
+                self.watch is not None and self.watch.robots is not None
+            )  # composed before the window shows
             return RobotSettingsPage(self.watch.robots), QCoreApplication.translate(
                 "MainWindow", "Phone alerts"
             )
@@ -629,9 +494,11 @@ class Shell:
 
     # ------------------------------------------------------------------ stop
     def quit(self) -> None:
-        """Quit for real (the tray's Quit, or the window's while the app lives in the tray)."""
+        """Quit for real (the tray's Quit, or the window's while the app lives in the tray). Qt closes
+        the windows first: the window neither hides to the tray nor asks again."""
         if self.window is not None:
             self.window.hide_to_tray = False
+            self.window.confirm_close = False
         self.app.quit()
 
     def shutdown(self) -> None:

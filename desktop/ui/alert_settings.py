@@ -37,11 +37,12 @@ QUIET_ON = "alerts/quiet_enabled"
 QUIET_START = "alerts/quiet_start"
 QUIET_END = "alerts/quiet_end"
 PAUSED_UNTIL = "alerts/paused_until_ms"
-POLL_INTERVAL_S = "sync/interval_s"  # shared with the shell's settings
+POLL_INTERVAL_S = "sync/interval_s"  # the one sync interval (older versions wrote it with other limits)
 CLOSE_TO_TRAY_TOLD = "tray/close_told"
 
 DEFAULT_QUIET = ("22:00", "08:00")
 DEFAULT_POLL_S = 300
+MIN_POLL_S, MAX_POLL_S = 60, 120 * 60  # the page's 1 to 120 minutes
 
 
 #: units a warning time may be written in, in minutes (English and Chinese, as a seller types them)
@@ -171,7 +172,7 @@ class AlertPrefs:
 
     def poll_interval_s(self) -> int:
         try:
-            return max(60, _whole(self.qs.value(POLL_INTERVAL_S, DEFAULT_POLL_S)))
+            return min(MAX_POLL_S, max(MIN_POLL_S, _whole(self.qs.value(POLL_INTERVAL_S, DEFAULT_POLL_S))))
         except (TypeError, ValueError):
             return DEFAULT_POLL_S
 

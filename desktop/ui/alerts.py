@@ -20,7 +20,7 @@ import html
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSystemTrayIcon, QWidget
@@ -30,16 +30,41 @@ from desktop.core.alerts import (
     AlertItem,
     AlertPlan,
     AlertPolicy,
-    Digest,
     plan_alerts,
     summarize,
 )
 from desktop.core.polling import PollPolicy, next_delay_s, slept_through
 from desktop.ui.workers import run_in_background
 
+if TYPE_CHECKING:
+    from desktop.core.store import Store
+
 log = logging.getLogger(__name__)
 
 Key = tuple[int, int]  # (shop_id, refund_id)
+
+
+class ShownItem(Protocol):
+    """A request a notification is about."""
+
+    @property
+    def shop_id(self) -> int: ...
+    @property
+    def refund_id(self) -> int: ...
+
+
+class ShownDigest(Protocol):
+    """What the notifier shows of a notification: the alerts' own :class:`~desktop.core.alerts.Digest`,
+    or another area's notice in its shape (the guard's)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def items(self) -> Sequence[ShownItem]: ...
+    @property
+    def critical(self) -> bool: ...
+    def title(self) -> str: ...
+    def text(self) -> str: ...
 
 
 class AlertBanner(QFrame):
@@ -72,7 +97,7 @@ class AlertBanner(QFrame):
         self.close_button.clicked.connect(self.hide)
         self.hide()
 
-    def show_digests(self, digests: Sequence[Digest]) -> None:
+    def show_digests(self, digests: Sequence[ShownDigest]) -> None:
         self._keys = keys_of(digests)
         self.text.setText(
             "<br>".join(f"<b>{html.escape(d.title())}</b> — {html.escape(d.text())}" for d in digests)
@@ -98,7 +123,7 @@ class Notifier(QObject):
         if banner is not None:
             banner.show_requested.connect(self.clicked)
 
-    def notify(self, digests: Sequence[Digest]) -> None:
+    def notify(self, digests: Sequence[ShownDigest]) -> None:
         """Show what one evaluation found as ONE notification (a new one replaces the last)."""
         digests = tuple(digests)
         self._last = keys_of(digests)
@@ -113,7 +138,7 @@ class Notifier(QObject):
         self.shown.emit(digests)
 
 
-def keys_of(digests: Sequence[Digest]) -> list[Key]:
+def keys_of(digests: Sequence[ShownDigest]) -> list[Key]:
     """The (shop, refund) keys of the digests' requests, each once, in order."""
     return list(dict.fromkeys((i.shop_id, i.refund_id) for d in digests for i in d.items))
 
@@ -133,7 +158,7 @@ class AlertCenter(QObject):
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         notifier: Notifier,
         *,
         items_fn: Callable[[], Sequence[AlertItem]],

@@ -13,6 +13,7 @@ import logging
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from types import TracebackType
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from desktop import __version__
 from desktop.core import logsetup, paths
+from desktop.ui.i18n import fill
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ class ErrorDialog(QDialog):
             )
         )
         self.message.setWordWrap(True)
-        self.log_label = QLabel(self.tr("Log file: %1").replace("%1", str(paths.log_file())))
+        self.log_label = QLabel(fill(self.tr("Log file: %1"), paths.log_file()))
         self.log_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.log_label.setWordWrap(True)
         self.details = QPlainTextEdit()
@@ -98,7 +100,13 @@ class ErrorReporter(QObject):
         super().__init__()
         self.show_dialogs = show_dialogs
         self.dialog: ErrorDialog | None = None
-        self._previous_hooks: tuple | None = None
+        self._previous_hooks: (
+            tuple[
+                Callable[[type[BaseException], BaseException, TracebackType | None], object],
+                Callable[[threading.ExceptHookArgs], object],
+            ]
+            | None
+        ) = None
         self.reported.connect(self._show)
 
     @property
@@ -127,13 +135,15 @@ class ErrorReporter(QObject):
         if args.exc_type is SystemExit:
             return
         name = args.thread.name if args.thread is not None else "?"
+        if args.exc_value is None:  # an exception class raised without an instance: nothing to show
+            log.critical("unexpected error in thread %s: %s", name, args.exc_type.__name__)
+            return
         log.critical(
             "unexpected error in thread %s",
             name,
             exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
         )
-        if args.exc_value is not None:
-            self.reported.emit(format_exception(args.exc_type, args.exc_value, args.exc_traceback))
+        self.reported.emit(format_exception(args.exc_type, args.exc_value, args.exc_traceback))
 
     @Slot(str)
     def _show(self, details: str) -> None:

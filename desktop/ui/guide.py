@@ -5,6 +5,7 @@ connect a shop. Every text is translatable; the folders are the ones this run re
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import paths
-from desktop.ui.queue import labels
+from desktop.core.labels import urgency_names
 
 
 def folders() -> dict[str, str]:
@@ -59,12 +60,12 @@ class GuideDialog(QDialog):
         layout.addLayout(row)
 
     @staticmethod
-    def _open(folder) -> None:
+    def _open(folder: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def guide_html(self) -> str:
         e = html.escape
-        names = labels.urgency_names()
+        names = urgency_names()
         where = folders()
         tiers = "".join(
             f"<li><b>{e(names[key])}</b> — {e(text)}</li>"

@@ -26,9 +26,13 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop.core import i18n as core_i18n
 from desktop.core import paths
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication, QTranslator
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +193,7 @@ def qt_base_qm_dir() -> str:
     return QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
 
 
-def install_translators(app, lang: str, qm: Path | None) -> list:
+def install_translators(app: QCoreApplication, lang: str, qm: Path | None) -> list[QTranslator]:
     """Install the app's catalog (``qm``) and Qt's own for ``lang``; set the core language too.
 
     Returns the installed ``QTranslator`` objects (keep them alive). UI thread; reads two small files.
@@ -197,7 +201,7 @@ def install_translators(app, lang: str, qm: Path | None) -> list:
     from PySide6.QtCore import QLocale, QTranslator
 
     core_i18n.set_language(lang)
-    installed = []
+    installed: list[QTranslator] = []
     if lang == "en":
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
         return installed

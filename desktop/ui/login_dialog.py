@@ -13,11 +13,16 @@ Two ways in, sharing the app key, the sign secret and the sign method:
 
 Either way the app verifies by fetching the seller's name (``seller_info()``), then stores the
 secrets through :class:`~desktop.core.secrets.SecretStore` and the profile in the store
-(:class:`~desktop.ui.shops.ShopManager`). Nothing blocks the UI thread: every network, socket and
+(:class:`~desktop.core.profiles.ShopManager`). Nothing blocks the UI thread: every network, socket and
 keychain step runs through :func:`~desktop.ui.workers.run_in_background`.
 
 Demo mode fills the fields from the sandbox and runs the very same browser flow, with the browser
 replaced by a plain HTTP GET of the authorise URL (the sandbox redirects to the loopback catcher).
+
+What a failure is told as lives in :mod:`desktop.ui.sign_in_errors`. The rest stays in this one
+module (a little over 600 lines) on purpose: both ways in share the fields, the busy state, the
+"abandoned" flag of the running step and its cancellation, and split apart they would reach into
+each other's state.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import requests
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -59,9 +64,17 @@ from desktop.core.kuaishou.oauth import (
 from desktop.core.kuaishou.transport import is_loopback_host
 from desktop.core.logsetup import register_secret
 from desktop.core.profiles import ShopManager, SignInResult, expiry_ms
+from desktop.ui.i18n import fill
 from desktop.ui.icons import app_pixmap
 from desktop.ui.queue.labels import secondary_text
+from desktop.ui.sign_in_errors import describe_sign_in_error
 from desktop.ui.workers import Task, run_in_background
+
+if TYPE_CHECKING:
+    from desktop.core.kuaishou.client import Credentials
+    from desktop.core.kuaishou.models import OAuthToken, SellerInfo
+    from desktop.core.store import Shop
+    from desktop.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +83,18 @@ DEFAULT_REDIRECT_URI = "http://127.0.0.1:17880/callback"
 # how long the app waits for the browser to come back to the loopback callback
 LOOPBACK_TIMEOUT_S = 300.0
 
-ClientFactory = Callable[[Any, str], Any]  # (credentials, base_url) -> client with seller_info()
+
+class SellerClient(Protocol):
+    """What the sign-in needs of an API client: the seller's name (it is closed after, when it has
+    a ``close()``)."""
+
+    def seller_info(self) -> SellerInfo: ...
 
 
-def default_client_factory(credentials: Any, base_url: str) -> Any:
+ClientFactory = Callable[["Credentials", str], SellerClient]  # (credentials, base_url) -> client
+
+
+def default_client_factory(credentials: Credentials, base_url: str) -> SellerClient:
     from desktop.core.kuaishou.client import KuaishouClient
 
     return KuaishouClient(credentials, base_url=base_url, max_retries=1)
@@ -298,9 +319,7 @@ class LoginDialog(QDialog):
     def _update_secret_note(self) -> None:
         store = self.shops.secrets
         if store.persistent:
-            self.secret_note.setText(
-                self.tr("Keys and tokens are kept in: %1").replace("%1", store.backend_name)
-            )
+            self.secret_note.setText(fill(self.tr("Keys and tokens are kept in: %1"), store.backend_name))
             self.secret_note.setStyleSheet(f"color: {secondary_text(self.palette()).name()};")
         else:
             self.secret_note.setText(store.problem or "")
@@ -349,7 +368,7 @@ class LoginDialog(QDialog):
         for edit, label in names:
             value = edit.text().strip()
             if not value:
-                self.set_status(self.tr("Please fill in: %1").replace("%1", label), error=True)
+                self.set_status(fill(self.tr("Please fill in: %1"), label), error=True)
                 edit.setFocus()
                 return None
             values.append(value)
@@ -413,7 +432,7 @@ class LoginDialog(QDialog):
         self._set_busy(True, self.tr("Starting…"))
         abandon = self._new_step()
 
-        def flow(progress: Callable[..., None]) -> tuple[SignInResult, Any]:
+        def flow(progress: Callable[..., None]) -> tuple[SignInResult, Shop]:
             catcher = LoopbackCatcher(port=port, path=path)
             url, state = oauth.authorize_url(catcher.redirect_uri, state=catcher.state)
             progress("opened", catcher, url, state)
@@ -460,13 +479,13 @@ class LoginDialog(QDialog):
         self._set_busy(True, self.tr("Fetching the tokens and checking the shop…"))
         abandon = self._new_step()
 
-        def flow() -> tuple[SignInResult, Any]:
+        def flow() -> tuple[SignInResult, Shop]:
             token = oauth.exchange_code(code)
             return self._verify(credentials_for(token), token, base_url, abandon)
 
         self._task = run_in_background(flow, self._signed_in, self._failed)
 
-    def _oauth_credentials_factory(self) -> Callable[[Any], Any]:
+    def _oauth_credentials_factory(self) -> Callable[[OAuthToken], Credentials]:
         """(UI thread) capture the fields; the returned function builds the credentials from a token."""
         from desktop.core.kuaishou.client import Credentials
 
@@ -476,7 +495,7 @@ class LoginDialog(QDialog):
         app_secret = self.app_secret.text().strip()
         register_secret(sign_secret)
 
-        def build(token: Any) -> Any:
+        def build(token: OAuthToken) -> Credentials:
             return Credentials(
                 app_key=app_key,
                 sign_secret=sign_secret,
@@ -526,8 +545,8 @@ class LoginDialog(QDialog):
         return self._abandon
 
     def _verify(
-        self, credentials: Any, token: Any | None, base_url: str, abandon: threading.Event
-    ) -> tuple[SignInResult, Any]:
+        self, credentials: Credentials, token: OAuthToken | None, base_url: str, abandon: threading.Event
+    ) -> tuple[SignInResult, Shop]:
         """(Worker thread) fetch the seller's name with the new credentials, then store the shop —
         unless the step was abandoned (Stop, Cancel, the dialog closed) meanwhile: then nothing is
         stored, neither the shop nor its secrets."""
@@ -553,12 +572,12 @@ class LoginDialog(QDialog):
         )
         return result, self.shops.save_sign_in(result)
 
-    def _signed_in(self, outcome: tuple[SignInResult, Any]) -> None:
+    def _signed_in(self, outcome: tuple[SignInResult, Shop]) -> None:
         result, shop = outcome
         self._task = None
         self._set_busy(False)
         name = result.seller.name or str(result.seller.seller_id)
-        self.set_status(self.tr("Signed in to %1.").replace("%1", name))
+        self.set_status(fill(self.tr("Signed in to %1."), name))
         self.signed_in.emit(shop)
         self.accept()
 
@@ -568,50 +587,7 @@ class LoginDialog(QDialog):
         self._set_busy(False)
         self._state = None if isinstance(exc, api_errors.OAuthRedirectError | TimeoutError) else self._state
         self._mode_changed()
-        self.set_status(self.describe_error(exc), error=True)
-
-    def describe_error(self, exc: BaseException) -> str:
-        """A plain sentence for the user about why signing in failed."""
-        if isinstance(exc, api_errors.OAuthRedirectError | TimeoutError):
-            return str(exc)
-        if isinstance(exc, api_errors.OAuthError):
-            return self.tr(
-                "The authorisation server refused: %1. Check the app key and app secret, "
-                "and authorise again (a code works once, for 2 minutes)."
-            ).replace("%1", exc.message)
-        if isinstance(exc, api_errors.SignatureError):
-            return self.tr(
-                "The gateway refused the request signature: check the sign secret "
-                "(signSecret, not the app secret) and the sign method."
-            )
-        if isinstance(exc, api_errors.AppKeyRejected):
-            return self.tr("The gateway does not know the app key: check the app key (it starts with ks).")
-        if isinstance(exc, api_errors.TokenInvalid | api_errors.PastedTokenInvalid):
-            return self.tr(
-                "The gateway does not accept the access token (it is not a valid token): "
-                "copy it again, or authorise again."
-            )
-        if isinstance(exc, api_errors.AuthError):
-            return self.tr(
-                "The gateway refused the token: %1. Check the access token, or authorise again."
-            ).replace("%1", exc.message)
-        if isinstance(exc, api_errors.TransportError):
-            return self.tr(
-                "Cannot reach the gateway: %1. Check the network and the gateway address (Advanced)."
-            ).replace("%1", exc.message)
-        if isinstance(exc, api_errors.KuaishouError):
-            return self.tr("The gateway answered with an error: %1").replace("%1", str(exc))
-        if isinstance(exc, OSError):
-            return self.tr(
-                "Cannot listen for the browser on the redirect address (%1). Is another "
-                "program using that port?"
-            ).replace("%1", str(exc))
-        if isinstance(exc, ValueError):
-            return str(exc)
-        log.error("sign-in failed unexpectedly", exc_info=exc)
-        return self.tr("Signing in failed unexpectedly: %1 (details in the log).").replace(
-            "%1", type(exc).__name__
-        )
+        self.set_status(describe_sign_in_error(exc), error=True)
 
     # ------------------------------------------------------------------------------ cancel
     def _cancel_clicked(self) -> None:
@@ -647,7 +623,7 @@ class LoginDialog(QDialog):
         super().done(result)
 
     # ------------------------------------------------------------------------------ demo
-    def fill_from_sandbox(self, sandbox: Any) -> None:
+    def fill_from_sandbox(self, sandbox: Sandbox) -> None:
         """Demo mode: the sandbox's credentials and addresses in the fields, the loopback redirect."""
         creds = sandbox.credentials
         self.app_key.setText(creds.app_key)

@@ -29,7 +29,7 @@ class _Probe(QObject):
 def emit_loses_reference() -> bool:
     """True when emitting a signal from Python takes a reference away from the returned bool."""
     probe = _Probe()
-    result = probe.fired.emit()
+    result = probe.fired.emit()  # type: ignore[func-returns-value]  # stubs say None; PySide6 returns a bool
     if not isinstance(result, bool):
         return False
     before = sys.getrefcount(result)
@@ -57,6 +57,7 @@ def install() -> bool:
                 incref(result)  # the reference emit() should have taken
             return result
 
-        SignalInstance.emit = emit  # type: ignore[method-assign]
+        # the stubs type emit() as returning None; the patch keeps the bool PySide6 returns
+        SignalInstance.emit = emit  # type: ignore[method-assign,assignment]
         _installed = True
         return True

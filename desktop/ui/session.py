@@ -21,11 +21,19 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop.ui.workers import Task, run_in_background
+
+if TYPE_CHECKING:
+    from desktop.core.kuaishou.client import KuaishouClient
+    from desktop.core.profiles import ShopManager
+    from desktop.core.queue_rows import QueueRow
+    from desktop.core.store import Shop
+    from desktop.core.sync import SyncProgress, SyncResult
+    from desktop.ui.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +60,9 @@ class ShopSession(QObject):
 
     def __init__(
         self,
-        shop: Any,
-        client: Any | None,
-        services: Any,
+        shop: Shop,
+        client: KuaishouClient | None,
+        services: Services,
         *,
         generation: int = 0,
         parent: QObject | None = None,
@@ -81,10 +89,6 @@ class ShopSession(QObject):
     @property
     def syncing(self) -> bool:
         return SYNC in self._tasks
-
-    def in_flight(self) -> list[str]:
-        """The kinds of request running now (tests, the leak checks)."""
-        return sorted(self._tasks)
 
     def _start(
         self,
@@ -128,9 +132,6 @@ class ShopSession(QObject):
         self._tasks[kind] = run_in_background(fn, done, failed, on_progress=progress)
         return token
 
-    def current_token(self, kind: str) -> int:
-        return self._tokens.get(kind, 0)
-
     # ------------------------------------------------------------------ requests
     def load_rows(self) -> None:
         """Build the shop's rows from the store (``rows_loaded``)."""
@@ -140,7 +141,7 @@ class ShopSession(QObject):
         shop, store, rules = self.shop, self.services.store, self.services.rules
         self._start(ROWS, lambda: loader(store, rules, shop), self.rows_loaded.emit)
 
-    def load_detail(self, row: Any) -> None:
+    def load_detail(self, row: QueueRow | None) -> None:
         """The full detail of ``row`` (``detail_loaded``); a newer request (another row) wins."""
         loader = getattr(self.services, "load_detail", None)
         if self._closed or loader is None or row is None:
@@ -162,7 +163,7 @@ class ShopSession(QObject):
         """Read the shop's record again (``shop_updated``)."""
         store, shop_id = self.services.store, self.shop.id
 
-        def updated(shop: Any) -> None:
+        def updated(shop: Shop | None) -> None:
             if shop is not None:
                 self.shop = shop
                 self.shop_updated.emit(shop)
@@ -178,7 +179,7 @@ class ShopSession(QObject):
         cancel = self._cancel
         first = not bool(getattr(shop, "first_sweep_done", True))
 
-        def work(progress: Callable[..., None]) -> Any:
+        def work(progress: Callable[[SyncProgress], None]) -> SyncResult:
             try:
                 syncer = services.make_syncer(client, services.store, services.rules, shop.id)
                 return syncer.run(progress=progress, cancelled=cancel.is_set)
@@ -192,7 +193,7 @@ class ShopSession(QObject):
             if first and isinstance(done_count, int) and isinstance(total, int) and total > 0:
                 self.sync_progressed.emit(done_count, total)
 
-        def finished(result: Any) -> None:
+        def finished(result: SyncResult) -> None:
             self.sync_ended.emit()
             if getattr(result, "cancelled", False):
                 return
@@ -268,7 +269,7 @@ class SessionController(QObject):
     deactivated = Signal()
     activation_failed = Signal(object)
 
-    def __init__(self, services: Any, parent: QObject | None = None) -> None:
+    def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.session: ShopSession | None = None
@@ -302,7 +303,7 @@ class SessionController(QObject):
         self._pending = None
         shops = services.shops
 
-        def prepare() -> tuple[Any, Any | None]:
+        def prepare() -> tuple[Shop, KuaishouClient | None]:
             shop = services.store.shops.get(shop_id)
             if shop is None:
                 raise KeyError(f"no shop with id {shop_id}")
@@ -310,7 +311,7 @@ class SessionController(QObject):
             client = services.make_client(shop, credentials) if credentials is not None else None
             return shop, client
 
-        def done(result: tuple[Any, Any | None]) -> None:
+        def done(result: tuple[Shop, KuaishouClient | None]) -> None:
             shop, client = result
             if generation != self._generation:  # superseded meanwhile: dropped, its client closed
                 if client is not None:
@@ -328,7 +329,7 @@ class SessionController(QObject):
         self._task = run_in_background(prepare, done, failed)
         return generation
 
-    def show_cached(self, shop: Any) -> ShopSession:
+    def show_cached(self, shop: Shop) -> ShopSession:
         """At start: ``shop`` shown from the cache before its credentials are read (no client)."""
         self._supersede()
         session = ShopSession(shop, None, self.services, generation=self._generation, parent=self)
@@ -336,7 +337,7 @@ class SessionController(QObject):
         self._install(session)
         return session
 
-    def set_shop_manager(self, shops: Any) -> None:
+    def set_shop_manager(self, shops: ShopManager) -> None:
         """The keychain is known: an activation asked for before runs now."""
         self.services.shops = shops
         pending, self._pending = self._pending, None

@@ -1,8 +1,9 @@
 """The app's settings: ``QSettings`` in INI format in :func:`desktop.core.paths.config_dir`.
 
-Only non-secret preferences live here (language, window state, intervals, the active shop id);
-secrets go to :mod:`desktop.core.secrets`, shop profiles to the store. Keys are the constants below;
-:class:`Settings` gives typed access so nobody reads a raw string with a typo.
+Only non-secret preferences live here (language, window state, the active shop id; the alerts' and
+the polling's in :class:`desktop.ui.alert_settings.AlertPrefs`, in the same file); secrets go to
+:mod:`desktop.core.secrets`, shop profiles to the store. Keys are the constants below; :class:`Settings`
+gives typed access so nobody reads a raw string with a typo.
 """
 
 from __future__ import annotations
@@ -30,12 +31,7 @@ FILE_NAME = "settings.ini"
 LANGUAGE = "ui/language"
 WINDOW_GEOMETRY = "window/geometry"
 WINDOW_STATE = "window/state"
-SPLITTER_STATE = "window/splitter"
-SYNC_INTERVAL_S = "sync/interval_s"
 ACTIVE_SHOP = "shops/active"
-
-DEFAULT_SYNC_INTERVAL_S = 300
-MIN_SYNC_INTERVAL_S = 30
 
 
 def settings_path() -> str:
@@ -62,19 +58,6 @@ class Settings:
         if lang not in LANGUAGES:
             raise ValueError(f"unsupported language {lang!r}; choose one of {', '.join(LANGUAGES)}")
         self.qs.setValue(LANGUAGE, lang)
-
-    # -- sync -----------------------------------------------------------------------------------
-    def sync_interval_s(self) -> int:
-        try:
-            value = int(self.qs.value(SYNC_INTERVAL_S, DEFAULT_SYNC_INTERVAL_S))
-        except (TypeError, ValueError):
-            value = DEFAULT_SYNC_INTERVAL_S
-        return max(MIN_SYNC_INTERVAL_S, value)
-
-    def set_sync_interval_s(self, seconds: int) -> None:
-        if seconds < MIN_SYNC_INTERVAL_S:
-            raise ValueError(f"the sync interval must be at least {MIN_SYNC_INTERVAL_S} s")
-        self.qs.setValue(SYNC_INTERVAL_S, int(seconds))
 
     # -- shops ----------------------------------------------------------------------------------
     def active_shop(self) -> int | None:

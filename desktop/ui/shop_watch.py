@@ -28,14 +28,21 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop.core.alerts import AlertItem, items_from_rows
 from desktop.core.polling import PollPolicy, next_delay_s
+from desktop.ui.i18n import fill
 from desktop.ui.workers import run_in_background
+
+if TYPE_CHECKING:
+    from desktop.core.queue_rows import QueueRow
+    from desktop.core.store import Shop, Store
+    from desktop.core.sync import SyncProgress, SyncResult
+    from desktop.ui.services import Services, SyncRun
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +62,7 @@ class SyncGate:
         with self._guard:
             return self._locks.setdefault(int(shop_id), threading.Lock())
 
-    def guard(self, shop_id: int, syncer: Any) -> GatedSyncer:
+    def guard(self, shop_id: int, syncer: SyncRun) -> GatedSyncer:
         """``syncer`` whose :meth:`~GatedSyncer.run` first waits for any other run of the shop."""
         return GatedSyncer(syncer, self.lock(shop_id))
 
@@ -63,13 +70,15 @@ class SyncGate:
 class GatedSyncer:
     """A :class:`desktop.core.sync.Syncer` that runs under its shop's lock (:class:`SyncGate`)."""
 
-    def __init__(self, syncer: Any, lock: threading.Lock) -> None:
+    def __init__(self, syncer: SyncRun, lock: threading.Lock) -> None:
         self.syncer = syncer
         self._lock = lock
 
     def run(
-        self, progress: Callable[..., None] | None = None, cancelled: Callable[[], bool] | None = None
-    ) -> Any:
+        self,
+        progress: Callable[[SyncProgress], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> SyncResult:
         with self._lock:
             return self.syncer.run(progress=progress, cancelled=cancelled)
 
@@ -78,12 +87,12 @@ class GatedSyncer:
 class ShopRows:
     """One shop's queue rows as the alerts need them (deadlines on the platform's clock)."""
 
-    rows: Sequence[Any]  # desktop.core.queue_rows.QueueRow, never mutated once here
+    rows: Sequence[QueueRow]  # never mutated once here
     offset_ms: int  # the platform's clock minus the local clock, as last measured
     nearest_ms: int | None  # the soonest deadline waiting on the merchant, on the local clock
 
     @classmethod
-    def of(cls, rows: Sequence[Any], offset_ms: int | None) -> ShopRows:
+    def of(cls, rows: Sequence[QueueRow], offset_ms: int | None) -> ShopRows:
         offset = offset_ms or 0
         deadlines = [r.expire_at_ms for r in rows if r.waits_on_merchant and r.expire_at_ms is not None]
         return cls(rows, offset, min(deadlines) - offset if deadlines else None)
@@ -103,7 +112,7 @@ class ShopStatus:
 class _Outcome:
     """What one background run of a shop produced (errors are data: the cached rows still count)."""
 
-    shop: Any
+    shop: Shop
     rows: ShopRows | None
     error: BaseException | None = None
     signed_out: bool = False
@@ -111,7 +120,7 @@ class _Outcome:
     auto_approved: tuple[AlertItem, ...] = ()
 
 
-def auto_approved_items(store: Any, shop_id: int, refund_ids: Iterable[int]) -> list[AlertItem]:
+def auto_approved_items(store: Store, shop_id: int, refund_ids: Iterable[int]) -> list[AlertItem]:
     """(Worker thread) alert items of the requests a sync found auto-approved after their deadline."""
     items = []
     for rid in refund_ids:
@@ -139,7 +148,7 @@ class ShopWatcher(QObject):
 
     def __init__(
         self,
-        services: Any,
+        services: Services,
         *,
         poll_policy_fn: Callable[[], PollPolicy],
         clock: Callable[[], float] = time.time,
@@ -153,7 +162,7 @@ class ShopWatcher(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self._rows: Mapping[int, ShopRows] = MappingProxyType({})  # replaced wholesale, read anywhere
-        self._shops: dict[int, Any] = {}  # the shops signed in, by id (the list the window read)
+        self._shops: dict[int, Shop] = {}  # the shops signed in, by id (the list the window read)
         self._statuses: dict[int, ShopStatus] = {}
         self._queue: deque[int] = deque()
         self._running: int | None = None
@@ -198,7 +207,7 @@ class ShopWatcher(QObject):
         return self._running
 
     # ------------------------------------------------------------------ what the window tells
-    def set_shops(self, shops: Sequence[Any], signed_in: Mapping[int, bool]) -> None:
+    def set_shops(self, shops: Sequence[Shop], signed_in: Mapping[int, bool]) -> None:
         """The window read the shop list: watch the signed-in ones; forget the others (their rows and
         statuses)."""
         self._shops = {s.id: s for s in shops if signed_in.get(s.id, False)}
@@ -212,7 +221,7 @@ class ShopWatcher(QObject):
         self._listed = True
         self._first_round()
 
-    def set_active_shop(self, shop: Any | None) -> None:
+    def set_active_shop(self, shop: Shop | None) -> None:
         """The window now shows (and syncs) ``shop``: the background leaves it alone."""
         previous, self._active_id = self._active_id, shop.id if shop is not None else None
         if (
@@ -232,7 +241,7 @@ class ShopWatcher(QObject):
             self.status_changed.emit()  # the window reports its own shop's failures
         self._first_round()
 
-    def show_active_rows(self, shop: Any, rows: Sequence[Any]) -> None:
+    def show_active_rows(self, shop: Shop, rows: Sequence[QueueRow]) -> None:
         """The window loaded the rows of ``shop`` (the active one): they replace what was known of it."""
         self._replace_rows(
             {**self._rows, shop.id: ShopRows.of(rows, getattr(shop, "server_clock_offset_ms", None))}
@@ -357,18 +366,23 @@ class ShopWatcher(QObject):
 
 
 def run_shop(
-    services: Any, shop_id: int, cancel: threading.Event, early_rows: Callable[..., None] | None
+    services: Services,
+    shop_id: int,
+    cancel: threading.Event,
+    early_rows: Callable[[int, ShopRows], None] | None,
 ) -> _Outcome:
     """(Worker thread) one background run of a shop: its cached rows first when ``early_rows`` is
     given, then a sync with its own client, then its rows rebuilt from the store. A failed sync is
     returned, not raised: the rows of what is cached still count for the alerts."""
-    store, rules, load_rows = services.store, services.rules, services.load_rows
+    store, rules, load_rows, shops = services.store, services.rules, services.load_rows, services.shops
+    if load_rows is None or shops is None:  # the watcher is fed shops only once both are known
+        raise RuntimeError("a shop is watched before its rows can be built or its credentials read")
     shop = store.shops.get(shop_id)
     if shop is None:
         raise KeyError(f"no shop with id {shop_id}")
     if early_rows is not None:
         early_rows(shop_id, ShopRows.of(load_rows(store, rules, shop), shop.server_clock_offset_ms))
-    credentials = services.shops.credentials(shop_id)
+    credentials = shops.credentials(shop_id)
     if credentials is None:
         return _Outcome(shop, None, signed_out=True)
     client = services.make_client(shop, credentials)
@@ -412,12 +426,7 @@ class ShopsStatusLabel(QLabel):
         for sid, note in notes.items():
             status = self.watcher.status(sid)
             detail = status.detail if status is not None else ""
-            lines.append(
-                self.tr("%1: %2 (%3)")
-                .replace("%1", self.watcher.shop_label(sid))
-                .replace("%2", note)
-                .replace("%3", detail)
-            )
+            lines.append(fill(self.tr("%1: %2 (%3)"), self.watcher.shop_label(sid), note, detail))
         self.setToolTip("\n".join(lines))
         self.setAccessibleName(text)
         self.show()

@@ -7,7 +7,8 @@ window calls through :func:`desktop.ui.workers.run_in_background`.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,6 +24,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+if TYPE_CHECKING:
+    from desktop.core.store import Shop
 
 
 class ShopsDialog(QDialog):
@@ -76,10 +80,10 @@ class ShopsDialog(QDialog):
 
     def set_shops(
         self,
-        shops: list[Any],
+        shops: Sequence[Shop],
         active_id: int | None,
-        signed_in: dict[int, bool],
-        problems: dict[int, str] | None = None,
+        signed_in: Mapping[int, bool],
+        problems: Mapping[int, str] | None = None,
     ) -> None:
         """List ``shops``; ``problems`` maps a shop to why the background could not bring it up to
         date (e.g. "sign in again")."""

@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.core.alerts import CRITICAL, OK, WARN
+from desktop.ui.i18n import fill
 from desktop.ui.icons import app_icon
 
 _BADGE = {WARN: QColor("#f0a000"), CRITICAL: QColor("#d93025")}
@@ -111,7 +112,7 @@ class TrayController(QObject):
         """Hide the icon and delete its menu (a menu has no parent widget to do it). Idempotent."""
         if self.icon is not None:
             self.icon.hide()
-            self.icon.setContextMenu(None)
+            self.icon.setContextMenu(None)  # type: ignore[arg-type]  # Qt takes nullptr; the stubs do not say so
             self.menu.deleteLater()
             self.icon.deleteLater()
             self.icon = None
@@ -127,7 +128,7 @@ class TrayController(QObject):
             return
         self.resume_action.setVisible(until is not None)
         self.resume_action.setText(
-            self.tr("Resume alerts (paused until %1)").replace("%1", until.strftime("%H:%M"))
+            fill(self.tr("Resume alerts (paused until %1)"), until.strftime("%H:%M"))
             if until
             else self.tr("Resume alerts")
         )

@@ -17,11 +17,13 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # companions waiting for their task to finish (kept alive until they have delivered)
 _pending: set[Task] = set()
@@ -79,7 +81,7 @@ class Task(QObject):
             sys.excepthook(type(exc), exc, exc.__traceback__)
 
     @Slot(tuple)
-    def _deliver_progress(self, values: tuple) -> None:
+    def _deliver_progress(self, values: tuple[object, ...]) -> None:
         if not self._cancelled and self._on_progress is not None:
             self._on_progress(*values)
 
@@ -105,8 +107,8 @@ class _Runnable(QRunnable):
 
 
 def run_in_background(
-    fn: Callable[..., Any],
-    on_done: Callable[[Any], None] | None = None,
+    fn: Callable[..., T],
+    on_done: Callable[[T], None] | None = None,
     on_error: Callable[[BaseException], None] | None = None,
     *,
     on_progress: Callable[..., None] | None = None,

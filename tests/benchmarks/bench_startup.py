@@ -69,7 +69,7 @@ APP = textwrap.dedent("""
                 if shown >= expected:
                     self.done = True
                     print("painted", time.process_time(), shown, flush=True)
-                    QTimer.singleShot(0, shell.app.quit)
+                    QTimer.singleShot(0, shell.quit)
             return False
     watcher = Painted()
     shell = app_module.build(args)

@@ -223,7 +223,7 @@ class Soak:
     def switch_shop(self) -> str:
         """Shop ▸ Switch to: the shop not shown now."""
         target = next(s for s in self.shops if s.id != self.window.shop.id)
-        action = next(a for a in self.window.switch_menu.actions() if a.text().startswith(target.label))
+        action = next(a for a in self.window.menus.switch_menu.actions() if a.text().startswith(target.label))
         action.trigger()
         _process_until(
             self.app,

@@ -301,7 +301,7 @@ def test_only_https_picture_links_are_made_and_opened(qtbot, hostile, monkeypatc
 
 
 def test_the_sync_banner_shows_a_platform_error_text_as_plain_text(qtbot):
-    from desktop.ui.main_window import Banner
+    from desktop.ui.banner import Banner
 
     banner = Banner()
     qtbot.addWidget(banner)

@@ -28,11 +28,13 @@ def test_help_menu_lists_the_role_values_seen(qtbot, shell_factory, memory_keyri
     )
 
     help_menu = next(
-        a.menu() for a in window.menuBar().actions() if a.menu() and window.roles_action in a.menu().actions()
+        a.menu()
+        for a in window.menuBar().actions()
+        if a.menu() and window.menus.roles_action in a.menu().actions()
     )
     assert help_menu.title() == "帮助(&H)"
-    window.roles_action.trigger()
-    dialog = window.roles_dialog
+    window.menus.roles_action.trigger()
+    dialog = window.help.roles_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.windowTitle() == "协商角色"
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=START_TIMEOUT_MS)
@@ -85,7 +87,7 @@ def test_a_request_the_platform_sent_unreadably_is_named_after_the_sync(
         "refundId"
     ]
     with qtbot.waitSignal(window.sync_finished, timeout=START_TIMEOUT_MS) as done:
-        window.sync_action.trigger()
+        window.menus.sync_action.trigger()
     assert [(rid, name.rsplit(".", 1)[-1]) for rid, name in done.args[0].unreadable] == [(bad, "expireTime")]
     message = window.statusBar().currentMessage()
     assert str(bad) in message and "商家后台" in message

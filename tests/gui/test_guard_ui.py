@@ -92,7 +92,7 @@ def test_enabling_the_guard_from_the_settings_acts_and_tells(qtbot, shell):
         qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
 
     QTimer.singleShot(0, drive)
-    window.settings_action.trigger()
+    window.menus.settings_action.trigger()
     assert "error" not in seen, seen.get("error")
     assert seen.get("with_returns"), "the settings dialog was not driven"
 

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from desktop.ui.main_window import MainWindow, Services
+from desktop.ui.main_window import MainWindow
+from desktop.ui.services import Services
 from desktop.ui.settings import Settings
 
 WAIT_MS = 10_000
@@ -62,6 +63,7 @@ class FakeBackEnd:
     detail_gates: dict[Any, Gate] = field(default_factory=dict)
     clients: list = field(default_factory=list)
     syncs: list = field(default_factory=list)  # (shop id, how it ended)
+    sync_errors: dict[int, BaseException] = field(default_factory=dict)  # a shop's syncs raise it
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     # ---- store (its shops repository: store.shops.get)
@@ -96,6 +98,8 @@ class FakeBackEnd:
             def run(self, progress=None, cancelled=lambda: False):
                 gate = backend.sync_gates.get(shop_id)
                 done = gate.pass_through(cancelled) if gate is not None else True
+                if shop_id in backend.sync_errors:
+                    raise backend.sync_errors[shop_id]
                 outcome = "completed" if done and not cancelled() else "cancelled"
                 with backend.lock:
                     backend.syncs.append((shop_id, outcome))
@@ -194,7 +198,7 @@ def start(qtbot, window, backend, shop_id: int = 1) -> None:
 def switch_to(window, shop_id: int) -> None:
     """The user picks the shop in the Shop ▸ Switch to menu."""
     (action,) = [
-        a for a in window.switch_menu.actions() if a.text().startswith(window_label(window, shop_id))
+        a for a in window.menus.switch_menu.actions() if a.text().startswith(window_label(window, shop_id))
     ]
     action.trigger()
 
@@ -227,22 +231,26 @@ def test_a_cancelled_sync_of_the_previous_shop_does_not_end_the_new_shops_sync(
     start(qtbot, window, backend, 1)
     backend.sync_gates[1] = first = Gate()
     backend.sync_gates[2] = second = Gate()
-    window.sync_action.trigger()
+    window.menus.sync_action.trigger()
     qtbot.waitUntil(first.entered.is_set, timeout=WAIT_MS)
-    assert window.syncing and window.sync_busy.isVisibleTo(window)
+    assert window.syncing and window.status_bar.sync_busy.isVisibleTo(window)
     switch_to(window, 2)
     qtbot.waitUntil(second.entered.is_set, timeout=WAIT_MS)
     # shop 1's sync noticed the cancel at its next page and ended: shop 2's still runs
     qtbot.waitUntil(lambda: (1, "cancelled") in backend.syncs, timeout=WAIT_MS)
     qtbot.wait(50)
     assert window.shop.id == 2
-    assert window.syncing and window.sync_busy.isVisibleTo(window) and not window.sync_action.isEnabled()
-    window.sync_action.trigger()  # (disabled) and F5 alike: no second sync of shop 2
+    assert (
+        window.syncing
+        and window.status_bar.sync_busy.isVisibleTo(window)
+        and not window.menus.sync_action.isEnabled()
+    )
+    window.menus.sync_action.trigger()  # (disabled) and F5 alike: no second sync of shop 2
     assert window.sync_now() is False
     second.released.set()
     qtbot.waitUntil(lambda: not window.syncing, timeout=WAIT_MS)
     assert backend.syncs == [(1, "cancelled"), (2, "completed")]
-    assert not window.sync_busy.isVisibleTo(window) and window.sync_action.isEnabled()
+    assert not window.status_bar.sync_busy.isVisibleTo(window) and window.menus.sync_action.isEnabled()
 
 
 def test_a_late_row_load_and_a_late_detail_are_dropped(qtbot, window, backend, wait_background):
@@ -260,7 +268,7 @@ def test_a_late_row_load_and_a_late_detail_are_dropped(qtbot, window, backend, w
     assert details == [("row of 1", "detail of row of 1")]
 
     backend.rows_gates[1] = slow_rows = Gate()
-    window.sync_action.trigger()  # after the sync, shop 1's rows are slow to build
+    window.menus.sync_action.trigger()  # after the sync, shop 1's rows are slow to build
     qtbot.waitUntil(slow_rows.entered.is_set, timeout=WAIT_MS)
     switch_to(window, 2)
     qtbot.waitUntil(lambda: window.queue.rows == ["row of 2"], timeout=WAIT_MS)
@@ -275,11 +283,11 @@ def test_signing_out_during_a_sync_stops_it_and_shows_the_shop_signed_out(
 ):
     start(qtbot, window, backend, 1)
     backend.sync_gates[1] = gate = Gate()
-    window.sync_action.trigger()
+    window.menus.sync_action.trigger()
     qtbot.waitUntil(gate.entered.is_set, timeout=WAIT_MS)
     client = window.client
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    window.shops_action.trigger()
+    window.menus.shops_action.trigger()
     from desktop.ui.shops import ShopsDialog
 
     dialog = window.findChild(ShopsDialog)
@@ -289,7 +297,7 @@ def test_signing_out_during_a_sync_stops_it_and_shows_the_shop_signed_out(
     qtbot.waitUntil(lambda: (1, "cancelled") in backend.syncs, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: window.needs_sign_in and window.client is None, timeout=WAIT_MS)
     wait_background()
-    assert not window.syncing and not window.sync_busy.isVisibleTo(window)
+    assert not window.syncing and not window.status_bar.sync_busy.isVisibleTo(window)
     assert client.closed  # the signed-out shop's client is closed once its sync let go of it
     assert window.banner.isVisibleTo(window) and "signed out" in window.banner.label.text()
     assert backend.syncs == [(1, "cancelled")]
@@ -299,10 +307,10 @@ def test_signing_out_during_a_sync_stops_it_and_shows_the_shop_signed_out(
 def test_quitting_cancels_what_is_in_flight(qtbot, window, backend, wait_background):
     start(qtbot, window, backend, 1)
     backend.sync_gates[1] = gate = Gate()
-    window.sync_action.trigger()
+    window.menus.sync_action.trigger()
     qtbot.waitUntil(gate.entered.is_set, timeout=WAIT_MS)
     client = window.client
-    window.quit_action.trigger()  # no tray: the window closes
+    window.menus.quit_action.trigger()  # no tray: the window closes
     wait_background()
     assert backend.syncs == [(1, "cancelled")] and client.closed
     assert window.session is None
@@ -326,3 +334,29 @@ def test_timers_run_only_while_the_window_is_on_screen(qtbot, window, backend):
     assert countdown.isActive() and ticks == [1]  # caught up at once on showing
     window.showMinimized()
     qtbot.waitUntil(lambda: not countdown.isActive(), timeout=WAIT_MS)
+
+
+def test_a_sync_failure_whose_text_holds_a_placeholder_is_shown_as_it_is(qtbot, window, backend):
+    """An address in an error (``%2F`` is an encoded "/") is never taken for a placeholder: the
+    banner shows it as the platform wrote it, and the time of the data shown after it."""
+    start(qtbot, window, backend, 1)
+    reason = "https://gw.example/a%2Fb%1 unreachable"
+    backend.sync_errors[1] = ValueError(reason)
+    window.menus.sync_action.trigger()  # Requests ▸ Sync now (F5)
+    qtbot.waitUntil(lambda: window.banner.isVisibleTo(window), timeout=WAIT_MS)
+    text = window.banner.label.text()
+    assert text.startswith(f"Sync failed: {reason}. The list shows the requests downloaded ")
+    assert text.endswith("; the app keeps trying.")
+    assert window.banner.button.text() == "Retry"
+
+
+def test_a_shop_name_with_a_placeholder_is_shown_intact_in_the_shop_lists(qtbot, window, backend):
+    backend.shops[2] = FakeShop(2, "双11%2折")
+    start(qtbot, window, backend, 1)
+    window.set_shop_notes({2: "sign in again"})  # what the background watch of the other shop reports
+    assert [a.text() for a in window.menus.switch_menu.actions()] == ["一号店", "双11%2折 (sign in again)"]
+    assert window.menus.shop_combo.itemText(1) == "双11%2折"
+    window.menus.switch_menu.actions()[1].trigger()  # Shop ▸ Switch to ▸ 双11%2折
+    qtbot.waitUntil(lambda: window.shop.id == 2 and not window.syncing, timeout=WAIT_MS)
+    assert window.windowTitle().startswith("双11%2折 — ")
+    assert window.menus.shop_combo.currentText() == "双11%2折"

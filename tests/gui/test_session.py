@@ -44,9 +44,8 @@ def test_a_sync_cancelled_on_sleep_lets_a_new_one_start_and_only_the_new_one_rep
     session.sync_finished.connect(finished.append)
     assert session.sync()
     qtbot.waitUntil(gate.entered.is_set, timeout=WAIT_MS)
-    token = session.current_token("sync")
     session.cancel_sync()
-    assert not session.syncing and session.current_token("sync") > token
+    assert not session.syncing
     gate.released.set()
     assert session.sync()  # the new one is not cancelled from the start
     qtbot.waitUntil(lambda: not session.syncing, timeout=WAIT_MS)

@@ -88,6 +88,18 @@ def test_errors_in_other_threads_reach_the_hook(reporter, qtbot, caplog):
     assert "worker-x" in caplog.text
 
 
+def test_a_thread_error_without_an_instance_is_logged_by_name_and_shows_nothing(reporter, qtbot, caplog):
+    reported: list = []
+    reporter.reported.connect(reported.append)
+    thread = threading.Thread(name="worker-y")
+    args = threading.ExceptHookArgs((KeyError, None, None, thread))
+    with caplog.at_level(logging.CRITICAL):
+        threading.excepthook(args)
+    qtbot.wait(10)
+    assert "worker-y: KeyError" in caplog.text
+    assert reported == [] and reporter.dialog is None
+
+
 def test_one_dialog_collects_errors_with_copyable_redacted_details(qtbot, monkeypatch):
     monkeypatch.setattr(ErrorReporter, "force_no_dialogs", False)
     rep = ErrorReporter(show_dialogs=True)
@@ -129,14 +141,14 @@ def installed():
 
 
 def test_chinese_is_compiled_on_first_start_and_shown(installed, qtbot):
-    from desktop.ui.main_window import Banner
+    from desktop.ui.banner import Banner
 
     cached = paths.cache_dir() / "translations" / i18n.qm_name("zh_CN")
     if i18n.qm_file("zh_CN") is None:  # nothing compiled beside the sources: the cache gets one
         assert i18n.ensure_compiled("zh_CN") == cached
     assert i18n.qm_file("zh_CN") is not None
     installed("zh_CN")
-    assert QCoreApplication.translate("MainWindow", "Sync now") == "立即同步"
+    assert QCoreApplication.translate("WindowMenus", "Sync now") == "立即同步"
     banner = Banner()
     qtbot.addWidget(banner)
     assert banner.findChild(type(banner.button)) is not None
@@ -145,7 +157,7 @@ def test_chinese_is_compiled_on_first_start_and_shown(installed, qtbot):
 
 def test_english_shows_the_source_texts(installed):
     installed("en")
-    assert QCoreApplication.translate("MainWindow", "Sync now") == "Sync now"
+    assert QCoreApplication.translate("WindowMenus", "Sync now") == "Sync now"
     assert core_i18n.language() == "en"
 
 
@@ -284,8 +296,30 @@ def test_settings_live_in_an_ini_file_in_the_config_dir():
     assert again.language() == "en" and again.active_shop() == 12
     with pytest.raises(ValueError, match="unsupported language"):
         settings.set_language("fr")
-    with pytest.raises(ValueError, match="at least"):
-        settings.set_sync_interval_s(5)
+
+
+@pytest.mark.parametrize(
+    ("stored", "used_s"),
+    [("30", 60), ("5", 60), ("-1", 60), ("600", 600), ("99999999", 7200), ("abc", 300), ("", 300)],
+)
+def test_the_one_sync_interval_setting_reads_any_stored_value_safely(qtbot, stored, used_s):
+    """The sync interval has one setting, the alerts page's (1 to 120 minutes). A value an older
+    version stored under the same key (its minimum was 30 s, no maximum) or a hand-edited one is
+    brought into that range: the poller's timer gets a valid delay and the page shows it."""
+    from desktop.ui.alert_settings import AlertPrefs, AlertSettingsPage
+    from desktop.ui.alerts import Poller
+
+    settings = Settings()
+    settings.qs.setValue("sync/interval_s", stored)
+    prefs = AlertPrefs(settings.qs, (1, 2))
+    assert prefs.poll_interval_s() == used_s
+    poller = Poller(prefs.poll_policy)
+    poller.start(sync_now=False)
+    assert poller.timer.isActive() and poller.timer.interval() == used_s * 1000
+    poller.stop()
+    page = AlertSettingsPage(prefs)
+    qtbot.addWidget(page)
+    assert page.poll.value() == used_s // 60
 
 
 def test_the_app_icon_is_rendered_sharp_for_high_dpi():

@@ -79,8 +79,8 @@ def test_demo_session_signs_in_syncs_and_leaves_no_secret_in_any_file(
     queue = window.queue_widget
     qtbot.waitUntil(lambda: queue.merchant_view.model.rowCount() > 0, timeout=START_TIMEOUT_MS)
     assert window.windowTitle().startswith(window.shop.label)
-    assert "数据更新于" in window.freshness.text()  # Chinese by default
-    assert window.sync_action.text() == "立即同步"
+    assert "数据更新于" in window.status_bar.freshness.text()  # Chinese by default
+    assert window.menus.sync_action.text() == "立即同步"
 
     # browsing: select a request; its details arrive from the store
     queue.merchant_view.table.selectRow(0)
@@ -129,7 +129,7 @@ def test_demo_session_signs_in_syncs_and_leaves_no_secret_in_any_file(
 def test_english_is_selectable_and_a_first_start_asks_to_sign_in(qtbot, shell_factory, memory_keyring):
     shell = shell_factory(_args(lang="en"))
     window = shell.window
-    assert window.sync_action.text() == "Sync now"
+    assert window.menus.sync_action.text() == "Sync now"
     qtbot.waitUntil(lambda: shell.login is not None, timeout=START_TIMEOUT_MS)
     assert shell.login.windowTitle() == "Sign in to a Kuaishou shop"
     assert window.shop is None

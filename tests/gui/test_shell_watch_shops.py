@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop import app as app_module
 from desktop.core.kuaishou.client import Credentials
@@ -19,6 +20,7 @@ from desktop.sandbox import Sandbox
 from desktop.ui import alert_settings
 from desktop.ui.settings import Settings
 from desktop.ui.shop_watch import FAILED, SIGN_IN, SyncGate
+from desktop.ui.shops import ShopsDialog
 from tests.gui.test_shell_demo import START_TIMEOUT_MS, _args, shell_factory  # noqa: F401
 
 MINUTE_MS = 60_000
@@ -90,7 +92,7 @@ def _list_calls(gateway: Sandbox) -> int:
 
 
 def _switch_text(window, shop) -> str:
-    return next(a.text() for a in window.switch_menu.actions() if a.text().startswith(shop.label))
+    return next(a.text() for a in window.menus.switch_menu.actions() if a.text().startswith(shop.label))
 
 
 def test_the_other_shop_is_synced_in_the_background_alerted_counted_and_a_click_opens_it(
@@ -159,7 +161,9 @@ def test_a_failing_other_shop_is_marked_sign_in_again_and_the_active_shop_syncs_
     assert _switch_text(window, other) == f"{other.label} (sign in again)"
     assert _switch_text(window, active) == active.label
     label = next(
-        w for w in window.statusBar().findChildren(type(window.freshness)) if "other shop" in w.text()
+        w
+        for w in window.statusBar().findChildren(type(window.status_bar.freshness))
+        if "other shop" in w.text()
     )
     assert label.isVisible() and "1 other shop" in label.text() and other.label in label.toolTip()
     assert window.banner.isHidden() and window.shop.id == active.id
@@ -308,3 +312,70 @@ def test_a_shop_that_becomes_active_is_left_to_the_window(qtbot):
     watcher.sync_others()  # the next round: shop 1 now, never the shop the window shows
     qtbot.waitUntil(lambda: log["started"] == [2, 1], timeout=5000)
     watcher.stop()
+
+
+PLACEHOLDER_NAME = "双11%2折"  # a real shop name with a Qt placeholder in it
+
+
+@pytest.fixture
+def placeholder_shops(store, memory_keyring, gateways):
+    """Like ``two_shops``, the other shop named with a placeholder (%2) in its name."""
+    manager = ShopManager(store, SecretStore(service=app_module.secret_service_name()))
+    active = _sign_in(manager, gateways[0], "晨光小铺")
+    other = _sign_in(manager, gateways[1], PLACEHOLDER_NAME)
+    settings = Settings()
+    settings.set_active_shop(active.id)
+    settings.sync()
+    return active, other
+
+
+@pytest.mark.parametrize(
+    ("lang", "menu_text", "status_tip", "note", "failed"),
+    [
+        ("en", "双11%2折 (sync failed)", "双11%2折: sync failed (", "sync failed", "Sync failed: "),
+        ("zh_CN", "双11%2折（同步失败）", "双11%2折：同步失败（", "同步失败", "同步失败："),
+    ],
+)
+def test_a_shop_name_with_a_placeholder_is_shown_intact_wherever_it_is_marked(
+    qtbot, shell_factory, gateways, placeholder_shops, lang, menu_text, status_tip, note, failed
+):
+    active, other = placeholder_shops
+    assert other.label == PLACEHOLDER_NAME
+    gateways[1].inject_fault("open.seller.order.refund.pcursor.list", "html", times=None)
+    shell = shell_factory(_args(lang=lang))
+    window = shell.window
+    qtbot.waitUntil(
+        lambda: window.shop is not None and window.shop.id == active.id and window.client is not None,
+        timeout=START_TIMEOUT_MS,
+    )
+    watcher = shell.watch.shops
+    qtbot.waitUntil(lambda: watcher.status(other.id) is not None, timeout=START_TIMEOUT_MS)
+    # the Shop ▸ Switch to menu and the toolbar's shop list
+    assert menu_text in [a.text() for a in window.menus.switch_menu.actions()]
+    combo = window.menus.shop_combo
+    index = combo.findData(other.id)
+    assert combo.itemText(index) == PLACEHOLDER_NAME
+    assert combo.itemData(index, Qt.ItemDataRole.ToolTipRole) == f"{PLACEHOLDER_NAME}: {note}"
+    # the status bar's "other shops" note names it in its tooltip
+    label = next(
+        w
+        for w in window.statusBar().findChildren(type(window.status_bar.freshness))
+        if PLACEHOLDER_NAME in w.toolTip()
+    )
+    assert label.isVisible() and label.toolTip().startswith(status_tip)
+    # the shops dialog (Shop ▸ Manage shops…)
+    window.menus.shops_action.trigger()
+    dialog = window.findChild(ShopsDialog)
+    qtbot.waitUntil(lambda: dialog is not None and dialog.list.count() == 2, timeout=START_TIMEOUT_MS)
+    assert f"{PLACEHOLDER_NAME}  ({note})" in [dialog.list.item(i).text() for i in range(2)]
+    dialog.reject()
+    # switching to it from the menu: the title and the list show the name as it is
+    qtbot.waitUntil(lambda: not window.syncing, timeout=START_TIMEOUT_MS)
+    next(a for a in window.menus.switch_menu.actions() if a.text().startswith(PLACEHOLDER_NAME)).trigger()
+    qtbot.waitUntil(lambda: window.shop is not None and window.shop.id == other.id, timeout=START_TIMEOUT_MS)
+    assert window.windowTitle().startswith(f"{PLACEHOLDER_NAME} — ")
+    assert combo.currentText() == PLACEHOLDER_NAME
+    # its sync fails in the window now: the banner says so
+    qtbot.waitUntil(lambda: window.banner.isVisibleTo(window), timeout=START_TIMEOUT_MS)
+    assert window.banner.label.text().startswith(failed)
+    qtbot.waitUntil(lambda: not window.syncing, timeout=START_TIMEOUT_MS)

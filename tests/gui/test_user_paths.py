@@ -121,7 +121,7 @@ def test_export_by_ctrl_e_toolbar_and_menu_writes_every_shown_request(qtbot, dem
     assert "条申请导出到" in window.statusBar().currentMessage()
 
     with qtbot.waitSignal(window.exported, timeout=START_TIMEOUT_MS):
-        qtbot.mouseClick(_toolbar_button(window, window.export_action), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(_toolbar_button(window, window.menus.export_action), Qt.MouseButton.LeftButton)
     assert len(_read_csv(paths.export_dir() / "导出2.csv")) == len(shown) + 1
 
     with qtbot.waitSignal(window.exported, timeout=START_TIMEOUT_MS):
@@ -130,7 +130,7 @@ def test_export_by_ctrl_e_toolbar_and_menu_writes_every_shown_request(qtbot, dem
 
     # the user cancels the file dialog: nothing is written, nothing complains
     monkeypatch.setattr("desktop.ui.main_window.QFileDialog.getSaveFileName", lambda *a: ("", ""))
-    window.export_action.trigger()
+    window.menus.export_action.trigger()
     qtbot.wait(50)
     assert warnings == [] and len(list(paths.export_dir().glob("*.csv"))) == 3
 
@@ -150,7 +150,7 @@ def test_approve_by_shortcut_removes_the_request_and_the_pane_empties(qtbot, dem
     _click_row(qtbot, view, target)
     row = view.selected_rows()[0]
     qtbot.waitUntil(lambda: detail.row is not None and detail.row.refund_id == row.refund_id)
-    assert window.selection_label.text() == "已选择 1 条"
+    assert window.status_bar.selection_label.text() == "已选择 1 条"
 
     _press(
         qtbot, window, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -168,7 +168,7 @@ def test_approve_by_shortcut_removes_the_request_and_the_pane_empties(qtbot, dem
         lambda: all(r.refund_id != row.refund_id for r in view.model.rows()), timeout=START_TIMEOUT_MS
     )
     assert detail.row is None  # the approved request is no longer shown as waiting
-    assert view.selected_rows() == [] and window.selection_label.text() == ""
+    assert view.selected_rows() == [] and window.status_bar.selection_label.text() == ""
 
 
 @pytest.mark.slow
@@ -177,16 +177,16 @@ def test_help_about_add_shop_open_in_backend_and_sync_shortcut(qtbot, demo, monk
 
     # Help → 使用指南 (F1 as well): the guide names the folders really used
     _menu_action(window, "帮助", "使用指南").trigger()
-    guide = window._guide
+    guide = window.help.guide
     assert guide is not None and guide.isVisible()
     text = guide.browser.toPlainText()
     assert str(paths.data_dir()) in text and str(paths.log_dir()) in text
     assert "颜色代表什么" in text and "风险等级是什么" in text
     guide.close()
-    qtbot.waitUntil(lambda: window._guide is None)
+    qtbot.waitUntil(lambda: window.help.guide is None)
     _press(qtbot, window, Qt.Key.Key_F1)
-    qtbot.waitUntil(lambda: window._guide is not None and window._guide.isVisible())
-    window._guide.reject()
+    qtbot.waitUntil(lambda: window.help.guide is not None and window.help.guide.isVisible())
+    window.help.guide.reject()
 
     # About names the data and log folders
     seen = []
@@ -195,7 +195,9 @@ def test_help_about_add_shop_open_in_backend_and_sync_shortcut(qtbot, demo, monk
     assert seen and str(paths.data_dir()) in seen[0] and str(paths.log_dir()) in seen[0]
 
     # the demo says it is one and starts afresh
-    assert window.demo_label.isVisible() and "每次启动都会重置" in window.demo_label.text()
+    assert (
+        window.status_bar.demo_label.isVisible() and "每次启动都会重置" in window.status_bar.demo_label.text()
+    )
     assert "演示" in window.windowTitle()
 
     # Shop → 添加店铺… in the demo explains instead of signing in again
@@ -334,7 +336,7 @@ def test_toolbar_and_menu_entries_each_show_their_result(qtbot, demo, monkeypatc
 
     # 立即同步: the toolbar button and the menu entry both sync
     with qtbot.waitSignal(window.sync_finished, timeout=START_TIMEOUT_MS):
-        qtbot.mouseClick(_toolbar_button(window, window.sync_action), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(_toolbar_button(window, window.menus.sync_action), Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(window.sync_finished, timeout=START_TIMEOUT_MS):
         _menu_action(window, "申请", "立即同步").trigger()
 
@@ -380,10 +382,11 @@ def test_toolbar_and_menu_entries_each_show_their_result(qtbot, demo, monkeypatc
     # 店铺 → 管理店铺…: the shops dialog lists the demo shop
     _menu_action(window, "店铺", "管理店铺…").trigger()
     qtbot.waitUntil(
-        lambda: window._shops_dialog is not None and window._shops_dialog.list.count() == 1, timeout=5000
+        lambda: window.shop_lists.dialog is not None and window.shop_lists.dialog.list.count() == 1,
+        timeout=5000,
     )
-    assert window.shop.label in window._shops_dialog.list.item(0).text()
-    window._shops_dialog.reject()
+    assert window.shop.label in window.shop_lists.dialog.list.item(0).text()
+    window.shop_lists.dialog.reject()
     # 切换到: the one shop, checked
     switch = (
         next(a for a in window.menuBar().actions() if a.text().startswith("店铺")).menu().actions()[0].menu()
@@ -393,9 +396,9 @@ def test_toolbar_and_menu_entries_each_show_their_result(qtbot, demo, monkeypatc
     # 设置 → 语言 → English: remembered for the next start, said so
     told = []
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: told.append(a[2]))
-    window.language_actions["en"].trigger()
+    window.menus.language_actions["en"].trigger()
     assert window.settings.language() == "en" and told and "下次启动" in told[0]
-    window.language_actions["zh_CN"].trigger()
+    window.menus.language_actions["zh_CN"].trigger()
     assert window.settings.language() == "zh_CN"
 
     # 设置…: the settings dialog with the alerts page, closed unchanged
