@@ -74,6 +74,27 @@ def _non_negative_seconds(text: str) -> float:
     return number(float, "--settle", minimum=0, maximum=600)(text)
 
 
+def add_reconcile_arguments(parser: argparse.ArgumentParser) -> None:
+    """How long a send without a clear answer is followed up (``approve``, ``reject``, ``guard``)."""
+    parser.add_argument(
+        "--settle",
+        type=_non_negative_seconds,
+        default=DEFAULT_SETTLE_S,
+        metavar="SECONDS",
+        help="after a send without a clear answer, wait this long before reading "
+        f"the refund to see whether it landed (default {DEFAULT_SETTLE_S:g})",
+    )
+    parser.add_argument(
+        "--patience",
+        type=number(float, "--patience", minimum=0, maximum=3600),
+        default=DEFAULT_PATIENCE_S,
+        metavar="SECONDS",
+        help="keep reading such a refund this long after the send while it looks "
+        "unchanged; then it is reported undecided, for you to check "
+        f"(default {DEFAULT_PATIENCE_S:g})",
+    )
+
+
 def configure_common(parser: argparse.ArgumentParser) -> None:
     """The arguments both commands take (the connection ones are ``check``'s)."""
     from desktop.core.actions import DEFAULT_QPS
@@ -101,23 +122,7 @@ def configure_common(parser: argparse.ArgumentParser) -> None:
         help=f"calls per second at most (default {DEFAULT_QPS:g}; the platform "
         f"allows 100 unless it granted more; at most {MAX_QPS:g})",
     )
-    parser.add_argument(
-        "--settle",
-        type=_non_negative_seconds,
-        default=DEFAULT_SETTLE_S,
-        metavar="SECONDS",
-        help="after a send without a clear answer, wait this long before reading "
-        f"the refund to see whether it landed (default {DEFAULT_SETTLE_S:g})",
-    )
-    parser.add_argument(
-        "--patience",
-        type=number(float, "--patience", minimum=0, maximum=3600),
-        default=DEFAULT_PATIENCE_S,
-        metavar="SECONDS",
-        help="keep reading such a refund this long after the send while it looks "
-        "unchanged; then it is reported undecided, for you to check "
-        f"(default {DEFAULT_PATIENCE_S:g})",
-    )
+    add_reconcile_arguments(parser)
     parser.add_argument(
         "--act-again-on-undecided",
         action="store_true",

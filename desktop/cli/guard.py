@@ -29,7 +29,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TextIO, TypedDict
 
 from desktop.cli import EXIT_AUTH, EXIT_NETWORK, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
-from desktop.cli.actions import DEFAULT_PATIENCE_S, DEFAULT_SETTLE_S, _non_negative_seconds, print_result
+from desktop.cli.actions import add_reconcile_arguments, print_result
 from desktop.cli.common import (
     ENV_NAMES,
     SessionError,
@@ -102,23 +102,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="S1,S2",
         help="stages to guard: review_refund_only, review_return, review_exchange, confirm_receipt",
     )
-    parser.add_argument(
-        "--settle",
-        type=_non_negative_seconds,
-        default=DEFAULT_SETTLE_S,
-        metavar="SECONDS",
-        help="after an interrupted send, wait this long before reading the refund "
-        f"to judge whether it landed (default {DEFAULT_SETTLE_S:g})",
-    )
-    parser.add_argument(
-        "--patience",
-        type=number(float, "--patience", minimum=0, maximum=3600),
-        default=DEFAULT_PATIENCE_S,
-        metavar="SECONDS",
-        help="keep reading such a refund this long after the send while it looks "
-        "unchanged; then it is reported undecided, for you to check "
-        f"(default {DEFAULT_PATIENCE_S:g})",
-    )
+    add_reconcile_arguments(parser)
     add_connection_arguments(parser)
 
 
