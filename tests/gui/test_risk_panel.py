@@ -216,3 +216,26 @@ def test_each_new_estimate_replaces_the_charts_axes_and_deletes_the_old_ones(qtb
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert len(panel.chart.axes()) == 3
     assert not any(Shiboken.isValid(axis) for axis in old)
+
+
+def test_the_partial_badge_is_shown_whole_in_a_narrow_panel(qtbot, estimate):
+    """In English the partial badge's second line is wider than the badge gets beside the platform's
+    score in a 360-pixel panel: its words wrap instead of being cut off at the badge's edge."""
+    from PySide6.QtCore import Qt as _Qt
+
+    from desktop.core.risk_answer import HistoryProgress, RiskAnswer
+
+    panel = RiskPanel()
+    qtbot.addWidget(panel)
+    panel.resize(360, 800)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_answer(RiskAnswer(estimate, HistoryProgress(swept_days=90, sweep_days=90, to_refine=27)))
+    qtbot.wait(20)
+    badge = panel.badge
+    room = badge.contentsRect()
+    needed = badge.fontMetrics().boundingRect(
+        room, int(_Qt.AlignmentFlag.AlignCenter | _Qt.TextFlag.TextWordWrap), badge.text()
+    )
+    assert "27 close(s) to check" in badge.text()
+    assert needed.width() <= room.width() and needed.height() <= room.height(), (needed, room)

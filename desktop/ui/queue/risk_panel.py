@@ -96,6 +96,8 @@ class RiskPanel(QWidget):
         self.badge.setObjectName("risk-badge")
         self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.badge.setMinimumWidth(120)
+        # a narrow panel wraps the badge's words ("27 close(s) to check") instead of cutting them off
+        self.badge.setWordWrap(True)
         self.score_box = QGroupBox()
         self.score = QLabel()
         self.score.setObjectName("risk-score")
